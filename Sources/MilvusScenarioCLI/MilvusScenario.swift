@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+
+/// The `milvus-scenario` command: runs declarative YAML scenarios against Milvus.
+@main
+struct MilvusScenario: AsyncParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "milvus-scenario",
+        abstract: "Check declarative YAML scenarios for Milvus deployments.",
+        discussion: """
+        A scenario file declares steps (create, insert, index, load, release, drop, \
+        concurrentSearch, hotSearch, sweep, monitor, health, watch) and thresholds such as \
+        'baseline.p99 < 100ms'. See docs/scenario-reference.md for every key.
+
+        Exit codes: 0 success · 1 a threshold failed · 2 invalid scenario or usage · \
+        3 runtime failure · 130 interrupted.
+        """,
+        version: version,
+        subcommands: [ValidateCommand.self, SchemaCommand.self, ReferenceCommand.self]
+    )
+
+    /// Parses and runs, mapping argument errors to exit code 2 (the tool's "invalid input").
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    static func exit(withError error: Error) -> Never {
+        let code = exitCode(for: error)
+        if code == .success || code.rawValue == ExitCode.success.rawValue {
+            Self.exit(withError: error as Error?)
+        }
+        let message = fullMessage(for: error)
+        if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+        // ArgumentParser uses 64 for usage errors; this tool promises 2.
+        Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
+    }
+}
+
+/// Ways of printing diagnostics.
+enum DiagnosticFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+/// `--var NAME=VALUE`, parsed.
+struct VariableAssignment: ExpressibleByArgument {
+    var name: String
+    var value: String
+
+    init?(argument: String) {
+        guard let eq = argument.firstIndex(of: "=") else { return nil }
+        name = String(argument[..<eq])
+        value = String(argument[argument.index(after: eq)...])
+        guard !name.isEmpty else { return nil }
+    }
+
+    static var defaultCompletionKind: CompletionKind { .default }
+}
+
+extension Array where Element == VariableAssignment {
+    var dictionary: [String: String] {
+        Dictionary(map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
+    }
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

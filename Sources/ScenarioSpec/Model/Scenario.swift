@@ -1,0 +1,57 @@
+/// A validated scenario: what to run, against what, and what must hold afterwards.
+public struct Scenario: Sendable {
+    /// What happens to `drop` steps (cleanup) after a failure.
+    public enum Cleanup: String, Sendable, CaseIterable {
+        /// Steps stop at the first failure; later drops do not run.
+        case onSuccess
+        /// After a failure or interruption, the remaining `drop` steps still run.
+        case always
+        /// `drop` steps are skipped, keeping the data for inspection.
+        case never
+    }
+
+    public var file: String
+    public var version: Int
+    public var name: String
+    public var title: String?
+    public var description: String?
+    public var vars: [Parameter]
+    public var target: Target
+    public var collection: String?
+    public var report: ReportOptions
+    public var notifiers: [Notifier]
+    public var steps: [Step]
+    public var thresholds: [Threshold]
+    public var cleanup: Cleanup
+
+    /// Every step, with a sweep's nested steps (of its first row) after the sweep.
+    public var allSteps: [Step] {
+        steps.flatMap { step -> [Step] in
+            if let sweep = step.spec as? SweepStep { return [step] + (sweep.rows.first?.steps ?? []) }
+            return [step]
+        }
+    }
+
+    public func step(id: String) -> Step? { steps.first { $0.id == id } }
+
+    public static let currentVersion = 1
+
+    public static let spec = ObjectSpec(
+        name: "scenario", title: "scenario",
+        doc: "The top level of a scenario file. Top-level keys starting with `x-` are ignored: a place for YAML anchors (`x-search: &search {topK: 10}`) that steps merge with `<<: *search`.",
+        keys: [
+            KeySpec("version", .integer(min: 1, max: 1), .defaultValue("1"), "Version of the scenario format."),
+            KeySpec("name", .identifier, .runtimeDefault("the file name without `.yaml`"), "Names the report folder (`reports/<name>/…`)."),
+            KeySpec("title", .text, .optional, "Title of the report."),
+            KeySpec("description", .text, .optional, "What the scenario proves."),
+            KeySpec("vars", .parameters, .defaultValue("{}"), "Variables for `${name}`. Their values may use the environment: `rows: ${ROWS:-100000}`. `--var name=value` overrides them."),
+            KeySpec("target", .object(Target.spec), .defaultValue("{}"), "The Milvus deployment."),
+            KeySpec("collection", .text, .optional, "Default collection for steps that work on one."),
+            KeySpec("report", .object(ReportOptions.spec), .defaultValue("{}"), "Report options."),
+            KeySpec("notifiers", .list(.variant(Notifier.variants), minCount: 0), .defaultValue("[]"), "Where `watch` alerts are sent."),
+            KeySpec("steps", .list(.variant(StepKinds.topLevel), minCount: 1), .required, "What to run, in order."),
+            KeySpec("thresholds", .list(.expression("threshold"), minCount: 0), .defaultValue("[]"), "Pass/fail rules: `<stepId>.<metric> <op> <value>[unit]`, e.g. `baseline.p99 < 100ms`. The run exits 1 when one fails."),
+            KeySpec("cleanup", .choice(Cleanup.allCases.map(\.rawValue)), .defaultValue("onSuccess"), "`onSuccess`: stop at the first failure. `always`: after a failure or interruption, still run the remaining `drop` steps. `never`: skip `drop` steps."),
+        ],
+        allowsExtensionKeys: true)
+}

@@ -1,0 +1,184 @@
+import Foundation
+
+/// Reads, decodes and validates scenario files, reporting every problem at once.
+public enum ScenarioLoader {
+    /// Scenario files are written by hand; anything larger is refused before parsing.
+    public static let maximumFileSize = 1 << 20
+
+    public struct Outcome: Sendable {
+        /// The scenario, when there were no errors (warnings are allowed).
+        public var scenario: Scenario?
+        /// Errors and warnings, sorted by position.
+        public var diagnostics: [Diagnostic]
+        /// Model objects that left declared keys unread: always empty unless the model has a bug.
+        public var unreadKeys: [String] = []
+        public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
+    }
+
+    /// Loads the file at `path`. `displayName` is how messages name the file (the path as given).
+    public static func load(path: String, variables: [String: String] = [:],
+                            environment: [String: String] = ProcessInfo.processInfo.environment,
+                            displayName: String? = nil) -> Outcome {
+        let file = displayName ?? path
+        let start = Mark(file: file, line: 1, column: 1)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            return Outcome(scenario: nil, diagnostics: [Diagnostic(.error, at: start, "no such file")])
+        }
+        if isDirectory.boolValue {
+            return Outcome(scenario: nil, diagnostics: [Diagnostic(.error, at: start, "this is a folder, not a scenario file")])
+        }
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maximumFileSize {
+            return Outcome(scenario: nil, diagnostics: [tooLarge(size, at: start)])
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return Outcome(scenario: nil, diagnostics: [Diagnostic(.error, at: start, "cannot read the file (permission denied?)")])
+        }
+        let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        return decode(bytes: [UInt8](data), file: file, defaultName: stem, variables: variables, environment: environment)
+    }
+
+    static func tooLarge(_ size: Int, at mark: Mark) -> Diagnostic {
+        let mib = Double(size) / 1_048_576
+        let shown = (mib * 10).rounded() / 10
+        return Diagnostic(.error, at: mark, "the file is \(ScenarioNumber.format(shown)) MiB; a scenario may be at most \(maximumFileSize / 1_048_576) MiB")
+    }
+
+    /// Decodes scenario text already in memory.
+    public static func decode(bytes: [UInt8], file: String, defaultName: String = "scenario",
+                              variables: [String: String] = [:], environment: [String: String] = [:]) -> Outcome {
+        let start = Mark(file: file, line: 1, column: 1)
+        if bytes.count > maximumFileSize {
+            return Outcome(scenario: nil, diagnostics: [tooLarge(bytes.count, at: start)])
+        }
+        let yaml = YAMLReader.read(bytes: bytes, file: file)
+        var sink = DiagnosticSink()
+        sink.append(contentsOf: yaml.diagnostics)
+        guard let root = yaml.root else {
+            if !sink.hasErrors {
+                sink.error(start, "the file is empty; a scenario needs at least 'steps:'")
+            }
+            return Outcome(scenario: nil, diagnostics: sink.sorted)
+        }
+        if root.isNull {
+            sink.error(root.mark, "the file holds no settings; a scenario needs at least 'steps:'")
+            return Outcome(scenario: nil, diagnostics: sink.sorted)
+        }
+        let decoder = SpecDecoder(scope: VariableScope(commandLine: variables, environment: environment))
+        let scenario = ScenarioDecoding(decoder: decoder, file: file, defaultName: defaultName).decode(root)
+        // After a YAML problem (duplicate key, unknown alias) the tree is still decoded so every
+        // problem is reported at once; a second message at the very same place would only repeat it.
+        let yamlMarks = Set(yaml.diagnostics.map(\.mark))
+        sink.append(contentsOf: decoder.sink.diagnostics.filter { !yamlMarks.contains($0.mark) })
+        return Outcome(scenario: sink.hasErrors ? nil : scenario, diagnostics: sink.sorted,
+                       unreadKeys: decoder.unreadKeys.sorted())
+    }
+}
+
+/// The decoding pass over a whole scenario plus the checks that span several steps.
+struct ScenarioDecoding {
+    let decoder: SpecDecoder
+    let file: String
+    let defaultName: String
+
+    func decode(_ root: Node) -> Scenario? {
+        guard root.mapping != nil else {
+            decoder.error(root.mark, "a scenario is a mapping with at least 'steps:', got \(root.shapeDescription)")
+            return nil
+        }
+        guard let r = decoder.object(root, Scenario.spec) else { return nil }
+        defer { r.finish() }
+        let version = r.int("version") ?? 1
+        // `vars` first: the rest of the file may refer to them.
+        let vars = r.parameters("vars") ?? []
+        var scenarioVars: [String: VariableScope.Binding] = [:]
+        for v in vars {
+            if !Interpolation.isValidName(v.name) {
+                decoder.error(v.mark, "variable name '\(v.name)' must be letters, digits and '_' (not starting with a digit) to be used as ${\(v.name)}")
+            }
+            scenarioVars[v.name] = .value(v.value, origin: "vars")
+        }
+        return decoder.withScope(decoder.scope.settingScenarioVars(scenarioVars)) { () -> Scenario? in
+            let name = r.string("name") ?? defaultName
+            let title = r.string("title")
+            let description = r.string("description")
+            let target = r.object("target") { Target($0) }
+            let collection = r.string("collection")
+            if let collection { checkCollectionName(collection, at: r.mark("collection")) }
+            let report = r.object("report") { ReportOptions($0) }
+            let notifiers = r.variants("notifiers") { kind, _, n in Notifier(kind: kind, n) } ?? []
+            let cleanup: Scenario.Cleanup = r.choice("cleanup") ?? .onSuccess
+            let steps = decodeSteps(r, collection: collection)
+            let thresholdNodes = r.rawNode("thresholds")
+            _ = r.strings("thresholds")
+            guard let target, let report else { return nil }
+            var scenario = Scenario(file: file, version: version, name: name, title: title, description: description,
+                                    vars: vars, target: target, collection: collection, report: report,
+                                    notifiers: notifiers, steps: steps, thresholds: [], cleanup: cleanup)
+            let checks = CrossChecks(decoder: decoder, scenario: scenario)
+            scenario.thresholds = checks.thresholds(thresholdNodes)
+            checks.run()
+            return scenario
+        }
+    }
+
+    func checkCollectionName(_ name: String, at mark: Mark) {
+        let valid = name.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } == true
+            && name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
+        if !valid || name.count > 255 {
+            decoder.error(mark, "collection name '\(name)' is not valid in Milvus: use letters, digits and '_', starting with a letter or '_' (at most 255)")
+        }
+    }
+
+    func decodeSteps(_ r: ObjectReader, collection: String?) -> [Step] {
+        var counters: [String: Int] = [:]
+        var index = 0
+        return r.variants("steps") { kind, nameNode, reader in
+            index += 1
+            counters[kind, default: 0] += 1
+            return makeStep(kind: kind, nameNode: nameNode, reader, collection: collection,
+                            path: "\(index)", autoId: "\(kind)\(counters[kind]!)")
+        } ?? []
+    }
+
+    func makeStep(kind: String, nameNode: Node, _ r: ObjectReader, collection defaultCollection: String?,
+                  path: String, autoId: String) -> Step? {
+        guard let type = StepKinds.type(named: kind) else { return nil }
+        let id = r.string("id")
+        var collection: String?
+        if type.collectionUse != .none {
+            collection = r.string("collection") ?? defaultCollection
+            if let c = r.string("collection") { checkCollectionName(c, at: r.mark("collection")) }
+            if type.collectionUse == .required, collection == nil {
+                decoder.error(nameNode.mark, "'\(kind)' works on a collection, but none is set: add 'collection: NAME' at the top of the scenario or to this step")
+            }
+        }
+        let stepId = id ?? autoId
+        let context = StepDecodingContext(decoder: decoder) { node, bindings in
+            decoder.withBindings(bindings) {
+                var counters: [String: Int] = [:]
+                var index = 0
+                return decoder.variantList(node, key: "steps", set: StepKinds.topLevel, minimum: 1) { k, n, nested in
+                    index += 1
+                    counters[k, default: 0] += 1
+                    return makeStep(kind: k, nameNode: n, nested, collection: collection ?? defaultCollection,
+                                    path: "\(path).\(index)", autoId: "\(stepId)-\(k)\(counters[k]!)")
+                } ?? []
+            }
+        }
+        if StepKinds.notNestable.contains(kind), path.contains(".") {
+            decoder.error(nameNode.mark, "a '\(kind)' step cannot be nested inside a sweep; put it before or after the sweep")
+            return nil
+        }
+        let spec = type.init(r, context)
+        if collection == nil {
+            if let h = spec as? HealthStep, h.serving {
+                decoder.error(nameNode.mark, "the serving check of 'health' searches a collection, but none is set: add 'collection: NAME', or 'serving: false'")
+            }
+            if let w = spec as? WatchStep, w.serving || w.background != nil {
+                decoder.error(nameNode.mark, "'watch' searches a collection (serving check, background load), but none is set: add 'collection: NAME', or 'serving: false'")
+            }
+        }
+        return Step(id: stepId, idWasWritten: id != nil, mark: nameNode.mark, collection: collection, spec: spec, path: path)
+    }
+}

@@ -1,0 +1,104 @@
+/// `insert`: streams generated rows into the collection in batches.
+public struct InsertStep: StepSpec {
+    public static let kind = "insert"
+    public static let summary = "Inserts generated rows in batches (split further so no request exceeds the server's 64 MiB limit), then flushes and waits until the segments are sealed and, when an index exists, indexed. Rows are generated batch by batch, so memory stays flat however many rows are inserted."
+    public static let collectionUse = CollectionUse.required
+
+    /// How the values of one field are generated; deterministic for a given seed.
+    public enum Generator: Sendable, Hashable {
+        /// Uniform floats in [low, high) — vectors take `dim` of them, like `np.random.rand`.
+        case uniform(low: Double, high: Double)
+        case gaussian(mean: Double, stddev: Double)
+        /// start, start+1, … (integers) or their text (varchar).
+        case sequence(start: Int)
+        /// The values in order, over and over: row i gets values[i % count].
+        case cycle([String])
+        /// A random value of the list for each row.
+        case choice([String])
+        case constant(String)
+    }
+
+    /// A generator with its settings, for one field.
+    public struct FieldGenerator: Sendable, Hashable {
+        public var field: String
+        public var generator: Generator
+        public var seed: Int?
+        public var normalize: Bool
+        public var mark: Mark
+    }
+
+    public static let generatorSpec = ObjectSpec(
+        name: "generator", title: "generator",
+        doc: "How one field's values are made. Exactly one of `uniform`, `gaussian`, `sequence`, `cycle`, `choice`, `constant`.",
+        keys: [
+            KeySpec("uniform", .list(.number(min: nil, max: nil), minCount: 2), .optional, "`[low, high]`: uniform floats (vectors: `dim` of them per row)."),
+            KeySpec("gaussian", .list(.number(min: nil, max: nil), minCount: 2), .optional, "`[mean, stddev]`: normally distributed floats."),
+            KeySpec("sequence", .integer(min: nil, max: nil), .optional, "First value of 0, 1, 2, … shifted by this start (integers, or their text for varchar)."),
+            KeySpec("cycle", .list(.scalar, minCount: 1), .optional, "Values repeated in order: row *i* gets item *i mod n* (the document's categories)."),
+            KeySpec("choice", .list(.scalar, minCount: 1), .optional, "A seeded random item of the list for each row."),
+            KeySpec("constant", .scalar, .optional, "The same value for every row."),
+            KeySpec("seed", .integer(min: 0, max: nil), .runtimeDefault("the step's `seed` plus the field's position"), "Seed of the random generators."),
+            KeySpec("normalize", .boolean, .defaultValue("false"), "Scale each vector to length 1 (for `IP`/`COSINE`)."),
+        ],
+        constraints: [.exactlyOne(["uniform", "gaussian", "sequence", "cycle", "choice", "constant"])])
+
+    public static let keys: [KeySpec] = [
+        KeySpec("rows", .integer(min: 1, max: nil), .required, "How many rows to insert."),
+        KeySpec("batch", .integer(min: 1, max: 1_000_000), .defaultValue("10000"), "Rows per insert request (the document uses 10,000)."),
+        KeySpec("generate", .map(.object(generatorSpec)), .runtimeDefault("vectors uniform in [0, 1), integers a sequence, text `<field>_<n>`, booleans alternating"), "A generator per field name. Fields left out use the default for their type; an `autoId` key is never generated."),
+        KeySpec("seed", .integer(min: 0, max: nil), .defaultValue("42"), "Base seed: the same seed gives the same rows."),
+        KeySpec("flush", .boolean, .defaultValue("true"), "Flush after the last batch and wait until segments are sealed (and indexed, when an index exists)."),
+    ]
+
+    public static let metrics: [MetricSpec] = [
+        MetricSpec("rows", .count, .neither, "Rows inserted."),
+        MetricSpec("rowsPerSecond", .perSecond, .higher, "Rows per second over the insert phase."),
+        MetricSpec("insertTime", .milliseconds, .lower, "Time spent in insert requests."),
+        MetricSpec("flushTime", .milliseconds, .lower, "Time from the flush request until it returned."),
+        MetricSpec("sealTime", .milliseconds, .lower, "Time from the flush until every segment was sealed (and indexed)."),
+        .totalTime("the whole step"),
+    ]
+
+    public var rows: Int
+    public var batch: Int
+    public var generators: [FieldGenerator]
+    public var seed: Int
+    public var flush: Bool
+
+    public init(_ r: ObjectReader, _ context: StepDecodingContext) {
+        rows = r.int("rows") ?? 0
+        batch = r.int("batch") ?? 10000
+        seed = r.int("seed") ?? 42
+        flush = r.bool("flush") ?? true
+        generators = r.objectMap("generate") { field, g in Self.generator(field: field, g) } ?? []
+    }
+
+    static func generator(field: String, _ g: ObjectReader) -> FieldGenerator? {
+        let d = g.decoder
+        var generator: Generator?
+        func pair(_ key: String) -> (Double, Double)? {
+            guard let values = g.strings(key) else { return nil }
+            guard values.count == 2, let a = Double(values[0]), let b = Double(values[1]) else {
+                d.error(g.mark(key), "'\(key)' takes exactly two numbers, like [0, 1]; got \(values.count)")
+                return nil
+            }
+            return (a, b)
+        }
+        if let (lo, hi) = pair("uniform") {
+            if lo >= hi { d.error(g.mark("uniform"), "'uniform' needs low < high, got [\(ScenarioNumber.format(lo)), \(ScenarioNumber.format(hi))]") }
+            generator = .uniform(low: lo, high: hi)
+        }
+        if let (mean, sd) = pair("gaussian") {
+            if sd <= 0 { d.error(g.mark("gaussian"), "'gaussian' needs a positive standard deviation, got \(ScenarioNumber.format(sd))") }
+            generator = .gaussian(mean: mean, stddev: sd)
+        }
+        if let start = g.int("sequence") { generator = .sequence(start: start) }
+        if let values = g.strings("cycle") { generator = .cycle(values) }
+        if let values = g.strings("choice") { generator = .choice(values) }
+        if let value = g.string("constant") { generator = .constant(value) }
+        let seed = g.int("seed")
+        let normalize = g.bool("normalize") ?? false
+        guard let generator else { return nil }
+        return FieldGenerator(field: field, generator: generator, seed: seed, normalize: normalize, mark: g.node.mark)
+    }
+}

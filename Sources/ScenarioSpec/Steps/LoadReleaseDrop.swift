@@ -1,0 +1,52 @@
+/// `load`: loads the collection into query nodes with N replicas and verifies the groups exist.
+public struct LoadStep: StepSpec {
+    public static let kind = "load"
+    public static let summary = "Loads the collection with `replicas` in-memory replicas, waits for 100 %, then verifies with GetReplicas that that many replica groups exist (some servers accept replicas they do not have). Loading more replicas than there are query nodes fails with the server's reason — inside a `sweep` that row is marked \"not supported by this deployment\"."
+    public static let collectionUse = CollectionUse.required
+
+    public static let keys: [KeySpec] = [
+        KeySpec("replicas", .integer(min: 1, max: 64), .defaultValue("1"), "Number of replicas; each needs its own query node."),
+        KeySpec("wait", .boolean, .defaultValue("true"), "Wait until loading reaches 100 %."),
+        KeySpec("verify", .boolean, .defaultValue("true"), "Check with GetReplicas that the replica groups exist."),
+        KeySpec("timeout", .duration(allowZero: false), .defaultValue("10m"), "Longest wait for loading."),
+    ]
+
+    public static let metrics: [MetricSpec] = [
+        MetricSpec("replicas", .count, .neither, "Replica groups the server reports after loading."),
+        .totalTime("loading"),
+    ]
+
+    public var replicas: Int
+    public var wait: Bool
+    public var verify: Bool
+    public var timeout: ScenarioDuration
+
+    public init(_ r: ObjectReader, _ context: StepDecodingContext) {
+        replicas = r.int("replicas") ?? 1
+        wait = r.bool("wait") ?? true
+        verify = r.bool("verify") ?? true
+        timeout = r.duration("timeout") ?? .seconds(600)
+    }
+}
+
+/// `release`: releases the collection from memory.
+public struct ReleaseStep: StepSpec {
+    public static let kind = "release"
+    public static let summary = "Releases the collection from the query nodes (needed before loading it again with another replica count)."
+    public static let collectionUse = CollectionUse.required
+    public static let keys: [KeySpec] = []
+    public static let metrics = [MetricSpec.totalTime("releasing")]
+
+    public init(_ r: ObjectReader, _ context: StepDecodingContext) {}
+}
+
+/// `drop`: drops the collection (cleanup).
+public struct DropStep: StepSpec {
+    public static let kind = "drop"
+    public static let summary = "Drops the collection. With the scenario's `cleanup: always` it runs even after an earlier step failed; with `cleanup: never` it is skipped."
+    public static let collectionUse = CollectionUse.required
+    public static let keys: [KeySpec] = []
+    public static let metrics = [MetricSpec.totalTime("dropping")]
+
+    public init(_ r: ObjectReader, _ context: StepDecodingContext) {}
+}

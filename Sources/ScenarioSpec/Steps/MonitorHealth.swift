@@ -1,0 +1,65 @@
+/// `monitor`: per-query-node memory, CPU, segments and rows, with a balance verdict.
+public struct MonitorStep: StepSpec {
+    public static let kind = "monitor"
+    public static let summary = "Samples every query node once: process memory (RSS from each component's `/metrics`), CPU, segment count and row count (GetQuerySegmentInfo and the `milvus_querynode_segment_num` / `milvus_querynode_entity_num` series, summed over all series of a node), and judges balance as max ÷ mean across nodes (节点负载分布). Works on a standalone server (one node) and on clusters."
+    public static let collectionUse = CollectionUse.optional
+
+    public static let keys: [KeySpec] = [
+        KeySpec("endpoints", .oneOrMore(.url), .runtimeDefault("the target's `metrics`"), "Metrics base URLs (`/metrics`, `/healthz`), one per Milvus process."),
+        KeySpec("segments", .boolean, .defaultValue("true"), "Count the collection's segments and rows per node with GetQuerySegmentInfo."),
+    ]
+
+    public static let metrics: [MetricSpec] = [
+        MetricSpec("nodes", .count, .neither, "Query nodes seen."),
+        MetricSpec("memoryMB.max", .count, .lower, "Highest process memory (RSS) of a query node, in MiB."),
+        MetricSpec("memoryMB.total", .count, .lower, "Process memory of all query nodes, in MiB."),
+        MetricSpec("memoryPercent.max", .percent, .lower, "Highest query-node memory as a percent of the machine's memory."),
+        MetricSpec("cpuPercent.max", .percent, .lower, "Highest query-node CPU use (percent of one core)."),
+        MetricSpec("segments.total", .count, .neither, "Sealed segments of the collection over all nodes (a segment counts once per replica)."),
+        MetricSpec("segments.max", .count, .neither, "Most segments on one node."),
+        MetricSpec("rows.total", .count, .neither, "Rows of the collection over all nodes."),
+        MetricSpec("segmentImbalance", .ratio, .lower, "Most segments on a node ÷ mean segments per node (1 = perfectly even)."),
+        MetricSpec("rowImbalance", .ratio, .lower, "Most rows on a node ÷ mean rows per node (1 = perfectly even)."),
+    ]
+
+    public var endpoints: [String]?
+    public var segments: Bool
+
+    public init(_ r: ObjectReader, _ context: StepDecodingContext) {
+        endpoints = r.strings("endpoints")
+        segments = r.bool("segments") ?? true
+    }
+}
+
+/// `health`: liveness, readiness and a real serving check, once.
+public struct HealthStep: StepSpec {
+    public static let kind = "health"
+    public static let summary = "Checks the deployment once: CheckHealth (healthy, reasons, quota states), GetComponentStates, `/healthz` of every metrics endpoint, connect + list latency, and a **serving check** — a real search on the collection. \"Healthy\" means serving: after a restart `/healthz` says OK tens of seconds before searches work, so liveness is reported separately."
+    public static let collectionUse = CollectionUse.optional
+
+    public static let keys: [KeySpec] = [
+        KeySpec("endpoints", .oneOrMore(.url), .runtimeDefault("the target's `metrics`"), "Metrics base URLs whose `/healthz` is checked."),
+        KeySpec("serving", .boolean, .defaultValue("true"), "Run a real search on the collection; needs a collection."),
+        KeySpec("timeout", .duration(allowZero: false), .defaultValue("5s"), "Deadline of each check."),
+    ]
+
+    public static let metrics: [MetricSpec] = [
+        MetricSpec("healthy", .boolean, .higher, "1 when the deployment is serving: a real search succeeded (and CheckHealth agreed)."),
+        MetricSpec("live", .boolean, .higher, "1 when every `/healthz` answered OK."),
+        MetricSpec("checkHealth", .boolean, .higher, "1 when CheckHealth answered healthy."),
+        MetricSpec("unhealthyComponents", .count, .lower, "Components reported unhealthy by GetComponentStates or `/healthz`."),
+        MetricSpec("latency", .milliseconds, .lower, "Connect and list collections (the document's check)."),
+        MetricSpec("searchLatency", .milliseconds, .lower, "Latency of the serving check's search."),
+        .totalTime("all checks"),
+    ]
+
+    public var endpoints: [String]?
+    public var serving: Bool
+    public var timeout: ScenarioDuration
+
+    public init(_ r: ObjectReader, _ context: StepDecodingContext) {
+        endpoints = r.strings("endpoints")
+        serving = r.bool("serving") ?? true
+        timeout = r.duration("timeout") ?? .seconds(5)
+    }
+}

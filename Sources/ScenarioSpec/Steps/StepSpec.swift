@@ -1,0 +1,102 @@
+/// One kind of scenario step: its settings, the metrics it records, and how it is decoded.
+///
+/// Adding a step kind means one type conforming to this protocol (listed in `StepKinds.all`),
+/// one runner, and one test; the reference document and JSON Schema follow by themselves.
+public protocol StepSpec: Sendable {
+    /// The key the step is written under: `load`, `concurrentSearch`, …
+    static var kind: String { get }
+    /// One or two sentences for the reference and the schema.
+    static var summary: String { get }
+    /// Settings specific to this kind (`id` and `collection` are added by `StepKinds`).
+    static var keys: [KeySpec] { get }
+    static var constraints: [KeyConstraint] { get }
+    /// Every metric this kind records. Thresholds may only name these.
+    static var metrics: [MetricSpec] { get }
+    /// Whether the step works on a collection (and so accepts `collection`).
+    static var collectionUse: CollectionUse { get }
+
+    init(_ reader: ObjectReader, _ context: StepDecodingContext)
+}
+
+extension StepSpec {
+    public static var constraints: [KeyConstraint] { [] }
+    public var kind: String { Self.kind }
+}
+
+/// Whether a step kind needs a collection.
+public enum CollectionUse: Sendable {
+    case required
+    /// Used when given (for example for a serving check), otherwise not.
+    case optional
+    case none
+}
+
+/// What a step's decoder may need beyond its own settings.
+public final class StepDecodingContext {
+    /// Decodes a nested list of steps (a sweep's), with extra variable bindings.
+    let decodeNested: (Node, [String: VariableScope.Binding]) -> [Step]
+    public let decoder: SpecDecoder
+
+    init(decoder: SpecDecoder, decodeNested: @escaping (Node, [String: VariableScope.Binding]) -> [Step]) {
+        self.decoder = decoder
+        self.decodeNested = decodeNested
+    }
+
+    public func nestedSteps(_ node: Node, bindings: [String: VariableScope.Binding]) -> [Step] {
+        decodeNested(node, bindings)
+    }
+}
+
+/// One step of a scenario, decoded and validated.
+public struct Step: Sendable {
+    /// The step's id: as written, or `<kind><n>` (`load1`, `concurrentSearch2`) when not written.
+    public var id: String
+    public var idWasWritten: Bool
+    public var kind: String { spec.kind }
+    /// Where the step was written (its kind key).
+    public var mark: Mark
+    /// The collection the step works on, when it uses one.
+    public var collection: String?
+    /// The step's own settings, one of the types in `StepKinds.all`.
+    public var spec: any StepSpec
+    /// Position in the scenario: "3", or "9.2" for the second step nested in step 9.
+    public var path: String
+}
+
+/// The registry of step kinds, read by the decoder, the runner, the JSON Schema and the reference.
+public enum StepKinds {
+    public static let all: [any StepSpec.Type] = [
+        CreateStep.self, InsertStep.self, IndexStep.self, LoadStep.self, ReleaseStep.self, DropStep.self,
+        ConcurrentSearchStep.self, HotSearchStep.self, SweepStep.self,
+        MonitorStep.self, HealthStep.self, WatchStep.self,
+    ]
+
+    /// Kinds that may not appear inside a sweep.
+    public static let notNestable: Set<String> = [SweepStep.kind, WatchStep.kind]
+
+    public static func type(named kind: String) -> (any StepSpec.Type)? {
+        all.first { $0.kind == kind }
+    }
+
+    public static let idKey = KeySpec("id", .identifier, .runtimeDefault("`<kind><n>`, e.g. `load1`"),
+                                      "Names the step for thresholds and reports. Letters, digits, `_` and `-`.")
+    public static let collectionKey = KeySpec("collection", .text, .runtimeDefault("the scenario's `collection`"),
+                                              "The collection this step works on.")
+
+    /// The full settings of a kind: `id`, `collection` where used, then its own keys.
+    public static func objectSpec(_ type: any StepSpec.Type) -> ObjectSpec {
+        var keys = [idKey]
+        if type.collectionUse != .none { keys.append(collectionKey) }
+        keys += type.keys
+        return ObjectSpec(name: "step_\(type.kind)", title: "\(type.kind) step", doc: type.summary,
+                          keys: keys, constraints: type.constraints)
+    }
+
+    public static let topLevel = VariantSet(title: "step", variants: all.map { ($0.kind, objectSpec($0)) })
+    public static let nested = VariantSet(title: "step",
+                                          variants: all.filter { !notNestable.contains($0.kind) }.map { ($0.kind, objectSpec($0)) })
+
+    public static func metrics(of kind: String) -> [MetricSpec] {
+        type(named: kind)?.metrics ?? []
+    }
+}

@@ -1,0 +1,97 @@
+/// `sweep`: repeats nested steps once per value of a parameter and compares the rows.
+public struct SweepStep: StepSpec {
+    public static let kind = "sweep"
+    public static let summary = "Repeats its nested `steps` once for each value in `over` (e.g. `over: {replicas: [1, 2, 3]}`); inside them `${replicas}` is the current value. Produces a comparison table with the speed-up of each row against the first (the document's replica table). A row the deployment cannot run (more replicas than query nodes) is recorded as \"not supported by this deployment\" with the server's reason, and the sweep goes on unless `onUnsupported: abort`. Sweeps cannot be nested and cannot hold a `watch`."
+    public static let collectionUse = CollectionUse.none
+
+    public enum OnUnsupported: String, Sendable, CaseIterable {
+        case `continue`, abort
+    }
+
+    public static let keys: [KeySpec] = [
+        KeySpec("over", .map(.list(.scalar, minCount: 1)), .required, "One parameter name and its values: `{replicas: [1, 2, 3]}`, `{concurrency: [1, 10, 20]}`, `{nprobe: [8, 16, 32]}`."),
+        KeySpec("steps", .list(.variant(StepKinds.nested), minCount: 1), .required, "Steps run for each value; refer to the value as `${name}`."),
+        KeySpec("onUnsupported", .choice(OnUnsupported.allCases.map(\.rawValue)), .defaultValue("continue"), "What to do when a row is not supported by the deployment: record it and go on, or fail the run."),
+    ]
+
+    public static let metrics: [MetricSpec] = [
+        MetricSpec("values", .count, .neither, "Rows in the comparison table."),
+        MetricSpec("unsupported", .count, .lower, "Rows the deployment could not run."),
+        MetricSpec("bestQps", .perSecond, .higher, "Highest QPS of any row's search step."),
+        MetricSpec("worstP99", .milliseconds, .lower, "Highest P99 of any row's search step."),
+        MetricSpec("maxSpeedup", .ratio, .higher, "Largest QPS speed-up of a row against the first row (性能提升)."),
+        MetricSpec("lastSpeedup", .ratio, .higher, "QPS speed-up of the last row against the first row."),
+    ]
+
+    /// One value of the parameter and the steps run for it.
+    public struct Row: Sendable {
+        public var value: String
+        public var mark: Mark
+        public var steps: [Step]
+    }
+
+    public var parameter: String
+    public var rows: [Row]
+    public var onUnsupported: OnUnsupported
+
+    public init(_ r: ObjectReader, _ context: StepDecodingContext) {
+        let d = context.decoder
+        onUnsupported = r.choice("onUnsupported") ?? .continue
+        parameter = ""
+        rows = []
+        let stepsNode = r.rawNode("steps")
+        guard let over = r.rawNode("over") else { return }
+        guard let entries = over.mapping, entries.count == 1, let entry = entries.first,
+              let name = entry.key.scalar?.text else {
+            let count = over.mapping?.count ?? 0
+            d.error(over.mark, count > 1
+                ? "a sweep varies one parameter, found \(count); nest the other values in a second sweep's rows or run two sweeps"
+                : "'over' names one parameter and its values, like {replicas: [1, 2, 3]}; got \(over.shapeDescription)")
+            return
+        }
+        guard Interpolation.isValidName(name) else {
+            d.error(entry.key.mark, "sweep parameter '\(name)' must be a variable name (letters, digits, '_') so steps can write ${\(name)}")
+            return
+        }
+        parameter = name
+        guard let items = entry.value.sequence, !items.isEmpty else {
+            d.error(entry.value.mark, "'\(name)' needs a list of at least one value, like [1, 2, 3]; got \(entry.value.shapeDescription)")
+            return
+        }
+        var values: [(String, Mark)] = []
+        for item in items {
+            guard let (text, _) = d.text(item, what: "a sweep value") else { continue }
+            if item.isNull { d.error(item.mark, "a sweep value cannot be empty"); continue }
+            if let dup = values.first(where: { $0.0 == text }) {
+                d.warning(item.mark, "sweep value '\(text)' repeats the one at \(dup.1.line):\(dup.1.column); the row will run twice")
+            }
+            values.append((text, item.mark))
+        }
+        guard let stepsNode else { return }
+        if !Self.mentions(stepsNode, variable: name) {
+            d.warning(entry.key.mark, "no nested step uses ${\(name)}; every row of this sweep would run the same steps")
+        }
+        rows = values.map { value, mark in
+            Row(value: value, mark: mark,
+                steps: context.nestedSteps(stepsNode, bindings: [name: .value(value, origin: "sweep value at \(mark.line):\(mark.column)")]))
+        }
+        let searches = rows.first?.steps.filter { $0.kind == ConcurrentSearchStep.kind || $0.kind == HotSearchStep.kind } ?? []
+        if searches.isEmpty, !rows.isEmpty {
+            d.warning(r.node.mark, "this sweep has no concurrentSearch or hotSearch step, so its comparison table will have no QPS or latency")
+        }
+    }
+
+    /// Whether any scalar under `node` refers to `${variable…}`.
+    static func mentions(_ node: Node, variable: String) -> Bool {
+        var stack = [node]
+        while let n = stack.popLast() {
+            switch n.content {
+            case .scalar(let s):
+                if s.text.contains("${\(variable)}") || s.text.contains("${\(variable):") { return true }
+            case .sequence(let items): stack += items
+            case .mapping(let entries): stack += entries.map(\.value)
+            }
+        }
+        return false
+    }
+}

@@ -1,0 +1,264 @@
+/// A command to run: an argv list, or one shell line when `shell: true`.
+public struct Command: Sendable, Hashable, CustomStringConvertible {
+    public var argv: [String]
+    public var shell: Bool
+    public var mark: Mark
+
+    public var description: String {
+        shell ? "sh -c \(argv.first ?? "")" : argv.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+    }
+
+    /// Reads `run` (argv list, or a string when `shell` is true) and `shell` from a mapping.
+    static func read(_ r: ObjectReader, key: String = "run") -> Command? {
+        let shell = r.bool("shell") ?? false
+        if shell, let node = r.rawNode(key), let s = node.scalar, !node.isNull {
+            guard let (text, _) = r.decoder.text(node, what: "'\(key)'") else { return nil }
+            _ = s
+            return Command(argv: [text], shell: true, mark: node.mark)
+        }
+        guard let argv = r.strings(key) else { return nil }
+        if shell, argv.count > 1 {
+            r.decoder.error(r.mark(key), "with 'shell: true', '\(key)' is one command line for sh -c (a string), not a list of \(argv.count) arguments")
+        }
+        return Command(argv: argv, shell: shell, mark: r.mark(key))
+    }
+}
+
+/// `watch`: a monitoring loop with alert rules, notifications, recovery and scaling actions, and injected faults.
+public struct WatchStep: StepSpec {
+    public static let kind = "watch"
+    public static let summary = "For `duration`, every `interval`, runs the health checks (as the `health` step) and per-node resource checks, and evaluates alert `rules`. A rule fires when its `when` condition has held for `for`, notifies once, repeats at most once per `repeat` (default 5m: the document's storm suppression) and resolves when the condition clears. A rule's `recover` command runs when it fires; `scale` runs the document's auto-scaler; `faults` run commands at set times (e.g. kill a query node) so recovery is exercised for real; an optional `background` search load measures the success rate before, during and after a fault."
+    public static let collectionUse = CollectionUse.optional
+
+    public enum Severity: String, Sendable, CaseIterable {
+        case info, warning, critical
+    }
+
+    /// What alert conditions may compare, evaluated at every check.
+    public static let signals: [MetricSpec] = [
+        MetricSpec("serving", .boolean, .higher, "1 when the serving check's real search succeeded."),
+        MetricSpec("live", .boolean, .higher, "1 when every `/healthz` answered OK."),
+        MetricSpec("healthy", .boolean, .higher, "1 when CheckHealth answered healthy."),
+        MetricSpec("components.unhealthy", .count, .lower, "Components reported unhealthy."),
+        MetricSpec("latency", .milliseconds, .lower, "Connect and list collections."),
+        MetricSpec("node.memoryPercent", .percent, .lower, "Highest query-node memory as a percent of the machine's memory."),
+        MetricSpec("node.cpuPercent", .percent, .lower, "Highest query-node CPU use."),
+        MetricSpec("node.memoryMB", .count, .lower, "Highest query-node process memory in MiB."),
+        MetricSpec("search.p99", .milliseconds, .lower, "P99 of the background search load over the last interval (needs `background`)."),
+        MetricSpec("search.errorRate", .percent, .lower, "Failed background searches over the last interval (needs `background`)."),
+        MetricSpec("search.qps", .perSecond, .higher, "Background searches per second over the last interval (needs `background`)."),
+    ]
+
+    public struct Rule: Sendable {
+        public var name: String
+        public var when: Condition
+        public var whenText: String
+        public var holdFor: ScenarioDuration
+        public var severity: Severity
+        public var repeatInterval: ScenarioDuration
+        public var summary: String?
+        /// Notifier names; nil means every declared notifier.
+        public var notify: [String]?
+        public var notifyMark: Mark
+        public var recover: Command?
+        public var mark: Mark
+    }
+
+    public struct Fault: Sendable {
+        public var name: String?
+        public var at: ScenarioDuration
+        public var command: Command
+        public var mark: Mark
+    }
+
+    public struct Scaling: Sendable {
+        /// Run with `${replicas}` set to the desired count.
+        public var command: Command
+        public var min: Int
+        public var max: Int
+        public var initial: Int
+        public var cpuAbove: Double
+        public var memoryAbove: Double
+        public var cooldown: ScenarioDuration
+    }
+
+    public struct Background: Sendable {
+        public var rate: Rate
+        public var search: SearchSettings
+    }
+
+    public static let ruleSpec = ObjectSpec(
+        name: "alert_rule", title: "alert rule",
+        doc: "When to alert, how often to repeat, whom to notify and what to run.",
+        keys: [
+            KeySpec("name", .identifier, .required, "Names the alert (its title in notifications)."),
+            KeySpec("when", .expression("condition"), .required, "Comparisons of the signals below joined by `and`/`or`, e.g. `serving == 0`, `node.memoryPercent > 80% or node.cpuPercent > 70%`."),
+            KeySpec("for", .duration(allowZero: true), .defaultValue("0s"), "How long the condition must hold before the alert fires."),
+            KeySpec("severity", .choice(Severity.allCases.map(\.rawValue)), .defaultValue("warning"), "Severity sent with notifications."),
+            KeySpec("repeat", .duration(allowZero: false), .defaultValue("5m"), "While firing, notify again at most once per this interval (storm suppression)."),
+            KeySpec("summary", .text, .optional, "Text of the notification."),
+            KeySpec("notify", .list(.identifier, minCount: 0), .runtimeDefault("every declared notifier"), "Names of the notifiers to use."),
+            KeySpec("recover", .argv, .optional, "Command run when the alert fires, e.g. `[kubectl, rollout, restart, deployment/milvus-querynode, -n, milvus-ha]`."),
+            KeySpec("shell", .boolean, .defaultValue("false"), "Run `recover` through `sh -c` (then it is one string)."),
+        ])
+
+    public static let faultSpec = ObjectSpec(
+        name: "fault", title: "fault", doc: "A command run at a set time into the watch, to cause a failure on purpose.",
+        keys: [
+            KeySpec("at", .duration(allowZero: true), .required, "When to run it, from the start of the watch."),
+            KeySpec("run", .argv, .required, "The command, e.g. `[scripts/milvus-local, cluster, kill, querynode, 2]`."),
+            KeySpec("shell", .boolean, .defaultValue("false"), "Run through `sh -c` (then `run` is one string)."),
+            KeySpec("name", .text, .optional, "Label in the report."),
+        ])
+
+    public static let scaleSpec = ObjectSpec(
+        name: "scale", title: "scale action",
+        doc: "The document's auto-scaler: CPU above `cpuAbove` or memory above `memoryAbove` → one more, up to `max`; both under half of theirs → one fewer, down to `min`; at most one change per `cooldown`.",
+        keys: [
+            KeySpec("run", .argv, .required, "Command run with `${replicas}` set to the desired count, e.g. `[kubectl, scale, deployment/milvus-querynode, '--replicas=${replicas}', -n, milvus-ha]`."),
+            KeySpec("min", .integer(min: 0, max: nil), .defaultValue("1"), "Fewest replicas."),
+            KeySpec("max", .integer(min: 1, max: nil), .required, "Most replicas."),
+            KeySpec("initial", .integer(min: 0, max: nil), .runtimeDefault("`min`"), "Replicas running when the watch starts."),
+            KeySpec("cpuAbove", .percent, .defaultValue("70%"), "Scale up when average CPU is above this."),
+            KeySpec("memoryAbove", .percent, .defaultValue("80%"), "Scale up when average memory is above this."),
+            KeySpec("cooldown", .duration(allowZero: true), .defaultValue("5m"), "Least time between two changes."),
+            KeySpec("shell", .boolean, .defaultValue("false"), "Run through `sh -c` (then `run` is one string)."),
+        ])
+
+    public static let backgroundSpec = ObjectSpec(
+        name: "background_load", title: "background load",
+        doc: "A steady search load during the watch, to measure the success rate before, during and after faults.",
+        keys: [KeySpec("rate", .rate, .defaultValue("5/s"), "Searches per second.")] + SearchSettings.keys)
+
+    public static let keys: [KeySpec] = [
+        KeySpec("duration", .duration(allowZero: false), .required, "How long to watch."),
+        KeySpec("interval", .duration(allowZero: false), .defaultValue("30s"), "Time between checks (the document's `check_interval`)."),
+        KeySpec("endpoints", .oneOrMore(.url), .runtimeDefault("the target's `metrics`"), "Metrics base URLs to check."),
+        KeySpec("serving", .boolean, .defaultValue("true"), "Include the serving check (a real search on the collection)."),
+        KeySpec("rules", .list(.object(ruleSpec), minCount: 0), .defaultValue("[]"), "Alert rules."),
+        KeySpec("faults", .list(.object(faultSpec), minCount: 0), .defaultValue("[]"), "Commands run at set times."),
+        KeySpec("scale", .object(scaleSpec), .optional, "Automatic scaling."),
+        KeySpec("background", .object(backgroundSpec), .optional, "Background search load."),
+    ]
+
+    public static let metrics: [MetricSpec] = [
+        MetricSpec("checks", .count, .neither, "Checks run."),
+        MetricSpec("unhealthyChecks", .count, .lower, "Checks in which the deployment was not serving."),
+        MetricSpec("alertsFired", .count, .lower, "Alerts that fired (each once, however long it lasted)."),
+        MetricSpec("alertsResolved", .count, .neither, "Alerts that resolved before the watch ended."),
+        MetricSpec("notificationsSent", .count, .neither, "Notifications delivered."),
+        MetricSpec("notificationsFailed", .count, .lower, "Notifications that could not be delivered."),
+        MetricSpec("actionsRun", .count, .neither, "Recovery, scaling and fault commands run."),
+        MetricSpec("actionsFailed", .count, .lower, "Commands that exited non-zero or could not start."),
+        MetricSpec("timeToDetect", .milliseconds, .lower, "From the first fault until a check saw the deployment not serving."),
+        MetricSpec("timeToLive", .milliseconds, .lower, "From the first fault until every `/healthz` was OK again."),
+        MetricSpec("timeToServing", .milliseconds, .lower, "From the first fault until a real search succeeded again."),
+        MetricSpec("successRate.before", .percent, .higher, "Background searches that succeeded before the first fault."),
+        MetricSpec("successRate.during", .percent, .higher, "Background searches that succeeded between the fault and serving again."),
+        MetricSpec("successRate.after", .percent, .higher, "Background searches that succeeded after serving again."),
+        MetricSpec("rowsBefore", .count, .neither, "Rows in the collection when the watch started."),
+        MetricSpec("rowsAfter", .count, .neither, "Rows in the collection when the watch ended."),
+        MetricSpec("rowsLost", .count, .lower, "rowsBefore − rowsAfter, when positive."),
+        .totalTime("the watch"),
+    ]
+
+    public var duration: ScenarioDuration
+    public var interval: ScenarioDuration
+    public var endpoints: [String]?
+    public var serving: Bool
+    public var rules: [Rule]
+    public var faults: [Fault]
+    public var scale: Scaling?
+    public var background: Background?
+
+    public init(_ r: ObjectReader, _ context: StepDecodingContext) {
+        let d = context.decoder
+        duration = r.duration("duration") ?? .seconds(60)
+        interval = r.duration("interval") ?? .seconds(30)
+        endpoints = r.strings("endpoints")
+        serving = r.bool("serving") ?? true
+        rules = r.objects("rules") { Self.rule($0) } ?? []
+        faults = r.objects("faults") { f in
+            let at = f.duration("at")
+            let command = Command.read(f)
+            let name = f.string("name")
+            guard let at, let command else { return nil }
+            return Fault(name: name, at: at, command: command, mark: f.node.mark)
+        } ?? []
+        // `${replicas}` in the scale command is filled in at run time.
+        scale = d.withBindings(["replicas": .deferred]) { r.object("scale") { Self.scaling($0) } } ?? nil
+        background = r.object("background") { b in Background(rate: b.rate("rate") ?? Rate(perSecond: 5), search: SearchSettings(b)) }
+
+        if interval > duration {
+            d.error(r.mark("interval"), "'interval' (\(interval)) is longer than 'duration' (\(duration)); the watch would never check")
+        }
+        for f in faults where f.at >= duration {
+            d.error(f.mark, "fault at \(f.at) is not within the watch's duration (\(duration)); it would never run")
+        }
+        var names: [String: Mark] = [:]
+        for rule in rules {
+            if let first = names[rule.name] { d.error(rule.mark, "alert rule '\(rule.name)' is declared twice (first at \(first.line):\(first.column))") }
+            names[rule.name] = rule.mark
+            for c in rule.when.anyOf.joined() where c.subject.hasPrefix("search.") && background == nil {
+                d.error(rule.mark, "'\(c.subject)' in rule '\(rule.name)' measures the background search load; add 'background: {rate: 5/s}' to the watch")
+            }
+        }
+    }
+
+    static func rule(_ r: ObjectReader) -> Rule? {
+        let d = r.decoder
+        let name = r.string("name") ?? ""
+        let whenText = r.string("when")
+        let holdFor = r.duration("for") ?? .seconds(0)
+        let severity: Severity = r.choice("severity") ?? .warning
+        let repeatInterval = r.duration("repeat") ?? .seconds(300)
+        let summary = r.string("summary")
+        let notify = r.strings("notify")
+        let recover = r.has("recover") ? Command.read(r, key: "recover") : { _ = r.bool("shell"); _ = r.rawNode("recover"); return nil }()
+        guard let whenText, let whenNode = r.rawNode("when") else { return nil }
+        switch Condition.parse(whenText) {
+        case .failure(let f):
+            d.error(d.markInside(whenNode, offset: f.offset), "in 'when': \(f.message)")
+            return nil
+        case .success(let condition):
+            var ok = true
+            for c in condition.anyOf.joined() {
+                guard let signal = signals.first(where: { $0.name == c.subject }) else {
+                    let hint = Suggestion.hint(for: c.subject, in: signals.map(\.name))
+                    d.error(d.markInside(whenNode, offset: c.subjectOffset), "in 'when': unknown signal '\(c.subject)'\(hint) (signals: \(signals.map(\.name).joined(separator: ", ")))")
+                    ok = false
+                    continue
+                }
+                if case .failure(let f) = c.value(in: signal.unit) {
+                    d.error(d.markInside(whenNode, offset: f.offset), "in 'when': \(f.message)")
+                    ok = false
+                }
+            }
+            guard ok else { return nil }
+            return Rule(name: name, when: condition, whenText: whenText, holdFor: holdFor, severity: severity,
+                        repeatInterval: repeatInterval, summary: summary, notify: notify,
+                        notifyMark: r.mark("notify"), recover: recover, mark: r.node.mark)
+        }
+    }
+
+    static func scaling(_ r: ObjectReader) -> Scaling? {
+        let d = r.decoder
+        let command = Command.read(r)
+        let minimum = r.int("min") ?? 1
+        let maximum = r.int("max") ?? 1
+        let initial = r.int("initial") ?? minimum
+        let cpu = r.double("cpuAbove") ?? 70
+        let memory = r.double("memoryAbove") ?? 80
+        let cooldown = r.duration("cooldown") ?? .seconds(300)
+        if minimum > maximum { d.error(r.mark("min"), "'min' (\(minimum)) is larger than 'max' (\(maximum))") }
+        if r.has("initial"), !(minimum...max(minimum, maximum)).contains(initial) {
+            d.error(r.mark("initial"), "'initial' (\(initial)) must be between min (\(minimum)) and max (\(maximum))")
+        }
+        if let command, !command.argv.contains(where: { $0.contains("${replicas}") }) {
+            d.warning(command.mark, "the scale command never uses ${replicas}, so it cannot know the desired count")
+        }
+        guard let command else { return nil }
+        return Scaling(command: command, min: minimum, max: maximum, initial: initial, cpuAbove: cpu,
+                       memoryAbove: memory, cooldown: cooldown)
+    }
+}

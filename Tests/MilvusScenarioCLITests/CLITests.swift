@@ -1,0 +1,163 @@
+import Foundation
+import Testing
+
+/// Runs the built `milvus-scenario` executable as a user would and checks output and exit codes.
+@Suite("milvus-scenario command line")
+struct CLITests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The executable sits next to the test bundle in the build products folder.
+    static let executable: URL = {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("milvus-scenario")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return root.appendingPathComponent(".build/debug/milvus-scenario")
+    }()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test("validate accepts the example scenarios and exits 0")
+    func validExamples() throws {
+        let r = try Self.run(["validate", "scenarios/load_balance.yaml", "scenarios/health_recovery.yaml", "scenarios/ci_smoke.yaml"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr == "")
+        #expect(r.stdout == """
+        scenarios/load_balance.yaml: valid — 15 steps, 6 thresholds
+        scenarios/health_recovery.yaml: valid — 8 steps, 7 thresholds
+        scenarios/ci_smoke.yaml: valid — 9 steps, 5 thresholds
+
+        """)
+    }
+
+    @Test("validate prints file:line:col diagnostics and exits 2")
+    func invalid() throws {
+        let file = Self.root.appendingPathComponent("Tests/ScenarioSpecTests/Fixtures/invalid/key-step-typo.yaml").path
+        let r = try Self.run(["validate", file])
+        #expect(r.status == 2)
+        #expect(r.stderr == "\(file):3:37: error: unknown key 'concurency' in concurrentSearch step; did you mean 'concurrency'?\n")
+        #expect(r.stdout == "\(file): invalid — 1 error\n")
+    }
+
+    @Test("one invalid file among valid ones fails the whole command")
+    func mixed() throws {
+        let r = try Self.run(["validate", "scenarios/ci_smoke.yaml", "no-such.yaml"])
+        #expect(r.status == 2)
+        #expect(r.stderr == "no-such.yaml:1:1: error: no such file\n")
+    }
+
+    @Test("--format json gives machine-readable diagnostics")
+    func json() throws {
+        let file = "Tests/ScenarioSpecTests/Fixtures/invalid/type-replicas-zero.yaml"
+        let r = try Self.run(["validate", "--format", "json", file])
+        #expect(r.status == 2)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(object["valid"] as? Bool == false)
+        let files = try #require(object["files"] as? [[String: Any]])
+        let diagnostic = try #require((files.first?["diagnostics"] as? [[String: Any]])?.first)
+        #expect(diagnostic["line"] as? Int == 3)
+        #expect(diagnostic["column"] as? Int == 22)
+        #expect(diagnostic["severity"] as? String == "error")
+        #expect(diagnostic["message"] as? String == "'replicas' must be at least 1, got 0")
+    }
+
+    @Test("--var sets variables, and unresolved ones are errors")
+    func variables() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("v.yaml")
+        try "collection: c\nsteps:\n  - load: {replicas: \"${R}\"}\n".write(to: file, atomically: true, encoding: .utf8)
+        let missing = try Self.run(["validate", file.path])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains(":3:23: error: unresolved variable ${R}"))
+        #expect(try Self.run(["validate", "--var", "R=2", file.path]).status == 0)
+        #expect(try Self.run(["validate", file.path], environment: ["R": "3"]).status == 0)
+        #expect(try Self.run(["validate", "--var", "R=0", file.path]).stderr.contains("'replicas' must be at least 1, got 0 (from '${R}')"))
+    }
+
+    @Test("--strict turns warnings into failures")
+    func strict() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("w.yaml")
+        try "collection: c\ntarget: {token: abc}\nsteps: [drop]\n".write(to: file, atomically: true, encoding: .utf8)
+        let lenient = try Self.run(["validate", file.path])
+        #expect(lenient.status == 0)
+        #expect(lenient.stderr.contains("warning: 'token' is written in the scenario itself"))
+        #expect(!lenient.stderr.contains("abc"))
+        #expect(try Self.run(["validate", "--strict", file.path]).status == 2)
+    }
+
+    @Test("usage errors exit 2")
+    func usage() throws {
+        let r = try Self.run(["validate", "--format", "xml", "scenarios/ci_smoke.yaml"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("xml"))
+        #expect(try Self.run(["validate"]).status == 2)
+        #expect(try Self.run(["frobnicate"]).status == 2)
+        #expect(try Self.run(["validate", "--var", "novalue", "scenarios/ci_smoke.yaml"]).status == 2)
+    }
+
+    @Test("schema prints the committed JSON Schema")
+    func schema() throws {
+        let r = try Self.run(["schema"])
+        #expect(r.status == 0)
+        let committed = try String(contentsOf: Self.root.appendingPathComponent("docs/scenario.schema.json"), encoding: .utf8)
+        #expect(r.stdout == committed)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(object["$schema"] as? String == "http://json-schema.org/draft-07/schema#")
+        #expect((object["required"] as? [String]) == ["steps"])
+    }
+
+    @Test("reference prints the committed reference")
+    func reference() throws {
+        let r = try Self.run(["reference"])
+        #expect(r.status == 0)
+        let committed = try String(contentsOf: Self.root.appendingPathComponent("docs/scenario-reference.md"), encoding: .utf8)
+        #expect(r.stdout == committed)
+    }
+
+    @Test("--help reads well for every command", arguments: [
+        ([String](), ["validate", "schema", "reference", "Exit codes"]),
+        (["validate"], ["file:line:col", "--var <name=value>", "--format <format>", "--strict"]),
+        (["schema"], ["yaml-language-server", "--output <file>"]),
+        (["reference"], ["docs/scenario-reference.md"]),
+    ])
+    func help(command: [String], phrases: [String]) throws {
+        let r = try Self.run(command + ["--help"])
+        #expect(r.status == 0)
+        for phrase in phrases { #expect(r.stdout.contains(phrase), "\(phrase) missing from: \(r.stdout)") }
+    }
+
+    @Test("--version")
+    func version() throws {
+        let r = try Self.run(["--version"])
+        #expect(r.status == 0)
+        #expect(r.stdout == "0.1.0\n")
+    }
+}
