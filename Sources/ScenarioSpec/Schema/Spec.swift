@@ -74,7 +74,7 @@ public indirect enum ValueKind: Sendable {
         case .map(let item): return "map of name → \(item.summary)"
         case .oneOrMore(let item): return "\(item.summary) or list of them"
         case .object(let spec): return "[\(spec.title)](#\(spec.anchor))"
-        case .variant(let set): return "list of \(set.title)s"
+        case .variant(let set): return "\(set.title)s"
         case .expression(let what): return what
         }
     }

@@ -30,36 +30,3 @@ public struct MonitorStep: StepSpec {
         segments = r.bool("segments") ?? true
     }
 }
-
-/// `health`: liveness, readiness and a real serving check, once.
-public struct HealthStep: StepSpec {
-    public static let kind = "health"
-    public static let summary = "Checks the deployment once: CheckHealth (healthy, reasons, quota states), GetComponentStates, `/healthz` of every metrics endpoint, connect + list latency, and a **serving check** — a real search on the collection. \"Healthy\" means serving: after a restart `/healthz` says OK tens of seconds before searches work, so liveness is reported separately."
-    public static let collectionUse = CollectionUse.optional
-
-    public static let keys: [KeySpec] = [
-        KeySpec("endpoints", .oneOrMore(.url), .runtimeDefault("the target's `metrics`"), "Metrics base URLs whose `/healthz` is checked."),
-        KeySpec("serving", .boolean, .defaultValue("true"), "Run a real search on the collection; needs a collection."),
-        KeySpec("timeout", .duration(allowZero: false), .defaultValue("5s"), "Deadline of each check."),
-    ]
-
-    public static let metrics: [MetricSpec] = [
-        MetricSpec("healthy", .boolean, .higher, "1 when the deployment is serving: a real search succeeded (and CheckHealth agreed)."),
-        MetricSpec("live", .boolean, .higher, "1 when every `/healthz` answered OK."),
-        MetricSpec("checkHealth", .boolean, .higher, "1 when CheckHealth answered healthy."),
-        MetricSpec("unhealthyComponents", .count, .lower, "Components reported unhealthy by GetComponentStates or `/healthz`."),
-        MetricSpec("latency", .milliseconds, .lower, "Connect and list collections (the document's check)."),
-        MetricSpec("searchLatency", .milliseconds, .lower, "Latency of the serving check's search."),
-        .totalTime("all checks"),
-    ]
-
-    public var endpoints: [String]?
-    public var serving: Bool
-    public var timeout: ScenarioDuration
-
-    public init(_ r: ObjectReader, _ context: StepDecodingContext) {
-        endpoints = r.strings("endpoints")
-        serving = r.bool("serving") ?? true
-        timeout = r.duration("timeout") ?? .seconds(5)
-    }
-}

@@ -28,25 +28,3 @@ public struct LoadStep: StepSpec {
         timeout = r.duration("timeout") ?? .seconds(600)
     }
 }
-
-/// `release`: releases the collection from memory.
-public struct ReleaseStep: StepSpec {
-    public static let kind = "release"
-    public static let summary = "Releases the collection from the query nodes (needed before loading it again with another replica count)."
-    public static let collectionUse = CollectionUse.required
-    public static let keys: [KeySpec] = []
-    public static let metrics = [MetricSpec.totalTime("releasing")]
-
-    public init(_ r: ObjectReader, _ context: StepDecodingContext) {}
-}
-
-/// `drop`: drops the collection (cleanup).
-public struct DropStep: StepSpec {
-    public static let kind = "drop"
-    public static let summary = "Drops the collection. With the scenario's `cleanup: always` it runs even after an earlier step failed; with `cleanup: never` it is skipped."
-    public static let collectionUse = CollectionUse.required
-    public static let keys: [KeySpec] = []
-    public static let metrics = [MetricSpec.totalTime("dropping")]
-
-    public init(_ r: ObjectReader, _ context: StepDecodingContext) {}
-}

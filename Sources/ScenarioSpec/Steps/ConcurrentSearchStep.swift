@@ -1,0 +1,59 @@
+/// `concurrentSearch`: closed- or open-loop search load with latency percentiles.
+public struct ConcurrentSearchStep: StepSpec {
+    public static let kind = "concurrentSearch"
+    public static let summary = "Runs searches and records latency percentiles in HdrHistograms. **Closed loop** (default): `concurrency` workers, each sending its next query when the last returns. **Open loop** (`rate` set): queries are sent on a fixed schedule and latency is measured from each query's intended start, so a stalled server shows in the percentiles (no coordinated omission); `concurrency` then caps queries in flight, and queries that could not start on time are counted as late. Ends after `queries` or after `duration` (100 queries when neither is set)."
+    public static let collectionUse = CollectionUse.required
+
+    public static let keys: [KeySpec] = [
+        KeySpec("queries", .integer(min: 1, max: nil), .runtimeDefault("100, when `duration` is not set"), "Number of measured queries."),
+        KeySpec("duration", .duration(allowZero: false), .optional, "Run for this long instead of a query count."),
+        KeySpec("concurrency", .integer(min: 1, max: 1024), .defaultValue("10"), "Closed loop: number of workers. Open loop: most queries in flight."),
+        KeySpec("rate", .rate, .optional, "Open loop: target queries per second, e.g. `200/s`."),
+        KeySpec("warmup", .countOrDuration, .defaultValue("0"), "Queries (`20`) or time (`5s`) run first and left out of the results."),
+    ] + SearchSettings.keys
+
+    public static let constraints: [KeyConstraint] = [.atMostOne(["queries", "duration"])]
+
+    public static let metrics: [MetricSpec] = [
+        MetricSpec("queries", .count, .neither, "Measured queries (warm-up excluded)."),
+        MetricSpec("errors", .count, .lower, "Queries that failed."),
+        MetricSpec("errorRate", .percent, .lower, "Failed queries as a percent of all measured queries."),
+        MetricSpec("totalTime", .milliseconds, .lower, "Wall time of the measured queries (总耗时)."),
+        MetricSpec("qps", .perSecond, .higher, "Completed queries per second (吞吐量)."),
+        MetricSpec("avg", .milliseconds, .lower, "Mean latency (平均延迟)."),
+        MetricSpec("min", .milliseconds, .lower, "Lowest latency."),
+        MetricSpec("p50", .milliseconds, .lower, "Median latency."),
+        MetricSpec("p90", .milliseconds, .lower, "90th percentile latency."),
+        MetricSpec("p95", .milliseconds, .lower, "95th percentile latency."),
+        MetricSpec("p99", .milliseconds, .lower, "99th percentile latency."),
+        MetricSpec("p999", .milliseconds, .lower, "99.9th percentile latency."),
+        MetricSpec("max", .milliseconds, .lower, "Highest latency."),
+        MetricSpec("late", .count, .lower, "Open loop: queries that started after their scheduled time."),
+        MetricSpec("dropped", .count, .lower, "Open loop: queries never sent because the in-flight cap stayed full until the run ended."),
+    ]
+
+    /// How the load is driven.
+    public enum Loop: Sendable, Hashable {
+        case closed(workers: Int)
+        case open(rate: Rate, maxInFlight: Int)
+    }
+
+    public var end: CountOrDuration
+    public var loop: Loop
+    public var warmup: CountOrDuration
+    public var search: SearchSettings
+
+    public init(_ r: ObjectReader, _ context: StepDecodingContext) {
+        let queries = r.int("queries")
+        let duration = r.duration("duration")
+        end = duration.map(CountOrDuration.duration) ?? .count(queries ?? 100)
+        let concurrency = r.int("concurrency") ?? 10
+        if let rate = r.rate("rate") {
+            loop = .open(rate: rate, maxInFlight: concurrency)
+        } else {
+            loop = .closed(workers: concurrency)
+        }
+        warmup = r.countOrDuration("warmup") ?? .count(0)
+        search = SearchSettings(r)
+    }
+}

@@ -1,0 +1,10 @@
+/// `release`: releases the collection from memory.
+public struct ReleaseStep: StepSpec {
+    public static let kind = "release"
+    public static let summary = "Releases the collection from the query nodes (needed before loading it again with another replica count)."
+    public static let collectionUse = CollectionUse.required
+    public static let keys: [KeySpec] = []
+    public static let metrics = [MetricSpec.totalTime("releasing")]
+
+    public init(_ r: ObjectReader, _ context: StepDecodingContext) {}
+}
