@@ -8,9 +8,19 @@ let package = Package(
     products: [
         .executable(name: "milvus-scenario", targets: ["MilvusScenarioCLI"]),
         .library(name: "ScenarioSpec", targets: ["ScenarioSpec"]),
+        .library(name: "MilvusClient", targets: ["MilvusClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // gRPC: the versions the generated code in Sources/MilvusClient/Generated was made with
+        // (scripts/generate-proto builds the protoc plugins from these same versions).
+        .package(url: "https://github.com/grpc/grpc-swift-2", exact: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", exact: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
+        // Direct dependencies for the connection's PING responder (see ServerPingResponder.swift).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
     ],
     targets: [
         // libyaml from the system (Debian: libyaml-dev); the scenario reader is built on its event API.
@@ -24,6 +34,20 @@ let package = Package(
             name: "ScenarioSpec",
             dependencies: ["CYAML"]
         ),
+        // Typed async Milvus API over gRPC (own .proto subset, generated code committed).
+        .target(
+            name: "MilvusClient",
+            dependencies: [
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+            ],
+            exclude: ["Proto"]
+        ),
         // The command-line tool; thin: parses arguments, maps outcomes to exit codes.
         .executableTarget(
             name: "MilvusScenarioCLI",
@@ -36,6 +60,15 @@ let package = Package(
             name: "ScenarioSpecTests",
             dependencies: ["ScenarioSpec"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "MilvusClientTests",
+            dependencies: [
+                "MilvusClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+            ]
         ),
         .testTarget(
             name: "MilvusScenarioCLITests",

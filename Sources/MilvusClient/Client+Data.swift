@@ -1,0 +1,138 @@
+import Foundation
+
+extension MilvusClient {
+    /// The server refuses requests over 64 MiB (`proxy.grpc.serverMaxRecvSize`); stay well under.
+    public static let maxInsertRequestBytes = 48 * 1024 * 1024
+
+    /// Inserts the columns, split into as many requests as needed to stay under the server's
+    /// request size limit. All columns must have the same number of rows.
+    public func insert(_ collection: String, columns: [Column]) async throws -> InsertResult {
+        let rows = columns.first?.data.count ?? 0
+        guard columns.allSatisfy({ $0.data.count == rows }) else {
+            let counts = columns.map { "\($0.name): \($0.data.count)" }.joined(separator: ", ")
+            throw MilvusError(rpc: "Insert", kind: .invalidArgument, reason: "columns have different row counts (\(counts))")
+        }
+        guard rows > 0 else { return InsertResult(insertedCount: 0, requests: 0, ids: []) }
+        let bytes = columns.reduce(0) { $0 + $1.data.encodedSize }
+        let rowsPerRequest = max(1, Int(Double(Self.maxInsertRequestBytes) / (Double(bytes) / Double(rows)) * 0.9))
+        var result = InsertResult(insertedCount: 0, requests: 0, ids: [])
+        var start = 0
+        while start < rows {
+            let end = min(rows, start + rowsPerRequest)
+            let whole = start == 0 && end == rows
+            var request = Milvus_Proto_Milvus_InsertRequest()
+            request.dbName = options.database
+            request.collectionName = collection
+            request.numRows = UInt32(end - start)
+            request.fieldsData = columns.map { ($0.data.count == end - start && whole ? $0.data : $0.data.rows(start..<end)).fieldData(name: $0.name) }
+            let r = try await call("Insert", idempotent: false) { [request] s, m, o in
+                try await s.insert(request, metadata: m, options: o)
+            }
+            try Self.check(r.status, rpc: "Insert")
+            result.insertedCount += Int(r.insertCnt)
+            result.requests += 1
+            result.ids += r.ids.intID.data
+            start = end
+        }
+        return result
+    }
+
+    /// Seals the collection's growing segments. Returns before they are persisted on 2.3;
+    /// use `waitUntilFlushed` (or `flushAndWait`) to wait.
+    public func flush(_ collection: String) async throws -> FlushResult {
+        var request = Milvus_Proto_Milvus_FlushRequest()
+        request.dbName = options.database
+        request.collectionNames = [collection]
+        let r = try await call("Flush", idempotent: true) { [request] s, m, o in
+            try await s.flush(request, metadata: m, options: o)
+        }
+        try Self.check(r.status, rpc: "Flush")
+        return FlushResult(collection: collection, segmentIDs: r.collSegIds[collection]?.data ?? [],
+                           flushTimestamp: r.collFlushTs[collection] ?? 0)
+    }
+
+    /// Waits until the segments of a flush are persisted.
+    public func waitUntilFlushed(_ flush: FlushResult, timeout: Duration = .seconds(600)) async throws {
+        var request = Milvus_Proto_Milvus_GetFlushStateRequest()
+        request.segmentIds = flush.segmentIDs
+        request.flushTs = flush.flushTimestamp
+        request.dbName = options.database
+        request.collectionName = flush.collection
+        try await poll("GetFlushState", timeout: timeout, what: "the flush of \(flush.collection)") {
+            let r = try await self.call("GetFlushState", idempotent: true) { [request] s, m, o in
+                try await s.getFlushState(request, metadata: m, options: o)
+            }
+            try Self.check(r.status, rpc: "GetFlushState")
+            return r.flushed
+        }
+    }
+
+    /// Flushes, waits until the segments are sealed and persisted and — when the collection
+    /// has an index — until every row is indexed. Returns how long each phase took.
+    public func flushAndWait(_ collection: String, timeout: Duration = .seconds(600)) async throws -> FlushTimings {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let flushed = try await flush(collection)
+        let afterFlush = clock.now
+        do {
+            try await waitUntilFlushed(flushed, timeout: timeout)
+        } catch let error as MilvusError where error.isNotSupported {
+            // Servers without GetFlushState (milvus-lite) persist on flush.
+        }
+        let sealed = clock.now
+        let indexes = (try? await describeIndexes(collection)) ?? []
+        for index in indexes {
+            _ = try await waitForIndex(collection, field: index.field, timeout: timeout)
+        }
+        return FlushTimings(flush: afterFlush - start, seal: sealed - afterFlush, index: clock.now - sealed)
+    }
+
+    /// Segments persisted for the collection (rows and state per segment).
+    public func persistentSegments(_ collection: String) async throws -> [PersistentSegment] {
+        var request = Milvus_Proto_Milvus_GetPersistentSegmentInfoRequest()
+        request.dbName = options.database
+        request.collectionName = collection
+        let r = try await call("GetPersistentSegmentInfo", idempotent: true) { [request] s, m, o in
+            try await s.getPersistentSegmentInfo(request, metadata: m, options: o)
+        }
+        try Self.check(r.status, rpc: "GetPersistentSegmentInfo")
+        return r.infos.map { PersistentSegment(id: $0.segmentID, partitionID: $0.partitionID, rows: Int($0.numRows), state: "\($0.state)") }
+    }
+
+    /// Calls `done` until it returns true, backing off from 50 ms to 1 s, or throws after `timeout`.
+    func poll(_ rpc: String, timeout: Duration, what: String, _ done: () async throws -> Bool) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        var delay = Duration.milliseconds(50)
+        while true {
+            if try await done() { return }
+            if clock.now >= deadline {
+                throw MilvusError(rpc: rpc, kind: .timedOut, reason: "\(what) did not finish within \(timeout)")
+            }
+            try await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(1))
+        }
+    }
+}
+
+/// The segments a flush sealed, to wait for.
+public struct FlushResult: Sendable {
+    public var collection: String
+    public var segmentIDs: [Int64]
+    public var flushTimestamp: UInt64
+}
+
+/// How long `flushAndWait` spent in each phase.
+public struct FlushTimings: Sendable {
+    public var flush: Duration
+    public var seal: Duration
+    public var index: Duration
+}
+
+/// A persisted segment.
+public struct PersistentSegment: Sendable, Hashable {
+    public var id: Int64
+    public var partitionID: Int64
+    public var rows: Int
+    public var state: String
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// How to reach a Milvus server: address, credentials, TLS, database and deadlines.
+public struct ConnectionOptions: Sendable {
+    /// How the client proves who it is. Never printed.
+    public enum Credentials: Sendable, CustomStringConvertible {
+        case none
+        /// An API key, or `user:password` (what Zilliz Cloud and Milvus with auth accept).
+        case token(String)
+        case userPassword(user: String, password: String)
+
+        public var description: String {
+            switch self {
+            case .none: return "none"
+            case .token: return "token (secret)"
+            case .userPassword(let user, _): return "user \(user) with a password (secret)"
+            }
+        }
+
+        /// The `authorization` header pymilvus sends: base64 of the token or `user:password`.
+        var authorization: String? {
+            switch self {
+            case .none: return nil
+            case .token(let token): return token.isEmpty ? nil : Data(token.utf8).base64EncodedString()
+            case .userPassword(let user, let password): return Data("\(user):\(password)".utf8).base64EncodedString()
+            }
+        }
+    }
+
+    /// TLS settings for `https://` URIs.
+    public struct TLS: Sendable {
+        /// PEM file of certificate authorities to trust instead of the system's.
+        public var trustRootsFile: String?
+
+        public init(trustRootsFile: String? = nil) {
+            self.trustRootsFile = trustRootsFile
+        }
+    }
+
+    public var host: String
+    public var port: Int
+    public var useTLS: Bool
+    public var tls: TLS
+    public var credentials: Credentials
+    public var database: String
+    /// Deadline of each call (waits for loads and indexes use their own timeouts).
+    public var timeout: Duration
+    /// Attempts for idempotent calls that fail with a transient transport error.
+    public var maxAttempts: Int
+
+    /// Parses `http://host:port` or `https://host:port` (port 19530 when left out).
+    public init(uri: String, credentials: Credentials = .none, database: String = "default",
+                timeout: Duration = .seconds(30), tls: TLS = TLS(), maxAttempts: Int = 3) throws {
+        guard let parsed = URLComponents(string: uri), let scheme = parsed.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", let host = parsed.host, !host.isEmpty else {
+            throw MilvusError(rpc: "connect", kind: .invalidArgument,
+                              reason: "'\(uri)' is not a Milvus URI", hint: "write it as http://host:19530 or https://host:443")
+        }
+        self.host = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
+        self.useTLS = scheme == "https"
+        self.port = parsed.port ?? 19530
+        self.credentials = credentials
+        self.database = database
+        self.timeout = timeout
+        self.tls = tls
+        self.maxAttempts = max(1, maxAttempts)
+    }
+
+    /// The address as given, without credentials.
+    public var uri: String { "\(useTLS ? "https" : "http")://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import NIOCore
+import NIOPosix
+
+/// A connection to one Milvus server over its gRPC API (one HTTP/2 connection, many calls).
+///
+/// Every call has a deadline, checks both the gRPC status and the Milvus status inside the
+/// response (`error_code` and `code`), and throws `MilvusError` with the RPC, the code, the
+/// server's reason and — for common cases — a hint. Idempotent calls are retried with backoff
+/// when the transport fails transiently; others are never retried.
+///
+/// ```swift
+/// let client = try await MilvusClient.connect(ConnectionOptions(uri: "http://127.0.0.1:19530"))
+/// defer { Task { await client.close() } }
+/// print(try await client.version())
+/// ```
+public final class MilvusClient: Sendable {
+    typealias Transport = HTTP2ClientTransport.Posix
+    typealias Service = Milvus_Proto_Milvus_MilvusService.Client<Transport>
+
+    public let options: ConnectionOptions
+    /// Connections opened and server PINGs answered (1 connection means no reconnect).
+    public let statistics: ConnectionStatistics
+    /// What the server said about itself in Connect (nil when the server lacks that RPC).
+    public let server: ServerInfo?
+
+    let grpc: GRPCClient<Transport>
+    let service: Service
+    let metadata: Metadata
+    private let connectionTask: Task<Void, Never>
+
+    /// Responses over the 4 MiB gRPC default (a search with nq 100 and topK 16384 returns ~11 MB).
+    static let maxMessageBytes = 256 * 1024 * 1024
+
+    private init(options: ConnectionOptions, statistics: ConnectionStatistics, grpc: GRPCClient<Transport>,
+                 connectionTask: Task<Void, Never>, metadata: Metadata, server: ServerInfo?) {
+        self.options = options
+        self.statistics = statistics
+        self.grpc = grpc
+        self.service = Service(wrapping: grpc)
+        self.connectionTask = connectionTask
+        self.metadata = metadata
+        self.server = server
+    }
+
+    /// Opens the connection and introduces the client to the server (Connect RPC).
+    public static func connect(_ options: ConnectionOptions) async throws -> MilvusClient {
+        let statistics = ConnectionStatistics()
+        var config = Transport.Config.defaults
+        config.channelDebuggingCallbacks.onCreateTCPConnection = { channel in
+            ServerPingResponder.install(on: channel, statistics: statistics)
+        }
+        let security: Transport.TransportSecurity
+        if options.useTLS {
+            security = .tls { tls in
+                if let file = options.tls.trustRootsFile {
+                    tls.trustRoots = .certificates([.file(path: file, format: .pem)])
+                }
+            }
+        } else {
+            security = .plaintext
+        }
+        let target: any ResolvableTarget = options.host.contains(":")
+            ? .ipv6(address: options.host, port: options.port)
+            : .dns(host: options.host, port: options.port)
+        let transport: Transport
+        do {
+            transport = try Transport(target: target, transportSecurity: security, config: config)
+        } catch {
+            throw MilvusError(rpc: "connect", kind: .invalidArgument, reason: "\(error)")
+        }
+        let grpc = GRPCClient(transport: transport)
+        let task = Task<Void, Never> {
+            // Errors surface on the calls themselves; this task only keeps connections running.
+            do { try await grpc.runConnections() } catch {}
+        }
+        var metadata = Metadata()
+        metadata.addString(options.database, forKey: "dbname")
+        if let authorization = options.credentials.authorization {
+            metadata.addString(authorization, forKey: "authorization")
+        }
+        // Connect tells the server who we are and returns an identifier for later calls.
+        let bootstrap = MilvusClient(options: options, statistics: statistics, grpc: grpc, connectionTask: task,
+                                     metadata: metadata, server: nil)
+        var server: ServerInfo?
+        do {
+            var request = Milvus_Proto_Milvus_ConnectRequest()
+            request.clientInfo.sdkType = "milvus-scenario (Swift)"
+            request.clientInfo.sdkVersion = "0.1.0"
+            request.clientInfo.host = ProcessInfo.processInfo.hostName
+            request.clientInfo.user = {
+                if case .userPassword(let user, _) = options.credentials { return user }
+                return ""
+            }()
+            let response = try await bootstrap.call("Connect", idempotent: true) { [request] (service: Service, metadata: Metadata, callOptions: CallOptions) in
+                try await service.connect(request, metadata: metadata, options: callOptions)
+            }
+            try check(response.status, rpc: "Connect")
+            server = ServerInfo(buildTags: response.serverInfo.buildTags, buildTime: response.serverInfo.buildTime,
+                                gitCommit: response.serverInfo.gitCommit, goVersion: response.serverInfo.goVersion,
+                                deployMode: response.serverInfo.deployMode)
+            if response.identifier != 0 {
+                metadata.addString(String(response.identifier), forKey: "identifier")
+            }
+        } catch let error as MilvusError where error.isNotSupported {
+            server = nil  // milvus-lite and old servers: carry on without an identifier
+        } catch {
+            grpc.beginGracefulShutdown()
+            _ = await task.value
+            throw error
+        }
+        return MilvusClient(options: options, statistics: statistics, grpc: grpc, connectionTask: task,
+                            metadata: metadata, server: server)
+    }
+
+    /// Closes the connection, letting calls in flight finish.
+    public func close() async {
+        grpc.beginGracefulShutdown()
+        await connectionTask.value
+    }
+
+    // MARK: Calls
+
+    func callOptions(timeout: Duration?) -> CallOptions {
+        var o = CallOptions.defaults
+        o.timeout = timeout ?? options.timeout
+        o.maxRequestMessageBytes = Self.maxMessageBytes
+        o.maxResponseMessageBytes = Self.maxMessageBytes
+        return o
+    }
+
+    /// Runs one RPC with a deadline; converts gRPC failures and retries idempotent calls whose
+    /// transport failed transiently (100 ms, 400 ms, 1.6 s … between attempts).
+    func call<Response: Sendable>(
+        _ rpc: String, idempotent: Bool, timeout: Duration? = nil,
+        _ body: @Sendable (Service, Metadata, CallOptions) async throws -> Response
+    ) async throws -> Response {
+        let attempts = idempotent ? options.maxAttempts : 1
+        var backoff = Duration.milliseconds(100)
+        var attempt = 1
+        while true {
+            do {
+                return try await body(service, metadata, callOptions(timeout: timeout))
+            } catch let error as RPCError {
+                let converted = MilvusError.transport(error, rpc: rpc, uri: options.uri, timeout: timeout ?? options.timeout)
+                guard converted.isTransient, attempt < attempts else { throw converted }
+            } catch let error as MilvusError {
+                throw error
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                throw MilvusError(rpc: rpc, kind: .transport("unknown"), reason: "\(error)")
+            }
+            try await Task.sleep(for: backoff)
+            backoff *= 4
+            attempt += 1
+        }
+    }
+
+    /// Throws when a Milvus status reports a failure (checks `error_code` and `code`).
+    static func check(_ status: Milvus_Proto_Common_Status, rpc: String) throws {
+        let errorCode = status.errorCode.rawValue
+        guard errorCode != 0 || status.code != 0 else { return }
+        throw MilvusError.server(rpc: rpc, errorCode: errorCode, code: Int(status.code), reason: status.reason)
+    }
+}
+
+/// What the server reports about its build and deployment.
+public struct ServerInfo: Sendable, Hashable {
+    public var buildTags: String
+    public var buildTime: String
+    public var gitCommit: String
+    public var goVersion: String
+    /// `STANDALONE` or `DISTRIBUTED` (cluster).
+    public var deployMode: String
+}
