@@ -1,8 +1,14 @@
 # milvus-scenario — the commands the README shows.
-.PHONY: help test build release docs validate clean
+.PHONY: help demo demo-standalone test build release docs validate clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+demo: ## start the local 3-query-node cluster, run scenarios/load_balance.yaml, print where the report is
+	scripts/demo cluster
+
+demo-standalone: ## the same on a standalone server (replica rows 2 and 3: not supported by this deployment)
+	scripts/demo standalone
 
 test: ## install what is missing, build, run every test (what CI runs)
 	scripts/test

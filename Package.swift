@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "milvus-scenario", targets: ["MilvusScenarioCLI"]),
         .library(name: "ScenarioSpec", targets: ["ScenarioSpec"]),
         .library(name: "MilvusClient", targets: ["MilvusClient"]),
+        .executable(name: "milvus-client-bench", targets: ["MilvusClientBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -21,6 +22,7 @@ let package = Package(
         // Direct dependencies for the connection's PING responder (see ServerPingResponder.swift).
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // libyaml from the system (Debian: libyaml-dev); the scenario reader is built on its event API.
@@ -48,11 +50,27 @@ let package = Package(
             ],
             exclude: ["Proto"]
         ),
+        // Executes scenarios: step runners, workload engine, monitoring probes; produces the RunRecord.
+        .target(
+            name: "ScenarioRunner",
+            dependencies: [
+                "ScenarioSpec",
+                "MilvusClient",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        // Client CPU microbenchmark, driven by bench/client-cpu next to pymilvus.
+        .executableTarget(
+            name: "MilvusClientBench",
+            dependencies: ["MilvusClient"],
+            path: "bench/ClientBench"
+        ),
         // The command-line tool; thin: parses arguments, maps outcomes to exit codes.
         .executableTarget(
             name: "MilvusScenarioCLI",
             dependencies: [
                 "ScenarioSpec",
+                "ScenarioRunner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -69,6 +87,10 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             ]
+        ),
+        .testTarget(
+            name: "ScenarioRunnerTests",
+            dependencies: ["ScenarioRunner", "ScenarioSpec", "MilvusClient"]
         ),
         .testTarget(
             name: "MilvusScenarioCLITests",

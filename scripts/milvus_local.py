@@ -574,15 +574,15 @@ def print_status(mode):
 
 
 def print_env(args):
-    mode = args.mode
+    mode = args.server
     state = load_state(mode)
     if state:
         uri, metrics = state["uri"], state["metrics"]
     else:
         uri = f"http://127.0.0.1:{ {'standalone': STANDALONE, 'cluster': CLUSTER, 'lite': LITE}[mode]['proxy'] }"
         metrics = [f"http://127.0.0.1:{STANDALONE['metrics']}"] if mode == "standalone" else []
-    print(f"MILVUS_URI={uri}")
-    print(f"MILVUS_METRICS={','.join(metrics)}")
+    print(f"export MILVUS_URI={uri}")
+    print(f"export MILVUS_METRICS={','.join(metrics)}")
 
 
 # ---------------------------------------------------------------- command line
@@ -609,7 +609,7 @@ def main():
     p.add_argument("action", choices=["up", "down", "status"])
 
     p = sub.add_parser("env", help="print MILVUS_URI and MILVUS_METRICS for a mode")
-    p.add_argument("mode", choices=["standalone", "cluster", "lite"])
+    p.add_argument("server", choices=["standalone", "cluster", "lite"])
 
     args = parser.parse_args()
     if args.mode == "env":

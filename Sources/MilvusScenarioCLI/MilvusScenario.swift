@@ -8,7 +8,7 @@ struct MilvusScenario: AsyncParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "milvus-scenario",
-        abstract: "Check declarative YAML scenarios for Milvus deployments.",
+        abstract: "Run declarative YAML scenarios against Milvus deployments.",
         discussion: """
         A scenario file declares steps (create, insert, index, load, release, drop, \
         concurrentSearch, hotSearch, sweep, monitor, health, watch) and thresholds such as \
@@ -18,7 +18,7 @@ struct MilvusScenario: AsyncParsableCommand {
         3 runtime failure · 130 interrupted.
         """,
         version: version,
-        subcommands: [ValidateCommand.self, SchemaCommand.self, ReferenceCommand.self]
+        subcommands: [RunCommand.self, ValidateCommand.self, SchemaCommand.self, ReferenceCommand.self]
     )
 
     /// Parses and runs, mapping argument errors to exit code 2 (the tool's "invalid input").

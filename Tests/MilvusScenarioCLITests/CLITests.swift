@@ -23,6 +23,21 @@ struct CLITests {
         var stderr: String
     }
 
+    /// Runs scripts/milvus-local (to start, kill or stop the local server in tests).
+    static func runScript(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = root.appendingPathComponent("scripts/milvus-local")
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = executable
@@ -143,7 +158,8 @@ struct CLITests {
     }
 
     @Test("--help reads well for every command", arguments: [
-        ([String](), ["validate", "schema", "reference", "Exit codes"]),
+        ([String](), ["run", "validate", "schema", "reference", "Exit codes"]),
+        (["run"], ["--report-dir <dir>", "--var <name=value>", "--uri <uri>", "--quiet", "130 interrupted"]),
         (["validate"], ["file:line:col", "--var <name=value>", "--format <format>", "--strict"]),
         (["schema"], ["yaml-language-server", "--output <file>"]),
         (["reference"], ["docs/scenario-reference.md"]),

@@ -1,0 +1,165 @@
+import ArgumentParser
+import Foundation
+import ScenarioRunner
+import ScenarioSpec
+import Synchronization
+
+/// `milvus-scenario run FILE`
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a scenario against Milvus and write its run record and summary.",
+        discussion: """
+        Validates the scenario, connects to its target, runs the steps in order, evaluates the \
+        thresholds and writes run.json (after every step, so an interrupted run keeps what \
+        finished) and summary.txt into reports/<name>/<UTC time>/ (reports/<name>/latest points \
+        to the newest).
+
+        Exit codes: 0 every threshold met · 1 a threshold failed · 2 invalid scenario or usage · \
+        3 a step failed (the message names the step, the RPC and the server's reason) · \
+        130 interrupted (Ctrl-C or SIGTERM: the current step stops issuing queries, the record \
+        of everything so far is written; a second Ctrl-C exits at once).
+        """
+    )
+
+    @Argument(help: ArgumentHelp("The scenario file.", valueName: "file"))
+    var file: String
+
+    @Option(name: .customLong("report-dir"), help: ArgumentHelp("Write the reports into this folder instead of reports/<name>/<UTC time>/.", valueName: "dir"))
+    var reportDirectory: String?
+
+    @Option(name: .customLong("var"), help: ArgumentHelp("Set a variable for ${NAME}, overriding the scenario's 'vars:' and the environment. Repeatable.", valueName: "name=value"))
+    var variables: [VariableAssignment] = []
+
+    @Option(help: ArgumentHelp("Milvus URI, overriding the scenario's target.uri.", valueName: "uri"))
+    var uri: String?
+
+    @Flag(name: .shortAndLong, help: "Print only errors and the result line.")
+    var quiet = false
+
+    @Flag(name: .shortAndLong, help: "Also print each step's notes as it finishes.")
+    var verbose = false
+
+    func run() async throws {
+        let outcome = ScenarioLoader.load(path: file, variables: variables.dictionary)
+        for d in outcome.diagnostics { printError(d.description) }
+        guard let scenario = outcome.scenario else {
+            printError("\(file): invalid — not run")
+            throw ExitCode(2)
+        }
+        let unsupported = ScenarioExecution.unsupportedSteps(in: scenario)
+        if !unsupported.isEmpty {
+            for (step, reason) in unsupported { printError("\(step.mark): error: \(reason)") }
+            printError("\(file): not run")
+            throw ExitCode(2)
+        }
+        let bytes = (FileManager.default.contents(atPath: file)).map { [UInt8]($0) } ?? []
+        let directory = try reportFolder(for: scenario)
+        let progress: any ProgressReporter = quiet ? SilentProgress() : ConsoleProgress(verbose: verbose)
+        let stop = StopSignal()
+        let signalSources = stop.install()
+        let execution = ScenarioExecution(scenario: scenario,
+                                          options: .init(uri: uri, reportDirectory: directory, toolVersion: MilvusScenario.version, scenarioBytes: bytes),
+                                          progress: progress)
+        let record = await execution.run(stopRequested: { stop.isRequested })
+        withExtendedLifetime(signalSources) {}
+        if !quiet { print("\n" + Summary.text(record), terminator: "") }
+        else { print("result: \(Summary.verdict(record.status))") }
+        print("reports: \(directory.path)")
+        switch record.status {
+        case .passed: return
+        case .thresholdsFailed: throw ExitCode(1)
+        case .interrupted: throw ExitCode(130)
+        case .failed, .running:
+            if let f = record.failure { printError("error: \(f)") }
+            throw ExitCode(3)
+        }
+    }
+
+    /// reports/<name>/<UTC timestamp>/ with reports/<name>/latest pointing at it, or --report-dir.
+    func reportFolder(for scenario: Scenario) throws -> URL {
+        if let reportDirectory { return URL(fileURLWithPath: reportDirectory) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        let base = URL(fileURLWithPath: scenario.report.directory).appendingPathComponent(scenario.name)
+        let stamp = formatter.string(from: Date())
+        let folder = base.appendingPathComponent(stamp)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let latest = base.appendingPathComponent("latest")
+        try? FileManager.default.removeItem(at: latest)
+        try? FileManager.default.createSymbolicLink(atPath: latest.path, withDestinationPath: stamp)
+        return folder
+    }
+}
+
+/// Ctrl-C / SIGTERM: the first asks the run to stop after the current step; the second exits at once.
+final class StopSignal: Sendable {
+    private let requested = Atomic<Bool>(false)
+
+    var isRequested: Bool { requested.load(ordering: .relaxed) }
+
+    /// Installs the handlers; keep the returned sources alive while the run lasts.
+    func install() -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { sig in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [self] in
+                if requested.exchange(true, ordering: .relaxed) {
+                    FileHandle.standardError.write(Data("\ninterrupted again: exiting now\n".utf8))
+                    exit(130)
+                }
+                FileHandle.standardError.write(Data("\nstopping: finishing the current step and writing the record (Ctrl-C again to exit now)\n".utf8))
+            }
+            source.resume()
+            return source
+        }
+    }
+}
+
+/// Progress on standard error: a live line on a terminal, a plain line every few seconds otherwise.
+final class ConsoleProgress: ProgressReporter, Sendable {
+    private let live: Bool
+    private let verbose: Bool
+    private let lastPlain = Mutex<ContinuousClock.Instant?>(nil)
+
+    init(verbose: Bool) {
+        self.verbose = verbose
+        live = isatty(2) == 1 && ProcessInfo.processInfo.environment["CI"] == nil
+    }
+
+    private func write(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
+
+    func stepStarted(_ step: Step) {
+        lastPlain.withLock { $0 = ContinuousClock.now }
+        if live { write("\r\u{1B}[K▶ \(step.path) \(step.kind) \(step.id)") } else { write("▶ \(step.path) \(step.kind) \(step.id)\n") }
+    }
+
+    func stepProgress(_ step: Step, _ status: String) {
+        if live {
+            write("\r\u{1B}[K▶ \(step.path) \(step.kind) \(step.id): \(status)")
+            return
+        }
+        let due = lastPlain.withLock { last -> Bool in
+            let now = ContinuousClock.now
+            if let l = last, now - l < .seconds(5) { return false }
+            last = now
+            return true
+        }
+        if due { write("  \(step.id): \(status)\n") }
+    }
+
+    func stepFinished(_ step: Step, _ record: StepRecord) {
+        let seconds = String(format: "%.1f s", record.durationMs / 1000)
+        let mark = record.status == .ok ? "✓" : record.status == .failed ? "✗" : "·"
+        var line = "\(mark) \(step.path) \(step.kind) \(step.id) (\(seconds))"
+        if let f = record.failure { line += ": \(f.reason)\(f.hint.map { " — \($0)" } ?? "")" }
+        write((live ? "\r\u{1B}[K" : "") + line + "\n")
+        if verbose { for n in record.notes { write("    \(n)\n") } }
+    }
+
+    func note(_ text: String) {
+        write((live ? "\r\u{1B}[K" : "") + "  \(text)\n")
+    }
+}

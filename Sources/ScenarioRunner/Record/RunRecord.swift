@@ -1,0 +1,214 @@
+import Foundation
+
+/// Everything a run produced, as plain data: the one source for reports, thresholds and
+/// `compare`. Written to `run.json` after every step, so an interrupted or failed run keeps
+/// everything that finished.
+public struct RunRecord: Codable, Sendable {
+    /// Version of this format; bumped when fields change meaning.
+    public static let currentFormatVersion = 1
+
+    public enum Status: String, Codable, Sendable {
+        case running
+        /// Every step ran and every threshold held.
+        case passed
+        /// Every step ran, a threshold failed.
+        case thresholdsFailed
+        /// A step failed (server unreachable, RPC error): the run stopped there.
+        case failed
+        /// Ctrl-C or SIGTERM.
+        case interrupted
+    }
+
+    public var formatVersion = Self.currentFormatVersion
+    public var tool: String
+    public var toolVersion: String
+    public var scenario: ScenarioInfo
+    public var target: TargetInfo
+    public var host: String
+    public var startedAt: Date
+    public var endedAt: Date?
+    public var status: Status
+    public var steps: [StepRecord]
+    public var thresholds: [ThresholdResult]
+    /// The failure that stopped the run, when one did.
+    public var failure: StepFailure?
+
+    public struct ScenarioInfo: Codable, Sendable {
+        public var name: String
+        public var title: String?
+        public var file: String
+        /// SHA-256 of the scenario file's bytes.
+        public var sha256: String
+        public var language: String
+    }
+
+    /// The target without secrets: the URI, database, and what the server said about itself.
+    public struct TargetInfo: Codable, Sendable {
+        public var uri: String
+        public var database: String
+        public var serverVersion: String?
+        public var deployMode: String?
+        public var queryNodes: Int?
+        public var authenticated: Bool
+    }
+}
+
+/// The outcome of one step.
+public struct StepRecord: Codable, Sendable {
+    public enum Status: String, Codable, Sendable {
+        case ok
+        case failed
+        /// The deployment cannot run it (e.g. more replicas than query nodes), said the server.
+        case unsupported
+        /// Not run: an earlier step failed or the run was interrupted.
+        case skipped
+    }
+
+    /// Position in the scenario: "3", or "9.2" for the second step of a sweep row.
+    public var path: String
+    public var id: String
+    public var kind: String
+    public var collection: String?
+    public var status: Status
+    public var startedAt: Date
+    public var durationMs: Double
+    /// Recorded metrics, each in its unit (milliseconds, percent, count, per second, ratio).
+    public var metrics: [String: Double]
+    public var failure: StepFailure?
+    public var search: SearchDetails?
+    public var hot: HotSearchDetails?
+    public var monitor: MonitorDetails?
+    public var sweep: SweepDetails?
+    public var health: HealthDetails?
+    public var notes: [String]
+
+    public init(path: String, id: String, kind: String, collection: String?, startedAt: Date) {
+        self.path = path
+        self.id = id
+        self.kind = kind
+        self.collection = collection
+        self.status = .ok
+        self.startedAt = startedAt
+        self.durationMs = 0
+        self.metrics = [:]
+        self.notes = []
+    }
+}
+
+/// Why a step failed: the step, the RPC, the server's code and reason.
+public struct StepFailure: Codable, Sendable, CustomStringConvertible {
+    public var stepPath: String
+    public var stepId: String
+    public var kind: String
+    public var rpc: String?
+    public var code: String?
+    public var reason: String
+    public var hint: String?
+
+    public var description: String {
+        var s = "step \(stepPath) (\(kind) '\(stepId)') failed"
+        if let rpc { s += " in \(rpc)" }
+        if let code { s += " [\(code)]" }
+        s += ": \(reason)"
+        if let hint { s += " — \(hint)" }
+        return s
+    }
+}
+
+/// A latency histogram in microseconds, as (value, count) pairs of its recorded values, so runs
+/// can be merged or compared later without losing resolution.
+public struct EncodedHistogram: Codable, Sendable, Equatable {
+    public var unit = "us"
+    public var significantDigits: Int
+    public var counts: [[UInt64]]
+}
+
+/// What a search step saw.
+public struct SearchDetails: Codable, Sendable {
+    /// `closed` (workers) or `open` (fixed rate).
+    public var loop: String
+    public var concurrency: Int
+    public var targetRate: Double?
+    public var warmupQueries: Int
+    public var latency: EncodedHistogram
+    /// Failed queries by error (code and short reason).
+    public var errorsByCode: [String: Int]
+}
+
+/// A hot-search step's hot and cold latencies, apart.
+public struct HotSearchDetails: Codable, Sendable {
+    public var hotVectors: Int
+    public var hotRatio: Double
+    public var hot: EncodedHistogram
+    public var cold: EncodedHistogram
+}
+
+/// Per-node load from a `monitor` step (节点负载分布).
+public struct MonitorDetails: Codable, Sendable {
+    public struct Node: Codable, Sendable {
+        public var nodeID: Int64
+        public var name: String
+        public var memoryMB: Double?
+        public var memoryPercent: Double?
+        public var cpuPercent: Double?
+        public var segments: Int
+        public var rows: Int
+        /// Where memory and CPU came from (`/metrics process_resident_memory_bytes`, or GetMetrics).
+        public var source: String
+    }
+
+    public var nodes: [Node]
+    /// max ÷ mean of segments and rows per node; 1 is perfectly even.
+    public var segmentImbalance: Double
+    public var rowImbalance: Double
+    public var balanced: Bool
+}
+
+/// A sweep's comparison table (the document's 副本数 table).
+public struct SweepDetails: Codable, Sendable {
+    public struct Row: Codable, Sendable {
+        public var value: String
+        /// ok, unsupported (with the server's reason) or failed.
+        public var status: StepRecord.Status
+        public var reason: String?
+        public var qps: Double?
+        public var avgMs: Double?
+        public var p99Ms: Double?
+        /// QPS of this row ÷ QPS of the first row.
+        public var speedup: Double?
+        public var steps: [StepRecord]
+    }
+
+    public var parameter: String
+    public var rows: [Row]
+}
+
+/// What a `health` step found.
+public struct HealthDetails: Codable, Sendable {
+    public struct Endpoint: Codable, Sendable {
+        public var url: String
+        public var ok: Bool
+        public var answer: String
+    }
+
+    public var checkHealth: Bool?
+    public var reasons: [String]
+    public var quotaStates: [String]
+    public var components: [String: String]
+    public var endpoints: [Endpoint]
+    public var serving: Bool?
+    public var servingError: String?
+}
+
+/// How a threshold came out.
+public struct ThresholdResult: Codable, Sendable {
+    public var expression: String
+    public var stepId: String
+    public var metric: String
+    public var unit: String
+    public var limit: Double
+    /// nil when the step did not run or did not record the metric (the threshold then fails).
+    public var observed: Double?
+    public var passed: Bool
+    public var note: String?
+}

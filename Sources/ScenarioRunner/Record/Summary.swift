@@ -1,0 +1,101 @@
+import Foundation
+
+/// The plain-text summary printed at the end of a run and saved as summary.txt (the Markdown,
+/// CSV, JUnit and SVG reports are rendered from the same record by the report writers).
+public enum Summary {
+    public static func text(_ r: RunRecord) -> String {
+        var out = "\(r.scenario.title ?? r.scenario.name) — \(r.scenario.file)\n"
+        out += "target \(r.target.uri)"
+        if let v = r.target.serverVersion { out += ", Milvus \(v)" }
+        if let m = r.target.deployMode { out += " (\(m.lowercased())" + (r.target.queryNodes.map { ", \($0) query node\($0 == 1 ? "" : "s")" } ?? "") + ")" }
+        out += "\n\n"
+        for s in r.steps {
+            out += line(s, indent: "")
+            if let sweep = s.sweep {
+                out += "    \(sweep.parameter.padding(toLength: 10, withPad: " ", startingAt: 0))  \("QPS".leftPad(9))  \("avg ms".leftPad(9))  \("P99 ms".leftPad(9))  speed-up\n"
+                for row in sweep.rows {
+                    if row.status == .ok {
+                        out += "    \(row.value.padding(toLength: 10, withPad: " ", startingAt: 0))  \(fmt(row.qps).leftPad(9))  \(fmt(row.avgMs).leftPad(9))  \(fmt(row.p99Ms).leftPad(9))  \(row.speedup.map { String(format: "%.2fx", $0) } ?? "-")\n"
+                    } else {
+                        out += "    \(row.value.padding(toLength: 10, withPad: " ", startingAt: 0))  \(row.status.rawValue): \(row.reason ?? "")\n"
+                    }
+                }
+            }
+            if let m = s.monitor {
+                for n in m.nodes {
+                    out += "    node \(n.nodeID) \(n.name): \(n.memoryMB.map { String(format: "%.0f MB", $0) } ?? "memory ?"), \(n.cpuPercent.map { String(format: "CPU %.0f%%", $0) } ?? "CPU ?"), \(n.segments) segments, \(n.rows) rows\n"
+                }
+                out += "    balance: segments \(String(format: "%.2f", m.segmentImbalance)), rows \(String(format: "%.2f", m.rowImbalance)) (max ÷ mean) — \(m.balanced ? "balanced" : "unbalanced")\n"
+            }
+        }
+        if !r.thresholds.isEmpty {
+            out += "\nthresholds\n"
+            for t in r.thresholds {
+                out += "  \(t.passed ? "pass" : "FAIL")  \(t.expression)  (observed \(t.observed.map { fmt($0) + unit(t.unit) } ?? "nothing")\(t.note.map { "; \($0)" } ?? ""))\n"
+            }
+        }
+        if let f = r.failure { out += "\nerror: \(f)\n" }
+        out += "\nresult: \(verdict(r.status))\n"
+        return out
+    }
+
+    static func line(_ s: StepRecord, indent: String) -> String {
+        let mark: String
+        switch s.status {
+        case .ok: mark = "ok  "
+        case .failed: mark = "FAIL"
+        case .unsupported: mark = "n/a "
+        case .skipped: mark = "skip"
+        }
+        var text = "\(indent)\(mark) \(s.path.leftPad(3)) \(s.kind.padding(toLength: 16, withPad: " ", startingAt: 0)) \(s.id.padding(toLength: 18, withPad: " ", startingAt: 0))"
+        let m = s.metrics
+        if s.status == .skipped { return text + "\n" }
+        if s.status != .ok { return text + (s.failure.map { "\n       \($0.reason)\($0.hint.map { " — \($0)" } ?? "")" } ?? "") + "\n" }
+        switch s.kind {
+        case "concurrentSearch", "hotSearch":
+            text += " \(fmt(m["queries"])) queries in \(fmt((m["totalTime"] ?? 0) / 1000)) s, \(fmt(m["qps"])) QPS, avg \(fmt(m["avg"])) ms, P50 \(fmt(m["p50"])) ms, P99 \(fmt(m["p99"])) ms"
+            if let e = m["errors"], e > 0 { text += ", \(fmt(e)) errors" }
+            if let h = m["hot.avg"], let c = m["cold.avg"] { text += "; hot avg \(fmt(h)) ms vs cold \(fmt(c)) ms" }
+        case "insert":
+            text += " \(fmt(m["rows"])) rows, \(fmt(m["rowsPerSecond"])) rows/s, flush+seal \(fmt(((m["flushTime"] ?? 0) + (m["sealTime"] ?? 0)) / 1000)) s"
+        case "load":
+            text += " \(fmt(m["replicas"])) replica group(s) in \(fmt((m["totalTime"] ?? 0) / 1000)) s"
+        case "health":
+            text += " healthy \(fmt(m["healthy"])), live \(fmt(m["live"])), connect+list \(fmt(m["latency"])) ms"
+        default:
+            text += " \(fmt((m["totalTime"] ?? s.durationMs) / 1000)) s"
+        }
+        if let f = s.failure { text += "\n       \(f.reason)\(f.hint.map { " — \($0)" } ?? "")" }
+        return text + "\n"
+    }
+
+    public static func verdict(_ status: RunRecord.Status) -> String {
+        switch status {
+        case .passed: return "passed"
+        case .thresholdsFailed: return "a threshold failed"
+        case .failed: return "a step failed"
+        case .interrupted: return "interrupted"
+        case .running: return "running"
+        }
+    }
+
+    static func unit(_ u: String) -> String {
+        switch u {
+        case "ms": return " ms"
+        case "%": return "%"
+        case "/s": return "/s"
+        case "x": return "x"
+        default: return ""
+        }
+    }
+
+    static func fmt(_ v: Double?) -> String {
+        guard let v else { return "-" }
+        if v == v.rounded(), abs(v) < 1e12 { return String(Int(v)) }
+        return abs(v) >= 100 ? String(format: "%.0f", v) : abs(v) >= 10 ? String(format: "%.1f", v) : String(format: "%.2f", v)
+    }
+}
+
+extension String {
+    func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
+}

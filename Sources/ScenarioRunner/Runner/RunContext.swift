@@ -1,0 +1,88 @@
+import Foundation
+import MilvusClient
+import ScenarioSpec
+import Synchronization
+
+/// What step runners share during one run: the client, the scenario, the progress display,
+/// the stop flag, and facts about collections looked up once.
+public final class RunContext: Sendable {
+    public let client: MilvusClient
+    public let scenario: Scenario
+    public let progress: any ProgressReporter
+    private let stop = Atomic<Bool>(false)
+    private let cache = Mutex<[String: CollectionFacts]>([:])
+
+    init(client: MilvusClient, scenario: Scenario, progress: any ProgressReporter) {
+        self.client = client
+        self.scenario = scenario
+        self.progress = progress
+    }
+
+    /// Set by Ctrl-C / SIGTERM: loads stop issuing queries and the run ends after the current step.
+    public var isStopping: Bool { stop.load(ordering: .relaxed) }
+    public func requestStop() { stop.store(true, ordering: .relaxed) }
+
+    /// The vector fields, dimensions and index metrics of a collection, looked up once per
+    /// create/index (steps that change them call `forget`).
+    struct CollectionFacts: Sendable {
+        var schema: CollectionSchema
+        var indexMetric: [String: String]
+    }
+
+    func facts(_ collection: String) async throws -> CollectionFacts {
+        if let f = cache.withLock({ $0[collection] }) { return f }
+        let description = try await client.describeCollection(collection)
+        var metrics: [String: String] = [:]
+        if let indexes = try? await client.describeIndexes(collection) {
+            for i in indexes { metrics[i.field] = i.params["metric_type"] }
+        }
+        let f = CollectionFacts(schema: description.schema, indexMetric: metrics)
+        cache.withLock { $0[collection] = f }
+        return f
+    }
+
+    func forget(_ collection: String) {
+        _ = cache.withLock { $0.removeValue(forKey: collection) }
+    }
+
+    /// The vector field to use: the one named, or the collection's only one.
+    func vectorField(_ collection: String, named name: String?, step: String) async throws -> (name: String, dim: Int, metric: String?) {
+        let f = try await facts(collection)
+        let vectors = f.schema.fields.filter { if case .floatVector = $0.type { return true } else { return false } }
+        let field: FieldSchema
+        if let name {
+            guard let named = f.schema.fields.first(where: { $0.name == name }) else {
+                throw MilvusError(rpc: step, kind: .invalidArgument, reason: "collection '\(collection)' has no field '\(name)'")
+            }
+            field = named
+        } else {
+            guard vectors.count == 1 else {
+                throw MilvusError(rpc: step, kind: .invalidArgument,
+                                  reason: "collection '\(collection)' has \(vectors.count) vector fields; name one with 'field'")
+            }
+            field = vectors[0]
+        }
+        guard case .floatVector(let dim) = field.type else {
+            throw MilvusError(rpc: step, kind: .invalidArgument, reason: "field '\(field.name)' is not a float vector field")
+        }
+        return (field.name, dim, f.indexMetric[field.name])
+    }
+}
+
+/// Where a run shows what it is doing. Step runners never format text themselves.
+public protocol ProgressReporter: Sendable {
+    func stepStarted(_ step: Step)
+    /// A live status of a long step ("12,000 of 100,000 rows", "1,234 queries, 456 QPS").
+    func stepProgress(_ step: Step, _ status: String)
+    func stepFinished(_ step: Step, _ record: StepRecord)
+    func note(_ text: String)
+}
+
+/// A reporter that shows nothing (`--quiet`, tests).
+public struct SilentProgress: ProgressReporter {
+    public init() {}
+    public func stepStarted(_ step: Step) {}
+    public func stepProgress(_ step: Step, _ status: String) {}
+    public func stepFinished(_ step: Step, _ record: StepRecord) {}
+    public func note(_ text: String) {}
+}

@@ -1,0 +1,145 @@
+import Foundation
+import MilvusClient
+import ScenarioSpec
+
+/// Runs a validated scenario against its target and produces the run record.
+public struct ScenarioExecution: Sendable {
+    public struct Options: Sendable {
+        /// Overrides the scenario's target URI (`--uri`).
+        public var uri: String?
+        /// Where run.json and summary.txt go.
+        public var reportDirectory: URL
+        public var toolVersion: String
+        public var scenarioBytes: [UInt8]
+
+        public init(uri: String? = nil, reportDirectory: URL, toolVersion: String, scenarioBytes: [UInt8]) {
+            self.uri = uri
+            self.reportDirectory = reportDirectory
+            self.toolVersion = toolVersion
+            self.scenarioBytes = scenarioBytes
+        }
+    }
+
+    public let scenario: Scenario
+    public let options: Options
+    public let progress: any ProgressReporter
+
+    public init(scenario: Scenario, options: Options, progress: any ProgressReporter) {
+        self.scenario = scenario
+        self.options = options
+        self.progress = progress
+    }
+
+    /// Step kinds in the scenario this version cannot execute yet, with the reason.
+    public static func unsupportedSteps(in scenario: Scenario) -> [(Step, String)] {
+        scenario.allSteps.compactMap { step in StepRunners.notYetExecutable[step.kind].map { (step, $0) } }
+    }
+
+    /// Connects, runs every step (stopping at the first failure, except cleanup with
+    /// `cleanup: always`), evaluates thresholds, writes the record, and returns it.
+    /// `stopSignal` is polled: when it returns true the run stops after the current step.
+    public func run(stopRequested: @escaping @Sendable () -> Bool = { false }) async -> RunRecord {
+        let writer = RecordWriter(directory: options.reportDirectory)
+        let target = scenario.target
+        var record = RunRecord(tool: "milvus-scenario", toolVersion: options.toolVersion,
+                               scenario: .init(name: scenario.name, title: scenario.title, file: scenario.file,
+                                               sha256: SHA256.hex(options.scenarioBytes), language: scenario.report.language.rawValue),
+                               target: .init(uri: options.uri ?? target.uri, database: target.database, serverVersion: nil, deployMode: nil,
+                                             queryNodes: nil, authenticated: target.token.map { !$0.isEmpty } == true || target.user != nil),
+                               host: ProcessInfo.processInfo.hostName, startedAt: Date(), endedAt: nil, status: .running,
+                               steps: [], thresholds: [], failure: nil)
+        writer.write(record)
+
+        let client: MilvusClient
+        do {
+            client = try await MilvusClient.connect(Self.connectionOptions(target, uri: options.uri))
+        } catch {
+            let first = scenario.steps.first
+            record.failure = StepFailure(stepPath: "0", stepId: "connect", kind: "connect", rpc: (error as? MilvusError)?.rpc ?? "Connect",
+                                         code: nil, reason: (error as? MilvusError)?.reason ?? "\(error)", hint: (error as? MilvusError)?.hint)
+            _ = first
+            return finish(&record, status: .failed, writer: writer)
+        }
+        record.target.serverVersion = try? await client.version()
+        record.target.deployMode = client.server?.deployMode
+        record.target.queryNodes = try? await client.systemInfo().queryNodes.count
+        writer.write(record)
+
+        let context = RunContext(client: client, scenario: scenario, progress: progress)
+        let watcher = Task {
+            while !Task.isCancelled {
+                if stopRequested() { context.requestStop(); return }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        var failed = false
+        for step in scenario.steps {
+            let isCleanup = step.kind == DropStep.kind || step.kind == ReleaseStep.kind
+            let skip: Bool
+            switch scenario.cleanup {
+            case .never where step.kind == DropStep.kind: skip = true
+            case .always: skip = (failed || context.isStopping) && !isCleanup
+            default: skip = failed || context.isStopping
+            }
+            if skip {
+                var skipped = StepRecord(path: step.path, id: step.id, kind: step.kind, collection: step.collection, startedAt: Date())
+                skipped.status = .skipped
+                record.steps.append(skipped)
+                continue
+            }
+            let stepRecord = await StepExecution.execute(step, context)
+            record.steps.append(stepRecord)
+            if stepRecord.status == .failed, !failed {
+                failed = true
+                record.failure = stepRecord.failure
+            }
+            writer.write(record)
+        }
+        watcher.cancel()
+        await client.close()
+        record.thresholds = ThresholdEvaluation.evaluate(scenario.thresholds, steps: record.steps)
+        let status: RunRecord.Status
+        if context.isStopping { status = .interrupted }
+        else if failed { status = .failed }
+        else if record.thresholds.contains(where: { !$0.passed }) { status = .thresholdsFailed }
+        else { status = .passed }
+        return finish(&record, status: status, writer: writer)
+    }
+
+    func finish(_ record: inout RunRecord, status: RunRecord.Status, writer: RecordWriter) -> RunRecord {
+        record.status = status
+        record.endedAt = Date()
+        writer.write(record)
+        writer.writeSummary(Summary.text(record))
+        return record
+    }
+
+    static func connectionOptions(_ target: Target, uri: String?) throws -> ConnectionOptions {
+        let credentials: ConnectionOptions.Credentials
+        if let token = target.token, !token.isEmpty {
+            credentials = .token(token.value)
+        } else if let user = target.user {
+            credentials = .userPassword(user: user, password: target.password?.value ?? "")
+        } else {
+            credentials = .none
+        }
+        return try ConnectionOptions(uri: uri ?? target.uri, credentials: credentials, database: target.database,
+                                     timeout: target.timeout.swiftDuration, tls: .init(trustRootsFile: target.tls?.caFile))
+    }
+}
+
+/// Thresholds against the recorded metrics.
+enum ThresholdEvaluation {
+    static func evaluate(_ thresholds: [Threshold], steps: [StepRecord]) -> [ThresholdResult] {
+        thresholds.map { t in
+            let step = steps.first { $0.id == t.stepId }
+            let observed = step?.metrics[t.metric]
+            var note: String?
+            if step == nil || step?.status == .skipped { note = "the step did not run" }
+            else if step?.status == .failed { note = "the step failed" }
+            else if observed == nil { note = "the step recorded no value for \(t.metric)" }
+            return ThresholdResult(expression: t.text, stepId: t.stepId, metric: t.metric, unit: t.unit.rawValue, limit: t.value,
+                                   observed: observed, passed: observed.map { t.holds(for: $0) } ?? false, note: note)
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import MilvusClient
+import ScenarioSpec
+
+/// Runs one step and turns whatever happens into a `StepRecord`.
+enum StepExecution {
+    /// A note on failed steps whose failure means "this deployment cannot do that".
+    static let unsupportedMarker = "not supported by this deployment"
+
+    static func execute(_ step: Step, _ context: RunContext) async -> StepRecord {
+        var record = StepRecord(path: step.path, id: step.id, kind: step.kind, collection: step.collection, startedAt: Date())
+        let clock = ContinuousClock()
+        let start = clock.now
+        context.progress.stepStarted(step)
+        do {
+            guard let runner = StepRunners.runner(for: step) else {
+                throw MilvusError(rpc: step.kind, kind: .notSupported, reason: StepRunners.notYetExecutable[step.kind] ?? "no runner for \(step.kind)")
+            }
+            try await runner.run(step, context, &record)
+        } catch {
+            record.status = .failed
+            record.failure = failure(error, step: step)
+            if SweepRunner.isUnsupported(error) { record.notes.append(unsupportedMarker) }
+        }
+        record.durationMs = (clock.now - start).milliseconds
+        if record.metrics["totalTime"] == nil { record.metrics["totalTime"] = record.durationMs }
+        context.progress.stepFinished(step, record)
+        return record
+    }
+
+    static func failure(_ error: any Error, step: Step) -> StepFailure {
+        var f = StepFailure(stepPath: step.path, stepId: step.id, kind: step.kind, rpc: nil, code: nil, reason: "\(error)", hint: nil)
+        switch error {
+        case let e as MilvusError:
+            f.rpc = e.rpc
+            f.reason = e.reason
+            f.hint = e.hint
+            switch e.kind {
+            case .server(let errorCode, let code): f.code = "error_code \(errorCode), code \(code)"
+            case .transport(let code): f.code = code
+            case .notSupported: f.code = "not supported"
+            case .timedOut: f.code = "timed out"
+            case .invalidArgument: f.code = "invalid argument"
+            case .verificationFailed: f.code = "verification failed"
+            }
+        case let e as SearchFailure:
+            f.rpc = "Search"
+            f.code = e.code
+            f.reason = e.reason
+        case let e as SweepRowFailure:
+            if let inner = e.failure {
+                f = StepFailure(stepPath: step.path, stepId: step.id, kind: step.kind, rpc: inner.rpc, code: inner.code,
+                                reason: "row \(e.row): \(inner.description)", hint: inner.hint)
+            } else {
+                f.reason = "row \(e.row) failed"
+            }
+        default:
+            break
+        }
+        return f
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import MilvusClient
+import ScenarioSpec
+
+/// Per-query-node load: memory (process RSS from each node's /metrics), CPU (from two samples
+/// of `process_cpu_seconds_total` one second apart), segments and rows (GetQuerySegmentInfo for
+/// the collection, or the `milvus_querynode_segment_num` / `milvus_querynode_entity_num` series
+/// summed over every series of a node), and a balance verdict.
+struct MonitorRunner: StepRunner {
+    /// max ÷ mean at or below this is called balanced.
+    static let balancedBelow = 1.2
+
+    func run(_ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
+        let spec = step.spec as! MonitorStep
+        let clock = ContinuousClock()
+        let start = clock.now
+        let client = context.client
+        let endpoints = (spec.endpoints ?? context.scenario.target.metrics).map(MetricsEndpoint.init)
+
+        // Which query nodes exist (and the host's memory, for percentages).
+        let info = try? await client.systemInfo()
+        var nodes: [Int64: MonitorDetails.Node] = [:]
+        var hostMemory: [Int64: Int] = [:]
+        for n in info?.queryNodes ?? [] {
+            nodes[n.id] = MonitorDetails.Node(nodeID: n.id, name: n.name, memoryMB: nil, memoryPercent: nil, cpuPercent: nil,
+                                              segments: 0, rows: 0, source: "GetMetrics")
+            hostMemory[n.id] = n.memoryBytes
+        }
+
+        // Segments and rows per node for the collection.
+        var usedSegmentInfo = false
+        if spec.segments, let collection = step.collection {
+            do {
+                let segments = try await client.querySegments(collection)
+                usedSegmentInfo = true
+                for s in segments {
+                    for id in s.nodeIDs {
+                        var node = nodes[id] ?? MonitorDetails.Node(nodeID: id, name: "querynode\(id)", memoryMB: nil, memoryPercent: nil,
+                                                                     cpuPercent: nil, segments: 0, rows: 0, source: "GetQuerySegmentInfo")
+                        node.segments += 1
+                        node.rows += s.rows
+                        nodes[id] = node
+                    }
+                }
+            } catch let error as MilvusError where error.isNotSupported {
+                record.notes.append("GetQuerySegmentInfo is not supported by this server; segments come from /metrics")
+            }
+        }
+
+        // Process memory and CPU from each endpoint that serves query-node series.
+        var first: [String: PrometheusText] = [:]
+        for e in endpoints {
+            do { first[e.base] = try await e.metrics() } catch { record.notes.append("could not read \(e.base)/metrics: \(error)") }
+        }
+        if !first.isEmpty { try? await Task.sleep(for: .seconds(1)) }
+        let window = 1.0
+        for e in endpoints {
+            guard let before = first[e.base], let after = try? await e.metrics() else { continue }
+            let ids = Set(after.samples(named: "milvus_querynode_segment_num").compactMap { $0.labels["node_id"].flatMap { Int64($0) } })
+                .union(after.samples(named: "milvus_querynode_entity_num").compactMap { $0.labels["node_id"].flatMap { Int64($0) } })
+            guard !ids.isEmpty else { continue }
+            let rss = after.sum("process_resident_memory_bytes")
+            let cpu0 = before.sum("process_cpu_seconds_total"), cpu1 = after.sum("process_cpu_seconds_total")
+            for id in ids {
+                var node = nodes[id] ?? MonitorDetails.Node(nodeID: id, name: "querynode\(id)", memoryMB: nil, memoryPercent: nil,
+                                                             cpuPercent: nil, segments: 0, rows: 0, source: "")
+                node.source = "\(e.base)/metrics"
+                if let rss {
+                    node.memoryMB = rss / 1_048_576
+                    if let host = hostMemory[id], host > 0 { node.memoryPercent = rss / Double(host) * 100 }
+                }
+                if let c0 = cpu0, let c1 = cpu1 { node.cpuPercent = max(0, (c1 - c0) / window * 100) }
+                if !usedSegmentInfo {
+                    node.segments = Int(after.sum("milvus_querynode_segment_num", matching: ["node_id": String(id)]) ?? 0)
+                    node.rows = Int(after.sum("milvus_querynode_entity_num", matching: ["node_id": String(id)]) ?? 0)
+                }
+                nodes[id] = node
+            }
+        }
+        if endpoints.isEmpty {
+            record.notes.append("no metrics endpoints (target.metrics): memory and CPU per node are not measured")
+        }
+
+        let list = nodes.values.sorted { $0.nodeID < $1.nodeID }
+        func imbalance(_ values: [Int]) -> Double {
+            guard !values.isEmpty else { return 1 }
+            let mean = Double(values.reduce(0, +)) / Double(values.count)
+            return mean > 0 ? Double(values.max()!) / mean : 1
+        }
+        let segmentImbalance = imbalance(list.map(\.segments))
+        let rowImbalance = imbalance(list.map(\.rows))
+        record.monitor = MonitorDetails(nodes: list, segmentImbalance: segmentImbalance, rowImbalance: rowImbalance,
+                                        balanced: segmentImbalance <= Self.balancedBelow && rowImbalance <= Self.balancedBelow)
+        var m: [String: Double] = [
+            "nodes": Double(list.count),
+            "segments.total": Double(list.reduce(0) { $0 + $1.segments }),
+            "segments.max": Double(list.map(\.segments).max() ?? 0),
+            "rows.total": Double(list.reduce(0) { $0 + $1.rows }),
+            "segmentImbalance": segmentImbalance,
+            "rowImbalance": rowImbalance,
+        ]
+        let memory = list.compactMap(\.memoryMB)
+        if !memory.isEmpty { m["memoryMB.max"] = memory.max()!; m["memoryMB.total"] = memory.reduce(0, +) }
+        if let p = list.compactMap(\.memoryPercent).max() { m["memoryPercent.max"] = p }
+        if let c = list.compactMap(\.cpuPercent).max() { m["cpuPercent.max"] = c }
+        m["totalTime"] = (clock.now - start).milliseconds
+        record.metrics = m
+    }
+}

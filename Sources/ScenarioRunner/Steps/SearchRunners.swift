@@ -1,0 +1,194 @@
+import Foundation
+import MilvusClient
+import ScenarioSpec
+import Synchronization
+
+/// Builds the search requests of a step once: field, dimension, metric and parameters resolved.
+struct SearchTemplate: Sendable {
+    var collection: String
+    var field: String
+    var dim: Int
+    var settings: SearchSettings
+    var metric: String?
+    var params: [String: String]
+
+    init(step: Step, settings: SearchSettings, context: RunContext) async throws {
+        collection = step.collection!
+        let vector = try await context.vectorField(collection, named: settings.field, step: "Search")
+        field = vector.name
+        dim = vector.dim
+        self.settings = settings
+        metric = settings.metric?.rawValue ?? vector.metric
+        params = Dictionary(settings.params.map { ($0.name, $0.value) }, uniquingKeysWith: { _, b in b })
+    }
+
+    func request(_ vectors: [[Float]]) -> SearchRequest {
+        SearchRequest(collection: collection, field: field, vectors: vectors, topK: settings.topK, metric: metric, params: params,
+                      consistency: ConsistencyLevel(rawValue: settings.consistency.rawValue), outputFields: settings.outputFields,
+                      filter: settings.filter, timeout: settings.timeout?.swiftDuration)
+    }
+
+    /// A pool of query vectors (queries cycle through it), generated once so the measured loop
+    /// spends its time on searching.
+    func queryPool(size: Int) -> [[[Float]]] {
+        var generator = QueryVectors(dim: dim, settings: settings.vectors)
+        return (0..<size).map { _ in generator.next(settings.nq) }
+    }
+}
+
+/// Shows live progress of a load until cancelled.
+func reportProgress(_ step: Step, _ context: RunContext, _ progress: LoadProgress, target: String) -> Task<Void, Never> {
+    Task {
+        let clock = ContinuousClock()
+        let start = clock.now
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(500))
+            let done = progress.completed
+            let seconds = (clock.now - start).milliseconds / 1000
+            let qps = seconds > 0 ? Double(done) / seconds : 0
+            let errors = progress.errors
+            context.progress.stepProgress(step, "\(done.formatted())\(target) queries, \(String(format: "%.1f", qps)) QPS" + (errors > 0 ? ", \(errors) errors" : ""))
+        }
+    }
+}
+
+struct ConcurrentSearchRunner: StepRunner {
+    func run(_ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
+        let spec = step.spec as! ConcurrentSearchStep
+        let template = try await SearchTemplate(step: step, settings: spec.search, context: context)
+        let pool = template.queryPool(size: 1024)
+        let client = context.client
+        let shape: SearchLoad.Shape
+        switch spec.loop {
+        case .closed(let workers): shape = .closed(workers: workers)
+        case .open(let rate, let maxInFlight): shape = .open(perSecond: rate.perSecond, maxInFlight: maxInFlight)
+        }
+        let load = SearchLoad(shape: shape, shouldStop: { context.isStopping }) { index in
+            _ = try await client.search(template.request(pool[index % pool.count]))
+        }
+        var warmupQueries = 0
+        switch spec.warmup {
+        case .count(let n) where n > 0:
+            context.progress.stepProgress(step, "warming up: \(n) queries")
+            warmupQueries = await load.run(.queries(n)).completed
+        case .duration(let d) where d.milliseconds > 0:
+            context.progress.stepProgress(step, "warming up for \(d)")
+            warmupQueries = await load.run(.time(d.swiftDuration)).completed
+        default: break
+        }
+        let length: SearchLoad.Length
+        let target: String
+        switch spec.end {
+        case .count(let n): length = .queries(n); target = " of \(n.formatted())"
+        case .duration(let d): length = .time(d.swiftDuration); target = ""
+        }
+        let progress = LoadProgress()
+        let reporter = reportProgress(step, context, progress, target: target)
+        let result = await load.run(length, progress: progress)
+        reporter.cancel()
+        record.metrics = result.metrics
+        var details = SearchDetails(loop: "closed", concurrency: 0, targetRate: nil, warmupQueries: warmupQueries,
+                                    latency: result.latency.encoded, errorsByCode: result.errorsByCode)
+        switch spec.loop {
+        case .closed(let workers): details.concurrency = workers
+        case .open(let rate, let maxInFlight): details.loop = "open"; details.concurrency = maxInFlight; details.targetRate = rate.perSecond
+        }
+        if case .closed = spec.loop {
+            record.metrics.removeValue(forKey: "late")
+            record.metrics.removeValue(forKey: "dropped")
+        }
+        record.search = details
+        try failIfEverythingFailed(result, step: step)
+    }
+}
+
+/// A search step fails when the server became unreachable (with that transport error) or when
+/// every query failed; otherwise failures are recorded as metrics (errors, errorRate).
+func failIfEverythingFailed(_ result: LoadResult, step: Step) throws {
+    if let fatal = result.fatal { throw fatal }
+    guard result.completed == 0, result.errors > 0, let code = result.errorsByCode.max(by: { $0.value < $1.value })?.key else { return }
+    throw SearchFailure(reason: "all \(result.errors) queries failed (\(result.errorsByCode.map { "\($0.key): \($0.value)" }.sorted().joined(separator: ", ")))",
+                        code: code)
+}
+
+/// Every query of a search step failed.
+struct SearchFailure: Error {
+    var reason: String
+    var code: String
+}
+
+struct HotSearchRunner: StepRunner {
+    func run(_ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
+        let spec = step.spec as! HotSearchStep
+        let template = try await SearchTemplate(step: step, settings: spec.search, context: context)
+        var generator = QueryVectors(dim: template.dim, settings: spec.search.vectors)
+        let hotSet = (0..<spec.hotVectors).map { _ in generator.next(spec.search.nq) }
+        // The plan is fixed before running: which queries are hot, and which vector each uses.
+        var random = SeededRandom(seed: UInt64(spec.seed))
+        let plan: [[[Float]]] = (0..<spec.queries).map { i in
+            random.unitDouble() < spec.hotRatio ? hotSet[i % hotSet.count] : generator.next(spec.search.nq)
+        }
+        let isHot: [Bool] = {
+            var r = SeededRandom(seed: UInt64(spec.seed))
+            return (0..<spec.queries).map { _ in r.unitDouble() < spec.hotRatio }
+        }()
+        let client = context.client
+        let issued = SharedCounter()
+        let progress = LoadProgress()
+        let reporter = reportProgress(step, context, progress, target: " of \(spec.queries.formatted())")
+        let clock = ContinuousClock()
+        let start = clock.now
+        var hot = WorkerTally(), cold = WorkerTally()
+        let fatal = FatalBox()
+        await withTaskGroup(of: (WorkerTally, WorkerTally).self) { group in
+            for _ in 0..<spec.concurrency {
+                group.addTask {
+                    var hot = WorkerTally(), cold = WorkerTally()
+                    while !context.isStopping, !fatal.isSet {
+                        let i = issued.next()
+                        if i >= plan.count { break }
+                        let sent = clock.now
+                        do {
+                            _ = try await client.search(template.request(plan[i]))
+                            let latency = clock.now - sent
+                            if isHot[i] { hot.latency.record(latency); hot.completed += 1 } else { cold.latency.record(latency); cold.completed += 1 }
+                            progress.complete()
+                        } catch {
+                            if isHot[i] { hot.failed(error) } else { cold.failed(error) }
+                            progress.fail()
+                            if LoadResult.isFatal(error) { fatal.set(error) }
+                        }
+                    }
+                    return (hot, cold)
+                }
+            }
+            for await (h, c) in group {
+                hot.latency.add(h.latency); hot.completed += h.completed; hot.errors += h.errors
+                cold.latency.add(c.latency); cold.completed += c.completed; cold.errors += c.errors
+                for (k, v) in h.errorsByCode { hot.errorsByCode[k, default: 0] += v }
+                for (k, v) in c.errorsByCode { cold.errorsByCode[k, default: 0] += v }
+            }
+        }
+        reporter.cancel()
+        var all = LoadResult.empty
+        all.merge(hot)
+        all.merge(cold)
+        all.wall = clock.now - start
+        all.fatal = fatal.error
+        var metrics = all.metrics.filter { ["queries", "errors", "errorRate", "totalTime", "qps", "avg", "p50", "p99", "max"].contains($0.key) }
+        for (prefix, tally) in [("hot", hot), ("cold", cold)] {
+            metrics["\(prefix).queries"] = Double(tally.completed + tally.errors)
+            if tally.latency.totalCount > 0 {
+                metrics["\(prefix).avg"] = tally.latency.mean / 1000
+                metrics["\(prefix).p50"] = Double(tally.latency.valueAtPercentile(50)) / 1000
+                metrics["\(prefix).p99"] = Double(tally.latency.valueAtPercentile(99)) / 1000
+            }
+        }
+        if let h = metrics["hot.avg"], let c = metrics["cold.avg"], h > 0 { metrics["hotSpeedup"] = c / h }
+        record.metrics = metrics
+        record.hot = HotSearchDetails(hotVectors: spec.hotVectors, hotRatio: spec.hotRatio, hot: hot.latency.encoded, cold: cold.latency.encoded)
+        record.search = SearchDetails(loop: "closed", concurrency: spec.concurrency, targetRate: nil, warmupQueries: 0,
+                                      latency: all.latency.encoded, errorsByCode: all.errorsByCode)
+        try failIfEverythingFailed(all, step: step)
+    }
+}

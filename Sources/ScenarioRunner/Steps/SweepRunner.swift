@@ -1,0 +1,78 @@
+import Foundation
+import MilvusClient
+import ScenarioSpec
+
+struct SweepRunner: StepRunner {
+    /// Failures that mean "this deployment cannot do that" rather than "something broke":
+    /// more replicas than query nodes, an RPC the server lacks, replicas it accepted but lacks.
+    static func isUnsupported(_ error: any Error) -> Bool {
+        guard let e = error as? MilvusError else { return false }
+        return e.reasonContains("nodes not enough") || e.kind == .notSupported || e.kind == .verificationFailed
+    }
+
+    func run(_ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
+        let spec = step.spec as! SweepStep
+        let clock = ContinuousClock()
+        let start = clock.now
+        var rows: [SweepDetails.Row] = []
+        for row in spec.rows {
+            if context.isStopping { break }
+            context.progress.note("\(step.id): \(spec.parameter) = \(row.value)")
+            var sweepRow = SweepDetails.Row(value: row.value, status: .ok, reason: nil, qps: nil, avgMs: nil, p99Ms: nil, speedup: nil, steps: [])
+            var stopRow = false
+            for nested in row.steps {
+                if stopRow || context.isStopping {
+                    var skipped = StepRecord(path: nested.path, id: nested.id, kind: nested.kind, collection: nested.collection, startedAt: Date())
+                    skipped.status = .skipped
+                    sweepRow.steps.append(skipped)
+                    continue
+                }
+                let nestedRecord = await StepExecution.execute(nested, context)
+                sweepRow.steps.append(nestedRecord)
+                if nestedRecord.status == .failed {
+                    stopRow = true
+                    if let failure = nestedRecord.failure, nestedRecord.notes.contains(StepExecution.unsupportedMarker) {
+                        sweepRow.status = .unsupported
+                        sweepRow.reason = "not supported by this deployment: \(failure.reason)" + (failure.hint.map { " (\($0))" } ?? "")
+                        sweepRow.steps[sweepRow.steps.count - 1].status = .unsupported
+                    } else {
+                        sweepRow.status = .failed
+                        sweepRow.reason = nestedRecord.failure?.description
+                    }
+                }
+            }
+            if let search = sweepRow.steps.first(where: { ($0.kind == ConcurrentSearchStep.kind || $0.kind == HotSearchStep.kind) && $0.status == .ok }) {
+                sweepRow.qps = search.metrics["qps"]
+                sweepRow.avgMs = search.metrics["avg"]
+                sweepRow.p99Ms = search.metrics["p99"]
+            }
+            rows.append(sweepRow)
+            record.sweep = SweepDetails(parameter: spec.parameter, rows: rows)
+            if sweepRow.status == .failed {
+                throw SweepRowFailure(row: row.value, failure: sweepRow.steps.last?.failure)
+            }
+            if sweepRow.status == .unsupported, spec.onUnsupported == .abort {
+                throw SweepRowFailure(row: row.value, failure: sweepRow.steps.last?.failure)
+            }
+        }
+        // Speed-up against the first row that ran (the document's 性能提升: 基准, 1.8x, …).
+        if let base = rows.first(where: { $0.qps != nil })?.qps, base > 0 {
+            for i in rows.indices { rows[i].speedup = rows[i].qps.map { $0 / base } }
+        }
+        record.sweep = SweepDetails(parameter: spec.parameter, rows: rows)
+        let measured = rows.filter { $0.qps != nil }
+        record.metrics["values"] = Double(rows.count)
+        record.metrics["unsupported"] = Double(rows.filter { $0.status == .unsupported }.count)
+        if let best = measured.compactMap(\.qps).max() { record.metrics["bestQps"] = best }
+        if let worst = measured.compactMap(\.p99Ms).max() { record.metrics["worstP99"] = worst }
+        if let maxSpeedup = rows.compactMap(\.speedup).max() { record.metrics["maxSpeedup"] = maxSpeedup }
+        if let last = rows.last?.speedup { record.metrics["lastSpeedup"] = last }
+        record.metrics["totalTime"] = (clock.now - start).milliseconds
+    }
+}
+
+/// A sweep row failed (or was unsupported with `onUnsupported: abort`).
+struct SweepRowFailure: Error {
+    var row: String
+    var failure: StepFailure?
+}

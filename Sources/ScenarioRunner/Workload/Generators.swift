@@ -1,0 +1,161 @@
+import Foundation
+import MilvusClient
+import ScenarioSpec
+
+/// A small, fast, seeded random number generator (xoshiro256**): the same seed gives the same
+/// rows and query vectors on every machine and every run.
+public struct SeededRandom: RandomNumberGenerator, Sendable {
+    private var s: (UInt64, UInt64, UInt64, UInt64)
+
+    public init(seed: UInt64) {
+        // Expand the seed with SplitMix64, as the xoshiro authors recommend.
+        var x = seed
+        func splitmix() -> UInt64 {
+            x &+= 0x9E37_79B9_7F4A_7C15
+            var z = x
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        s = (splitmix(), splitmix(), splitmix(), splitmix())
+    }
+
+    public mutating func next() -> UInt64 {
+        let result = ((s.1 &* 5) << 7 | (s.1 &* 5) >> 57) &* 9
+        let t = s.1 << 17
+        s.2 ^= s.0
+        s.3 ^= s.1
+        s.1 ^= s.2
+        s.0 ^= s.3
+        s.2 ^= t
+        s.3 = s.3 << 45 | s.3 >> 19
+        return result
+    }
+
+    /// Uniform in [0, 1) with 24 bits, like a float32 from numpy's rand.
+    public mutating func unitFloat() -> Float { Float(next() >> 40) * (1.0 / 16_777_216.0) }
+
+    public mutating func unitDouble() -> Double { Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0) }
+
+    /// Standard normal (Box–Muller; the second value of each pair is kept for the next call).
+    public mutating func gaussian(spare: inout Double?) -> Double {
+        if let s = spare { spare = nil; return s }
+        var u = 0.0
+        repeat { u = unitDouble() } while u <= .ulpOfOne
+        let v = unitDouble()
+        let r = (-2 * log(u)).squareRoot()
+        spare = r * sin(2 * .pi * v)
+        return r * cos(2 * .pi * v)
+    }
+}
+
+/// Makes the values of one field, batch after batch, deterministically for its seed.
+/// Memory stays proportional to one batch however many rows are generated.
+public struct FieldValueGenerator: Sendable {
+    public let field: FieldSchema
+    let generator: InsertStep.Generator
+    let normalize: Bool
+    var random: SeededRandom
+    var spare: Double?
+    var row = 0
+
+    public init(field: FieldSchema, generator: InsertStep.Generator?, seed: UInt64, normalize: Bool = false) {
+        self.field = field
+        self.generator = generator ?? Self.defaultGenerator(for: field.type)
+        self.normalize = normalize
+        self.random = SeededRandom(seed: seed)
+    }
+
+    /// What a field without a generator gets: vectors uniform in [0, 1), integers a sequence,
+    /// text `<field>_<n>`, booleans alternating, floats uniform in [0, 1).
+    static func defaultGenerator(for type: FieldType) -> InsertStep.Generator {
+        switch type {
+        case .floatVector, .float, .double: return .uniform(low: 0, high: 1)
+        case .bool: return .cycle(["true", "false"])
+        default: return .sequence(start: 0)
+        }
+    }
+
+    /// The next `count` values as a column.
+    public mutating func next(_ count: Int) -> ColumnData {
+        defer { row += count }
+        switch field.type {
+        case .floatVector(let dim):
+            var values = [Float]()
+            values.reserveCapacity(count * dim)
+            for _ in 0..<count {
+                let start = values.count
+                for _ in 0..<dim { values.append(nextFloat()) }
+                if normalize { Self.normalize(&values, from: start, dim: dim) }
+            }
+            return .floatVector(dim: dim, values: values)
+        case .float: return .float((0..<count).map { _ in nextFloat() })
+        case .double: return .double((0..<count).map { i in nextNumber(row + i) })
+        case .int64: return .int64((0..<count).map { i in Int64(nextNumber(row + i)) })
+        case .int32: return .int32((0..<count).map { i in Int32(truncatingIfNeeded: Int(nextNumber(row + i))) })
+        case .int16: return .int16((0..<count).map { i in Int32(Int16(truncatingIfNeeded: Int(nextNumber(row + i)))) })
+        case .int8: return .int8((0..<count).map { i in Int32(Int8(truncatingIfNeeded: Int(nextNumber(row + i)))) })
+        case .bool: return .bool((0..<count).map { i in nextText(row + i) == "true" })
+        case .varchar(let maxLength):
+            return .varchar((0..<count).map { i in String(nextText(row + i).utf8.prefix(maxLength))! })
+        }
+    }
+
+    mutating func nextFloat() -> Float {
+        switch generator {
+        case .uniform(let low, let high): return Float(low) + random.unitFloat() * Float(high - low)
+        case .gaussian(let mean, let stddev): return Float(mean + stddev * random.gaussian(spare: &spare))
+        case .constant(let v): return Float(v) ?? 0
+        default: return random.unitFloat()
+        }
+    }
+
+    mutating func nextNumber(_ i: Int) -> Double {
+        switch generator {
+        case .sequence(let start): return Double(start + i)
+        case .uniform(let low, let high): return low + random.unitDouble() * (high - low)
+        case .gaussian(let mean, let stddev): return mean + stddev * random.gaussian(spare: &spare)
+        case .cycle(let values): return Double(values[i % values.count]) ?? 0
+        case .choice(let values): return Double(values[Int(random.next() % UInt64(values.count))]) ?? 0
+        case .constant(let v): return Double(v) ?? 0
+        }
+    }
+
+    mutating func nextText(_ i: Int) -> String {
+        switch generator {
+        case .sequence(let start): return field.type == .bool ? ((start + i) % 2 == 0 ? "true" : "false") : "\(field.name)_\(start + i)"
+        case .cycle(let values): return values[i % values.count]
+        case .choice(let values): return values[Int(random.next() % UInt64(values.count))]
+        case .constant(let v): return v
+        case .uniform(let low, let high): return String(low + random.unitDouble() * (high - low))
+        case .gaussian(let mean, let stddev): return String(mean + stddev * random.gaussian(spare: &spare))
+        }
+    }
+
+    static func normalize(_ values: inout [Float], from start: Int, dim: Int) {
+        var norm: Float = 0
+        for k in start..<(start + dim) { norm += values[k] * values[k] }
+        norm = norm.squareRoot()
+        guard norm > 0 else { return }
+        for k in start..<(start + dim) { values[k] /= norm }
+    }
+}
+
+/// Query vectors for search steps, from the same generator family.
+public struct QueryVectors: Sendable {
+    var generator: FieldValueGenerator
+    let dim: Int
+
+    public init(dim: Int, settings: InsertStep.FieldGenerator?, defaultSeed: UInt64 = 7) {
+        self.dim = dim
+        let field = FieldSchema("query", .floatVector(dim: dim))
+        generator = FieldValueGenerator(field: field, generator: settings?.generator,
+                                        seed: settings?.seed.map(UInt64.init) ?? defaultSeed, normalize: settings?.normalize ?? false)
+    }
+
+    /// `count` vectors.
+    public mutating func next(_ count: Int) -> [[Float]] {
+        guard case .floatVector(_, let values) = generator.next(count) else { return [] }
+        return (0..<count).map { Array(values[($0 * dim)..<(($0 + 1) * dim)]) }
+    }
+}

@@ -1,0 +1,333 @@
+import Foundation
+import Histogram
+import MilvusClient
+import Synchronization
+
+/// Latencies in microseconds, up to one hour, three significant digits.
+public typealias LatencyHistogram = Histogram<UInt64>
+
+extension Histogram where Count == UInt64 {
+    public static func latency() -> Histogram<UInt64> {
+        Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
+    }
+
+    /// Records a duration (clamped to the trackable range).
+    mutating func record(_ d: Duration) {
+        let us = Swift.max(1, Swift.min(3_600_000_000, d.microseconds))
+        _ = record(UInt64(us))
+    }
+
+    /// The recorded values as (value, count) pairs, for the run record.
+    public var encoded: EncodedHistogram {
+        var pairs: [[UInt64]] = []
+        for v in recordedValues() { pairs.append([v.value, UInt64(v.count)]) }
+        return EncodedHistogram(significantDigits: 3, counts: pairs)
+    }
+
+    public init(decoding e: EncodedHistogram) {
+        self = .latency()
+        for pair in e.counts where pair.count == 2 { _ = record(pair[0], count: Count(pair[1])) }
+    }
+}
+
+extension Duration {
+    var microseconds: Int64 { components.seconds * 1_000_000 + components.attoseconds / 1_000_000_000_000 }
+    var milliseconds: Double { Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15 }
+}
+
+/// What one measured phase of search load produced.
+public struct LoadResult: Sendable {
+    public var latency: LatencyHistogram
+    public var completed: Int
+    public var errors: Int
+    public var errorsByCode: [String: Int]
+    public var wall: Duration
+    /// Open loop: queries that started after their scheduled time (by more than 1 ms).
+    public var late: Int
+    /// Open loop: queries never sent because the run ended while all slots were busy.
+    public var dropped: Int
+    /// The error that ended the load early: the server became unreachable.
+    public var fatal: MilvusError?
+
+    static let empty = LoadResult(latency: .latency(), completed: 0, errors: 0, errorsByCode: [:], wall: .zero, late: 0, dropped: 0, fatal: nil)
+
+    /// The connection to the server is gone (the client already retried): stop the load and
+    /// fail the step with this error instead of counting failures until the time is up.
+    static func isFatal(_ error: any Error) -> Bool {
+        (error as? MilvusError)?.kind == .transport("unavailable")
+    }
+
+    mutating func merge(_ worker: WorkerTally) {
+        latency.add(worker.latency)
+        completed += worker.completed
+        errors += worker.errors
+        late += worker.late
+        for (k, v) in worker.errorsByCode { errorsByCode[k, default: 0] += v }
+    }
+
+    /// The step metrics every search step records.
+    public var metrics: [String: Double] {
+        let total = completed + errors
+        var m: [String: Double] = [
+            "queries": Double(total),
+            "errors": Double(errors),
+            "errorRate": total == 0 ? 0 : Double(errors) / Double(total) * 100,
+            "totalTime": wall.milliseconds,
+            "qps": wall > .zero ? Double(completed) / (wall.milliseconds / 1000) : 0,
+            "late": Double(late),
+            "dropped": Double(dropped),
+        ]
+        if latency.totalCount > 0 {
+            m["avg"] = latency.mean / 1000
+            m["min"] = Double(latency.min) / 1000
+            m["max"] = Double(latency.max) / 1000
+            for (name, p) in [("p50", 50.0), ("p90", 90.0), ("p95", 95.0), ("p99", 99.0), ("p999", 99.9)] {
+                m[name] = Double(latency.valueAtPercentile(p)) / 1000
+            }
+        }
+        return m
+    }
+}
+
+/// One worker's counts; merged into a `LoadResult` when the phase ends.
+struct WorkerTally: Sendable {
+    var latency = LatencyHistogram.latency()
+    var completed = 0
+    var errors = 0
+    var late = 0
+    var errorsByCode: [String: Int] = [:]
+
+    mutating func failed(_ error: any Error) {
+        errors += 1
+        errorsByCode[Self.code(of: error), default: 0] += 1
+    }
+
+    /// A short, stable key for an error: the Milvus code or the transport code.
+    static func code(of error: any Error) -> String {
+        guard let e = error as? MilvusError else { return "\(type(of: error))" }
+        switch e.kind {
+        case .server(let errorCode, let code): return "server \(code != 0 ? code : errorCode)"
+        case .transport(let code): return code
+        case .notSupported: return "notSupported"
+        case .timedOut: return "timedOut"
+        case .invalidArgument: return "invalidArgument"
+        case .verificationFailed: return "verificationFailed"
+        }
+    }
+}
+
+/// Live counters a progress reporter can read while load runs.
+public final class LoadProgress: Sendable {
+    private let done = Atomic<Int>(0)
+    private let failed = Atomic<Int>(0)
+    public init() {}
+    public var completed: Int { done.load(ordering: .relaxed) }
+    public var errors: Int { failed.load(ordering: .relaxed) }
+    func complete() { done.add(1, ordering: .relaxed) }
+    func fail() { failed.add(1, ordering: .relaxed) }
+}
+
+/// Drives search load against a client: closed loop or open loop, ended by a count or a time.
+public struct SearchLoad: Sendable {
+    public enum Shape: Sendable {
+        /// `workers` each send the next query when the last returns.
+        case closed(workers: Int)
+        /// Queries start on a fixed schedule; at most `maxInFlight` run at once.
+        case open(perSecond: Double, maxInFlight: Int)
+    }
+
+    public enum Length: Sendable {
+        case queries(Int)
+        case time(Duration)
+    }
+
+    public var shape: Shape
+    private let fatal = FatalBox()
+    /// Runs one query; `index` numbers the queries of the phase from 0.
+    public var query: @Sendable (_ index: Int) async throws -> Void
+    public var shouldStop: @Sendable () -> Bool
+
+    public init(shape: Shape, shouldStop: @escaping @Sendable () -> Bool = { false },
+                query: @escaping @Sendable (_ index: Int) async throws -> Void) {
+        self.shape = shape
+        self.query = query
+        self.shouldStop = shouldStop
+    }
+
+    /// Runs one phase (warm-up or measured) and returns what it measured.
+    public func run(_ length: Length, progress: LoadProgress? = nil) async -> LoadResult {
+        switch shape {
+        case .closed(let workers): return await closedLoop(workers: workers, length: length, progress: progress)
+        case .open(let rate, let maxInFlight): return await openLoop(rate: rate, maxInFlight: maxInFlight, length: length, progress: progress)
+        }
+    }
+
+    func closedLoop(workers: Int, length: Length, progress: LoadProgress?) async -> LoadResult {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let issued = SharedCounter()
+        let deadline: ContinuousClock.Instant? = { if case .time(let d) = length { return start + d } else { return nil } }()
+        let limit: Int = { if case .queries(let n) = length { return n } else { return .max } }()
+        let query = self.query, shouldStop = self.shouldStop, fatal = self.fatal
+        var result = LoadResult.empty
+        await withTaskGroup(of: WorkerTally.self) { group in
+            for _ in 0..<max(1, workers) {
+                group.addTask {
+                    var tally = WorkerTally()
+                    while !shouldStop(), !fatal.isSet {
+                        let index = issued.next()
+                        if index >= limit { break }
+                        if let deadline, clock.now >= deadline { break }
+                        let sent = clock.now
+                        do {
+                            try await query(index)
+                            tally.latency.record(clock.now - sent)
+                            tally.completed += 1
+                            progress?.complete()
+                        } catch {
+                            tally.failed(error)
+                            progress?.fail()
+                            if LoadResult.isFatal(error) { fatal.set(error) }
+                        }
+                    }
+                    return tally
+                }
+            }
+            for await tally in group { result.merge(tally) }
+        }
+        result.wall = clock.now - start
+        result.fatal = fatal.error
+        return result
+    }
+
+    func openLoop(rate: Double, maxInFlight: Int, length: Length, progress: LoadProgress?) async -> LoadResult {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let interval = Duration.nanoseconds(Int64((1e9 / rate).rounded()))
+        let queue = TicketQueue()
+        let query = self.query, shouldStop = self.shouldStop, fatal = self.fatal
+        let end: ContinuousClock.Instant? = { if case .time(let d) = length { return start + d } else { return nil } }()
+        let total: Int = { if case .queries(let n) = length { return n } else { return .max } }()
+        var result = LoadResult.empty
+        let lateness = Duration.milliseconds(1)
+        await withTaskGroup(of: WorkerTally.self) { group in
+            for _ in 0..<max(1, maxInFlight) {
+                group.addTask {
+                    var tally = WorkerTally()
+                    while let ticket = await queue.take() {
+                        let sent = clock.now
+                        if let end, sent >= end {
+                            queue.drop()
+                            continue
+                        }
+                        if fatal.isSet { continue }
+                        if sent - ticket.intended > lateness { tally.late += 1 }
+                        do {
+                            try await query(ticket.index)
+                            // From the intended start: a stalled server shows in the percentiles.
+                            tally.latency.record(clock.now - ticket.intended)
+                            tally.completed += 1
+                            progress?.complete()
+                        } catch {
+                            tally.failed(error)
+                            progress?.fail()
+                            if LoadResult.isFatal(error) { fatal.set(error) }
+                        }
+                    }
+                    return tally
+                }
+            }
+            // The schedule: query i is due at start + i × interval.
+            var index = 0
+            while index < total, !shouldStop(), !fatal.isSet {
+                let due = start + interval * index
+                if let end, due >= end { break }
+                if due > clock.now { try? await clock.sleep(until: due) }
+                queue.put(Ticket(index: index, intended: due))
+                index += 1
+            }
+            queue.finish()
+            for await tally in group { result.merge(tally) }
+        }
+        result.wall = clock.now - start
+        result.dropped = queue.dropped
+        result.fatal = fatal.error
+        return result
+    }
+}
+
+/// The first fatal error of a load, shared by its workers.
+final class FatalBox: Sendable {
+    private let box = Mutex<MilvusError?>(nil)
+    var isSet: Bool { box.withLock { $0 != nil } }
+    var error: MilvusError? { box.withLock { $0 } }
+    func set(_ error: any Error) {
+        guard let e = error as? MilvusError else { return }
+        box.withLock { if $0 == nil { $0 = e } }
+    }
+}
+
+/// Hands out 0, 1, 2, … to concurrent workers.
+final class SharedCounter: Sendable {
+    private let value = Atomic<Int>(0)
+    func next() -> Int { value.add(1, ordering: .relaxed).newValue - 1 }
+}
+
+struct Ticket: Sendable {
+    var index: Int
+    var intended: ContinuousClock.Instant
+}
+
+/// Scheduled queries waiting for a free worker (many consumers, one producer).
+final class TicketQueue: Sendable {
+    private struct State {
+        var tickets: [Ticket] = []
+        var head = 0
+        var waiting: [CheckedContinuation<Ticket?, Never>] = []
+        var finished = false
+        var dropped = 0
+    }
+
+    private let state = Mutex(State())
+
+    func put(_ ticket: Ticket) {
+        let waiter: CheckedContinuation<Ticket?, Never>? = state.withLock { s in
+            if !s.waiting.isEmpty { return s.waiting.removeFirst() }
+            s.tickets.append(ticket)
+            return nil
+        }
+        waiter?.resume(returning: ticket)
+    }
+
+    func take() async -> Ticket? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Ticket?, Never>) in
+            let immediate: Ticket?? = state.withLock { s in
+                if s.head < s.tickets.count {
+                    let t = s.tickets[s.head]
+                    s.head += 1
+                    if s.head > 1024, s.head * 2 > s.tickets.count {
+                        s.tickets.removeFirst(s.head)
+                        s.head = 0
+                    }
+                    return .some(t)
+                }
+                if s.finished { return .some(nil) }
+                s.waiting.append(continuation)
+                return .none
+            }
+            if let immediate { continuation.resume(returning: immediate) }
+        }
+    }
+
+    func finish() {
+        let waiters = state.withLock { s -> [CheckedContinuation<Ticket?, Never>] in
+            s.finished = true
+            defer { s.waiting = [] }
+            return s.waiting
+        }
+        for w in waiters { w.resume(returning: nil) }
+    }
+
+    func drop() { state.withLock { $0.dropped += 1 } }
+    var dropped: Int { state.withLock { $0.dropped + ($0.tickets.count - $0.head) } }
+}

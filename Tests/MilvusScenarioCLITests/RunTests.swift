@@ -1,0 +1,191 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `milvus-scenario run` as a user runs it, against the real standalone server.
+@Suite("milvus-scenario run", .serialized)
+struct RunTests {
+    static var standaloneUp: Bool { portOpen(19530) || ProcessInfo.processInfo.environment["CI"] == "true" }
+
+    static func portOpen(_ port: UInt16) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_port = port.bigEndian
+        a.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 } }
+    }
+
+    static func temporaryFolder() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    static func record(_ dir: URL) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("run.json"))) as? [String: Any])
+    }
+
+    static func steps(_ record: [String: Any]) -> [[String: Any]] { record["steps"] as? [[String: Any]] ?? [] }
+
+    static let environment = ["MILVUS_URI": "http://127.0.0.1:19530", "MILVUS_METRICS": "http://127.0.0.1:9091", "PATH": "/usr/bin:/bin"]
+
+    @Test("ci_smoke runs green against standalone and records every step", .enabled(if: standaloneUp, "Milvus standalone is not running (scripts/milvus-local standalone up)"))
+    func smoke() throws {
+        let dir = try Self.temporaryFolder()
+        let r = try CLITests.run(["run", "scenarios/ci_smoke.yaml", "--report-dir", dir.path], environment: Self.environment)
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        #expect(r.stdout.contains("result: passed"))
+        let record = try Self.record(dir)
+        #expect(record["status"] as? String == "passed")
+        let steps = Self.steps(record)
+        #expect(steps.count == 9)
+        #expect(steps.allSatisfy { $0["status"] as? String == "ok" })
+        let smoke = try #require(steps.first { $0["id"] as? String == "smoke" })
+        let metrics = try #require(smoke["metrics"] as? [String: Double])
+        #expect(metrics["queries"] == 500 && metrics["errors"] == 0)
+        #expect((metrics["p99"] ?? 0) >= (metrics["p50"] ?? 1))
+        let paced = try #require(steps.first { $0["id"] as? String == "paced" }?["metrics"] as? [String: Double])
+        #expect(abs((paced["qps"] ?? 0) - 50) < 2, "open loop at 50/s achieved \(paced["qps"] ?? 0)")
+        let thresholds = try #require(record["thresholds"] as? [[String: Any]])
+        #expect(thresholds.count == 5 && thresholds.allSatisfy { $0["passed"] as? Bool == true })
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("summary.txt").path))
+    }
+
+    static func scenario(_ text: String, in dir: URL) throws -> String {
+        let file = dir.appendingPathComponent("s.yaml")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return file.path
+    }
+
+    static func small(_ name: String, search: String, thresholds: String = "", cleanup: String = "always") -> String {
+        """
+        collection: \(name)
+        target: {uri: "${MILVUS_URI}", metrics: "${MILVUS_METRICS}"}
+        cleanup: \(cleanup)
+        steps:
+          - create:
+              recreate: true
+              fields:
+                - {name: id, type: int64, primary: true, autoId: true}
+                - {name: v, type: floatVector, dim: 8}
+          - insert: {rows: 2000}
+          - index: {type: FLAT, metric: L2}
+          - load
+          - concurrentSearch: \(search)
+          - drop
+        thresholds: [\(thresholds)]
+        """
+    }
+
+    @Test("a failed threshold exits 1", .enabled(if: standaloneUp, "Milvus standalone is not running"))
+    func thresholdFails() throws {
+        let dir = try Self.temporaryFolder()
+        let file = try Self.scenario(Self.small("run_threshold", search: "{id: s, queries: 50}", thresholds: "s.p99 < 0.001ms, s.errors == 0"), in: dir)
+        let r = try CLITests.run(["run", file, "--report-dir", dir.path], environment: Self.environment)
+        #expect(r.status == 1, "\(r.stdout)\n\(r.stderr)")
+        #expect(r.stdout.contains("FAIL  s.p99 < 0.001ms"))
+        #expect(r.stdout.contains("pass  s.errors == 0"))
+        #expect(try Self.record(dir)["status"] as? String == "thresholdsFailed")
+    }
+
+    @Test("an invalid scenario exits 2 and runs nothing")
+    func invalid() throws {
+        let r = try CLITests.run(["run", "Tests/ScenarioSpecTests/Fixtures/invalid/type-replicas-zero.yaml"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("type-replicas-zero.yaml:3:22: error: 'replicas' must be at least 1, got 0"))
+    }
+
+    @Test("steps this version cannot execute are refused up front with exit 2")
+    func notYetExecutable() throws {
+        let r = try CLITests.run(["run", "scenarios/health_recovery.yaml"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("watch steps (alerts, recovery, faults) are not executed yet"))
+    }
+
+    @Test("an unreachable server exits 3, and the record says why")
+    func unreachable() throws {
+        let dir = try Self.temporaryFolder()
+        let r = try CLITests.run(["run", "scenarios/ci_smoke.yaml", "--uri", "http://127.0.0.1:1", "--report-dir", dir.path])
+        #expect(r.status == 3, "\(r.stderr)")
+        #expect(r.stderr.contains("cannot reach Milvus at http://127.0.0.1:1"))
+        let record = try Self.record(dir)
+        #expect(record["status"] as? String == "failed")
+    }
+
+    @Test("Ctrl-C stops the run, keeps what finished, cleans up, and exits 130", .enabled(if: standaloneUp, "Milvus standalone is not running"))
+    func interrupt() async throws {
+        let dir = try Self.temporaryFolder()
+        let file = try Self.scenario(Self.small("run_interrupt", search: "{id: long, duration: 60s, concurrency: 4}"), in: dir)
+        let process = Process()
+        process.executableURL = CLITests.executable
+        process.arguments = ["run", file, "--report-dir", dir.path]
+        process.environment = Self.environment
+        process.currentDirectoryURL = CLITests.root
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Wait until the search step is running, then interrupt.
+        for _ in 0..<300 {
+            if let record = try? Self.record(dir), Self.steps(record).count >= 4 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await Task.sleep(for: .seconds(2))
+        kill(process.processIdentifier, SIGINT)
+        let started = Date()
+        process.waitUntilExit()
+        #expect(Date().timeIntervalSince(started) < 20, "stopping took too long")
+        #expect(process.terminationStatus == 130)
+        let record = try Self.record(dir)
+        #expect(record["status"] as? String == "interrupted")
+        let steps = Self.steps(record)
+        let search = try #require(steps.first { $0["id"] as? String == "long" })
+        let metrics = try #require(search["metrics"] as? [String: Double])
+        #expect((metrics["queries"] ?? 0) > 0, "the interrupted step keeps what it measured")
+        #expect((metrics["totalTime"] ?? 60_000) < 30_000)
+        // cleanup: always → the drop still ran after the interruption.
+        #expect(steps.last?["kind"] as? String == "drop" && steps.last?["status"] as? String == "ok")
+    }
+
+    @Test("the server dying during a search step fails that step with the transport error, keeps the rest, exits 3",
+          .enabled(if: standaloneUp, "Milvus standalone is not running"))
+    func serverDies() async throws {
+        let dir = try Self.temporaryFolder()
+        let file = try Self.scenario(Self.small("run_death", search: "{id: doomed, duration: 30s, concurrency: 2}", cleanup: "onSuccess"), in: dir)
+        let process = Process()
+        process.executableURL = CLITests.executable
+        process.arguments = ["run", file, "--report-dir", dir.path]
+        var env = Self.environment
+        env["MILVUS_URI"] = "http://127.0.0.1:19530"
+        process.environment = env
+        process.currentDirectoryURL = CLITests.root
+        process.standardOutput = Pipe()
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        for _ in 0..<300 {
+            if let record = try? Self.record(dir), Self.steps(record).count >= 4 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await Task.sleep(for: .seconds(2))
+        let killed = try CLITests.runScript(["standalone", "kill"])
+        #expect(killed.status == 0, "\(killed.output)")
+        defer { _ = try? CLITests.runScript(["standalone", "up"]) }
+        process.waitUntilExit()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 3, "\(stderr)")
+        #expect(stderr.contains("step 5 (concurrentSearch 'doomed') failed in Search"), "\(stderr)")
+        let record = try Self.record(dir)
+        let steps = Self.steps(record)
+        #expect(steps.prefix(4).allSatisfy { $0["status"] as? String == "ok" }, "finished steps are kept")
+        #expect(steps[4]["status"] as? String == "failed")
+        #expect(steps[5]["status"] as? String == "skipped")
+        // Queries that succeeded before the server died are still in the record.
+        #expect(((steps[4]["metrics"] as? [String: Double])?["queries"] ?? 0) > 0)
+    }
+}

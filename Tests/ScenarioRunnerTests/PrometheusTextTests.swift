@@ -1,0 +1,62 @@
+import Testing
+@testable import ScenarioRunner
+
+@Suite("Prometheus text format")
+struct PrometheusTextTests {
+    static let sample = #"""
+    # HELP milvus_querynode_segment_num number of segments loaded, clustered by its collection, partition, state and # of indexed fields
+    # TYPE milvus_querynode_segment_num gauge
+    milvus_querynode_segment_num{collection_id="44",indexed_field_count="1",node_id="4",partition_id="45",segment_state="Sealed"} 3
+    milvus_querynode_segment_num{collection_id="44",indexed_field_count="0",node_id="4",partition_id="45",segment_state="Growing"} 2
+    milvus_querynode_segment_num{collection_id="50",indexed_field_count="1",node_id="5",partition_id="51",segment_state="Sealed"} 4
+    # TYPE milvus_proxy_sq_latency histogram
+    milvus_proxy_sq_latency_bucket{node_id="1",query_type="search",le="1"} 10
+    milvus_proxy_sq_latency_bucket{node_id="1",query_type="search",le="+Inf"} 12
+    milvus_proxy_sq_latency_sum{node_id="1",query_type="search"} 15.5
+    milvus_proxy_sq_latency_count{node_id="1",query_type="search"} 12
+    # TYPE process_resident_memory_bytes gauge
+    process_resident_memory_bytes 2.5165824e+08
+    weird_labels{path="C:\\dir",quote="say \"hi\"",nl="a\nb",space="a b"} -Inf 1700000000000
+    nan_metric NaN
+    """#
+
+    @Test("families, labels, escapes, special values")
+    func parse() throws {
+        let p = try PrometheusText(Self.sample)
+        #expect(p.families["milvus_querynode_segment_num"]?.type == .gauge)
+        #expect(p.families["milvus_querynode_segment_num"]?.help.hasPrefix("number of segments") == true)
+        #expect(p.samples(named: "milvus_querynode_segment_num").count == 3)
+        #expect(p.families["milvus_proxy_sq_latency"]?.type == .histogram)
+        #expect(p.families["milvus_proxy_sq_latency"]?.samples.count == 4)
+        #expect(p.samples(named: "milvus_proxy_sq_latency_bucket").last?.value == 12)
+        #expect(p.samples(named: "milvus_proxy_sq_latency_bucket").last?.labels["le"] == "+Inf")
+        #expect(p.sum("process_resident_memory_bytes") == 251_658_240)
+        let weird = try #require(p.samples(named: "weird_labels").first)
+        #expect(weird.labels["path"] == #"C:\dir"#)
+        #expect(weird.labels["quote"] == #"say "hi""#)
+        #expect(weird.labels["nl"] == "a\nb")
+        #expect(weird.labels["space"] == "a b")
+        #expect(weird.value == -.infinity)
+        #expect(p.samples(named: "nan_metric").first?.value.isNaN == true)
+    }
+
+    @Test("a node's total is the sum over all its series, not the last one")
+    func sums() throws {
+        let p = try PrometheusText(Self.sample)
+        #expect(p.sum("milvus_querynode_segment_num", matching: ["node_id": "4"]) == 5)
+        #expect(p.sum("milvus_querynode_segment_num", matching: ["node_id": "5"]) == 4)
+        #expect(p.sum("milvus_querynode_segment_num", matching: ["node_id": "9"]) == nil)
+        #expect(p.sum("milvus_querynode_segment_num") == 9)
+    }
+
+    @Test("malformed lines are errors with their line number", arguments: [
+        ("metric{a=\"1\" 3", 1), ("ok 1\nmetric{a=1} 3", 2), ("metric abc", 1), ("# TYPE m nonsense", 1), ("metric{a=\"x} 1", 1),
+    ])
+    func errors(text: String, line: Int) {
+        #expect {
+            try PrometheusText(text)
+        } throws: { error in
+            (error as? PrometheusText.ParseError)?.line == line
+        }
+    }
+}

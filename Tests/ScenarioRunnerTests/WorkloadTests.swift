@@ -1,0 +1,161 @@
+import Foundation
+import Histogram
+import Testing
+import MilvusClient
+import ScenarioSpec
+@testable import ScenarioRunner
+
+/// The workload engine with stand-in queries (pure timing logic; the real server is exercised
+/// by the run tests).
+@Suite("workload engine")
+struct WorkloadTests {
+    @Test("closed loop runs exactly the requested number of queries across workers")
+    func closedCount() async {
+        let load = SearchLoad(shape: .closed(workers: 4)) { _ in try await Task.sleep(for: .milliseconds(1)) }
+        let result = await load.run(.queries(200))
+        #expect(result.completed == 200)
+        #expect(result.errors == 0)
+        #expect(result.latency.totalCount == 200)
+    }
+
+    @Test("closed loop by duration stops on time")
+    func closedDuration() async {
+        let load = SearchLoad(shape: .closed(workers: 2)) { _ in try await Task.sleep(for: .milliseconds(5)) }
+        let result = await load.run(.time(.milliseconds(500)))
+        #expect(result.wall >= .milliseconds(500) && result.wall < .milliseconds(800))
+        #expect(result.completed > 50)
+    }
+
+    @Test("errors are counted by code, and do not stop the load")
+    func errors() async {
+        let load = SearchLoad(shape: .closed(workers: 2)) { i in
+            if i % 4 == 0 { throw MilvusError(rpc: "Search", kind: .server(errorCode: 1, code: 101), reason: "collection not loaded") }
+        }
+        let result = await load.run(.queries(100))
+        #expect(result.completed == 75 && result.errors == 25)
+        #expect(result.errorsByCode == ["server 101": 25])
+        #expect(result.metrics["errorRate"] == 25)
+    }
+
+    @Test("open loop keeps the target rate when the server keeps up")
+    func openRate() async {
+        let load = SearchLoad(shape: .open(perSecond: 200, maxInFlight: 8)) { _ in try await Task.sleep(for: .milliseconds(2)) }
+        let result = await load.run(.time(.seconds(1)))
+        #expect(abs(result.completed - 200) <= 4, "\(result.completed) queries in 1 s at 200/s")
+        #expect(result.dropped == 0)
+    }
+
+    /// A server that stalls for 300 ms once: the closed loop hides it (one slow query), the
+    /// open loop shows it, because the queries scheduled during the stall are measured from
+    /// when they should have started (coordinated omission).
+    @Test("open loop shows a stall in the percentiles; closed loop hides it")
+    func coordinatedOmission() async {
+        let stall: @Sendable (Int) async throws -> Void = { i in
+            try await Task.sleep(for: i == 20 ? .milliseconds(300) : .milliseconds(1))
+        }
+        let closed = await SearchLoad(shape: .closed(workers: 1), query: stall).run(.queries(200))
+        let open = await SearchLoad(shape: .open(perSecond: 100, maxInFlight: 1), query: stall).run(.queries(200))
+        let closedP90 = closed.latency.valueAtPercentile(90)
+        let openP90 = open.latency.valueAtPercentile(90)
+        #expect(closedP90 < 50_000, "closed-loop P90 \(closedP90) µs")
+        #expect(openP90 > 50_000, "open-loop P90 \(openP90) µs should include the queries delayed by the stall")
+        #expect(open.late >= 20, "queries scheduled during the stall start late: \(open.late)")
+    }
+
+    @Test("a stop request ends the load early")
+    func stop() async {
+        let flag = StopFlag()
+        let load = SearchLoad(shape: .closed(workers: 2), shouldStop: { flag.isSet }) { i in
+            if i == 50 { flag.set() }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        let result = await load.run(.queries(10_000))
+        #expect(result.completed < 200)
+    }
+
+    @Test("per-worker histograms are merged, not their percentiles combined")
+    func merging() {
+        var a = WorkerTally(), b = WorkerTally()
+        for v in 1...900 { _ = a.latency.record(UInt64(v)) }        // fast worker
+        for v in 0..<100 { _ = b.latency.record(UInt64(10_000 + v)) } // slow worker
+        var merged = LoadResult.empty
+        merged.merge(a)
+        merged.merge(b)
+        var all = LatencyHistogram.latency()
+        for v in 1...900 { _ = all.record(UInt64(v)) }
+        for v in 0..<100 { _ = all.record(UInt64(10_000 + v)) }
+        #expect(merged.latency.valueAtPercentile(50) == all.valueAtPercentile(50))
+        #expect(merged.latency.valueAtPercentile(95) == all.valueAtPercentile(95))
+        #expect(merged.latency.totalCount == 1000)
+        // The max of per-worker medians would say ~10 ms; the true median is ~0.45 ms.
+        #expect(merged.latency.valueAtPercentile(50) < 1000)
+    }
+
+    @Test("histograms survive encoding into the run record")
+    func encoding() {
+        var h = LatencyHistogram.latency()
+        for v in [1, 5, 5, 100, 2500, 1_000_000] as [UInt64] { _ = h.record(v) }
+        let decoded = LatencyHistogram(decoding: h.encoded)
+        // Values come back to the histogram's own precision (3 significant digits).
+        #expect(decoded.totalCount == h.totalCount)
+        for p in [50.0, 90.0, 99.0, 100.0] {
+            #expect(h.valuesAreEquivalent(decoded.valueAtPercentile(p), h.valueAtPercentile(p)), "P\(p)")
+        }
+    }
+}
+
+final class StopFlag: Sendable {
+    private let box = Mutex(false)
+    var isSet: Bool { box.withLock { $0 } }
+    func set() { box.withLock { $0 = true } }
+}
+
+import Synchronization
+
+@Suite("generators")
+struct GeneratorTests {
+    @Test("the same seed gives the same vectors, whatever the batch size")
+    func deterministic() {
+        let field = FieldSchema("v", .floatVector(dim: 4))
+        var a = FieldValueGenerator(field: field, generator: .uniform(low: 0, high: 1), seed: 42)
+        var b = FieldValueGenerator(field: field, generator: .uniform(low: 0, high: 1), seed: 42)
+        guard case .floatVector(_, let whole) = a.next(10) else { Issue.record("not vectors"); return }
+        var parts: [Float] = []
+        for n in [3, 3, 4] { if case .floatVector(_, let v) = b.next(n) { parts += v } }
+        #expect(whole == parts)
+        #expect(whole.allSatisfy { $0 >= 0 && $0 < 1 })
+        var c = FieldValueGenerator(field: field, generator: .uniform(low: 0, high: 1), seed: 43)
+        if case .floatVector(_, let other) = c.next(10) { #expect(other != whole) }
+    }
+
+    @Test("cycles and sequences continue across batches, like the document's categories")
+    func cycles() {
+        var cat = FieldValueGenerator(field: FieldSchema("category", .varchar(maxLength: 20)),
+                                      generator: .cycle(["electronics", "books", "clothing", "food", "toys"]), seed: 1)
+        var values: [String] = []
+        for n in [3, 4] { if case .varchar(let v) = cat.next(n) { values += v } }
+        #expect(values == ["electronics", "books", "clothing", "food", "toys", "electronics", "books"])
+        var ids = FieldValueGenerator(field: FieldSchema("id", .int64), generator: .sequence(start: 10), seed: 1)
+        _ = ids.next(5)
+        if case .int64(let v) = ids.next(3) { #expect(v == [15, 16, 17]) }
+    }
+
+    @Test("gaussian values have the asked mean and spread; normalized vectors have length 1")
+    func gaussian() {
+        var g = FieldValueGenerator(field: FieldSchema("x", .double), generator: .gaussian(mean: 5, stddev: 2), seed: 3)
+        guard case .double(let v) = g.next(20_000) else { return }
+        let mean = v.reduce(0, +) / Double(v.count)
+        let sd = (v.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(v.count)).squareRoot()
+        #expect(abs(mean - 5) < 0.05 && abs(sd - 2) < 0.05)
+        var n = FieldValueGenerator(field: FieldSchema("v", .floatVector(dim: 8)), generator: .gaussian(mean: 0, stddev: 1), seed: 3, normalize: true)
+        if case .floatVector(_, let values) = n.next(1) {
+            #expect(abs(values.map { $0 * $0 }.reduce(0, +) - 1) < 1e-5)
+        }
+    }
+
+    @Test("SHA-256 of the scenario file")
+    func sha256() {
+        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+}
