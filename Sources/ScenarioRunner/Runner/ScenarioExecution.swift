@@ -37,7 +37,7 @@ public struct ScenarioExecution: Sendable {
 
     /// Connects, runs every step (stopping at the first failure, except cleanup with
     /// `cleanup: always`), evaluates thresholds, writes the record, and returns it.
-    /// `stopSignal` is polled: when it returns true the run stops after the current step.
+    /// `stopRequested` is polled: when it returns true the run stops after the current step.
     public func run(stopRequested: @escaping @Sendable () -> Bool = { false }) async -> RunRecord {
         let writer = RecordWriter(directory: options.reportDirectory)
         let target = scenario.target
@@ -54,10 +54,9 @@ public struct ScenarioExecution: Sendable {
         do {
             client = try await MilvusClient.connect(Self.connectionOptions(target, uri: options.uri))
         } catch {
-            let first = scenario.steps.first
-            record.failure = StepFailure(stepPath: "0", stepId: "connect", kind: "connect", rpc: (error as? MilvusError)?.rpc ?? "Connect",
-                                         code: nil, reason: (error as? MilvusError)?.reason ?? "\(error)", hint: (error as? MilvusError)?.hint)
-            _ = first
+            let e = error as? MilvusError
+            record.failure = StepFailure(stepPath: "0", stepId: "connect", kind: "connect", rpc: e?.rpc ?? "Connect",
+                                         code: nil, reason: e?.reason ?? "\(error)", hint: e?.hint)
             return finish(&record, status: .failed, writer: writer)
         }
         record.target.serverVersion = try? await client.version()
