@@ -71,6 +71,7 @@ let package = Package(
             dependencies: [
                 "ScenarioSpec",
                 "ScenarioRunner",
+                "MilvusClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

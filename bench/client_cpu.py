@@ -5,7 +5,8 @@ usage: bench/client_cpu.py [--uri http://127.0.0.1:19530] [--rounds 3] [--search
 
 Prepares a collection (20,000 rows × 128 d, IVF_FLAT nlist 128, loaded), then runs the
 same workload — N searches, topK 10, nprobe 10 — serially and at concurrency 10,
-alternating Swift and pymilvus for several rounds so machine noise hits both alike.
+alternating our client (with NIO's event loop as Swift's global executor, and with the
+default executor) and pymilvus for several rounds so machine noise hits all alike.
 CPU is the client process's own user+system time around the measured loop (getrusage),
 after a 50-search warm-up. Prints a Markdown table (medians of the rounds).
 Run it through bench/client-cpu, which builds the Swift side and starts the server.
@@ -69,9 +70,10 @@ def python_run(c, searches, concurrency):
     return {"client": "pymilvus", "searches": searches, "concurrency": concurrency, "cpu_s": cpu, "wall_s": wall, "errors": 0}
 
 
-def swift_run(binary, uri, name, searches, concurrency):
+def swift_run(binary, uri, name, searches, concurrency, executor):
     out = subprocess.run([binary, "--uri", uri, "--collection", name, "--dim", str(DIM), "--searches", str(searches),
-                          "--concurrency", str(concurrency), "--nprobe", "10"], check=True, capture_output=True, text=True)
+                          "--concurrency", str(concurrency), "--nprobe", "10", "--executor", executor],
+                         check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -85,23 +87,29 @@ def main():
     name = "client_cpu_bench"
     c = prepare(args.uri, name)
     results = {}
+    clients = ["swift-nio", "swift-default", "pymilvus"]
     for round_ in range(args.rounds):
         for concurrency in (1, 10):
-            for client in (("swift", "pymilvus") if round_ % 2 == 0 else ("pymilvus", "swift")):
-                r = swift_run(args.binary, args.uri, name, args.searches, concurrency) if client == "swift" \
-                    else python_run(c, args.searches, concurrency)
+            # Alternate the order every round so drift on the machine hits every client alike.
+            for client in (clients if round_ % 2 == 0 else list(reversed(clients))):
+                if client == "pymilvus":
+                    r = python_run(c, args.searches, concurrency)
+                else:
+                    r = swift_run(args.binary, args.uri, name, args.searches, concurrency, client.split("-")[1])
                 results.setdefault((client, concurrency), []).append(r)
                 print(f"round {round_ + 1}: {client:8} c={concurrency:<2} cpu {r['cpu_s']:.3f} s, wall {r['wall_s']:.2f} s, errors {r['errors']}",
                       file=sys.stderr)
     utility.drop_collection(name)
     print(f"| client | concurrency | client CPU per 1,000 searches (s) | QPS | rounds |")
     print("|---|---|---|---|---|")
+    names = {"swift-nio": "Swift MilvusClient, NIO event loop as global executor",
+             "swift-default": "Swift MilvusClient, default executor", "pymilvus": "pymilvus 2.3.7"}
     for concurrency in (1, 10):
-        for client in ("swift", "pymilvus"):
+        for client in clients:
             rs = results[(client, concurrency)]
             cpu = statistics.median(r["cpu_s"] for r in rs) * 1000 / args.searches
             qps = statistics.median(args.searches / r["wall_s"] for r in rs)
-            print(f"| {'Swift (MilvusClient)' if client == 'swift' else 'pymilvus 2.3.7'} | {concurrency} | {cpu:.3f} | {qps:.0f} | {len(rs)} |")
+            print(f"| {names[client]} | {concurrency} | {cpu:.3f} | {qps:.0f} | {len(rs)} |")
 
 
 if __name__ == "__main__":

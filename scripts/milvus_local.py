@@ -589,6 +589,7 @@ def print_env(args):
 
 def main():
     global SITE
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `status | head` should not print a traceback
     import site
     SITE = next(p for p in site.getsitepackages() if p.endswith("site-packages"))
     parser = argparse.ArgumentParser(prog="milvus-local", description=__doc__.split("\n\n")[0],

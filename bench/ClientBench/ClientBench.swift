@@ -25,6 +25,8 @@ func cpuSeconds() -> Double {
 @main
 enum ClientBench {
     static func main() async throws {
+        let executorMode = argument("executor", "nio")
+        let installed = executorMode == "nio" && MilvusClient.useEventLoopAsGlobalExecutor()
         let uri = argument("uri", "http://127.0.0.1:19530")
         let collection = argument("collection", "client_bench")
         let dim = Int(argument("dim", "128"))!
@@ -64,6 +66,6 @@ enum ClientBench {
         let cpu = cpuSeconds() - cpu0
         await client.close()
         let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
-        print(#"{"client":"swift","searches":\#(searches),"concurrency":\#(concurrency),"cpu_s":\#(cpu),"wall_s":\#(wallSeconds),"errors":\#(errors),"connections":\#(client.statistics.connectionsOpened)}"#)
+        print(#"{"client":"swift","searches":\#(searches),"concurrency":\#(concurrency),"cpu_s":\#(cpu),"wall_s":\#(wallSeconds),"errors":\#(errors),"connections":\#(client.statistics.connectionsOpened),"executor":"\#(executorMode)","installed":\#(installed)}"#)
     }
 }
