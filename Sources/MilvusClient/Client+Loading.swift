@@ -6,6 +6,12 @@ public struct ReplicaGroup: Sendable, Hashable {
     /// Query nodes serving this replica.
     public var nodeIDs: [Int64]
     public var shards: [ShardReplica]
+
+    public init(id: Int64, nodeIDs: [Int64], shards: [ShardReplica]) {
+        self.id = id
+        self.nodeIDs = nodeIDs
+        self.shards = shards
+    }
 }
 
 /// One shard (DML channel) of a replica and the nodes serving it.

@@ -32,13 +32,14 @@ struct ExampleScenarioTests {
         #expect(create.fields.map(\.name) == ["id", "embedding", "category"])
         #expect(create.fields[1].dim == 128)
         let insert = try #require(s.steps[1].spec as? InsertStep)
-        #expect(insert.rows == 100_000 && insert.batch == 10_000)
+        #expect(insert.rows == 100_000 && insert.batch == 10_000 && insert.segmentRows == 50_000)
         #expect(insert.generators.first { $0.field == "category" }?.generator == .cycle(["electronics", "books", "clothing", "food", "toys"]))
         let index = try #require(s.steps[2].spec as? IndexStep)
         #expect(index.type == .IVF_FLAT && index.metric == .L2 && index.params.map(\.value) == ["128"])
         #expect((s.steps[3].spec as? LoadStep)?.replicas == 2)
         let baseline = try #require(s.steps[5].spec as? ConcurrentSearchStep)
-        #expect(baseline.end == .count(100) && baseline.loop == .closed(workers: 10))
+        // The document's 100 queries at concurrency 10, made a measurement: 1,000 after a warm-up.
+        #expect(baseline.end == .count(1000) && baseline.loop == .closed(workers: 10) && baseline.warmup == .count(50))
         let hot = try #require(s.steps[7].spec as? HotSearchStep)
         #expect(hot.queries == 200 && hot.hotVectors == 5 && hot.hotRatio == 0.8 && hot.concurrency == 1)
         let sweep = try #require(s.steps[9].spec as? SweepStep)
@@ -49,12 +50,13 @@ struct ExampleScenarioTests {
             #expect((row.steps[1].spec as? LoadStep)?.replicas == i + 1)
             let search = try #require(row.steps[2].spec as? ConcurrentSearchStep)
             // Merged from the baseline's anchor, with concurrency overridden.
-            #expect(search.end == .count(100) && search.loop == .closed(workers: 20))
+            #expect(search.end == .count(1000) && search.loop == .closed(workers: 20))
             #expect(search.search.params.map(\.name) == ["nprobe"])
             #expect(row.steps[2].id == "replica_search")
         }
         #expect(s.thresholds.map(\.subject) == ["baseline.p99", "baseline.errorRate", "initial.memoryPercent.max",
-                                                  "initial.segmentImbalance", "hot.errorRate", "replicas.worstP99"])
+                                                  "initial.replicaSegmentImbalance", "initial.replicaRowImbalance", "hot.errorRate",
+                                                  "replicas.unsupported"])
     }
 
     @Test("environment variables reach the scenario")

@@ -153,6 +153,8 @@ public struct MonitorDetails: Codable, Sendable {
         public var cpuPercent: Double?
         public var segments: Int
         public var rows: Int
+        /// The replica group this node serves for the collection (GetReplicas), when loaded.
+        public var replicaID: Int64?
         /// Where memory and CPU came from (`/metrics process_resident_memory_bytes`, or GetMetrics).
         public var source: String
     }
@@ -161,6 +163,11 @@ public struct MonitorDetails: Codable, Sendable {
     /// max ÷ mean of segments and rows per node; 1 is perfectly even.
     public var segmentImbalance: Double
     public var rowImbalance: Double
+    /// The same ratios within each replica group (Milvus balances segments among the nodes of
+    /// one replica), worst group; nil when the collection's replicas are unknown.
+    public var replicaSegmentImbalance: Double?
+    public var replicaRowImbalance: Double?
+    /// Within every replica group when replicas are known, else across all nodes.
     public var balanced: Bool
 }
 

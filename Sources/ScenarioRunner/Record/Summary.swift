@@ -23,9 +23,13 @@ public enum Summary {
             }
             if let m = s.monitor {
                 for n in m.nodes {
-                    out += "    node \(n.nodeID) \(n.name): \(n.memoryMB.map { String(format: "%.0f MB", $0) } ?? "memory ?"), \(n.cpuPercent.map { String(format: "CPU %.0f%%", $0) } ?? "CPU ?"), \(n.segments) segments, \(n.rows) rows\n"
+                    out += "    node \(n.nodeID) \(n.name)\(n.replicaID.map { " (replica \($0))" } ?? ""): \(n.memoryMB.map { String(format: "%.0f MB", $0) } ?? "memory ?"), \(n.cpuPercent.map { String(format: "CPU %.0f%%", $0) } ?? "CPU ?"), \(n.segments) segments, \(n.rows) rows\n"
                 }
-                out += "    balance: segments \(String(format: "%.2f", m.segmentImbalance)), rows \(String(format: "%.2f", m.rowImbalance)) (max ÷ mean) — \(m.balanced ? "balanced" : "unbalanced")\n"
+                if let rs = m.replicaSegmentImbalance, let rr = m.replicaRowImbalance {
+                    out += "    balance within replica groups: segments \(String(format: "%.2f", rs)), rows \(String(format: "%.2f", rr)); across nodes: segments \(String(format: "%.2f", m.segmentImbalance)), rows \(String(format: "%.2f", m.rowImbalance)) (max ÷ mean) — \(m.balanced ? "balanced" : "unbalanced")\n"
+                } else {
+                    out += "    balance: segments \(String(format: "%.2f", m.segmentImbalance)), rows \(String(format: "%.2f", m.rowImbalance)) (max ÷ mean) — \(m.balanced ? "balanced" : "unbalanced")\n"
+                }
             }
         }
         if !r.thresholds.isEmpty {

@@ -23,7 +23,7 @@ struct MonitorRunner: StepRunner {
         var hostMemory: [Int64: Int] = [:]
         for n in info?.queryNodes ?? [] {
             nodes[n.id] = MonitorDetails.Node(nodeID: n.id, name: n.name, memoryMB: nil, memoryPercent: nil, cpuPercent: nil,
-                                              segments: 0, rows: 0, source: "GetMetrics")
+                                              segments: 0, rows: 0, replicaID: nil, source: "GetMetrics")
             hostMemory[n.id] = n.memoryBytes
         }
 
@@ -36,7 +36,7 @@ struct MonitorRunner: StepRunner {
                 for s in segments {
                     for id in s.nodeIDs {
                         var node = nodes[id] ?? MonitorDetails.Node(nodeID: id, name: "querynode\(id)", memoryMB: nil, memoryPercent: nil,
-                                                                     cpuPercent: nil, segments: 0, rows: 0, source: "GetQuerySegmentInfo")
+                                                                     cpuPercent: nil, segments: 0, rows: 0, replicaID: nil, source: "GetQuerySegmentInfo")
                         node.segments += 1
                         node.rows += s.rows
                         nodes[id] = node
@@ -56,14 +56,15 @@ struct MonitorRunner: StepRunner {
         let window = 1.0
         for e in endpoints {
             guard let before = first[e.base], let after = try? await e.metrics() else { continue }
-            let ids = Set(after.samples(named: "milvus_querynode_segment_num").compactMap { $0.labels["node_id"].flatMap { Int64($0) } })
-                .union(after.samples(named: "milvus_querynode_entity_num").compactMap { $0.labels["node_id"].flatMap { Int64($0) } })
+            // A query node's endpoint labels its own series with its node_id; a node without
+            // segments has no segment_num series, so look at every querynode series.
+            let ids = Set(after.families.values.filter { $0.name.hasPrefix("milvus_querynode_") }.flatMap(\.samples).compactMap { $0.labels["node_id"].flatMap { Int64($0) } })
             guard !ids.isEmpty else { continue }
             let rss = after.sum("process_resident_memory_bytes")
             let cpu0 = before.sum("process_cpu_seconds_total"), cpu1 = after.sum("process_cpu_seconds_total")
             for id in ids {
                 var node = nodes[id] ?? MonitorDetails.Node(nodeID: id, name: "querynode\(id)", memoryMB: nil, memoryPercent: nil,
-                                                             cpuPercent: nil, segments: 0, rows: 0, source: "")
+                                                             cpuPercent: nil, segments: 0, rows: 0, replicaID: nil, source: "")
                 node.source = "\(e.base)/metrics"
                 if let rss {
                     node.memoryMB = rss / 1_048_576
@@ -81,16 +82,22 @@ struct MonitorRunner: StepRunner {
             record.notes.append("no metrics endpoints (target.metrics): memory and CPU per node are not measured")
         }
 
-        let list = nodes.values.sorted { $0.nodeID < $1.nodeID }
-        func imbalance(_ values: [Int]) -> Double {
-            guard !values.isEmpty else { return 1 }
-            let mean = Double(values.reduce(0, +)) / Double(values.count)
-            return mean > 0 ? Double(values.max()!) / mean : 1
+        // Which replica group each node serves: Milvus balances segments among the nodes of one
+        // replica, so 2 replicas on 3 nodes always put twice the data on the single-node group.
+        var groups: [ReplicaGroup] = []
+        if let collection = step.collection {
+            groups = (try? await client.replicas(collection)) ?? []
+            for g in groups { for id in g.nodeIDs where nodes[id] != nil { nodes[id]!.replicaID = g.id } }
         }
-        let segmentImbalance = imbalance(list.map(\.segments))
-        let rowImbalance = imbalance(list.map(\.rows))
+
+        let list = nodes.values.sorted { $0.nodeID < $1.nodeID }
+        let segmentImbalance = Self.imbalance(list.map(\.segments))
+        let rowImbalance = Self.imbalance(list.map(\.rows))
+        let perGroup = Self.replicaImbalance(list, groups: groups)
+        let judged = perGroup ?? (segmentImbalance, rowImbalance)
         record.monitor = MonitorDetails(nodes: list, segmentImbalance: segmentImbalance, rowImbalance: rowImbalance,
-                                        balanced: segmentImbalance <= Self.balancedBelow && rowImbalance <= Self.balancedBelow)
+                                        replicaSegmentImbalance: perGroup?.segments, replicaRowImbalance: perGroup?.rows,
+                                        balanced: judged.0 <= Self.balancedBelow && judged.1 <= Self.balancedBelow)
         var m: [String: Double] = [
             "nodes": Double(list.count),
             "segments.total": Double(list.reduce(0) { $0 + $1.segments }),
@@ -98,12 +105,32 @@ struct MonitorRunner: StepRunner {
             "rows.total": Double(list.reduce(0) { $0 + $1.rows }),
             "segmentImbalance": segmentImbalance,
             "rowImbalance": rowImbalance,
+            "replicas": Double(groups.count),
         ]
+        if let perGroup {
+            m["replicaSegmentImbalance"] = perGroup.segments
+            m["replicaRowImbalance"] = perGroup.rows
+        }
         let memory = list.compactMap(\.memoryMB)
         if !memory.isEmpty { m["memoryMB.max"] = memory.max()!; m["memoryMB.total"] = memory.reduce(0, +) }
         if let p = list.compactMap(\.memoryPercent).max() { m["memoryPercent.max"] = p }
         if let c = list.compactMap(\.cpuPercent).max() { m["cpuPercent.max"] = c }
         m["totalTime"] = (clock.now - start).milliseconds
         record.metrics = m
+    }
+
+    /// max ÷ mean; 1 is perfectly even (and so is nothing at all).
+    static func imbalance(_ values: [Int]) -> Double {
+        guard !values.isEmpty else { return 1 }
+        let mean = Double(values.reduce(0, +)) / Double(values.count)
+        return mean > 0 ? Double(values.max()!) / mean : 1
+    }
+
+    /// The worst within-group imbalance over the replica groups that have nodes in `nodes`;
+    /// nil without groups.
+    static func replicaImbalance(_ nodes: [MonitorDetails.Node], groups: [ReplicaGroup]) -> (segments: Double, rows: Double)? {
+        let members = groups.map { g in nodes.filter { g.nodeIDs.contains($0.nodeID) } }.filter { !$0.isEmpty }
+        guard !members.isEmpty else { return nil }
+        return (members.map { imbalance($0.map(\.segments)) }.max()!, members.map { imbalance($0.map(\.rows)) }.max()!)
     }
 }

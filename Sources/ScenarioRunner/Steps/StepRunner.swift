@@ -95,6 +95,7 @@ struct InsertRunner: StepRunner {
                                                   seed: UInt64(g?.seed ?? (spec.seed + i)), normalize: g?.normalize ?? false))
         }
         var inserted = 0
+        var flushes = 0
         var insertTime = Duration.zero
         var lastReport = clock.now
         while inserted < spec.rows, !context.isStopping {
@@ -104,6 +105,11 @@ struct InsertRunner: StepRunner {
             let result = try await client.insert(name, columns: columns)
             insertTime += clock.now - t0
             inserted += result.insertedCount
+            if let every = spec.segmentRows, inserted % every == 0, inserted < spec.rows {
+                // Seals the growing segments; the final flush below waits for all of them.
+                _ = try await client.flush(name)
+                flushes += 1
+            }
             if clock.now - lastReport > .milliseconds(250) || inserted == spec.rows {
                 let rate = insertTime > .zero ? Double(inserted) / (insertTime.milliseconds / 1000) : 0
                 context.progress.stepProgress(step, "\(inserted.formatted()) of \(spec.rows.formatted()) rows, \(Int(rate).formatted()) rows/s")
@@ -116,9 +122,11 @@ struct InsertRunner: StepRunner {
         if spec.flush, !context.isStopping {
             context.progress.stepProgress(step, "flushing and waiting until sealed and indexed")
             let timings = try await client.flushAndWait(name)
+            flushes += 1
             record.metrics["flushTime"] = timings.flush.milliseconds
             record.metrics["sealTime"] = (timings.seal + timings.index).milliseconds
         }
+        record.metrics["flushes"] = Double(flushes)
         record.metrics["totalTime"] = (clock.now - start).milliseconds
     }
 }

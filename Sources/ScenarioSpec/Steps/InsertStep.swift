@@ -48,6 +48,7 @@ public struct InsertStep: StepSpec {
         KeySpec("generate", .map(.object(generatorSpec)), .runtimeDefault("vectors uniform in [0, 1), integers a sequence, text `<field>_<n>`, booleans alternating"), "A generator per field name. Fields left out use the default for their type; an `autoId` key is never generated."),
         KeySpec("seed", .integer(min: 0, max: nil), .defaultValue("42"), "Base seed: the same seed gives the same rows."),
         KeySpec("flush", .boolean, .defaultValue("true"), "Flush after the last batch and wait until segments are sealed (and indexed, when an index exists)."),
+        KeySpec("segmentRows", .integer(min: 1, max: nil), .optional, "Also flush after every this many rows, so the data lands in several sealed segments of about this size per shard instead of one (Milvus seals at 512 MiB by default). Segments are what query nodes balance; with one segment there is nothing to spread. Must be a multiple of `batch`."),
     ]
 
     public static let metrics: [MetricSpec] = [
@@ -56,6 +57,7 @@ public struct InsertStep: StepSpec {
         MetricSpec("insertTime", .milliseconds, .lower, "Time spent in insert requests."),
         MetricSpec("flushTime", .milliseconds, .lower, "Time from the flush request until it returned."),
         MetricSpec("sealTime", .milliseconds, .lower, "Time from the flush until every segment was sealed (and indexed)."),
+        MetricSpec("flushes", .count, .neither, "Flush requests sent (one per `segmentRows`, plus the final one)."),
         .totalTime("the whole step"),
     ]
 
@@ -64,12 +66,17 @@ public struct InsertStep: StepSpec {
     public var generators: [FieldGenerator]
     public var seed: Int
     public var flush: Bool
+    public var segmentRows: Int?
 
     public init(_ r: ObjectReader, _ context: StepDecodingContext) {
         rows = r.int("rows") ?? 0
         batch = r.int("batch") ?? 10000
         seed = r.int("seed") ?? 42
         flush = r.bool("flush") ?? true
+        segmentRows = r.int("segmentRows")
+        if let segmentRows, batch > 0, segmentRows % batch != 0 {
+            r.decoder.error(r.mark("segmentRows"), "segmentRows (\(segmentRows)) must be a multiple of batch (\(batch)), so every segment ends on a request boundary")
+        }
         generators = r.objectMap("generate") { field, g in Self.generator(field: field, g) } ?? []
     }
 

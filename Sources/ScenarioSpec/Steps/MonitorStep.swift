@@ -1,7 +1,7 @@
 /// `monitor`: per-query-node memory, CPU, segments and rows, with a balance verdict.
 public struct MonitorStep: StepSpec {
     public static let kind = "monitor"
-    public static let summary = "Samples every query node once: process memory (RSS from each component's `/metrics`), CPU, segment count and row count (GetQuerySegmentInfo and the `milvus_querynode_segment_num` / `milvus_querynode_entity_num` series, summed over all series of a node), and judges balance as max ÷ mean across nodes (节点负载分布). Works on a standalone server (one node) and on clusters."
+    public static let summary = "Samples every query node once: process memory (RSS from each component's `/metrics`), CPU, segment count and row count (GetQuerySegmentInfo and the `milvus_querynode_segment_num` / `milvus_querynode_entity_num` series, summed over all series of a node), and judges balance as max ÷ mean of segments and rows among the nodes of each replica group (GetReplicas) and across all nodes (节点负载分布). Works on a standalone server (one node) and on clusters."
     public static let collectionUse = CollectionUse.optional
 
     public static let keys: [KeySpec] = [
@@ -20,6 +20,9 @@ public struct MonitorStep: StepSpec {
         MetricSpec("rows.total", .count, .neither, "Rows of the collection over all nodes."),
         MetricSpec("segmentImbalance", .ratio, .lower, "Most segments on a node ÷ mean segments per node (1 = perfectly even)."),
         MetricSpec("rowImbalance", .ratio, .lower, "Most rows on a node ÷ mean rows per node (1 = perfectly even)."),
+        MetricSpec("replicas", .count, .neither, "Replica groups the collection is loaded with (GetReplicas)."),
+        MetricSpec("replicaSegmentImbalance", .ratio, .lower, "Segment imbalance within each replica group, worst group. Milvus balances segments among the nodes of one replica, so this is the balance it promises; across all nodes, 2 replicas on 3 nodes always leave one node with twice the data."),
+        MetricSpec("replicaRowImbalance", .ratio, .lower, "Row imbalance within each replica group, worst group."),
     ]
 
     public var endpoints: [String]?
