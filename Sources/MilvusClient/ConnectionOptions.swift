@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// How to reach a Milvus server: address, credentials, TLS, database and deadlines.
 public struct ConnectionOptions: Sendable {
@@ -47,10 +48,13 @@ public struct ConnectionOptions: Sendable {
     public var timeout: Duration
     /// Attempts for idempotent calls that fail with a transient transport error.
     public var maxAttempts: Int
+    /// Where the client tells about retries (debug) and every call (trace). Never given secrets.
+    public var logger: Logger
 
     /// Parses `http://host:port` or `https://host:port` (port 19530 when left out).
     public init(uri: String, credentials: Credentials = .none, database: String = "default",
-                timeout: Duration = .seconds(30), tls: TLS = TLS(), maxAttempts: Int = 3) throws {
+                timeout: Duration = .seconds(30), tls: TLS = TLS(), maxAttempts: Int = 3,
+                logger: Logger = Logger(label: "milvus.client")) throws {
         guard let parsed = URLComponents(string: uri), let scheme = parsed.scheme?.lowercased(),
               scheme == "http" || scheme == "https", let host = parsed.host, !host.isEmpty else {
             throw MilvusError(rpc: "connect", kind: .invalidArgument,
@@ -64,6 +68,7 @@ public struct ConnectionOptions: Sendable {
         self.timeout = timeout
         self.tls = tls
         self.maxAttempts = max(1, maxAttempts)
+        self.logger = logger
     }
 
     /// The address as given, without credentials.

@@ -142,10 +142,16 @@ public final class MilvusClient: Sendable {
         var attempt = 1
         while true {
             do {
+                options.logger.trace("call", metadata: ["rpc": "\(rpc)", "attempt": "\(attempt)"])
                 return try await body(service, metadata, callOptions(timeout: timeout))
             } catch let error as RPCError {
                 let converted = MilvusError.transport(error, rpc: rpc, uri: options.uri, timeout: timeout ?? options.timeout)
-                guard converted.isTransient, attempt < attempts else { throw converted }
+                guard converted.isTransient, attempt < attempts else {
+                    options.logger.debug("call failed", metadata: ["rpc": "\(rpc)", "attempt": "\(attempt)", "reason": "\(converted.reason)"])
+                    throw converted
+                }
+                options.logger.debug("retrying after a transient failure",
+                                     metadata: ["rpc": "\(rpc)", "attempt": "\(attempt)", "backoff": "\(backoff)", "reason": "\(converted.reason)"])
             } catch let error as MilvusError {
                 throw error
             } catch is CancellationError {

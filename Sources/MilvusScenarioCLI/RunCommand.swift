@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import ScenarioRunner
 import ScenarioSpec
 import Synchronization
@@ -37,8 +38,19 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Print only errors and the result line.")
     var quiet = false
 
-    @Flag(name: .shortAndLong, help: "Also print each step's notes as it finishes.")
-    var verbose = false
+    @Flag(name: .shortAndLong, help: "Log more on standard error: -v connection and each step's notes, -vv step settings, metrics and retries, -vvv every RPC.")
+    var verbose: Int
+
+    /// -q: errors only; default: warnings; -v info, -vv debug, -vvv trace.
+    var logLevel: Logger.Level {
+        if quiet { return .error }
+        switch verbose {
+        case 0: return .warning
+        case 1: return .info
+        case 2: return .debug
+        default: return .trace
+        }
+    }
 
     func run() async throws {
         let outcome = ScenarioLoader.load(path: file, variables: variables.dictionary)
@@ -55,7 +67,13 @@ struct RunCommand: AsyncParsableCommand {
         }
         let bytes = (FileManager.default.contents(atPath: file)).map { [UInt8]($0) } ?? []
         let directory = try reportFolder(for: scenario)
-        let progress: any ProgressReporter = quiet ? SilentProgress() : ConsoleProgress(verbose: verbose)
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let progress: any ProgressReporter = quiet ? SilentProgress() : ConsoleProgress()
         let stop = StopSignal()
         let signalSources = stop.install()
         let execution = ScenarioExecution(scenario: scenario,
@@ -121,11 +139,9 @@ final class StopSignal: Sendable {
 /// Progress on standard error: a live line on a terminal, a plain line every few seconds otherwise.
 final class ConsoleProgress: ProgressReporter, Sendable {
     private let live: Bool
-    private let verbose: Bool
     private let lastPlain = Mutex<ContinuousClock.Instant?>(nil)
 
-    init(verbose: Bool) {
-        self.verbose = verbose
+    init() {
         live = isatty(2) == 1 && ProcessInfo.processInfo.environment["CI"] == nil
     }
 
@@ -156,7 +172,6 @@ final class ConsoleProgress: ProgressReporter, Sendable {
         var line = "\(mark) \(step.path) \(step.kind) \(step.id) (\(seconds))"
         if let f = record.failure { line += ": \(f.reason)\(f.hint.map { " — \($0)" } ?? "")" }
         write((live ? "\r\u{1B}[K" : "") + line + "\n")
-        if verbose { for n in record.notes { write("    \(n)\n") } }
     }
 
     func note(_ text: String) {

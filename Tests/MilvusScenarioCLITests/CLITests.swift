@@ -61,7 +61,7 @@ struct CLITests {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr == "")
         #expect(r.stdout == """
-        scenarios/load_balance.yaml: valid — 15 steps, 6 thresholds
+        scenarios/load_balance.yaml: valid — 15 steps, 7 thresholds
         scenarios/health_recovery.yaml: valid — 8 steps, 7 thresholds
         scenarios/ci_smoke.yaml: valid — 9 steps, 5 thresholds
 

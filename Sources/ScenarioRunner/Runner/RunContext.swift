@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MilvusClient
 import ScenarioSpec
 import Synchronization
@@ -9,13 +10,15 @@ public final class RunContext: Sendable {
     public let client: MilvusClient
     public let scenario: Scenario
     public let progress: any ProgressReporter
+    public let logger: Logger
     private let stop = Atomic<Bool>(false)
     private let cache = Mutex<[String: CollectionFacts]>([:])
 
-    init(client: MilvusClient, scenario: Scenario, progress: any ProgressReporter) {
+    init(client: MilvusClient, scenario: Scenario, progress: any ProgressReporter, logger: Logger) {
         self.client = client
         self.scenario = scenario
         self.progress = progress
+        self.logger = logger
     }
 
     /// Set by Ctrl-C / SIGTERM: loads stop issuing queries and the run ends after the current step.

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MilvusClient
 import ScenarioSpec
 
@@ -23,11 +24,17 @@ public struct ScenarioExecution: Sendable {
     public let scenario: Scenario
     public let options: Options
     public let progress: any ProgressReporter
+    /// Diagnostics (connection, step settings, notes, retries); the progress display is separate.
+    public let logger: Logger
 
-    public init(scenario: Scenario, options: Options, progress: any ProgressReporter) {
+    public init(scenario: Scenario, options: Options, progress: any ProgressReporter,
+                logger: Logger = Logger(label: "milvus-scenario")) {
         self.scenario = scenario
         self.options = options
         self.progress = progress
+        var logger = logger
+        logger[metadataKey: "scenario"] = "\(scenario.name)"
+        self.logger = logger
     }
 
     /// Step kinds in the scenario this version cannot execute yet, with the reason.
@@ -52,9 +59,14 @@ public struct ScenarioExecution: Sendable {
 
         let client: MilvusClient
         do {
-            client = try await MilvusClient.connect(Self.connectionOptions(target, uri: options.uri))
+            var connection = try Self.connectionOptions(target, uri: options.uri)
+            connection.logger = Logger(label: "milvus.client")
+            logger.info("connecting", metadata: ["uri": "\(connection.uri)", "credentials": "\(connection.credentials)",
+                                                 "database": "\(connection.database)", "timeout": "\(connection.timeout)"])
+            client = try await MilvusClient.connect(connection)
         } catch {
             let e = error as? MilvusError
+            logger.error("could not connect", metadata: ["reason": "\(e?.reason ?? "\(error)")"])
             record.failure = StepFailure(stepPath: "0", stepId: "connect", kind: "connect", rpc: e?.rpc ?? "Connect",
                                          code: nil, reason: e?.reason ?? "\(error)", hint: e?.hint)
             return finish(&record, status: .failed, writer: writer)
@@ -62,9 +74,11 @@ public struct ScenarioExecution: Sendable {
         record.target.serverVersion = try? await client.version()
         record.target.deployMode = client.server?.deployMode
         record.target.queryNodes = try? await client.systemInfo().queryNodes.count
+        logger.info("connected", metadata: ["server": "\(record.target.serverVersion ?? "?")", "deployMode": "\(record.target.deployMode ?? "?")",
+                                            "queryNodes": "\(record.target.queryNodes.map(String.init) ?? "?")"])
         writer.write(record)
 
-        let context = RunContext(client: client, scenario: scenario, progress: progress)
+        let context = RunContext(client: client, scenario: scenario, progress: progress, logger: logger)
         let watcher = Task {
             while !Task.isCancelled {
                 if stopRequested() { context.requestStop(); return }
@@ -83,6 +97,8 @@ public struct ScenarioExecution: Sendable {
             if skip {
                 var skipped = StepRecord(path: step.path, id: step.id, kind: step.kind, collection: step.collection, startedAt: Date())
                 skipped.status = .skipped
+                logger.info("step skipped", metadata: ["step": "\(step.path) \(step.kind) \(step.id)",
+                                                       "because": "\(failed ? "an earlier step failed" : "the run is stopping")"])
                 record.steps.append(skipped)
                 continue
             }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MilvusClient
 import ScenarioSpec
 
@@ -11,7 +12,10 @@ enum StepExecution {
         var record = StepRecord(path: step.path, id: step.id, kind: step.kind, collection: step.collection, startedAt: Date())
         let clock = ContinuousClock()
         let start = clock.now
+        var logger = context.logger
+        logger[metadataKey: "step"] = "\(step.path) \(step.kind) \(step.id)"
         context.progress.stepStarted(step)
+        logger.debug("step started", metadata: ["collection": "\(step.collection ?? "-")"])
         do {
             guard let runner = StepRunners.runner(for: step) else {
                 throw MilvusError(rpc: step.kind, kind: .notSupported, reason: StepRunners.notYetExecutable[step.kind] ?? "no runner for \(step.kind)")
@@ -25,6 +29,12 @@ enum StepExecution {
         record.durationMs = (clock.now - start).milliseconds
         if record.metrics["totalTime"] == nil { record.metrics["totalTime"] = record.durationMs }
         context.progress.stepFinished(step, record)
+        for note in record.notes { logger.info("\(note)") }
+        if let f = record.failure {
+            logger.warning("step failed", metadata: ["rpc": "\(f.rpc ?? "-")", "code": "\(f.code ?? "-")", "reason": "\(f.reason)"])
+        }
+        logger.debug("step finished", metadata: ["status": "\(record.status.rawValue)", "ms": "\(Int(record.durationMs))",
+                                                 "metrics": .dictionary(record.metrics.mapValues { .string(String(format: "%g", $0)) })])
         return record
     }
 
