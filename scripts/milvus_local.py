@@ -266,21 +266,24 @@ def serving_check(port, replicas=1, timeout=180):
         try:
             connections.connect(alias=alias, host="127.0.0.1", port=str(port), timeout=5)
             name = "milvus_local_ready_check"
-            if utility.has_collection(name, using=alias):
-                utility.drop_collection(name, using=alias)
+            # Every call has a deadline: a server that is still starting can leave a call
+            # unanswered, and without one the check would wait forever instead of retrying.
+            t = 20
+            if utility.has_collection(name, using=alias, timeout=t):
+                utility.drop_collection(name, using=alias, timeout=t)
             schema = CollectionSchema([
                 FieldSchema("id", DataType.INT64, is_primary=True),
                 FieldSchema("v", DataType.FLOAT_VECTOR, dim=4),
             ])
-            c = Collection(name, schema, using=alias)
-            c.insert([[1, 2, 3], [[0.1, 0.2, 0.3, 0.4]] * 3])
-            c.create_index("v", {"index_type": "FLAT", "metric_type": "L2", "params": {}})
-            c.load(replica_number=replicas)
+            c = Collection(name, schema, using=alias, timeout=t)
+            c.insert([[1, 2, 3], [[0.1, 0.2, 0.3, 0.4]] * 3], timeout=t)
+            c.create_index("v", {"index_type": "FLAT", "metric_type": "L2", "params": {}}, timeout=t)
+            c.load(replica_number=replicas, timeout=60)
             hits = c.search([[0.1, 0.2, 0.3, 0.4]], "v", {"metric_type": "L2", "params": {}}, limit=1,
-                            consistency_level="Strong")
+                            consistency_level="Strong", timeout=t)
             ok = len(hits[0]) == 1
-            c.release()
-            utility.drop_collection(name, using=alias)
+            c.release(timeout=t)
+            utility.drop_collection(name, using=alias, timeout=t)
             connections.disconnect(alias)
             if ok:
                 return True
