@@ -1,5 +1,5 @@
 # milvus-scenario — the commands the README shows.
-.PHONY: help demo demo-standalone test build release docs validate clean
+.PHONY: examples help demo demo-standalone test build release docs validate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -9,6 +9,10 @@ demo: ## start the local 3-query-node cluster, run scenarios/load_balance.yaml, 
 
 demo-standalone: ## the same on a standalone server (replica rows 2 and 3: not supported by this deployment)
 	scripts/demo standalone
+
+examples: ## regenerate reports/examples/ from a real load_balance run on the local cluster (zh, plus en/)
+	DEMO_REPORT_DIR=reports/examples scripts/demo cluster
+	.build/debug/milvus-scenario report reports/examples/run.json --language en --output reports/examples/en
 
 test: ## install what is missing, build, run every test (what CI runs)
 	scripts/test

@@ -62,6 +62,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // RunRecord → report files (Markdown, CSV, JUnit, SVG) and `compare`: pure functions.
+        .target(
+            name: "ScenarioReport",
+            dependencies: ["ScenarioRunner", "ScenarioSpec"]
+        ),
         // Client CPU microbenchmark, driven by bench/client-cpu next to pymilvus.
         .executableTarget(
             name: "MilvusClientBench",
@@ -74,6 +79,7 @@ let package = Package(
             dependencies: [
                 "ScenarioSpec",
                 "ScenarioRunner",
+                "ScenarioReport",
                 "MilvusClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -96,6 +102,11 @@ let package = Package(
         .testTarget(
             name: "ScenarioRunnerTests",
             dependencies: ["ScenarioRunner", "ScenarioSpec", "MilvusClient"]
+        ),
+        .testTarget(
+            name: "ScenarioReportTests",
+            dependencies: ["ScenarioReport", "ScenarioRunner"],
+            resources: [.copy("Golden")]
         ),
         .testTarget(
             name: "MilvusScenarioCLITests",

@@ -15,11 +15,11 @@ struct MilvusScenario: AsyncParsableCommand {
         concurrentSearch, hotSearch, sweep, monitor, health, watch) and thresholds such as \
         'baseline.p99 < 100ms'. See docs/scenario-reference.md for every key.
 
-        Exit codes: 0 success · 1 a threshold failed · 2 invalid scenario or usage · \
-        3 runtime failure · 130 interrupted.
+        Exit codes: 0 success · 1 a threshold failed (or compare found a regression) · \
+        2 invalid scenario or usage · 3 runtime failure · 130 interrupted.
         """,
         version: version,
-        subcommands: [RunCommand.self, ValidateCommand.self, SchemaCommand.self, ReferenceCommand.self]
+        subcommands: [RunCommand.self, ValidateCommand.self, ReportCommand.self, CompareCommand.self, SchemaCommand.self, ReferenceCommand.self]
     )
 
     /// Parses and runs, mapping argument errors to exit code 2 (the tool's "invalid input").

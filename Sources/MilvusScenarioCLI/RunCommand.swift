@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ScenarioReport
 import ScenarioRunner
 import ScenarioSpec
 import Synchronization
@@ -13,8 +14,9 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
         Validates the scenario, connects to its target, runs the steps in order, evaluates the \
         thresholds and writes run.json (after every step, so an interrupted run keeps what \
-        finished) and summary.txt into reports/<name>/<UTC time>/ (reports/<name>/latest points \
-        to the newest).
+        finished), summary.txt and the reports the scenario asks for (report.md, one CSV per \
+        table, junit.xml, SVG charts) into reports/<name>/<UTC time>/. reports/<name>/latest \
+        is a copy of the newest run's folder (a plain folder, so CI artifact uploads keep it).
 
         Exit codes: 0 every threshold met · 1 a threshold failed · 2 invalid scenario or usage · \
         3 a step failed (the message names the step, the RPC and the server's reason) · \
@@ -81,6 +83,16 @@ struct RunCommand: AsyncParsableCommand {
                                           progress: progress)
         let record = await execution.run(stopRequested: { stop.isRequested })
         withExtendedLifetime(signalSources) {}
+        // Reports of everything that finished, whatever the outcome — rendered from run.json as
+        // written, so `milvus-scenario report run.json` gives the same bytes.
+        do {
+            let formats = Set(scenario.report.formats.compactMap { ReportSet.Format(rawValue: $0.rawValue) })
+            let written = (try? RunRecord.load(from: directory.appendingPathComponent("run.json"))) ?? record
+            try ReportSet.write(written, to: directory, formats: formats)
+        } catch {
+            printError("warning: could not write the reports into \(directory.path): \(error)")
+        }
+        if reportDirectory == nil { refreshLatest(directory) }
         if !quiet { print("\n" + Summary.text(record), terminator: "") }
         else { print("result: \(Summary.verdict(record.status))") }
         print("reports: \(directory.path)")
@@ -94,7 +106,24 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    /// reports/<name>/<UTC timestamp>/ with reports/<name>/latest pointing at it, or --report-dir.
+    /// reports/<name>/latest becomes a copy of this run's folder. A copy rather than a symbolic
+    /// link: artifact uploads, archives and Windows checkouts keep it.
+    func refreshLatest(_ folder: URL) {
+        let latest = folder.deletingLastPathComponent().appendingPathComponent("latest")
+        let fm = FileManager.default
+        let staging = folder.deletingLastPathComponent().appendingPathComponent(".latest-\(ProcessInfo.processInfo.processIdentifier)")
+        do {
+            try? fm.removeItem(at: staging)
+            try fm.copyItem(at: folder, to: staging)
+            try? fm.removeItem(at: latest)
+            try fm.moveItem(at: staging, to: latest)
+        } catch {
+            try? fm.removeItem(at: staging)
+            printError("warning: could not refresh \(latest.path): \(error)")
+        }
+    }
+
+    /// reports/<name>/<UTC timestamp>/, or --report-dir.
     func reportFolder(for scenario: Scenario) throws -> URL {
         if let reportDirectory { return URL(fileURLWithPath: reportDirectory) }
         let formatter = DateFormatter()
@@ -105,9 +134,6 @@ struct RunCommand: AsyncParsableCommand {
         let stamp = formatter.string(from: Date())
         let folder = base.appendingPathComponent(stamp)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let latest = base.appendingPathComponent("latest")
-        try? FileManager.default.removeItem(at: latest)
-        try? FileManager.default.createSymbolicLink(atPath: latest.path, withDestinationPath: stamp)
         return folder
     }
 }

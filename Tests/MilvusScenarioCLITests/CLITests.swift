@@ -158,8 +158,10 @@ struct CLITests {
     }
 
     @Test("--help reads well for every command", arguments: [
-        ([String](), ["run", "validate", "schema", "reference", "Exit codes"]),
-        (["run"], ["--report-dir <dir>", "--var <name=value>", "--uri <uri>", "--quiet", "130 interrupted"]),
+        ([String](), ["run", "validate", "report", "compare", "schema", "reference", "Exit codes"]),
+        (["run"], ["--report-dir <dir>", "--var <name=value>", "--uri <uri>", "--quiet", "--verbose", "130 interrupted", "latest"]),
+        (["report"], ["run.json", "--output <dir>", "--language <language>", "--format <format>"]),
+        (["compare"], ["<old> <new>", "--max-regression <percent>", "1 a regression"]),
         (["validate"], ["file:line:col", "--var <name=value>", "--format <format>", "--strict"]),
         (["schema"], ["yaml-language-server", "--output <file>"]),
         (["reference"], ["docs/scenario-reference.md"]),
@@ -168,6 +170,18 @@ struct CLITests {
         let r = try Self.run(command + ["--help"])
         #expect(r.status == 0)
         for phrase in phrases { #expect(r.stdout.contains(phrase), "\(phrase) missing from: \(r.stdout)") }
+    }
+
+    @Test("report and compare refuse what they cannot read, with exit 2")
+    func unreadableRecords() throws {
+        let missing = try Self.run(["report", "/nonexistent/run.json"])
+        #expect(missing.status == 2 && missing.stderr.contains("/nonexistent/run.json: no such file"))
+        let notARecord = try Self.run(["compare", "Package.swift", "Package.swift"])
+        #expect(notARecord.status == 2 && notARecord.stderr.contains("Package.swift is not a run record written by milvus-scenario"))
+        let badTolerance = try Self.run(["compare", "a", "b", "--max-regression", "lots"])
+        #expect(badTolerance.status == 2 && badTolerance.stderr.contains("--max-regression takes a percentage"))
+        let badLanguage = try Self.run(["report", "x.json", "--language", "fr"])
+        #expect(badLanguage.status == 2 && badLanguage.stderr.contains("--language takes en or zh"))
     }
 
     @Test("--version")

@@ -56,6 +56,68 @@ struct RunTests {
         let thresholds = try #require(record["thresholds"] as? [[String: Any]])
         #expect(thresholds.count == 5 && thresholds.allSatisfy { $0["passed"] as? Bool == true })
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("summary.txt").path))
+
+        // The reports: every format the scenario asks for, rebuilt byte for byte from run.json alone.
+        let written = Set(try FileManager.default.contentsOfDirectory(atPath: dir.path))
+        for name in ["report.md", "junit.xml", "query_performance.csv", "node_load.csv", "health.csv", "thresholds.csv", "latency.svg", "nodes_nodes.svg"] {
+            #expect(written.contains(name), "\(name) missing from \(written.sorted())")
+        }
+        let report = try String(contentsOf: dir.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(report.contains("## Query performance") && report.contains("| smoke |"))
+        let rebuilt = try Self.temporaryFolder()
+        let again = try CLITests.run(["report", dir.appendingPathComponent("run.json").path, "--output", rebuilt.path])
+        #expect(again.status == 0, "\(again.stderr)")
+        for name in written where name != "run.json" && name != "summary.txt" {
+            #expect(FileManager.default.contents(atPath: rebuilt.appendingPathComponent(name).path) == FileManager.default.contents(atPath: dir.appendingPathComponent(name).path),
+                    "\(name) rebuilt from run.json differs")
+        }
+
+        // compare: the run against itself has no regression; a slower copy has.
+        let same = try CLITests.run(["compare", dir.appendingPathComponent("run.json").path, dir.appendingPathComponent("run.json").path])
+        #expect(same.status == 0, "\(same.stdout)\(same.stderr)")
+        #expect(same.stdout.contains("No regression beyond 10%"))
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("run.json"))) as? [String: Any])
+        var stepsJSON = try #require(json["steps"] as? [[String: Any]])
+        for i in stepsJSON.indices where stepsJSON[i]["id"] as? String == "smoke" {
+            var m = try #require(stepsJSON[i]["metrics"] as? [String: Any])
+            m["p99"] = ((m["p99"] as? Double) ?? 1) * 2
+            stepsJSON[i]["metrics"] = m
+        }
+        json["steps"] = stepsJSON
+        let slower = rebuilt.appendingPathComponent("slower.json")
+        try JSONSerialization.data(withJSONObject: json).write(to: slower)
+        let regressed = try CLITests.run(["compare", dir.appendingPathComponent("run.json").path, slower.path, "--max-regression", "5%"])
+        #expect(regressed.status == 1, "\(regressed.stdout)\(regressed.stderr)")
+        #expect(regressed.stdout.contains("| smoke | p99 |") && regressed.stdout.contains("+100.0%") && regressed.stdout.contains("regression"))
+    }
+
+    @Test("secrets from the environment appear in no output file and no log", .enabled(if: standaloneUp, "Milvus standalone is not running"))
+    func secretsStayOut() throws {
+        let token = "tok-\(UUID().uuidString)", password = "pw-\(UUID().uuidString)"
+        for (credentials, name) in [("token: \"${MILVUS_TOKEN}\"", "secret_token"), ("user: root\n  password: \"${MILVUS_PASSWORD}\"", "secret_password")] {
+            let dir = try Self.temporaryFolder()
+            let text = Self.small(name, search: "{id: s, queries: 20}").replacingOccurrences(
+                of: "target: {uri: \"${MILVUS_URI}\", metrics: \"${MILVUS_METRICS}\"}",
+                with: "target:\n  uri: \"${MILVUS_URI}\"\n  metrics: \"${MILVUS_METRICS}\"\n  \(credentials)")
+            let file = try Self.scenario(text, in: dir)
+            var env = Self.environment
+            env["MILVUS_TOKEN"] = token
+            env["MILVUS_PASSWORD"] = password
+            let r = try CLITests.run(["run", file, "--report-dir", dir.path, "-vvv"], environment: env)
+            // Milvus without authentication accepts any credentials: the run itself must pass.
+            #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+            #expect(r.stderr.contains("credentials="), "the -vvv log should show that credentials were used")
+            let files = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+            #expect(files.contains("report.md") && files.contains("junit.xml"))
+            for secret in [token, password, Data(token.utf8).base64EncodedString(), Data("root:\(password)".utf8).base64EncodedString()] {
+                #expect(!r.stdout.contains(secret) && !r.stderr.contains(secret), "a secret reached the console")
+                for f in files {
+                    let contents = String(decoding: FileManager.default.contents(atPath: dir.appendingPathComponent(f).path) ?? Data(), as: UTF8.self)
+                    #expect(!contents.contains(secret), "a secret reached \(f)")
+                }
+            }
+            #expect(try Self.record(dir)["target"].flatMap { ($0 as? [String: Any])?["authenticated"] as? Bool } == true)
+        }
     }
 
     static func scenario(_ text: String, in dir: URL) throws -> String {
@@ -152,6 +214,7 @@ struct RunTests {
         #expect((metrics["totalTime"] ?? 60_000) < 30_000)
         // cleanup: always → the drop still ran after the interruption.
         #expect(steps.last?["kind"] as? String == "drop" && steps.last?["status"] as? String == "ok")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("report.md").path))
     }
 
     @Test("the server dying during a search step fails that step with the transport error, keeps the rest, exits 3",
@@ -189,5 +252,10 @@ struct RunTests {
         #expect(steps[5]["status"] as? String == "skipped")
         // Queries that succeeded before the server died are still in the record.
         #expect(((steps[4]["metrics"] as? [String: Double])?["queries"] ?? 0) > 0)
+        // The reports of what finished are written too, and name the failure.
+        let report = try String(contentsOf: dir.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(report.contains("## Failure") && report.contains("doomed"))
+        let junit = try String(contentsOf: dir.appendingPathComponent("junit.xml"), encoding: .utf8)
+        #expect(junit.contains("failures=\"1\"") && junit.contains("concurrentSearch doomed"))
     }
 }

@@ -93,7 +93,7 @@ struct ExampleScenarioTests {
         let s = try #require(Self.load("scenarios/ci_smoke.yaml").scenario)
         #expect((s.steps[1].spec as? InsertStep)?.rows == 5000)
         let paced = try #require(s.step(id: "paced")?.spec as? ConcurrentSearchStep)
-        #expect(paced.loop == .open(rate: Rate(perSecond: 50), maxInFlight: 8))
+        #expect(paced.loop == .open(rate: Rate(perSecond: 50), maxInFlight: 32))
         #expect(paced.end == .duration(.seconds(5)))
     }
 }

@@ -32,6 +32,15 @@ public struct RunRecord: Codable, Sendable {
     public var thresholds: [ThresholdResult]
     /// The failure that stopped the run, when one did.
     public var failure: StepFailure?
+    /// What the run cost this machine: the tool's own CPU and peak memory.
+    public var client: ClientUsage?
+
+    public struct ClientUsage: Codable, Sendable {
+        /// User + system CPU time of the whole run, in milliseconds.
+        public var cpuMs: Double
+        /// Peak resident memory of the process, in MiB.
+        public var peakRSSMB: Double
+    }
 
     public struct ScenarioInfo: Codable, Sendable {
         public var name: String
@@ -39,7 +48,10 @@ public struct RunRecord: Codable, Sendable {
         public var file: String
         /// SHA-256 of the scenario file's bytes.
         public var sha256: String
+        /// `en` or `zh`: the language of the reports.
         public var language: String
+        /// The report formats the scenario asked for (markdown, csv, json, junit, svg).
+        public var formats: [String]?
     }
 
     /// The target without secrets: the URI, database, and what the server said about itself.
@@ -72,6 +84,9 @@ public struct StepRecord: Codable, Sendable {
     public var status: Status
     public var startedAt: Date
     public var durationMs: Double
+    /// CPU time (user + system, all threads) this process used during the step, in milliseconds:
+    /// the client's cost, e.g. per 1,000 searches.
+    public var clientCpuMs: Double?
     /// Recorded metrics, each in its unit (milliseconds, percent, count, per second, ratio).
     public var metrics: [String: Double]
     public var failure: StepFailure?
@@ -121,6 +136,12 @@ public struct EncodedHistogram: Codable, Sendable, Equatable {
     public var unit = "us"
     public var significantDigits: Int
     public var counts: [[UInt64]]
+
+    public init(unit: String = "us", significantDigits: Int, counts: [[UInt64]]) {
+        self.unit = unit
+        self.significantDigits = significantDigits
+        self.counts = counts
+    }
 }
 
 /// What a search step saw.

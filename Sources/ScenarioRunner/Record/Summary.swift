@@ -39,6 +39,9 @@ public enum Summary {
             }
         }
         if let f = r.failure { out += "\nerror: \(f)\n" }
+        if let c = r.client {
+            out += String(format: "\nclient: CPU %.1f s, peak memory %.0f MiB\n", c.cpuMs / 1000, c.peakRSSMB)
+        }
         out += "\nresult: \(verdict(r.status))\n"
         return out
     }

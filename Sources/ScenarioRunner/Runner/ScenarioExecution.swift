@@ -50,7 +50,8 @@ public struct ScenarioExecution: Sendable {
         let target = scenario.target
         var record = RunRecord(tool: "milvus-scenario", toolVersion: options.toolVersion,
                                scenario: .init(name: scenario.name, title: scenario.title, file: scenario.file,
-                                               sha256: SHA256.hex(options.scenarioBytes), language: scenario.report.language.rawValue),
+                                               sha256: SHA256.hex(options.scenarioBytes), language: scenario.report.language.rawValue,
+                                               formats: scenario.report.formats.map(\.rawValue)),
                                target: .init(uri: options.uri ?? target.uri, database: target.database, serverVersion: nil, deployMode: nil,
                                              queryNodes: nil, authenticated: target.token.map { !$0.isEmpty } == true || target.user != nil),
                                host: ProcessInfo.processInfo.hostName, startedAt: Date(), endedAt: nil, status: .running,
@@ -66,7 +67,7 @@ public struct ScenarioExecution: Sendable {
             client = try await MilvusClient.connect(connection)
         } catch {
             let e = error as? MilvusError
-            logger.error("could not connect", metadata: ["reason": "\(e?.reason ?? "\(error)")"])
+            logger.debug("could not connect", metadata: ["reason": "\(e?.reason ?? "\(error)")"])
             record.failure = StepFailure(stepPath: "0", stepId: "connect", kind: "connect", rpc: e?.rpc ?? "Connect",
                                          code: nil, reason: e?.reason ?? "\(error)", hint: e?.hint)
             return finish(&record, status: .failed, writer: writer)
@@ -124,6 +125,8 @@ public struct ScenarioExecution: Sendable {
     func finish(_ record: inout RunRecord, status: RunRecord.Status, writer: RecordWriter) -> RunRecord {
         record.status = status
         record.endedAt = Date()
+        let usage = ProcessUsage.now()
+        record.client = .init(cpuMs: usage.cpuMs, peakRSSMB: Double(usage.peakRSSBytes) / 1_048_576)
         writer.write(record)
         writer.writeSummary(Summary.text(record))
         return record

@@ -12,6 +12,7 @@ enum StepExecution {
         var record = StepRecord(path: step.path, id: step.id, kind: step.kind, collection: step.collection, startedAt: Date())
         let clock = ContinuousClock()
         let start = clock.now
+        let usage = ProcessUsage.now()
         var logger = context.logger
         logger[metadataKey: "step"] = "\(step.path) \(step.kind) \(step.id)"
         context.progress.stepStarted(step)
@@ -27,6 +28,7 @@ enum StepExecution {
             if SweepRunner.isUnsupported(error) { record.notes.append(unsupportedMarker) }
         }
         record.durationMs = (clock.now - start).milliseconds
+        record.clientCpuMs = ProcessUsage.now().cpuMs - usage.cpuMs
         if record.metrics["totalTime"] == nil { record.metrics["totalTime"] = record.durationMs }
         context.progress.stepFinished(step, record)
         for note in record.notes { logger.info("\(note)") }

@@ -1,0 +1,104 @@
+/// Every word a report shows, in English and in the first document's Chinese. Column ids (CSV
+/// headers) are stable English and never translated.
+struct Labels: Sendable {
+    let language: String
+    var zh: Bool { language == "zh" }
+
+    func pick(_ en: String, _ zh: String) -> String { self.zh ? zh : en }
+
+    // Sections
+    var environment: String { pick("Environment", "运行环境") }
+    var steps: String { pick("Steps", "步骤") }
+    var queryPerformance: String { pick("Query performance", "查询性能统计") }
+    var nodeLoad: String { pick("Node load distribution", "节点负载分布") }
+    var balance: String { pick("Balance", "负载均衡") }
+    var hotQueries: String { pick("Hot-query performance", "热点查询性能") }
+    var thresholds: String { pick("Thresholds", "阈值检查") }
+    var health: String { pick("Health", "健康检查") }
+    var charts: String { pick("Charts", "图表") }
+    var failure: String { pick("Failure", "失败原因") }
+    func comparison(_ parameter: String) -> String {
+        parameter == "replicas" ? pick("Replica comparison", "副本数性能对比") : pick("Comparison over \(parameter)", "\(parameter) 对比")
+    }
+
+    // Columns
+    var step: String { pick("Step", "步骤") }
+    var kind: String { pick("Kind", "类型") }
+    var status: String { pick("Status", "状态") }
+    var duration: String { pick("Duration", "耗时") }
+    var summary: String { pick("Summary", "摘要") }
+    var load: String { pick("Load", "负载方式") }
+    var queries: String { pick("Queries", "查询数") }
+    var totalTime: String { pick("Total time", "总耗时") }
+    var qps: String { pick("QPS", "吞吐量") }
+    var avg: String { pick("Avg latency", "平均延迟") }
+    var p50: String { pick("P50", "P50 延迟") }
+    var p95: String { pick("P95", "P95 延迟") }
+    var p99: String { pick("P99", "P99 延迟") }
+    var p999: String { pick("P99.9", "P99.9 延迟") }
+    var max: String { pick("Max", "最大延迟") }
+    var errors: String { pick("Errors", "错误") }
+    var node: String { pick("Node", "节点") }
+    var memory: String { pick("Memory (MB)", "内存使用 (MB)") }
+    var memoryPercent: String { pick("Memory %", "内存占比") }
+    var segments: String { pick("Segments", "Segment 数") }
+    var rows: String { pick("Rows", "行数") }
+    var cpu: String { pick("CPU", "CPU") }
+    var replicaGroup: String { pick("Replica group", "副本组") }
+    var withinReplicas: String { pick("Within replica groups (segments / rows)", "副本组内 (Segment / 行)") }
+    var acrossNodes: String { pick("Across nodes (segments / rows)", "跨节点 (Segment / 行)") }
+    var verdict: String { pick("Verdict", "结论") }
+    var balanced: String { pick("balanced", "均衡") }
+    var unbalanced: String { pick("unbalanced", "不均衡") }
+    var hotAvg: String { pick("Hot avg", "热点平均延迟") }
+    var coldAvg: String { pick("Cold avg", "普通平均延迟") }
+    var hotCold: String { pick("Speed-up (cold ÷ hot)", "加速比 (普通 ÷ 热点)") }
+    var speedup: String { pick("Speed-up", "性能提升") }
+    var baseline: String { pick("baseline", "基准") }
+    func parameter(_ p: String) -> String { p == "replicas" ? pick("Replicas", "副本数") : p }
+    var sweepP99: String { pick("P99", "P99延迟") }
+    var expression: String { pick("Threshold", "阈值") }
+    var observed: String { pick("Observed", "观测值") }
+    var result: String { pick("Result", "结果") }
+    var note: String { pick("Note", "说明") }
+    var pass: String { pick("pass", "通过") }
+    var fail: String { pick("FAIL", "未通过") }
+    var notMeasured: String { pick("not measured", "未测得") }
+    var healthy: String { pick("Healthy (serving)", "健康 (可查询)") }
+    var live: String { pick("Live (/healthz)", "存活 (/healthz)") }
+    var latency: String { pick("Latency", "延迟") }
+    var reasons: String { pick("Reasons", "原因") }
+    var yes: String { pick("yes", "是") }
+    var no: String { pick("no", "否") }
+
+    // Status words
+    func status(_ s: String) -> String {
+        switch s {
+        case "ok": return pick("ok", "成功")
+        case "failed": return pick("failed", "失败")
+        case "unsupported": return pick("not supported by this deployment", "当前部署不支持")
+        case "skipped": return pick("skipped", "跳过")
+        default: return s
+        }
+    }
+
+    func runStatus(_ s: String) -> String {
+        switch s {
+        case "passed": return pick("passed — every threshold held", "通过 — 所有阈值均满足")
+        case "thresholdsFailed": return pick("a threshold failed", "有阈值未满足")
+        case "failed": return pick("a step failed", "有步骤失败")
+        case "interrupted": return pick("interrupted", "已中断")
+        default: return pick("still running", "运行中")
+        }
+    }
+
+    // Environment keys
+    var tool: String { pick("Tool", "工具") }
+    var scenarioFile: String { pick("Scenario", "场景文件") }
+    var server: String { pick("Server", "服务器") }
+    var queryNodes: String { pick("Query nodes", "查询节点数") }
+    var started: String { pick("Started (UTC)", "开始时间 (UTC)") }
+    var ended: String { pick("Ended (UTC)", "结束时间 (UTC)") }
+    var host: String { pick("Host", "主机") }
+    var client: String { pick("Client cost", "客户端开销") }
+}

@@ -1,0 +1,96 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+@testable import ScenarioReport
+import ScenarioRunner
+import Testing
+
+@Suite("report writers")
+struct WriterTests {
+    static func load(_ name: String) throws -> RunRecord {
+        try RunRecord.load(from: GoldenTests.root.appendingPathComponent(name).appendingPathComponent("run.json"))
+    }
+
+    @Test("CSV quotes what RFC 4180 says and nothing else")
+    func csvQuoting() {
+        #expect(CSVWriter.field("plain") == "plain")
+        #expect(CSVWriter.field("a,b") == "\"a,b\"")
+        #expect(CSVWriter.field("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(CSVWriter.field("two\nlines") == "\"two\nlines\"")
+        #expect(CSVWriter.field("中文") == "中文")
+        let t = ReportTable(id: "t", title: "T", columns: [.init(id: "a", header: "A"), .init(id: "b", header: "B")],
+                            rows: [[.init("1"), .init("x,y")]])
+        #expect(CSVWriter.render(t) == "a,b\r\n1,\"x,y\"\r\n")
+    }
+
+    @Test("XML text escapes markup and drops characters XML cannot hold")
+    func xmlEscaping() {
+        #expect(xml("<a href=\"x\">&'") == "&lt;a href=&quot;x&quot;&gt;&amp;&apos;")
+        #expect(xml("bell\u{07}tab\t") == "belltab\t")
+    }
+
+    @Test("Markdown cells cannot break the table or inject HTML")
+    func markdownCells() {
+        #expect(MarkdownReport.escapeCell("a|b\nc<script>") == "a\\|b c&lt;script&gt;")
+    }
+
+    @Test("every SVG and junit.xml is well-formed XML", arguments: GoldenTests.cases)
+    func wellFormed(_ name: String) throws {
+        for f in ReportSet.render(try Self.load(name)) where f.name.hasSuffix(".svg") || f.name.hasSuffix(".xml") {
+            let parser = XMLParser(data: Data(f.contents.utf8))
+            #expect(parser.parse(), "\(name)/\(f.name): \(parser.parserError.map { "\($0)" } ?? "")")
+        }
+    }
+
+    @Test("the percentile spectrum reads the encoded histogram")
+    func spectrum() throws {
+        // 90 values at 1 ms, 9 at 10 ms, 1 at 100 ms.
+        let h = EncodedHistogram(significantDigits: 3, counts: [[1000, 90], [10000, 9], [100_000, 1]])
+        let points = try #require(Charts.spectrum(h))
+        func at(_ decades: Double) -> Double { points.first { abs($0.0 - decades) < 1e-9 }!.1 }
+        #expect(at(0) == 1)        // 0 %
+        #expect(at(1) == 1)        // 90 %: the 90th value
+        #expect(at(1.5) == 10)     // 96.8 %
+        #expect(points.last!.1 == 100)
+        #expect(Charts.spectrum(EncodedHistogram(significantDigits: 3, counts: [])) == nil)
+    }
+
+    @Test("axis maxima are round and above the data")
+    func niceAxis() {
+        #expect(Charts.nice(0) == 1)
+        #expect(Charts.nice(9.9) == 20)
+        #expect(Charts.nice(131) == 200)
+        #expect(Charts.nice(237) == 250)
+        #expect(Charts.percentLabel(1) == "90%" && Charts.percentLabel(2) == "99%" && Charts.percentLabel(4) == "99.99%")
+    }
+
+    @Test("labels that do not fit are shortened")
+    func fitting() {
+        #expect(Charts.fit("querynode4", width: 200, size: 11) == "querynode4")
+        let short = Charts.fit("一个非常非常长的中文标签", width: 50, size: 11)
+        #expect(short.hasSuffix("…") && Charts.textWidth(short, size: 11) <= 50)
+    }
+
+    @Test("compare is direction-aware")
+    func compareDirections() throws {
+        let base = try Self.load(GoldenTests.cases.first { $0.contains("cluster") } ?? GoldenTests.cases[0])
+        var worse = base
+        for i in worse.steps.indices where worse.steps[i].kind == "concurrentSearch" {
+            worse.steps[i].metrics["qps"]! *= 0.5       // throughput halved: a regression
+            worse.steps[i].metrics["p99"]! *= 0.5       // latency halved: an improvement
+        }
+        let c = Comparison(old: base, new: worse, maxRegression: 10)
+        #expect(!c.regressions.isEmpty)
+        #expect(c.regressions.allSatisfy { $0.metric == "qps" })
+        #expect(c.rows.contains { $0.metric == "p99" && $0.improvement })
+        #expect(c.markdown(oldName: "a", newName: "b").contains("❌"))
+        let same = Comparison(old: base, new: base, maxRegression: 10)
+        #expect(same.regressions.isEmpty && same.rows.allSatisfy { $0.changePercent == 0 })
+        // Within the tolerance is not a regression.
+        var slightly = base
+        for i in slightly.steps.indices where slightly.steps[i].kind == "concurrentSearch" { slightly.steps[i].metrics["p99"]! *= 1.05 }
+        #expect(Comparison(old: base, new: slightly, maxRegression: 10).regressions.isEmpty)
+        #expect(!Comparison(old: base, new: slightly, maxRegression: 2).regressions.isEmpty)
+    }
+}
