@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // libyaml from the system (Debian: libyaml-dev); the scenario reader is built on its event API.
@@ -60,6 +61,10 @@ let package = Package(
                 "MilvusClient",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // RunRecord → report files (Markdown, CSV, JUnit, SVG) and `compare`: pure functions.
@@ -110,7 +115,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MilvusScenarioCLITests",
-            dependencies: ["MilvusScenarioCLI"]
+            dependencies: ["MilvusScenarioCLI", "ScenarioRunner"]
         ),
     ],
     swiftLanguageModes: [.v6]

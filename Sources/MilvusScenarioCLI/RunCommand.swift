@@ -37,6 +37,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Milvus URI, overriding the scenario's target.uri.", valueName: "uri"))
     var uri: String?
 
+    @Option(name: .customLong("metrics-port"), help: ArgumentHelp("Serve Prometheus metrics (query latency and count by step and collection, collection size, component health) on this port at /metrics while the run lasts; 0 picks a free port.", valueName: "port"))
+    var metricsPort: Int?
+
+    @Option(name: .customLong("metrics-host"), help: ArgumentHelp("Address the metrics endpoint listens on (default 127.0.0.1; 0.0.0.0 for every interface).", valueName: "address"))
+    var metricsHost = "127.0.0.1"
+
     @Flag(name: .shortAndLong, help: "Print only errors and the result line.")
     var quiet = false
 
@@ -51,6 +57,12 @@ struct RunCommand: AsyncParsableCommand {
         case 1: return .info
         case 2: return .debug
         default: return .trace
+        }
+    }
+
+    func validate() throws {
+        if let metricsPort, !(0...65535).contains(metricsPort) {
+            throw ValidationError("--metrics-port takes a port number (0-65535), not \(metricsPort)")
         }
     }
 
@@ -76,13 +88,28 @@ struct RunCommand: AsyncParsableCommand {
             return handler
         }
         let progress: any ProgressReporter = quiet ? SilentProgress() : ConsoleProgress()
+        var metrics: RunMetrics?
+        var server: MetricsServer?
+        if let metricsPort {
+            let m = RunMetrics()
+            do {
+                server = try await MetricsServer.start(m, host: metricsHost, port: metricsPort)
+            } catch {
+                printError("error: cannot serve metrics on \(metricsHost):\(metricsPort): \(error)")
+                throw ExitCode(2)
+            }
+            metrics = m
+            printError("metrics: http://\(metricsHost):\(server!.port)/metrics")
+        }
         let stop = StopSignal()
         let signalSources = stop.install()
         let execution = ScenarioExecution(scenario: scenario,
-                                          options: .init(uri: uri, reportDirectory: directory, toolVersion: MilvusScenario.version, scenarioBytes: bytes),
+                                          options: .init(uri: uri, reportDirectory: directory, toolVersion: MilvusScenario.version,
+                                                         scenarioBytes: bytes, metrics: metrics),
                                           progress: progress)
         let record = await execution.run(stopRequested: { stop.isRequested })
         withExtendedLifetime(signalSources) {}
+        await server?.stop()
         // Reports of everything that finished, whatever the outcome — rendered from run.json as
         // written, so `milvus-scenario report run.json` gives the same bytes.
         do {

@@ -1,4 +1,8 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import ScenarioRunner
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -144,6 +148,57 @@ struct RunTests {
           - drop
         thresholds: [\(thresholds)]
         """
+    }
+
+    /// A port nothing listens on right now.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_port = 0
+        a.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: a.sin_port))
+    }
+
+    @Test("--metrics-port serves live query metrics while the run lasts", .enabled(if: standaloneUp, "Milvus standalone is not running"))
+    func metricsEndpoint() async throws {
+        let dir = try Self.temporaryFolder()
+        let port = try Self.freePort()
+        let file = try Self.scenario(Self.small("run_metrics", search: "{id: live, duration: 8s, concurrency: 2}"), in: dir)
+        let process = Process()
+        process.executableURL = CLITests.executable
+        process.arguments = ["run", file, "--report-dir", dir.path, "--metrics-port", String(port)]
+        process.environment = Self.environment
+        process.currentDirectoryURL = CLITests.root
+        process.standardOutput = Pipe()
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        for _ in 0..<300 {
+            if let record = try? Self.record(dir), Self.steps(record).count >= 4 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await Task.sleep(for: .seconds(3))
+        let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        let text = String(decoding: data, as: UTF8.self)
+        // The same strict parser the monitor step uses must accept it.
+        let parsed = try PrometheusText(text)
+        let live = ["step": "live", "collection": "run_metrics"]
+        #expect((parsed.sum("milvus_scenario_query_latency_seconds_count", matching: live) ?? 0) > 0, "\(text)")
+        #expect((parsed.sum("milvus_scenario_query_total", matching: live.merging(["status": "success"]) { a, _ in a }) ?? 0) > 0)
+        #expect(parsed.sum("milvus_scenario_collection_size", matching: ["collection": "run_metrics"]) == 2000)
+        #expect(parsed.families["milvus_scenario_query_latency_seconds"]?.type == .histogram)
+        process.waitUntilExit()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(stderr)")
+        #expect(stderr.contains("metrics: http://127.0.0.1:\(port)/metrics"))
+        // The endpoint goes away with the run.
+        await #expect(throws: (any Error).self) { _ = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!) }
     }
 
     @Test("a failed threshold exits 1", .enabled(if: standaloneUp, "Milvus standalone is not running"))

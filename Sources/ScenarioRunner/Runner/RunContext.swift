@@ -11,10 +11,13 @@ public final class RunContext: Sendable {
     public let scenario: Scenario
     public let progress: any ProgressReporter
     public let logger: Logger
+    /// Collectors for `run --metrics-port`, when asked for.
+    let metrics: RunMetrics?
     private let stop = Atomic<Bool>(false)
     private let cache = Mutex<[String: CollectionFacts]>([:])
 
-    init(client: MilvusClient, scenario: Scenario, progress: any ProgressReporter, logger: Logger) {
+    init(client: MilvusClient, scenario: Scenario, progress: any ProgressReporter, logger: Logger, metrics: RunMetrics? = nil) {
+        self.metrics = metrics
         self.client = client
         self.scenario = scenario
         self.progress = progress

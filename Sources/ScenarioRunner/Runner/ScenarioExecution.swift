@@ -12,8 +12,11 @@ public struct ScenarioExecution: Sendable {
         public var reportDirectory: URL
         public var toolVersion: String
         public var scenarioBytes: [UInt8]
+        /// Collectors served on `--metrics-port` while the run lasts.
+        public var metrics: RunMetrics?
 
-        public init(uri: String? = nil, reportDirectory: URL, toolVersion: String, scenarioBytes: [UInt8]) {
+        public init(uri: String? = nil, reportDirectory: URL, toolVersion: String, scenarioBytes: [UInt8], metrics: RunMetrics? = nil) {
+            self.metrics = metrics
             self.uri = uri
             self.reportDirectory = reportDirectory
             self.toolVersion = toolVersion
@@ -79,7 +82,7 @@ public struct ScenarioExecution: Sendable {
                                             "queryNodes": "\(record.target.queryNodes.map(String.init) ?? "?")"])
         writer.write(record)
 
-        let context = RunContext(client: client, scenario: scenario, progress: progress, logger: logger)
+        let context = RunContext(client: client, scenario: scenario, progress: progress, logger: logger, metrics: options.metrics)
         let watcher = Task {
             while !Task.isCancelled {
                 if stopRequested() { context.requestStop(); return }

@@ -31,6 +31,7 @@ enum StepExecution {
         record.clientCpuMs = ProcessUsage.now().cpuMs - usage.cpuMs
         if record.metrics["totalTime"] == nil { record.metrics["totalTime"] = record.durationMs }
         context.progress.stepFinished(step, record)
+        context.metrics?.stepFinished(record)
         for note in record.notes { logger.info("\(note)") }
         if let f = record.failure {
             logger.warning("step failed", metadata: ["rpc": "\(f.rpc ?? "-")", "code": "\(f.code ?? "-")", "reason": "\(f.reason)"])

@@ -63,8 +63,20 @@ struct ConcurrentSearchRunner: StepRunner {
         case .closed(let workers): shape = .closed(workers: workers)
         case .open(let rate, let maxInFlight): shape = .open(perSecond: rate.perSecond, maxInFlight: maxInFlight)
         }
+        let recorder = context.metrics?.queryRecorder(step: step.id, collection: template.collection)
         let load = SearchLoad(shape: shape, shouldStop: { context.isStopping }) { index in
-            _ = try await client.search(template.request(pool[index % pool.count]))
+            guard let recorder else {
+                _ = try await client.search(template.request(pool[index % pool.count]))
+                return
+            }
+            let sent = ContinuousClock.now
+            do {
+                _ = try await client.search(template.request(pool[index % pool.count]))
+                recorder.record(ContinuousClock.now - sent)
+            } catch {
+                recorder.record(nil)
+                throw error
+            }
         }
         var warmupQueries = 0
         switch spec.warmup {
@@ -137,6 +149,7 @@ struct HotSearchRunner: StepRunner {
         let start = clock.now
         var hot = WorkerTally(), cold = WorkerTally()
         let fatal = FatalBox()
+        let recorder = context.metrics?.queryRecorder(step: step.id, collection: template.collection)
         await withTaskGroup(of: (WorkerTally, WorkerTally).self) { group in
             for _ in 0..<spec.concurrency {
                 group.addTask {
@@ -148,9 +161,11 @@ struct HotSearchRunner: StepRunner {
                         do {
                             _ = try await client.search(template.request(plan[i]))
                             let latency = clock.now - sent
+                            recorder?.record(latency)
                             if isHot[i] { hot.latency.record(latency); hot.completed += 1 } else { cold.latency.record(latency); cold.completed += 1 }
                             progress.complete()
                         } catch {
+                            recorder?.record(nil)
                             if isHot[i] { hot.failed(error) } else { cold.failed(error) }
                             progress.fail()
                             if LoadResult.isFatal(error) { fatal.set(error) }
