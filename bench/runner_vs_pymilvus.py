@@ -251,17 +251,20 @@ def write_results(args, ours, py, started):
     w(f"| open-loop achieved rate within 1 % of the target | see above | {verdict(open_ok)} |")
     w("| peak RSS ≤ 100 MB for 1M rows + 1M searches | see [PEAK-RSS.md](PEAK-RSS.md) | |")
     w("")
-    # Hand-written reading of the numbers below the marker survives a re-run.
-    w(NOTES_MARKER)
+    write_keeping_notes(args.output, lines)
+    print("\n".join(lines))
+
+
+def write_keeping_notes(path, lines):
+    """Writes the generated lines; a hand-written reading below NOTES_MARKER survives a re-run."""
     notes = ""
-    if os.path.exists(args.output):
-        with open(args.output, encoding="utf-8") as f:
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
             old = f.read()
         if NOTES_MARKER in old:
             notes = old.split(NOTES_MARKER, 1)[1].lstrip("\n")
-    with open(args.output, "w", encoding="utf-8") as f:
-        f.write("\n".join(lines) + "\n" + notes)
-    print("\n".join(lines))
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n" + NOTES_MARKER + "\n\n" + notes)
 
 
 def pymilvus_version():
@@ -275,7 +278,6 @@ def pymilvus_version():
 def peak_rss(args):
     started = time.time()
     record, usage = run_ours(args, PEAK_SCENARIO, {"rows": args.rows, "queries": args.queries})
-    steps = {s["id"]: s for s in record["steps"]}
     lines = [
         "# Peak memory of milvus-scenario for 1M rows and 1M searches",
         "",
@@ -298,10 +300,8 @@ def peak_rss(args):
     peak = usage.ru_maxrss / 1024
     lines += ["", f"**Peak RSS of the whole run: {peak:.1f} MiB** (ru_maxrss of the process; the record says "
               f"{record['client']['peakRSSMB']:.1f} MiB) — target ≤ 100 MB: {'met' if peak * 1.048576 <= 100 else '**missed**'}.", ""]
-    with open(os.path.join(ROOT, "bench", "PEAK-RSS.md"), "w", encoding="utf-8") as f:
-        f.write("\n".join(lines))
+    write_keeping_notes(os.path.join(ROOT, "bench", "PEAK-RSS.md"), lines)
     print("\n".join(lines))
-    _ = steps
 
 
 def main():
