@@ -47,6 +47,8 @@ public struct Comparison: Sendable {
             guard let n = newSteps[key], n.kind == o.kind else { continue }
             let specs = StepKinds.metrics(of: o.kind)
             for spec in specs {
+                // A step's wall time is compared only for search steps: for create, load or drop it is
+                // milliseconds of noise that would flag "regressions" nobody can act on.
                 guard spec.name != "totalTime" || o.kind == ConcurrentSearchStep.kind || o.kind == HotSearchStep.kind,
                       let a = o.metrics[spec.name], let b = n.metrics[spec.name] else { continue }
                 let change: Double? = a != 0 ? (b - a) / abs(a) * 100 : (b == 0 ? 0 : nil)

@@ -98,12 +98,9 @@ struct RunTests {
     @Test("secrets from the environment appear in no output file and no log", .enabled(if: standaloneUp, "Milvus standalone is not running"))
     func secretsStayOut() throws {
         let token = "tok-\(UUID().uuidString)", password = "pw-\(UUID().uuidString)"
-        for (credentials, name) in [("token: \"${MILVUS_TOKEN}\"", "secret_token"), ("user: root\n  password: \"${MILVUS_PASSWORD}\"", "secret_password")] {
+        for (credentials, name) in [("token: \"${MILVUS_TOKEN}\"", "secret_token"), ("user: root, password: \"${MILVUS_PASSWORD}\"", "secret_password")] {
             let dir = try Self.temporaryFolder()
-            let text = Self.small(name, search: "{id: s, queries: 20}").replacingOccurrences(
-                of: "target: {uri: \"${MILVUS_URI}\", metrics: \"${MILVUS_METRICS}\"}",
-                with: "target:\n  uri: \"${MILVUS_URI}\"\n  metrics: \"${MILVUS_METRICS}\"\n  \(credentials)")
-            let file = try Self.scenario(text, in: dir)
+            let file = try Self.scenario(Self.small(name, search: "{id: s, queries: 20}", credentials: credentials), in: dir)
             var env = Self.environment
             env["MILVUS_TOKEN"] = token
             env["MILVUS_PASSWORD"] = password
@@ -130,10 +127,11 @@ struct RunTests {
         return file.path
     }
 
-    static func small(_ name: String, search: String, thresholds: String = "", cleanup: String = "always") -> String {
+    /// A small scenario around one search step; `credentials` adds keys to `target` (e.g. a token).
+    static func small(_ name: String, search: String, thresholds: String = "", cleanup: String = "always", credentials: String = "") -> String {
         """
         collection: \(name)
-        target: {uri: "${MILVUS_URI}", metrics: "${MILVUS_METRICS}"}
+        target: {uri: "${MILVUS_URI}", metrics: "${MILVUS_METRICS}"\(credentials.isEmpty ? "" : ", " + credentials)}
         cleanup: \(cleanup)
         steps:
           - create:
@@ -148,6 +146,37 @@ struct RunTests {
           - drop
         thresholds: [\(thresholds)]
         """
+    }
+
+    /// A `run` in the background, for tests that act on it while it runs.
+    struct BackgroundRun {
+        let process = Process()
+        let stderr = Pipe()
+
+        init(_ arguments: [String], environment: [String: String] = RunTests.environment) throws {
+            process.executableURL = CLITests.executable
+            process.arguments = arguments
+            process.environment = environment
+            process.currentDirectoryURL = CLITests.root
+            process.standardOutput = Pipe()
+            process.standardError = stderr
+            try process.run()
+        }
+
+        /// Returns once run.json lists `count` steps (the step after them is running), plus `settle`.
+        func waitForSteps(_ count: Int, in dir: URL, settle: Duration) async throws {
+            for _ in 0..<300 {
+                if let record = try? RunTests.record(dir), RunTests.steps(record).count >= count { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            try await Task.sleep(for: settle)
+        }
+
+        /// Waits for the exit; its status and standard error.
+        func finish() -> (status: Int32, stderr: String) {
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        }
     }
 
     /// A port nothing listens on right now.
@@ -169,20 +198,8 @@ struct RunTests {
         let dir = try Self.temporaryFolder()
         let port = try Self.freePort()
         let file = try Self.scenario(Self.small("run_metrics", search: "{id: live, duration: 8s, concurrency: 2}"), in: dir)
-        let process = Process()
-        process.executableURL = CLITests.executable
-        process.arguments = ["run", file, "--report-dir", dir.path, "--metrics-port", String(port)]
-        process.environment = Self.environment
-        process.currentDirectoryURL = CLITests.root
-        process.standardOutput = Pipe()
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        for _ in 0..<300 {
-            if let record = try? Self.record(dir), Self.steps(record).count >= 4 { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        try await Task.sleep(for: .seconds(3))
+        let run = try BackgroundRun(["run", file, "--report-dir", dir.path, "--metrics-port", String(port)])
+        try await run.waitForSteps(4, in: dir, settle: .seconds(3))
         let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!)
         #expect((response as? HTTPURLResponse)?.statusCode == 200)
         let text = String(decoding: data, as: UTF8.self)
@@ -193,9 +210,8 @@ struct RunTests {
         #expect((parsed.sum("milvus_scenario_query_total", matching: live.merging(["status": "success"]) { a, _ in a }) ?? 0) > 0)
         #expect(parsed.sum("milvus_scenario_collection_size", matching: ["collection": "run_metrics"]) == 2000)
         #expect(parsed.families["milvus_scenario_query_latency_seconds"]?.type == .histogram)
-        process.waitUntilExit()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "\(stderr)")
+        let (status, stderr) = run.finish()
+        #expect(status == 0, "\(stderr)")
         #expect(stderr.contains("metrics: http://127.0.0.1:\(port)/metrics"))
         // The endpoint goes away with the run.
         await #expect(throws: (any Error).self) { _ = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!) }
@@ -240,26 +256,14 @@ struct RunTests {
     func interrupt() async throws {
         let dir = try Self.temporaryFolder()
         let file = try Self.scenario(Self.small("run_interrupt", search: "{id: long, duration: 60s, concurrency: 4}"), in: dir)
-        let process = Process()
-        process.executableURL = CLITests.executable
-        process.arguments = ["run", file, "--report-dir", dir.path]
-        process.environment = Self.environment
-        process.currentDirectoryURL = CLITests.root
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
+        let run = try BackgroundRun(["run", file, "--report-dir", dir.path])
         // Wait until the search step is running, then interrupt.
-        for _ in 0..<300 {
-            if let record = try? Self.record(dir), Self.steps(record).count >= 4 { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        try await Task.sleep(for: .seconds(2))
-        kill(process.processIdentifier, SIGINT)
+        try await run.waitForSteps(4, in: dir, settle: .seconds(2))
+        kill(run.process.processIdentifier, SIGINT)
         let started = Date()
-        process.waitUntilExit()
+        let (status, stderr) = run.finish()
         #expect(Date().timeIntervalSince(started) < 20, "stopping took too long")
-        #expect(process.terminationStatus == 130)
+        #expect(status == 130, "\(stderr)")
         let record = try Self.record(dir)
         #expect(record["status"] as? String == "interrupted")
         let steps = Self.steps(record)
@@ -277,28 +281,13 @@ struct RunTests {
     func serverDies() async throws {
         let dir = try Self.temporaryFolder()
         let file = try Self.scenario(Self.small("run_death", search: "{id: doomed, duration: 30s, concurrency: 2}", cleanup: "onSuccess"), in: dir)
-        let process = Process()
-        process.executableURL = CLITests.executable
-        process.arguments = ["run", file, "--report-dir", dir.path]
-        var env = Self.environment
-        env["MILVUS_URI"] = "http://127.0.0.1:19530"
-        process.environment = env
-        process.currentDirectoryURL = CLITests.root
-        process.standardOutput = Pipe()
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        for _ in 0..<300 {
-            if let record = try? Self.record(dir), Self.steps(record).count >= 4 { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        try await Task.sleep(for: .seconds(2))
+        let run = try BackgroundRun(["run", file, "--report-dir", dir.path])
+        try await run.waitForSteps(4, in: dir, settle: .seconds(2))
         let killed = try CLITests.runScript(["standalone", "kill"])
         #expect(killed.status == 0, "\(killed.output)")
         defer { _ = try? CLITests.runScript(["standalone", "up"]) }
-        process.waitUntilExit()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 3, "\(stderr)")
+        let (status, stderr) = run.finish()
+        #expect(status == 3, "\(stderr)")
         #expect(stderr.contains("step 5 (concurrentSearch 'doomed') failed in Search"), "\(stderr)")
         let record = try Self.record(dir)
         let steps = Self.steps(record)
