@@ -112,15 +112,15 @@ struct RunCommand: AsyncParsableCommand {
         await server?.stop()
         // Reports of everything that finished, whatever the outcome — rendered from run.json as
         // written, so `milvus-scenario report run.json` gives the same bytes.
+        let written = (try? RunRecord.load(from: directory.appendingPathComponent("run.json"))) ?? record
         do {
             let formats = Set(scenario.report.formats.compactMap { ReportSet.Format(rawValue: $0.rawValue) })
-            let written = (try? RunRecord.load(from: directory.appendingPathComponent("run.json"))) ?? record
             try ReportSet.write(written, to: directory, formats: formats)
         } catch {
             printError("warning: could not write the reports into \(directory.path): \(error)")
         }
         if reportDirectory == nil { refreshLatest(directory) }
-        if !quiet { print("\n" + Summary.text(record), terminator: "") }
+        if !quiet { print("\n" + Summary.text(written), terminator: "") }
         else { print("result: \(Summary.verdict(record.status))") }
         print("reports: \(directory.path)")
         switch record.status {

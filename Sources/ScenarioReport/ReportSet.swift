@@ -14,13 +14,14 @@ public enum ReportSet {
         case markdown, csv, json, junit, svg
     }
 
-    /// Every file for the formats asked for (run.json is written by the runner as it goes; the
-    /// `json` format is always on). `language` overrides the record's.
+    /// summary.txt and every file for the formats asked for (run.json is written by the runner
+    /// as it goes; the `json` format is always on). `language` overrides the record's.
     public static func render(_ record: RunRecord, formats: Set<Format> = Set(Format.allCases), language: String? = nil) -> [ReportFile] {
         let labels = Labels(language: language ?? record.scenario.language)
         let tables = TableBuilder(record: record, l: labels).all
         let charts = formats.contains(.svg) ? Charts.all(record, labels: labels) : []
-        var files: [ReportFile] = []
+        // The summary is always written: it is what the run printed.
+        var files = [ReportFile(name: "summary.txt", contents: Summary.text(record))]
         if formats.contains(.markdown) {
             files.append(ReportFile(name: "report.md", contents: MarkdownReport.render(record, tables: tables, charts: charts, labels: labels)))
         }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Writes `run.json` (after every step, atomically: a reader never sees half a file) and
-/// `summary.txt` into the run's report folder.
+/// Writes `run.json` into the run's report folder after every step, atomically: a reader never
+/// sees half a file. (The other files are the report writers', from this record.)
 struct RecordWriter: Sendable {
     let directory: URL
 
@@ -21,10 +21,6 @@ struct RecordWriter: Sendable {
         } catch {
             FileHandle.standardError.write(Data("warning: could not write \(directory.path)/run.json: \(error)\n".utf8))
         }
-    }
-
-    func writeSummary(_ text: String) {
-        try? Data(text.utf8).write(to: directory.appendingPathComponent("summary.txt"), options: .atomic)
     }
 }
 

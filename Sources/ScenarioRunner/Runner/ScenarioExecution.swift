@@ -8,7 +8,7 @@ public struct ScenarioExecution: Sendable {
     public struct Options: Sendable {
         /// Overrides the scenario's target URI (`--uri`).
         public var uri: String?
-        /// Where run.json and summary.txt go.
+        /// Where run.json goes (the report writers put the other files beside it).
         public var reportDirectory: URL
         public var toolVersion: String
         public var scenarioBytes: [UInt8]
@@ -131,7 +131,6 @@ public struct ScenarioExecution: Sendable {
         let usage = ProcessUsage.now()
         record.client = .init(cpuMs: usage.cpuMs, peakRSSMB: Double(usage.peakRSSBytes) / 1_048_576)
         writer.write(record)
-        writer.writeSummary(Summary.text(record))
         return record
     }
 

@@ -1,7 +1,8 @@
 import Foundation
+import ScenarioRunner
 
-/// The plain-text summary printed at the end of a run and saved as summary.txt (the Markdown,
-/// CSV, JUnit and SVG reports are rendered from the same record by the report writers).
+/// The plain-text summary printed at the end of a run and saved as summary.txt: like every
+/// other report, a function of the record.
 public enum Summary {
     public static func text(_ r: RunRecord) -> String {
         var out = "\(r.scenario.title ?? r.scenario.name) — \(r.scenario.file)\n"
@@ -15,7 +16,7 @@ public enum Summary {
                 out += "    \(sweep.parameter.padding(toLength: 10, withPad: " ", startingAt: 0))  \("QPS".leftPad(9))  \("avg ms".leftPad(9))  \("P99 ms".leftPad(9))  speed-up\n"
                 for row in sweep.rows {
                     if row.status == .ok {
-                        out += "    \(row.value.padding(toLength: 10, withPad: " ", startingAt: 0))  \(fmt(row.qps).leftPad(9))  \(fmt(row.avgMs).leftPad(9))  \(fmt(row.p99Ms).leftPad(9))  \(row.speedup.map { String(format: "%.2fx", $0) } ?? "-")\n"
+                        out += "    \(row.value.padding(toLength: 10, withPad: " ", startingAt: 0))  \(Format.number(row.qps).leftPad(9))  \(Format.number(row.avgMs).leftPad(9))  \(Format.number(row.p99Ms).leftPad(9))  \(row.speedup.map { String(format: "%.2fx", $0) } ?? "-")\n"
                     } else {
                         out += "    \(row.value.padding(toLength: 10, withPad: " ", startingAt: 0))  \(row.status.rawValue): \(row.reason ?? "")\n"
                     }
@@ -35,7 +36,7 @@ public enum Summary {
         if !r.thresholds.isEmpty {
             out += "\nthresholds\n"
             for t in r.thresholds {
-                out += "  \(t.passed ? "pass" : "FAIL")  \(t.expression)  (observed \(t.observed.map { fmt($0) + unit(t.unit) } ?? "nothing")\(t.note.map { "; \($0)" } ?? ""))\n"
+                out += "  \(t.passed ? "pass" : "FAIL")  \(t.expression)  (observed \(t.observed.map { Format.withUnit($0, t.unit) } ?? "nothing")\(t.note.map { "; \($0)" } ?? ""))\n"
             }
         }
         if let f = r.failure { out += "\nerror: \(f)\n" }
@@ -60,17 +61,17 @@ public enum Summary {
         if s.status != .ok { return text + (s.failure.map { "\n       \($0.reason)\($0.hint.map { " — \($0)" } ?? "")" } ?? "") + "\n" }
         switch s.kind {
         case "concurrentSearch", "hotSearch":
-            text += " \(fmt(m["queries"])) queries in \(fmt((m["totalTime"] ?? 0) / 1000)) s, \(fmt(m["qps"])) QPS, avg \(fmt(m["avg"])) ms, P50 \(fmt(m["p50"])) ms, P99 \(fmt(m["p99"])) ms"
-            if let e = m["errors"], e > 0 { text += ", \(fmt(e)) errors" }
-            if let h = m["hot.avg"], let c = m["cold.avg"] { text += "; hot avg \(fmt(h)) ms vs cold \(fmt(c)) ms" }
+            text += " \(Format.number(m["queries"])) queries in \(Format.number((m["totalTime"] ?? 0) / 1000)) s, \(Format.number(m["qps"])) QPS, avg \(Format.number(m["avg"])) ms, P50 \(Format.number(m["p50"])) ms, P99 \(Format.number(m["p99"])) ms"
+            if let e = m["errors"], e > 0 { text += ", \(Format.number(e)) errors" }
+            if let h = m["hot.avg"], let c = m["cold.avg"] { text += "; hot avg \(Format.number(h)) ms vs cold \(Format.number(c)) ms" }
         case "insert":
-            text += " \(fmt(m["rows"])) rows, \(fmt(m["rowsPerSecond"])) rows/s, flush+seal \(fmt(((m["flushTime"] ?? 0) + (m["sealTime"] ?? 0)) / 1000)) s"
+            text += " \(Format.number(m["rows"])) rows, \(Format.number(m["rowsPerSecond"])) rows/s, flush+seal \(Format.number(((m["flushTime"] ?? 0) + (m["sealTime"] ?? 0)) / 1000)) s"
         case "load":
-            text += " \(fmt(m["replicas"])) replica group(s) in \(fmt((m["totalTime"] ?? 0) / 1000)) s"
+            text += " \(Format.number(m["replicas"])) replica group(s) in \(Format.number((m["totalTime"] ?? 0) / 1000)) s"
         case "health":
-            text += " healthy \(fmt(m["healthy"])), live \(fmt(m["live"])), connect+list \(fmt(m["latency"])) ms"
+            text += " healthy \(Format.number(m["healthy"])), live \(Format.number(m["live"])), connect+list \(Format.number(m["latency"])) ms"
         default:
-            text += " \(fmt((m["totalTime"] ?? s.durationMs) / 1000)) s"
+            text += " \(Format.number((m["totalTime"] ?? s.durationMs) / 1000)) s"
         }
         if let f = s.failure { text += "\n       \(f.reason)\(f.hint.map { " — \($0)" } ?? "")" }
         return text + "\n"
@@ -84,22 +85,6 @@ public enum Summary {
         case .interrupted: return "interrupted"
         case .running: return "running"
         }
-    }
-
-    static func unit(_ u: String) -> String {
-        switch u {
-        case "ms": return " ms"
-        case "%": return "%"
-        case "/s": return "/s"
-        case "x": return "x"
-        default: return ""
-        }
-    }
-
-    static func fmt(_ v: Double?) -> String {
-        guard let v else { return "-" }
-        if v == v.rounded(), abs(v) < 1e12 { return String(Int(v)) }
-        return abs(v) >= 100 ? String(format: "%.0f", v) : abs(v) >= 10 ? String(format: "%.1f", v) : String(format: "%.2f", v)
     }
 }
 
