@@ -1,5 +1,5 @@
 # milvus-scenario — the commands the README shows.
-.PHONY: examples help demo demo-standalone test build release docs validate clean
+.PHONY: examples help demo demo-standalone demo-recovery demo-recovery-cluster receivers test build release docs validate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -9,6 +9,15 @@ demo: ## start the local 3-query-node cluster, run scenarios/load_balance.yaml, 
 
 demo-standalone: ## the same on a standalone server (replica rows 2 and 3: not supported by this deployment)
 	scripts/demo standalone
+
+demo-recovery: ## scenarios/health_recovery.yaml: kill the standalone server mid-watch; alerts, restart, recovery timings
+	scripts/demo recovery
+
+demo-recovery-cluster: ## scenarios/health_recovery_cluster.yaml: kill one of 3 query nodes with 2 replicas loaded
+	scripts/demo recovery-cluster
+
+receivers: ## start the local alert receivers (webhook 9095, SMTP 2525, Alertmanager 9093)
+	scripts/alert-receivers up
 
 examples: ## regenerate reports/examples/ from a real load_balance run on the local cluster (zh, plus en/)
 	DEMO_REPORT_DIR=reports/examples scripts/demo cluster

@@ -48,13 +48,17 @@ public struct ConnectionOptions: Sendable {
     public var timeout: Duration
     /// Attempts for idempotent calls that fail with a transient transport error.
     public var maxAttempts: Int
+    /// Longest wait between two attempts to reconnect after the connection was lost (from 250 ms,
+    /// growing ×1.6). gRPC's default of 2 minutes would hide for that long that a restarted
+    /// server serves again; a measuring tool wants to know within seconds.
+    public var maxReconnectDelay: Duration
     /// Where the client tells about retries (debug) and every call (trace). Never given secrets.
     public var logger: Logger
 
     /// Parses `http://host:port` or `https://host:port` (port 19530 when left out).
     public init(uri: String, credentials: Credentials = .none, database: String = "default",
                 timeout: Duration = .seconds(30), tls: TLS = TLS(), maxAttempts: Int = 3,
-                logger: Logger = Logger(label: "milvus.client")) throws {
+                maxReconnectDelay: Duration = .seconds(2), logger: Logger = Logger(label: "milvus.client")) throws {
         guard let parsed = URLComponents(string: uri), let scheme = parsed.scheme?.lowercased(),
               scheme == "http" || scheme == "https", let host = parsed.host, !host.isEmpty else {
             throw MilvusError(rpc: "connect", kind: .invalidArgument,
@@ -68,6 +72,7 @@ public struct ConnectionOptions: Sendable {
         self.timeout = timeout
         self.tls = tls
         self.maxAttempts = max(1, maxAttempts)
+        self.maxReconnectDelay = maxReconnectDelay
         self.logger = logger
     }
 

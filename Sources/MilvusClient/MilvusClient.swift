@@ -49,6 +49,7 @@ public final class MilvusClient: Sendable {
     public static func connect(_ options: ConnectionOptions) async throws -> MilvusClient {
         let statistics = ConnectionStatistics()
         var config = Transport.Config.defaults
+        config.backoff = .init(initial: .milliseconds(250), max: max(.milliseconds(250), options.maxReconnectDelay), multiplier: 1.6, jitter: 0.2)
         config.channelDebuggingCallbacks.onCreateTCPConnection = { channel in
             ServerPingResponder.install(on: channel, statistics: statistics)
         }

@@ -43,6 +43,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("metrics-host"), help: ArgumentHelp("Address the metrics endpoint listens on (default 127.0.0.1; 0.0.0.0 for every interface).", valueName: "address"))
     var metricsHost = "127.0.0.1"
 
+    @Flag(name: .customLong("dry-run-actions"), help: "Record the commands watch steps would run (faults, recover, scale) in the report without running any of them.")
+    var dryRunActions = false
+
     @Flag(name: .shortAndLong, help: "Print only errors and the result line.")
     var quiet = false
 
@@ -73,12 +76,6 @@ struct RunCommand: AsyncParsableCommand {
             printError("\(file): invalid — not run")
             throw ExitCode(2)
         }
-        let unsupported = ScenarioExecution.unsupportedSteps(in: scenario)
-        if !unsupported.isEmpty {
-            for (step, reason) in unsupported { printError("\(step.mark): error: \(reason)") }
-            printError("\(file): not run")
-            throw ExitCode(2)
-        }
         let bytes = (FileManager.default.contents(atPath: file)).map { [UInt8]($0) } ?? []
         let directory = try reportFolder(for: scenario)
         let level = logLevel
@@ -105,7 +102,7 @@ struct RunCommand: AsyncParsableCommand {
         let signalSources = stop.install()
         let execution = ScenarioExecution(scenario: scenario,
                                           options: .init(uri: uri, reportDirectory: directory, toolVersion: MilvusScenario.version,
-                                                         scenarioBytes: bytes, metrics: metrics),
+                                                         scenarioBytes: bytes, metrics: metrics, dryRunActions: dryRunActions),
                                           progress: progress)
         let record = await execution.run(stopRequested: { stop.isRequested })
         withExtendedLifetime(signalSources) {}

@@ -22,6 +22,7 @@ enum Charts {
         }
         for f in record.flatSteps {
             if let m = f.step.monitor, !m.nodes.isEmpty { charts.append(nodeChart(f.step.id, m, l)) }
+            if let w = f.step.watch { charts.append(watchChart(f.step.id, w, l)) }
         }
         return charts
     }

@@ -39,6 +39,11 @@ enum MarkdownReport {
         section("balance")
         chartLinks("nodes_")
         section("health")
+        section("recovery")
+        chartLinks("watch_")
+        section("alerts")
+        section("actions")
+        section("health_timeline")
         section("steps")
         if let env = byID["environment"] {
             out += "## \(env.title)\n\n"

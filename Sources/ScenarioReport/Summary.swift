@@ -65,9 +65,23 @@ public enum Summary {
             if let e = m["errors"], e > 0 { text += ", \(Format.number(e)) errors" }
             if let h = m["hot.avg"], let c = m["cold.avg"] { text += "; hot avg \(Format.number(h)) ms vs cold \(Format.number(c)) ms" }
         case "insert":
-            text += " \(Format.number(m["rows"])) rows, \(Format.number(m["rowsPerSecond"])) rows/s, flush+seal \(Format.number(((m["flushTime"] ?? 0) + (m["sealTime"] ?? 0)) / 1000)) s"
+            text += " \(Format.number(m["rows"])) rows, \(Format.number(m["rowsPerSecond"])) rows/s"
+            if m["flushTime"] != nil { text += ", flush+seal \(Format.number(((m["flushTime"] ?? 0) + (m["sealTime"] ?? 0)) / 1000)) s" }
         case "load":
             text += " \(Format.number(m["replicas"])) replica group(s) in \(Format.number((m["totalTime"] ?? 0) / 1000)) s"
+        case "watch":
+            text += " \(Format.number((m["totalTime"] ?? s.durationMs) / 1000)) s, \(Format.number(m["checks"])) checks (\(Format.number(m["unhealthyChecks"])) not serving), \(Format.number(m["alertsFired"])) alert(s), \(Format.number(m["notificationsSent"])) notification(s) delivered, \(Format.number(m["notificationsFailed"])) failed"
+            if let r = s.watch?.recovery {
+                func sec(_ key: String) -> String { m[key].map { String(format: "%.1f s", $0 / 1000) } ?? "never" }
+                text += "\n    first fault in place at \(String(format: "%.1f", r.faultAtMs / 1000)) s: detected after \(sec("timeToDetect")), live after \(r.liveAtMs == nil && r.detectedAtMs != nil ? "— (liveness not lost, or not back)" : sec("timeToLive")), serving after \(r.servingLost ? sec("timeToServing") : "0 s (never stopped)")"
+                let rates = [("before", r.successBefore), ("during", r.successDuring), ("after", r.successAfter)].compactMap { name, v in v.map { "\(name) \(Format.number($0))%" } }
+                if !rates.isEmpty { text += "\n    background search success: " + rates.joined(separator: ", ") }
+            }
+            if let w = s.watch, let b = w.rowsBefore, let a = w.rowsAfter { text += "\n    rows: \(b) before, \(a) after" }
+            for a in s.watch?.actions ?? [] {
+                let result = a.dryRun ? "dry run, not run" : (a.error ?? "exit \(a.exitCode.map(String.init) ?? "?")")
+                text += "\n    \(a.kind.rawValue) at \(String(format: "%.1f", a.startedAtMs / 1000)) s: \(a.command) → \(result)\(a.durationMs.map { String(format: " in %.1f s", $0 / 1000) } ?? "")"
+            }
         case "health":
             text += " healthy \(Format.number(m["healthy"])), live \(Format.number(m["live"])), connect+list \(Format.number(m["latency"])) ms"
         default:

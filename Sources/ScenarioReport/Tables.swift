@@ -113,7 +113,7 @@ struct TableBuilder {
     let l: Labels
 
     var all: [ReportTable] {
-        ([environment, stepsTable, queryPerformance, hotQueries, nodeLoad, balance] + comparisons + [health, thresholds].compactMap { $0 })
+        ([environment, stepsTable, queryPerformance, hotQueries, nodeLoad, balance] + comparisons + [health].compactMap { $0 } + watchTables + [thresholds].compactMap { $0 })
             .filter { !$0.rows.isEmpty }
     }
 
@@ -165,6 +165,12 @@ struct TableBuilder {
         case "index": return m["indexedRows"].map { l.pick("\(Format.number($0)) rows indexed", "已索引 \(Format.number($0)) 行") } ?? ""
         case "monitor": return l.pick("\(Format.number(m["nodes"])) query node\(m["nodes"] == 1 ? "" : "s")", "\(Format.number(m["nodes"])) 个查询节点")
         case "health": return m["healthy"] == 1 ? l.pick("healthy", "健康") : l.pick("not healthy", "不健康")
+        case "watch":
+            var parts = [l.pick("\(Format.number(m["checks"])) checks, \(Format.number(m["unhealthyChecks"])) not serving",
+                                "检查 \(Format.number(m["checks"])) 次，\(Format.number(m["unhealthyChecks"])) 次不可查询")]
+            if let a = m["alertsFired"], a > 0 { parts.append(l.pick("\(Format.number(a)) alert\(a == 1 ? "" : "s")", "告警 \(Format.number(a)) 次")) }
+            if let t = m["timeToServing"], s.watch?.recovery?.servingLost == true { parts.append(l.pick("serving again after \(String(format: "%.1f", t / 1000)) s", "\(String(format: "%.1f", t / 1000)) 秒后恢复可查询")) }
+            return parts.joined(separator: l.pick(", ", "，"))
         case "sweep":
             let rows = s.sweep?.rows.count ?? 0, unsupported = s.sweep?.rows.filter { $0.status == .unsupported }.count ?? 0
             return l.pick("\(rows) rows" + (unsupported > 0 ? ", \(unsupported) not supported by this deployment" : ""),

@@ -23,10 +23,11 @@ struct CLITests {
         var stderr: String
     }
 
-    /// Runs scripts/milvus-local (to start, kill or stop the local server in tests).
-    static func runScript(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    /// Runs one of the project's scripts: milvus-local (to start, kill or stop the local
+    /// server in tests) or alert-receivers.
+    static func runScript(_ arguments: [String], script: String = "milvus-local") throws -> (status: Int32, output: String) {
         let process = Process()
-        process.executableURL = root.appendingPathComponent("scripts/milvus-local")
+        process.executableURL = root.appendingPathComponent("scripts/\(script)")
         process.arguments = arguments
         process.currentDirectoryURL = root
         let pipe = Pipe()
@@ -62,7 +63,7 @@ struct CLITests {
         #expect(r.stderr == "")
         #expect(r.stdout == """
         scenarios/load_balance.yaml: valid — 15 steps, 7 thresholds
-        scenarios/health_recovery.yaml: valid — 8 steps, 7 thresholds
+        scenarios/health_recovery.yaml: valid — 9 steps, 10 thresholds
         scenarios/ci_smoke.yaml: valid — 9 steps, 5 thresholds
 
         """)

@@ -129,10 +129,17 @@ struct RunTests {
 
     /// A small scenario around one search step; `credentials` adds keys to `target` (e.g. a token).
     static func small(_ name: String, search: String, thresholds: String = "", cleanup: String = "always", credentials: String = "") -> String {
+        small(name, step: "concurrentSearch: \(search)", thresholds: thresholds, cleanup: cleanup, credentials: credentials)
+    }
+
+    /// A small scenario around one step (YAML, indented for a list item under `steps`).
+    static func small(_ name: String, step: String, notifiers: String = "[]", thresholds: String = "", cleanup: String = "always",
+                      credentials: String = "") -> String {
         """
         collection: \(name)
         target: {uri: "${MILVUS_URI}", metrics: "${MILVUS_METRICS}"\(credentials.isEmpty ? "" : ", " + credentials)}
         cleanup: \(cleanup)
+        notifiers: \(notifiers)
         steps:
           - create:
               recreate: true
@@ -142,7 +149,7 @@ struct RunTests {
           - insert: {rows: 2000}
           - index: {type: FLAT, metric: L2}
           - load
-          - concurrentSearch: \(search)
+          - \(step)
           - drop
         thresholds: [\(thresholds)]
         """
@@ -233,13 +240,6 @@ struct RunTests {
         let r = try CLITests.run(["run", "Tests/ScenarioSpecTests/Fixtures/invalid/type-replicas-zero.yaml"])
         #expect(r.status == 2)
         #expect(r.stderr.contains("type-replicas-zero.yaml:3:22: error: 'replicas' must be at least 1, got 0"))
-    }
-
-    @Test("steps this version cannot execute are refused up front with exit 2")
-    func notYetExecutable() throws {
-        let r = try CLITests.run(["run", "scenarios/health_recovery.yaml"])
-        #expect(r.status == 2)
-        #expect(r.stderr.contains("watch steps (alerts, recovery, faults) are not executed yet"))
     }
 
     @Test("an unreachable server exits 3, and the record says why")

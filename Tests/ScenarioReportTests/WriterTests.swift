@@ -74,7 +74,7 @@ struct WriterTests {
 
     @Test("compare is direction-aware")
     func compareDirections() throws {
-        let base = try Self.load(GoldenTests.cases.first { $0.contains("cluster") } ?? GoldenTests.cases[0])
+        let base = try Self.load("load_balance_cluster")
         var worse = base
         for i in worse.steps.indices where worse.steps[i].kind == "concurrentSearch" {
             worse.steps[i].metrics["qps"]! *= 0.5       // throughput halved: a regression

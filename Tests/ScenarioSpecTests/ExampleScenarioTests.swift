@@ -4,7 +4,7 @@ import Testing
 /// The scenarios shipped in `scenarios/` must validate, and mean what their documents say.
 @Suite("example scenarios")
 struct ExampleScenarioTests {
-    static let files = ["scenarios/load_balance.yaml", "scenarios/health_recovery.yaml", "scenarios/ci_smoke.yaml"]
+    static let files = ["scenarios/load_balance.yaml", "scenarios/health_recovery.yaml", "scenarios/health_recovery_cluster.yaml", "scenarios/ci_smoke.yaml"]
 
     static func load(_ file: String, environment: [String: String] = [:]) -> ScenarioLoader.Outcome {
         ScenarioLoader.load(path: TestSupport.repositoryRoot.appendingPathComponent(file).path,
@@ -76,11 +76,11 @@ struct ExampleScenarioTests {
         let s = try #require(Self.load("scenarios/health_recovery.yaml").scenario)
         #expect(s.notifiers.map(\.name) == ["chat", "alertmanager", "email"])
         let watch = try #require(s.steps.compactMap { $0.spec as? WatchStep }.first)
-        #expect(watch.interval == .seconds(5))
+        #expect(watch.interval == .seconds(3))
         let rule = try #require(watch.rules.first)
         #expect(rule.repeatInterval == .seconds(300))
         #expect(rule.severity == .critical)
-        #expect(rule.recover?.argv == ["scripts/milvus-local", "standalone", "up"])
+        #expect(rule.recover?.argv == ["scripts/milvus-local", "standalone", "restart"])
         #expect(watch.faults.first?.at == .seconds(30))
         let scale = try #require(watch.scale)
         #expect(scale.min == 2 && scale.max == 10 && scale.cpuAbove == 70 && scale.memoryAbove == 80)

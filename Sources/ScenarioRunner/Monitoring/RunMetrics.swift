@@ -76,13 +76,19 @@ public final class RunMetrics: Sendable {
                 collectionSize(c).set(to: rows / replicas)
             }
         case "health":
-            for (component, state) in record.health?.components ?? [:] {
-                componentHealth(component).set(to: state.lowercased() == "healthy" ? 1.0 : 0.0)
-            }
-            if let serving = record.health?.serving { componentHealth("serving").set(to: serving ? 1.0 : 0.0) }
+            if let details = record.health { health(details) }
         default:
             break
         }
+    }
+
+    /// Component health from a health step or from each check of a watch (live while it runs).
+    func health(_ details: HealthDetails) {
+        for (component, state) in details.components {
+            componentHealth(component).set(to: state.lowercased() == "healthy" ? 1.0 : 0.0)
+        }
+        if let serving = details.serving { componentHealth("serving").set(to: serving ? 1.0 : 0.0) }
+        if !details.endpoints.isEmpty { componentHealth("live").set(to: details.endpoints.allSatisfy(\.ok) ? 1.0 : 0.0) }
     }
 
     /// The exposition text (Prometheus text format 0.0.4).

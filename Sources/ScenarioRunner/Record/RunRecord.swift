@@ -95,6 +95,7 @@ public struct StepRecord: Codable, Sendable {
     public var monitor: MonitorDetails?
     public var sweep: SweepDetails?
     public var health: HealthDetails?
+    public var watch: WatchDetails?
     public var notes: [String]
 
     public init(path: String, id: String, kind: String, collection: String?, startedAt: Date) {

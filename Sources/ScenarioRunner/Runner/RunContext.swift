@@ -13,11 +13,15 @@ public final class RunContext: Sendable {
     public let logger: Logger
     /// Collectors for `run --metrics-port`, when asked for.
     let metrics: RunMetrics?
+    /// `--dry-run-actions`: watch commands (faults, recoveries, scaling) are recorded, not run.
+    let dryRunActions: Bool
     private let stop = Atomic<Bool>(false)
     private let cache = Mutex<[String: CollectionFacts]>([:])
 
-    init(client: MilvusClient, scenario: Scenario, progress: any ProgressReporter, logger: Logger, metrics: RunMetrics? = nil) {
+    init(client: MilvusClient, scenario: Scenario, progress: any ProgressReporter, logger: Logger, metrics: RunMetrics? = nil,
+         dryRunActions: Bool = false) {
         self.metrics = metrics
+        self.dryRunActions = dryRunActions
         self.client = client
         self.scenario = scenario
         self.progress = progress

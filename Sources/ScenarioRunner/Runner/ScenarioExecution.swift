@@ -14,9 +14,14 @@ public struct ScenarioExecution: Sendable {
         public var scenarioBytes: [UInt8]
         /// Collectors served on `--metrics-port` while the run lasts.
         public var metrics: RunMetrics?
+        /// `--dry-run-actions`: record the commands a watch would run (faults, recoveries,
+        /// scaling) without running any of them.
+        public var dryRunActions: Bool
 
-        public init(uri: String? = nil, reportDirectory: URL, toolVersion: String, scenarioBytes: [UInt8], metrics: RunMetrics? = nil) {
+        public init(uri: String? = nil, reportDirectory: URL, toolVersion: String, scenarioBytes: [UInt8], metrics: RunMetrics? = nil,
+                    dryRunActions: Bool = false) {
             self.metrics = metrics
+            self.dryRunActions = dryRunActions
             self.uri = uri
             self.reportDirectory = reportDirectory
             self.toolVersion = toolVersion
@@ -38,11 +43,6 @@ public struct ScenarioExecution: Sendable {
         var logger = logger
         logger[metadataKey: "scenario"] = "\(scenario.name)"
         self.logger = logger
-    }
-
-    /// Step kinds in the scenario this version cannot execute yet, with the reason.
-    public static func unsupportedSteps(in scenario: Scenario) -> [(Step, String)] {
-        scenario.allSteps.compactMap { step in StepRunners.notYetExecutable[step.kind].map { (step, $0) } }
     }
 
     /// Connects, runs every step (stopping at the first failure, except cleanup with
@@ -82,7 +82,8 @@ public struct ScenarioExecution: Sendable {
                                             "queryNodes": "\(record.target.queryNodes.map(String.init) ?? "?")"])
         writer.write(record)
 
-        let context = RunContext(client: client, scenario: scenario, progress: progress, logger: logger, metrics: options.metrics)
+        let context = RunContext(client: client, scenario: scenario, progress: progress, logger: logger, metrics: options.metrics,
+                                 dryRunActions: options.dryRunActions)
         let watcher = Task {
             while !Task.isCancelled {
                 if stopRequested() { context.requestStop(); return }

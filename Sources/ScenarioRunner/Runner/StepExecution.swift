@@ -19,7 +19,7 @@ enum StepExecution {
         logger.debug("step started", metadata: ["collection": "\(step.collection ?? "-")"])
         do {
             guard let runner = StepRunners.runner(for: step) else {
-                throw MilvusError(rpc: step.kind, kind: .notSupported, reason: StepRunners.notYetExecutable[step.kind] ?? "no runner for \(step.kind)")
+                throw MilvusError(rpc: step.kind, kind: .notSupported, reason: "no runner for \(step.kind)")
             }
             try await runner.run(step, context, &record)
         } catch {

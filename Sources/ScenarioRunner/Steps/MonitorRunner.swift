@@ -56,9 +56,8 @@ struct MonitorRunner: StepRunner {
         let window = 1.0
         for e in endpoints {
             guard let before = first[e.base], let after = try? await e.metrics() else { continue }
-            // A query node's endpoint labels its own series with its node_id; a node without
-            // segments has no segment_num series, so look at every querynode series.
-            let ids = Set(after.families.values.filter { $0.name.hasPrefix("milvus_querynode_") }.flatMap(\.samples).compactMap { $0.labels["node_id"].flatMap { Int64($0) } })
+            // A query node's endpoint labels its own series with its node_id.
+            let ids = QueryNodeSeries.nodeIDs(after)
             guard !ids.isEmpty else { continue }
             let rss = after.sum("process_resident_memory_bytes")
             let cpu0 = before.sum("process_cpu_seconds_total"), cpu1 = after.sum("process_cpu_seconds_total")

@@ -13,7 +13,11 @@ struct SearchTemplate: Sendable {
     var params: [String: String]
 
     init(step: Step, settings: SearchSettings, context: RunContext) async throws {
-        collection = step.collection!
+        try await self.init(collection: step.collection!, settings: settings, context: context)
+    }
+
+    init(collection: String, settings: SearchSettings, context: RunContext) async throws {
+        self.collection = collection
         let vector = try await context.vectorField(collection, named: settings.field, step: "Search")
         field = vector.name
         dim = vector.dim

@@ -9,11 +9,6 @@ protocol StepRunner: Sendable {
 
 /// The runner for each step kind (the registry `StepKinds.all` lists the kinds).
 enum StepRunners {
-    /// Kinds the runner cannot execute yet; `run` refuses scenarios that use them up front.
-    static let notYetExecutable: [String: String] = [
-        WatchStep.kind: "watch steps (alerts, recovery, faults) are not executed yet; they arrive with the health-monitoring work",
-    ]
-
     static func runner(for step: Step) -> (any StepRunner)? {
         switch step.spec {
         case is CreateStep: return CreateRunner()
@@ -27,6 +22,7 @@ enum StepRunners {
         case is SweepStep: return SweepRunner()
         case is MonitorStep: return MonitorRunner()
         case is HealthStep: return HealthRunner()
+        case is WatchStep: return WatchRunner()
         default: return nil
         }
     }

@@ -106,6 +106,23 @@ public struct Notifier: Sendable {
         public var to: [String]
         public var subjectPrefix: String
         public var timeout: ScenarioDuration
+        /// PEM file of the certificate authority to trust for STARTTLS/TLS instead of the system's.
+        public var caFile: String?
+
+        public init(host: String, port: Int = 587, security: Security = .starttls, user: String? = nil, password: Secret? = nil,
+                    from: String, to: [String], subjectPrefix: String = "[milvus-scenario]", timeout: ScenarioDuration = .seconds(10),
+                    caFile: String? = nil) {
+            self.host = host
+            self.port = port
+            self.security = security
+            self.user = user
+            self.password = password
+            self.from = from
+            self.to = to
+            self.subjectPrefix = subjectPrefix
+            self.timeout = timeout
+            self.caFile = caFile
+        }
     }
 
     public var name: String
@@ -138,6 +155,7 @@ public struct Notifier: Sendable {
                                    KeySpec("from", .text, .required, "Sender address."),
                                    KeySpec("to", .list(.text, minCount: 1), .required, "Recipient addresses."),
                                    KeySpec("subjectPrefix", .text, .defaultValue("[milvus-scenario]"), "Start of every subject line."),
+                                   KeySpec("caFile", .text, .runtimeDefault("the system's trusted certificates"), "PEM file of the certificate authority to trust for `starttls` and `tls`."),
                                    KeySpec("timeout", .duration(allowZero: false), .defaultValue("10s"), "Deadline of each delivery.")])),
     ])
 
@@ -158,7 +176,7 @@ public struct Notifier: Sendable {
                             security: r.choice("security") ?? .starttls, user: r.string("user"),
                             password: r.secret("password"), from: r.string("from") ?? "",
                             to: r.strings("to") ?? [], subjectPrefix: r.string("subjectPrefix") ?? "[milvus-scenario]",
-                            timeout: r.duration("timeout") ?? .seconds(10))
+                            timeout: r.duration("timeout") ?? .seconds(10), caFile: r.string("caFile"))
             if let p = smtp.password, p.writtenLiterally, !p.isEmpty {
                 r.decoder.warning(r.mark("password"), "'password' is written in the scenario itself; use ${SMTP_PASSWORD} so the secret stays out of files and version control")
             }

@@ -4,6 +4,12 @@ public struct Command: Sendable, Hashable, CustomStringConvertible {
     public var shell: Bool
     public var mark: Mark
 
+    public init(argv: [String], shell: Bool = false, mark: Mark) {
+        self.argv = argv
+        self.shell = shell
+        self.mark = mark
+    }
+
     public var description: String {
         shell ? "sh -c \(argv.first ?? "")" : argv.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
     }

@@ -1,0 +1,174 @@
+import Foundation
+import ScenarioRunner
+
+/// The tables of `watch` steps: recovery timings, the health timeline, alerts with their
+/// notifications, and the commands that ran.
+extension TableBuilder {
+    var watches: [FlatStep] { record.flatSteps.filter { $0.step.watch != nil } }
+
+    var watchTables: [ReportTable] { [recovery, healthTimeline, alerts, actions] }
+
+    var recovery: ReportTable {
+        var rows: [[ReportTable.Cell]] = []
+        for f in watches {
+            let s = f.step, m = s.metrics, w = s.watch!
+            func row(_ id: String, _ label: String, _ cell: ReportTable.Cell) {
+                rows.append([.init(s.id), .init(label, raw: id), cell])
+            }
+            if let r = w.recovery {
+                row("fault_at_s", l.pick("First fault in place at", "首次故障生效时间"), Format.seconds(fromMs: r.faultAtMs))
+                row("time_to_detect_s", l.pick("Time to detect", "发现耗时"), Format.seconds(fromMs: m["timeToDetect"]))
+                row("time_to_live_s", l.pick("Time to liveness (/healthz OK)", "恢复存活耗时 (/healthz 正常)"),
+                    r.liveAtMs == nil && m["timeToDetect"] != nil ? .init(l.pick("liveness not lost, or not back", "未失去存活状态或未恢复"), raw: "") : Format.seconds(fromMs: m["timeToLive"]))
+                row("time_to_serving_s", l.pick("Time to serving (a real search works)", "恢复可查询耗时 (真实查询成功)"),
+                    !r.servingLost && m["timeToServing"] == 0 ? .init(l.pick("0 s — searches never stopped working", "0 秒 — 查询始终可用"), raw: "0")
+                        : Format.seconds(fromMs: m["timeToServing"]))
+                row("success_before_percent", l.pick("Search success before the fault", "故障前查询成功率"), Format.percent(r.successBefore))
+                row("success_during_percent", l.pick("Search success during the fault", "故障期间查询成功率"), Format.percent(r.successDuring))
+                row("success_after_percent", l.pick("Search success after recovery", "恢复后查询成功率"), Format.percent(r.successAfter))
+            }
+            row("rows_before", l.pick("Rows before", "故障前行数"), Format.plain(w.rowsBefore.map(Double.init)))
+            row("rows_after", l.pick("Rows after", "故障后行数"), Format.plain(w.rowsAfter.map(Double.init)))
+            row("rows_lost", l.pick("Rows lost", "丢失行数"), Format.plain(m["rowsLost"]))
+            row("checks", l.pick("Checks (not serving)", "检查次数 (不可查询)"), .init("\(Format.number(m["checks"])) (\(Format.number(m["unhealthyChecks"])))", raw: Format.raw(m["checks"])))
+            row("alerts_fired", l.pick("Alerts fired / resolved", "告警触发 / 恢复"), .init("\(Format.number(m["alertsFired"])) / \(Format.number(m["alertsResolved"]))", raw: Format.raw(m["alertsFired"])))
+            row("notifications_sent", l.pick("Notifications delivered / failed", "通知送达 / 失败"),
+                .init("\(Format.number(m["notificationsSent"])) / \(Format.number(m["notificationsFailed"]))", raw: Format.raw(m["notificationsSent"])))
+            row("actions_run", l.pick("Commands run / failed", "执行命令 / 失败"),
+                .init("\(Format.number(m["actionsRun"])) / \(Format.number(m["actionsFailed"]))", raw: Format.raw(m["actionsRun"])))
+        }
+        var table = ReportTable(id: "recovery", title: l.pick("Fault and recovery", "故障与恢复"),
+                                columns: [.init(id: "step", header: l.step), .init(id: "measure", header: l.pick("Measure", "指标")),
+                                          .init(id: "value", header: l.pick("Value", "数值"), alignRight: true)],
+                                rows: rows)
+        if watches.contains(where: { $0.step.watch?.recovery != nil }) {
+            table.notes.append(l.pick("Times run from the moment the first fault command finished (the fault in place), to the first check that saw the change — exact to within one check interval. \"During\" ends at the first check that found the deployment serving and live again.",
+                                      "时间从第一个故障命令执行完毕（故障生效）算起，到第一次观察到变化的检查为止，精度为一个检查间隔。“故障期间”截止于第一次检查到系统重新可查询且存活。"))
+        }
+        return table
+    }
+
+    var healthTimeline: ReportTable {
+        var rows: [[ReportTable.Cell]] = []
+        for f in watches {
+            let w = f.step.watch!
+            let interval = w.intervalMs
+            for (i, c) in w.checks.enumerated() {
+                let until = i + 1 < w.checks.count ? w.checks[i + 1].atMs : c.atMs + interval
+                let events = Self.events(w, from: i == 0 ? -Double.infinity : c.atMs, until: until, l)
+                func yn(_ b: Bool?) -> ReportTable.Cell { .init(b == nil ? "—" : b! ? l.yes : l.no, raw: b.map { $0 ? "1" : "0" } ?? "") }
+                let bg = Self.background(w, from: c.atMs - interval, until: c.atMs)
+                rows.append([.init(f.step.id), Format.seconds(fromMs: c.atMs), yn(c.serving), yn(c.live), yn(c.checkHealth),
+                             Format.ms(c.latencyMs.map { ($0 * 10).rounded() / 10 }), Format.ms(c.searchLatencyMs.map { ($0 * 10).rounded() / 10 }),
+                             Format.percent(c.nodeMemoryPercent.map { ($0 * 10).rounded() / 10 }), Format.percent(c.nodeCPUPercent.map { $0.rounded() }),
+                             .init(bg.map { "\($0.ok) / \($0.failed)" } ?? "—", raw: bg.map { "\($0.ok)/\($0.failed)" } ?? ""),
+                             .init(events.joined(separator: "; ")), .init(c.problem ?? "")])
+            }
+        }
+        var table = ReportTable(id: "health_timeline", title: l.pick("Health timeline", "健康时间线"),
+                                columns: [.init(id: "step", header: l.step), .init(id: "at_s", header: l.pick("Time", "时间"), alignRight: true),
+                                          .init(id: "serving", header: l.pick("Serving", "可查询")), .init(id: "live", header: l.pick("Live", "存活")),
+                                          .init(id: "check_health", header: "CheckHealth"),
+                                          .init(id: "latency_ms", header: l.latency, alignRight: true),
+                                          .init(id: "search_latency_ms", header: l.pick("Search", "查询延迟"), alignRight: true),
+                                          .init(id: "node_memory_percent", header: l.memoryPercent, alignRight: true),
+                                          .init(id: "node_cpu_percent", header: l.cpu, alignRight: true),
+                                          .init(id: "background_ok_failed", header: l.pick("Background ok / failed", "后台查询 成功 / 失败"), alignRight: true),
+                                          .init(id: "events", header: l.pick("Events", "事件")), .init(id: "problem", header: l.pick("Problem", "问题"))],
+                                rows: rows)
+        if !rows.isEmpty {
+            table.notes.append(l.pick("Serving: a real search succeeded on a fresh connection. Live: every /healthz answered OK. Memory and CPU: the busiest query node. Background: searches of the background load sent since the previous check.",
+                                      "可查询：在新连接上真实查询成功。存活：所有 /healthz 返回 OK。内存与 CPU：最繁忙的查询节点。后台查询：自上次检查以来发送的后台查询。"))
+        }
+        return table
+    }
+
+    /// What happened in [from, until): faults, alerts, notifications, commands.
+    static func events(_ w: WatchDetails, from: Double, until: Double, _ l: Labels) -> [String] {
+        var out: [(Double, String)] = []
+        for a in w.actions where a.startedAtMs >= from && a.startedAtMs < until {
+            switch a.kind {
+            case .fault: out.append((a.startedAtMs, l.pick("fault: \(a.name)", "故障：\(a.name)")))
+            case .recover: out.append((a.startedAtMs, l.pick("recover started", "开始恢复") + (a.dryRun ? l.pick(" (dry run)", "（演练）") : "")))
+            case .scale: out.append((a.startedAtMs, l.pick("scale \(a.name)", "扩缩容 \(a.name)") + (a.dryRun ? l.pick(" (dry run)", "（演练）") : "")))
+            }
+        }
+        for a in w.actions where a.kind == .recover {
+            if let d = a.durationMs, a.startedAtMs + d >= from, a.startedAtMs + d < until {
+                out.append((a.startedAtMs + d, l.pick("recover finished (exit \(a.exitCode.map(String.init) ?? "—"))", "恢复完成（退出码 \(a.exitCode.map(String.init) ?? "—")）")))
+            }
+        }
+        for a in w.alerts {
+            if a.firedAtMs >= from, a.firedAtMs < until { out.append((a.firedAtMs, l.pick("alert \(a.rule) fired", "告警 \(a.rule) 触发"))) }
+            if let r = a.resolvedAtMs, r >= from, r < until { out.append((r, l.pick("alert \(a.rule) resolved", "告警 \(a.rule) 恢复"))) }
+        }
+        return out.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
+    /// Background searches sent in (from, until].
+    static func background(_ w: WatchDetails, from: Double, until: Double) -> (ok: Int, failed: Int)? {
+        guard let b = w.background else { return nil }
+        var ok = 0, failed = 0
+        for s in b.seconds where Double(s.second) * 1000 >= from && Double(s.second) * 1000 < until {
+            ok += s.succeeded
+            failed += s.failed
+        }
+        return (ok, failed)
+    }
+
+    var alerts: ReportTable {
+        var rows: [[ReportTable.Cell]] = []
+        for f in watches {
+            let w = f.step.watch!
+            for a in w.alerts {
+                let sent = Self.notifications(w, of: a)
+                var deliveries: [String] = []
+                for (name, list) in Dictionary(grouping: sent, by: \.notifier).sorted(by: { $0.key < $1.key }) {
+                    let kinds = list.sorted { $0.atMs < $1.atMs }.map { n in l.notification(n.kind.rawValue) + (n.delivered ? " ✓" : " ✗") }
+                    deliveries.append("\(name): " + kinds.joined(separator: ", "))
+                }
+                let failures = sent.filter { !$0.delivered }.compactMap { n in n.error.map { "\(n.notifier): \($0)" } }
+                rows.append([.init(f.step.id), .init(a.rule), .init(a.severity), .init(a.condition),
+                             Format.seconds(fromMs: a.firedAtMs), Format.seconds(fromMs: a.resolvedAtMs),
+                             .init(deliveries.joined(separator: "; ")), .init(failures.joined(separator: "; "))])
+            }
+        }
+        return ReportTable(id: "alerts", title: l.pick("Alerts", "告警"),
+                           columns: [.init(id: "step", header: l.step), .init(id: "rule", header: l.pick("Rule", "规则")),
+                                     .init(id: "severity", header: l.pick("Severity", "级别")), .init(id: "condition", header: l.pick("Condition", "条件")),
+                                     .init(id: "fired_at_s", header: l.pick("Fired at", "触发时间"), alignRight: true),
+                                     .init(id: "resolved_at_s", header: l.pick("Resolved at", "恢复时间"), alignRight: true),
+                                     .init(id: "notifications", header: l.pick("Notifications", "通知")),
+                                     .init(id: "delivery_errors", header: l.pick("Delivery errors", "投递错误"))],
+                           rows: rows)
+    }
+
+    /// The notifications sent for one alert: from when it fired until it resolved (the resolve
+    /// notification is sent right after).
+    static func notifications(_ w: WatchDetails, of a: AlertRecord) -> [NotificationRecord] {
+        let until = (a.resolvedAtMs ?? .infinity) + w.intervalMs
+        return w.notifications.filter { n in n.rule == a.rule && n.atMs >= a.firedAtMs - 1 && n.atMs <= until }
+    }
+
+    var actions: ReportTable {
+        var rows: [[ReportTable.Cell]] = []
+        for f in watches {
+            for a in f.step.watch!.actions.sorted(by: { $0.startedAtMs < $1.startedAtMs }) {
+                let result: ReportTable.Cell
+                if a.dryRun { result = .init(l.pick("dry run: not run", "演练：未执行"), raw: "dry-run") }
+                else if let e = a.error { result = .init(e, raw: "error") }
+                else { result = .init(l.pick("exit \(a.exitCode.map(String.init) ?? "—")", "退出码 \(a.exitCode.map(String.init) ?? "—")"), raw: a.exitCode.map(String.init) ?? "") }
+                let lastLine = a.outputTail?.split(separator: "\n").last.map(String.init) ?? ""
+                rows.append([.init(f.step.id), .init(l.actionKind(a.kind.rawValue), raw: a.kind.rawValue), .init(a.name), .init("`\(a.command)`", raw: a.command),
+                             Format.seconds(fromMs: a.startedAtMs), Format.seconds(fromMs: a.durationMs), result,
+                             .init(lastLine, raw: a.outputTail ?? "")])
+            }
+        }
+        return ReportTable(id: "actions", title: l.pick("Commands (faults, recovery, scaling)", "执行的命令（故障注入、恢复、扩缩容）"),
+                           columns: [.init(id: "step", header: l.step), .init(id: "kind", header: l.kind), .init(id: "name", header: l.pick("Name", "名称")),
+                                     .init(id: "command", header: l.pick("Command", "命令")), .init(id: "started_at_s", header: l.pick("At", "开始时间"), alignRight: true),
+                                     .init(id: "duration_s", header: l.duration, alignRight: true), .init(id: "result", header: l.result),
+                                     .init(id: "output_tail", header: l.pick("Last output line", "最后一行输出"))],
+                           rows: rows)
+    }
+}

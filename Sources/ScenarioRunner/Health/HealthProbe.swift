@@ -1,0 +1,161 @@
+import Foundation
+import MilvusClient
+import ScenarioSpec
+import Synchronization
+
+/// One round of health checks, shared by the `health` step and every check of a `watch`:
+/// liveness (`/healthz` of each metrics endpoint), readiness (CheckHealth, GetComponentStates),
+/// the document's connect + list latency, and a real search (serving).
+///
+/// Each round opens a fresh connection with one attempt per call, so a check sees the server
+/// as a new client would — not a connection that is still backing off from an earlier failure.
+final class HealthProbe: Sendable {
+    let connection: ConnectionOptions
+    let endpoints: [MetricsEndpoint]
+    let timeout: Duration
+    /// The collection the serving check searches; nil skips it.
+    let collection: String?
+    private let target = Mutex<ServingTarget?>(nil)
+
+    /// What the serving search needs, looked up once.
+    struct ServingTarget: Sendable {
+        var field: String
+        var dim: Int
+        var metric: String?
+    }
+
+    init(connection: ConnectionOptions, endpoints: [String], timeout: Duration, collection: String?) {
+        var options = connection
+        options.timeout = timeout
+        options.maxAttempts = 1
+        self.connection = options
+        self.endpoints = endpoints.map(MetricsEndpoint.init)
+        self.timeout = timeout
+        self.collection = collection
+    }
+
+    /// Runs every check once; never throws: what failed is part of the answer.
+    func check() async -> HealthObservation {
+        var observation = HealthObservation(details: HealthDetails(checkHealth: nil, reasons: [], quotaStates: [], components: [:],
+                                                                   endpoints: [], serving: nil, servingError: nil))
+        let timeout = self.timeout
+        observation.details.endpoints = await withTaskGroup(of: (Int, HealthDetails.Endpoint).self) { group in
+            for (i, e) in endpoints.enumerated() {
+                group.addTask {
+                    let (ok, answer) = await e.healthz(timeout: timeout)
+                    return (i, .init(url: e.base + "/healthz", ok: ok, answer: answer))
+                }
+            }
+            var answers: [(Int, HealthDetails.Endpoint)] = []
+            for await a in group { answers.append(a) }
+            return answers.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        let client: MilvusClient
+        do {
+            client = try await MilvusClient.connect(connection)
+            _ = try await client.listCollections()
+            observation.latencyMs = (clock.now - t0).milliseconds
+        } catch {
+            observation.connectError = Self.short(error)
+            if collection != nil {
+                observation.details.serving = false
+                observation.details.servingError = observation.connectError
+            }
+            return observation
+        }
+        if let h = try? await client.checkHealth() {
+            observation.details.checkHealth = h.isHealthy
+            observation.details.reasons = h.reasons
+            observation.details.quotaStates = h.quotaStates
+        }
+        if let states = try? await client.componentStates() {
+            for s in states { observation.details.components["\(s.role)\(s.nodeID == 0 ? "" : "-\(s.nodeID)")"] = s.state }
+        }
+        observation.systemInfo = try? await client.systemInfo()
+        if let collection {
+            let t1 = clock.now
+            do {
+                let target = try await servingTarget(client, collection)
+                var vectors = QueryVectors(dim: target.dim, settings: nil)
+                _ = try await client.search(SearchRequest(collection: collection, field: target.field, vectors: vectors.next(1), topK: 1,
+                                                          metric: target.metric, timeout: timeout))
+                observation.details.serving = true
+                observation.searchLatencyMs = (clock.now - t1).milliseconds
+            } catch {
+                observation.details.serving = false
+                observation.details.servingError = Self.short(error)
+            }
+        }
+        await client.close()
+        return observation
+    }
+
+    private func servingTarget(_ client: MilvusClient, _ collection: String) async throws -> ServingTarget {
+        if let t = target.withLock({ $0 }) { return t }
+        let schema = try await client.describeCollection(collection).schema
+        let vectors = schema.fields.compactMap { f -> (String, Int)? in
+            if case .floatVector(let dim) = f.type { return (f.name, dim) } else { return nil }
+        }
+        guard let (field, dim) = vectors.first else {
+            throw MilvusError(rpc: "Search", kind: .invalidArgument, reason: "collection '\(collection)' has no float vector field to search")
+        }
+        let metric = (try? await client.describeIndexes(collection))?.first { $0.field == field }?.params["metric_type"]
+        let t = ServingTarget(field: field, dim: dim, metric: metric)
+        target.withLock { $0 = t }
+        return t
+    }
+
+    /// The reason without the long gRPC detail, for timelines.
+    static func short(_ error: any Error) -> String {
+        let text = (error as? MilvusError).map { e -> String in
+            var s = e.reason
+            if case .server(_, let code) = e.kind { s = "code \(code): \(s)" }
+            return s
+        } ?? "\(error)"
+        return text.count > 160 ? String(text.prefix(157)) + "…" : text
+    }
+}
+
+/// The answer of one `HealthProbe` round.
+struct HealthObservation: Sendable {
+    var details: HealthDetails
+    var latencyMs: Double?
+    var searchLatencyMs: Double?
+    var connectError: String?
+    var systemInfo: SystemInfo?
+
+    var live: Bool { details.endpoints.allSatisfy(\.ok) }
+    var serving: Bool? { details.serving }
+    var unhealthyComponents: Int {
+        details.components.values.filter { $0 != "healthy" }.count + details.endpoints.filter { !$0.ok }.count
+    }
+    /// Serving (when checked) and not declared unhealthy by CheckHealth, and reachable at all.
+    var healthy: Bool { connectError == nil && (details.serving ?? true) && details.checkHealth != false }
+    /// Something is wrong: not serving, not live, unreachable or CheckHealth unhealthy.
+    var troubled: Bool { !healthy || !live }
+
+    /// The first problem, for the timeline.
+    var problem: String? {
+        if let e = details.servingError { return e }
+        if let e = connectError { return e }
+        if details.checkHealth == false { return "CheckHealth: " + (details.reasons.first ?? "unhealthy") }
+        if let down = details.endpoints.first(where: { !$0.ok }) { return "\(down.url): \(down.answer)" }
+        return nil
+    }
+
+    /// The health step's metrics.
+    var metrics: [String: Double] {
+        var m: [String: Double] = [
+            "unhealthyComponents": Double(unhealthyComponents),
+            "live": live ? 1 : 0,
+            "checkHealth": details.checkHealth == true ? 1 : 0,
+            "healthy": healthy ? 1 : 0,
+        ]
+        if let latencyMs { m["latency"] = latencyMs }
+        if let searchLatencyMs { m["searchLatency"] = searchLatencyMs }
+        return m
+    }
+}

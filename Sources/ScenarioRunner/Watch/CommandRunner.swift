@@ -1,0 +1,86 @@
+import Foundation
+import ScenarioSpec
+
+/// Runs the commands of a watch (faults, recoveries, scaling): an argv list executed directly —
+/// never through a shell unless the scenario wrote `shell: true` — from the current directory,
+/// with standard output and error captured (the tail is kept) and a deadline.
+enum CommandRunner {
+    struct Outcome: Sendable {
+        var exitCode: Int32?
+        var duration: Duration
+        var outputTail: String?
+        var error: String?
+    }
+
+    /// How long one command may run before it is stopped (SIGTERM, then SIGKILL after 5 s).
+    static let deadline = Duration.seconds(600)
+    /// Lines of output kept in the record.
+    static let tailLines = 15
+
+    /// The argv to execute: `/usr/bin/env` finds a bare name on PATH without a shell; a
+    /// shell command becomes `sh -c LINE`.
+    static func argv(_ command: Command, replacing substitutions: [String: String] = [:]) -> [String] {
+        let args = command.argv.map { arg in
+            substitutions.reduce(arg) { $0.replacingOccurrences(of: "${\($1.key)}", with: $1.value) }
+        }
+        return command.shell ? ["/bin/sh", "-c"] + args : ["/usr/bin/env", "--"] + args
+    }
+
+    /// How the command reads in reports (what the user wrote, substitutions applied).
+    static func display(_ command: Command, replacing substitutions: [String: String] = [:]) -> String {
+        let args = argv(command, replacing: substitutions).dropFirst(2)
+        if command.shell { return "sh -c " + (args.first.map { "'\($0)'" } ?? "") }
+        return args.map { $0.isEmpty || $0.contains(where: { " '\"$".contains($0) }) ? "'\($0)'" : $0 }.joined(separator: " ")
+    }
+
+    static func run(_ argv: [String], environment: [String: String] = [:], deadline: Duration = deadline) async -> Outcome {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("milvus-scenario-command-\(UUID().uuidString).log")
+        defer { try? FileManager.default.removeItem(at: output) }
+        guard FileManager.default.createFile(atPath: output.path, contents: nil),
+              let handle = try? FileHandle(forWritingTo: output) else {
+            return Outcome(exitCode: nil, duration: .zero, outputTail: nil, error: "could not create a file for the command's output")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: argv[0])
+        process.arguments = Array(argv.dropFirst())
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        // Its output goes to a file, not a pipe: a server it starts in the background may keep
+        // the descriptor open long after the command itself has finished.
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        let exited = AsyncStream<Int32>.makeStream()
+        process.terminationHandler = { p in
+            exited.continuation.yield(p.terminationStatus)
+            exited.continuation.finish()
+        }
+        do {
+            try process.run()
+        } catch {
+            try? handle.close()
+            return Outcome(exitCode: nil, duration: clock.now - start, outputTail: nil, error: "could not start \(argv.dropFirst(argv[0] == "/usr/bin/env" ? 2 : 0).first ?? ""): \(error.localizedDescription)")
+        }
+        try? handle.close()
+        let timer = Task {
+            try await Task.sleep(for: deadline)
+            process.terminate()
+            try await Task.sleep(for: .seconds(5))
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        var status: Int32?
+        for await s in exited.stream { status = s }
+        let timedOut = timer.isCancelled == false && clock.now - start >= deadline
+        timer.cancel()
+        let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+        let tail = lines.suffix(tailLines).joined(separator: "\n")
+        var error: String?
+        if timedOut { error = "stopped after \(deadline): it did not finish in time" }
+        else if process.terminationReason == .uncaughtSignal { error = "killed by signal \(status ?? 0)" }
+        else if argv[0] == "/usr/bin/env", status == 127 { error = "command not found: \(argv.dropFirst(2).first ?? "")" }
+        return Outcome(exitCode: process.terminationReason == .exit ? status : nil, duration: clock.now - start,
+                       outputTail: tail.isEmpty ? nil : String(tail.suffix(2000)), error: error)
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+
+/// Query-node process memory and CPU from the metrics endpoints, sampled at each check of a
+/// watch; CPU is the change of `process_cpu_seconds_total` since the previous sample.
+struct NodeResourceSampler: Sendable {
+    struct Usage: Sendable {
+        var nodeID: Int64
+        var memoryMB: Double?
+        var memoryPercent: Double?
+        var cpuPercent: Double?
+    }
+
+    let endpoints: [MetricsEndpoint]
+    private var previous: [String: (cpuSeconds: Double, at: ContinuousClock.Instant)] = [:]
+
+    init(endpoints: [String]) {
+        self.endpoints = endpoints.map(MetricsEndpoint.init)
+    }
+
+    /// The query nodes found on the endpoints that answered. `hostMemory` maps node ids to the
+    /// host's memory (GetMetrics); for endpoints on this machine this machine's memory is used.
+    mutating func sample(hostMemory: [Int64: Int], timeout: Duration) async -> [Usage] {
+        var usages: [Usage] = []
+        for e in endpoints {
+            guard let text = try? await e.metrics(timeout: timeout) else {
+                previous[e.base] = nil
+                continue
+            }
+            let now = ContinuousClock.now
+            let ids = QueryNodeSeries.nodeIDs(text)
+            guard !ids.isEmpty else { continue }
+            let rss = text.sum("process_resident_memory_bytes")
+            let cpu = text.sum("process_cpu_seconds_total")
+            var cpuPercent: Double?
+            if let cpu, let before = previous[e.base], now > before.at {
+                cpuPercent = max(0, (cpu - before.cpuSeconds) / ((now - before.at).milliseconds / 1000) * 100)
+            }
+            if let cpu { previous[e.base] = (cpu, now) }
+            for id in ids {
+                let host = hostMemory[id] ?? (e.isLocal ? Int(ProcessInfo.processInfo.physicalMemory) : nil)
+                usages.append(Usage(nodeID: id, memoryMB: rss.map { $0 / 1_048_576 },
+                                    memoryPercent: rss.flatMap { r in host.flatMap { $0 > 0 ? r / Double($0) * 100 : nil } },
+                                    cpuPercent: cpuPercent))
+            }
+        }
+        return usages
+    }
+}
+
+/// Which query nodes a process's `/metrics` speaks for.
+enum QueryNodeSeries {
+    /// The `node_id` labels of its `milvus_querynode_*` series (a node without segments has no
+    /// segment_num series, so every querynode family is looked at).
+    static func nodeIDs(_ text: PrometheusText) -> Set<Int64> {
+        Set(text.families.values.filter { $0.name.hasPrefix("milvus_querynode_") }.flatMap(\.samples)
+            .compactMap { $0.labels["node_id"].flatMap { Int64($0) } })
+    }
+}
+
+extension MetricsEndpoint {
+    /// Whether the endpoint is on this machine (its memory is then this machine's).
+    var isLocal: Bool {
+        guard let host = URLComponents(string: base)?.host else { return false }
+        return host == "127.0.0.1" || host == "localhost" || host == "::1" || host == "[::1]"
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import ScenarioSpec
+
+/// One alert state change, as every channel receives it.
+struct AlertNotification: Sendable {
+    var rule: String
+    var severity: String
+    var kind: NotificationRecord.Kind
+    var summary: String?
+    var condition: String
+    var values: [String: Double]
+    var startsAt: Date
+    /// Set when the alert resolved.
+    var endsAt: Date?
+    var scenario: String
+    var step: String
+
+    var status: String { kind == .resolved ? "resolved" : "firing" }
+
+    /// One line for chat and subjects: `[FIRING] critical server-down: …`.
+    var headline: String {
+        "[\(status.uppercased())] \(severity) \(rule)" + (summary.map { ": \($0)" } ?? "")
+    }
+
+    /// The values that made it fire, e.g. `serving=0, live=0`.
+    var valuesText: String {
+        values.keys.sorted().map { "\($0)=\(Self.number(values[$0]!))" }.joined(separator: ", ")
+    }
+
+    /// A few lines with everything a person on call needs.
+    var text: String {
+        var lines = [headline,
+                     "condition: \(condition)" + (values.isEmpty ? "" : " (\(valuesText))"),
+                     "scenario: \(scenario), step: \(step)",
+                     "since: \(Self.timestamp(startsAt))"]
+        if let endsAt { lines.append("resolved: \(Self.timestamp(endsAt))") }
+        if kind == .repeat { lines.append("still firing (repeated at most once per repeat interval)") }
+        return lines.joined(separator: "\n")
+    }
+
+    static func number(_ v: Double) -> String {
+        v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(format: "%.3g", v)
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}
+
+/// Somewhere alerts go. Delivery errors are thrown and recorded by the watch, never fatal.
+protocol AlertChannel: Sendable {
+    var name: String { get }
+    /// `webhook`, `alertmanager` or `smtp`.
+    var channel: String { get }
+    func deliver(_ notification: AlertNotification) async throws
+}
+
+enum AlertChannels {
+    static func make(_ notifier: Notifier) -> any AlertChannel {
+        switch notifier.channel {
+        case .webhook(let url, let headers, let timeout):
+            return WebhookChannel(name: notifier.name, url: url, headers: headers, timeout: timeout.swiftDuration)
+        case .alertmanager(let url, let labels, let timeout):
+            return AlertmanagerChannel(name: notifier.name, url: url, labels: labels, timeout: timeout.swiftDuration)
+        case .smtp(let smtp):
+            return SMTPChannel(name: notifier.name, settings: smtp)
+        }
+    }
+}
+
+/// A delivery that did not work, with what the receiver said.
+struct DeliveryError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// POSTs JSON; the HTTP status must be 2xx.
+enum HTTPDelivery {
+    static let session: URLSession = URLSession(configuration: .ephemeral)
+
+    static func post(_ url: String, json: Any, headers: [Parameter], timeout: Duration) async throws {
+        guard let u = URL(string: url) else { throw DeliveryError(description: "'\(url)' is not a URL") }
+        var request = URLRequest(url: u)
+        request.httpMethod = "POST"
+        request.timeoutInterval = max(0.1, timeout.milliseconds / 1000)
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        for h in headers { request.setValue(h.value, forHTTPHeaderField: h.name) }
+        request.httpBody = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
+        let (data, response) = try await session.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard (200..<300).contains(status) else {
+            let body = String(decoding: data.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw DeliveryError(description: "HTTP \(status)" + (body.isEmpty ? "" : ": \(body)"))
+        }
+    }
+}
+
+/// A JSON POST with a Slack-compatible `text` field and the alert's fields beside it.
+struct WebhookChannel: AlertChannel {
+    let name: String
+    let url: String
+    /// May hold secrets (tokens); never logged or recorded.
+    let headers: [Parameter]
+    let timeout: Duration
+    var channel: String { "webhook" }
+
+    static func payload(_ n: AlertNotification) -> [String: Any] {
+        var p: [String: Any] = [
+            "text": n.text,
+            "alert": n.rule,
+            "status": n.status,
+            "kind": n.kind.rawValue,
+            "severity": n.severity,
+            "condition": n.condition,
+            "values": n.values,
+            "startsAt": AlertNotification.timestamp(n.startsAt),
+            "scenario": n.scenario,
+            "step": n.step,
+        ]
+        if let s = n.summary { p["summary"] = s }
+        if let e = n.endsAt { p["endsAt"] = AlertNotification.timestamp(e) }
+        return p
+    }
+
+    func deliver(_ notification: AlertNotification) async throws {
+        try await HTTPDelivery.post(url, json: Self.payload(notification), headers: headers, timeout: timeout)
+    }
+}
+
+/// Prometheus Alertmanager's API: `POST /api/v2/alerts`, `endsAt` when resolved.
+struct AlertmanagerChannel: AlertChannel {
+    let name: String
+    let url: String
+    let labels: [Parameter]
+    let timeout: Duration
+    var channel: String { "alertmanager" }
+
+    static func payload(_ n: AlertNotification, labels extra: [Parameter]) -> [[String: Any]] {
+        var labels = ["alertname": n.rule, "severity": n.severity, "scenario": n.scenario, "step": n.step, "source": "milvus-scenario"]
+        for l in extra { labels[l.name] = l.value }
+        var annotations = ["description": n.text.split(separator: "\n").dropFirst().joined(separator: "\n")]
+        annotations["summary"] = n.summary ?? n.condition
+        var alert: [String: Any] = ["labels": labels, "annotations": annotations,
+                                    "startsAt": AlertNotification.timestamp(n.startsAt)]
+        if let e = n.endsAt { alert["endsAt"] = AlertNotification.timestamp(e) }
+        return [alert]
+    }
+
+    func deliver(_ notification: AlertNotification) async throws {
+        let base = url.hasSuffix("/") ? String(url.dropLast()) : url
+        try await HTTPDelivery.post(base + "/api/v2/alerts", json: Self.payload(notification, labels: labels), headers: [], timeout: timeout)
+    }
+}

@@ -1,0 +1,349 @@
+import Foundation
+import MilvusClient
+import ScenarioSpec
+import Synchronization
+
+/// `watch`: checks the deployment every `interval` for `duration`, evaluates alert rules,
+/// notifies, runs recovery and scaling commands and scheduled faults, keeps a background search
+/// load going, and measures how a fault was detected and recovered from.
+///
+/// Server trouble never fails this step — it is what the step watches. Notifications, faults and
+/// recoveries run beside the checks (a slow SMTP server or a 40 s restart does not delay them);
+/// the step ends when the duration is over and everything it started has finished.
+struct WatchRunner: StepRunner {
+    func run(_ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
+        let spec = step.spec as! WatchStep
+        let clock = ContinuousClock()
+        let start = clock.now
+        let startDate = Date()
+        let duration = spec.duration.swiftDuration
+        let interval = spec.interval.swiftDuration
+        let end = start + duration
+        let endpoints = spec.endpoints ?? context.scenario.target.metrics
+        let collection = step.collection
+        let checkTimeout = min(.seconds(5), max(.seconds(1), interval))
+        let probe = HealthProbe(connection: context.client.options, endpoints: endpoints, timeout: checkTimeout,
+                                collection: spec.serving ? collection : nil)
+        let journal = WatchJournal(WatchDetails(intervalMs: interval.milliseconds, durationMs: duration.milliseconds))
+        let channels = context.scenario.notifiers.map(AlertChannels.make)
+        let dryRun = context.dryRunActions
+        let since: @Sendable () -> Double = { (clock.now - start).milliseconds }
+
+        if let collection {
+            let rows = try? await context.client.rowCount(collection)
+            journal.update { $0.rowsBefore = rows }
+            if rows == nil { record.notes.append("could not count the rows of '\(collection)' when the watch started") }
+        }
+
+        // The background load, on its own connection.
+        var backgroundTask: Task<Void, Never>?
+        var background: BackgroundSearches?
+        if let settings = spec.background, let collection {
+            let template = try await SearchTemplate(collection: collection, settings: settings.search, context: context)
+            let pool = template.queryPool(size: 256)
+            let load = BackgroundSearches(rate: settings.rate.perSecond, timeout: settings.search.timeout?.swiftDuration ?? .seconds(5))
+            background = load
+            let connection = context.client.options
+            backgroundTask = Task {
+                await load.run(connection: connection, start: start, end: end, shouldStop: { context.isStopping }) { i in
+                    template.request(pool[i % pool.count])
+                }
+            }
+        }
+
+        // Faults at their times.
+        var faultTasks: [Task<Void, Never>] = []
+        for (i, fault) in spec.faults.enumerated() {
+            faultTasks.append(Task {
+                try? await clock.sleep(until: start + fault.at.swiftDuration)
+                guard !Task.isCancelled, !context.isStopping else { return }
+                let name = fault.name ?? "fault \(i + 1)"
+                context.progress.note("\(step.id): \(dryRun ? "would inject" : "injecting") \(name): \(CommandRunner.display(fault.command))")
+                let action = await Self.execute(fault.command, kind: .fault, name: name, at: since(), dryRun: dryRun)
+                journal.update { $0.actions.append(action) }
+                context.progress.note("\(step.id): \(Self.describe(action))")
+            })
+        }
+
+        var rules = AlertRules(spec.rules)
+        var scaler = spec.scale.map(AutoScaler.init)
+        var sampler = NodeResourceSampler(endpoints: endpoints)
+        var hostMemory: [Int64: Int] = [:]
+        var side: [Task<Void, Never>] = []
+        var check = 0
+        while !context.isStopping {
+            let due = start + interval * check
+            if due > end { break }
+            if due > clock.now { try? await clock.sleep(until: due) }
+            if context.isStopping { break }
+            let at = clock.now - start
+            let observation = await probe.check()
+            for n in observation.systemInfo?.queryNodes ?? [] where n.memoryBytes > 0 { hostMemory[n.id] = n.memoryBytes }
+            let usage = await sampler.sample(hostMemory: hostMemory, timeout: checkTimeout)
+            var sample = HealthSample(atMs: at.milliseconds, serving: observation.serving, live: observation.live,
+                                      checkHealth: observation.details.checkHealth, unhealthyComponents: observation.unhealthyComponents,
+                                      latencyMs: observation.latencyMs, searchLatencyMs: observation.searchLatencyMs,
+                                      problem: observation.problem)
+            sample.nodeMemoryMB = usage.compactMap(\.memoryMB).max()
+            sample.nodeMemoryPercent = usage.compactMap(\.memoryPercent).max()
+            sample.nodeCPUPercent = usage.compactMap(\.cpuPercent).max()
+            let down = observation.details.endpoints.filter { !$0.ok }.map(\.url)
+            sample.downEndpoints = down.isEmpty ? nil : down
+            journal.update { $0.checks.append(sample) }
+            context.metrics?.health(observation.details)
+
+            var signals = Self.signals(observation, sample)
+            if let background {
+                let w = background.window((at - interval)...at)
+                if w.count > 0 {
+                    signals["search.errorRate"] = Double(w.failed) / Double(w.count) * 100
+                    if let p99 = w.p99Ms { signals["search.p99"] = p99 }
+                }
+                signals["search.qps"] = Double(w.count - w.failed) / max(0.001, interval.milliseconds / 1000)
+            }
+
+            for event in rules.evaluate(signals, at: at) {
+                side += handle(event, step: step, context: context, journal: journal, channels: channels, dryRun: dryRun, since: since, startDate: startDate)
+            }
+
+            if var s = scaler {
+                let cpu = Self.average(usage.compactMap(\.cpuPercent)), memory = Self.average(usage.compactMap(\.memoryPercent))
+                let previous = s.replicas
+                if let desired = s.decide(cpuPercent: cpu, memoryPercent: memory, at: at), let settings = spec.scale {
+                    let name = "\(previous) → \(desired)"
+                    context.progress.note("\(step.id): scale \(name) (CPU \(Self.percent(cpu)), memory \(Self.percent(memory)))")
+                    let action = await Self.execute(settings.command, kind: .scale, name: name, at: since(), dryRun: dryRun,
+                                                    substitutions: ["replicas": String(desired)])
+                    journal.update { $0.actions.append(action) }
+                    context.progress.note("\(step.id): \(Self.describe(action))")
+                    if !action.succeeded, !action.dryRun { s.failed(keeping: previous) }
+                }
+                scaler = s
+            }
+
+            let firing = journal.read { $0.alerts.filter { $0.resolvedAtMs == nil }.count }
+            var status = "\(Int(at.milliseconds / 1000)) s of \(Int(duration.milliseconds / 1000)) s: "
+            status += observation.healthy && observation.live ? "healthy" : (observation.problem.map { "trouble: \($0)" } ?? "trouble")
+            if firing > 0 { status += "; \(firing) alert\(firing == 1 ? "" : "s") firing" }
+            context.progress.stepProgress(step, status)
+            // A check that took longer than the interval (a hung server) skips the ticks it
+            // missed rather than running them back to back.
+            check = max(check + 1, Int(((clock.now - start) / interval).rounded(.up)))
+        }
+
+        for t in faultTasks { t.cancel() }
+        await backgroundTask?.value
+        for t in faultTasks + side { await t.value }
+
+        if let collection {
+            let rows = await Self.countRows(collection, connection: context.client.options)
+            journal.update { $0.rowsAfter = rows }
+            if rows == nil { record.notes.append("could not count the rows of '\(collection)' when the watch ended") }
+        }
+
+        var details = journal.read { $0 }
+        details.background = background?.record()
+        details.recovery = Self.recovery(details, background: background, end: clock.now - start)
+        record.watch = details
+        record.metrics = Self.metrics(details)
+        record.metrics["totalTime"] = (clock.now - start).milliseconds
+        if dryRun, !details.actions.isEmpty { record.notes.append("--dry-run-actions: \(details.actions.count) command(s) recorded, none run") }
+    }
+
+    // MARK: Alerts
+
+    /// Records an alert change, notifies, and starts the rule's recovery when it fires.
+    private func handle(_ event: AlertRules.Event, step: Step, context: RunContext, journal: WatchJournal, channels: [any AlertChannel],
+                        dryRun: Bool, since: @escaping @Sendable () -> Double, startDate: Date) -> [Task<Void, Never>] {
+        let rule = event.rule
+        // Both from the watch's start, so every notification of one alert has the same startsAt.
+        let now = startDate.addingTimeInterval(event.at.milliseconds / 1000)
+        let firedDate = startDate.addingTimeInterval(event.firedAt.milliseconds / 1000)
+        let kind: NotificationRecord.Kind
+        switch event.transition {
+        case .fired:
+            kind = .firing
+            journal.update { $0.alerts.append(AlertRecord(rule: rule.name, severity: rule.severity.rawValue, condition: rule.whenText,
+                                                          firedAtMs: event.at.milliseconds, resolvedAtMs: nil, values: event.values)) }
+            context.progress.note("\(step.id): ALERT \(rule.name) (\(rule.severity.rawValue)) fired: \(rule.whenText)")
+        case .repeated:
+            kind = .repeat
+        case .resolved:
+            kind = .resolved
+            journal.update { d in
+                if let i = d.alerts.lastIndex(where: { $0.rule == rule.name && $0.resolvedAtMs == nil }) { d.alerts[i].resolvedAtMs = event.at.milliseconds }
+            }
+            context.progress.note("\(step.id): alert \(rule.name) resolved")
+        }
+        let notification = AlertNotification(rule: rule.name, severity: rule.severity.rawValue, kind: kind, summary: rule.summary,
+                                             condition: rule.whenText, values: event.values, startsAt: firedDate,
+                                             endsAt: kind == .resolved ? now : nil, scenario: context.scenario.name, step: step.id)
+        var tasks: [Task<Void, Never>] = []
+        for channel in channels where rule.notify?.contains(channel.name) ?? true {
+            tasks.append(Task {
+                let at = since()
+                let clock = ContinuousClock()
+                let t0 = clock.now
+                var delivery = NotificationRecord(rule: rule.name, notifier: channel.name, channel: channel.channel, kind: kind,
+                                                  atMs: at, delivered: true, error: nil, durationMs: 0)
+                do { try await channel.deliver(notification) } catch {
+                    delivery.delivered = false
+                    delivery.error = String("\(error)".prefix(300))
+                    context.progress.note("\(step.id): could not notify \(channel.name) (\(channel.channel)) of \(rule.name): \(delivery.error!)")
+                }
+                delivery.durationMs = (clock.now - t0).milliseconds
+                journal.update { $0.notifications.append(delivery) }
+            })
+        }
+        if let recover = rule.recover, event.transition != .resolved, journal.startRecovery(rule.name) {
+            tasks.append(Task {
+                context.progress.note("\(step.id): \(dryRun ? "would recover" : "recovering") (\(rule.name)): \(CommandRunner.display(recover))")
+                let action = await Self.execute(recover, kind: .recover, name: rule.name, at: since(), dryRun: dryRun)
+                journal.update { $0.actions.append(action) }
+                journal.finishRecovery(rule.name)
+                context.progress.note("\(step.id): \(Self.describe(action))")
+            })
+        }
+        return tasks
+    }
+
+    // MARK: Commands
+
+    static func execute(_ command: Command, kind: ActionRecord.Kind, name: String, at: Double, dryRun: Bool,
+                        substitutions: [String: String] = [:]) async -> ActionRecord {
+        var action = ActionRecord(kind: kind, name: name, command: CommandRunner.display(command, replacing: substitutions),
+                                  startedAtMs: at, durationMs: nil, exitCode: nil, outputTail: nil, error: nil, dryRun: dryRun)
+        guard !dryRun else { return action }
+        let environment = substitutions.reduce(into: [String: String]()) { $0[$1.key.uppercased()] = $1.value }
+        let outcome = await CommandRunner.run(CommandRunner.argv(command, replacing: substitutions), environment: environment)
+        action.durationMs = outcome.duration.milliseconds
+        action.exitCode = outcome.exitCode
+        action.outputTail = outcome.outputTail
+        action.error = outcome.error
+        return action
+    }
+
+    static func describe(_ a: ActionRecord) -> String {
+        if a.dryRun { return "\(a.kind.rawValue) \(a.name): dry run, not run: \(a.command)" }
+        let took = a.durationMs.map { String(format: " in %.1f s", $0 / 1000) } ?? ""
+        if let e = a.error { return "\(a.kind.rawValue) \(a.name) failed\(took): \(e)" }
+        return "\(a.kind.rawValue) \(a.name) exited \(a.exitCode.map(String.init) ?? "?")\(took)"
+    }
+
+    // MARK: Signals and results
+
+    static func signals(_ o: HealthObservation, _ s: HealthSample) -> [String: Double] {
+        var v: [String: Double] = [
+            "live": o.live ? 1 : 0,
+            "healthy": o.details.checkHealth == true ? 1 : 0,
+            "components.unhealthy": Double(o.unhealthyComponents),
+        ]
+        if let serving = o.serving { v["serving"] = serving ? 1 : 0 } else if o.connectError != nil { v["serving"] = 0 }
+        if let l = o.latencyMs { v["latency"] = l }
+        if let m = s.nodeMemoryPercent { v["node.memoryPercent"] = m }
+        if let c = s.nodeCPUPercent { v["node.cpuPercent"] = c }
+        if let m = s.nodeMemoryMB { v["node.memoryMB"] = m }
+        return v
+    }
+
+    static func average(_ values: [Double]) -> Double? {
+        values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+    }
+
+    static func percent(_ v: Double?) -> String { v.map { String(format: "%.0f%%", $0) } ?? "unknown" }
+
+    /// Counts rows on a fresh connection, trying for up to 30 s (the server may still be recovering).
+    static func countRows(_ collection: String, connection: ConnectionOptions) async -> Int? {
+        var options = connection
+        options.timeout = .seconds(10)
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(30)
+        while clock.now < deadline {
+            if let client = try? await MilvusClient.connect(options) {
+                let rows = try? await client.rowCount(collection)
+                await client.close()
+                if let rows { return rows }
+            }
+            try? await Task.sleep(for: .seconds(2))
+        }
+        return nil
+    }
+
+    /// Recovery timings from the first fault, read off the checks (so to within one interval).
+    /// The clock starts when the fault command finished — when the fault is in place: a kill
+    /// command itself can take seconds (interpreter start-up, kubectl), which is not the
+    /// deployment's time to notice anything.
+    static func recovery(_ d: WatchDetails, background: BackgroundSearches?, end: Duration) -> RecoveryRecord? {
+        guard let fault = d.actions.filter({ $0.kind == .fault && !$0.dryRun }).map({ $0.startedAtMs + ($0.durationMs ?? 0) }).min() else { return nil }
+        let after = d.checks.filter { $0.atMs >= fault }
+        var r = RecoveryRecord(faultAtMs: fault, servingLost: false)
+        guard let detected = after.first(where: \.isTroubled) else {
+            r.successBefore = background?.successRate(sentIn: .zero..<Duration.milliseconds(fault))
+            r.successDuring = background?.successRate(sentIn: Duration.milliseconds(fault)..<end)
+            return r
+        }
+        r.detectedAtMs = detected.atMs
+        let later = after.filter { $0.atMs >= detected.atMs }
+        r.servingLost = later.contains { $0.serving == false }
+        let lostLiveness = later.contains { !$0.live }
+        if lostLiveness, let firstDown = later.firstIndex(where: { !$0.live }) {
+            r.liveAtMs = later[firstDown...].first(where: \.live)?.atMs
+        }
+        if r.servingLost, let firstDown = later.firstIndex(where: { $0.serving == false }) {
+            r.servingAtMs = later[firstDown...].first(where: { $0.serving == true })?.atMs
+        }
+        r.recoveredAtMs = later.first(where: { !$0.isTroubled })?.atMs
+        let f = Duration.milliseconds(fault)
+        let recovered = r.recoveredAtMs.map { Duration.milliseconds($0) } ?? end
+        r.successBefore = background?.successRate(sentIn: .zero..<f)
+        r.successDuring = background?.successRate(sentIn: f..<max(f, recovered))
+        if r.recoveredAtMs != nil { r.successAfter = background?.successRate(sentIn: recovered..<max(recovered, end)) }
+        return r
+    }
+
+    static func metrics(_ d: WatchDetails) -> [String: Double] {
+        var m: [String: Double] = [
+            "checks": Double(d.checks.count),
+            "unhealthyChecks": Double(d.checks.filter { !($0.serving ?? ($0.latencyMs != nil)) }.count),
+            "alertsFired": Double(d.alerts.count),
+            "alertsResolved": Double(d.alerts.filter { $0.resolvedAtMs != nil }.count),
+            "notificationsSent": Double(d.notifications.filter(\.delivered).count),
+            "notificationsFailed": Double(d.notifications.filter { !$0.delivered }.count),
+            "actionsRun": Double(d.actions.filter { !$0.dryRun }.count),
+            "actionsFailed": Double(d.actions.filter { !$0.dryRun && !$0.succeeded }.count),
+        ]
+        if let r = d.recovery {
+            if let t = r.detectedAtMs { m["timeToDetect"] = t - r.faultAtMs }
+            if let t = r.liveAtMs { m["timeToLive"] = t - r.faultAtMs }
+            if let t = r.servingAtMs { m["timeToServing"] = t - r.faultAtMs }
+            // Searches never stopped working (e.g. the other replica served): nothing to wait for.
+            else if !r.servingLost, d.checks.contains(where: { $0.serving == true }) { m["timeToServing"] = 0 }
+            if let s = r.successBefore { m["successRate.before"] = s }
+            if let s = r.successDuring { m["successRate.during"] = s }
+            if let s = r.successAfter { m["successRate.after"] = s }
+        }
+        if let b = d.rowsBefore { m["rowsBefore"] = Double(b) }
+        if let a = d.rowsAfter { m["rowsAfter"] = Double(a) }
+        if let b = d.rowsBefore, let a = d.rowsAfter { m["rowsLost"] = Double(max(0, b - a)) }
+        return m
+    }
+}
+
+extension HealthSample {
+    /// Something was wrong at this check: not serving, not live, unreachable or CheckHealth unhealthy.
+    public var isTroubled: Bool { serving == false || !live || checkHealth == false || latencyMs == nil }
+}
+
+/// The watch's record, appended to by the checks and by the tasks it starts.
+final class WatchJournal: Sendable {
+    private let state: Mutex<(details: WatchDetails, recovering: Set<String>)>
+
+    init(_ details: WatchDetails) { state = Mutex((details, [])) }
+
+    func update(_ body: (inout WatchDetails) -> Void) { state.withLock { body(&$0.details) } }
+    func read<T>(_ body: (WatchDetails) -> T) -> T { state.withLock { body($0.details) } }
+
+    /// False when this rule's recovery command is still running (it is not started twice).
+    func startRecovery(_ rule: String) -> Bool { state.withLock { $0.recovering.insert(rule).inserted } }
+    func finishRecovery(_ rule: String) { _ = state.withLock { $0.recovering.remove(rule) } }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import Testing
+
+/// `watch` against real servers and real receivers (scripts/alert-receivers: a webhook
+/// receiver, aiosmtpd with STARTTLS and AUTH, Debian's Alertmanager): the assertions are on what
+/// the receivers actually got. Part of the serialized `RunTests` suite because they kill and
+/// restart the shared servers.
+extension RunTests {
+    static var receiversUp: Bool {
+        (portOpen(9095) && portOpen(2525) && portOpen(9093)) || ProcessInfo.processInfo.environment["CI"] == "true"
+    }
+
+    static var clusterUp: Bool { portOpen(20530) || ProcessInfo.processInfo.environment["CI"] == "true" }
+
+    static let receivers = CLITests.root.appendingPathComponent(".local/receivers")
+
+    /// Runs scripts/alert-receivers with `arguments`.
+    static func receiversScript(_ arguments: [String]) throws -> String {
+        try CLITests.runScript(arguments, script: "alert-receivers").output
+    }
+
+    /// What a receiver got: one JSON object per line of .local/receivers/<kind>.jsonl.
+    static func received(_ kind: String) -> [[String: Any]] {
+        guard let text = try? String(contentsOf: receivers.appendingPathComponent("\(kind).jsonl"), encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    static func watchStep(_ record: [String: Any], id: String) throws -> (metrics: [String: Double], watch: [String: Any]) {
+        let step = try #require(steps(record).first { $0["id"] as? String == id })
+        return (try #require(step["metrics"] as? [String: Double]), try #require(step["watch"] as? [String: Any]))
+    }
+
+    @Test("health_recovery: the server is killed mid-watch, alerted on once per channel, restarted, and serves again with no rows lost",
+          .enabled(if: standaloneUp && receiversUp, "needs Milvus standalone and scripts/alert-receivers"))
+    func healthRecovery() async throws {
+        _ = try Self.receiversScript(["reset"])
+        let dir = try Self.temporaryFolder()
+        var environment = Self.environment
+        environment["SMTP_PASSWORD"] = "alerts-secret"
+        let r = try CLITests.run(["run", "scenarios/health_recovery.yaml", "--var", "watch_duration=100s", "--var", "fault_at=15s",
+                                  "--report-dir", dir.path], environment: environment)
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        let record = try Self.record(dir)
+        let (m, watch) = try Self.watchStep(record, id: "outage")
+
+        // Recovery, measured.
+        #expect(m["rowsBefore"] == 22000 && m["rowsAfter"] == 22000 && m["rowsLost"] == 0, "\(m)")
+        let detect = try #require(m["timeToDetect"]), serving = try #require(m["timeToServing"]), live = try #require(m["timeToLive"])
+        #expect(detect > 0 && detect <= live && live <= serving, "detect \(detect), live \(live), serving \(serving)")
+        #expect(m["successRate.before"] == 100)
+        #expect((m["successRate.during"] ?? 100) < 50, "searches cannot succeed while the only server is down")
+        #expect(m["successRate.after"] != nil)
+        let actions = try #require(watch["actions"] as? [[String: Any]])
+        let fault = try #require(actions.first { $0["kind"] as? String == "fault" })
+        let recover = try #require(actions.first { $0["kind"] as? String == "recover" })
+        #expect(fault["exitCode"] as? Int == 0 && recover["exitCode"] as? Int == 0)
+        #expect(recover["command"] as? String == "scripts/milvus-local standalone restart")
+        #expect((recover["outputTail"] as? String)?.contains("standalone") == true)
+
+        // The webhook got exactly one firing and one resolved message for the outage, with a Slack `text`.
+        let rule = "milvus_not_serving"
+        let chat = Self.received("webhook").filter { $0["path"] as? String == "/chat" }.compactMap { $0["payload"] as? [String: Any] }
+            .filter { $0["alert"] as? String == rule }
+        #expect(chat.map { $0["status"] as? String } == ["firing", "resolved"], "\(chat)")
+        let text = chat.first?["text"] as? String ?? ""
+        #expect(text.hasPrefix("[FIRING] critical milvus_not_serving: Milvus does not answer searches") && text.contains("serving == 0"), "\(text)")
+        #expect(chat.first?["startsAt"] as? String == chat.last?["startsAt"] as? String)
+
+        // Alertmanager received it (and forwarded it, through its own route, to the webhook
+        // receiver once when firing and once when resolved: no storm).
+        var forwarded: [[String: Any]] = []
+        for _ in 0..<40 {
+            forwarded = Self.received("webhook").filter { $0["path"] as? String == "/alertmanager" }.compactMap { $0["payload"] as? [String: Any] }
+                .filter { (($0["groupLabels"] as? [String: String])?["alertname"]) == rule }
+            if forwarded.contains(where: { $0["status"] as? String == "resolved" }) { break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        #expect(forwarded.map { $0["status"] as? String } == ["firing", "resolved"], "\(forwarded)")
+        let alert = try #require((forwarded.first?["alerts"] as? [[String: Any]])?.first)
+        let labels = try #require(alert["labels"] as? [String: String])
+        #expect(labels["alertname"] == rule && labels["severity"] == "critical" && labels["team"] == "vector-search" && labels["scenario"] == "health_recovery")
+        #expect((alert["annotations"] as? [String: String])?["summary"] == "Milvus does not answer searches")
+        let resolved = try #require((forwarded.last?["alerts"] as? [[String: Any]])?.first)
+        #expect((resolved["endsAt"] as? String)?.hasPrefix("0001") == false)
+
+        // The e-mail arrived over STARTTLS, logged in, with the subject and the text.
+        let mails = Self.received("smtp").filter { ($0["data"] as? String)?.contains("X-Alert-Name: \(rule)") == true }
+        #expect(mails.count == 2, "\(mails)")
+        for mail in mails {
+            #expect(mail["tls"] as? Bool == true && mail["login"] as? String == "alerts")
+            #expect(mail["to"] as? [String] == ["oncall@example.com"])
+        }
+        let firstMail = mails.first?["data"] as? String ?? ""
+        let subject = firstMail.components(separatedBy: "\r\n").first { $0.hasPrefix("Subject: =?UTF-8?B?") } ?? ""
+        let decoded = Data(base64Encoded: String(subject.dropFirst("Subject: =?UTF-8?B?".count).dropLast(2))).flatMap { String(data: $0, encoding: .utf8) }
+        #expect(decoded == "[Milvus 告警] [FIRING] critical milvus_not_serving: Milvus does not answer searches")
+        #expect(firstMail.contains("condition: serving == 0 (serving=0)"))
+        // The SMTP password never reaches a file or the console.
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) {
+            let content = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
+            #expect(!content.contains("alerts-secret"), "\(name) holds the SMTP password")
+        }
+        #expect(!r.stdout.contains("alerts-secret") && !r.stderr.contains("alerts-secret"))
+
+        // The report shows the timeline.
+        let report = try String(contentsOf: dir.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(report.contains("## 健康时间线") && report.contains("## 故障与恢复") && report.contains("![健康时间线 (outage)](watch_outage.svg)"))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("watch_outage.svg").path))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("health_timeline.csv").path))
+    }
+
+    static func smallWatch(_ name: String, watch: String, notifiers: String = "[]", thresholds: String = "") -> String {
+        small(name, step: "watch:\n" + watch.split(separator: "\n").map { "          " + $0 }.joined(separator: "\n"),
+              notifiers: notifiers, thresholds: thresholds)
+    }
+
+    @Test("failed deliveries are recorded, never fatal; scaling commands get ${replicas}",
+          .enabled(if: standaloneUp && receiversUp, "needs Milvus standalone and scripts/alert-receivers"))
+    func deliveryFailuresAndScaling() throws {
+        let dir = try Self.temporaryFolder()
+        let notifiers = """
+        [{webhook: {name: nowhere, url: "http://127.0.0.1:\(try Self.freePort())/hook", timeout: 2s}},
+         {smtp: {name: wrong_password, host: 127.0.0.1, port: 2525, user: alerts, password: "${WRONG}", caFile: .local/receivers/tls/ca.pem, from: a@example.com, to: [b@example.com]}},
+         {smtp: {name: untrusted, host: 127.0.0.1, port: 2525, from: a@example.com, to: [b@example.com]}}]
+        """
+        let watch = """
+        duration: 7s
+        interval: 1s
+        rules: [{name: always, when: serving == 1, severity: info}]
+        scale: {run: [sh, -c, "echo scaled to $0 of $REPLICAS", "${replicas}"], min: 1, max: 3, memoryAbove: 0.001%, cooldown: 0s}
+        """
+        let file = try Self.scenario(Self.smallWatch("watch_failures", watch: watch, notifiers: notifiers,
+                                                     thresholds: "watch1.notificationsFailed == 3, watch1.notificationsSent == 0, watch1.alertsFired == 1"), in: dir)
+        var environment = Self.environment
+        environment["WRONG"] = "not-the-password"
+        let r = try CLITests.run(["run", file, "--report-dir", dir.path], environment: environment)
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        let (m, watch1) = try Self.watchStep(try Self.record(dir), id: "watch1")
+        #expect(m["alertsFired"] == 1 && m["alertsResolved"] == 0)
+        let notifications = try #require(watch1["notifications"] as? [[String: Any]])
+        let errors = Dictionary(uniqueKeysWithValues: notifications.map { ($0["notifier"] as! String, $0["error"] as? String ?? "") })
+        #expect(errors["wrong_password"]?.contains("535") == true, "\(errors)")
+        #expect(errors["untrusted"]?.lowercased().contains("certificate") == true || errors["untrusted"]?.contains("handshake") == true, "\(errors)")
+        #expect(errors["nowhere"]?.isEmpty == false, "\(errors)")
+        let runJSON = try String(contentsOf: dir.appendingPathComponent("run.json"), encoding: .utf8)
+        #expect(!r.stdout.contains("not-the-password") && !runJSON.contains("not-the-password"))
+
+        // Memory above 0.001 % always: one more replica per check, up to max 3, then no more.
+        let actions = try #require(watch1["actions"] as? [[String: Any]]).filter { $0["kind"] as? String == "scale" }
+        #expect(actions.map { $0["name"] as? String } == ["1 → 2", "2 → 3"], "\(actions)")
+        #expect(actions.map { $0["outputTail"] as? String } == ["scaled to 2 of 2", "scaled to 3 of 3"])
+        #expect(actions.allSatisfy { $0["exitCode"] as? Int == 0 })
+    }
+
+    @Test("--dry-run-actions records faults, recoveries and scaling without running them",
+          .enabled(if: standaloneUp, "Milvus standalone is not running"))
+    func dryRunActions() throws {
+        let dir = try Self.temporaryFolder()
+        let marker = dir.appendingPathComponent("recovered").path
+        let watch = """
+        duration: 4s
+        interval: 1s
+        rules: [{name: always, when: serving == 1, recover: [touch, "\(marker)"]}]
+        faults: [{at: 1s, name: kill, run: [scripts/milvus-local, standalone, kill]}]
+        scale: {run: [touch, "\(marker)-${replicas}"], max: 2, memoryAbove: 0.001%, cooldown: 0s}
+        """
+        let file = try Self.scenario(Self.smallWatch("watch_dry_run", watch: watch, thresholds: "watch1.actionsRun == 0"), in: dir)
+        let r = try CLITests.run(["run", file, "--dry-run-actions", "--report-dir", dir.path], environment: Self.environment)
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        #expect(Self.portOpen(19530), "the server was killed: the fault ran")
+        #expect(!FileManager.default.fileExists(atPath: marker) && !FileManager.default.fileExists(atPath: marker + "-2"))
+        let (_, watch1) = try Self.watchStep(try Self.record(dir), id: "watch1")
+        let actions = try #require(watch1["actions"] as? [[String: Any]])
+        #expect(Set(actions.map { $0["kind"] as! String }) == ["fault", "recover", "scale"], "\(actions)")
+        #expect(actions.allSatisfy { $0["dryRun"] as? Bool == true && $0["exitCode"] == nil })
+        #expect(actions.contains { $0["command"] as? String == "touch \(marker)-2" })
+        #expect(watch1["recovery"] == nil, "nothing was injected, so there is nothing to time")
+    }
+
+    @Test("health_recovery_cluster: with 2 replicas, killing one query node is detected, recovered, and searches go on",
+          .enabled(if: clusterUp && receiversUp, "needs the local cluster and scripts/alert-receivers"))
+    func clusterNodeFailure() throws {
+        _ = try Self.receiversScript(["reset"])
+        let dir = try Self.temporaryFolder()
+        let r = try CLITests.run(["run", "scenarios/health_recovery_cluster.yaml", "--var", "watch_duration=75s", "--var", "fault_at=15s",
+                                  "--report-dir", dir.path], environment: ["PATH": "/usr/bin:/bin"])
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        let (m, watch) = try Self.watchStep(try Self.record(dir), id: "node_failure")
+        #expect(m["rowsLost"] == 0 && m["rowsBefore"] == 20000)
+        #expect(m["timeToDetect"] != nil && m["timeToLive"] != nil, "\(m)")
+        #expect(m["successRate.during"] != nil, "\(m)")
+        let recovery = try #require(watch["recovery"] as? [String: Any])
+        #expect(recovery["liveAtMs"] != nil)
+        let chat = Self.received("webhook").filter { $0["path"] as? String == "/chat" }.compactMap { $0["payload"] as? [String: Any] }
+            .filter { $0["alert"] as? String == "querynode_down" }
+        #expect(chat.map { $0["status"] as? String } == ["firing", "resolved"], "\(chat)")
+    }
+}

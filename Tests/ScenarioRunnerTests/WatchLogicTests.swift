@@ -1,0 +1,186 @@
+import Foundation
+import Testing
+import ScenarioSpec
+@testable import ScenarioRunner
+
+/// The watch's pure logic: alert rules, the auto-scaler, commands, notification payloads and
+/// the recovery timings read off a timeline. (The watch against real servers and receivers is
+/// tested in MilvusScenarioCLITests.)
+@Suite("watch logic")
+struct WatchLogicTests {
+    static func watch(_ yaml: String) throws -> WatchStep {
+        let text = "collection: c\nsteps:\n  - watch:\n" + yaml.split(separator: "\n").map { "      " + $0 }.joined(separator: "\n") + "\n"
+        let outcome = ScenarioLoader.decode(bytes: Array(text.utf8), file: "t.yaml")
+        let scenario = try #require(outcome.scenario, "\(outcome.diagnostics)")
+        return try #require(scenario.steps.first?.spec as? WatchStep)
+    }
+
+    @Test("a rule fires after `for`, notifies once, repeats once per `repeat`, resolves when it clears")
+    func ruleLifecycle() throws {
+        let w = try Self.watch("""
+        duration: 30m
+        rules:
+          - {name: down, when: serving == 0, for: 10s, repeat: 5m}
+        """)
+        var rules = AlertRules(w.rules)
+        func at(_ s: Int, serving: Double) -> [AlertRules.Transition] {
+            rules.evaluate(["serving": serving], at: .seconds(s)).map(\.transition)
+        }
+        #expect(at(0, serving: 1) == [])
+        #expect(at(5, serving: 0) == [])            // holding, not yet for 10 s
+        #expect(at(10, serving: 0) == [])
+        #expect(at(15, serving: 0) == [.fired])     // held 10 s
+        for s in stride(from: 20, to: 315, by: 5) { #expect(at(s, serving: 0) == [], "second \(s): storm suppression") }
+        #expect(at(315, serving: 0) == [.repeated]) // 5 min after it fired
+        #expect(at(320, serving: 0) == [])
+        #expect(at(325, serving: 1) == [.resolved])
+        #expect(at(330, serving: 1) == [])
+        #expect(at(335, serving: 0) == [])          // `for` starts again from zero
+        #expect(at(345, serving: 0) == [.fired])
+    }
+
+    @Test("a blip shorter than `for` never fires; an unmeasured signal never holds")
+    func blipsAndMissingSignals() throws {
+        let w = try Self.watch("""
+        duration: 10m
+        rules:
+          - {name: hot, when: node.cpuPercent > 70% or node.memoryPercent > 80%, for: 10s}
+          - {name: now, when: latency > 500ms}
+        """)
+        var rules = AlertRules(w.rules)
+        #expect(rules.evaluate(["node.cpuPercent": 90], at: .seconds(0)).isEmpty)
+        #expect(rules.evaluate(["node.cpuPercent": 10, "node.memoryPercent": 10], at: .seconds(5)).isEmpty)
+        #expect(rules.evaluate(["node.memoryPercent": 85], at: .seconds(10)).isEmpty)
+        let fired = rules.evaluate(["node.memoryPercent": 85, "node.cpuPercent": 5], at: .seconds(20))
+        #expect(fired.map(\.rule.name) == ["hot"])
+        #expect(fired.first?.values == ["node.memoryPercent": 85, "node.cpuPercent": 5])
+        // No latency measured (server unreachable): `latency > 500ms` does not hold.
+        #expect(AlertRules.holds(w.rules[1].when, [:]) == false)
+        #expect(AlertRules.holds(w.rules[1].when, ["latency": 501]) == true)
+    }
+
+    @Test("the auto-scaler follows the document: up on CPU or memory, down when both are under half, with a cooldown")
+    func autoScaler() throws {
+        let w = try Self.watch("""
+        duration: 1h
+        scale: {run: [echo, "${replicas}"], min: 2, max: 4, cpuAbove: 70%, memoryAbove: 80%, cooldown: 1m}
+        """)
+        var s = AutoScaler(try #require(w.scale))
+        #expect(s.replicas == 2)
+        #expect(s.decide(cpuPercent: 75, memoryPercent: 10, at: .seconds(0)) == 3)
+        #expect(s.decide(cpuPercent: 95, memoryPercent: 10, at: .seconds(30)) == nil)   // cooldown
+        #expect(s.decide(cpuPercent: 10, memoryPercent: 85, at: .seconds(60)) == 4)
+        #expect(s.decide(cpuPercent: 95, memoryPercent: 95, at: .seconds(120)) == nil)  // at max
+        #expect(s.decide(cpuPercent: 50, memoryPercent: 30, at: .seconds(180)) == nil)  // CPU not under half
+        #expect(s.decide(cpuPercent: 30, memoryPercent: 30, at: .seconds(240)) == 3)
+        #expect(s.decide(cpuPercent: 30, memoryPercent: 30, at: .seconds(300)) == 2)
+        #expect(s.decide(cpuPercent: 1, memoryPercent: 1, at: .seconds(400)) == nil)    // at min
+        #expect(s.decide(cpuPercent: nil, memoryPercent: 99, at: .seconds(500)) == nil) // not measured: no change
+        s.failed(keeping: 2)
+        #expect(s.replicas == 2)
+    }
+
+    @Test("commands run as argv lists without a shell, unless shell is true")
+    func commands() async throws {
+        let literal = Command(argv: ["echo", "$HOME; echo injected"], shell: false, mark: Mark(file: "t", line: 1, column: 1))
+        let r1 = await CommandRunner.run(CommandRunner.argv(literal))
+        #expect(r1.exitCode == 0 && r1.error == nil)
+        #expect(r1.outputTail == "$HOME; echo injected")
+
+        let shell = Command(argv: ["echo one; echo two >&2; exit 3"], shell: true, mark: Mark(file: "t", line: 1, column: 1))
+        let r2 = await CommandRunner.run(CommandRunner.argv(shell))
+        #expect(r2.exitCode == 3)
+        #expect(r2.outputTail == "one\ntwo")
+
+        let substituted = Command(argv: ["sh", "-c", "echo $0 $REPLICAS", "--replicas=${replicas}"], shell: false, mark: Mark(file: "t", line: 1, column: 1))
+        let r3 = await CommandRunner.run(CommandRunner.argv(substituted, replacing: ["replicas": "3"]), environment: ["REPLICAS": "3"])
+        #expect(r3.outputTail == "--replicas=3 3")
+        #expect(CommandRunner.display(substituted, replacing: ["replicas": "3"]) == "sh -c 'echo $0 $REPLICAS' --replicas=3")
+
+        let missing = Command(argv: ["no-such-command-here"], shell: false, mark: Mark(file: "t", line: 1, column: 1))
+        let r4 = await CommandRunner.run(CommandRunner.argv(missing))
+        #expect(r4.exitCode == 127)
+        #expect(r4.error == "command not found: no-such-command-here")
+
+        let slow = Command(argv: ["sleep", "30"], shell: false, mark: Mark(file: "t", line: 1, column: 1))
+        let r5 = await CommandRunner.run(CommandRunner.argv(slow), deadline: .milliseconds(300))
+        #expect(r5.exitCode == nil)
+        #expect(r5.error?.contains("did not finish in time") == true)
+        #expect(r5.duration < .seconds(10))
+    }
+
+    static let notification = AlertNotification(
+        rule: "milvus_not_serving", severity: "critical", kind: .resolved, summary: "Milvus 不可查询", condition: "serving == 0",
+        values: ["serving": 1], startsAt: Date(timeIntervalSince1970: 1_800_000_000), endsAt: Date(timeIntervalSince1970: 1_800_000_060),
+        scenario: "health_recovery", step: "outage")
+
+    @Test("webhook and Alertmanager payloads carry what receivers need")
+    func payloads() throws {
+        let webhook = WebhookChannel.payload(Self.notification)
+        #expect((webhook["text"] as? String)?.hasPrefix("[RESOLVED] critical milvus_not_serving: Milvus 不可查询\ncondition: serving == 0 (serving=1)") == true)
+        #expect(webhook["status"] as? String == "resolved")
+        #expect(webhook["endsAt"] as? String == "2027-01-15T08:01:00.000Z")
+        let am = AlertmanagerChannel.payload(Self.notification, labels: [Parameter(name: "team", value: "search", mark: Mark(file: "t", line: 1, column: 1))])
+        let alert = try #require(am.first)
+        let labels = try #require(alert["labels"] as? [String: String])
+        #expect(labels == ["alertname": "milvus_not_serving", "severity": "critical", "scenario": "health_recovery", "step": "outage",
+                           "source": "milvus-scenario", "team": "search"])
+        #expect(alert["startsAt"] as? String == "2027-01-15T08:00:00.000Z")
+        #expect(alert["endsAt"] as? String == "2027-01-15T08:01:00.000Z")
+        #expect((alert["annotations"] as? [String: String])?["summary"] == "Milvus 不可查询")
+        var firing = Self.notification
+        firing.kind = .firing
+        firing.endsAt = nil
+        #expect(AlertmanagerChannel.payload(firing, labels: []).first?["endsAt"] == nil)
+    }
+
+    @Test("the e-mail has RFC 5322 headers and an encoded subject")
+    func email() {
+        let smtp = Notifier.SMTP(host: "h", port: 25, security: .none, user: nil, password: nil, from: "a@example.com",
+                                 to: ["b@example.com", "c@example.com"], subjectPrefix: "[告警]", timeout: .seconds(5))
+        let message = SMTPChannel.message(Self.notification, settings: smtp, date: Date(timeIntervalSince1970: 1_800_000_000))
+        let lines = message.components(separatedBy: "\r\n")
+        #expect(lines.contains("From: a@example.com"))
+        #expect(lines.contains("To: b@example.com, c@example.com"))
+        #expect(lines.contains("Date: Fri, 15 Jan 2027 08:00:00 +0000"))
+        let subject = try! #require(lines.first { $0.hasPrefix("Subject: =?UTF-8?B?") })
+        let encoded = subject.dropFirst("Subject: =?UTF-8?B?".count).dropLast(2)
+        #expect(String(data: Data(base64Encoded: String(encoded))!, encoding: .utf8) == "[告警] [RESOLVED] critical milvus_not_serving: Milvus 不可查询")
+        #expect(message.contains("\r\n\r\n[RESOLVED] critical milvus_not_serving"))
+        #expect(!message.contains("\n\n"), "bare LF line ends")
+    }
+
+    static func check(_ s: Double, serving: Bool?, live: Bool = true) -> HealthSample {
+        HealthSample(atMs: s * 1000, serving: serving, live: live, checkHealth: serving, unhealthyComponents: live ? 0 : 1,
+                     latencyMs: live ? 10 : nil, searchLatencyMs: nil, problem: nil)
+    }
+
+    @Test("recovery timings are read off the checks, from the end of the first fault command")
+    func recoveryTimings() {
+        var d = WatchDetails(intervalMs: 5000, durationMs: 60000)
+        d.checks = [Self.check(0, serving: true), Self.check(5, serving: true), Self.check(10, serving: false, live: false),
+                    Self.check(15, serving: false, live: true), Self.check(20, serving: false), Self.check(25, serving: true), Self.check(30, serving: true)]
+        d.actions = [ActionRecord(kind: .fault, name: "kill", command: "kill", startedAtMs: 6000, durationMs: 1000, exitCode: 0,
+                                  outputTail: nil, error: nil, dryRun: false)]
+        let r = WatchRunner.recovery(d, background: nil, end: .seconds(60))!
+        #expect(r.detectedAtMs == 10000 && r.liveAtMs == 15000 && r.servingAtMs == 25000 && r.recoveredAtMs == 25000)
+        #expect(r.servingLost)
+        d.recovery = r
+        let m = WatchRunner.metrics(d)
+        #expect(m["timeToDetect"] == 3000 && m["timeToLive"] == 8000 && m["timeToServing"] == 18000)
+        #expect(m["unhealthyChecks"] == 3 && m["checks"] == 7)
+
+        // A fault the deployment rode out: nothing detected; serving never stopped.
+        var calm = WatchDetails(intervalMs: 5000, durationMs: 60000)
+        calm.checks = (0..<6).map { Self.check(Double($0) * 5, serving: true) }
+        calm.actions = d.actions
+        calm.recovery = WatchRunner.recovery(calm, background: nil, end: .seconds(60))
+        #expect(calm.recovery?.detectedAtMs == nil && calm.recovery?.servingLost == false)
+        let cm = WatchRunner.metrics(calm)
+        #expect(cm["timeToServing"] == 0 && cm["timeToDetect"] == nil)
+
+        // A dry run injects nothing, so there is nothing to time.
+        calm.actions[0].dryRun = true
+        #expect(WatchRunner.recovery(calm, background: nil, end: .seconds(60)) == nil)
+    }
+}
