@@ -5,6 +5,7 @@
   smtp          aiosmtpd on 127.0.0.1:2525 with STARTTLS (self-signed CA made here) and AUTH
                 required (user/password from ALERT_SMTP_USER / ALERT_SMTP_PASSWORD, defaults
                 alerts / alerts-secret); every message is kept with the login that sent it
+  smtps         the same with TLS from the start (implicit TLS) on 127.0.0.1:2465
   alertmanager  Debian's prometheus-alertmanager on 127.0.0.1:9093, routing every alert to the
                 webhook receiver above (path /alertmanager)
 
@@ -28,7 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 HOME = os.path.join(ROOT, ".local", "receivers")
-PORTS = {"webhook": 9095, "smtp": 2525, "alertmanager": 9093}
+PORTS = {"webhook": 9095, "smtp": 2525, "smtps": 2465, "alertmanager": 9093}
 STATE = os.path.join(HOME, "state.json")
 SMTP_USER = os.environ.get("ALERT_SMTP_USER", "alerts")
 SMTP_PASSWORD = os.environ.get("ALERT_SMTP_PASSWORD", "alerts-secret")
@@ -127,7 +128,8 @@ def serve(args):
         async def handle_DATA(self, server, session, envelope):
             append("smtp", {"received": time.time(), "from": envelope.mail_from, "to": envelope.rcpt_tos,
                             "login": session.auth_data if isinstance(session.auth_data, str) else None,
-                            "tls": session.ssl is not None,
+                            # Over TLS, whether by STARTTLS or from the start.
+                            "tls": server.transport.get_extra_info("ssl_object") is not None,
                             "data": envelope.content.decode("utf-8", "replace")})
             return "250 OK"
 
@@ -139,15 +141,21 @@ def serve(args):
                             require_starttls=True, authenticator=authenticator, auth_required=True,
                             server_hostname="localhost")
     controller.start()
+    # aiosmtpd's auth_require_tls only knows STARTTLS; this listener is TLS from the first byte.
+    implicit = Controller(Handler(), hostname="127.0.0.1", port=PORTS["smtps"], ssl_context=context,
+                          authenticator=authenticator, auth_required=True, auth_require_tls=False,
+                          server_hostname="localhost")
+    implicit.start()
     httpd = ThreadingHTTPServer(("127.0.0.1", PORTS["webhook"]), Webhook)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    log(f"webhook on {PORTS['webhook']}, smtp on {PORTS['smtp']}")
+    log(f"webhook on {PORTS['webhook']}, smtp on {PORTS['smtp']} (STARTTLS) and {PORTS['smtps']} (TLS)")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     stop.wait()
     httpd.shutdown()
     controller.stop()
+    implicit.stop()
 
 
 # ---------------------------------------------------------------- up / down

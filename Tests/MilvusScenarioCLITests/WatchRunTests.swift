@@ -2,12 +2,12 @@ import Foundation
 import Testing
 
 /// `watch` against real servers and real receivers (scripts/alert-receivers: a webhook
-/// receiver, aiosmtpd with STARTTLS and AUTH, Debian's Alertmanager): the assertions are on what
+/// receiver, aiosmtpd with STARTTLS or TLS and AUTH, Debian's Alertmanager): the assertions are on what
 /// the receivers actually got. Part of the serialized `RunTests` suite because they kill and
 /// restart the shared servers.
 extension RunTests {
     static var receiversUp: Bool {
-        (portOpen(9095) && portOpen(2525) && portOpen(9093)) || ProcessInfo.processInfo.environment["CI"] == "true"
+        (portOpen(9095) && portOpen(2525) && portOpen(2465) && portOpen(9093)) || ProcessInfo.processInfo.environment["CI"] == "true"
     }
 
     static var clusterUp: Bool { portOpen(20530) || ProcessInfo.processInfo.environment["CI"] == "true" }
@@ -121,7 +121,8 @@ extension RunTests {
         let notifiers = """
         [{webhook: {name: nowhere, url: "http://127.0.0.1:\(try Self.freePort())/hook", timeout: 2s}},
          {smtp: {name: wrong_password, host: 127.0.0.1, port: 2525, user: alerts, password: "${WRONG}", caFile: .local/receivers/tls/ca.pem, from: a@example.com, to: [b@example.com]}},
-         {smtp: {name: untrusted, host: 127.0.0.1, port: 2525, from: a@example.com, to: [b@example.com]}}]
+         {smtp: {name: untrusted, host: 127.0.0.1, port: 2525, from: a@example.com, to: [b@example.com]}},
+         {smtp: {name: implicit_tls, host: localhost, port: 2465, security: tls, user: alerts, password: "${RIGHT}", caFile: .local/receivers/tls/ca.pem, from: tls@example.com, to: [b@example.com]}}]
         """
         let watch = """
         duration: 7s
@@ -130,9 +131,10 @@ extension RunTests {
         scale: {run: [sh, -c, "echo scaled to $0 of $REPLICAS", "${replicas}"], min: 1, max: 3, memoryAbove: 0.001%, cooldown: 0s}
         """
         let file = try Self.scenario(Self.smallWatch("watch_failures", watch: watch, notifiers: notifiers,
-                                                     thresholds: "watch1.notificationsFailed == 3, watch1.notificationsSent == 0, watch1.alertsFired == 1"), in: dir)
+                                                     thresholds: "watch1.notificationsFailed == 3, watch1.notificationsSent == 1, watch1.alertsFired == 1"), in: dir)
         var environment = Self.environment
         environment["WRONG"] = "not-the-password"
+        environment["RIGHT"] = "alerts-secret"
         let r = try CLITests.run(["run", file, "--report-dir", dir.path], environment: environment)
         #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
         let (m, watch1) = try Self.watchStep(try Self.record(dir), id: "watch1")
@@ -142,6 +144,9 @@ extension RunTests {
         #expect(errors["wrong_password"]?.contains("535") == true, "\(errors)")
         #expect(errors["untrusted"]?.lowercased().contains("certificate") == true || errors["untrusted"]?.contains("handshake") == true, "\(errors)")
         #expect(errors["nowhere"]?.isEmpty == false, "\(errors)")
+        #expect(errors["implicit_tls"] == "", "\(errors)")
+        let tlsMail = Self.received("smtp").filter { $0["from"] as? String == "tls@example.com" }.last
+        #expect(tlsMail?["tls"] as? Bool == true && tlsMail?["login"] as? String == "alerts", "TLS from the start, logged in")
         let runJSON = try String(contentsOf: dir.appendingPathComponent("run.json"), encoding: .utf8)
         #expect(!r.stdout.contains("not-the-password") && !runJSON.contains("not-the-password"))
 
