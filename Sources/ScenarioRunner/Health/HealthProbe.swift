@@ -53,18 +53,22 @@ final class HealthProbe: Sendable {
 
         let clock = ContinuousClock()
         let t0 = clock.now
-        let client: MilvusClient
-        do {
-            client = try await MilvusClient.connect(connection)
-            _ = try await client.listCollections()
-            observation.latencyMs = (clock.now - t0).milliseconds
-        } catch {
+        func unreachable(_ error: any Error) -> HealthObservation {
             observation.connectError = Self.short(error)
             if collection != nil {
                 observation.details.serving = false
                 observation.details.servingError = observation.connectError
             }
             return observation
+        }
+        let client: MilvusClient
+        do { client = try await MilvusClient.connect(connection) } catch { return unreachable(error) }
+        do {
+            _ = try await client.listCollections()
+            observation.latencyMs = (clock.now - t0).milliseconds
+        } catch {
+            await client.close()
+            return unreachable(error)
         }
         if let h = try? await client.checkHealth() {
             observation.details.checkHealth = h.isHealthy

@@ -38,8 +38,8 @@ struct WatchRunner: StepRunner {
         // The background load, on its own connection.
         var backgroundTask: Task<Void, Never>?
         var background: BackgroundSearches?
-        if let settings = spec.background, let collection {
-            let template = try await SearchTemplate(collection: collection, settings: settings.search, context: context)
+        // Watching a server that is down from the start is legitimate: then there is no load.
+        if let settings = spec.background, let collection, let template = await Self.template(collection, settings, context, &record) {
             let pool = template.queryPool(size: 256)
             let load = BackgroundSearches(rate: settings.rate.perSecond, timeout: settings.search.timeout?.swiftDuration ?? .seconds(5))
             background = load
@@ -148,6 +148,15 @@ struct WatchRunner: StepRunner {
         record.metrics = Self.metrics(details)
         record.metrics["totalTime"] = (clock.now - start).milliseconds
         if dryRun, !details.actions.isEmpty { record.notes.append("--dry-run-actions: \(details.actions.count) command(s) recorded, none run") }
+    }
+
+    /// The background load's requests, or nil (with a note) when the collection cannot be looked up.
+    static func template(_ collection: String, _ settings: WatchStep.Background, _ context: RunContext,
+                         _ record: inout StepRecord) async -> SearchTemplate? {
+        do { return try await SearchTemplate(collection: collection, settings: settings.search, context: context) } catch {
+            record.notes.append("no background load: could not look up '\(collection)': \(HealthProbe.short(error))")
+            return nil
+        }
     }
 
     // MARK: Alerts
