@@ -1,5 +1,5 @@
 # milvus-scenario — the commands the README shows.
-.PHONY: examples help demo demo-standalone demo-recovery demo-recovery-cluster receivers test build release docs validate clean
+.PHONY: examples recovery-examples help demo demo-standalone demo-recovery demo-recovery-cluster receivers test build release docs validate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -22,6 +22,12 @@ receivers: ## start the local alert receivers (webhook 9095, SMTP 2525, Alertman
 examples: ## regenerate reports/examples/ from a real load_balance run on the local cluster (zh, plus en/)
 	DEMO_REPORT_DIR=reports/examples scripts/demo cluster
 	.build/debug/milvus-scenario report reports/examples/run.json --language en --output reports/examples/en
+
+recovery-examples: ## regenerate reports/recovery-examples/ from real health_recovery runs (standalone and cluster; ~8 minutes)
+	DEMO_REPORT_DIR=reports/recovery-examples/standalone scripts/demo recovery
+	.build/debug/milvus-scenario report reports/recovery-examples/standalone/run.json --language en --output reports/recovery-examples/standalone/en
+	DEMO_REPORT_DIR=reports/recovery-examples/cluster scripts/demo recovery-cluster
+	.build/debug/milvus-scenario report reports/recovery-examples/cluster/run.json --language en --output reports/recovery-examples/cluster/en
 
 test: ## install what is missing, build, run every test (what CI runs)
 	scripts/test
