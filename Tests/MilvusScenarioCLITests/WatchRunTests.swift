@@ -114,7 +114,7 @@ extension RunTests {
               notifiers: notifiers, thresholds: thresholds)
     }
 
-    @Test("failed deliveries are recorded, never fatal; scaling commands get ${replicas}",
+    @Test("failed deliveries are recorded, never fatal; a firing alert repeats at most once per `repeat`; scaling commands get ${replicas}",
           .enabled(if: standaloneUp && receiversUp, "needs Milvus standalone and scripts/alert-receivers"))
     func deliveryFailuresAndScaling() throws {
         let dir = try Self.temporaryFolder()
@@ -122,24 +122,28 @@ extension RunTests {
         [{webhook: {name: nowhere, url: "http://127.0.0.1:\(try Self.freePort())/hook", timeout: 2s}},
          {smtp: {name: wrong_password, host: 127.0.0.1, port: 2525, user: alerts, password: "${WRONG}", caFile: .local/receivers/tls/ca.pem, from: a@example.com, to: [b@example.com]}},
          {smtp: {name: untrusted, host: 127.0.0.1, port: 2525, from: a@example.com, to: [b@example.com]}},
-         {smtp: {name: implicit_tls, host: localhost, port: 2465, security: tls, user: alerts, password: "${RIGHT}", caFile: .local/receivers/tls/ca.pem, from: tls@example.com, to: [b@example.com]}}]
+         {smtp: {name: implicit_tls, host: localhost, port: 2465, security: tls, user: alerts, password: "${RIGHT}", caFile: .local/receivers/tls/ca.pem, from: tls@example.com, to: [b@example.com]}},
+         {webhook: {name: chat, url: "http://127.0.0.1:9095/repeat-\(dir.lastPathComponent)"}}]
         """
         let watch = """
         duration: 7s
         interval: 1s
-        rules: [{name: always, when: serving == 1, severity: info}]
+        rules:
+          - {name: always, when: serving == 1, severity: info, notify: [nowhere, wrong_password, untrusted, implicit_tls]}
+          - {name: repeating, when: serving == 1, repeat: 3s, notify: [chat]}
         scale: {run: [sh, -c, "echo scaled to $0 of $REPLICAS", "${replicas}"], min: 1, max: 3, memoryAbove: 0.001%, cooldown: 0s}
         """
         let file = try Self.scenario(Self.smallWatch("watch_failures", watch: watch, notifiers: notifiers,
-                                                     thresholds: "watch1.notificationsFailed == 3, watch1.notificationsSent == 1, watch1.alertsFired == 1"), in: dir)
+                                                     thresholds: "watch1.notificationsFailed == 3, watch1.alertsFired == 2"), in: dir)
         var environment = Self.environment
         environment["WRONG"] = "not-the-password"
         environment["RIGHT"] = "alerts-secret"
         let r = try CLITests.run(["run", file, "--report-dir", dir.path], environment: environment)
         #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
         let (m, watch1) = try Self.watchStep(try Self.record(dir), id: "watch1")
-        #expect(m["alertsFired"] == 1 && m["alertsResolved"] == 0)
-        let notifications = try #require(watch1["notifications"] as? [[String: Any]])
+        #expect(m["alertsFired"] == 2 && m["alertsResolved"] == 0)
+        let all = try #require(watch1["notifications"] as? [[String: Any]])
+        let notifications = all.filter { $0["rule"] as? String == "always" }
         let errors = Dictionary(uniqueKeysWithValues: notifications.map { ($0["notifier"] as! String, $0["error"] as? String ?? "") })
         #expect(errors["wrong_password"]?.contains("535") == true, "\(errors)")
         #expect(errors["untrusted"]?.lowercased().contains("certificate") == true || errors["untrusted"]?.contains("handshake") == true, "\(errors)")
@@ -147,6 +151,14 @@ extension RunTests {
         #expect(errors["implicit_tls"] == "", "\(errors)")
         let tlsMail = Self.received("smtp").filter { $0["from"] as? String == "tls@example.com" }.last
         #expect(tlsMail?["tls"] as? Bool == true && tlsMail?["login"] as? String == "alerts", "TLS from the start, logged in")
+
+        // Storm suppression with a real receiver: fired once, then at most once per 3 s.
+        let chat = Self.received("webhook").filter { $0["path"] as? String == "/repeat-\(dir.lastPathComponent)" }.compactMap { $0["payload"] as? [String: Any] }
+        let kinds = chat.map { $0["kind"] as? String ?? "" }
+        #expect(kinds.first == "firing" && (2...3).contains(kinds.count) && kinds.dropFirst().allSatisfy { $0 == "repeat" }, "\(kinds)")
+        let times = all.filter { $0["rule"] as? String == "repeating" }.compactMap { $0["atMs"] as? Double }.sorted()
+        #expect(zip(times, times.dropFirst()).allSatisfy { $1 - $0 >= 2900 }, "\(times)")
+        #expect(chat.last.map { ($0["text"] as? String)?.contains("still firing") == true } ?? false)
         let runJSON = try String(contentsOf: dir.appendingPathComponent("run.json"), encoding: .utf8)
         #expect(!r.stdout.contains("not-the-password") && !runJSON.contains("not-the-password"))
 
