@@ -17,18 +17,23 @@ enum CommandRunner {
     /// Lines of output kept in the record.
     static let tailLines = 15
 
-    /// The argv to execute: `/usr/bin/env` finds a bare name on PATH without a shell; a
-    /// shell command becomes `sh -c LINE`.
+    /// What runs before the command: `/usr/bin/env` finds a bare name on PATH without a shell,
+    /// and resets every signal to its default first — `run` ignores SIGINT and SIGTERM itself
+    /// (it handles them), and ignored signals are inherited across exec: a server a recover
+    /// command starts would otherwise ignore SIGTERM for good.
+    static let launcher = ["/usr/bin/env", "--default-signal", "--"]
+
+    /// The argv to execute; a shell command becomes `sh -c LINE`.
     static func argv(_ command: Command, replacing substitutions: [String: String] = [:]) -> [String] {
         let args = command.argv.map { arg in
             substitutions.reduce(arg) { $0.replacingOccurrences(of: "${\($1.key)}", with: $1.value) }
         }
-        return command.shell ? ["/bin/sh", "-c"] + args : ["/usr/bin/env", "--"] + args
+        return launcher + (command.shell ? ["/bin/sh", "-c"] : []) + args
     }
 
     /// How the command reads in reports (what the user wrote, substitutions applied).
     static func display(_ command: Command, replacing substitutions: [String: String] = [:]) -> String {
-        let args = argv(command, replacing: substitutions).dropFirst(2)
+        let args = argv(command, replacing: substitutions).dropFirst(launcher.count + (command.shell ? 2 : 0))
         if command.shell { return "sh -c " + (args.first.map { "'\($0)'" } ?? "") }
         return args.map { $0.isEmpty || $0.contains(where: { " '\"$".contains($0) }) ? "'\($0)'" : $0 }.joined(separator: " ")
     }
@@ -60,7 +65,7 @@ enum CommandRunner {
             try process.run()
         } catch {
             try? handle.close()
-            return Outcome(exitCode: nil, duration: clock.now - start, outputTail: nil, error: "could not start \(argv.dropFirst(argv[0] == "/usr/bin/env" ? 2 : 0).first ?? ""): \(error.localizedDescription)")
+            return Outcome(exitCode: nil, duration: clock.now - start, outputTail: nil, error: "could not start \(argv[0]): \(error.localizedDescription)")
         }
         try? handle.close()
         let timer = Task {
@@ -79,7 +84,7 @@ enum CommandRunner {
         var error: String?
         if timedOut { error = "stopped after \(deadline): it did not finish in time" }
         else if process.terminationReason == .uncaughtSignal { error = "killed by signal \(status ?? 0)" }
-        else if argv[0] == "/usr/bin/env", status == 127 { error = "command not found: \(argv.dropFirst(2).first ?? "")" }
+        else if argv.starts(with: launcher), status == 127 { error = "command not found: \(argv.dropFirst(launcher.count).first ?? "")" }
         return Outcome(exitCode: process.terminationReason == .exit ? status : nil, duration: clock.now - start,
                        outputTail: tail.isEmpty ? nil : String(tail.suffix(2000)), error: error)
     }
