@@ -62,6 +62,10 @@ enum Format {
     static func plain(_ v: Double?) -> ReportTable.Cell { ReportTable.Cell(number(v), raw: raw(v)) }
     static func percent(_ v: Double?) -> ReportTable.Cell { ReportTable.Cell(v == nil ? "—" : number(v) + "%", raw: raw(v)) }
     static func ratio(_ v: Double?) -> ReportTable.Cell { ReportTable.Cell(v.map { String(format: "%.2f", $0) } ?? "—", raw: raw(v)) }
+    /// yes / no in the report's language, 1 / 0 in the CSV, "—" when unknown.
+    static func yesNo(_ b: Bool?, _ l: Labels) -> ReportTable.Cell {
+        ReportTable.Cell(b.map { $0 ? l.yes : l.no } ?? "—", raw: b.map { $0 ? "1" : "0" } ?? "")
+    }
     static func speedup(_ v: Double?) -> ReportTable.Cell { ReportTable.Cell(v.map { String(format: "%.1fx", $0) } ?? "—", raw: raw(v)) }
 
     /// A threshold's value in its unit, as written in scenarios ("100ms", "80%", "1.2").
@@ -321,10 +325,9 @@ struct TableBuilder {
         let steps = record.flatSteps.filter { $0.step.health != nil }
         let rows = steps.map { f -> [ReportTable.Cell] in
             let s = f.step, h = s.health!, m = s.metrics
-            func yn(_ b: Bool?) -> ReportTable.Cell { .init(b == nil ? "—" : b! ? l.yes : l.no, raw: b.map { $0 ? "1" : "0" } ?? "") }
             let unhealthy = h.components.filter { $0.value.lowercased() != "healthy" }.map { "\($0.key): \($0.value)" }.sorted()
             let reasons = (h.reasons + unhealthy + [h.servingError].compactMap { $0 }).joined(separator: "; ")
-            return [.init(s.id), yn(m["healthy"].map { $0 == 1 }), yn(m["live"].map { $0 == 1 }), yn(h.checkHealth), Format.ms(m["latency"]), Format.ms(m["searchLatency"]), .init(reasons)]
+            return [.init(s.id), Format.yesNo(m["healthy"].map { $0 == 1 }, l), Format.yesNo(m["live"].map { $0 == 1 }, l), Format.yesNo(h.checkHealth, l), Format.ms(m["latency"]), Format.ms(m["searchLatency"]), .init(reasons)]
         }
         return ReportTable(id: "health", title: l.health,
                            columns: [.init(id: "step", header: l.step), .init(id: "healthy", header: l.healthy), .init(id: "live", header: l.live),

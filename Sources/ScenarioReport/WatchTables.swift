@@ -56,9 +56,8 @@ extension TableBuilder {
             for (i, c) in w.checks.enumerated() {
                 let until = i + 1 < w.checks.count ? w.checks[i + 1].atMs : c.atMs + interval
                 let events = Self.events(w, from: i == 0 ? -Double.infinity : c.atMs, until: until, l)
-                func yn(_ b: Bool?) -> ReportTable.Cell { .init(b == nil ? "—" : b! ? l.yes : l.no, raw: b.map { $0 ? "1" : "0" } ?? "") }
                 let bg = Self.background(w, from: c.atMs - interval, until: c.atMs)
-                rows.append([.init(f.step.id), Format.seconds(fromMs: c.atMs), yn(c.serving), yn(c.live), yn(c.checkHealth),
+                rows.append([.init(f.step.id), Format.seconds(fromMs: c.atMs), Format.yesNo(c.serving, l), Format.yesNo(c.live, l), Format.yesNo(c.checkHealth, l),
                              Format.ms(c.latencyMs.map { ($0 * 10).rounded() / 10 }), Format.ms(c.searchLatencyMs.map { ($0 * 10).rounded() / 10 }),
                              Format.percent(c.nodeMemoryPercent.map { ($0 * 10).rounded() / 10 }), Format.percent(c.nodeCPUPercent.map { $0.rounded() }),
                              .init(bg.map { "\($0.ok) / \($0.failed)" } ?? "—", raw: bg.map { "\($0.ok)/\($0.failed)" } ?? ""),

@@ -11,6 +11,8 @@ struct MetricsEndpoint: Sendable {
         self.base = base.hasSuffix("/") ? String(base.dropLast()) : base
     }
 
+    /// Shared by every HTTP call of a run (metrics, /healthz, webhook and Alertmanager
+    /// deliveries); each request sets its own deadline.
     static let session: URLSession = {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = 5

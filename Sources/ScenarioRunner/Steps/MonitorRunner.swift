@@ -15,7 +15,7 @@ struct MonitorRunner: StepRunner {
         let clock = ContinuousClock()
         let start = clock.now
         let client = context.client
-        let endpoints = (spec.endpoints ?? context.scenario.target.metrics).map(MetricsEndpoint.init)
+        let endpoints = spec.endpoints ?? context.scenario.target.metrics
 
         // Which query nodes exist (and the host's memory, for percentages).
         let info = try? await client.systemInfo()
@@ -47,35 +47,24 @@ struct MonitorRunner: StepRunner {
             }
         }
 
-        // Process memory and CPU from each endpoint that serves query-node series.
-        var first: [String: PrometheusText] = [:]
-        for e in endpoints {
-            do { first[e.base] = try await e.metrics() } catch { record.notes.append("could not read \(e.base)/metrics: \(error)") }
-        }
-        if !first.isEmpty { try? await Task.sleep(for: .seconds(1)) }
-        let window = 1.0
-        for e in endpoints {
-            guard let before = first[e.base], let after = try? await e.metrics() else { continue }
-            // A query node's endpoint labels its own series with its node_id.
-            let ids = QueryNodeSeries.nodeIDs(after)
-            guard !ids.isEmpty else { continue }
-            let rss = after.sum("process_resident_memory_bytes")
-            let cpu0 = before.sum("process_cpu_seconds_total"), cpu1 = after.sum("process_cpu_seconds_total")
-            for id in ids {
-                var node = nodes[id] ?? MonitorDetails.Node(nodeID: id, name: "querynode\(id)", memoryMB: nil, memoryPercent: nil,
-                                                             cpuPercent: nil, segments: 0, rows: 0, replicaID: nil, source: "")
-                node.source = "\(e.base)/metrics"
-                if let rss {
-                    node.memoryMB = rss / 1_048_576
-                    if let host = hostMemory[id], host > 0 { node.memoryPercent = rss / Double(host) * 100 }
-                }
-                if let c0 = cpu0, let c1 = cpu1 { node.cpuPercent = max(0, (c1 - c0) / window * 100) }
-                if !usedSegmentInfo {
-                    node.segments = Int(after.sum("milvus_querynode_segment_num", matching: ["node_id": String(id)]) ?? 0)
-                    node.rows = Int(after.sum("milvus_querynode_entity_num", matching: ["node_id": String(id)]) ?? 0)
-                }
-                nodes[id] = node
+        // Process memory and CPU from each endpoint that serves query-node series: two samples
+        // a second apart (CPU is the change in between).
+        var sampler = NodeResourceSampler(endpoints: endpoints)
+        let first = await sampler.sample(hostMemory: hostMemory)
+        for f in first.failures { record.notes.append("could not read \(f.endpoint)/metrics: \(f.reason)") }
+        if first.failures.count < endpoints.count { try? await Task.sleep(for: .seconds(1)) }
+        for u in await sampler.sample(hostMemory: hostMemory).usages {
+            var node = nodes[u.nodeID] ?? MonitorDetails.Node(nodeID: u.nodeID, name: "querynode\(u.nodeID)", memoryMB: nil, memoryPercent: nil,
+                                                               cpuPercent: nil, segments: 0, rows: 0, replicaID: nil, source: "")
+            node.source = u.source
+            node.memoryMB = u.memoryMB
+            node.memoryPercent = u.memoryPercent
+            node.cpuPercent = u.cpuPercent
+            if !usedSegmentInfo {
+                node.segments = u.segments
+                node.rows = u.rows
             }
+            nodes[u.nodeID] = node
         }
         if endpoints.isEmpty {
             record.notes.append("no metrics endpoints (target.metrics): memory and CPU per node are not measured")

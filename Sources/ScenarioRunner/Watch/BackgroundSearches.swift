@@ -58,7 +58,7 @@ final class BackgroundSearches: Sendable {
                     group.addTask {
                         let sent = clock.now
                         var outcome = Outcome(sentAt: sentAt, finishedAt: .zero, latency: .zero, error: nil)
-                        do { _ = try await client.search(r) } catch { outcome.error = BackgroundSearches.code(error) }
+                        do { _ = try await client.search(r) } catch { outcome.error = WorkerTally.code(of: error) }
                         outcome.latency = clock.now - sent
                         outcome.finishedAt = clock.now - start
                         self.outcomes.withLock { $0.append(outcome) }
@@ -71,17 +71,6 @@ final class BackgroundSearches: Sendable {
             }
         }
         await client?.close()
-    }
-
-    /// A short, stable error label for counting (code and the start of the reason).
-    static func code(_ error: any Error) -> String {
-        guard let e = error as? MilvusError else { return String("\(error)".prefix(60)) }
-        switch e.kind {
-        case .server(_, let code): return "code \(code): \(e.reason.prefix(50))"
-        case .transport(let code): return code
-        case .timedOut: return "deadline exceeded"
-        default: return String(e.reason.prefix(60))
-        }
     }
 
     /// Searches that finished in `window` (by finish time): count, failures, P99 of the successes.

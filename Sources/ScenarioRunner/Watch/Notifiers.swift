@@ -78,7 +78,6 @@ struct DeliveryError: Error, CustomStringConvertible {
 
 /// POSTs JSON; the HTTP status must be 2xx.
 enum HTTPDelivery {
-    static let session: URLSession = URLSession(configuration: .ephemeral)
 
     static func post(_ url: String, json: Any, headers: [Parameter], timeout: Duration) async throws {
         guard let u = URL(string: url) else { throw DeliveryError(description: "'\(url)' is not a URL") }
@@ -88,7 +87,7 @@ enum HTTPDelivery {
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         for h in headers { request.setValue(h.value, forHTTPHeaderField: h.name) }
         request.httpBody = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
-        let (data, response) = try await session.data(for: request)
+        let (data, response) = try await MetricsEndpoint.session.data(for: request)
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard (200..<300).contains(status) else {
             let body = String(decoding: data.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

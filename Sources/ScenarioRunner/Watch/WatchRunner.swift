@@ -79,7 +79,7 @@ struct WatchRunner: StepRunner {
             let at = clock.now - start
             let observation = await probe.check()
             for n in observation.systemInfo?.queryNodes ?? [] where n.memoryBytes > 0 { hostMemory[n.id] = n.memoryBytes }
-            let usage = await sampler.sample(hostMemory: hostMemory, timeout: checkTimeout)
+            let usage = await sampler.sample(hostMemory: hostMemory, timeout: checkTimeout).usages
             var sample = HealthSample(atMs: at.milliseconds, serving: observation.serving, live: observation.live,
                                       checkHealth: observation.details.checkHealth, unhealthyComponents: observation.unhealthyComponents,
                                       latencyMs: observation.latencyMs, searchLatencyMs: observation.searchLatencyMs,

@@ -1,13 +1,25 @@
 import Foundation
 
-/// Query-node process memory and CPU from the metrics endpoints, sampled at each check of a
-/// watch; CPU is the change of `process_cpu_seconds_total` since the previous sample.
+/// Query-node process memory and CPU (and segments and rows) from the metrics endpoints; CPU is
+/// the change of `process_cpu_seconds_total` since the previous sample of the same endpoint.
+/// `monitor` samples twice a second apart; `watch` samples at every check.
 struct NodeResourceSampler: Sendable {
     struct Usage: Sendable {
         var nodeID: Int64
+        /// The endpoint the numbers came from.
+        var source: String
         var memoryMB: Double?
         var memoryPercent: Double?
         var cpuPercent: Double?
+        /// `milvus_querynode_segment_num` / `milvus_querynode_entity_num`, summed over the node's series.
+        var segments: Int
+        var rows: Int
+    }
+
+    struct Sample: Sendable {
+        var usages: [Usage]
+        /// Endpoints that could not be read, with the reason.
+        var failures: [(endpoint: String, reason: String)]
     }
 
     let endpoints: [MetricsEndpoint]
@@ -19,11 +31,13 @@ struct NodeResourceSampler: Sendable {
 
     /// The query nodes found on the endpoints that answered. `hostMemory` maps node ids to the
     /// host's memory (GetMetrics); for endpoints on this machine this machine's memory is used.
-    mutating func sample(hostMemory: [Int64: Int], timeout: Duration) async -> [Usage] {
-        var usages: [Usage] = []
+    mutating func sample(hostMemory: [Int64: Int], timeout: Duration = .seconds(5)) async -> Sample {
+        var result = Sample(usages: [], failures: [])
         for e in endpoints {
-            guard let text = try? await e.metrics(timeout: timeout) else {
+            let text: PrometheusText
+            do { text = try await e.metrics(timeout: timeout) } catch {
                 previous[e.base] = nil
+                result.failures.append((e.base, "\(error)"))
                 continue
             }
             let now = ContinuousClock.now
@@ -38,12 +52,15 @@ struct NodeResourceSampler: Sendable {
             if let cpu { previous[e.base] = (cpu, now) }
             for id in ids {
                 let host = hostMemory[id] ?? (e.isLocal ? Int(ProcessInfo.processInfo.physicalMemory) : nil)
-                usages.append(Usage(nodeID: id, memoryMB: rss.map { $0 / 1_048_576 },
-                                    memoryPercent: rss.flatMap { r in host.flatMap { $0 > 0 ? r / Double($0) * 100 : nil } },
-                                    cpuPercent: cpuPercent))
+                let node = ["node_id": String(id)]
+                result.usages.append(Usage(nodeID: id, source: "\(e.base)/metrics", memoryMB: rss.map { $0 / 1_048_576 },
+                                           memoryPercent: rss.flatMap { r in host.flatMap { $0 > 0 ? r / Double($0) * 100 : nil } },
+                                           cpuPercent: cpuPercent,
+                                           segments: Int(text.sum("milvus_querynode_segment_num", matching: node) ?? 0),
+                                           rows: Int(text.sum("milvus_querynode_entity_num", matching: node) ?? 0)))
             }
         }
-        return usages
+        return result
     }
 }
 
