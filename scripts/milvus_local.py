@@ -255,7 +255,10 @@ COMMON_ENV = {
 # ---------------------------------------------------------------- readiness: a real search
 
 def serving_check(port, replicas=1, timeout=180):
-    """Creates a tiny collection, loads it, and searches until a search succeeds."""
+    """Ready means the whole write and read path works, not just /healthz: on a scratch
+    collection, create, insert, flush (the data node has taken the channel: right after start a
+    flush can fail with "channel not found"), index, load, count(*) and search — repeated until
+    one round succeeds end to end."""
     sys.path.insert(0, SITE)
     from pymilvus import Collection, CollectionSchema, DataType, FieldSchema, connections, utility
 
@@ -277,11 +280,15 @@ def serving_check(port, replicas=1, timeout=180):
             ])
             c = Collection(name, schema, using=alias, timeout=t)
             c.insert([[1, 2, 3], [[0.1, 0.2, 0.3, 0.4]] * 3], timeout=t)
+            c.flush(timeout=t)
             c.create_index("v", {"index_type": "FLAT", "metric_type": "L2", "params": {}}, timeout=t)
             c.load(replica_number=replicas, timeout=60)
+            count = c.query(expr="", output_fields=["count(*)"], consistency_level="Strong", timeout=t)[0]["count(*)"]
             hits = c.search([[0.1, 0.2, 0.3, 0.4]], "v", {"metric_type": "L2", "params": {}}, limit=1,
                             consistency_level="Strong", timeout=t)
-            ok = len(hits[0]) == 1
+            ok = len(hits[0]) == 1 and count == 3
+            if not ok:
+                last = f"count(*) {count}, {len(hits[0])} hit(s)"
             c.release(timeout=t)
             utility.drop_collection(name, using=alias, timeout=t)
             connections.disconnect(alias)
