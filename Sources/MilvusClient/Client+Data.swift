@@ -25,10 +25,9 @@ extension MilvusClient {
             request.collectionName = collection
             request.numRows = UInt32(end - start)
             request.fieldsData = columns.map { ($0.data.count == end - start && whole ? $0.data : $0.data.rows(start..<end)).fieldData(name: $0.name) }
-            let r = try await call("Insert", idempotent: false) { [request] s, m, o in
+            let r = try await call("Insert", retry: .never) { [request] s, m, o in
                 try await s.insert(request, metadata: m, options: o)
             }
-            try Self.check(r.status, rpc: "Insert")
             result.insertedCount += Int(r.insertCnt)
             result.requests += 1
             result.ids += r.ids.intID.data
@@ -43,10 +42,9 @@ extension MilvusClient {
         var request = Milvus_Proto_Milvus_FlushRequest()
         request.dbName = options.database
         request.collectionNames = [collection]
-        let r = try await call("Flush", idempotent: true) { [request] s, m, o in
+        let r = try await call("Flush", retry: .onTransientState) { [request] s, m, o in
             try await s.flush(request, metadata: m, options: o)
         }
-        try Self.check(r.status, rpc: "Flush")
         return FlushResult(collection: collection, segmentIDs: r.collSegIds[collection]?.data ?? [],
                            flushTimestamp: r.collFlushTs[collection] ?? 0)
     }
@@ -59,10 +57,9 @@ extension MilvusClient {
         request.dbName = options.database
         request.collectionName = flush.collection
         try await poll("GetFlushState", timeout: timeout, what: "the flush of \(flush.collection)") {
-            let r = try await self.call("GetFlushState", idempotent: true) { [request] s, m, o in
+            let r = try await self.call("GetFlushState", retry: .onTransientState) { [request] s, m, o in
                 try await s.getFlushState(request, metadata: m, options: o)
             }
-            try Self.check(r.status, rpc: "GetFlushState")
             return r.flushed
         }
     }
@@ -92,10 +89,9 @@ extension MilvusClient {
         var request = Milvus_Proto_Milvus_GetPersistentSegmentInfoRequest()
         request.dbName = options.database
         request.collectionName = collection
-        let r = try await call("GetPersistentSegmentInfo", idempotent: true) { [request] s, m, o in
+        let r = try await call("GetPersistentSegmentInfo", retry: .onTransientState) { [request] s, m, o in
             try await s.getPersistentSegmentInfo(request, metadata: m, options: o)
         }
-        try Self.check(r.status, rpc: "GetPersistentSegmentInfo")
         return r.infos.map { PersistentSegment(id: $0.segmentID, partitionID: $0.partitionID, rows: Int($0.numRows), state: "\($0.state)") }
     }
 

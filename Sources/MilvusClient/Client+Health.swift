@@ -70,19 +70,17 @@ public struct SystemInfo: Sendable {
 
 extension MilvusClient {
     public func checkHealth() async throws -> HealthStatus {
-        let r = try await call("CheckHealth", idempotent: true) { s, m, o in
+        let r = try await call("CheckHealth", retry: .onConnectionLoss) { s, m, o in
             try await s.checkHealth(Milvus_Proto_Milvus_CheckHealthRequest(), metadata: m, options: o)
         }
-        try Self.check(r.status, rpc: "CheckHealth")
         return HealthStatus(isHealthy: r.isHealthy, reasons: r.reasons, quotaStates: r.quotaStates.map { "\($0)" })
     }
 
     /// The answering component's state, then its subcomponents' (the proxy reports only itself).
     public func componentStates() async throws -> [ComponentState] {
-        let r = try await call("GetComponentStates", idempotent: true) { s, m, o in
+        let r = try await call("GetComponentStates", retry: .onConnectionLoss) { s, m, o in
             try await s.getComponentStates(Milvus_Proto_Milvus_GetComponentStatesRequest(), metadata: m, options: o)
         }
-        try Self.check(r.status, rpc: "GetComponentStates")
         return ([r.state] + r.subcomponentStates).map {
             ComponentState(role: $0.role, nodeID: $0.nodeID, state: "\($0.stateCode)")
         }
@@ -92,10 +90,9 @@ extension MilvusClient {
     public func metrics(request: String) async throws -> (json: String, component: String) {
         var proto = Milvus_Proto_Milvus_GetMetricsRequest()
         proto.request = request
-        let r = try await call("GetMetrics", idempotent: true) { [proto] s, m, o in
+        let r = try await call("GetMetrics", retry: .onConnectionLoss) { [proto] s, m, o in
             try await s.getMetrics(proto, metadata: m, options: o)
         }
-        try Self.check(r.status, rpc: "GetMetrics")
         return (r.response, r.componentName)
     }
 

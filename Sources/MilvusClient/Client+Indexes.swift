@@ -44,10 +44,9 @@ extension MilvusClient {
             .init(key: "metric_type", value: index.metric),
             .init(key: "params", value: JSONParameters.encode(index.params)),
         ]
-        let status = try await call("CreateIndex", idempotent: false) { [request] s, m, o in
+        let status = try await call("CreateIndex", retry: .never) { [request] s, m, o in
             try await s.createIndex(request, metadata: m, options: o)
         }
-        try Self.check(status, rpc: "CreateIndex")
     }
 
     /// The collection's indexes; empty when it has none.
@@ -56,14 +55,13 @@ extension MilvusClient {
         request.dbName = options.database
         request.collectionName = collection
         request.fieldName = field ?? ""
-        let r = try await call("DescribeIndex", idempotent: true) { [request] s, m, o in
+        let r = try await call("DescribeIndex", retry: .onTransientState) { [request] s, m, o in
             try await s.describeIndex(request, metadata: m, options: o)
         }
         if r.status.errorCode == .indexNotExist || r.status.reason.lowercased().contains("index not found")
             || r.status.reason.lowercased().contains("index doesn't exist") {
             return []
         }
-        try Self.check(r.status, rpc: "DescribeIndex")
         return r.indexDescriptions.map { d in
             IndexInfo(name: d.indexName, field: d.fieldName,
                       params: Dictionary(d.params.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }),

@@ -46,10 +46,9 @@ extension MilvusClient {
         request.collectionName = collection
         request.replicaNumber = Int32(replicas)
         do {
-            let status = try await call("LoadCollection", idempotent: false) { [request] s, m, o in
+            let status = try await call("LoadCollection", retry: .never) { [request] s, m, o in
                 try await s.loadCollection(request, metadata: m, options: o)
             }
-            try Self.check(status, rpc: "LoadCollection")
         } catch var error as MilvusError where error.reasonContains("nodes not enough") {
             // Say how many query nodes there are, when the server can tell.
             let queryNodes = try? await systemInfo().queryNodes.count
@@ -82,10 +81,9 @@ extension MilvusClient {
         var request = Milvus_Proto_Milvus_GetLoadingProgressRequest()
         request.dbName = options.database
         request.collectionName = collection
-        let r = try await call("GetLoadingProgress", idempotent: true) { [request] s, m, o in
+        let r = try await call("GetLoadingProgress", retry: .onTransientState) { [request] s, m, o in
             try await s.getLoadingProgress(request, metadata: m, options: o)
         }
-        try Self.check(r.status, rpc: "GetLoadingProgress")
         return Int(r.progress)
     }
 
@@ -93,10 +91,9 @@ extension MilvusClient {
         var request = Milvus_Proto_Milvus_ReleaseCollectionRequest()
         request.dbName = options.database
         request.collectionName = collection
-        let status = try await call("ReleaseCollection", idempotent: true) { [request] s, m, o in
+        let status = try await call("ReleaseCollection", retry: .onTransientState) { [request] s, m, o in
             try await s.releaseCollection(request, metadata: m, options: o)
         }
-        try Self.check(status, rpc: "ReleaseCollection")
     }
 
     /// The replica groups of a loaded collection and the nodes of each shard.
@@ -105,10 +102,9 @@ extension MilvusClient {
         request.dbName = options.database
         request.collectionName = collection
         request.withShardNodes = true
-        let r = try await call("GetReplicas", idempotent: true) { [request] s, m, o in
+        let r = try await call("GetReplicas", retry: .onTransientState) { [request] s, m, o in
             try await s.getReplicas(request, metadata: m, options: o)
         }
-        try Self.check(r.status, rpc: "GetReplicas")
         return r.replicas.map { replica in
             ReplicaGroup(id: replica.replicaID, nodeIDs: replica.nodeIds, shards: replica.shardReplicas.map {
                 ShardReplica(channel: $0.dmChannelName, leaderID: $0.leaderID, leaderAddress: $0.leaderAddr, nodeIDs: $0.nodeIds)
@@ -121,10 +117,9 @@ extension MilvusClient {
         var request = Milvus_Proto_Milvus_GetQuerySegmentInfoRequest()
         request.dbName = options.database
         request.collectionName = collection
-        let r = try await call("GetQuerySegmentInfo", idempotent: true) { [request] s, m, o in
+        let r = try await call("GetQuerySegmentInfo", retry: .onTransientState) { [request] s, m, o in
             try await s.getQuerySegmentInfo(request, metadata: m, options: o)
         }
-        try Self.check(r.status, rpc: "GetQuerySegmentInfo")
         return r.infos.map {
             QuerySegment(id: $0.segmentID, partitionID: $0.partitionID, rows: Int($0.numRows), memoryBytes: Int($0.memSize),
                          nodeIDs: $0.nodeIds.isEmpty ? [$0.nodeID] : $0.nodeIds, state: "\($0.state)", indexName: $0.indexName)

@@ -53,10 +53,9 @@ public struct SearchResult: Sendable {
 extension MilvusClient {
     public func search(_ request: SearchRequest) async throws -> SearchResult {
         let proto = try Self.proto(for: request, database: options.database)
-        let r = try await call("Search", idempotent: true, timeout: request.timeout) { [proto] s, m, o in
+        let r = try await call("Search", retry: .onConnectionLoss, timeout: request.timeout) { [proto] s, m, o in
             try await s.search(proto, metadata: m, options: o)
         }
-        try Self.check(r.status, rpc: "Search")
         return Self.result(r.results)
     }
 

@@ -46,8 +46,11 @@ public struct ConnectionOptions: Sendable {
     public var database: String
     /// Deadline of each call (waits for loads and indexes use their own timeouts).
     public var timeout: Duration
-    /// Attempts for idempotent calls that fail with a transient transport error.
+    /// Attempts for calls that are safe to repeat when the connection fails.
     public var maxAttempts: Int
+    /// How long one setup call (Flush, DescribeIndex, GetReplicas …) waits out a Milvus
+    /// `TransientState` before its failure counts; `.zero` never waits (health probes, load).
+    public var transientRetryWindow: Duration
     /// Longest wait between two attempts to reconnect after the connection was lost (from 250 ms,
     /// growing ×1.6). gRPC's default of 2 minutes would hide for that long that a restarted
     /// server serves again; a measuring tool wants to know within seconds.
@@ -57,7 +60,7 @@ public struct ConnectionOptions: Sendable {
 
     /// Parses `http://host:port` or `https://host:port` (port 19530 when left out).
     public init(uri: String, credentials: Credentials = .none, database: String = "default",
-                timeout: Duration = .seconds(30), tls: TLS = TLS(), maxAttempts: Int = 3,
+                timeout: Duration = .seconds(30), tls: TLS = TLS(), maxAttempts: Int = 3, transientRetryWindow: Duration = .seconds(60),
                 maxReconnectDelay: Duration = .seconds(2), logger: Logger = Logger(label: "milvus.client")) throws {
         guard let parsed = URLComponents(string: uri), let scheme = parsed.scheme?.lowercased(),
               scheme == "http" || scheme == "https", let host = parsed.host, !host.isEmpty else {
@@ -72,6 +75,7 @@ public struct ConnectionOptions: Sendable {
         self.timeout = timeout
         self.tls = tls
         self.maxAttempts = max(1, maxAttempts)
+        self.transientRetryWindow = max(.zero, transientRetryWindow)
         self.maxReconnectDelay = maxReconnectDelay
         self.logger = logger
     }

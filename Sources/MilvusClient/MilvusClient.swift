@@ -1,5 +1,6 @@
 import Foundation
 import GRPCCore
+import Logging
 import GRPCNIOTransportHTTP2
 import NIOCore
 import NIOPosix
@@ -8,8 +9,9 @@ import NIOPosix
 ///
 /// Every call has a deadline, checks both the gRPC status and the Milvus status inside the
 /// response (`error_code` and `code`), and throws `MilvusError` with the RPC, the code, the
-/// server's reason and — for common cases — a hint. Idempotent calls are retried with backoff
-/// when the transport fails transiently; others are never retried.
+/// server's reason and — for common cases — a hint. Calls that are safe to repeat are retried
+/// with backoff when the connection fails, setup calls also while Milvus reports a known
+/// `TransientState` (within a time window); calls that change state are never retried.
 ///
 /// ```swift
 /// let client = try await MilvusClient.connect(ConnectionOptions(uri: "http://127.0.0.1:19530"))
@@ -95,10 +97,9 @@ public final class MilvusClient: Sendable {
                 if case .userPassword(let user, _) = options.credentials { return user }
                 return ""
             }()
-            let response = try await bootstrap.call("Connect", idempotent: true) { [request] (service: Service, metadata: Metadata, callOptions: CallOptions) in
+            let response = try await bootstrap.call("Connect", retry: .onConnectionLoss) { [request] (service: Service, metadata: Metadata, callOptions: CallOptions) in
                 try await service.connect(request, metadata: metadata, options: callOptions)
             }
-            try check(response.status, rpc: "Connect")
             server = ServerInfo(buildTags: response.serverInfo.buildTags, buildTime: response.serverInfo.buildTime,
                                 gitCommit: response.serverInfo.gitCommit, goVersion: response.serverInfo.goVersion,
                                 deployMode: response.serverInfo.deployMode)
@@ -132,27 +133,24 @@ public final class MilvusClient: Sendable {
         return o
     }
 
-    /// Runs one RPC with a deadline; converts gRPC failures and retries idempotent calls whose
-    /// transport failed transiently (100 ms, 400 ms, 1.6 s … between attempts).
-    func call<Response: Sendable>(
-        _ rpc: String, idempotent: Bool, timeout: Duration? = nil,
+    /// The latest time a call in this task may still wait out a `TransientState` (a step's own
+    /// deadline); nil: only `ConnectionOptions.transientRetryWindow` bounds it.
+    @TaskLocal public static var retryDeadline: ContinuousClock.Instant?
+
+    /// Runs one RPC with a deadline, checks the Milvus status inside the response, converts
+    /// gRPC failures, and repeats the call as `retry` allows (see `retrying`).
+    func call<Response: MilvusResponse>(
+        _ rpc: String, retry: Retry, timeout: Duration? = nil,
         _ body: @Sendable (Service, Metadata, CallOptions) async throws -> Response
     ) async throws -> Response {
-        let attempts = idempotent ? options.maxAttempts : 1
-        var backoff = Duration.milliseconds(100)
-        var attempt = 1
-        while true {
+        try await Self.retrying(rpc, retry: retry, options: options, statistics: statistics) { attempt in
+            self.options.logger.trace("call", metadata: ["rpc": "\(rpc)", "attempt": "\(attempt)"])
             do {
-                options.logger.trace("call", metadata: ["rpc": "\(rpc)", "attempt": "\(attempt)"])
-                return try await body(service, metadata, callOptions(timeout: timeout))
+                let response = try await body(self.service, self.metadata, self.callOptions(timeout: timeout))
+                try Self.check(response.milvusStatus, rpc: rpc)
+                return response
             } catch let error as RPCError {
-                let converted = MilvusError.transport(error, rpc: rpc, uri: options.uri, timeout: timeout ?? options.timeout)
-                guard converted.isTransient, attempt < attempts else {
-                    options.logger.debug("call failed", metadata: ["rpc": "\(rpc)", "attempt": "\(attempt)", "reason": "\(converted.reason)"])
-                    throw converted
-                }
-                options.logger.debug("retrying after a transient failure",
-                                     metadata: ["rpc": "\(rpc)", "attempt": "\(attempt)", "backoff": "\(backoff)", "reason": "\(converted.reason)"])
+                throw MilvusError.transport(error, rpc: rpc, uri: self.options.uri, timeout: timeout ?? self.options.timeout)
             } catch let error as MilvusError {
                 throw error
             } catch is CancellationError {
@@ -160,9 +158,50 @@ public final class MilvusClient: Sendable {
             } catch {
                 throw MilvusError(rpc: rpc, kind: .transport("unknown"), reason: "\(error)")
             }
-            try await Task.sleep(for: backoff)
-            backoff *= 4
-            attempt += 1
+        }
+    }
+
+    /// Runs `attempt` (given its number, from 1) and repeats it as `retry` allows: after a lost
+    /// connection up to `maxAttempts` times (100 ms, 400 ms, 1.6 s … apart) and, for
+    /// `.onTransientState`, while Milvus reports a known `TransientState` (200 ms doubling to 2 s
+    /// apart) until `transientRetryWindow` — or the task's `retryDeadline` — closes. Every repeat
+    /// is counted in `statistics.retries` and logged at info (`-v`).
+    static func retrying<Response>(
+        _ rpc: String, retry: Retry, options: ConnectionOptions, statistics: ConnectionStatistics,
+        clock: ContinuousClock = ContinuousClock(),
+        _ attempt: (Int) async throws -> Response
+    ) async throws -> Response {
+        var windowEnd = clock.now + options.transientRetryWindow
+        if let deadline = retryDeadline { windowEnd = min(windowEnd, deadline) }
+        var connectionBackoff = Duration.milliseconds(100)
+        var stateBackoff = Duration.milliseconds(200)
+        var number = 1
+        var connectionAttempts = 1
+        while true {
+            let wait: Duration
+            let label: String
+            do {
+                return try await attempt(number)
+            } catch let error as MilvusError {
+                if error.isConnectionLoss, retry != .never, connectionAttempts < options.maxAttempts {
+                    connectionAttempts += 1
+                    wait = connectionBackoff
+                    connectionBackoff *= 4
+                    label = "connection lost"
+                } else if retry == .onTransientState, let state = error.transientState, clock.now + stateBackoff < windowEnd {
+                    wait = stateBackoff
+                    stateBackoff = min(stateBackoff * 2, .seconds(2))
+                    label = state.reason
+                } else {
+                    options.logger.debug("call failed", metadata: ["rpc": "\(rpc)", "attempt": "\(number)", "reason": "\(error.reason)"])
+                    throw error
+                }
+                statistics.retried(rpc: rpc, reason: label)
+                options.logger.info("retrying \(rpc) after a transient failure (\(label))",
+                                   metadata: ["rpc": "\(rpc)", "attempt": "\(number)", "backoff": "\(wait)", "reason": "\(error.reason)"])
+            }
+            try await clock.sleep(for: wait)
+            number += 1
         }
     }
 

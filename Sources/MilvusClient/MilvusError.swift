@@ -55,8 +55,11 @@ public struct MilvusError: Error, Sendable, CustomStringConvertible {
 
     public var isNotSupported: Bool { kind == .notSupported }
 
-    /// Failures worth retrying for idempotent calls: the connection, not the request, failed.
-    var isTransient: Bool {
+    /// The known transient state this failure reports (see `TransientState.known`), if any.
+    public var transientState: TransientState? { TransientState.matching(self) }
+
+    /// The connection, not the request, failed: worth repeating a call that is safe to repeat.
+    var isConnectionLoss: Bool {
         if case .transport(let code) = kind { return code == "unavailable" }
         return false
     }

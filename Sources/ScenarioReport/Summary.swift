@@ -77,7 +77,17 @@ public enum Summary {
                 let rates = [("before", r.successBefore), ("during", r.successDuring), ("after", r.successAfter)].compactMap { name, v in v.map { "\(name) \(Format.number($0))%" } }
                 if !rates.isEmpty { text += "\n    background search success: " + rates.joined(separator: ", ") }
             }
-            if let w = s.watch, let b = w.rowsBefore, let a = w.rowsAfter { text += "\n    rows: \(b) before, \(a) after" }
+            if let empty = s.watch?.background?.emptyResults, empty > 0 {
+                text += "\n    \(empty) background search\(empty == 1 ? "" : "es") succeeded with no hits"
+            }
+            if let w = s.watch, let b = w.rowsBefore {
+                if let c = w.rowCount, c.outcome != .verified {
+                    let after = w.rowsAfter.map { "\($0) after" } ?? "after unverified"
+                    text += "\n    rows: \(b) before, \(after): " + TableBuilder.rowCountFinding(c, Labels(language: "en"))
+                } else if let a = w.rowsAfter {
+                    text += "\n    rows: \(b) before, \(a) after"
+                }
+            }
             for a in s.watch?.actions ?? [] {
                 let result = a.dryRun ? "dry run, not run" : (a.error ?? "exit \(a.exitCode.map(String.init) ?? "?")")
                 text += "\n    \(a.kind.rawValue) at \(String(format: "%.1f", a.startedAtMs / 1000)) s: \(a.command) → \(result)\(a.durationMs.map { String(format: " in %.1f s", $0 / 1000) } ?? "")"
@@ -88,6 +98,9 @@ public enum Summary {
             text += " \(Format.number((m["totalTime"] ?? s.durationMs) / 1000)) s"
         }
         if let f = s.failure { text += "\n       \(f.reason)\(f.hint.map { " — \($0)" } ?? "")" }
+        if let retries = s.retries, !retries.isEmpty {
+            text += "\n    repeated after transient failures: " + retries.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+        }
         return text + "\n"
     }
 

@@ -27,9 +27,15 @@ extension TableBuilder {
                 row("success_during_percent", l.pick("Search success during the fault", "故障期间查询成功率"), Format.percent(r.successDuring))
                 row("success_after_percent", l.pick("Search success after recovery", "恢复后查询成功率"), Format.percent(r.successAfter))
             }
+            if let empty = w.background?.emptyResults, empty > 0 {
+                row("searches_without_hits", l.pick("Background searches that succeeded with no hits", "成功但无结果的后台查询"), Format.plain(Double(empty)))
+            }
             row("rows_before", l.pick("Rows before", "故障前行数"), Format.plain(w.rowsBefore.map(Double.init)))
             row("rows_after", l.pick("Rows after", "故障后行数"), Format.plain(w.rowsAfter.map(Double.init)))
             row("rows_lost", l.pick("Rows lost", "丢失行数"), Format.plain(m["rowsLost"]))
+            if let c = w.rowCount, c.outcome != .verified {
+                row("row_count", l.pick("Row count after the watch", "监控结束后的行数统计"), .init(Self.rowCountFinding(c, l), raw: c.outcome.rawValue))
+            }
             row("checks", l.pick("Checks (not serving)", "检查次数 (不可查询)"), .init("\(Format.number(m["checks"])) (\(Format.number(m["unhealthyChecks"])))", raw: Format.raw(m["checks"])))
             row("alerts_fired", l.pick("Alerts fired / resolved", "告警触发 / 恢复"), .init("\(Format.number(m["alertsFired"])) / \(Format.number(m["alertsResolved"]))", raw: Format.raw(m["alertsFired"])))
             row("notifications_sent", l.pick("Notifications delivered / failed", "通知送达 / 失败"),
@@ -46,6 +52,30 @@ extension TableBuilder {
                                       "时间从第一个故障命令执行完毕（故障生效）算起，到第一次观察到变化的检查为止，精度为一个检查间隔。“故障期间”截止于第一次检查到系统重新可查询且存活。"))
         }
         return table
+    }
+
+    /// What the counts after the watch showed, in words: the measured finding when a count
+    /// was low for a while, the reason when none can be trusted.
+    static func rowCountFinding(_ c: RowCountRecord, _ l: Labels) -> String {
+        let statistics = c.tries.last(where: { $0.statistics != nil })?.statistics
+        let stats = statistics.map { l.pick("; the collection statistics said \($0)", "；集合统计为 \($0)") } ?? ""
+        let tries = c.tries.count
+        switch c.outcome {
+        case .verified:
+            return Format.number(c.rows.map(Double.init))
+        case .recovered:
+            let low = c.lowestLowCount.map(String.init) ?? l.pick("no count", "无结果")
+            let secs = String(format: "%.1f", (c.lowForMs ?? 0) / 1000)
+            return l.pick("\(c.source) answered \(low) (below \(c.expected ?? 0)) for \(secs) s before it was back at \(c.rows ?? 0)\(stats) — nothing lost; \(tries) counts",
+                          "\(c.source) 在 \(secs) 秒内返回 \(low)（低于 \(c.expected ?? 0)），之后恢复为 \(c.rows ?? 0)\(stats) — 无数据丢失；共统计 \(tries) 次")
+        case .stable:
+            return l.pick("\(c.source) answered \(c.rows ?? 0) \(c.stableTries) times in a row\(stats)",
+                          "\(c.source) 连续 \(c.stableTries) 次返回 \(c.rows ?? 0)\(stats)")
+        case .unstable, .unavailable:
+            let seen = c.tries.map { $0.count.map(String.init) ?? l.pick("error", "失败") }.joined(separator: ", ")
+            let last = c.tries.last?.error.map { l.pick(" (last error: \($0))", "（最后的错误：\($0)）") } ?? ""
+            return l.pick("unverified: counts seen \(seen)\(last)\(stats)", "无法核实：统计结果 \(seen)\(last)\(stats)")
+        }
     }
 
     var healthTimeline: ReportTable {

@@ -194,6 +194,41 @@ extension RunTests {
         #expect(watch1["recovery"] == nil, "nothing was injected, so there is nothing to time")
     }
 
+    @Test("rows that cannot be counted after a fault are 'unverified', never 'lost': a threshold on rowsLost fails and says why",
+          .enabled(if: standaloneUp, "Milvus standalone is not running"))
+    func unverifiedRowCount() throws {
+        let dir = try Self.temporaryFolder()
+        let name = "watch_unverified_rows"
+        // A real fault on a real server: the collection is released mid-watch (pymilvus from the
+        // server venv), so every count(*) after the watch fails with "collection not loaded".
+        let release = "from pymilvus import connections, Collection; connections.connect(host='127.0.0.1', port='19530'); Collection('\(name)').release()"
+        let python = CLITests.root.appendingPathComponent(".local/venv/bin/python3").path
+        let watch = """
+        duration: 3s
+        interval: 1s
+        serving: false
+        recount: 4s
+        faults: [{at: 0s, name: release, run: ["\(python)", -c, "\(release)"]}]
+        """
+        let file = try Self.scenario(Self.smallWatch(name, watch: watch, thresholds: "watch1.rowsLost == 0, watch1.actionsFailed == 0"), in: dir)
+        let r = try CLITests.run(["run", file, "--report-dir", dir.path], environment: Self.environment)
+        #expect(r.status == 1, "the rowsLost threshold cannot pass on an unverified count\n\(r.stdout)\n\(r.stderr)")
+        let record = try Self.record(dir)
+        let (m, watch1) = try Self.watchStep(record, id: "watch1")
+        #expect(m["actionsFailed"] == 0, "the release ran: \(watch1["actions"] ?? "")")
+        #expect(m["rowsBefore"] == 2000 && m["rowsUnverified"] == 1, "\(m)")
+        #expect(m["rowsLost"] == nil && m["rowsAfter"] == nil, "an unverified count is not a loss: \(m)")
+        let count = try #require(watch1["rowCount"] as? [String: Any])
+        #expect(count["outcome"] as? String == "unavailable", "\(count)")
+        let tries = try #require(count["tries"] as? [[String: Any]])
+        #expect(tries.count >= 2 && tries.allSatisfy { $0["count"] == nil && ($0["error"] as? String)?.isEmpty == false }, "\(tries)")
+        let thresholds = try #require(record["thresholds"] as? [[String: Any]])
+        let lost = try #require(thresholds.first { $0["metric"] as? String == "rowsLost" })
+        #expect(lost["passed"] as? Bool == false)
+        #expect((lost["note"] as? String)?.contains("rowsLost could not be verified: no row count succeeded") == true, "\(lost)")
+        #expect(r.stdout.contains("rows: 2000 before, after unverified"), "\(r.stdout)")
+    }
+
     @Test("health_recovery_cluster: with 2 replicas, killing one query node is detected, recovered, and searches go on",
           .enabled(if: clusterUp && receiversUp, "needs the local cluster and scripts/alert-receivers"))
     func clusterNodeFailure() throws {
@@ -203,7 +238,12 @@ extension RunTests {
                                   "--report-dir", dir.path], environment: ["PATH": "/usr/bin:/bin"])
         #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
         let (m, watch) = try Self.watchStep(try Self.record(dir), id: "node_failure")
-        #expect(m["rowsLost"] == 0 && m["rowsBefore"] == 20000)
+        // What holds every time: nothing is lost, and the count says so from a verified count.
+        // What varies on 2.3.5 (whether count(*) answers too low for a while after the node
+        // comes back, and for how long) is reported, not asserted.
+        #expect(m["rowsLost"] == 0 && m["rowsBefore"] == 20000 && m["rowsAfter"] == 20000 && m["rowsUnverified"] == 0, "\(m)")
+        let count = try #require(watch["rowCount"] as? [String: Any])
+        #expect(["verified", "recovered"].contains(count["outcome"] as? String), "\(count)")
         #expect(m["timeToDetect"] != nil && m["timeToLive"] != nil, "\(m)")
         #expect(m["successRate.during"] != nil, "\(m)")
         let recovery = try #require(watch["recovery"] as? [String: Any])

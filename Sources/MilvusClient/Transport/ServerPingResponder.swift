@@ -114,20 +114,3 @@ final class ServerPingResponder: ChannelInboundHandler, RemovableChannelHandler 
         }
     }
 }
-
-/// Counters about a client's connections, for tests and reports: how many TCP connections
-/// were opened (1 means no reconnect happened) and how many server PINGs were answered.
-public final class ConnectionStatistics: Sendable {
-    private let connections = Atomic<Int>(0)
-    private let pings = Atomic<Int>(0)
-
-    public init() {}
-
-    /// TCP connections opened so far; more than one means the client reconnected.
-    public var connectionsOpened: Int { connections.load(ordering: .relaxed) }
-    /// Server PING frames answered by `ServerPingResponder`.
-    public var pingsAnswered: Int { pings.load(ordering: .relaxed) }
-
-    func connectionOpened() { connections.add(1, ordering: .relaxed) }
-    func pingAnswered() { pings.add(1, ordering: .relaxed) }
-}

@@ -28,6 +28,7 @@ final class HealthProbe: Sendable {
         var options = connection
         options.timeout = timeout
         options.maxAttempts = 1
+        options.transientRetryWindow = .zero
         self.connection = options
         self.endpoints = endpoints.map(MetricsEndpoint.init)
         self.timeout = timeout

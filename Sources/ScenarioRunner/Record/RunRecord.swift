@@ -89,6 +89,12 @@ public struct StepRecord: Codable, Sendable {
     public var clientCpuMs: Double?
     /// Recorded metrics, each in its unit (milliseconds, percent, count, per second, ratio).
     public var metrics: [String: Double]
+    /// Metrics left out because their value could not be trusted, with why (e.g. `rowsLost`
+    /// when the row count after a fault kept changing): a threshold on one fails with that reason.
+    public var unverified: [String: String]?
+    /// Calls the client repeated during the step after a transient failure, by `"RPC: reason"`
+    /// (e.g. `Flush: channel not found`); nil when none were.
+    public var retries: [String: Int]?
     public var failure: StepFailure?
     public var search: SearchDetails?
     public var hot: HotSearchDetails?

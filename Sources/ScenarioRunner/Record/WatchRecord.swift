@@ -13,9 +13,12 @@ public struct WatchDetails: Codable, Sendable {
     public var actions: [ActionRecord]
     public var background: BackgroundLoadRecord?
     public var recovery: RecoveryRecord?
-    /// Rows in the collection when the watch started and when it ended.
+    /// Rows in the collection when the watch started, and after it from a verified count
+    /// (nil when the count could not be verified: `rowCount` says why).
     public var rowsBefore: Int?
     public var rowsAfter: Int?
+    /// How the rows after the watch were counted: every try, and what they add up to.
+    public var rowCount: RowCountRecord?
 
     public init(intervalMs: Double, durationMs: Double) {
         self.intervalMs = intervalMs
@@ -111,6 +114,93 @@ public struct BackgroundLoadRecord: Codable, Sendable {
     /// Failed searches by error.
     public var errorsByCode: [String: Int]
     public var latency: EncodedHistogram
+    /// Searches that succeeded but returned no hits from a collection that has rows: a wrong
+    /// answer the server calls success (seen on Milvus 2.3.5 while a restarted query node
+    /// takes over a replica). nil in records made before it was counted.
+    public var emptyResults: Int?
+}
+
+/// The rows of a collection counted after a fault, and whether the count can be trusted.
+/// Right after a fault a strongly consistent `count(*)` can answer too low for a while (seen on
+/// Milvus 2.3.5: 0 of 20,000 for ~14 s after a replacement query node took over a replica), so a
+/// count below the rows before is repeated until it comes back or holds still.
+public struct RowCountRecord: Codable, Sendable {
+    public enum Outcome: String, Codable, Sendable {
+        /// The first count was at least the rows before (or there was nothing to compare with).
+        case verified
+        /// Counts below the rows before, then one at least as high: nothing was lost; the low
+        /// counts were the server's, for `lowForMs`.
+        case recovered
+        /// The same count below the rows before, several times in a row: rows were lost.
+        case stable
+        /// Unverified: the counts kept changing until `recount` ran out.
+        case unstable
+        /// Unverified: no count succeeded.
+        case unavailable
+    }
+
+    /// One count: `count(*)` (strong) and the collection statistics beside it.
+    public struct Try: Codable, Sendable {
+        /// Since the counting started.
+        public var atMs: Double
+        public var count: Int?
+        /// `row_count` of GetCollectionStatistics (flushed rows as the data coordinator knows
+        /// them); nil when it failed or had none.
+        public var statistics: Int?
+        /// Why the count failed, shortened.
+        public var error: String?
+
+        public init(atMs: Double, count: Int?, statistics: Int?, error: String?) {
+            self.atMs = atMs
+            self.count = count
+            self.statistics = statistics
+            self.error = error
+        }
+    }
+
+    public var outcome: Outcome
+    /// The rows before the fault, compared against.
+    public var expected: Int?
+    /// The count that can be trusted; nil when unverified.
+    public var rows: Int?
+    /// `count(*)`, or `statistics` on servers without it.
+    public var source: String
+    public var tries: [Try]
+    /// With `recovered`: from the first count below `expected` to the first one back.
+    public var lowForMs: Double?
+    /// Equal counts in a row that make a count below `expected` stable.
+    public var stableTries: Int
+
+    public init(outcome: Outcome, expected: Int?, rows: Int?, source: String, tries: [Try], lowForMs: Double?, stableTries: Int) {
+        self.outcome = outcome
+        self.expected = expected
+        self.rows = rows
+        self.source = source
+        self.tries = tries
+        self.lowForMs = lowForMs
+        self.stableTries = stableTries
+    }
+
+    /// The count can be trusted (verified, recovered or stable).
+    public var isVerified: Bool { rows != nil }
+
+    /// The lowest count seen below `expected`, for reports ("count(*) said 0 for 14 s").
+    public var lowestLowCount: Int? {
+        guard let expected else { return nil }
+        return tries.compactMap(\.count).filter { $0 < expected }.min()
+    }
+
+    /// Why the count is unverified, with the counts seen; nil when verified.
+    public var unverifiedReason: String? {
+        switch outcome {
+        case .verified, .recovered, .stable: return nil
+        case .unstable:
+            let seen = tries.map { $0.count.map(String.init) ?? "error" }.joined(separator: ", ")
+            return "the row count kept changing (\(seen)) and was never back at \(expected.map(String.init) ?? "?") nor the same \(stableTries) times in a row"
+        case .unavailable:
+            return "no row count succeeded: \(tries.last?.error ?? "no try")"
+        }
+    }
 }
 
 /// Recovery timings, from the first fault.

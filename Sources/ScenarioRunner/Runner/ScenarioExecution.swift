@@ -158,6 +158,7 @@ enum ThresholdEvaluation {
             var note: String?
             if step == nil || step?.status == .skipped { note = "the step did not run" }
             else if step?.status == .failed { note = "the step failed" }
+            else if observed == nil, let why = step?.unverified?[t.metric] { note = "\(t.metric) could not be verified: \(why)" }
             else if observed == nil { note = "the step recorded no value for \(t.metric)" }
             return ThresholdResult(expression: t.text, stepId: t.stepId, metric: t.metric, unit: t.unit.rawValue, limit: t.value,
                                    observed: observed, passed: observed.map { t.holds(for: $0) } ?? false, note: note)

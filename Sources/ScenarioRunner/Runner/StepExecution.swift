@@ -13,6 +13,7 @@ enum StepExecution {
         let clock = ContinuousClock()
         let start = clock.now
         let usage = ProcessUsage.now()
+        let retriesBefore = context.client.statistics.retries
         var logger = context.logger
         logger[metadataKey: "step"] = "\(step.path) \(step.kind) \(step.id)"
         context.progress.stepStarted(step)
@@ -21,13 +22,22 @@ enum StepExecution {
             guard let runner = StepRunners.runner(for: step) else {
                 throw MilvusError(rpc: step.kind, kind: .notSupported, reason: "no runner for \(step.kind)")
             }
-            try await runner.run(step, context, &record)
+            let deadline = step.spec.deadline.map { start + $0.swiftDuration }
+            try await MilvusClient.$retryDeadline.withValue(deadline) {
+                try await runner.run(step, context, &record)
+            }
         } catch {
             record.status = .failed
             record.failure = failure(error, step: step)
             if SweepRunner.isUnsupported(error) { record.notes.append(unsupportedMarker) }
         }
         record.durationMs = (clock.now - start).milliseconds
+        let retries = context.client.statistics.retries.merging(retriesBefore) { $0 - $1 }.filter { $0.value > 0 }
+        if !retries.isEmpty {
+            record.retries = retries
+            let list = retries.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+            logger.info("calls repeated after transient failures: \(list)")
+        }
         record.clientCpuMs = ProcessUsage.now().cpuMs - usage.cpuMs
         if record.metrics["totalTime"] == nil { record.metrics["totalTime"] = record.durationMs }
         context.progress.stepFinished(step, record)

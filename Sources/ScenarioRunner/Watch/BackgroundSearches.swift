@@ -14,6 +14,8 @@ final class BackgroundSearches: Sendable {
         var latency: Duration
         /// nil when it succeeded.
         var error: String?
+        /// It succeeded with no hits at all.
+        var empty = false
     }
 
     let rate: Double
@@ -33,6 +35,7 @@ final class BackgroundSearches: Sendable {
              shouldStop: @escaping @Sendable () -> Bool, request: @escaping @Sendable (Int) -> SearchRequest) async {
         var options = connection
         options.maxAttempts = 1
+        options.transientRetryWindow = .zero
         options.timeout = timeout
         options.maxReconnectDelay = .seconds(1)
         let clock = ContinuousClock()
@@ -58,7 +61,7 @@ final class BackgroundSearches: Sendable {
                     group.addTask {
                         let sent = clock.now
                         var outcome = Outcome(sentAt: sentAt, finishedAt: .zero, latency: .zero, error: nil)
-                        do { _ = try await client.search(r) } catch { outcome.error = WorkerTally.code(of: error) }
+                        do { outcome.empty = try await client.search(r).count == 0 } catch { outcome.error = WorkerTally.code(of: error) }
                         outcome.latency = clock.now - sent
                         outcome.finishedAt = clock.now - start
                         self.outcomes.withLock { $0.append(outcome) }
@@ -107,6 +110,6 @@ final class BackgroundSearches: Sendable {
             seconds[s] = entry
         }
         return BackgroundLoadRecord(rate: rate, seconds: seconds.keys.sorted().map { .init(second: $0, succeeded: seconds[$0]!.0, failed: seconds[$0]!.1) },
-                                    errorsByCode: errors, latency: histogram.encoded)
+                                    errorsByCode: errors, latency: histogram.encoded, emptyResults: all.filter(\.empty).count)
     }
 }

@@ -136,9 +136,21 @@ struct WatchRunner: StepRunner {
         for t in faultTasks + side { await t.value }
 
         if let collection {
-            let rows = await Self.countRows(collection, connection: context.client.options)
-            journal.update { $0.rowsAfter = rows }
-            if rows == nil { record.notes.append("could not count the rows of '\(collection)' when the watch ended") }
+            let before = journal.read(\.rowsBefore)
+            let counted = await RowCounter.count(collection, expected: before, recount: spec.recount.swiftDuration,
+                                                 connection: context.client.options) { attempt in
+                guard let before, attempt.count.map({ $0 < before }) ?? true else { return }
+                let seen = attempt.count.map { "\($0) of \(before) rows" } ?? "no count (\(attempt.error ?? "?"))"
+                context.progress.note("\(step.id): counting the rows of '\(collection)' after the watch: \(seen); counting again")
+            }
+            journal.update {
+                $0.rowCount = counted
+                $0.rowsAfter = counted.rows
+            }
+            if let reason = counted.unverifiedReason {
+                record.notes.append("could not verify the rows of '\(collection)' after the watch: \(reason)")
+                record.unverified = ["rowsAfter": reason, "rowsLost": reason]
+            }
         }
 
         var details = journal.read { $0 }
@@ -261,23 +273,6 @@ struct WatchRunner: StepRunner {
 
     static func percent(_ v: Double?) -> String { v.map { String(format: "%.0f%%", $0) } ?? "unknown" }
 
-    /// Counts rows on a fresh connection, trying for up to 30 s (the server may still be recovering).
-    static func countRows(_ collection: String, connection: ConnectionOptions) async -> Int? {
-        var options = connection
-        options.timeout = .seconds(10)
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(30)
-        while clock.now < deadline {
-            if let client = try? await MilvusClient.connect(options) {
-                let rows = try? await client.rowCount(collection)
-                await client.close()
-                if let rows { return rows }
-            }
-            try? await Task.sleep(for: .seconds(2))
-        }
-        return nil
-    }
-
     /// Recovery timings from the first fault, read off the checks (so to within one interval).
     /// The clock starts when the fault command finished — when the fault is in place: a kill
     /// command itself can take seconds (interpreter start-up, kubectl), which is not the
@@ -334,6 +329,7 @@ struct WatchRunner: StepRunner {
         if let b = d.rowsBefore { m["rowsBefore"] = Double(b) }
         if let a = d.rowsAfter { m["rowsAfter"] = Double(a) }
         if let b = d.rowsBefore, let a = d.rowsAfter { m["rowsLost"] = Double(max(0, b - a)) }
+        if let c = d.rowCount { m["rowsUnverified"] = c.isVerified ? 0 : 1 }
         return m
     }
 }

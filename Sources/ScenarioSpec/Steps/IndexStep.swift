@@ -40,6 +40,7 @@ public struct IndexStep: StepSpec {
     public var name: String?
     public var wait: Bool
     public var timeout: ScenarioDuration
+    public var deadline: ScenarioDuration? { timeout }
 
     public init(_ r: ObjectReader, _ context: StepDecodingContext) {
         field = r.string("field")

@@ -20,6 +20,7 @@ public struct LoadStep: StepSpec {
     public var wait: Bool
     public var verify: Bool
     public var timeout: ScenarioDuration
+    public var deadline: ScenarioDuration? { timeout }
 
     public init(_ r: ObjectReader, _ context: StepDecodingContext) {
         replicas = r.int("replicas") ?? 1

@@ -14,12 +14,16 @@ public protocol StepSpec: Sendable {
     static var metrics: [MetricSpec] { get }
     /// Whether the step works on a collection (and so accepts `collection`).
     static var collectionUse: CollectionUse { get }
+    /// The longest the step may take, when it has such a setting (`timeout` of `load` and
+    /// `index`): calls waiting out a transient server state stop waiting by then.
+    var deadline: ScenarioDuration? { get }
 
     init(_ reader: ObjectReader, _ context: StepDecodingContext)
 }
 
 extension StepSpec {
     public static var constraints: [KeyConstraint] { [] }
+    public var deadline: ScenarioDuration? { nil }
     public var kind: String { Self.kind }
 }
 

@@ -144,6 +144,8 @@ public struct WatchStep: StepSpec {
         KeySpec("faults", .list(.object(faultSpec), minCount: 0), .defaultValue("[]"), "Commands run at set times."),
         KeySpec("scale", .object(scaleSpec), .optional, "Automatic scaling."),
         KeySpec("background", .object(backgroundSpec), .optional, "Background search load."),
+        KeySpec("recount", .duration(allowZero: true), .defaultValue("90s"),
+                "When the rows counted after the watch are fewer than at its start: how long to keep counting (strongly consistent, every 3 s) until the count is back, or the same 4 times in a row. Only such a stable count says rows were lost; otherwise `rowsUnverified` is 1. `0s` counts once."),
     ]
 
     public static let metrics: [MetricSpec] = [
@@ -162,8 +164,9 @@ public struct WatchStep: StepSpec {
         MetricSpec("successRate.during", .percent, .higher, "Background searches that succeeded between the fault and serving again."),
         MetricSpec("successRate.after", .percent, .higher, "Background searches that succeeded after serving again."),
         MetricSpec("rowsBefore", .count, .neither, "Rows in the collection when the watch started."),
-        MetricSpec("rowsAfter", .count, .neither, "Rows in the collection when the watch ended."),
-        MetricSpec("rowsLost", .count, .lower, "rowsBefore − rowsAfter, when positive."),
+        MetricSpec("rowsAfter", .count, .neither, "Rows in the collection after the watch, from a verified count (see `recount`)."),
+        MetricSpec("rowsLost", .count, .lower, "rowsBefore − rowsAfter, when positive; only from a verified count. A threshold on it fails, saying why, when the count could not be verified."),
+        MetricSpec("rowsUnverified", .boolean, .lower, "1 when the rows after the watch could not be verified (the count failed, or kept changing until `recount` ran out), else 0."),
         .totalTime("the watch"),
     ]
 
@@ -175,6 +178,7 @@ public struct WatchStep: StepSpec {
     public var faults: [Fault]
     public var scale: Scaling?
     public var background: Background?
+    public var recount: ScenarioDuration
 
     public init(_ r: ObjectReader, _ context: StepDecodingContext) {
         let d = context.decoder
@@ -193,6 +197,7 @@ public struct WatchStep: StepSpec {
         // `${replicas}` in the scale command is filled in at run time.
         scale = d.withBindings(["replicas": .deferred]) { r.object("scale") { Self.scaling($0) } } ?? nil
         background = r.object("background") { b in Background(rate: b.rate("rate") ?? Rate(perSecond: 5), search: SearchSettings(b)) }
+        recount = r.duration("recount") ?? .seconds(90)
 
         if interval > duration {
             d.error(r.mark("interval"), "'interval' (\(interval)) is longer than 'duration' (\(duration)); the watch would never check")

@@ -1,0 +1,100 @@
+import Foundation
+import MilvusClient
+
+/// Decides, try by try, what a series of row counts after a fault adds up to. Pure logic, so
+/// every path is tested without a server; `RowCounter` feeds it real counts.
+///
+/// A count at least `expected` ends it (verified, or recovered when lower counts came first).
+/// A lower count is believed only when the same value came back `stableTries` times in a row;
+/// until then the count is repeated, at most until `deadline`. What is not believed is
+/// unverified — never "lost".
+struct RowCountJudge {
+    var expected: Int?
+    /// Equal counts in a row that make a low count stable.
+    var stableTries: Int
+    private(set) var tries: [RowCountRecord.Try] = []
+    private var source = "count(*)"
+
+    init(expected: Int?, recount: Duration) {
+        self.expected = expected
+        stableTries = recount == .zero ? 1 : 4
+    }
+
+    /// Adds a try; returns the record when the counting is over, nil to count again.
+    /// `last` is true when the deadline leaves no room for another try.
+    mutating func add(_ attempt: RowCountRecord.Try, source: String, last: Bool) -> RowCountRecord? {
+        tries.append(attempt)
+        self.source = source
+        if let count = attempt.count {
+            guard let expected else { return finish(.verified, rows: count) }
+            if count >= expected {
+                let firstLow = tries.first { $0.count.map { $0 < expected } ?? true }
+                guard let firstLow else { return finish(.verified, rows: count) }
+                return finish(.recovered, rows: count, lowFor: attempt.atMs - firstLow.atMs)
+            }
+            let recent = tries.suffix(stableTries)
+            if recent.count == stableTries, recent.allSatisfy({ $0.count == count }) {
+                return finish(.stable, rows: count)
+            }
+        }
+        guard last else { return nil }
+        return finish(tries.contains { $0.count != nil } ? .unstable : .unavailable, rows: nil)
+    }
+
+    private func finish(_ outcome: RowCountRecord.Outcome, rows: Int?, lowFor: Double? = nil) -> RowCountRecord {
+        RowCountRecord(outcome: outcome, expected: expected, rows: rows, source: source, tries: tries, lowForMs: lowFor,
+                       stableTries: stableTries)
+    }
+}
+
+/// Counts a collection's rows after a fault on a fresh connection: `count(*)` at strong
+/// consistency (the collection statistics where the server lacks it) with the statistics
+/// beside it, repeated every `interval` while the judge is not convinced, until `recount`.
+enum RowCounter {
+    static let interval = Duration.seconds(3)
+
+    static func count(_ collection: String, expected: Int?, recount: Duration, connection: ConnectionOptions,
+                      progress: (@Sendable (RowCountRecord.Try) -> Void)? = nil) async -> RowCountRecord {
+        var options = connection
+        options.timeout = .seconds(10)
+        // A count is the measurement: no call may quietly repeat itself.
+        options.transientRetryWindow = .zero
+        options.maxAttempts = 1
+        let clock = ContinuousClock()
+        let start = clock.now
+        let deadline = start + recount
+        var judge = RowCountJudge(expected: expected, recount: recount)
+        var client: MilvusClient?
+        while true {
+            let tryStart = clock.now
+            var attempt = RowCountRecord.Try(atMs: (tryStart - start).milliseconds, count: nil, statistics: nil, error: nil)
+            var source = "count(*)"
+            do {
+                let c: MilvusClient
+                if let client { c = client } else {
+                    c = try await MilvusClient.connect(options)
+                    client = c
+                }
+                attempt.statistics = try? await c.statisticsRowCount(collection)
+                do {
+                    attempt.count = try await c.countAll(collection)
+                } catch let error as MilvusError where error.isNotSupported {
+                    source = "statistics"
+                    attempt.count = attempt.statistics
+                    if attempt.count == nil { throw error }
+                }
+            } catch {
+                attempt.error = HealthProbe.short(error)
+                if let c = client { await c.close() }
+                client = nil
+            }
+            progress?(attempt)
+            let last = clock.now + interval > deadline
+            if let record = judge.add(attempt, source: source, last: last) {
+                await client?.close()
+                return record
+            }
+            try? await clock.sleep(until: tryStart + interval)
+        }
+    }
+}
