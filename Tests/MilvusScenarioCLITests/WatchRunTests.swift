@@ -244,6 +244,13 @@ extension RunTests {
         #expect(m["rowsLost"] == 0 && m["rowsBefore"] == 20000 && m["rowsAfter"] == 20000 && m["rowsUnverified"] == 0, "\(m)")
         let count = try #require(watch["rowCount"] as? [String: Any])
         #expect(["verified", "recovered"].contains(count["outcome"] as? String), "\(count)")
+        let background = watch["background"] as? [String: Any]
+        print("[health_recovery_cluster] row count \(count["outcome"] ?? "?") after \((count["tries"] as? [Any])?.count ?? 0) tries"
+              + ((count["lowForMs"] as? Double).map { String(format: ", low for %.1f s", $0 / 1000) } ?? "")
+              + ", background searches with no hits: \(background?["emptyResults"] ?? "?")"
+              + ", detect \(m["timeToDetect"].map { String(format: "%.1f s", $0 / 1000) } ?? "—")"
+              + ", live \(m["timeToLive"].map { String(format: "%.1f s", $0 / 1000) } ?? "—")"
+              + ", success during \(m["successRate.during"].map { String(format: "%.1f %%", $0) } ?? "—")")
         #expect(m["timeToDetect"] != nil && m["timeToLive"] != nil, "\(m)")
         #expect(m["successRate.during"] != nil, "\(m)")
         let recovery = try #require(watch["recovery"] as? [String: Any])

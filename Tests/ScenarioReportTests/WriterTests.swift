@@ -12,6 +12,41 @@ struct WriterTests {
         try RunRecord.load(from: GoldenTests.root.appendingPathComponent(name).appendingPathComponent("run.json"))
     }
 
+    /// The cluster recovery run, as if count(*) had answered 0 twice after the fault (as Milvus
+    /// 2.3.5 does while a restarted query node takes over) and Flush had been repeated.
+    static func recoveredCount(_ outcome: RowCountRecord.Outcome) throws -> RunRecord {
+        var record = try load("health_recovery_cluster")
+        let i = try #require(record.steps.firstIndex { $0.watch != nil })
+        let counts: [Int?] = outcome == .recovered ? [0, 0, 20000] : [nil, nil]
+        let tries = counts.enumerated().map { n, c in
+            RowCountRecord.Try(atMs: Double(n) * 3000, count: c, statistics: c == nil ? nil : 20000, error: c == nil ? "code 101: collection not loaded" : nil)
+        }
+        let rows = outcome == .recovered ? 20000 : nil
+        record.steps[i].watch!.rowCount = RowCountRecord(outcome: outcome, expected: 20000, rows: rows, source: "count(*)", tries: tries,
+                                                         lowForMs: outcome == .recovered ? 6000 : nil, stableTries: 4)
+        record.steps[i].watch!.rowsAfter = rows
+        record.steps[i].watch!.background?.emptyResults = 35
+        record.steps[i].retries = ["Flush: channel not found": 2]
+        return record
+    }
+
+    @Test("a count that was low for a while is shown as the finding it is, in both languages; an unverified one as unverified")
+    func rowCountFinding() throws {
+        let recovered = try Self.recoveredCount(.recovered)
+        let summary = Summary.text(recovered)
+        #expect(summary.contains("rows: 20000 before, 20000 after: count(*) answered 0 (below 20000) for 6.0 s before it was back at 20000; the collection statistics said 20000 — nothing lost; 3 counts"), "\(summary)")
+        #expect(summary.contains("35 background searches succeeded with no hits"))
+        #expect(summary.contains("repeated after transient failures: Flush: channel not found ×2"))
+        let en = try #require(ReportSet.render(recovered, language: "en").first { $0.name == "report.md" }).contents
+        #expect(en.contains("| Row count after the watch | count(*) answered 0 (below 20000) for 6.0 s"), "\(en)")
+        #expect(en.contains("| Background searches that succeeded with no hits | 35 |"))
+        let zh = try #require(ReportSet.render(recovered, language: "zh").first { $0.name == "report.md" }).contents
+        #expect(zh.contains("count(*) 在 6.0 秒内返回 0（低于 20000），之后恢复为 20000"), "\(zh)")
+
+        let unverified = Summary.text(try Self.recoveredCount(.unavailable))
+        #expect(unverified.contains("rows: 20000 before, after unverified: unverified: counts seen error, error (last error: code 101: collection not loaded)"), "\(unverified)")
+    }
+
     @Test("CSV quotes what RFC 4180 says and nothing else")
     func csvQuoting() {
         #expect(CSVWriter.field("plain") == "plain")

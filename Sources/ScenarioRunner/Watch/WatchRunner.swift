@@ -29,10 +29,15 @@ struct WatchRunner: StepRunner {
         let dryRun = context.dryRunActions
         let since: @Sendable () -> Double = { (clock.now - start).milliseconds }
 
+        var uncountedBefore: String?
         if let collection {
-            let rows = try? await context.client.rowCount(collection)
-            journal.update { $0.rowsBefore = rows }
-            if rows == nil { record.notes.append("could not count the rows of '\(collection)' when the watch started") }
+            do {
+                let rows = try await context.client.rowCount(collection)
+                journal.update { $0.rowsBefore = rows }
+            } catch {
+                uncountedBefore = "the rows could not be counted when the watch started: \(HealthProbe.short(error))"
+                record.notes.append("could not count the rows of '\(collection)' when the watch started: \(HealthProbe.short(error))")
+            }
         }
 
         // The background load, on its own connection.
@@ -150,6 +155,8 @@ struct WatchRunner: StepRunner {
             if let reason = counted.unverifiedReason {
                 record.notes.append("could not verify the rows of '\(collection)' after the watch: \(reason)")
                 record.unverified = ["rowsAfter": reason, "rowsLost": reason]
+            } else if let reason = uncountedBefore {
+                record.unverified = ["rowsBefore": reason, "rowsLost": reason]
             }
         }
 
