@@ -71,6 +71,11 @@ extension TableBuilder {
         case .stable:
             return l.pick("\(c.source) answered \(c.rows ?? 0) \(c.stableTries) times in a row\(stats)",
                           "\(c.source) 连续 \(c.stableTries) 次返回 \(c.rows ?? 0)\(stats)")
+        case .contradicted:
+            let low = c.tries.last?.count.map(String.init) ?? "?"
+            let secs = String(format: "%.1f", (c.tries.last?.atMs ?? 0) / 1000)
+            return l.pick("unverified: \(c.source) still answered \(low) after \(secs) s\(stats) — the rows are stored but were not served",
+                          "无法核实：\(secs) 秒后 \(c.source) 仍返回 \(low)\(stats) — 数据已存储但未能查询到")
         case .unstable, .unavailable:
             let seen = c.tries.map { $0.count.map(String.init) ?? l.pick("error", "失败") }.joined(separator: ", ")
             let last = c.tries.last?.error.map { l.pick(" (last error: \($0))", "（最后的错误：\($0)）") } ?? ""

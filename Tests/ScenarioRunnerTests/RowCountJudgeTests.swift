@@ -9,10 +9,10 @@ struct RowCountJudgeTests {
     typealias Try = RowCountRecord.Try
 
     /// Feeds counts (nil = the count failed) 3 s apart; the last one is marked as the last try.
-    static func judge(_ counts: [Int?], expected: Int? = 20000, recount: Duration = .seconds(90)) -> RowCountRecord? {
+    static func judge(_ counts: [Int?], expected: Int? = 20000, statistics: Int? = nil, recount: Duration = .seconds(90)) -> RowCountRecord? {
         var judge = RowCountJudge(expected: expected, recount: recount)
         for (i, c) in counts.enumerated() {
-            let attempt = Try(atMs: Double(i) * 3000, count: c, statistics: 20000, error: c == nil ? "code 101: collection not loaded" : nil)
+            let attempt = Try(atMs: Double(i) * 3000, count: c, statistics: statistics, error: c == nil ? "code 101: collection not loaded" : nil)
             if let record = judge.add(attempt, source: "count(*)", last: i == counts.count - 1) { return record }
         }
         return nil
@@ -43,6 +43,24 @@ struct RowCountJudgeTests {
         #expect(r.outcome == .stable && r.rows == 10000 && r.stableTries == 4)
         let broken = try #require(Self.judge([0, 0, nil, 0, 0, 0, 0]))
         #expect(broken.outcome == .stable && broken.tries.count == 7, "a failed count in between breaks the run")
+    }
+
+    @Test("a low count that holds still while the statistics say every row is stored is not a loss (2.3.5: 0 four times in a row)")
+    func contradicted() throws {
+        var judge = RowCountJudge(expected: 20000, recount: .seconds(90))
+        for i in 0..<6 {
+            let verdict = judge.add(Try(atMs: Double(i) * 3000, count: 0, statistics: 20000, error: nil), source: "count(*)", last: false)
+            #expect(verdict == nil, "keeps counting while the statistics contradict the count")
+        }
+        let answer = judge.add(Try(atMs: 18000, count: 20000, statistics: 20000, error: nil), source: "count(*)", last: false)
+        let back = try #require(answer)
+        #expect(back.outcome == .recovered && back.lowForMs == 18000 && back.rows == 20000)
+
+        let ranOut = try #require(Self.judge([0, 0, 0, 0, 0], statistics: 20000))
+        #expect(ranOut.outcome == .contradicted && ranOut.rows == nil && !ranOut.isVerified)
+        #expect(ranOut.unverifiedReason?.contains("stored, but not served") == true, "\(ranOut.unverifiedReason ?? "")")
+        let lostToo = try #require(Self.judge([10000, 10000, 10000, 10000], statistics: 10000))
+        #expect(lostToo.outcome == .stable && lostToo.rows == 10000, "statistics agreeing with the count: lost")
     }
 
     @Test("counts that keep changing, or never succeed, are unverified — never lost")

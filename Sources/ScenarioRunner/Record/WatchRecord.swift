@@ -131,8 +131,12 @@ public struct RowCountRecord: Codable, Sendable {
         /// Counts below the rows before, then one at least as high: nothing was lost; the low
         /// counts were the server's, for `lowForMs`.
         case recovered
-        /// The same count below the rows before, several times in a row: rows were lost.
+        /// The same count below the rows before, several times in a row, and the collection
+        /// statistics do not say otherwise: rows were lost.
         case stable
+        /// Unverified: the same low count several times in a row until `recount` ran out, while
+        /// the collection statistics said every row was stored — stored, but not served.
+        case contradicted
         /// Unverified: the counts kept changing until `recount` ran out.
         case unstable
         /// Unverified: no count succeeded.
@@ -194,6 +198,9 @@ public struct RowCountRecord: Codable, Sendable {
     public var unverifiedReason: String? {
         switch outcome {
         case .verified, .recovered, .stable: return nil
+        case .contradicted:
+            let last = tries.last
+            return "count(*) answered \(last?.count.map(String.init) ?? "?") until the recount ran out, while the collection statistics said \(last?.statistics.map(String.init) ?? "?") rows are stored (\(expected.map(String.init) ?? "?") before): stored, but not served"
         case .unstable:
             let seen = tries.map { $0.count.map(String.init) ?? "error" }.joined(separator: ", ")
             return "the row count kept changing (\(seen)) and was never back at \(expected.map(String.init) ?? "?") nor the same \(stableTries) times in a row"

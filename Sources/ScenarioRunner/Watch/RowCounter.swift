@@ -5,9 +5,9 @@ import MilvusClient
 /// every path is tested without a server; `RowCounter` feeds it real counts.
 ///
 /// A count at least `expected` ends it (verified, or recovered when lower counts came first).
-/// A lower count is believed only when the same value came back `stableTries` times in a row;
-/// until then the count is repeated, at most until `deadline`. What is not believed is
-/// unverified — never "lost".
+/// A lower count is believed only when the same value came back `stableTries` times in a row
+/// and the collection statistics do not say every row is stored; until then the count is
+/// repeated, at most until the deadline. What is not believed is unverified — never "lost".
 struct RowCountJudge {
     var expected: Int?
     /// Equal counts in a row that make a low count stable.
@@ -32,13 +32,30 @@ struct RowCountJudge {
                 guard let firstLow else { return finish(.verified, rows: count) }
                 return finish(.recovered, rows: count, lowFor: attempt.atMs - firstLow.atMs)
             }
-            let recent = tries.suffix(stableTries)
-            if recent.count == stableTries, recent.allSatisfy({ $0.count == count }) {
+            // A low count holding still is a loss only when the stored rows agree: on 2.3.5 the
+            // proxy kept picking the replica that answered 0 (the fastest to answer, having no
+            // segments) for 9 s and more while the statistics said every row was stored.
+            if holdsStill(count), !storedInFull(attempt) {
                 return finish(.stable, rows: count)
             }
         }
         guard last else { return nil }
+        if let count = tries.last?.count, holdsStill(count), let last = tries.last, storedInFull(last) {
+            return finish(.contradicted, rows: nil)
+        }
         return finish(tries.contains { $0.count != nil } ? .unstable : .unavailable, rows: nil)
+    }
+
+    /// The last `stableTries` counts all answered `count`.
+    private func holdsStill(_ count: Int) -> Bool {
+        let recent = tries.suffix(stableTries)
+        return recent.count == stableTries && recent.allSatisfy { $0.count == count }
+    }
+
+    /// The collection statistics say at least the rows before are stored.
+    private func storedInFull(_ attempt: RowCountRecord.Try) -> Bool {
+        guard let expected, let stored = attempt.statistics else { return false }
+        return stored >= expected
     }
 
     private func finish(_ outcome: RowCountRecord.Outcome, rows: Int?, lowFor: Double? = nil) -> RowCountRecord {

@@ -145,7 +145,7 @@ public struct WatchStep: StepSpec {
         KeySpec("scale", .object(scaleSpec), .optional, "Automatic scaling."),
         KeySpec("background", .object(backgroundSpec), .optional, "Background search load."),
         KeySpec("recount", .duration(allowZero: true), .defaultValue("90s"),
-                "When the rows counted after the watch are fewer than at its start: how long to keep counting (strongly consistent, every 3 s) until the count is back, or the same 4 times in a row. Only such a stable count says rows were lost; otherwise `rowsUnverified` is 1. `0s` counts once."),
+                "When the rows counted after the watch are fewer than at its start: how long to keep counting (strongly consistent, every 3 s) until the count is back, or the same 4 times in a row while the collection statistics do not say every row is stored. Only such a stable count says rows were lost; otherwise `rowsUnverified` is 1. `0s` counts once."),
     ]
 
     public static let metrics: [MetricSpec] = [
