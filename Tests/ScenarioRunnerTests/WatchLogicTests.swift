@@ -191,4 +191,28 @@ struct WatchLogicTests {
         calm.actions[0].dryRun = true
         #expect(WatchRunner.recovery(calm, background: nil, end: .seconds(60)) == nil)
     }
+
+    @Test("'before the fault' holds only searches that finished before the fault command started (the kill lands inside it)")
+    func successBeforeTheFault() {
+        var d = WatchDetails(intervalMs: 5000, durationMs: 60000)
+        d.checks = [Self.check(0, serving: true), Self.check(5, serving: true), Self.check(10, serving: false, live: false),
+                    Self.check(15, serving: true), Self.check(20, serving: true)]
+        // The kill command ran from 6 s to 8.2 s (an interpreter starting, then SIGKILL).
+        d.actions = [ActionRecord(kind: .fault, name: "kill", command: "kill", startedAtMs: 6000, durationMs: 2200, exitCode: 0,
+                                  outputTail: nil, error: nil, dryRun: false)]
+        let load = BackgroundSearches(rate: 5, timeout: .seconds(3))
+        func search(_ sent: Double, _ took: Double, failed: Bool) {
+            load.add(.init(sentAt: .milliseconds(sent), finishedAt: .milliseconds(sent + took), latency: .milliseconds(took),
+                           error: failed ? "unavailable" : nil))
+        }
+        for t in stride(from: 0.0, to: 6000, by: 200) { search(t, 10, failed: false) }
+        search(5995, 30, failed: true)       // sent before the command, met the fault as it started
+        search(7900, 5, failed: true)        // after the kill, before the command returned
+        search(8400, 5, failed: true)
+        search(16000, 10, failed: false)
+        let r = WatchRunner.recovery(d, background: load, end: .seconds(20))!
+        #expect(r.successBefore == 100, "nothing was done yet: \(r.successBefore ?? -1)")
+        #expect(r.successDuring == 0, "the three searches that met the fault: \(r.successDuring ?? -1)")
+        #expect(r.successAfter == 100)
+    }
 }

@@ -64,11 +64,11 @@ final class BackgroundSearches: Sendable {
                         do { outcome.empty = try await client.search(r).count == 0 } catch { outcome.error = WorkerTally.code(of: error) }
                         outcome.latency = clock.now - sent
                         outcome.finishedAt = clock.now - start
-                        self.outcomes.withLock { $0.append(outcome) }
+                        self.add(outcome)
                     }
                 } else {
                     let now = clock.now - start
-                    self.outcomes.withLock { $0.append(Outcome(sentAt: sentAt, finishedAt: now, latency: .zero, error: lastConnectError ?? "not connected")) }
+                    self.add(Outcome(sentAt: sentAt, finishedAt: now, latency: .zero, error: lastConnectError ?? "not connected"))
                 }
                 index += 1
             }
@@ -86,9 +86,19 @@ final class BackgroundSearches: Sendable {
 
     /// Percent of the searches sent in `range` that succeeded; nil when none were sent.
     func successRate(sentIn range: Range<Duration>) -> Double? {
-        let sent = all.filter { range.contains($0.sentAt) }
-        guard !sent.isEmpty else { return nil }
-        return Double(sent.filter { $0.error == nil }.count) / Double(sent.count) * 100
+        successRate { range.contains($0.sentAt) }
+    }
+
+    /// Percent of the searches `included` picks that succeeded; nil when it picks none.
+    func successRate(of included: (Outcome) -> Bool) -> Double? {
+        let picked = all.filter(included)
+        guard !picked.isEmpty else { return nil }
+        return Double(picked.filter { $0.error == nil }.count) / Double(picked.count) * 100
+    }
+
+    /// Keeps one search's outcome (the load itself, and tests replaying a timeline).
+    func add(_ outcome: Outcome) {
+        outcomes.withLock { $0.append(outcome) }
     }
 
     /// The record: per-second counts by send time, errors by code, latency of the successes.

@@ -40,7 +40,7 @@ struct RowCountJudge {
             }
         }
         guard last else { return nil }
-        if let count = tries.last?.count, holdsStill(count), let last = tries.last, storedInFull(last) {
+        if let latest = tries.last, let count = latest.count, holdsStill(count), storedInFull(latest) {
             return finish(.contradicted, rows: nil)
         }
         return finish(tries.contains { $0.count != nil } ? .unstable : .unavailable, rows: nil)

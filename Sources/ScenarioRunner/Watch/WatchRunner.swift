@@ -284,13 +284,23 @@ struct WatchRunner: StepRunner {
     /// The clock starts when the fault command finished — when the fault is in place: a kill
     /// command itself can take seconds (interpreter start-up, kubectl), which is not the
     /// deployment's time to notice anything.
+    ///
+    /// The success rates split the background searches at the moment the first fault command
+    /// *started*: "before" holds only searches that finished before anything was done (a kill
+    /// lands somewhere inside its command, e.g. after an interpreter starts, so a search sent a
+    /// moment before the command ended may already have met the fault); everything after them
+    /// that was sent before recovery is "during".
     static func recovery(_ d: WatchDetails, background: BackgroundSearches?, end: Duration) -> RecoveryRecord? {
-        guard let fault = d.actions.filter({ $0.kind == .fault && !$0.dryRun }).map({ $0.startedAtMs + ($0.durationMs ?? 0) }).min() else { return nil }
+        let faults = d.actions.filter { $0.kind == .fault && !$0.dryRun }
+        guard let fault = faults.map({ $0.startedAtMs + ($0.durationMs ?? 0) }).min(),
+              let commandStart = faults.map(\.startedAtMs).min() else { return nil }
+        let untouched = Duration.milliseconds(commandStart)
+        func before(_ o: BackgroundSearches.Outcome) -> Bool { o.finishedAt < untouched }
         let after = d.checks.filter { $0.atMs >= fault }
         var r = RecoveryRecord(faultAtMs: fault, servingLost: false)
         guard let detected = after.first(where: \.isTroubled) else {
-            r.successBefore = background?.successRate(sentIn: .zero..<Duration.milliseconds(fault))
-            r.successDuring = background?.successRate(sentIn: Duration.milliseconds(fault)..<end)
+            r.successBefore = background?.successRate(of: before)
+            r.successDuring = background?.successRate { !before($0) && $0.sentAt < end }
             return r
         }
         r.detectedAtMs = detected.atMs
@@ -306,8 +316,8 @@ struct WatchRunner: StepRunner {
         r.recoveredAtMs = later.first(where: { !$0.isTroubled })?.atMs
         let f = Duration.milliseconds(fault)
         let recovered = r.recoveredAtMs.map { Duration.milliseconds($0) } ?? end
-        r.successBefore = background?.successRate(sentIn: .zero..<f)
-        r.successDuring = background?.successRate(sentIn: f..<max(f, recovered))
+        r.successBefore = background?.successRate(of: before)
+        r.successDuring = background?.successRate { !before($0) && $0.sentAt < max(f, recovered) }
         if r.recoveredAtMs != nil { r.successAfter = background?.successRate(sentIn: recovered..<max(recovered, end)) }
         return r
     }
