@@ -56,9 +56,12 @@ enum CommandRunner {
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
-        let exited = AsyncStream<Int32>.makeStream()
+        // Status and reason are read inside the handler, where they are known to be set: read
+        // later from another thread, `terminationReason` trapped ("Illegal instruction") once
+        // in a test run on swift-corelibs-foundation although the handler had run.
+        let exited = AsyncStream<(status: Int32, signalled: Bool)>.makeStream()
         process.terminationHandler = { p in
-            exited.continuation.yield(p.terminationStatus)
+            exited.continuation.yield((p.terminationStatus, p.terminationReason == .uncaughtSignal))
             exited.continuation.finish()
         }
         do {
@@ -75,7 +78,8 @@ enum CommandRunner {
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
         var status: Int32?
-        for await s in exited.stream { status = s }
+        var signalled = false
+        for await s in exited.stream { (status, signalled) = (s.status, s.signalled) }
         let timedOut = timer.isCancelled == false && clock.now - start >= deadline
         timer.cancel()
         let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
@@ -83,9 +87,9 @@ enum CommandRunner {
         let tail = lines.suffix(tailLines).joined(separator: "\n")
         var error: String?
         if timedOut { error = "stopped after \(deadline): it did not finish in time" }
-        else if process.terminationReason == .uncaughtSignal { error = "killed by signal \(status ?? 0)" }
+        else if signalled { error = "killed by signal \(status ?? 0)" }
         else if argv.starts(with: launcher), status == 127 { error = "command not found: \(argv.dropFirst(launcher.count).first ?? "")" }
-        return Outcome(exitCode: process.terminationReason == .exit ? status : nil, duration: clock.now - start,
+        return Outcome(exitCode: signalled ? nil : status, duration: clock.now - start,
                        outputTail: tail.isEmpty ? nil : String(tail.suffix(2000)), error: error)
     }
 }
