@@ -117,6 +117,39 @@ struct WatchLogicTests {
         #expect(r6.outputTail == nil && r6.error?.hasPrefix("killed by signal") == true, "\(r6)")
     }
 
+    @Test("every fast command keeps its exit status, even many at once")
+    func fastCommandsKeepTheirStatus() async throws {
+        // A ~3 s command once came back with no exit code through Foundation's Process; commands
+        // that end within milliseconds, many at a time, are the hardest case for that race.
+        let outcomes = await withTaskGroup(of: (Int32, CommandRunner.Outcome).self) { group in
+            for i in 0..<60 {
+                let code = Int32(i % 7)
+                let command = Command(argv: ["exit \(code)"], shell: true, mark: Mark(file: "t", line: 1, column: 1))
+                group.addTask { (code, await CommandRunner.run(CommandRunner.argv(command))) }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(outcomes.count == 60)
+        for (code, outcome) in outcomes {
+            #expect(outcome.exitCode == code && outcome.error == nil, "expected \(code): \(outcome)")
+        }
+    }
+
+    @Test("a command that has started is waited for even when its task is cancelled")
+    func startedCommandOutlivesCancellation() async throws {
+        // The watch cancels its fault tasks when it ends; a fault command still running then
+        // (a 3 s release at the end of a 3 s watch) came back with no exit code, and once reading
+        // Foundation's terminationReason of the still-running process trapped.
+        let command = Command(argv: ["sleep 1; echo done; exit 5"], shell: true, mark: Mark(file: "t", line: 1, column: 1))
+        let task = Task { await CommandRunner.run(CommandRunner.argv(command)) }
+        try await Task.sleep(for: .milliseconds(200))
+        task.cancel()
+        let outcome = await task.value
+        #expect(outcome.exitCode == 5 && outcome.error == nil, "\(outcome)")
+        #expect(outcome.outputTail == "done")
+        #expect(outcome.duration >= .seconds(1))
+    }
+
     static let notification = AlertNotification(
         rule: "milvus_not_serving", severity: "critical", kind: .resolved, summary: "Milvus 不可查询", condition: "serving == 0",
         values: ["serving": 1], startsAt: Date(timeIntervalSince1970: 1_800_000_000), endsAt: Date(timeIntervalSince1970: 1_800_000_060),

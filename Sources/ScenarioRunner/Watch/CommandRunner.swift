@@ -3,7 +3,8 @@ import ScenarioSpec
 
 /// Runs the commands of a watch (faults, recoveries, scaling): an argv list executed directly —
 /// never through a shell unless the scenario wrote `shell: true` — from the current directory,
-/// with standard output and error captured (the tail is kept) and a deadline.
+/// with standard output and error captured (the tail is kept) and a deadline. A command that has
+/// started runs to its end or its deadline; cancelling the calling task does not cut it short.
 enum CommandRunner {
     struct Outcome: Sendable {
         var exitCode: Int32?
@@ -77,9 +78,16 @@ enum CommandRunner {
             try await Task.sleep(for: .seconds(5))
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
-        var status: Int32?
-        var signalled = false
-        for await s in exited.stream { (status, signalled) = (s.status, s.signalled) }
+        // Once started, a command is waited for to its end (or its deadline), even if the task
+        // that runs it is cancelled — the watch cancels its fault tasks when it ends, and a fault
+        // still running then must not be abandoned half-done with its status unread. Iterating
+        // the stream in a task of its own keeps that wait out of reach of this task's cancellation.
+        let ended = await Task.detached { () -> (status: Int32, signalled: Bool)? in
+            for await s in exited.stream { return s }
+            return nil
+        }.value
+        let status = ended?.status
+        let signalled = ended?.signalled ?? false
         let timedOut = timer.isCancelled == false && clock.now - start >= deadline
         timer.cancel()
         let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
