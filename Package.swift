@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // STARTTLS / TLS for the SMTP notifier (already in the graph through the gRPC transport).
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // SHA-256 of the scenario file (already in the graph through the gRPC transport's TLS).
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // libyaml from the system (Debian: libyaml-dev); the scenario reader is built on its event API.
@@ -55,12 +57,19 @@ let package = Package(
             ],
             exclude: ["Proto"]
         ),
+        // The run record (`run.json`): plain Codable data, reading with a format check, writing.
+        // Foundation only — the reports and `compare` read it without the runner or gRPC.
+        .target(
+            name: "ScenarioRecord"
+        ),
         // Executes scenarios: step runners, workload engine, monitoring probes; produces the RunRecord.
         .target(
             name: "ScenarioRunner",
             dependencies: [
                 "ScenarioSpec",
+                "ScenarioRecord",
                 "MilvusClient",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -70,10 +79,12 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        // RunRecord → report files (Markdown, CSV, JUnit, SVG) and `compare`: pure functions.
+        // RunRecord → report files (Markdown, CSV, JUnit, SVG) and `compare`: pure functions of
+        // the record and the scenario language — never the runner, the client, NIO or gRPC
+        // (PackageShapeTests checks it).
         .target(
             name: "ScenarioReport",
-            dependencies: ["ScenarioRunner", "ScenarioSpec"]
+            dependencies: ["ScenarioRecord", "ScenarioSpec"]
         ),
         // Client CPU microbenchmark, driven by bench/client-cpu next to pymilvus.
         .executableTarget(
@@ -87,6 +98,7 @@ let package = Package(
             dependencies: [
                 "ScenarioSpec",
                 "ScenarioRunner",
+                "ScenarioRecord",
                 "ScenarioReport",
                 "MilvusClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -109,16 +121,16 @@ let package = Package(
         ),
         .testTarget(
             name: "ScenarioRunnerTests",
-            dependencies: ["ScenarioRunner", "ScenarioSpec", "MilvusClient"]
+            dependencies: ["ScenarioRunner", "ScenarioRecord", "ScenarioSpec", "MilvusClient"]
         ),
         .testTarget(
             name: "ScenarioReportTests",
-            dependencies: ["ScenarioReport", "ScenarioRunner"],
+            dependencies: ["ScenarioReport", "ScenarioRecord", "ScenarioSpec"],
             resources: [.copy("Golden")]
         ),
         .testTarget(
             name: "MilvusScenarioCLITests",
-            dependencies: ["MilvusScenarioCLI", "ScenarioRunner"]
+            dependencies: ["MilvusScenarioCLI", "ScenarioRunner", "ScenarioRecord"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ScenarioRecord
 import ScenarioReport
 import ScenarioRunner
 
@@ -94,8 +95,12 @@ func loadRecord(_ path: String) throws -> RunRecord {
     }
     do {
         return try RunRecord.load(from: URL(fileURLWithPath: path))
+    } catch let error as RecordFile.ReadError {
+        // The message names the file: a newer format, or what is missing or wrong, and where.
+        printError("error: \(error)")
+        throw ExitCode(2)
     } catch {
-        printError("error: \(path) is not a run record written by milvus-scenario: \(error)")
+        printError("error: \(path): could not be read: \(error.localizedDescription)")
         throw ExitCode(2)
     }
 }

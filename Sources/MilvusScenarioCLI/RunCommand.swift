@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ScenarioRecord
 import ScenarioReport
 import ScenarioRunner
 import ScenarioSpec
@@ -109,7 +110,7 @@ struct RunCommand: AsyncParsableCommand {
         await server?.stop()
         // Reports of everything that finished, whatever the outcome — rendered from run.json as
         // written, so `milvus-scenario report run.json` gives the same bytes.
-        let written = (try? RunRecord.load(from: directory.appendingPathComponent("run.json"))) ?? record
+        let written = (try? RunRecord.load(from: directory.appendingPathComponent(RecordFile.name))) ?? record
         do {
             let formats = Set(scenario.report.formats.compactMap { ReportSet.Format(rawValue: $0.rawValue) })
             try ReportSet.write(written, to: directory, formats: formats)

@@ -1,5 +1,5 @@
 import Foundation
-import ScenarioRunner
+import ScenarioRecord
 
 /// An SVG chart written next to the report and linked from it.
 struct Chart: Sendable {

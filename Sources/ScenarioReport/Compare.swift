@@ -1,5 +1,5 @@
 import Foundation
-import ScenarioRunner
+import ScenarioRecord
 import ScenarioSpec
 
 /// `compare OLD NEW`: every metric both runs recorded for the same step, with its change, and

@@ -1,5 +1,5 @@
 import Foundation
-import ScenarioRunner
+import ScenarioRecord
 
 /// `junit.xml`: one test case per threshold and per failed step, so CI systems list them.
 enum JUnitReport {

@@ -1,5 +1,5 @@
 import Foundation
-import ScenarioRunner
+import ScenarioRecord
 
 /// `report.md`: the document's tables, in English or Chinese, rendered for GitHub.
 enum MarkdownReport {

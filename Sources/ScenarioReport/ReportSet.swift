@@ -1,5 +1,5 @@
 import Foundation
-import ScenarioRunner
+import ScenarioRecord
 
 /// A file of the report set: its name in the run's folder and its contents.
 public struct ReportFile: Sendable, Equatable {

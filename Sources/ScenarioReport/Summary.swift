@@ -1,5 +1,5 @@
 import Foundation
-import ScenarioRunner
+import ScenarioRecord
 
 /// The plain-text summary printed at the end of a run and saved as summary.txt: like every
 /// other report, a function of the record.

@@ -1,5 +1,5 @@
 import Foundation
-import ScenarioRunner
+import ScenarioRecord
 
 /// One table of a report: the Markdown report shows it, the CSV writer writes it as
 /// `<id>.csv`. Both render from this one model, so they can never disagree.

@@ -1,5 +1,5 @@
 import Foundation
-import ScenarioRunner
+import ScenarioRecord
 
 extension Charts {
     /// A watch's timeline: a band with the state at each check (healthy / serving but degraded /

@@ -1,5 +1,5 @@
 import Foundation
-import ScenarioRunner
+import ScenarioRecord
 
 /// The tables of `watch` steps: recovery timings, the health timeline, alerts with their
 /// notifications, and the commands that ran.

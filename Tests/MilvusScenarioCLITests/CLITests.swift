@@ -45,15 +45,33 @@ struct CLITests {
         process.arguments = arguments
         process.currentDirectoryURL = root
         process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
+        // Output goes to files, not pipes: reading one pipe to its end while the other fills up
+        // (64 KiB of progress on stderr) would block the tool and the test forever.
+        let out = try OutputFile(), err = try OutputFile()
+        defer { out.remove(); err.remove() }
+        process.standardOutput = out.handle
+        process.standardError = err.handle
         try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        return Result(status: process.terminationStatus, stdout: try out.contents(), stderr: try err.contents())
+    }
+
+    /// A temporary file that collects one output stream of a child process.
+    struct OutputFile {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cli-output-\(UUID().uuidString)")
+        let handle: FileHandle
+
+        init() throws {
+            FileManager.default.createFile(atPath: url.path, contents: nil)
+            handle = try FileHandle(forWritingTo: url)
+        }
+
+        func contents() throws -> String {
+            try handle.close()
+            return String(decoding: try Data(contentsOf: url), as: UTF8.self)
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: url) }
     }
 
     @Test("validate accepts the example scenarios and exits 0")
@@ -178,7 +196,13 @@ struct CLITests {
         let missing = try Self.run(["report", "/nonexistent/run.json"])
         #expect(missing.status == 2 && missing.stderr.contains("/nonexistent/run.json: no such file"))
         let notARecord = try Self.run(["compare", "Package.swift", "Package.swift"])
-        #expect(notARecord.status == 2 && notARecord.stderr.contains("Package.swift is not a run record written by milvus-scenario"))
+        #expect(notARecord.status == 2 && notARecord.stderr.contains("Package.swift: not a readable run record"), "\(notARecord.stderr)")
+        let newer = FileManager.default.temporaryDirectory.appendingPathComponent("newer-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: newer) }
+        try Data(#"{"formatVersion": 99, "steps": "renamed"}"#.utf8).write(to: newer)
+        let tooNew = try Self.run(["report", newer.path])
+        #expect(tooNew.status == 2 && tooNew.stderr.contains("\(newer.path): run record format 99 is newer than this milvus-scenario reads (up to 1)"),
+                "\(tooNew.stderr)")
         let badTolerance = try Self.run(["compare", "a", "b", "--max-regression", "lots"])
         #expect(badTolerance.status == 2 && badTolerance.stderr.contains("--max-regression takes a percentage"))
         let badLanguage = try Self.run(["report", "x.json", "--language", "fr"])

@@ -158,15 +158,19 @@ struct RunTests {
     /// A `run` in the background, for tests that act on it while it runs.
     struct BackgroundRun {
         let process = Process()
-        let stderr = Pipe()
+        // Files, not pipes nobody reads while it runs: a pipe that fills up would block the run.
+        let stdout: CLITests.OutputFile
+        let stderr: CLITests.OutputFile
 
         init(_ arguments: [String], environment: [String: String] = RunTests.environment) throws {
+            stdout = try CLITests.OutputFile()
+            stderr = try CLITests.OutputFile()
             process.executableURL = CLITests.executable
             process.arguments = arguments
             process.environment = environment
             process.currentDirectoryURL = CLITests.root
-            process.standardOutput = Pipe()
-            process.standardError = stderr
+            process.standardOutput = stdout.handle
+            process.standardError = stderr.handle
             try process.run()
         }
 
@@ -182,7 +186,9 @@ struct RunTests {
         /// Waits for the exit; its status and standard error.
         func finish() -> (status: Int32, stderr: String) {
             process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+            defer { stdout.remove(); stderr.remove() }
+            _ = try? stdout.contents()
+            return (process.terminationStatus, (try? stderr.contents()) ?? "")
         }
     }
 

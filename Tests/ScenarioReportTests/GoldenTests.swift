@@ -1,6 +1,6 @@
 import Foundation
+import ScenarioRecord
 import ScenarioReport
-import ScenarioRunner
 import Testing
 
 /// Every writer, in both languages, against reviewed files. The records are real: run.json of

@@ -3,7 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 @testable import ScenarioReport
-import ScenarioRunner
+import ScenarioRecord
 import Testing
 
 @Suite("report writers")

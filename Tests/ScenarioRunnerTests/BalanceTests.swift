@@ -1,4 +1,5 @@
 import MilvusClient
+import ScenarioRecord
 import Testing
 @testable import ScenarioRunner
 

@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 @testable import ScenarioRunner
+import ScenarioRecord
 import Testing
 
 /// `run --metrics-port`: the collectors and the HTTP endpoint, read back with the strict

@@ -1,3 +1,4 @@
+import ScenarioRecord
 import Testing
 @testable import ScenarioRunner
 

@@ -1,4 +1,5 @@
 import Foundation
+import ScenarioRecord
 import Testing
 import ScenarioSpec
 @testable import ScenarioRunner

@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Prometheus
+import ScenarioRecord
 
 /// What a run exposes for Prometheus while it lasts (`run --metrics-port`): the health
 /// document's metric set — query latency and count by outcome, collection size, component

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MilvusClient
+import ScenarioRecord
 import ScenarioSpec
 import Synchronization
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MilvusClient
+import ScenarioRecord
 import ScenarioSpec
 
 /// Runs a validated scenario against its target and produces the run record.
@@ -53,7 +54,7 @@ public struct ScenarioExecution: Sendable {
         let target = scenario.target
         var record = RunRecord(tool: "milvus-scenario", toolVersion: options.toolVersion,
                                scenario: .init(name: scenario.name, title: scenario.title, file: scenario.file,
-                                               sha256: SHA256.hex(options.scenarioBytes), language: scenario.report.language.rawValue,
+                                               sha256: SHA256Digest.hex(options.scenarioBytes), language: scenario.report.language.rawValue,
                                                formats: scenario.report.formats.map(\.rawValue)),
                                target: .init(uri: options.uri ?? target.uri, database: target.database, serverVersion: nil, deployMode: nil,
                                              queryNodes: nil, authenticated: target.token.map { !$0.isEmpty } == true || target.user != nil),

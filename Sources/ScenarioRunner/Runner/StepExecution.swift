@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MilvusClient
+import ScenarioRecord
 import ScenarioSpec
 
 /// Runs one step and turns whatever happens into a `StepRecord`.

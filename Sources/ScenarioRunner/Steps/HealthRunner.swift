@@ -1,5 +1,6 @@
 import Foundation
 import MilvusClient
+import ScenarioRecord
 import ScenarioSpec
 
 /// Liveness (/healthz), readiness (CheckHealth, component states) and a real serving search, once.

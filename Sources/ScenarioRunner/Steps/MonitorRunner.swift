@@ -1,5 +1,6 @@
 import Foundation
 import MilvusClient
+import ScenarioRecord
 import ScenarioSpec
 
 /// Per-query-node load: memory (process RSS from each node's /metrics), CPU (from two samples

@@ -1,5 +1,6 @@
 import Foundation
 import MilvusClient
+import ScenarioRecord
 import ScenarioSpec
 import Synchronization
 

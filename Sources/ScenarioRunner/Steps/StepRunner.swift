@@ -1,5 +1,6 @@
 import Foundation
 import MilvusClient
+import ScenarioRecord
 import ScenarioSpec
 
 /// Executes one kind of step. Runners put numbers into the record; they never format text.

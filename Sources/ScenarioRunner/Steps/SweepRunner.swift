@@ -1,5 +1,6 @@
 import Foundation
 import MilvusClient
+import ScenarioRecord
 import ScenarioSpec
 
 struct SweepRunner: StepRunner {

@@ -1,6 +1,7 @@
 import Foundation
 import Histogram
 import MilvusClient
+import ScenarioRecord
 import Synchronization
 
 /// A steady search load during a watch, on its own connection, that keeps going through a

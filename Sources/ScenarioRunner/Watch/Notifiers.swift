@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import ScenarioRecord
 import ScenarioSpec
 
 /// One alert state change, as every channel receives it.

@@ -1,5 +1,6 @@
 import Foundation
 import MilvusClient
+import ScenarioRecord
 
 /// Decides, try by try, what a series of row counts after a fault adds up to. Pure logic, so
 /// every path is tested without a server; `RowCounter` feeds it real counts.

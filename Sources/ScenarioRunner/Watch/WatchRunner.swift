@@ -1,5 +1,6 @@
 import Foundation
 import MilvusClient
+import ScenarioRecord
 import ScenarioSpec
 import Synchronization
 
@@ -349,11 +350,6 @@ struct WatchRunner: StepRunner {
         if let c = d.rowCount { m["rowsUnverified"] = c.isVerified ? 0 : 1 }
         return m
     }
-}
-
-extension HealthSample {
-    /// Something was wrong at this check: not serving, not live, unreachable or CheckHealth unhealthy.
-    public var isTroubled: Bool { serving == false || !live || checkHealth == false || latencyMs == nil }
 }
 
 /// The watch's record, appended to by the checks and by the tasks it starts.

@@ -1,6 +1,7 @@
 import Foundation
 import Histogram
 import MilvusClient
+import ScenarioRecord
 import Synchronization
 
 /// Latencies in microseconds, up to one hour, three significant digits.

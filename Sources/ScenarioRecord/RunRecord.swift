@@ -40,6 +40,11 @@ public struct RunRecord: Codable, Sendable {
         public var cpuMs: Double
         /// Peak resident memory of the process, in MiB.
         public var peakRSSMB: Double
+
+        public init(cpuMs: Double, peakRSSMB: Double) {
+            self.cpuMs = cpuMs
+            self.peakRSSMB = peakRSSMB
+        }
     }
 
     public struct ScenarioInfo: Codable, Sendable {
@@ -52,6 +57,15 @@ public struct RunRecord: Codable, Sendable {
         public var language: String
         /// The report formats the scenario asked for (markdown, csv, json, junit, svg).
         public var formats: [String]?
+
+        public init(name: String, title: String? = nil, file: String, sha256: String, language: String, formats: [String]? = nil) {
+            self.name = name
+            self.title = title
+            self.file = file
+            self.sha256 = sha256
+            self.language = language
+            self.formats = formats
+        }
     }
 
     /// The target without secrets: the URI, database, and what the server said about itself.
@@ -62,6 +76,31 @@ public struct RunRecord: Codable, Sendable {
         public var deployMode: String?
         public var queryNodes: Int?
         public var authenticated: Bool
+
+        public init(uri: String, database: String, serverVersion: String? = nil, deployMode: String? = nil, queryNodes: Int? = nil, authenticated: Bool) {
+            self.uri = uri
+            self.database = database
+            self.serverVersion = serverVersion
+            self.deployMode = deployMode
+            self.queryNodes = queryNodes
+            self.authenticated = authenticated
+        }
+    }
+
+    public init(formatVersion: Int = Self.currentFormatVersion, tool: String, toolVersion: String, scenario: ScenarioInfo, target: TargetInfo, host: String, startedAt: Date, endedAt: Date? = nil, status: Status, steps: [StepRecord], thresholds: [ThresholdResult], failure: StepFailure? = nil, client: ClientUsage? = nil) {
+        self.formatVersion = formatVersion
+        self.tool = tool
+        self.toolVersion = toolVersion
+        self.scenario = scenario
+        self.target = target
+        self.host = host
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.status = status
+        self.steps = steps
+        self.thresholds = thresholds
+        self.failure = failure
+        self.client = client
     }
 }
 
@@ -135,6 +174,16 @@ public struct StepFailure: Codable, Sendable, CustomStringConvertible {
         if let hint { s += " — \(hint)" }
         return s
     }
+
+    public init(stepPath: String, stepId: String, kind: String, rpc: String? = nil, code: String? = nil, reason: String, hint: String? = nil) {
+        self.stepPath = stepPath
+        self.stepId = stepId
+        self.kind = kind
+        self.rpc = rpc
+        self.code = code
+        self.reason = reason
+        self.hint = hint
+    }
 }
 
 /// A latency histogram in microseconds, as (value, count) pairs of its recorded values, so runs
@@ -161,6 +210,15 @@ public struct SearchDetails: Codable, Sendable {
     public var latency: EncodedHistogram
     /// Failed queries by error (code and short reason).
     public var errorsByCode: [String: Int]
+
+    public init(loop: String, concurrency: Int, targetRate: Double? = nil, warmupQueries: Int, latency: EncodedHistogram, errorsByCode: [String: Int]) {
+        self.loop = loop
+        self.concurrency = concurrency
+        self.targetRate = targetRate
+        self.warmupQueries = warmupQueries
+        self.latency = latency
+        self.errorsByCode = errorsByCode
+    }
 }
 
 /// A hot-search step's hot and cold latencies, apart.
@@ -169,6 +227,13 @@ public struct HotSearchDetails: Codable, Sendable {
     public var hotRatio: Double
     public var hot: EncodedHistogram
     public var cold: EncodedHistogram
+
+    public init(hotVectors: Int, hotRatio: Double, hot: EncodedHistogram, cold: EncodedHistogram) {
+        self.hotVectors = hotVectors
+        self.hotRatio = hotRatio
+        self.hot = hot
+        self.cold = cold
+    }
 }
 
 /// Per-node load from a `monitor` step (节点负载分布).
@@ -185,6 +250,18 @@ public struct MonitorDetails: Codable, Sendable {
         public var replicaID: Int64?
         /// Where memory and CPU came from (`/metrics process_resident_memory_bytes`, or GetMetrics).
         public var source: String
+
+        public init(nodeID: Int64, name: String, memoryMB: Double? = nil, memoryPercent: Double? = nil, cpuPercent: Double? = nil, segments: Int, rows: Int, replicaID: Int64? = nil, source: String) {
+            self.nodeID = nodeID
+            self.name = name
+            self.memoryMB = memoryMB
+            self.memoryPercent = memoryPercent
+            self.cpuPercent = cpuPercent
+            self.segments = segments
+            self.rows = rows
+            self.replicaID = replicaID
+            self.source = source
+        }
     }
 
     public var nodes: [Node]
@@ -197,6 +274,15 @@ public struct MonitorDetails: Codable, Sendable {
     public var replicaRowImbalance: Double?
     /// Within every replica group when replicas are known, else across all nodes.
     public var balanced: Bool
+
+    public init(nodes: [Node], segmentImbalance: Double, rowImbalance: Double, replicaSegmentImbalance: Double? = nil, replicaRowImbalance: Double? = nil, balanced: Bool) {
+        self.nodes = nodes
+        self.segmentImbalance = segmentImbalance
+        self.rowImbalance = rowImbalance
+        self.replicaSegmentImbalance = replicaSegmentImbalance
+        self.replicaRowImbalance = replicaRowImbalance
+        self.balanced = balanced
+    }
 }
 
 /// A sweep's comparison table (the document's 副本数 table).
@@ -212,10 +298,26 @@ public struct SweepDetails: Codable, Sendable {
         /// QPS of this row ÷ QPS of the first row.
         public var speedup: Double?
         public var steps: [StepRecord]
+
+        public init(value: String, status: StepRecord.Status, reason: String? = nil, qps: Double? = nil, avgMs: Double? = nil, p99Ms: Double? = nil, speedup: Double? = nil, steps: [StepRecord]) {
+            self.value = value
+            self.status = status
+            self.reason = reason
+            self.qps = qps
+            self.avgMs = avgMs
+            self.p99Ms = p99Ms
+            self.speedup = speedup
+            self.steps = steps
+        }
     }
 
     public var parameter: String
     public var rows: [Row]
+
+    public init(parameter: String, rows: [Row]) {
+        self.parameter = parameter
+        self.rows = rows
+    }
 }
 
 /// What a `health` step found.
@@ -224,6 +326,12 @@ public struct HealthDetails: Codable, Sendable {
         public var url: String
         public var ok: Bool
         public var answer: String
+
+        public init(url: String, ok: Bool, answer: String) {
+            self.url = url
+            self.ok = ok
+            self.answer = answer
+        }
     }
 
     public var checkHealth: Bool?
@@ -233,6 +341,16 @@ public struct HealthDetails: Codable, Sendable {
     public var endpoints: [Endpoint]
     public var serving: Bool?
     public var servingError: String?
+
+    public init(checkHealth: Bool? = nil, reasons: [String], quotaStates: [String], components: [String: String], endpoints: [Endpoint], serving: Bool? = nil, servingError: String? = nil) {
+        self.checkHealth = checkHealth
+        self.reasons = reasons
+        self.quotaStates = quotaStates
+        self.components = components
+        self.endpoints = endpoints
+        self.serving = serving
+        self.servingError = servingError
+    }
 }
 
 /// How a threshold came out.
@@ -246,4 +364,15 @@ public struct ThresholdResult: Codable, Sendable {
     public var observed: Double?
     public var passed: Bool
     public var note: String?
+
+    public init(expression: String, stepId: String, metric: String, unit: String, limit: Double, observed: Double? = nil, passed: Bool, note: String? = nil) {
+        self.expression = expression
+        self.stepId = stepId
+        self.metric = metric
+        self.unit = unit
+        self.limit = limit
+        self.observed = observed
+        self.passed = passed
+        self.note = note
+    }
 }

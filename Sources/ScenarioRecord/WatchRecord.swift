@@ -51,6 +51,25 @@ public struct HealthSample: Codable, Sendable {
     public var nodeCPUPercent: Double?
     /// `/healthz` endpoints that did not answer OK.
     public var downEndpoints: [String]?
+
+    /// Something was wrong at this check: not serving, not live, unreachable or CheckHealth
+    /// unhealthy. (The recovery timings and the timeline chart both read it from here.)
+    public var isTroubled: Bool { serving == false || !live || checkHealth == false || latencyMs == nil }
+
+    public init(atMs: Double, serving: Bool? = nil, live: Bool, checkHealth: Bool? = nil, unhealthyComponents: Int, latencyMs: Double? = nil, searchLatencyMs: Double? = nil, problem: String? = nil, nodeMemoryMB: Double? = nil, nodeMemoryPercent: Double? = nil, nodeCPUPercent: Double? = nil, downEndpoints: [String]? = nil) {
+        self.atMs = atMs
+        self.serving = serving
+        self.live = live
+        self.checkHealth = checkHealth
+        self.unhealthyComponents = unhealthyComponents
+        self.latencyMs = latencyMs
+        self.searchLatencyMs = searchLatencyMs
+        self.problem = problem
+        self.nodeMemoryMB = nodeMemoryMB
+        self.nodeMemoryPercent = nodeMemoryPercent
+        self.nodeCPUPercent = nodeCPUPercent
+        self.downEndpoints = downEndpoints
+    }
 }
 
 /// One alert: when its rule fired and when it resolved.
@@ -62,6 +81,15 @@ public struct AlertRecord: Codable, Sendable {
     public var resolvedAtMs: Double?
     /// The signals that made it fire.
     public var values: [String: Double]
+
+    public init(rule: String, severity: String, condition: String, firedAtMs: Double, resolvedAtMs: Double? = nil, values: [String: Double]) {
+        self.rule = rule
+        self.severity = severity
+        self.condition = condition
+        self.firedAtMs = firedAtMs
+        self.resolvedAtMs = resolvedAtMs
+        self.values = values
+    }
 }
 
 /// One delivery attempt to one notifier.
@@ -77,6 +105,17 @@ public struct NotificationRecord: Codable, Sendable {
     public var delivered: Bool
     public var error: String?
     public var durationMs: Double
+
+    public init(rule: String, notifier: String, channel: String, kind: Kind, atMs: Double, delivered: Bool, error: String? = nil, durationMs: Double) {
+        self.rule = rule
+        self.notifier = notifier
+        self.channel = channel
+        self.kind = kind
+        self.atMs = atMs
+        self.delivered = delivered
+        self.error = error
+        self.durationMs = durationMs
+    }
 }
 
 /// One command the watch ran (or, with `--dry-run-actions`, would have run).
@@ -98,6 +137,18 @@ public struct ActionRecord: Codable, Sendable {
     public var dryRun: Bool
 
     public var succeeded: Bool { !dryRun && exitCode == 0 }
+
+    public init(kind: Kind, name: String, command: String, startedAtMs: Double, durationMs: Double? = nil, exitCode: Int32? = nil, outputTail: String? = nil, error: String? = nil, dryRun: Bool) {
+        self.kind = kind
+        self.name = name
+        self.command = command
+        self.startedAtMs = startedAtMs
+        self.durationMs = durationMs
+        self.exitCode = exitCode
+        self.outputTail = outputTail
+        self.error = error
+        self.dryRun = dryRun
+    }
 }
 
 /// The background search load during a watch.
@@ -107,6 +158,12 @@ public struct BackgroundLoadRecord: Codable, Sendable {
         public var second: Int
         public var succeeded: Int
         public var failed: Int
+
+        public init(second: Int, succeeded: Int, failed: Int) {
+            self.second = second
+            self.succeeded = succeeded
+            self.failed = failed
+        }
     }
 
     public var rate: Double
@@ -118,6 +175,14 @@ public struct BackgroundLoadRecord: Codable, Sendable {
     /// answer the server calls success (seen on Milvus 2.3.5 while a restarted query node
     /// takes over a replica). nil in records made before it was counted.
     public var emptyResults: Int?
+
+    public init(rate: Double, seconds: [Second], errorsByCode: [String: Int], latency: EncodedHistogram, emptyResults: Int? = nil) {
+        self.rate = rate
+        self.seconds = seconds
+        self.errorsByCode = errorsByCode
+        self.latency = latency
+        self.emptyResults = emptyResults
+    }
 }
 
 /// The rows of a collection counted after a fault, and whether the count can be trusted.
@@ -229,4 +294,16 @@ public struct RecoveryRecord: Codable, Sendable {
     public var successBefore: Double?
     public var successDuring: Double?
     public var successAfter: Double?
+
+    public init(faultAtMs: Double, detectedAtMs: Double? = nil, liveAtMs: Double? = nil, servingAtMs: Double? = nil, servingLost: Bool, recoveredAtMs: Double? = nil, successBefore: Double? = nil, successDuring: Double? = nil, successAfter: Double? = nil) {
+        self.faultAtMs = faultAtMs
+        self.detectedAtMs = detectedAtMs
+        self.liveAtMs = liveAtMs
+        self.servingAtMs = servingAtMs
+        self.servingLost = servingLost
+        self.recoveredAtMs = recoveredAtMs
+        self.successBefore = successBefore
+        self.successDuring = successDuring
+        self.successAfter = successAfter
+    }
 }
