@@ -28,7 +28,8 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
-HOME = os.path.join(ROOT, ".local", "receivers")
+# Where state, logs and what was received live (a test points it elsewhere).
+HOME = os.environ.get("ALERT_RECEIVERS_HOME") or os.path.join(ROOT, ".local", "receivers")
 PORTS = {"webhook": 9095, "smtp": 2525, "smtps": 2465, "alertmanager": 9093}
 STATE = os.path.join(HOME, "state.json")
 SMTP_USER = os.environ.get("ALERT_SMTP_USER", "alerts")
@@ -190,9 +191,32 @@ def alive(pid):
         return False
 
 
+def expected_program(name):
+    """What a recorded process runs: this script for `serve`, the Alertmanager binary otherwise."""
+    return os.path.abspath(__file__) if name == "serve" else "/usr/bin/prometheus-alertmanager"
+
+
+def ours(name, pid):
+    """True when `pid` is alive and still runs what we started under `name`: a stale pid from a
+    state file may since belong to an unrelated process, which `down` must never signal."""
+    if not pid or not alive(pid):
+        return False
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            cmdline = [c.decode(errors="replace") for c in f.read().split(b"\0") if c]
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as f:
+            if f.read().split(")")[-1].split()[0] == "Z":
+                return False
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return False
+    # `serve` runs as `python3 alert_receivers.py serve`: the program is the second word.
+    names = [os.path.basename(c) for c in cmdline[:2]]
+    return os.path.basename(expected_program(name)) in names
+
+
 def up(args):
     state = load_state()
-    if state and all(alive(p) for p in state.get("pids", {}).values()):
+    if state and all(ours(n, p) for n, p in state.get("pids", {}).items()):
         log("already running")
         return status(args)
     down(args, quiet=True)
@@ -223,13 +247,16 @@ def up(args):
     for kind, port in PORTS.items():
         wait_port(port, kind)
     deadline = time.time() + 30
-    while time.time() < deadline:
+    while True:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{PORTS['alertmanager']}/-/ready", timeout=2) as r:
                 if r.status == 200:
                     break
         except OSError:
             pass
+        if time.time() >= deadline:
+            down(args, quiet=True)
+            sys.exit(f"Alertmanager did not answer /-/ready within 30 s; see {HOME}/alertmanager.log")
         time.sleep(0.3)
     log("ready")
     status(args)
@@ -238,16 +265,18 @@ def up(args):
 def down(args, quiet=False):
     state = load_state()
     for name, pid in state.get("pids", {}).items():
-        if alive(pid):
+        if ours(name, pid):
             os.kill(pid, signal.SIGTERM)
             for _ in range(50):
-                if not alive(pid):
+                if not ours(name, pid):
                     break
                 time.sleep(0.1)
-            if alive(pid):
+            if ours(name, pid):
                 os.kill(pid, signal.SIGKILL)
             if not quiet:
                 log(f"stopped {name} (pid {pid})")
+        elif alive(pid) and not quiet:
+            log(f"not stopping pid {pid}: it no longer runs {name} (a stale pid, reused)")
     if os.path.exists(STATE):
         os.remove(STATE)
 
@@ -255,7 +284,7 @@ def down(args, quiet=False):
 def status(args):
     state = load_state()
     pids = state.get("pids", {})
-    running = bool(pids) and all(alive(p) for p in pids.values())
+    running = bool(pids) and all(ours(n, p) for n, p in pids.items())
     for kind, port in PORTS.items():
         print(f"  {kind:13} 127.0.0.1:{port}  {'up' if port_open(port) else 'down'}")
     _, _, ca = ensure_certificates() if running else (None, None, os.path.join(HOME, "tls", "ca.pem"))

@@ -604,11 +604,22 @@ def print_env(args):
 
 # ---------------------------------------------------------------- command line
 
+def packages_folder():
+    """This interpreter's packages folder that holds the Milvus server wheel: `site-packages` in
+    the venv, `dist-packages` with Debian's own python — whichever has `milvus` in it."""
+    import site
+    folders = [p for p in site.getsitepackages() + [site.getusersitepackages()] if os.path.isdir(p)]
+    for folder in folders:
+        if os.path.isdir(os.path.join(folder, "milvus")):
+            return folder
+    if not folders:
+        sys.exit(f"{sys.executable} has no packages folder (site-packages or dist-packages)")
+    return folders[0]  # `up` installs into the venv first; commands that need the wheel say so
+
 def main():
     global SITE
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `status | head` should not print a traceback
-    import site
-    SITE = next(p for p in site.getsitepackages() if p.endswith("site-packages"))
+    SITE = packages_folder()
     parser = argparse.ArgumentParser(prog="milvus-local", description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog="\n".join(__doc__.split("\n")[3:]))

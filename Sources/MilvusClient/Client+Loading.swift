@@ -37,9 +37,10 @@ public struct QuerySegment: Sendable, Hashable {
 extension MilvusClient {
     /// Loads the collection with `replicas` replicas, waits until it is 100 % loaded and then
     /// (with `verify`) checks with GetReplicas that the server really made that many replica
-    /// groups: some servers (milvus-lite) accept replicas they do not have.
+    /// groups: some servers (milvus-lite) accept replicas they do not have. Without `wait` it
+    /// returns as soon as the server has accepted the load (and verifies nothing).
     @discardableResult
-    public func load(_ collection: String, replicas: Int = 1, timeout: Duration = .seconds(600),
+    public func load(_ collection: String, replicas: Int = 1, wait: Bool = true, timeout: Duration = .seconds(600),
                      verify: Bool = true) async throws -> [ReplicaGroup] {
         var request = Milvus_Proto_Milvus_LoadCollectionRequest()
         request.dbName = options.database
@@ -56,6 +57,7 @@ extension MilvusClient {
                 + (queryNodes.map { "this deployment has \($0)" } ?? "this deployment has fewer")
             throw error
         }
+        guard wait else { return [] }
         try await poll("GetLoadingProgress", timeout: timeout, what: "loading \(collection)") {
             try await loadingProgress(collection) >= 100
         }
@@ -70,7 +72,7 @@ extension MilvusClient {
                               hint: "this server may have accepted replicas it does not have (milvus-lite does); use a real Milvus deployment for replica tests")
         }
         guard groups.count == replicas else {
-            throw MilvusError(rpc: "GetReplicas", kind: .verificationFailed,
+            throw MilvusError(rpc: "GetReplicas", kind: .deploymentLimit,
                               reason: "asked for \(replicas) replicas, but the server reports \(groups.count) replica group\(groups.count == 1 ? "" : "s")")
         }
         return groups

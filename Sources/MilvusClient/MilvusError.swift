@@ -14,8 +14,12 @@ public struct MilvusError: Error, Sendable, CustomStringConvertible {
         case timedOut
         /// The request was refused before it was sent.
         case invalidArgument
-        /// The server said yes but did not do it (e.g. fewer replica groups than requested).
+        /// An answer that does not hold up: an index that is not there after building it, a
+        /// count without a value, statistics without a row count.
         case verificationFailed
+        /// The server accepted the request but the deployment cannot do it (e.g. it reports
+        /// fewer replica groups than were asked for): a limit of the deployment, not a fault.
+        case deploymentLimit
     }
 
     /// The RPC or operation, e.g. `LoadCollection`.
@@ -42,6 +46,7 @@ public struct MilvusError: Error, Sendable, CustomStringConvertible {
         case .timedOut: s += " (timed out)"
         case .invalidArgument: s += " (invalid argument)"
         case .verificationFailed: s += " (verification failed)"
+        case .deploymentLimit: s += " (beyond this deployment)"
         }
         s += ": \(reason)"
         if let hint { s += " — \(hint)" }
@@ -54,6 +59,18 @@ public struct MilvusError: Error, Sendable, CustomStringConvertible {
     }
 
     public var isNotSupported: Bool { kind == .notSupported }
+
+    /// This deployment cannot do what was asked — a limit, not something broken: more replicas
+    /// than query nodes ("nodes not enough"), an RPC the server lacks, replicas it accepted but
+    /// does not have. A sweep records such a row as "not supported by this deployment" and goes
+    /// on; any other failure (an index that did not build, a count without a value) is a failure.
+    public var isDeploymentLimit: Bool {
+        switch kind {
+        case .notSupported, .deploymentLimit: return true
+        case .server: return reasonContains("nodes not enough")
+        case .transport, .timedOut, .invalidArgument, .verificationFailed: return false
+        }
+    }
 
     /// The known transient state this failure reports (see `TransientState.known`), if any.
     public var transientState: TransientState? { TransientState.matching(self) }

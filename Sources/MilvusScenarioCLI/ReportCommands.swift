@@ -10,8 +10,8 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Rebuild a run's reports (report.md, CSV, junit.xml, SVG) from its run.json.",
         discussion: """
-        The reports are pure functions of the run record, so this gives the same files the run \\
-        wrote — or the same reports in the other language, or after a format change. Writes \\
+        The reports are pure functions of the run record, so this gives the same files the run \
+        wrote — or the same reports in the other language, or after a format change. Writes \
         into the run.json's folder unless --output is given.
         """
     )
@@ -50,9 +50,9 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Compare two runs' metrics; exit 1 when one regressed beyond the tolerance.",
         discussion: """
-        Prints a Markdown table of every metric both runs recorded for the same step (sweep rows' \\
-        steps as <sweep>[<value>].<id>), with the change. A regression is a change in the worse \\
-        direction beyond --max-regression: lower QPS, higher latency, more errors. Exit codes: \\
+        Prints a Markdown table of every metric both runs recorded for the same step (sweep rows' \
+        steps as <sweep>[<value>].<id>), with the change. A regression is a change in the worse \
+        direction beyond --max-regression: lower QPS, higher latency, more errors. Exit codes: \
         0 no regression · 1 a regression · 2 unreadable input.
         """
     )

@@ -189,6 +189,8 @@ struct CLITests {
         let r = try Self.run(command + ["--help"])
         #expect(r.status == 0)
         for phrase in phrases { #expect(r.stdout.contains(phrase), "\(phrase) missing from: \(r.stdout)") }
+        // A line continuation written as "\\" in the source shows up as a literal backslash.
+        #expect(!r.stdout.contains("\\"), "a stray backslash in: \(r.stdout)")
     }
 
     @Test("report and compare refuse what they cannot read, with exit 2")

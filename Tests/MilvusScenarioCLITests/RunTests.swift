@@ -127,6 +127,35 @@ struct RunTests {
         return file.path
     }
 
+    @Test("a sweep row the deployment cannot run is 'not supported' and the sweep goes on; the run passes",
+          .enabled(if: standaloneUp, "Milvus standalone is not running"))
+    func sweepUnsupportedRow() throws {
+        let dir = try Self.temporaryFolder()
+        // The standalone has one query node: 2 replicas is its real limit ("nodes not enough").
+        let sweep = """
+        sweep:
+              id: replicas
+              over: {replicas: [1, 2]}
+              steps:
+                - release
+                - load: {replicas: "${replicas}"}
+                - concurrentSearch: {id: s, queries: 50}
+        """
+        let file = try Self.scenario(Self.small("sweep_unsupported", step: sweep, thresholds: "replicas.unsupported == 1"), in: dir)
+        let r = try CLITests.run(["run", file, "--report-dir", dir.path], environment: Self.environment)
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        let step = try #require(Self.steps(try Self.record(dir)).first { $0["id"] as? String == "replicas" })
+        #expect(step["status"] as? String == "ok")
+        let rows = try #require((step["sweep"] as? [String: Any])?["rows"] as? [[String: Any]])
+        #expect(rows.map { $0["status"] as? String } == ["ok", "unsupported"], "\(rows)")
+        #expect((rows[1]["reason"] as? String)?.hasPrefix("not supported by this deployment: ") == true, "\(rows[1])")
+        let nested = try #require(rows[1]["steps"] as? [[String: Any]])
+        #expect(nested.map { $0["status"] as? String } == ["ok", "unsupported", "skipped"], "\(nested)")
+        // The outcome is the status, not a marker note.
+        #expect(nested.allSatisfy { ($0["notes"] as? [String] ?? []).isEmpty }, "\(nested)")
+        #expect((rows[0]["qps"] as? Double ?? 0) > 0)
+    }
+
     /// A small scenario around one search step; `credentials` adds keys to `target` (e.g. a token).
     static func small(_ name: String, search: String, thresholds: String = "", cleanup: String = "always", credentials: String = "") -> String {
         small(name, step: "concurrentSearch: \(search)", thresholds: thresholds, cleanup: cleanup, credentials: credentials)

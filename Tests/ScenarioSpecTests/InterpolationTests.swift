@@ -54,7 +54,10 @@ struct InterpolationTests {
 
     @Test("a misspelled variable gets a suggestion from vars, not the environment")
     func suggestion() {
-        guard case .failure(let f) = Interpolation.expand("${dimm}", in: scope) else { return }
+        guard case .failure(let f) = Interpolation.expand("${dimm}", in: scope) else {
+            Issue.record("a misspelled variable expanded")
+            return
+        }
         #expect(f.message.hasSuffix("did you mean 'dim'?"))
     }
 }

@@ -46,6 +46,17 @@ public struct ScenarioExecution: Sendable {
         self.logger = logger
     }
 
+    /// Whether a top-level step is skipped: after a failure (or a stop) everything is, except
+    /// cleanup steps (`drop`) with `cleanup: always`; with `cleanup: never` cleanup steps always are.
+    static func skips(_ step: Step, cleanup: Scenario.Cleanup, afterFailure: Bool) -> Bool {
+        let isCleanup = type(of: step.spec).isCleanup
+        switch cleanup {
+        case .never: return isCleanup || afterFailure
+        case .always: return afterFailure && !isCleanup
+        case .onSuccess: return afterFailure
+        }
+    }
+
     /// Connects, runs every step (stopping at the first failure, except cleanup with
     /// `cleanup: always`), evaluates thresholds, writes the record, and returns it.
     /// `stopRequested` is polled: when it returns true the run stops after the current step.
@@ -93,13 +104,7 @@ public struct ScenarioExecution: Sendable {
         }
         var failed = false
         for step in scenario.steps {
-            let isCleanup = step.kind == DropStep.kind || step.kind == ReleaseStep.kind
-            let skip: Bool
-            switch scenario.cleanup {
-            case .never where step.kind == DropStep.kind: skip = true
-            case .always: skip = (failed || context.isStopping) && !isCleanup
-            default: skip = failed || context.isStopping
-            }
+            let skip = Self.skips(step, cleanup: scenario.cleanup, afterFailure: failed || context.isStopping)
             if skip {
                 var skipped = StepRecord(path: step.path, id: step.id, kind: step.kind, collection: step.collection, startedAt: Date())
                 skipped.status = .skipped
@@ -110,7 +115,8 @@ public struct ScenarioExecution: Sendable {
             }
             let stepRecord = await StepExecution.execute(step, context)
             record.steps.append(stepRecord)
-            if stepRecord.status == .failed, !failed {
+            // A step the deployment cannot do stops the run as a failure does (exit 3).
+            if stepRecord.status == .failed || stepRecord.status == .unsupported, !failed {
                 failed = true
                 record.failure = stepRecord.failure
             }
@@ -159,6 +165,7 @@ enum ThresholdEvaluation {
             var note: String?
             if step == nil || step?.status == .skipped { note = "the step did not run" }
             else if step?.status == .failed { note = "the step failed" }
+            else if step?.status == .unsupported { note = "the step is not supported by this deployment" }
             else if observed == nil, let why = step?.unverified?[t.metric] { note = "\(t.metric) could not be verified: \(why)" }
             else if observed == nil { note = "the step recorded no value for \(t.metric)" }
             return ThresholdResult(expression: t.text, stepId: t.stepId, metric: t.metric, unit: t.unit.rawValue, limit: t.value,

@@ -6,9 +6,6 @@ import ScenarioSpec
 
 /// Runs one step and turns whatever happens into a `StepRecord`.
 enum StepExecution {
-    /// A note on failed steps whose failure means "this deployment cannot do that".
-    static let unsupportedMarker = "not supported by this deployment"
-
     static func execute(_ step: Step, _ context: RunContext) async -> StepRecord {
         var record = StepRecord(path: step.path, id: step.id, kind: step.kind, collection: step.collection, startedAt: Date())
         let clock = ContinuousClock()
@@ -28,9 +25,8 @@ enum StepExecution {
                 try await runner.run(step, context, &record)
             }
         } catch {
-            record.status = .failed
+            record.status = status(of: error)
             record.failure = failure(error, step: step)
-            if SweepRunner.isUnsupported(error) { record.notes.append(unsupportedMarker) }
         }
         record.durationMs = (clock.now - start).milliseconds
         let retries = context.client.statistics.retries.merging(retriesBefore) { $0 - $1 }.filter { $0.value > 0 }
@@ -52,6 +48,12 @@ enum StepExecution {
         return record
     }
 
+    /// How a step that threw ended: `unsupported` when the deployment cannot do it (a sweep goes
+    /// on with its next row; at the top level it stops the run like a failure), else `failed`.
+    static func status(of error: any Error) -> StepRecord.Status {
+        (error as? MilvusError)?.isDeploymentLimit == true ? .unsupported : .failed
+    }
+
     static func failure(_ error: any Error, step: Step) -> StepFailure {
         var f = StepFailure(stepPath: step.path, stepId: step.id, kind: step.kind, rpc: nil, code: nil, reason: "\(error)", hint: nil)
         switch error {
@@ -66,6 +68,7 @@ enum StepExecution {
             case .timedOut: f.code = "timed out"
             case .invalidArgument: f.code = "invalid argument"
             case .verificationFailed: f.code = "verification failed"
+            case .deploymentLimit: f.code = "deployment limit"
             }
         case let e as SearchFailure:
             f.rpc = "Search"

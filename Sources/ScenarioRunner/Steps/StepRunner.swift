@@ -154,10 +154,12 @@ struct LoadRunner: StepRunner {
         let spec = step.spec as! LoadStep
         context.progress.stepProgress(step, "loading with \(spec.replicas) replica\(spec.replicas == 1 ? "" : "s")")
         let (groups, ms) = try await measured {
-            try await context.client.load(step.collection!, replicas: spec.replicas, timeout: spec.timeout.swiftDuration, verify: spec.verify)
+            try await context.client.load(step.collection!, replicas: spec.replicas, wait: spec.wait,
+                                          timeout: spec.timeout.swiftDuration, verify: spec.verify)
         }
         record.metrics["totalTime"] = ms
-        record.metrics["replicas"] = Double(spec.verify ? groups.count : spec.replicas)
+        // Without the wait nothing is known yet about the groups the server will make.
+        if spec.wait { record.metrics["replicas"] = Double(spec.verify ? groups.count : spec.replicas) }
         if spec.verify, !groups.isEmpty {
             record.notes.append("replica groups on query nodes: " + groups.map { "[" + $0.nodeIDs.map(String.init).joined(separator: ", ") + "]" }.joined(separator: " "))
         }

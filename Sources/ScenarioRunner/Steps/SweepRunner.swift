@@ -4,13 +4,6 @@ import ScenarioRecord
 import ScenarioSpec
 
 struct SweepRunner: StepRunner {
-    /// Failures that mean "this deployment cannot do that" rather than "something broke":
-    /// more replicas than query nodes, an RPC the server lacks, replicas it accepted but lacks.
-    static func isUnsupported(_ error: any Error) -> Bool {
-        guard let e = error as? MilvusError else { return false }
-        return e.reasonContains("nodes not enough") || e.kind == .notSupported || e.kind == .verificationFailed
-    }
-
     func run(_ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
         let spec = step.spec as! SweepStep
         let clock = ContinuousClock()
@@ -30,16 +23,18 @@ struct SweepRunner: StepRunner {
                 }
                 let nestedRecord = await StepExecution.execute(nested, context)
                 sweepRow.steps.append(nestedRecord)
-                if nestedRecord.status == .failed {
+                switch nestedRecord.status {
+                case .unsupported:
                     stopRow = true
-                    if let failure = nestedRecord.failure, nestedRecord.notes.contains(StepExecution.unsupportedMarker) {
-                        sweepRow.status = .unsupported
-                        sweepRow.reason = "not supported by this deployment: \(failure.reason)" + (failure.hint.map { " (\($0))" } ?? "")
-                        sweepRow.steps[sweepRow.steps.count - 1].status = .unsupported
-                    } else {
-                        sweepRow.status = .failed
-                        sweepRow.reason = nestedRecord.failure?.description
-                    }
+                    sweepRow.status = .unsupported
+                    let failure = nestedRecord.failure
+                    sweepRow.reason = "not supported by this deployment: \(failure?.reason ?? "?")" + (failure?.hint.map { " (\($0))" } ?? "")
+                case .failed:
+                    stopRow = true
+                    sweepRow.status = .failed
+                    sweepRow.reason = nestedRecord.failure?.description
+                case .ok, .skipped:
+                    break
                 }
             }
             if let search = sweepRow.steps.first(where: { ($0.kind == ConcurrentSearchStep.kind || $0.kind == HotSearchStep.kind) && $0.status == .ok }) {

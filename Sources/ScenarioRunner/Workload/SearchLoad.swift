@@ -113,6 +113,7 @@ struct WorkerTally: Sendable {
         case .timedOut: return "timedOut"
         case .invalidArgument: return "invalidArgument"
         case .verificationFailed: return "verificationFailed"
+        case .deploymentLimit: return "deploymentLimit"
         }
     }
 }

@@ -5,6 +5,7 @@ public struct DropStep: StepSpec {
     public static let collectionUse = CollectionUse.required
     public static let keys: [KeySpec] = []
     public static let metrics = [MetricSpec.totalTime("dropping")]
+    public static let isCleanup = true
 
     public init(_ r: ObjectReader, _ context: StepDecodingContext) {}
 }

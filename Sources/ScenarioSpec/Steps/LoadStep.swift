@@ -6,8 +6,8 @@ public struct LoadStep: StepSpec {
 
     public static let keys: [KeySpec] = [
         KeySpec("replicas", .integer(min: 1, max: 64), .defaultValue("1"), "Number of replicas; each needs its own query node."),
-        KeySpec("wait", .boolean, .defaultValue("true"), "Wait until loading reaches 100 %."),
-        KeySpec("verify", .boolean, .defaultValue("true"), "Check with GetReplicas that the replica groups exist."),
+        KeySpec("wait", .boolean, .defaultValue("true"), "Wait until loading reaches 100 %. With `false` the step ends once the server has accepted the load (then `replicas` is not verified nor recorded), e.g. to search while the collection is still loading."),
+        KeySpec("verify", .boolean, .runtimeDefault("the value of `wait`"), "Check with GetReplicas that the replica groups exist (needs `wait`)."),
         KeySpec("timeout", .duration(allowZero: false), .defaultValue("10m"), "Longest wait for loading."),
     ]
 
@@ -25,7 +25,10 @@ public struct LoadStep: StepSpec {
     public init(_ r: ObjectReader, _ context: StepDecodingContext) {
         replicas = r.int("replicas") ?? 1
         wait = r.bool("wait") ?? true
-        verify = r.bool("verify") ?? true
+        verify = r.bool("verify") ?? wait
+        if verify, !wait {
+            r.decoder.error(r.mark("verify"), "'verify: true' needs 'wait: true': replica groups can be checked only once loading has finished")
+        }
         timeout = r.duration("timeout") ?? .seconds(600)
     }
 }

@@ -17,6 +17,8 @@ public protocol StepSpec: Sendable {
     /// The longest the step may take, when it has such a setting (`timeout` of `load` and
     /// `index`): calls waiting out a transient server state stop waiting by then.
     var deadline: ScenarioDuration? { get }
+    /// A cleanup step: skipped by `cleanup: never`, still run after a failure by `cleanup: always`.
+    static var isCleanup: Bool { get }
 
     init(_ reader: ObjectReader, _ context: StepDecodingContext)
 }
@@ -24,6 +26,7 @@ public protocol StepSpec: Sendable {
 extension StepSpec {
     public static var constraints: [KeyConstraint] { [] }
     public var deadline: ScenarioDuration? { nil }
+    public static var isCleanup: Bool { false }
     public var kind: String { Self.kind }
 }
 

@@ -108,7 +108,7 @@ public struct WatchStep: StepSpec {
         ])
 
     public static let faultSpec = ObjectSpec(
-        name: "fault", title: "fault", doc: "A command run at a set time into the watch, to cause a failure on purpose.",
+        name: "fault", title: "fault", doc: "A command run at a set time into the watch, to cause a failure on purpose. A fault whose time comes after the watch's end is not run; one still running when the watch ends is waited for (up to the 10-minute command deadline) and recorded with its exit code before the rows are counted.",
         keys: [
             KeySpec("at", .duration(allowZero: true), .required, "When to run it, from the start of the watch."),
             KeySpec("run", .argv, .required, "The command, e.g. `[scripts/milvus-local, cluster, kill, querynode, 2]`."),
