@@ -168,11 +168,21 @@ public final class MilvusClient: Sendable {
     /// is counted in `statistics.retries` and logged at info (`-v`).
     static func retrying<Response>(
         _ rpc: String, retry: Retry, options: ConnectionOptions, statistics: ConnectionStatistics,
-        clock: ContinuousClock = ContinuousClock(),
         _ attempt: (Int) async throws -> Response
     ) async throws -> Response {
-        var windowEnd = clock.now + options.transientRetryWindow
-        if let deadline = retryDeadline { windowEnd = min(windowEnd, deadline) }
+        try await retrying(rpc, retry: retry, options: options, statistics: statistics,
+                           clock: ContinuousClock(), deadline: retryDeadline, attempt)
+    }
+
+    /// The loop itself, on any clock (tests drive it on a virtual one, so its timing is exact
+    /// however loaded the machine is).
+    static func retrying<Response, C: Clock>(
+        _ rpc: String, retry: Retry, options: ConnectionOptions, statistics: ConnectionStatistics,
+        clock: C, deadline: C.Instant?,
+        _ attempt: (Int) async throws -> Response
+    ) async throws -> Response where C.Duration == Duration {
+        var windowEnd = clock.now.advanced(by: options.transientRetryWindow)
+        if let deadline { windowEnd = min(windowEnd, deadline) }
         var connectionBackoff = Duration.milliseconds(100)
         var stateBackoff = Duration.milliseconds(200)
         var number = 1
@@ -188,7 +198,7 @@ public final class MilvusClient: Sendable {
                     wait = connectionBackoff
                     connectionBackoff *= 4
                     label = "connection lost"
-                } else if retry == .onTransientState, let state = error.transientState, clock.now + stateBackoff < windowEnd {
+                } else if retry == .onTransientState, let state = error.transientState, clock.now.advanced(by: stateBackoff) < windowEnd {
                     wait = stateBackoff
                     stateBackoff = min(stateBackoff * 2, .seconds(2))
                     label = state.reason

@@ -49,7 +49,7 @@ public struct Comparison: Sendable {
             for spec in specs {
                 // A step's wall time is compared only for search steps: for create, load or drop it is
                 // milliseconds of noise that would flag "regressions" nobody can act on.
-                guard spec.name != "totalTime" || o.kind == ConcurrentSearchStep.kind || o.kind == HotSearchStep.kind,
+                guard spec.name != "totalTime" || StepKinds.type(named: o.kind)?.measuresSearchLatency == true,
                       let a = o.metrics[spec.name], let b = n.metrics[spec.name] else { continue }
                 let change: Double? = a != 0 ? (b - a) / abs(a) * 100 : (b == 0 ? 0 : nil)
                 var regression = false, improvement = false

@@ -18,8 +18,10 @@ enum MarkdownReport {
             out += "## \(l.failure)\n\n> \(escapeInline(f.description))\n\n"
         }
         let byID = Dictionary(tables.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var shown: Set<String> = ["environment"]
         func section(_ id: String) {
             guard let t = byID[id] else { return }
+            shown.insert(id)
             out += table(t)
         }
         func chartLinks(_ prefix: String) {
@@ -31,6 +33,7 @@ enum MarkdownReport {
         section("query_performance")
         chartLinks("latency")
         for t in tables where t.id.hasPrefix("comparison_") {
+            shown.insert(t.id)
             out += table(t)
             chartLinks("sweep_" + t.id.dropFirst("comparison_".count))
         }
@@ -44,6 +47,9 @@ enum MarkdownReport {
         section("alerts")
         section("actions")
         section("health_timeline")
+        // Tables of kinds placed nowhere above (a new kind's reporter): before the steps table,
+        // in the order the reporters give them.
+        for t in tables where !shown.contains(t.id) && t.id != "steps" { section(t.id) }
         section("steps")
         if let env = byID["environment"] {
             out += "## \(env.title)\n\n"

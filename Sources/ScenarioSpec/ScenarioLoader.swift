@@ -166,7 +166,7 @@ struct ScenarioDecoding {
                 } ?? []
             }
         }
-        if StepKinds.notNestable.contains(kind), path.contains(".") {
+        if !type.maySweep, path.contains(".") {
             decoder.error(nameNode.mark, "a '\(kind)' step cannot be nested inside a sweep; put it before or after the sweep")
             return nil
         }

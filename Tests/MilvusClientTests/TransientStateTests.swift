@@ -16,6 +16,30 @@ struct TransientStateTests {
         try ConnectionOptions(uri: "http://127.0.0.1:19530", maxAttempts: attempts, transientRetryWindow: window)
     }
 
+    /// A clock whose sleeps return at once, moving its time on: the loop's timing, exactly.
+    final class VirtualClock: Clock {
+        struct Instant: InstantProtocol {
+            var offset: Duration
+            func advanced(by d: Duration) -> Instant { Instant(offset: offset + d) }
+            func duration(to other: Instant) -> Duration { other.offset - offset }
+            static func < (a: Instant, b: Instant) -> Bool { a.offset < b.offset }
+        }
+        private let current = Mutex(Instant(offset: .zero))
+        var now: Instant { current.withLock { $0 } }
+        var minimumResolution: Duration { .nanoseconds(1) }
+        func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+            current.withLock { $0 = max($0, deadline) }
+        }
+    }
+
+    /// The retry loop on a virtual clock.
+    static func retrying<R>(_ rpc: String, retry: Retry, options: ConnectionOptions, statistics: ConnectionStatistics,
+                            clock: VirtualClock = VirtualClock(), deadline: Duration? = nil,
+                            _ attempt: (Int) async throws -> R) async throws -> R {
+        try await MilvusClient.retrying(rpc, retry: retry, options: options, statistics: statistics, clock: clock,
+                                        deadline: deadline.map { clock.now.advanced(by: $0) }, attempt)
+    }
+
     /// Fails with `failures` in turn, then answers with the attempt number.
     final class Script: Sendable {
         let failures: Mutex<[MilvusError]>
@@ -44,14 +68,14 @@ struct TransientStateTests {
     func waitsOutTransientState() async throws {
         let script = Script([Self.server(500, "channel not found"), Self.server(500, "channel not found")])
         let statistics = ConnectionStatistics()
-        let clock = ContinuousClock()
-        let start = clock.now
-        let answer = try await MilvusClient.retrying("Flush", retry: .onTransientState, options: try Self.options(), statistics: statistics) {
+        let clock = VirtualClock()
+        let answer = try await Self.retrying("Flush", retry: .onTransientState, options: try Self.options(), statistics: statistics,
+                                             clock: clock) {
             try script.attempt($0)
         }
         #expect(answer == 3, "the third attempt succeeded")
         #expect(statistics.retries == ["Flush: channel not found": 2])
-        #expect(clock.now - start >= .milliseconds(600), "200 ms, then 400 ms between attempts")
+        #expect(clock.now.offset == .milliseconds(600), "200 ms, then 400 ms between attempts")
     }
 
     @Test("never for calls that change state or whose failures are measured; never for other failures")
@@ -60,14 +84,14 @@ struct TransientStateTests {
             let script = Script([Self.server(500, "channel not found")])
             let statistics = ConnectionStatistics()
             await #expect(throws: MilvusError.self) {
-                try await MilvusClient.retrying("Insert", retry: retry, options: try Self.options(), statistics: statistics) { try script.attempt($0) }
+                try await Self.retrying("Insert", retry: retry, options: try Self.options(), statistics: statistics) { try script.attempt($0) }
             }
             #expect(script.calls.withLock { $0 } == 1, "\(retry)")
             #expect(statistics.retries.isEmpty)
         }
         let script = Script([Self.server(101, "collection not loaded")])
         await #expect(throws: MilvusError.self) {
-            try await MilvusClient.retrying("GetReplicas", retry: .onTransientState, options: try Self.options(), statistics: ConnectionStatistics()) {
+            try await Self.retrying("GetReplicas", retry: .onTransientState, options: try Self.options(), statistics: ConnectionStatistics()) {
                 try script.attempt($0)
             }
         }
@@ -80,7 +104,7 @@ struct TransientStateTests {
         let script = Script([lost, lost, lost])
         let statistics = ConnectionStatistics()
         await #expect(throws: MilvusError.self) {
-            try await MilvusClient.retrying("Search", retry: .onConnectionLoss, options: try Self.options(attempts: 3), statistics: statistics) {
+            try await Self.retrying("Search", retry: .onConnectionLoss, options: try Self.options(attempts: 3), statistics: statistics) {
                 try script.attempt($0)
             }
         }
@@ -88,7 +112,7 @@ struct TransientStateTests {
         #expect(statistics.retries == ["Search: connection lost": 2])
         let once = Script([lost])
         await #expect(throws: MilvusError.self) {
-            try await MilvusClient.retrying("Insert", retry: .never, options: try Self.options(), statistics: ConnectionStatistics()) { try once.attempt($0) }
+            try await Self.retrying("Insert", retry: .never, options: try Self.options(), statistics: ConnectionStatistics()) { try once.attempt($0) }
         }
         #expect(once.calls.withLock { $0 } == 1)
     }
@@ -96,26 +120,25 @@ struct TransientStateTests {
     @Test("never forever: the window, and the step's deadline, end the waiting with the server's error")
     func bounded() async throws {
         let forever = (0..<1000).map { _ in Self.server(1, "service not ready") }
+        // Window 1 s: tries at 0, 200 and 600 ms; the next wait (800 ms) would end past it.
         let script = Script(forever)
-        let clock = ContinuousClock()
-        var start = clock.now
+        let clock = VirtualClock()
         await #expect(throws: MilvusError.self) {
-            try await MilvusClient.retrying("DescribeIndex", retry: .onTransientState, options: try Self.options(window: .seconds(1)),
-                                            statistics: ConnectionStatistics()) { try script.attempt($0) }
+            try await Self.retrying("DescribeIndex", retry: .onTransientState, options: try Self.options(window: .seconds(1)),
+                                    statistics: ConnectionStatistics(), clock: clock) { try script.attempt($0) }
         }
-        #expect(clock.now - start < .seconds(2), "gave up within the 1 s window")
-        #expect((3...5).contains(script.calls.withLock { $0 }), "200 + 400 ms fit, 800 ms more does not: \(script.calls.withLock { $0 })")
+        #expect(script.calls.withLock { $0 } == 3)
+        #expect(clock.now.offset == .milliseconds(600), "gave up inside the 1 s window: \(clock.now.offset)")
 
+        // The step's deadline (300 ms) is earlier than the window: tries at 0 and 200 ms.
         let again = Script(forever)
-        start = clock.now
+        let clock2 = VirtualClock()
         await #expect(throws: MilvusError.self) {
-            try await MilvusClient.$retryDeadline.withValue(clock.now + .milliseconds(300)) {
-                try await MilvusClient.retrying("DescribeIndex", retry: .onTransientState, options: try Self.options(),
-                                                statistics: ConnectionStatistics()) { try again.attempt($0) }
-            }
+            try await Self.retrying("DescribeIndex", retry: .onTransientState, options: try Self.options(),
+                                    statistics: ConnectionStatistics(), clock: clock2, deadline: .milliseconds(300)) { try again.attempt($0) }
         }
-        #expect(clock.now - start < .seconds(1), "the step's deadline is earlier than the window")
         #expect(again.calls.withLock { $0 } == 2)
+        #expect(clock2.now.offset == .milliseconds(200))
     }
 
     @Test("docs/transient-errors.md names every state the client waits out")

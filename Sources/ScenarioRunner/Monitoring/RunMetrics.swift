@@ -64,23 +64,11 @@ public final class RunMetrics: Sendable {
                       failure: queries(step: step, collection: collection, status: "failure"))
     }
 
-    /// Gauges that follow from a finished step: collection size, component health.
+    /// Gauges that follow from a finished step (collection size, component health): each kind's
+    /// runner says which.
     func stepFinished(_ record: StepRecord) {
         guard record.status == .ok else { return }
-        switch record.kind {
-        case "create":
-            if let c = record.collection { collectionSize(c).set(to: 0.0) }
-        case "insert":
-            if let c = record.collection, let rows = record.metrics["rows"] { collectionSize(c).increment(by: rows) }
-        case "monitor":
-            if let c = record.collection, let rows = record.metrics["rows.total"], let replicas = record.metrics["replicas"], replicas > 0 {
-                collectionSize(c).set(to: rows / replicas)
-            }
-        case "health":
-            if let details = record.health { health(details) }
-        default:
-            break
-        }
+        StepRunners.runner(forKind: record.kind)?.publish(record, to: self)
     }
 
     /// Component health from a health step or from each check of a watch (live while it runs).

@@ -6,8 +6,11 @@ import ScenarioSpec
 /// Liveness (/healthz), readiness (CheckHealth, component states) and a real serving search, once.
 /// "healthy" means serving: after a restart /healthz says OK tens of seconds before searches work.
 struct HealthRunner: StepRunner {
-    func run(_ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
-        let spec = step.spec as! HealthStep
+    static func publish(_ record: StepRecord, to metrics: RunMetrics) {
+        if let details = record.health { metrics.health(details) }
+    }
+
+    func run(_ spec: HealthStep, _ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
         let probe = HealthProbe(connection: context.client.options, endpoints: spec.endpoints ?? context.scenario.target.metrics,
                                 timeout: spec.timeout.swiftDuration, collection: spec.serving ? step.collection : nil)
         let (observation, ms) = await measured { await probe.check() }

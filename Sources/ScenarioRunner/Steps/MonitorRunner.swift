@@ -8,11 +8,16 @@ import ScenarioSpec
 /// the collection, or the `milvus_querynode_segment_num` / `milvus_querynode_entity_num` series
 /// summed over every series of a node), and a balance verdict.
 struct MonitorRunner: StepRunner {
+    static func publish(_ record: StepRecord, to metrics: RunMetrics) {
+        if let c = record.collection, let rows = record.metrics["rows.total"], let replicas = record.metrics["replicas"], replicas > 0 {
+            metrics.collectionSize(c).set(to: rows / replicas)
+        }
+    }
+
     /// max ÷ mean at or below this is called balanced.
     static let balancedBelow = 1.2
 
-    func run(_ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
-        let spec = step.spec as! MonitorStep
+    func run(_ spec: MonitorStep, _ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
         let clock = ContinuousClock()
         let start = clock.now
         let client = context.client

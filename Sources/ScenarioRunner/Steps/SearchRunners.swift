@@ -58,8 +58,7 @@ func reportProgress(_ step: Step, _ context: RunContext, _ progress: LoadProgres
 }
 
 struct ConcurrentSearchRunner: StepRunner {
-    func run(_ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
-        let spec = step.spec as! ConcurrentSearchStep
+    func run(_ spec: ConcurrentSearchStep, _ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
         let template = try await SearchTemplate(step: step, settings: spec.search, context: context)
         let pool = template.queryPool(size: 1024)
         let client = context.client
@@ -131,8 +130,7 @@ struct SearchFailure: Error {
 }
 
 struct HotSearchRunner: StepRunner {
-    func run(_ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
-        let spec = step.spec as! HotSearchStep
+    func run(_ spec: HotSearchStep, _ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
         let template = try await SearchTemplate(step: step, settings: spec.search, context: context)
         var generator = QueryVectors(dim: template.dim, settings: spec.search.vectors)
         let hotSet = (0..<spec.hotVectors).map { _ in generator.next(spec.search.nq) }

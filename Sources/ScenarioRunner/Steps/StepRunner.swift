@@ -4,28 +4,51 @@ import ScenarioRecord
 import ScenarioSpec
 
 /// Executes one kind of step. Runners put numbers into the record; they never format text.
+///
+/// A runner names the spec type it runs, so it gets that type, typed: no casts in runners, and
+/// the registry below is keyed by the spec type. A kind without a runner is caught by
+/// `StepRunnerRegistryTests` (every type in `StepKinds.all` has exactly one).
 protocol StepRunner: Sendable {
-    func run(_ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws
+    associatedtype Spec: StepSpec
+    init()
+    func run(_ spec: Spec, _ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws
+    /// Gauges of the Prometheus endpoint that follow from a finished step of this kind
+    /// (collection size, component health); most kinds have none.
+    static func publish(_ record: StepRecord, to metrics: RunMetrics)
 }
 
-/// The runner for each step kind (the registry `StepKinds.all` lists the kinds).
-enum StepRunners {
-    static func runner(for step: Step) -> (any StepRunner)? {
-        switch step.spec {
-        case is CreateStep: return CreateRunner()
-        case is InsertStep: return InsertRunner()
-        case is IndexStep: return IndexRunner()
-        case is LoadStep: return LoadRunner()
-        case is ReleaseStep: return ReleaseRunner()
-        case is DropStep: return DropRunner()
-        case is ConcurrentSearchStep: return ConcurrentSearchRunner()
-        case is HotSearchStep: return HotSearchRunner()
-        case is SweepStep: return SweepRunner()
-        case is MonitorStep: return MonitorRunner()
-        case is HealthStep: return HealthRunner()
-        case is WatchStep: return WatchRunner()
-        default: return nil
+extension StepRunner {
+    static func publish(_ record: StepRecord, to metrics: RunMetrics) {}
+
+    static var specType: any StepSpec.Type { Spec.self }
+
+    /// Runs a step of this runner's kind. The registry hands a step only to the runner keyed by
+    /// its spec's type, so the spec is always a `Spec`.
+    static func execute(_ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
+        guard let spec = step.spec as? Spec else {
+            preconditionFailure("\(Self.self) runs \(Spec.self), was handed \(type(of: step.spec))")
         }
+        try await Self().run(spec, step, context, &record)
+    }
+}
+
+/// The runner of every step kind, keyed by the kind's spec type.
+enum StepRunners {
+    static let all: [any StepRunner.Type] = [
+        CreateRunner.self, InsertRunner.self, IndexRunner.self, LoadRunner.self, ReleaseRunner.self, DropRunner.self,
+        ConcurrentSearchRunner.self, HotSearchRunner.self, SweepRunner.self,
+        MonitorRunner.self, HealthRunner.self, WatchRunner.self,
+    ]
+
+    private static let bySpec: [ObjectIdentifier: any StepRunner.Type] =
+        Dictionary(uniqueKeysWithValues: all.map { (ObjectIdentifier($0.specType), $0) })
+
+    static func runner(for spec: any StepSpec) -> (any StepRunner.Type)? {
+        bySpec[ObjectIdentifier(type(of: spec))]
+    }
+
+    static func runner(forKind kind: String) -> (any StepRunner.Type)? {
+        all.first { $0.specType.kind == kind }
     }
 }
 
@@ -35,146 +58,4 @@ func measured<T>(_ body: () async throws -> T) async rethrows -> (T, Double) {
     let start = clock.now
     let result = try await body()
     return (result, (clock.now - start).milliseconds)
-}
-
-struct CreateRunner: StepRunner {
-    func run(_ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
-        let spec = step.spec as! CreateStep
-        let name = step.collection!
-        let client = context.client
-        var recreated = false
-        let (_, ms) = try await measured {
-            if try await client.hasCollection(name) {
-                guard spec.recreate else {
-                    throw MilvusError(rpc: "CreateCollection", kind: .invalidArgument,
-                                      reason: "collection '\(name)' already exists", hint: "add 'recreate: true' to drop it first, or use another name")
-                }
-                try await client.dropCollection(name)
-                recreated = true
-            }
-            let fields = spec.fields.map { f -> FieldSchema in
-                let type: FieldType
-                switch f.type {
-                case .int64: type = .int64
-                case .int32: type = .int32
-                case .int16: type = .int16
-                case .int8: type = .int8
-                case .bool: type = .bool
-                case .float: type = .float
-                case .double: type = .double
-                case .varchar: type = .varchar(maxLength: f.maxLength ?? 65535)
-                case .floatVector: type = .floatVector(dim: f.dim ?? 0)
-                }
-                return FieldSchema(f.name, type, isPrimaryKey: f.primary, autoID: f.autoId, description: f.description ?? "")
-            }
-            let consistency = ConsistencyLevel(rawValue: spec.consistency.rawValue) ?? .bounded
-            try await client.createCollection(name, schema: CollectionSchema(fields: fields, description: spec.description ?? ""),
-                                              shards: spec.shards, consistency: consistency)
-        }
-        record.metrics["totalTime"] = ms
-        if recreated { record.notes.append("dropped the existing collection '\(name)' first (recreate: true)") }
-        context.forget(name)
-    }
-}
-
-struct InsertRunner: StepRunner {
-    func run(_ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
-        let spec = step.spec as! InsertStep
-        let name = step.collection!
-        let client = context.client
-        let clock = ContinuousClock()
-        let start = clock.now
-        let schema = try await context.facts(name).schema
-        var generators: [FieldValueGenerator] = []
-        for (i, field) in schema.fields.enumerated() where !field.autoID {
-            let g = spec.generators.first { $0.field == field.name }
-            generators.append(FieldValueGenerator(field: field, generator: g?.generator,
-                                                  seed: UInt64(g?.seed ?? (spec.seed + i)), normalize: g?.normalize ?? false))
-        }
-        var inserted = 0
-        var flushes = 0
-        var insertTime = Duration.zero
-        var lastReport = clock.now
-        while inserted < spec.rows, !context.isStopping {
-            let count = min(spec.batch, spec.rows - inserted)
-            let columns = generators.indices.map { Column(generators[$0].field.name, generators[$0].next(count)) }
-            let t0 = clock.now
-            let result = try await client.insert(name, columns: columns)
-            insertTime += clock.now - t0
-            inserted += result.insertedCount
-            if let every = spec.segmentRows, inserted % every == 0, inserted < spec.rows {
-                // Seals the growing segments; the final flush below waits for all of them.
-                _ = try await client.flush(name)
-                flushes += 1
-            }
-            if clock.now - lastReport > .milliseconds(250) || inserted == spec.rows {
-                let rate = insertTime > .zero ? Double(inserted) / (insertTime.milliseconds / 1000) : 0
-                context.progress.stepProgress(step, "\(inserted.formatted()) of \(spec.rows.formatted()) rows, \(Int(rate).formatted()) rows/s")
-                lastReport = clock.now
-            }
-        }
-        record.metrics["rows"] = Double(inserted)
-        record.metrics["insertTime"] = insertTime.milliseconds
-        record.metrics["rowsPerSecond"] = insertTime > .zero ? Double(inserted) / (insertTime.milliseconds / 1000) : 0
-        if spec.flush, !context.isStopping {
-            context.progress.stepProgress(step, "flushing and waiting until sealed and indexed")
-            let timings = try await client.flushAndWait(name)
-            flushes += 1
-            record.metrics["flushTime"] = timings.flush.milliseconds
-            record.metrics["sealTime"] = (timings.seal + timings.index).milliseconds
-        }
-        record.metrics["flushes"] = Double(flushes)
-        record.metrics["totalTime"] = (clock.now - start).milliseconds
-    }
-}
-
-struct IndexRunner: StepRunner {
-    func run(_ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
-        let spec = step.spec as! IndexStep
-        let name = step.collection!
-        let field = try await context.vectorField(name, named: spec.field, step: "CreateIndex").name
-        let params = Dictionary(spec.params.map { ($0.name, $0.value) }, uniquingKeysWith: { _, b in b })
-        let (indexed, ms) = try await measured { () -> Int? in
-            try await context.client.createIndex(name, field: field, IndexParameters(type: spec.type.rawValue, metric: spec.metric.rawValue, params: params),
-                                                 name: spec.name)
-            if spec.wait {
-                context.progress.stepProgress(step, "building \(spec.type.rawValue) on \(field)")
-                return try await context.client.waitForIndex(name, field: field, timeout: spec.timeout.swiftDuration).indexedRows
-            }
-            return nil
-        }
-        record.metrics["totalTime"] = ms
-        if let indexed { record.metrics["indexedRows"] = Double(indexed) }
-        context.forget(name)
-    }
-}
-
-struct LoadRunner: StepRunner {
-    func run(_ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
-        let spec = step.spec as! LoadStep
-        context.progress.stepProgress(step, "loading with \(spec.replicas) replica\(spec.replicas == 1 ? "" : "s")")
-        let (groups, ms) = try await measured {
-            try await context.client.load(step.collection!, replicas: spec.replicas, wait: spec.wait,
-                                          timeout: spec.timeout.swiftDuration, verify: spec.verify)
-        }
-        record.metrics["totalTime"] = ms
-        // Without the wait nothing is known yet about the groups the server will make.
-        if spec.wait { record.metrics["replicas"] = Double(spec.verify ? groups.count : spec.replicas) }
-        if spec.verify, !groups.isEmpty {
-            record.notes.append("replica groups on query nodes: " + groups.map { "[" + $0.nodeIDs.map(String.init).joined(separator: ", ") + "]" }.joined(separator: " "))
-        }
-    }
-}
-
-struct ReleaseRunner: StepRunner {
-    func run(_ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
-        record.metrics["totalTime"] = try await measured { try await context.client.release(step.collection!) }.1
-    }
-}
-
-struct DropRunner: StepRunner {
-    func run(_ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
-        record.metrics["totalTime"] = try await measured { try await context.client.dropCollection(step.collection!) }.1
-        context.forget(step.collection!)
-    }
 }

@@ -4,8 +4,7 @@ import ScenarioRecord
 import ScenarioSpec
 
 struct SweepRunner: StepRunner {
-    func run(_ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
-        let spec = step.spec as! SweepStep
+    func run(_ spec: SweepStep, _ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
         let clock = ContinuousClock()
         let start = clock.now
         var rows: [SweepDetails.Row] = []
@@ -37,7 +36,7 @@ struct SweepRunner: StepRunner {
                     break
                 }
             }
-            if let search = sweepRow.steps.first(where: { ($0.kind == ConcurrentSearchStep.kind || $0.kind == HotSearchStep.kind) && $0.status == .ok }) {
+            if let search = sweepRow.steps.first(where: { StepKinds.type(named: $0.kind)?.measuresSearchLatency == true && $0.status == .ok }) {
                 sweepRow.qps = search.metrics["qps"]
                 sweepRow.avgMs = search.metrics["avg"]
                 sweepRow.p99Ms = search.metrics["p99"]

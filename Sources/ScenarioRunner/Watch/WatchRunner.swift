@@ -12,8 +12,7 @@ import Synchronization
 /// recoveries run beside the checks (a slow SMTP server or a 40 s restart does not delay them);
 /// the step ends when the duration is over and everything it started has finished.
 struct WatchRunner: StepRunner {
-    func run(_ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
-        let spec = step.spec as! WatchStep
+    func run(_ spec: WatchStep, _ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
         let clock = ContinuousClock()
         let start = clock.now
         let startDate = Date()

@@ -130,9 +130,7 @@ struct CrossChecks {
             case let index as IndexStep:
                 if let fields { checkVectorField(index.field, fields, at: step.mark, what: "index") }
                 indexes[collection] = index
-            case let search as ConcurrentSearchStep:
-                check(search.search, fields, indexes[collection], at: step.mark)
-            case let search as HotSearchStep:
+            case let search as any SearchingStep:
                 check(search.search, fields, indexes[collection], at: step.mark)
             default:
                 break

@@ -1,6 +1,7 @@
 /// `hotSearch`: a mix of repeated (hot) and fresh (cold) queries, measured separately.
-public struct HotSearchStep: StepSpec {
+public struct HotSearchStep: SearchingStep {
     public static let kind = "hotSearch"
+    public static let measuresSearchLatency = true
     public static let summary = "Picks `hotVectors` query vectors once; a `hotRatio` share of the queries reuses them, the rest are fresh. Hot and cold latency are recorded separately so the claim that hot queries are faster is measured, not assumed. Sequential by default, like the document."
     public static let collectionUse = CollectionUse.required
 

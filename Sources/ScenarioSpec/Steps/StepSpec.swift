@@ -1,7 +1,10 @@
 /// One kind of scenario step: its settings, the metrics it records, and how it is decoded.
 ///
 /// Adding a step kind means one type conforming to this protocol (listed in `StepKinds.all`),
-/// one runner, and one test; the reference document and JSON Schema follow by themselves.
+/// one runner, one reporter and one test (README, "Adding a step kind"); the reference document
+/// and JSON Schema follow by themselves. What other layers ask about a kind (is it cleanup, does
+/// it measure search latency, may it be swept, does it use a collection) is a property here,
+/// never a kind name compared.
 public protocol StepSpec: Sendable {
     /// The key the step is written under: `load`, `concurrentSearch`, …
     static var kind: String { get }
@@ -19,6 +22,12 @@ public protocol StepSpec: Sendable {
     var deadline: ScenarioDuration? { get }
     /// A cleanup step: skipped by `cleanup: never`, still run after a failure by `cleanup: always`.
     static var isCleanup: Bool { get }
+    /// Runs searches and records their latency distribution (queries, QPS, avg, P50…P99): a
+    /// sweep row's comparison reads its first such step, and `compare` counts its total time as
+    /// a performance figure.
+    static var measuresSearchLatency: Bool { get }
+    /// May run inside a sweep row (a sweep or a watch may not).
+    static var maySweep: Bool { get }
 
     init(_ reader: ObjectReader, _ context: StepDecodingContext)
 }
@@ -27,7 +36,15 @@ extension StepSpec {
     public static var constraints: [KeyConstraint] { [] }
     public var deadline: ScenarioDuration? { nil }
     public static var isCleanup: Bool { false }
+    public static var measuresSearchLatency: Bool { false }
+    public static var maySweep: Bool { true }
     public var kind: String { Self.kind }
+}
+
+/// A step that sends searches as `search` describes them: checked against the collection's
+/// schema and index before the run (a vector field that exists, a metric the index has).
+public protocol SearchingStep: StepSpec {
+    var search: SearchSettings { get }
 }
 
 /// Whether a step kind needs a collection.
@@ -78,9 +95,6 @@ public enum StepKinds {
         MonitorStep.self, HealthStep.self, WatchStep.self,
     ]
 
-    /// Kinds that may not appear inside a sweep.
-    public static let notNestable: Set<String> = [SweepStep.kind, WatchStep.kind]
-
     public static func type(named kind: String) -> (any StepSpec.Type)? {
         all.first { $0.kind == kind }
     }
@@ -101,7 +115,7 @@ public enum StepKinds {
 
     public static let topLevel = VariantSet(title: "step", variants: all.map { ($0.kind, objectSpec($0)) })
     public static let nested = VariantSet(title: "step",
-                                          variants: all.filter { !notNestable.contains($0.kind) }.map { ($0.kind, objectSpec($0)) })
+                                          variants: all.filter { $0.maySweep }.map { ($0.kind, objectSpec($0)) })
 
     public static func metrics(of kind: String) -> [MetricSpec] {
         type(named: kind)?.metrics ?? []

@@ -1,6 +1,7 @@
 /// `sweep`: repeats nested steps once per value of a parameter and compares the rows.
 public struct SweepStep: StepSpec {
     public static let kind = "sweep"
+    public static let maySweep = false
     public static let summary = "Repeats its nested `steps` once for each value in `over` (e.g. `over: {replicas: [1, 2, 3]}`); inside them `${replicas}` is the current value. Produces a comparison table with the speed-up of each row against the first (the document's replica table). A row the deployment cannot run (more replicas than query nodes) is recorded as \"not supported by this deployment\" with the server's reason, and the sweep goes on unless `onUnsupported: abort`. Sweeps cannot be nested and cannot hold a `watch`."
     public static let collectionUse = CollectionUse.none
 
@@ -75,7 +76,7 @@ public struct SweepStep: StepSpec {
             Row(value: value, mark: mark,
                 steps: context.nestedSteps(stepsNode, bindings: [name: .value(value, origin: "sweep value at \(mark.line):\(mark.column)")]))
         }
-        let searches = rows.first?.steps.filter { $0.kind == ConcurrentSearchStep.kind || $0.kind == HotSearchStep.kind } ?? []
+        let searches = rows.first?.steps.filter { type(of: $0.spec).measuresSearchLatency } ?? []
         if searches.isEmpty, !rows.isEmpty {
             d.warning(r.node.mark, "this sweep has no concurrentSearch or hotSearch step, so its comparison table will have no QPS or latency")
         }

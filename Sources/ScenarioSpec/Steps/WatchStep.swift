@@ -32,6 +32,7 @@ public struct Command: Sendable, Hashable, CustomStringConvertible {
 /// `watch`: a monitoring loop with alert rules, notifications, recovery and scaling actions, and injected faults.
 public struct WatchStep: StepSpec {
     public static let kind = "watch"
+    public static let maySweep = false
     public static let summary = "For `duration`, every `interval`, runs the health checks (as the `health` step) and per-node resource checks, and evaluates alert `rules`. A rule fires when its `when` condition has held for `for`, notifies once, repeats at most once per `repeat` (default 5m: the document's storm suppression) and resolves when the condition clears. A rule's `recover` command runs when it fires; `scale` runs the document's auto-scaler; `faults` run commands at set times (e.g. kill a query node) so recovery is exercised for real; an optional `background` search load measures the success rate before, during and after a fault."
     public static let collectionUse = CollectionUse.optional
 

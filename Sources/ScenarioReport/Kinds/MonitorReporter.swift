@@ -1,0 +1,76 @@
+import Foundation
+import ScenarioRecord
+import ScenarioSpec
+
+/// `monitor`: per-node load and balance (节点负载分布).
+struct MonitorReporter: StepReporter {
+    typealias Spec = MonitorStep
+
+    static func brief(_ s: StepRecord, _ l: Labels) -> String {
+        let m = s.metrics
+        return l.pick("\(Format.number(m["nodes"])) query node\(m["nodes"] == 1 ? "" : "s")", "\(Format.number(m["nodes"])) 个查询节点")
+    }
+
+    static func summaryDetails(_ s: StepRecord) -> String {
+        guard let m = s.monitor else { return "" }
+        var out = ""
+        for n in m.nodes {
+            out += "    node \(n.nodeID) \(n.name)\(n.replicaID.map { " (replica \($0))" } ?? ""): \(n.memoryMB.map { String(format: "%.0f MB", $0) } ?? "memory ?"), \(n.cpuPercent.map { String(format: "CPU %.0f%%", $0) } ?? "CPU ?"), \(n.segments) segments, \(n.rows) rows\n"
+        }
+        if let rs = m.replicaSegmentImbalance, let rr = m.replicaRowImbalance {
+            out += "    balance within replica groups: segments \(String(format: "%.2f", rs)), rows \(String(format: "%.2f", rr)); across nodes: segments \(String(format: "%.2f", m.segmentImbalance)), rows \(String(format: "%.2f", m.rowImbalance)) (max ÷ mean) — \(m.balanced ? "balanced" : "unbalanced")\n"
+        } else {
+            out += "    balance: segments \(String(format: "%.2f", m.segmentImbalance)), rows \(String(format: "%.2f", m.rowImbalance)) (max ÷ mean) — \(m.balanced ? "balanced" : "unbalanced")\n"
+        }
+        return out
+    }
+
+    static func tables(_ b: TableBuilder) -> [ReportTable] { [b.nodeLoad, b.balance] }
+}
+
+extension TableBuilder {
+    var nodeLoad: ReportTable {
+        var rows: [[ReportTable.Cell]] = []
+        for f in record.flatSteps {
+            guard let m = f.step.monitor else { continue }
+            // Replica ids are 18-digit numbers: people see 1, 2, … (in id order), the CSV keeps the id.
+            let groups = Array(Set(m.nodes.compactMap(\.replicaID))).sorted()
+            for n in m.nodes {
+                let group = n.replicaID.flatMap { id in groups.firstIndex(of: id).map { $0 + 1 } }
+                rows.append([.init(f.step.id), .init("\(n.name) (\(n.nodeID))", raw: String(n.nodeID)),
+                             .init(group.map(String.init) ?? "—", raw: n.replicaID.map(String.init) ?? ""),
+                             Format.plain(n.memoryMB.map { ($0 * 10).rounded() / 10 }), Format.percent(n.memoryPercent.map { ($0 * 100).rounded() / 100 }),
+                             Format.plain(Double(n.segments)), Format.plain(Double(n.rows)), Format.percent(n.cpuPercent.map { $0.rounded() })])
+            }
+        }
+        return ReportTable(id: "node_load", title: l.nodeLoad,
+                           columns: [.init(id: "step", header: l.step), .init(id: "node", header: l.node), .init(id: "replica_group", header: l.replicaGroup),
+                                     .init(id: "memory_mb", header: l.memory, alignRight: true), .init(id: "memory_percent", header: l.memoryPercent, alignRight: true),
+                                     .init(id: "segments", header: l.segments, alignRight: true), .init(id: "rows", header: l.rows, alignRight: true),
+                                     .init(id: "cpu_percent", header: l.cpu, alignRight: true)],
+                           rows: rows)
+    }
+
+    var balance: ReportTable {
+        var rows: [[ReportTable.Cell]] = []
+        for f in record.flatSteps {
+            guard let m = f.step.monitor else { continue }
+            let within = m.replicaSegmentImbalance.map { s in "\(String(format: "%.2f", s)) / \(String(format: "%.2f", m.replicaRowImbalance ?? s))" }
+            rows.append([.init(f.step.id), .init(within ?? "—", raw: within.map { _ in Format.raw(m.replicaSegmentImbalance) } ?? ""),
+                         .init("\(String(format: "%.2f", m.segmentImbalance)) / \(String(format: "%.2f", m.rowImbalance))", raw: Format.raw(m.segmentImbalance)),
+                         .init(m.balanced ? l.balanced : l.unbalanced, raw: m.balanced ? "balanced" : "unbalanced")])
+        }
+        var table = ReportTable(id: "balance", title: l.balance,
+                                columns: [.init(id: "step", header: l.step), .init(id: "replica_segment_imbalance", header: l.withinReplicas, alignRight: true),
+                                          .init(id: "segment_imbalance", header: l.acrossNodes, alignRight: true), .init(id: "verdict", header: l.verdict)],
+                                rows: rows)
+        table.notes.append(l.pick("Most on one node ÷ mean per node; 1.00 is perfectly even, up to 1.20 counts as balanced. Milvus balances segments among the nodes of each replica group.",
+                                  "单节点最大值 ÷ 节点平均值；1.00 为完全均衡，不超过 1.20 视为均衡。Milvus 在每个副本组内部的节点之间均衡 Segment。"))
+        let differ = record.flatSteps.contains { f in f.step.monitor.map { m in m.replicaSegmentImbalance.map { abs($0 - m.segmentImbalance) > 0.01 } ?? false } ?? false }
+        if differ {
+            table.notes.append(l.pick("Across all nodes the ratio can be uneven by design: replica groups of different sizes (e.g. 2 replicas on 3 nodes) give the smaller group's nodes more rows each.",
+                                      "跨所有节点看，比值可能天然不均：副本组大小不同时（例如 3 个节点上的 2 个副本），较小副本组的节点各自承载更多数据。"))
+        }
+        return table
+    }
+}

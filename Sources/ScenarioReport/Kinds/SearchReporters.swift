@@ -1,0 +1,101 @@
+import Foundation
+import ScenarioRecord
+import ScenarioSpec
+
+/// The search steps' shared lines: queries, QPS and latency percentiles.
+enum SearchLines {
+    static func brief(_ s: StepRecord, _ l: Labels) -> String {
+        let m = s.metrics
+        return "\(Format.number(m["queries"])) \(l.pick("queries", "个查询")), \(Format.number(m["qps"])) QPS, P99 \(Format.number(m["p99"]))ms"
+    }
+
+    static func summary(_ s: StepRecord) -> String {
+        let m = s.metrics
+        var text = " \(Format.number(m["queries"])) queries in \(Format.number((m["totalTime"] ?? 0) / 1000)) s, \(Format.number(m["qps"])) QPS, avg \(Format.number(m["avg"])) ms, P50 \(Format.number(m["p50"])) ms, P99 \(Format.number(m["p99"])) ms"
+        if let e = m["errors"], e > 0 { text += ", \(Format.number(e)) errors" }
+        if let h = m["hot.avg"], let c = m["cold.avg"] { text += "; hot avg \(Format.number(h)) ms vs cold \(Format.number(c)) ms" }
+        return text
+    }
+}
+
+/// `concurrentSearch`: the document's query-performance table (查询性能).
+struct ConcurrentSearchReporter: StepReporter {
+    typealias Spec = ConcurrentSearchStep
+    static func brief(_ s: StepRecord, _ l: Labels) -> String { SearchLines.brief(s, l) }
+    static func summary(_ s: StepRecord) -> String { SearchLines.summary(s) }
+    static func tables(_ b: TableBuilder) -> [ReportTable] { [b.queryPerformance] }
+}
+
+/// `hotSearch`: hot against cold queries (热点查询性能).
+struct HotSearchReporter: StepReporter {
+    typealias Spec = HotSearchStep
+    static func brief(_ s: StepRecord, _ l: Labels) -> String { SearchLines.brief(s, l) }
+    static func summary(_ s: StepRecord) -> String { SearchLines.summary(s) }
+    static func tables(_ b: TableBuilder) -> [ReportTable] { [b.hotQueries] }
+}
+
+extension TableBuilder {
+    var queryPerformance: ReportTable {
+        let searches = record.flatSteps.filter { $0.step.kind == ConcurrentSearchStep.kind && $0.step.search != nil }
+        let rows = searches.map { f -> [ReportTable.Cell] in
+            let s = f.step, m = s.metrics, d = s.search!
+            let loadText: String
+            if let rate = d.targetRate {
+                loadText = l.pick("open loop \(Format.number(rate))/s", "开环 \(Format.number(rate))/秒")
+            } else {
+                loadText = l.pick("concurrency \(d.concurrency)", "并发度 \(d.concurrency)")
+            }
+            let errors = m["errors"] ?? 0
+            return [.init(s.id + (f.row.map { " (\($0))" } ?? ""), raw: s.id), .init(f.row ?? "", raw: f.row ?? ""),
+                    .init(loadText, raw: d.targetRate.map { "open:\(Format.raw($0))" } ?? "closed:\(d.concurrency)"),
+                    Format.plain(m["queries"]), Format.seconds(fromMs: m["totalTime"]), Format.plain(m["qps"]),
+                    Format.ms(m["avg"]), Format.ms(m["p50"]), Format.ms(m["p95"]), Format.ms(m["p99"]), Format.ms(m["p999"]), Format.ms(m["max"]),
+                    .init(errors == 0 ? "0" : "\(Format.number(errors)) (\(Format.number(m["errorRate"]))%)", raw: Format.raw(errors))]
+        }
+        var table = ReportTable(id: "query_performance", title: l.queryPerformance,
+                                columns: [.init(id: "step", header: l.step), .init(id: "sweep_row", header: "", csvOnly: true), .init(id: "load", header: l.load),
+                                          .init(id: "queries", header: l.queries, alignRight: true),
+                                          .init(id: "total_time_s", header: l.totalTime, alignRight: true), .init(id: "qps", header: l.qps + (l.zh ? " (QPS)" : ""), alignRight: true),
+                                          .init(id: "avg_ms", header: l.avg, alignRight: true), .init(id: "p50_ms", header: l.p50, alignRight: true),
+                                          .init(id: "p95_ms", header: l.p95, alignRight: true), .init(id: "p99_ms", header: l.p99, alignRight: true),
+                                          .init(id: "p999_ms", header: l.p999, alignRight: true), .init(id: "max_ms", header: l.max, alignRight: true),
+                                          .init(id: "errors", header: l.errors, alignRight: true)],
+                                rows: rows)
+        if searches.contains(where: { $0.step.search?.targetRate != nil }) {
+            table.notes.append(l.pick("Open-loop latency is measured from each query's intended start, so a stalled server shows in the percentiles.",
+                                      "开环负载的延迟从每个查询的计划发送时间算起，服务器卡顿会体现在百分位延迟中。"))
+        }
+        for f in searches {
+            let errors = f.step.search!.errorsByCode
+            if !errors.isEmpty {
+                table.notes.append("\(f.step.id): " + errors.sorted { $0.key < $1.key }.map { "\($0.value) × \($0.key)" }.joined(separator: "; "))
+            }
+        }
+        return table
+    }
+
+    var hotQueries: ReportTable {
+        let hot = record.flatSteps.filter { $0.step.kind == HotSearchStep.kind }
+        let rows = hot.map { f -> [ReportTable.Cell] in
+            let m = f.step.metrics
+            return [.init(f.step.id), Format.plain(m["queries"]), Format.plain(m["qps"]), Format.ms(m["avg"]), Format.ms(m["p99"]),
+                    Format.ms(m["hot.avg"]), Format.ms(m["cold.avg"]), Format.ratio(m["hotSpeedup"])]
+        }
+        var table = ReportTable(id: "hot_queries", title: l.hotQueries,
+                                columns: [.init(id: "step", header: l.step), .init(id: "queries", header: l.queries, alignRight: true),
+                                          .init(id: "qps", header: l.qps + (l.zh ? " (QPS)" : ""), alignRight: true), .init(id: "avg_ms", header: l.avg, alignRight: true),
+                                          .init(id: "p99_ms", header: l.p99, alignRight: true), .init(id: "hot_avg_ms", header: l.hotAvg, alignRight: true),
+                                          .init(id: "cold_avg_ms", header: l.coldAvg, alignRight: true), .init(id: "hot_speedup", header: l.hotCold, alignRight: true)],
+                                rows: rows)
+        for f in hot {
+            if let r = f.step.metrics["hotSpeedup"] {
+                table.notes.append(r > 1.1
+                    ? l.pick("\(f.step.id): hot queries were \(String(format: "%.2f", r))× as fast as cold ones.",
+                             "\(f.step.id)：热点查询比普通查询快 \(String(format: "%.2f", r)) 倍。")
+                    : l.pick("\(f.step.id): hot queries were not measurably faster than cold ones (cold ÷ hot = \(String(format: "%.2f", r))); the document's claim that they are did not hold here.",
+                             "\(f.step.id)：热点查询并未明显快于普通查询（普通 ÷ 热点 = \(String(format: "%.2f", r))），文档中“热点查询更快”的结论在此未成立。"))
+            }
+        }
+        return table
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import ScenarioRecord
+import ScenarioSpec
+
+/// `sweep`: one comparison table per sweep (the document's 副本数 table, with speed-up).
+struct SweepReporter: StepReporter {
+    typealias Spec = SweepStep
+
+    static func brief(_ s: StepRecord, _ l: Labels) -> String {
+        let rows = s.sweep?.rows.count ?? 0, unsupported = s.sweep?.rows.filter { $0.status == .unsupported }.count ?? 0
+        return l.pick("\(rows) rows" + (unsupported > 0 ? ", \(unsupported) not supported by this deployment" : ""),
+                      "\(rows) 组" + (unsupported > 0 ? "，其中 \(unsupported) 组当前部署不支持" : ""))
+    }
+
+    static func summaryDetails(_ s: StepRecord) -> String {
+        guard let sweep = s.sweep else { return "" }
+        var out = "    \(sweep.parameter.padding(toLength: 10, withPad: " ", startingAt: 0))  \("QPS".leftPad(9))  \("avg ms".leftPad(9))  \("P99 ms".leftPad(9))  speed-up\n"
+        for row in sweep.rows {
+            if row.status == .ok {
+                out += "    \(row.value.padding(toLength: 10, withPad: " ", startingAt: 0))  \(Format.number(row.qps).leftPad(9))  \(Format.number(row.avgMs).leftPad(9))  \(Format.number(row.p99Ms).leftPad(9))  \(row.speedup.map { String(format: "%.2fx", $0) } ?? "-")\n"
+            } else {
+                out += "    \(row.value.padding(toLength: 10, withPad: " ", startingAt: 0))  \(row.status.rawValue): \(row.reason ?? "")\n"
+            }
+        }
+        return out
+    }
+
+    static func tables(_ b: TableBuilder) -> [ReportTable] { b.comparisons }
+}
+
+extension TableBuilder {
+    var comparisons: [ReportTable] {
+        record.steps.compactMap { s -> ReportTable? in
+            guard let sweep = s.sweep else { return nil }
+            let rows = sweep.rows.enumerated().map { i, row -> [ReportTable.Cell] in
+                let speed: ReportTable.Cell
+                if row.status != .ok {
+                    speed = .init("—", raw: "")
+                } else if i == 0 {
+                    speed = .init(l.baseline, raw: Format.raw(row.speedup ?? 1))
+                } else {
+                    speed = Format.speedup(row.speedup)
+                }
+                if row.status != .ok {
+                    let reason = row.reason ?? ""
+                    let prefix = "not supported by this deployment: "
+                    return [.init(row.value), .init(l.status(row.status.rawValue), raw: row.status.rawValue), .init("—", raw: ""), .init("—", raw: ""), .init("—", raw: ""), speed,
+                            .init(reason.hasPrefix(prefix) ? String(reason.dropFirst(prefix.count)) : reason, raw: reason)]
+                }
+                return [.init(row.value), .init(l.status("ok"), raw: "ok"), Format.plain(row.qps.map { ($0 * 10).rounded() / 10 }), Format.ms(row.avgMs), Format.ms(row.p99Ms), speed, .init("")]
+            }
+            return ReportTable(id: "comparison_\(s.id)", title: "\(l.comparison(sweep.parameter)) (\(s.id))",
+                               columns: [.init(id: sweep.parameter, header: l.parameter(sweep.parameter)), .init(id: "status", header: l.status),
+                                         .init(id: "qps", header: "QPS", alignRight: true), .init(id: "avg_ms", header: l.zh ? "平均延迟" : l.avg, alignRight: true),
+                                         .init(id: "p99_ms", header: l.sweepP99, alignRight: true), .init(id: "speedup", header: l.speedup, alignRight: true),
+                                         .init(id: "note", header: l.note)],
+                               rows: rows)
+        }
+    }
+}

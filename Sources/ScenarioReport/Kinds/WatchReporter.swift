@@ -1,0 +1,46 @@
+import Foundation
+import ScenarioRecord
+import ScenarioSpec
+
+/// `watch`: recovery timings, the health timeline, alerts and commands (`WatchTables.swift`).
+struct WatchReporter: StepReporter {
+    typealias Spec = WatchStep
+
+    static func brief(_ s: StepRecord, _ l: Labels) -> String {
+        let m = s.metrics
+        var parts = [l.pick("\(Format.number(m["checks"])) checks, \(Format.number(m["unhealthyChecks"])) not serving",
+                            "检查 \(Format.number(m["checks"])) 次，\(Format.number(m["unhealthyChecks"])) 次不可查询")]
+        if let a = m["alertsFired"], a > 0 { parts.append(l.pick("\(Format.number(a)) alert\(a == 1 ? "" : "s")", "告警 \(Format.number(a)) 次")) }
+        if let t = m["timeToServing"], s.watch?.recovery?.servingLost == true { parts.append(l.pick("serving again after \(String(format: "%.1f", t / 1000)) s", "\(String(format: "%.1f", t / 1000)) 秒后恢复可查询")) }
+        return parts.joined(separator: l.pick(", ", "，"))
+    }
+
+    static func summary(_ s: StepRecord) -> String {
+        let m = s.metrics
+        var text = " \(Format.number((m["totalTime"] ?? s.durationMs) / 1000)) s, \(Format.number(m["checks"])) checks (\(Format.number(m["unhealthyChecks"])) not serving), \(Format.number(m["alertsFired"])) alert(s), \(Format.number(m["notificationsSent"])) notification(s) delivered, \(Format.number(m["notificationsFailed"])) failed"
+        if let r = s.watch?.recovery {
+            func sec(_ key: String) -> String { m[key].map { String(format: "%.1f s", $0 / 1000) } ?? "never" }
+            text += "\n    first fault in place at \(String(format: "%.1f", r.faultAtMs / 1000)) s: detected after \(sec("timeToDetect")), live after \(r.liveAtMs == nil && r.detectedAtMs != nil ? "— (liveness not lost, or not back)" : sec("timeToLive")), serving after \(r.servingLost ? sec("timeToServing") : "0 s (never stopped)")"
+            let rates = [("before", r.successBefore), ("during", r.successDuring), ("after", r.successAfter)].compactMap { name, v in v.map { "\(name) \(Format.number($0))%" } }
+            if !rates.isEmpty { text += "\n    background search success: " + rates.joined(separator: ", ") }
+        }
+        if let empty = s.watch?.background?.emptyResults, empty > 0 {
+            text += "\n    \(empty) background search\(empty == 1 ? "" : "es") succeeded with no hits"
+        }
+        if let w = s.watch, let b = w.rowsBefore {
+            if let c = w.rowCount, c.outcome != .verified {
+                let after = w.rowsAfter.map { "\($0) after" } ?? "after unverified"
+                text += "\n    rows: \(b) before, \(after): " + TableBuilder.rowCountFinding(c, Labels(language: "en"))
+            } else if let a = w.rowsAfter {
+                text += "\n    rows: \(b) before, \(a) after"
+            }
+        }
+        for a in s.watch?.actions ?? [] {
+            let result = a.dryRun ? "dry run, not run" : (a.error ?? "exit \(a.exitCode.map(String.init) ?? "?")")
+            text += "\n    \(a.kind.rawValue) at \(String(format: "%.1f", a.startedAtMs / 1000)) s: \(a.command) → \(result)\(a.durationMs.map { String(format: " in %.1f s", $0 / 1000) } ?? "")"
+        }
+        return text
+    }
+
+    static func tables(_ b: TableBuilder) -> [ReportTable] { b.watchTables }
+}
