@@ -24,3 +24,29 @@ struct StepReporterRegistryTests {
         #expect(Summary.line(s, indent: "").hasPrefix("ok     1 futureKind       future1            1.50 s"))
     }
 }
+
+@Suite("declared metrics")
+struct DeclaredMetricsTests {
+    /// Every kind, as real runs recorded it (the golden records come from real servers): each
+    /// metric a step recorded is one its kind declares, so thresholds and `compare` can name it
+    /// and its unit is known. (`run` also checks every step as it ends.)
+    @Test("every metric in the real runs' records is declared by its kind")
+    func recordedMetricsAreDeclared() throws {
+        let folders = try FileManager.default.contentsOfDirectory(at: GoldenTests.root, includingPropertiesForKeys: nil)
+        var kinds: Set<String> = []
+        for folder in folders {
+            let record = try RunRecord.load(from: folder.appendingPathComponent("run.json"))
+            func check(_ steps: [StepRecord]) {
+                for s in steps {
+                    kinds.insert(s.kind)
+                    let undeclared = StepKinds.undeclaredMetrics(s.metrics.keys, of: s.kind)
+                    #expect(undeclared.isEmpty, "\(folder.lastPathComponent): \(s.kind) '\(s.id)' recorded \(undeclared)")
+                    for row in s.sweep?.rows ?? [] { check(row.steps) }
+                }
+            }
+            check(record.steps)
+        }
+        // The records cover every kind, so no kind escapes the check.
+        #expect(kinds == Set(StepKinds.all.map { $0.kind }), "kinds without a golden record: \(Set(StepKinds.all.map { $0.kind }).subtracting(kinds))")
+    }
+}

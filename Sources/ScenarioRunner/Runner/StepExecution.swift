@@ -35,6 +35,15 @@ enum StepExecution {
         }
         record.clientCpuMs = ProcessUsage.now().cpuMs - usage.cpuMs
         if record.metrics["totalTime"] == nil { record.metrics["totalTime"] = record.durationMs }
+        // Every value a runner records must be one its kind declares (name, unit, direction):
+        // a defect of this build otherwise — it stops the tests, and is left out of a real run's
+        // record with an error in the log.
+        let undeclared = StepKinds.undeclaredMetrics(record.metrics.keys, of: step.kind)
+        if !undeclared.isEmpty {
+            logger.error("the \(step.kind) runner recorded metrics its kind does not declare: \(undeclared.joined(separator: ", "))")
+            assertionFailure("\(step.kind) recorded undeclared metrics \(undeclared)")
+            for name in undeclared { record.metrics[name] = nil }
+        }
         context.progress.stepFinished(step, record)
         context.metrics?.stepFinished(record)
         for note in record.notes { logger.info("\(note)") }

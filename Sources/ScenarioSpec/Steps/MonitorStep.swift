@@ -23,6 +23,7 @@ public struct MonitorStep: StepSpec {
         MetricSpec("replicas", .count, .neither, "Replica groups the collection is loaded with (GetReplicas)."),
         MetricSpec("replicaSegmentImbalance", .ratio, .lower, "Segment imbalance within each replica group, worst group. Milvus balances segments among the nodes of one replica, so this is the balance it promises; across all nodes, 2 replicas on 3 nodes always leave one node with twice the data."),
         MetricSpec("replicaRowImbalance", .ratio, .lower, "Row imbalance within each replica group, worst group."),
+        .totalTime("sampling every node"),
     ]
 
     public var endpoints: [String]?

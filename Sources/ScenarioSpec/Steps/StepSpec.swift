@@ -120,4 +120,11 @@ public enum StepKinds {
     public static func metrics(of kind: String) -> [MetricSpec] {
         type(named: kind)?.metrics ?? []
     }
+
+    /// Metric names a step of `kind` recorded that its kind does not declare (so no threshold
+    /// or `compare` could name them, and no unit is known for them).
+    public static func undeclaredMetrics(_ names: some Sequence<String>, of kind: String) -> [String] {
+        let declared = Set(metrics(of: kind).map(\.name))
+        return names.filter { !declared.contains($0) }.sorted()
+    }
 }

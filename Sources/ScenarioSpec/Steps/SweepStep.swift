@@ -22,6 +22,7 @@ public struct SweepStep: StepSpec {
         MetricSpec("worstP99", .milliseconds, .lower, "Highest P99 of any row's search step."),
         MetricSpec("maxSpeedup", .ratio, .higher, "Largest QPS speed-up of a row against the first row (性能提升)."),
         MetricSpec("lastSpeedup", .ratio, .higher, "QPS speed-up of the last row against the first row."),
+        .totalTime("every row"),
     ]
 
     /// One value of the parameter and the steps run for it.
