@@ -54,8 +54,27 @@ public enum RecordFile {
         if let version, version > RunRecord.currentFormatVersion {
             throw ReadError.newerFormat(file: file, version: version, supported: RunRecord.currentFormatVersion)
         }
-        do { return try decoder().decode(RunRecord.self, from: data) }
+        var record: RunRecord
+        do { record = try decoder().decode(RunRecord.self, from: data) }
         catch { throw ReadError.unreadable(file: file, reason: describe(error)) }
+        if (version ?? 1) < 2 { upgradeFromFormat1(&record) }
+        return record
+    }
+
+    /// Format 1 marked a step the deployment could not run with the note "not supported by this
+    /// deployment"; its status says so now, and the note goes. (Its other notes were turned back
+    /// into codes as they were read.)
+    static func upgradeFromFormat1(_ record: inout RunRecord) {
+        func upgrade(_ steps: inout [StepRecord]) {
+            for i in steps.indices {
+                steps[i].notes.removeAll { $0.code == .text && $0.values["text"] == "not supported by this deployment" }
+                if var sweep = steps[i].sweep {
+                    for r in sweep.rows.indices { upgrade(&sweep.rows[r].steps) }
+                    steps[i].sweep = sweep
+                }
+            }
+        }
+        upgrade(&record.steps)
     }
 
     /// What a decoding error means, with the path to the field.

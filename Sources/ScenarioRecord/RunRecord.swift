@@ -4,8 +4,9 @@ import Foundation
 /// `compare`. Written to `run.json` after every step, so an interrupted or failed run keeps
 /// everything that finished.
 public struct RunRecord: Codable, Sendable {
-    /// Version of this format; bumped when fields change meaning.
-    public static let currentFormatVersion = 1
+    /// Version of this format; bumped when fields change meaning. 2: step notes are
+    /// `{code, values}` objects (format 1 had plain strings, still read).
+    public static let currentFormatVersion = 2
 
     public enum Status: String, Codable, Sendable {
         case running
@@ -141,7 +142,8 @@ public struct StepRecord: Codable, Sendable {
     public var sweep: SweepDetails?
     public var health: HealthDetails?
     public var watch: WatchDetails?
-    public var notes: [String]
+    /// Facts worth knowing (which nodes serve the replicas, what could not be measured).
+    public var notes: [StepNote]
 
     public init(path: String, id: String, kind: String, collection: String?, startedAt: Date) {
         self.path = path

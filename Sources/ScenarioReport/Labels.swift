@@ -1,3 +1,5 @@
+import ScenarioRecord
+
 /// Every word a report shows, in English and in the first document's Chinese. Column ids (CSV
 /// headers) are stable English and never translated.
 struct Labels: Sendable {
@@ -119,4 +121,24 @@ struct Labels: Sendable {
     var ended: String { pick("Ended (UTC)", "结束时间 (UTC)") }
     var host: String { pick("Host", "主机") }
     var client: String { pick("Client cost", "客户端开销") }
+
+    // Step notes: the runner records a code and values; the words are here.
+    var notes: String { pick("Notes", "备注") }
+    func note(_ n: StepNote) -> String {
+        guard zh, let template = Self.chineseNotes[n.code] else { return n.description }
+        return StepNote.fill(template, n.values)
+    }
+
+    static let chineseNotes: [StepNote.Code: String] = [
+        .recreated: "已先删除已有的集合 '{collection}'（recreate: true）",
+        .replicaGroups: "各副本组所在的查询节点：{groups}",
+        .segmentInfoUnsupported: "该服务器不支持 GetQuerySegmentInfo；各节点的 Segment 数取自 /metrics",
+        .metricsUnreadable: "无法读取 {endpoint}/metrics：{reason}",
+        .noMetricsEndpoints: "未配置指标端点（target.metrics）：未测量各节点的内存和 CPU",
+        .connectFailed: "连接并列出集合失败：{reason}",
+        .rowsBeforeUncounted: "监控开始时无法统计集合 '{collection}' 的行数：{reason}",
+        .rowsAfterUnverified: "监控结束后无法核实集合 '{collection}' 的行数：{reason}",
+        .dryRunActions: "--dry-run-actions：记录了 {count} 条命令，均未执行",
+        .noBackgroundLoad: "未运行后台负载：无法查询集合 '{collection}'：{reason}",
+    ]
 }

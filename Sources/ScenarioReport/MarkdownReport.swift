@@ -49,8 +49,9 @@ enum MarkdownReport {
         section("health_timeline")
         // Tables of kinds placed nowhere above (a new kind's reporter): before the steps table,
         // in the order the reporters give them.
-        for t in tables where !shown.contains(t.id) && t.id != "steps" { section(t.id) }
+        for t in tables where !shown.contains(t.id) && t.id != "steps" && t.id != "notes" { section(t.id) }
         section("steps")
+        section("notes")
         if let env = byID["environment"] {
             out += "## \(env.title)\n\n"
             for row in env.rows { out += "- **\(escapeInline(row[0].text))**: \(escapeInline(row[1].text))\n" }

@@ -119,7 +119,7 @@ struct TableBuilder {
     /// The run's tables: environment and steps, then each kind's own (in `StepReporters.all`
     /// order), then the thresholds.
     var all: [ReportTable] {
-        ([environment, stepsTable] + StepReporters.all.flatMap { $0.tables(self) } + [thresholds].compactMap { $0 })
+        ([environment, stepsTable, notes] + StepReporters.all.flatMap { $0.tables(self) } + [thresholds].compactMap { $0 })
             .filter { !$0.rows.isEmpty }
     }
 
@@ -156,6 +156,20 @@ struct TableBuilder {
                                      .init(id: "kind", header: l.kind),
                                      .init(id: "status", header: l.status), .init(id: "duration_s", header: l.duration, alignRight: true),
                                      .init(id: "summary", header: l.summary)],
+                           rows: rows)
+    }
+
+    /// Every step's notes, in the report's language (`code` keeps the fact in the CSV).
+    var notes: ReportTable {
+        let rows = record.flatSteps.flatMap { f in
+            f.step.notes.map { n -> [ReportTable.Cell] in
+                [.init(f.step.path), .init(f.step.id + (f.row.map { " (\($0))" } ?? ""), raw: f.step.id), .init(f.row ?? ""),
+                 .init(n.code.rawValue), .init(l.note(n), raw: n.description)]
+            }
+        }
+        return ReportTable(id: "notes", title: l.notes,
+                           columns: [.init(id: "path", header: "#"), .init(id: "id", header: "ID"), .init(id: "sweep_row", header: "", csvOnly: true),
+                                     .init(id: "code", header: "", csvOnly: true), .init(id: "note", header: l.note)],
                            rows: rows)
     }
 

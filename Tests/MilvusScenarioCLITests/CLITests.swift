@@ -203,7 +203,7 @@ struct CLITests {
         defer { try? FileManager.default.removeItem(at: newer) }
         try Data(#"{"formatVersion": 99, "steps": "renamed"}"#.utf8).write(to: newer)
         let tooNew = try Self.run(["report", newer.path])
-        #expect(tooNew.status == 2 && tooNew.stderr.contains("\(newer.path): run record format 99 is newer than this milvus-scenario reads (up to 1)"),
+        #expect(tooNew.status == 2 && tooNew.stderr.contains("\(newer.path): run record format 99 is newer than this milvus-scenario reads (up to 2)"),
                 "\(tooNew.stderr)")
         let badTolerance = try Self.run(["compare", "a", "b", "--max-regression", "lots"])
         #expect(badTolerance.status == 2 && badTolerance.stderr.contains("--max-regression takes a percentage"))

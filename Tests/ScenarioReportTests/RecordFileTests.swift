@@ -1,5 +1,6 @@
 import Foundation
 @testable import ScenarioRecord
+@testable import ScenarioReport
 import Testing
 
 @Suite("run.json reading and writing")
@@ -17,7 +18,7 @@ struct RecordFileTests {
         let written = try Data(contentsOf: dir.appendingPathComponent(RecordFile.name))
         let again = try RecordFile.read(written, file: "run.json")
         #expect(try RecordFile.encoder.encode(again) == written)
-        #expect(again.steps.count == record.steps.count && again.formatVersion == RunRecord.currentFormatVersion)
+        #expect(again.steps.count == record.steps.count && again.formatVersion == record.formatVersion)
     }
 
     @Test("a record from a newer version says so instead of failing on a missing field")
@@ -46,5 +47,46 @@ struct RecordFileTests {
             #expect(error.description == "old/run.json: not a readable run record: missing \"steps\"", "\(error)")
         }
         #expect(throws: RecordFile.ReadError.self) { try RecordFile.read(Data("not json".utf8), file: "x") }
+    }
+}
+
+@Suite("step notes")
+struct StepNoteTests {
+    static let samples: [StepNote] = [
+        StepNote(.recreated, ["collection": "demo"]),
+        StepNote(.replicaGroups, ["groups": "[9, 10] [11]"]),
+        StepNote(.segmentInfoUnsupported),
+        StepNote(.metricsUnreadable, ["endpoint": "http://127.0.0.1:9091", "reason": "connection refused: no /metrics: here"]),
+        StepNote(.noMetricsEndpoints),
+        StepNote(.connectFailed, ["reason": "deadline exceeded"]),
+        StepNote(.rowsBeforeUncounted, ["collection": "c", "reason": "collection not loaded"]),
+        StepNote(.rowsAfterUnverified, ["collection": "c", "reason": "no row count succeeded: code 101"]),
+        StepNote(.dryRunActions, ["count": "3"]),
+        StepNote(.noBackgroundLoad, ["collection": "c", "reason": "collection not found"]),
+    ]
+
+    @Test("every code has English and Chinese words, and a format-1 note is read back as its fact")
+    func wordsAndLegacy() throws {
+        #expect(Set(Self.samples.map(\.code)) == Set(StepNote.Code.allCases).subtracting([.text]))
+        for note in Self.samples {
+            #expect(!note.description.contains("?") || note.values.values.contains { $0.contains("?") }, "\(note)")
+            #expect(StepNote(legacy: note.description) == note, "\(note.description)")
+            let zh = Labels(language: "zh").note(note)
+            #expect(zh != note.description && !zh.contains("{"), "\(zh)")
+        }
+        #expect(StepNote(legacy: "something else").code == .text)
+        #expect(Labels(language: "zh").note(StepNote(legacy: "something else")) == "something else")
+    }
+
+    @Test("notes are written as code and values; format-1 strings still read, the unsupported marker dropped")
+    func encoding() throws {
+        let data = try RecordFile.encoder.encode(StepNote(.dryRunActions, ["count": "2"]))
+        #expect(String(decoding: data, as: UTF8.self).contains(#""code" : "dryRunActions""#))
+        // The golden load_balance_standalone record is format 1: plain-string notes.
+        let record = try RunRecord.load(from: GoldenTests.root.appendingPathComponent("load_balance_standalone/run.json"))
+        #expect(record.formatVersion == 1)
+        #expect(record.steps[3].notes == [StepNote(.replicaGroups, ["groups": "[9]"])])
+        let rows = try #require(record.steps.first { $0.sweep != nil }?.sweep?.rows)
+        #expect(rows[1].status == .unsupported && rows[1].steps.allSatisfy { $0.notes.isEmpty }, "\(rows[1].steps.map(\.notes))")
     }
 }

@@ -44,7 +44,7 @@ struct CreateRunner: StepRunner {
                                               shards: spec.shards, consistency: consistency)
         }
         record.metrics["totalTime"] = ms
-        if recreated { record.notes.append("dropped the existing collection '\(name)' first (recreate: true)") }
+        if recreated { record.notes.append(StepNote(.recreated, ["collection": name])) }
         context.forget(name)
     }
 }
@@ -134,7 +134,7 @@ struct LoadRunner: StepRunner {
         // Without the wait nothing is known yet about the groups the server will make.
         if spec.wait { record.metrics["replicas"] = Double(spec.verify ? groups.count : spec.replicas) }
         if spec.verify, !groups.isEmpty {
-            record.notes.append("replica groups on query nodes: " + groups.map { "[" + $0.nodeIDs.map(String.init).joined(separator: ", ") + "]" }.joined(separator: " "))
+            record.notes.append(StepNote(.replicaGroups, ["groups": groups.map { "[" + $0.nodeIDs.map(String.init).joined(separator: ", ") + "]" }.joined(separator: " ")]))
         }
     }
 }

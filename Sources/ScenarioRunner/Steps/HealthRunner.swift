@@ -14,7 +14,7 @@ struct HealthRunner: StepRunner {
         let probe = HealthProbe(connection: context.client.options, endpoints: spec.endpoints ?? context.scenario.target.metrics,
                                 timeout: spec.timeout.swiftDuration, collection: spec.serving ? step.collection : nil)
         let (observation, ms) = await measured { await probe.check() }
-        if let e = observation.connectError { record.notes.append("connect and list failed: \(e)") }
+        if let e = observation.connectError { record.notes.append(StepNote(.connectFailed, ["reason": e])) }
         record.metrics = observation.metrics
         record.metrics["totalTime"] = ms
         record.health = observation.details

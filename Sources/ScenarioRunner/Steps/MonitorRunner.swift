@@ -49,7 +49,7 @@ struct MonitorRunner: StepRunner {
                     }
                 }
             } catch let error as MilvusError where error.isNotSupported {
-                record.notes.append("GetQuerySegmentInfo is not supported by this server; segments come from /metrics")
+                record.notes.append(StepNote(.segmentInfoUnsupported))
             }
         }
 
@@ -57,7 +57,7 @@ struct MonitorRunner: StepRunner {
         // a second apart (CPU is the change in between).
         var sampler = NodeResourceSampler(endpoints: endpoints)
         let first = await sampler.sample(hostMemory: hostMemory)
-        for f in first.failures { record.notes.append("could not read \(f.endpoint)/metrics: \(f.reason)") }
+        for f in first.failures { record.notes.append(StepNote(.metricsUnreadable, ["endpoint": f.endpoint, "reason": f.reason])) }
         if first.failures.count < endpoints.count { try? await Task.sleep(for: .seconds(1)) }
         for u in await sampler.sample(hostMemory: hostMemory).usages {
             var node = nodes[u.nodeID] ?? MonitorDetails.Node(nodeID: u.nodeID, name: "querynode\(u.nodeID)", memoryMB: nil, memoryPercent: nil,
@@ -73,7 +73,7 @@ struct MonitorRunner: StepRunner {
             nodes[u.nodeID] = node
         }
         if endpoints.isEmpty {
-            record.notes.append("no metrics endpoints (target.metrics): memory and CPU per node are not measured")
+            record.notes.append(StepNote(.noMetricsEndpoints))
         }
 
         // Which replica group each node serves: Milvus balances segments among the nodes of one

@@ -36,7 +36,7 @@ struct WatchRunner: StepRunner {
                 journal.update { $0.rowsBefore = rows }
             } catch {
                 uncountedBefore = "the rows could not be counted when the watch started: \(HealthProbe.short(error))"
-                record.notes.append("could not count the rows of '\(collection)' when the watch started: \(HealthProbe.short(error))")
+                record.notes.append(StepNote(.rowsBeforeUncounted, ["collection": collection, "reason": HealthProbe.short(error)]))
             }
         }
 
@@ -153,7 +153,7 @@ struct WatchRunner: StepRunner {
                 $0.rowsAfter = counted.rows
             }
             if let reason = counted.unverifiedReason {
-                record.notes.append("could not verify the rows of '\(collection)' after the watch: \(reason)")
+                record.notes.append(StepNote(.rowsAfterUnverified, ["collection": collection, "reason": reason]))
                 record.unverified = ["rowsAfter": reason, "rowsLost": reason]
             } else if let reason = uncountedBefore {
                 record.unverified = ["rowsBefore": reason, "rowsLost": reason]
@@ -166,14 +166,14 @@ struct WatchRunner: StepRunner {
         record.watch = details
         record.metrics = Self.metrics(details)
         record.metrics["totalTime"] = (clock.now - start).milliseconds
-        if dryRun, !details.actions.isEmpty { record.notes.append("--dry-run-actions: \(details.actions.count) command(s) recorded, none run") }
+        if dryRun, !details.actions.isEmpty { record.notes.append(StepNote(.dryRunActions, ["count": String(details.actions.count)])) }
     }
 
     /// The background load's requests, or nil (with a note) when the collection cannot be looked up.
     static func template(_ collection: String, _ settings: WatchStep.Background, _ context: RunContext,
                          _ record: inout StepRecord) async -> SearchTemplate? {
         do { return try await SearchTemplate(collection: collection, settings: settings.search, context: context) } catch {
-            record.notes.append("no background load: could not look up '\(collection)': \(HealthProbe.short(error))")
+            record.notes.append(StepNote(.noBackgroundLoad, ["collection": collection, "reason": HealthProbe.short(error)]))
             return nil
         }
     }

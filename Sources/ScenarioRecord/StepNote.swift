@@ -1,0 +1,136 @@
+import Foundation
+
+/// Something worth knowing about a step, as a fact: a code and its values. Runners record
+/// facts; the reports put them into words, in English or Chinese (`Labels.note`), and the log
+/// uses the English `description`.
+public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
+    public enum Code: String, Codable, Sendable, CaseIterable {
+        /// `create` with `recreate: true` dropped an existing collection. Values: collection.
+        case recreated
+        /// Which query nodes serve each replica group after `load`. Values: groups ("[1, 2] [3]").
+        case replicaGroups
+        /// The server lacks GetQuerySegmentInfo; segments per node come from `/metrics`.
+        case segmentInfoUnsupported
+        /// A metrics endpoint could not be read. Values: endpoint, reason.
+        case metricsUnreadable
+        /// No metrics endpoints were given: memory and CPU per node are not measured.
+        case noMetricsEndpoints
+        /// The health step's connect-and-list failed. Values: reason.
+        case connectFailed
+        /// The rows could not be counted when a watch started. Values: collection, reason.
+        case rowsBeforeUncounted
+        /// The rows after a watch could not be verified. Values: collection, reason.
+        case rowsAfterUnverified
+        /// `--dry-run-actions`: commands recorded, none run. Values: count.
+        case dryRunActions
+        /// A watch's background load could not start. Values: collection, reason.
+        case noBackgroundLoad
+        /// A note from a record written before notes had codes (format 1). Values: text.
+        case text
+    }
+
+    public var code: Code
+    public var values: [String: String]
+
+    public init(_ code: Code, _ values: [String: String] = [:]) {
+        self.code = code
+        self.values = values
+    }
+
+    public subscript(_ key: String) -> String { values[key] ?? "?" }
+
+    /// English, for the log and for English reports.
+    public var description: String { Self.fill(Self.english[code] ?? "{text}", values) }
+
+    /// The English words of each code; `{key}` is a value.
+    public static let english: [Code: String] = [
+        .recreated: "dropped the existing collection '{collection}' first (recreate: true)",
+        .replicaGroups: "replica groups on query nodes: {groups}",
+        .segmentInfoUnsupported: "GetQuerySegmentInfo is not supported by this server; segments come from /metrics",
+        .metricsUnreadable: "could not read {endpoint}/metrics: {reason}",
+        .noMetricsEndpoints: "no metrics endpoints (target.metrics): memory and CPU per node are not measured",
+        .connectFailed: "connect and list failed: {reason}",
+        .rowsBeforeUncounted: "could not count the rows of '{collection}' when the watch started: {reason}",
+        .rowsAfterUnverified: "could not verify the rows of '{collection}' after the watch: {reason}",
+        .dryRunActions: "--dry-run-actions: {count} command(s) recorded, none run",
+        .noBackgroundLoad: "no background load: could not look up '{collection}': {reason}",
+        .text: "{text}",
+    ]
+
+    /// A template with its `{key}`s replaced by the values ("?" for a missing one).
+    public static func fill(_ template: String, _ values: [String: String]) -> String {
+        var out = ""
+        var rest = Substring(template)
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            out += rest[..<open]
+            out += values[String(rest[rest.index(after: open)..<close])] ?? "?"
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
+    }
+
+    /// A format-1 note (English text) as the fact it stated, when it matches one of the
+    /// templates; otherwise kept as `.text`.
+    public init(legacy text: String) {
+        for code in Code.allCases where code != .text {
+            if let values = Self.match(Self.english[code]!, text) {
+                self.init(code, values)
+                return
+            }
+        }
+        self.init(.text, ["text": text])
+    }
+
+    /// The values that make `template` read `text`, or nil.
+    static func match(_ template: String, _ text: String) -> [String: String]? {
+        // Literal pieces and keys, alternating: literal, key, literal, …, literal.
+        var literals: [String] = []
+        var keys: [String] = []
+        var rest = Substring(template)
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            literals.append(String(rest[..<open]))
+            keys.append(String(rest[rest.index(after: open)..<close]))
+            rest = rest[rest.index(after: close)...]
+        }
+        literals.append(String(rest))
+        if keys.isEmpty { return text == literals[0] ? [:] : nil }
+        guard text.hasPrefix(literals[0]), text.hasSuffix(literals.last!),
+              text.count >= literals[0].count + literals.last!.count else { return nil }
+        var values: [String: String] = [:]
+        var position = text.index(text.startIndex, offsetBy: literals[0].count)
+        let end = text.index(text.endIndex, offsetBy: -literals.last!.count)
+        for (i, key) in keys.enumerated() {
+            let next = literals[i + 1]
+            let upTo: String.Index
+            if i == keys.count - 1 {
+                upTo = end
+            } else {
+                guard let r = text.range(of: next, range: position..<end) else { return nil }
+                upTo = r.lowerBound
+            }
+            guard position <= upTo else { return nil }
+            values[key] = String(text[position..<upTo])
+            position = i == keys.count - 1 ? end : text.index(upTo, offsetBy: next.count)
+        }
+        return values
+    }
+
+    private enum Keys: String, CodingKey { case code, values }
+
+    /// Reads `{"code": …, "values": {…}}`, or a plain string from a format-1 record (turned
+    /// back into its code and values when it matches a template).
+    public init(from decoder: any Decoder) throws {
+        if let text = try? decoder.singleValueContainer().decode(String.self) {
+            self.init(legacy: text)
+            return
+        }
+        let c = try decoder.container(keyedBy: Keys.self)
+        self.init(try c.decode(Code.self, forKey: .code), try c.decodeIfPresent([String: String].self, forKey: .values) ?? [:])
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(code, forKey: .code)
+        if !values.isEmpty { try c.encode(values, forKey: .values) }
+    }
+}
