@@ -68,6 +68,7 @@ struct ValidateCommand: ParsableCommand {
             ("line", .int(d.mark.line)),
             ("column", .int(d.mark.column)),
             ("severity", .string(d.severity.rawValue)),
+            ("code", .string(d.code.rawValue)),
             ("message", .string(d.message)),
         ])
     }

@@ -23,16 +23,16 @@ public enum ScenarioLoader {
         let start = Mark(file: file, line: 1, column: 1)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            return Outcome(scenario: nil, diagnostics: [Diagnostic(.error, at: start, "no such file")])
+            return Outcome(scenario: nil, diagnostics: [Diagnostic(.error, .fileMissing, at: start, "no such file")])
         }
         if isDirectory.boolValue {
-            return Outcome(scenario: nil, diagnostics: [Diagnostic(.error, at: start, "this is a folder, not a scenario file")])
+            return Outcome(scenario: nil, diagnostics: [Diagnostic(.error, .fileIsFolder, at: start, "this is a folder, not a scenario file")])
         }
         if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maximumFileSize {
             return Outcome(scenario: nil, diagnostics: [tooLarge(size, at: start)])
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            return Outcome(scenario: nil, diagnostics: [Diagnostic(.error, at: start, "cannot read the file (permission denied?)")])
+            return Outcome(scenario: nil, diagnostics: [Diagnostic(.error, .fileUnreadable, at: start, "cannot read the file (permission denied?)")])
         }
         let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         return decode(bytes: [UInt8](data), file: file, defaultName: stem, variables: variables, environment: environment)
@@ -41,7 +41,7 @@ public enum ScenarioLoader {
     static func tooLarge(_ size: Int, at mark: Mark) -> Diagnostic {
         let mib = Double(size) / 1_048_576
         let shown = (mib * 10).rounded() / 10
-        return Diagnostic(.error, at: mark, "the file is \(ScenarioNumber.format(shown)) MiB; a scenario may be at most \(maximumFileSize / 1_048_576) MiB")
+        return Diagnostic(.error, .fileTooLarge, at: mark, "the file is \(ScenarioNumber.format(shown)) MiB; a scenario may be at most \(maximumFileSize / 1_048_576) MiB")
     }
 
     /// Decodes scenario text already in memory.
@@ -56,12 +56,12 @@ public enum ScenarioLoader {
         sink.append(contentsOf: yaml.diagnostics)
         guard let root = yaml.root else {
             if !sink.hasErrors {
-                sink.error(start, "the file is empty; a scenario needs at least 'steps:'")
+                sink.error(start, .fileEmpty, "the file is empty; a scenario needs at least 'steps:'")
             }
             return Outcome(scenario: nil, diagnostics: sink.sorted)
         }
         if root.isNull {
-            sink.error(root.mark, "the file holds no settings; a scenario needs at least 'steps:'")
+            sink.error(root.mark, .fileEmpty, "the file holds no settings; a scenario needs at least 'steps:'")
             return Outcome(scenario: nil, diagnostics: sink.sorted)
         }
         let decoder = SpecDecoder(scope: VariableScope(commandLine: variables, environment: environment))
@@ -83,7 +83,7 @@ struct ScenarioDecoding {
 
     func decode(_ root: Node) -> Scenario? {
         guard root.mapping != nil else {
-            decoder.error(root.mark, "a scenario is a mapping with at least 'steps:', got \(root.shapeDescription)")
+            decoder.error(root.mark, .scenarioNotAMapping, "a scenario is a mapping with at least 'steps:', got \(root.shapeDescription)")
             return nil
         }
         guard let r = decoder.object(root, Scenario.spec) else { return nil }
@@ -94,7 +94,7 @@ struct ScenarioDecoding {
         var scenarioVars: [String: VariableScope.Binding] = [:]
         for v in vars {
             if !Interpolation.isValidName(v.name) {
-                decoder.error(v.mark, "variable name '\(v.name)' must be letters, digits and '_' (not starting with a digit) to be used as ${\(v.name)}")
+                decoder.error(v.mark, .variableName, "variable name '\(v.name)' must be letters, digits and '_' (not starting with a digit) to be used as ${\(v.name)}")
             }
             scenarioVars[v.name] = .value(v.value, origin: "vars")
         }
@@ -126,7 +126,7 @@ struct ScenarioDecoding {
         let valid = name.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } == true
             && name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
         if !valid || name.count > 255 {
-            decoder.error(mark, "collection name '\(name)' is not valid in Milvus: use letters, digits and '_', starting with a letter or '_' (at most 255)")
+            decoder.error(mark, .collectionName, "collection name '\(name)' is not valid in Milvus: use letters, digits and '_', starting with a letter or '_' (at most 255)")
         }
     }
 
@@ -150,7 +150,7 @@ struct ScenarioDecoding {
             collection = r.string("collection") ?? defaultCollection
             if let c = r.string("collection") { checkCollectionName(c, at: r.mark("collection")) }
             if type.collectionUse == .required, collection == nil {
-                decoder.error(nameNode.mark, "'\(kind)' works on a collection, but none is set: add 'collection: NAME' at the top of the scenario or to this step")
+                decoder.error(nameNode.mark, .collectionMissing, "'\(kind)' works on a collection, but none is set: add 'collection: NAME' at the top of the scenario or to this step")
             }
         }
         let stepId = id ?? autoId
@@ -167,16 +167,16 @@ struct ScenarioDecoding {
             }
         }
         if !type.maySweep, path.contains(".") {
-            decoder.error(nameNode.mark, "a '\(kind)' step cannot be nested inside a sweep; put it before or after the sweep")
+            decoder.error(nameNode.mark, .stepNotSweepable, "a '\(kind)' step cannot be nested inside a sweep; put it before or after the sweep")
             return nil
         }
         let spec = type.init(r, context)
         if collection == nil {
             if let h = spec as? HealthStep, h.serving {
-                decoder.error(nameNode.mark, "the serving check of 'health' searches a collection, but none is set: add 'collection: NAME', or 'serving: false'")
+                decoder.error(nameNode.mark, .collectionMissing, "the serving check of 'health' searches a collection, but none is set: add 'collection: NAME', or 'serving: false'")
             }
             if let w = spec as? WatchStep, w.serving || w.background != nil {
-                decoder.error(nameNode.mark, "'watch' searches a collection (serving check, background load), but none is set: add 'collection: NAME', or 'serving: false'")
+                decoder.error(nameNode.mark, .collectionMissing, "'watch' searches a collection (serving check, background load), but none is set: add 'collection: NAME', or 'serving: false'")
             }
         }
         return Step(id: stepId, idWasWritten: id != nil, mark: nameNode.mark, collection: collection, spec: spec, path: path)

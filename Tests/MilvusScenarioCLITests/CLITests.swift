@@ -115,6 +115,7 @@ struct CLITests {
         #expect(diagnostic["line"] as? Int == 3)
         #expect(diagnostic["column"] as? Int == 22)
         #expect(diagnostic["severity"] as? String == "error")
+        #expect(diagnostic["code"] as? String == "value-out-of-range")
         #expect(diagnostic["message"] as? String == "'replicas' must be at least 1, got 0")
     }
 

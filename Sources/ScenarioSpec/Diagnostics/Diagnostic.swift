@@ -30,17 +30,23 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var severity: Severity
+    /// Which rule found it: stable, unlike the message's wording.
+    public var code: DiagnosticCode
     public var mark: Mark
     public var message: String
 
-    public init(_ severity: Severity, at mark: Mark, _ message: String) {
+    public init(_ severity: Severity, _ code: DiagnosticCode, at mark: Mark, _ message: String) {
         self.severity = severity
+        self.code = code
         self.mark = mark
         self.message = message
     }
 
     /// `file:line:col: error: message`, the form compilers use so editors can jump to it.
     public var description: String { "\(mark): \(severity.rawValue): \(message)" }
+
+    /// `file:line:col: error[code]: message`: the form of the corpus files, with the code.
+    public var descriptionWithCode: String { "\(mark): \(severity.rawValue)[\(code.rawValue)]: \(message)" }
 }
 
 /// Collects diagnostics during reading and validation, dropping exact repeats
@@ -51,12 +57,12 @@ public struct DiagnosticSink: Sendable {
 
     public init() {}
 
-    public mutating func error(_ mark: Mark, _ message: String) {
-        append(Diagnostic(.error, at: mark, message))
+    public mutating func error(_ mark: Mark, _ code: DiagnosticCode, _ message: String) {
+        append(Diagnostic(.error, code, at: mark, message))
     }
 
-    public mutating func warning(_ mark: Mark, _ message: String) {
-        append(Diagnostic(.warning, at: mark, message))
+    public mutating func warning(_ mark: Mark, _ code: DiagnosticCode, _ message: String) {
+        append(Diagnostic(.warning, code, at: mark, message))
     }
 
     public mutating func append(_ diagnostic: Diagnostic) {

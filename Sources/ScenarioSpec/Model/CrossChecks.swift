@@ -16,14 +16,14 @@ struct CrossChecks {
         var seen: [String: Mark] = [:]
         for step in scenario.allSteps where step.idWasWritten {
             if let first = seen[step.id] {
-                decoder.error(step.mark, "step id '\(step.id)' is already used by the step at \(first.line):\(first.column); ids must be unique")
+                decoder.error(step.mark, .stepIdDuplicate, "step id '\(step.id)' is already used by the step at \(first.line):\(first.column); ids must be unique")
             }
             seen[step.id] = step.mark
         }
         // A written id must not collide with a generated one either.
         for step in scenario.allSteps where !step.idWasWritten {
             if let other = seen[step.id] {
-                decoder.error(other, "step id '\(step.id)' is also the automatic id of the \(step.kind) step at \(step.mark.line):\(step.mark.column); choose another id")
+                decoder.error(other, .stepIdDuplicate, "step id '\(step.id)' is also the automatic id of the \(step.kind) step at \(step.mark.line):\(step.mark.column); choose another id")
             }
         }
     }
@@ -45,13 +45,13 @@ struct CrossChecks {
         let comparison: Comparison
         switch Comparison.parse(text) {
         case .failure(let f):
-            decoder.error(decoder.markInside(node, offset: f.offset), "threshold '\(text)': \(f.message)")
+            decoder.error(decoder.markInside(node, offset: f.offset), .thresholdSyntax, "threshold '\(text)': \(f.message)")
             return nil
         case .success(let c): comparison = c
         }
         let at = { (offset: Int) in decoder.markInside(node, offset: offset) }
         guard let dot = comparison.subject.firstIndex(of: ".") else {
-            decoder.error(at(comparison.subjectOffset), "threshold '\(text)': write the metric as <stepId>.<metric>, like baseline.p99")
+            decoder.error(at(comparison.subjectOffset), .thresholdSyntax, "threshold '\(text)': write the metric as <stepId>.<metric>, like baseline.p99")
             return nil
         }
         let stepId = String(comparison.subject[..<dot])
@@ -60,25 +60,25 @@ struct CrossChecks {
         guard let step = scenario.step(id: stepId) else {
             if let nested = scenario.allSteps.first(where: { $0.id == stepId }) {
                 let sweep = scenario.steps.first { $0.path == nested.path.split(separator: ".").first.map(String.init) }
-                decoder.error(at(comparison.subjectOffset), "threshold '\(text)': step '\(stepId)' runs inside sweep '\(sweep?.id ?? "?")' once per value; write thresholds on the sweep's own metrics (\(SweepStep.metrics.map(\.name).joined(separator: ", ")))")
+                decoder.error(at(comparison.subjectOffset), .thresholdNestedStep, "threshold '\(text)': step '\(stepId)' runs inside sweep '\(sweep?.id ?? "?")' once per value; write thresholds on the sweep's own metrics (\(SweepStep.metrics.map(\.name).joined(separator: ", ")))")
             } else {
                 let ids = scenario.steps.map(\.id)
                 let hint = Suggestion.hint(for: stepId, in: ids)
                 let written = scenario.steps.filter(\.idWasWritten).map(\.id)
                 let known = written.isEmpty ? "" : "; step ids in this scenario: \(written.joined(separator: ", "))"
-                decoder.error(at(comparison.subjectOffset), "threshold '\(text)': no step has the id '\(stepId)'\(hint.isEmpty ? known : hint)")
+                decoder.error(at(comparison.subjectOffset), .thresholdStepUnknown, "threshold '\(text)': no step has the id '\(stepId)'\(hint.isEmpty ? known : hint)")
             }
             return nil
         }
         let metrics = StepKinds.metrics(of: step.kind)
         guard let spec = metrics.first(where: { $0.name == metric }) else {
             let hint = Suggestion.hint(for: metric, in: metrics.map(\.name))
-            decoder.error(at(metricOffset), "threshold '\(text)': a \(step.kind) step does not record '\(metric)'\(hint) (it records \(metrics.map(\.name).joined(separator: ", ")))")
+            decoder.error(at(metricOffset), .thresholdMetricUnknown, "threshold '\(text)': a \(step.kind) step does not record '\(metric)'\(hint) (it records \(metrics.map(\.name).joined(separator: ", ")))")
             return nil
         }
         switch comparison.value(in: spec.unit) {
         case .failure(let f):
-            decoder.error(at(f.offset), "threshold '\(text)': \(f.message)")
+            decoder.error(at(f.offset), .thresholdValue, "threshold '\(text)': \(f.message)")
             return nil
         case .success(let value):
             return Threshold(text: text, mark: node.mark, stepId: stepId, metric: metric, op: comparison.op,
@@ -92,7 +92,7 @@ struct CrossChecks {
         var names: [String: Mark] = [:]
         for n in scenario.notifiers {
             if let first = names[n.name] {
-                decoder.error(n.mark, "notifier name '\(n.name)' is already used at \(first.line):\(first.column); give each notifier its own 'name'")
+                decoder.error(n.mark, .notifierDuplicate, "notifier name '\(n.name)' is already used at \(first.line):\(first.column); give each notifier its own 'name'")
             }
             names[n.name] = n.mark
         }
@@ -102,11 +102,11 @@ struct CrossChecks {
                 for name in rule.notify ?? [] where names[name] == nil {
                     let hint = Suggestion.hint(for: name, in: names.keys)
                     let declared = names.isEmpty ? "; no notifiers are declared (add 'notifiers:')" : "; declared: \(names.keys.sorted().joined(separator: ", "))"
-                    decoder.error(rule.notifyMark, "rule '\(rule.name)' notifies '\(name)', but no notifier has that name\(hint.isEmpty ? declared : hint)")
+                    decoder.error(rule.notifyMark, .notifierUnknown, "rule '\(rule.name)' notifies '\(name)', but no notifier has that name\(hint.isEmpty ? declared : hint)")
                 }
             }
             if !watch.rules.isEmpty, scenario.notifiers.isEmpty {
-                decoder.warning(step.mark, "this watch has alert rules but the scenario declares no notifiers; alerts will only be recorded in the report")
+                decoder.warning(step.mark, .notifiersMissing, "this watch has alert rules but the scenario declares no notifiers; alerts will only be recorded in the report")
             }
         }
     }
@@ -141,31 +141,31 @@ struct CrossChecks {
     func check(_ insert: InsertStep, _ fields: [CreateStep.Field]) {
         for g in insert.generators {
             guard let field = fields.first(where: { $0.name == g.field }) else {
-                decoder.error(g.mark, "'generate' names field '\(g.field)', which the collection does not have\(Suggestion.hint(for: g.field, in: fields.map(\.name)))")
+                decoder.error(g.mark, .fieldUnknown, "'generate' names field '\(g.field)', which the collection does not have\(Suggestion.hint(for: g.field, in: fields.map(\.name)))")
                 continue
             }
             if field.autoId {
-                decoder.error(g.mark, "field '\(field.name)' has autoId, so Milvus assigns its values; remove its generator")
+                decoder.error(g.mark, .generatorOnAutoId, "field '\(field.name)' has autoId, so Milvus assigns its values; remove its generator")
                 continue
             }
             let isFloat: Bool
             switch g.generator { case .uniform, .gaussian: isFloat = true; default: isFloat = false }
             switch field.type {
             case .floatVector:
-                if !isFloat { decoder.error(g.mark, "field '\(field.name)' is a floatVector; generate it with 'uniform' or 'gaussian'") }
+                if !isFloat { decoder.error(g.mark, .generatorType, "field '\(field.name)' is a floatVector; generate it with 'uniform' or 'gaussian'") }
             case .int64, .int32, .int16, .int8:
-                if isFloat { decoder.error(g.mark, "field '\(field.name)' is \(field.type.rawValue); generate it with 'sequence', 'cycle', 'choice' or 'constant'") }
+                if isFloat { decoder.error(g.mark, .generatorType, "field '\(field.name)' is \(field.type.rawValue); generate it with 'sequence', 'cycle', 'choice' or 'constant'") }
                 checkValues(g, field) { ScenarioNumber.parseInteger($0) != nil }
             case .float, .double:
                 checkValues(g, field) { ScenarioNumber.parseDouble($0) != nil }
             case .bool:
-                if isFloat { decoder.error(g.mark, "field '\(field.name)' is bool; generate it with 'cycle', 'choice' or 'constant' of true/false") }
+                if isFloat { decoder.error(g.mark, .generatorType, "field '\(field.name)' is bool; generate it with 'cycle', 'choice' or 'constant' of true/false") }
                 checkValues(g, field) { $0 == "true" || $0 == "false" }
             case .varchar:
                 break
             }
             if g.normalize, field.type != .floatVector {
-                decoder.error(g.mark, "'normalize' applies to vectors, and '\(field.name)' is \(field.type.rawValue)")
+                decoder.error(g.mark, .generatorType, "'normalize' applies to vectors, and '\(field.name)' is \(field.type.rawValue)")
             }
         }
     }
@@ -178,7 +178,7 @@ struct CrossChecks {
         default: return
         }
         if let bad = values.first(where: { !valid($0) }) {
-            decoder.error(g.mark, "field '\(field.name)' is \(field.type.rawValue), but the generator yields '\(bad)'")
+            decoder.error(g.mark, .generatorType, "field '\(field.name)' is \(field.type.rawValue), but the generator yields '\(bad)'")
         }
     }
 
@@ -186,16 +186,16 @@ struct CrossChecks {
         let vectors = fields.filter { $0.type == .floatVector }
         guard let name else {
             if vectors.count > 1 {
-                decoder.error(mark, "the collection has \(vectors.count) vector fields (\(vectors.map(\.name).joined(separator: ", "))); say which one to \(what) with 'field'")
+                decoder.error(mark, .vectorFieldAmbiguous, "the collection has \(vectors.count) vector fields (\(vectors.map(\.name).joined(separator: ", "))); say which one to \(what) with 'field'")
             }
             return
         }
         guard let field = fields.first(where: { $0.name == name }) else {
-            decoder.error(mark, "\(what) names field '\(name)', which the collection does not have\(Suggestion.hint(for: name, in: fields.map(\.name)))")
+            decoder.error(mark, .fieldUnknown, "\(what) names field '\(name)', which the collection does not have\(Suggestion.hint(for: name, in: fields.map(\.name)))")
             return
         }
         if field.type != .floatVector {
-            decoder.error(mark, "\(what) needs a floatVector field, and '\(name)' is \(field.type.rawValue)")
+            decoder.error(mark, .vectorFieldType, "\(what) needs a floatVector field, and '\(name)' is \(field.type.rawValue)")
         }
     }
 
@@ -203,15 +203,15 @@ struct CrossChecks {
         if let fields {
             checkVectorField(search.field, fields, at: mark, what: "search")
             for name in search.outputFields where !fields.contains(where: { $0.name == name }) {
-                decoder.error(mark, "'outputFields' names '\(name)', which the collection does not have\(Suggestion.hint(for: name, in: fields.map(\.name)))")
+                decoder.error(mark, .fieldUnknown, "'outputFields' names '\(name)', which the collection does not have\(Suggestion.hint(for: name, in: fields.map(\.name)))")
             }
         }
         if let index, let metric = search.metric, metric != index.metric {
-            decoder.error(mark, "the search uses metric \(metric.rawValue) but the index was built with \(index.metric.rawValue)")
+            decoder.error(mark, .metricMismatch, "the search uses metric \(metric.rawValue) but the index was built with \(index.metric.rawValue)")
         }
         if let index, let nlist = index.params.first(where: { $0.name == "nlist" }).flatMap({ Int($0.value) }),
            let nprobe = search.params.first(where: { $0.name == "nprobe" }), let n = Int(nprobe.value), n > nlist {
-            decoder.warning(nprobe.mark, "nprobe \(n) is larger than the index's nlist \(nlist); the server probes at most nlist lists")
+            decoder.warning(nprobe.mark, .indexParameter, "nprobe \(n) is larger than the index's nlist \(nlist); the server probes at most nlist lists")
         }
     }
 }

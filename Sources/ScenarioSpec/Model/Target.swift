@@ -51,13 +51,13 @@ public struct Target: Sendable {
         tls = r.object("tls") { t in TLS(caFile: t.string("caFile"), serverName: t.string("serverName")) }
         for key in ["token", "password"] {
             if let s = key == "token" ? token : password, s.writtenLiterally, !s.isEmpty {
-                d.warning(r.mark(key), "'\(key)' is written in the scenario itself; use ${MILVUS_\(key.uppercased())} so the secret stays out of files and version control")
+                d.warning(r.mark(key), .secretInFile, "'\(key)' is written in the scenario itself; use ${MILVUS_\(key.uppercased())} so the secret stays out of files and version control")
             }
         }
-        if user != nil, password == nil { d.error(r.mark("user"), "'user' needs a 'password' (for example password: ${MILVUS_PASSWORD})") }
-        if password != nil, user == nil { d.error(r.mark("password"), "'password' needs a 'user'") }
+        if user != nil, password == nil { d.error(r.mark("user"), .credentialsIncomplete, "'user' needs a 'password' (for example password: ${MILVUS_PASSWORD})") }
+        if password != nil, user == nil { d.error(r.mark("password"), .credentialsIncomplete, "'password' needs a 'user'") }
         if tls != nil, !uri.hasPrefix("https://") {
-            d.warning(r.mark("tls"), "'tls' settings apply only to an https:// URI, and the uri is \(uri)")
+            d.warning(r.mark("tls"), .tlsWithoutHttps, "'tls' settings apply only to an https:// URI, and the uri is \(uri)")
         }
     }
 }
@@ -178,9 +178,9 @@ public struct Notifier: Sendable {
                             to: r.strings("to") ?? [], subjectPrefix: r.string("subjectPrefix") ?? "[milvus-scenario]",
                             timeout: r.duration("timeout") ?? .seconds(10), caFile: r.string("caFile"))
             if let p = smtp.password, p.writtenLiterally, !p.isEmpty {
-                r.decoder.warning(r.mark("password"), "'password' is written in the scenario itself; use ${SMTP_PASSWORD} so the secret stays out of files and version control")
+                r.decoder.warning(r.mark("password"), .secretInFile, "'password' is written in the scenario itself; use ${SMTP_PASSWORD} so the secret stays out of files and version control")
             }
-            if smtp.password != nil, smtp.user == nil { r.decoder.error(r.mark("password"), "'password' needs a 'user'") }
+            if smtp.password != nil, smtp.user == nil { r.decoder.error(r.mark("password"), .credentialsIncomplete, "'password' needs a 'user'") }
             channel = .smtp(smtp)
         }
     }

@@ -20,27 +20,27 @@ public final class ObjectReader {
             guard let name = entry.key.scalar?.text else { continue }
             if spec.allowsExtensionKeys, name.hasPrefix("x-") { continue }
             if spec.key(name) == nil {
-                decoder.error(entry.key.mark, "unknown key '\(name)' in \(spec.title)\(Suggestion.hint(for: name, in: known))")
+                decoder.error(entry.key.mark, .keyUnknown, "unknown key '\(name)' in \(spec.title)\(Suggestion.hint(for: name, in: known))")
             } else {
                 values[name] = entry.value
             }
         }
         for key in spec.keys where key.isRequired && values[key.name] == nil {
-            decoder.error(node.mark, "\(spec.title) is missing the required key '\(key.name)'")
+            decoder.error(node.mark, .keyMissing, "\(spec.title) is missing the required key '\(key.name)'")
         }
         for constraint in spec.constraints {
             switch constraint {
             case .exactlyOne(let names):
                 let present = names.filter { values[$0] != nil }
                 if present.isEmpty {
-                    decoder.error(node.mark, "\(spec.title) needs one of \(names.map { "'\($0)'" }.joined(separator: ", "))")
+                    decoder.error(node.mark, .keyOneRequired, "\(spec.title) needs one of \(names.map { "'\($0)'" }.joined(separator: ", "))")
                 } else if present.count > 1 {
-                    decoder.error(values[present[1]]!.mark, "\(spec.title) takes only one of \(names.map { "'\($0)'" }.joined(separator: ", ")); found \(present.map { "'\($0)'" }.joined(separator: " and "))")
+                    decoder.error(values[present[1]]!.mark, .keyExclusive, "\(spec.title) takes only one of \(names.map { "'\($0)'" }.joined(separator: ", ")); found \(present.map { "'\($0)'" }.joined(separator: " and "))")
                 }
             case .atMostOne(let names):
                 let present = names.filter { values[$0] != nil }
                 if present.count > 1 {
-                    decoder.error(values[present[1]]!.mark, "\(spec.title) takes only one of \(names.map { "'\($0)'" }.joined(separator: ", ")); found \(present.map { "'\($0)'" }.joined(separator: " and "))")
+                    decoder.error(values[present[1]]!.mark, .keyExclusive, "\(spec.title) takes only one of \(names.map { "'\($0)'" }.joined(separator: ", ")); found \(present.map { "'\($0)'" }.joined(separator: " and "))")
                 }
             }
         }
@@ -156,11 +156,11 @@ public final class ObjectReader {
         case .argv:
             guard let items = n.sequence else {
                 let hint = n.scalar.map { $0.text.contains(" ") ? "; write it as a list of arguments, like [\($0.text.split(separator: " ").joined(separator: ", "))]" : "" } ?? ""
-                decoder.error(n.mark, "'\(key)' expects a command as a list of arguments, got \(n.shapeDescription)\(hint)")
+                decoder.error(n.mark, .commandInvalid, "'\(key)' expects a command as a list of arguments, got \(n.shapeDescription)\(hint)")
                 return nil
             }
             guard !items.isEmpty else {
-                decoder.error(n.mark, "'\(key)' needs at least the program to run, got an empty list")
+                decoder.error(n.mark, .commandInvalid, "'\(key)' needs at least the program to run, got an empty list")
                 return nil
             }
             let texts = items.compactMap { decoder.convert($0, .text, key: key) }.compactMap { v -> String? in
@@ -186,11 +186,11 @@ public final class ObjectReader {
                     items = text.split(separator: ",").map { Node.scalar($0.trimmingSpaces, style: s.style, at: n.mark) }
                 }
             } else {
-                decoder.error(n.mark, "'\(key)' expects a list, got \(n.shapeDescription)")
+                decoder.error(n.mark, .typeMismatch, "'\(key)' expects a list, got \(n.shapeDescription)")
                 return nil
             }
             if items.count < minimum {
-                decoder.error(n.mark, "'\(key)' needs at least \(minimum) item\(minimum == 1 ? "" : "s"), got \(items.count)")
+                decoder.error(n.mark, .listTooShort, "'\(key)' needs at least \(minimum) item\(minimum == 1 ? "" : "s"), got \(items.count)")
                 return nil
             }
             var out: [String] = []
@@ -217,7 +217,7 @@ public final class ObjectReader {
         }
         if n.isNull { return [] }
         guard let entries = n.mapping else {
-            decoder.error(n.mark, "'\(key)' expects a mapping of names to values (like {nlist: 128}), got \(n.shapeDescription)")
+            decoder.error(n.mark, .typeMismatch, "'\(key)' expects a mapping of names to values (like {nlist: 128}), got \(n.shapeDescription)")
             return nil
         }
         var out: [Parameter] = []
@@ -225,7 +225,7 @@ public final class ObjectReader {
             guard let name = e.key.scalar?.text else { continue }
             guard let (text, _) = decoder.text(e.value, what: "'\(key).\(name)'") else { continue }
             if e.value.isNull {
-                decoder.error(e.value.mark, "'\(key).\(name)' needs a value, got nothing")
+                decoder.error(e.value.mark, .valueMissing, "'\(key).\(name)' needs a value, got nothing")
                 continue
             }
             out.append(Parameter(name: name, value: text, mark: e.value.mark))
@@ -257,11 +257,11 @@ public final class ObjectReader {
         }
         if n.isNull, minimum == 0 { return [] }
         guard let items = n.sequence else {
-            decoder.error(n.mark, "'\(key)' expects a list of \(objectSpec.title)s, got \(n.shapeDescription)")
+            decoder.error(n.mark, .typeMismatch, "'\(key)' expects a list of \(objectSpec.title)s, got \(n.shapeDescription)")
             return nil
         }
         if items.count < minimum {
-            decoder.error(n.mark, "'\(key)' needs at least \(minimum) \(objectSpec.title)\(minimum == 1 ? "" : "s"), got none")
+            decoder.error(n.mark, .listTooShort, "'\(key)' needs at least \(minimum) \(objectSpec.title)\(minimum == 1 ? "" : "s"), got none")
         }
         return items.compactMap { item in
             guard let reader = decoder.object(item, objectSpec) else { return nil }
@@ -277,7 +277,7 @@ public final class ObjectReader {
         guard case .map(.object(let objectSpec)) = k.kind else { preconditionFailure("\(key) is not a map of objects") }
         guard let n = values[key], !n.isNull else { return [] }
         guard let entries = n.mapping else {
-            decoder.error(n.mark, "'\(key)' expects a mapping of names to \(objectSpec.title)s, got \(n.shapeDescription)")
+            decoder.error(n.mark, .typeMismatch, "'\(key)' expects a mapping of names to \(objectSpec.title)s, got \(n.shapeDescription)")
             return nil
         }
         return entries.compactMap { e in
@@ -302,15 +302,15 @@ extension SpecDecoder {
     public func variantList<T>(_ n: Node, key: String, set: VariantSet, minimum: Int,
                                _ build: (_ name: String, _ nameNode: Node, ObjectReader) -> T?) -> [T]? {
         if n.isNull {
-            if minimum > 0 { error(n.mark, "'\(key)' needs at least \(minimum) \(set.title), got nothing") }
+            if minimum > 0 { error(n.mark, .listTooShort, "'\(key)' needs at least \(minimum) \(set.title), got nothing") }
             return []
         }
         guard let items = n.sequence else {
-            error(n.mark, "'\(key)' expects a list of \(set.title)s (each written '- kind: {…}'), got \(n.shapeDescription)")
+            error(n.mark, .typeMismatch, "'\(key)' expects a list of \(set.title)s (each written '- kind: {…}'), got \(n.shapeDescription)")
             return nil
         }
         if items.count < minimum {
-            error(n.mark, "'\(key)' needs at least \(minimum) \(set.title), got none")
+            error(n.mark, .listTooShort, "'\(key)' needs at least \(minimum) \(set.title), got none")
         }
         return items.compactMap { item in variant(item, set, build) }
     }
@@ -330,20 +330,20 @@ extension SpecDecoder {
                 if kinds.count == 1, let kind = kinds.first {
                     let others = names.filter { $0 != kind }.map { "'\($0)'" }.joined(separator: ", ")
                     let misplaced = entries.first { $0.key.scalar?.text != kind }!.key.mark
-                    error(misplaced, "\(others) sits beside '\(kind)' instead of inside it; indent the \(set.title)'s settings under '\(kind):'")
+                    error(misplaced, .stepSettingsMisplaced, "\(others) sits beside '\(kind)' instead of inside it; indent the \(set.title)'s settings under '\(kind):'")
                     return nil
                 }
-                error(item.mark, "a \(set.title) is a single key naming its kind (like '- \(set.names[0]): {…}'); found \(names.map { "'\($0)'" }.joined(separator: ", "))")
+                error(item.mark, .stepShape, "a \(set.title) is a single key naming its kind (like '- \(set.names[0]): {…}'); found \(names.map { "'\($0)'" }.joined(separator: ", "))")
                 return nil
             }
         } else {
-            error(item.mark, "a \(set.title) is written '- kind: {settings}' (one of \(set.names.joined(separator: ", "))), got \(item.shapeDescription)")
+            error(item.mark, .stepShape, "a \(set.title) is written '- kind: {settings}' (one of \(set.names.joined(separator: ", "))), got \(item.shapeDescription)")
             return nil
         }
         guard let name = nameNode.scalar?.text, let spec = set.spec(named: name) else {
             let name = nameNode.scalar?.text ?? ""
             let hint = Suggestion.hint(for: name, in: set.names)
-            error(nameNode.mark, "unknown \(set.title) kind '\(name)'\(hint)\(hint.isEmpty ? "; known kinds: \(set.names.joined(separator: ", "))" : "")")
+            error(nameNode.mark, .stepKindUnknown, "unknown \(set.title) kind '\(name)'\(hint)\(hint.isEmpty ? "; known kinds: \(set.names.joined(separator: ", "))" : "")")
             return nil
         }
         guard let reader = object(body, spec) else { return nil }

@@ -14,8 +14,8 @@ public final class SpecDecoder {
         self.scope = scope
     }
 
-    public func error(_ mark: Mark, _ message: String) { sink.error(mark, message) }
-    public func warning(_ mark: Mark, _ message: String) { sink.warning(mark, message) }
+    public func error(_ mark: Mark, _ code: DiagnosticCode, _ message: String) { sink.error(mark, code, message) }
+    public func warning(_ mark: Mark, _ code: DiagnosticCode, _ message: String) { sink.warning(mark, code, message) }
 
     /// Runs `body` with a different scope.
     public func withScope<T>(_ newScope: VariableScope, _ body: () -> T) -> T {
@@ -37,7 +37,7 @@ public final class SpecDecoder {
     public func object(_ node: Node, _ spec: ObjectSpec) -> ObjectReader? {
         if node.isNull { return ObjectReader(decoder: self, spec: spec, node: Node(.mapping([]), at: node.mark)) }
         guard node.mapping != nil else {
-            error(node.mark, "\(spec.title) must be a mapping of settings, got \(node.shapeDescription)")
+            error(node.mark, .typeMismatch, "\(spec.title) must be a mapping of settings, got \(node.shapeDescription)")
             return nil
         }
         return ObjectReader(decoder: self, spec: spec, node: node)
@@ -49,14 +49,14 @@ public final class SpecDecoder {
     /// or a variable cannot be resolved.
     func text(_ node: Node, what: String) -> (text: String, original: String?)? {
         guard let scalar = node.scalar else {
-            error(node.mark, "\(what) must be a single value, got \(node.shapeDescription)")
+            error(node.mark, .typeMismatch, "\(what) must be a single value, got \(node.shapeDescription)")
             return nil
         }
         switch Interpolation.expand(scalar.text, in: scope) {
         case .success(let r):
             return (r.text, r.substituted ? scalar.text : nil)
         case .failure(let f):
-            error(markInside(node, offset: f.offset), f.message)
+            error(markInside(node, offset: f.offset), .variable, f.message)
             return nil
         }
     }
@@ -76,7 +76,7 @@ public final class SpecDecoder {
     /// Quoted numbers (`"100"`) are accepted like plain ones: `"${replicas}"` is quoted in flow style anyway.
     func convert(_ node: Node, _ kind: ValueKind, key: String) -> ScalarValue? {
         if node.isNull {
-            error(node.mark, "'\(key)' needs a value (\(kind.summary.replacingOccurrences(of: "`", with: ""))), got nothing")
+            error(node.mark, .valueMissing, "'\(key)' needs a value (\(kind.summary.replacingOccurrences(of: "`", with: ""))), got nothing")
             return nil
         }
         guard let (raw, original) = text(node, what: "'\(key)'") else { return nil }
@@ -86,13 +86,13 @@ public final class SpecDecoder {
             return .text(raw)
         case .identifier:
             guard Interpolation.isIdentifierLike(raw) else {
-                error(node.mark, "'\(key)' must be a name of letters, digits, '_' and '-' (not starting with a digit), got \(got)")
+                error(node.mark, .typeMismatch, "'\(key)' must be a name of letters, digits, '_' and '-' (not starting with a digit), got \(got)")
                 return nil
             }
             return .text(raw)
         case .url:
             guard let url = ServerURL.parse(raw) else {
-                error(node.mark, "'\(key)' must be a URL like http://127.0.0.1:19530, got \(got)")
+                error(node.mark, .typeMismatch, "'\(key)' must be a URL like http://127.0.0.1:19530, got \(got)")
                 return nil
             }
             return .text(url.text)
@@ -103,63 +103,63 @@ public final class SpecDecoder {
             case "true", "True", "TRUE": return .bool(true)
             case "false", "False", "FALSE": return .bool(false)
             case "yes", "no", "on", "off", "Yes", "No", "On", "Off":
-                error(node.mark, "'\(key)' expects true or false, got \(got); YAML 1.2 reads '\(raw)' as text, so write true or false")
+                error(node.mark, .typeMismatch, "'\(key)' expects true or false, got \(got); YAML 1.2 reads '\(raw)' as text, so write true or false")
                 return nil
             default:
-                error(node.mark, "'\(key)' expects true or false, got \(got)")
+                error(node.mark, .typeMismatch, "'\(key)' expects true or false, got \(got)")
                 return nil
             }
         case .integer(let lo, let hi):
             guard let v = ScenarioNumber.parseInteger(raw) else {
-                error(node.mark, "'\(key)' expects an integer, got \(got)")
+                error(node.mark, .typeMismatch, "'\(key)' expects an integer, got \(got)")
                 return nil
             }
-            if let lo, v < lo { error(node.mark, "'\(key)' must be at least \(lo), got \(v)\(original.map { " (from '\($0)')" } ?? "")"); return nil }
-            if let hi, v > hi { error(node.mark, "'\(key)' must be at most \(hi), got \(v)\(original.map { " (from '\($0)')" } ?? "")"); return nil }
+            if let lo, v < lo { error(node.mark, .valueOutOfRange, "'\(key)' must be at least \(lo), got \(v)\(original.map { " (from '\($0)')" } ?? "")"); return nil }
+            if let hi, v > hi { error(node.mark, .valueOutOfRange, "'\(key)' must be at most \(hi), got \(v)\(original.map { " (from '\($0)')" } ?? "")"); return nil }
             return .int(v)
         case .number(let lo, let hi):
             guard let v = ScenarioNumber.parseDouble(raw) else {
-                error(node.mark, "'\(key)' expects a number, got \(got)")
+                error(node.mark, .typeMismatch, "'\(key)' expects a number, got \(got)")
                 return nil
             }
-            if let lo, v < lo { error(node.mark, "'\(key)' must be at least \(ScenarioNumber.format(lo)), got \(raw)"); return nil }
-            if let hi, v > hi { error(node.mark, "'\(key)' must be at most \(ScenarioNumber.format(hi)), got \(raw)"); return nil }
+            if let lo, v < lo { error(node.mark, .valueOutOfRange, "'\(key)' must be at least \(ScenarioNumber.format(lo)), got \(raw)"); return nil }
+            if let hi, v > hi { error(node.mark, .valueOutOfRange, "'\(key)' must be at most \(ScenarioNumber.format(hi)), got \(raw)"); return nil }
             return .number(v)
         case .duration(let allowZero):
             guard let d = ScenarioDuration.parse(raw) else {
                 let hint = ScenarioNumber.parseDouble(raw) != nil ? "; add a unit (ms, s, m or h)" : ""
-                error(node.mark, "'\(key)' expects a duration like 30s, got \(got)\(hint)")
+                error(node.mark, .typeMismatch, "'\(key)' expects a duration like 30s, got \(got)\(hint)")
                 return nil
             }
             if d.milliseconds <= 0 && !allowZero {
-                error(node.mark, "'\(key)' must be longer than zero, got \(got)")
+                error(node.mark, .valueOutOfRange, "'\(key)' must be longer than zero, got \(got)")
                 return nil
             }
             return .duration(d)
         case .rate:
             guard let r = Rate.parse(raw) else {
-                error(node.mark, "'\(key)' expects a rate like 500/s, got \(got)")
+                error(node.mark, .typeMismatch, "'\(key)' expects a rate like 500/s, got \(got)")
                 return nil
             }
             return .rate(r)
         case .percent:
             guard let p = ScenarioNumber.parsePercent(raw) else {
-                error(node.mark, "'\(key)' expects a percent like 80%, got \(got)")
+                error(node.mark, .typeMismatch, "'\(key)' expects a percent like 80%, got \(got)")
                 return nil
             }
             guard p >= 0 && p <= 100 else {
-                error(node.mark, "'\(key)' must be between 0% and 100%, got \(got)")
+                error(node.mark, .valueOutOfRange, "'\(key)' must be between 0% and 100%, got \(got)")
                 return nil
             }
             return .number(p)
         case .fraction:
             let value = ScenarioNumber.parsePercent(raw).map { $0 / 100 } ?? ScenarioNumber.parseDouble(raw)
             guard let v = value else {
-                error(node.mark, "'\(key)' expects a fraction like 0.8 or a percent like 80%, got \(got)")
+                error(node.mark, .typeMismatch, "'\(key)' expects a fraction like 0.8 or a percent like 80%, got \(got)")
                 return nil
             }
             guard v >= 0 && v <= 1 else {
-                error(node.mark, "'\(key)' must be between 0 and 1 (0% and 100%), got \(got)")
+                error(node.mark, .valueOutOfRange, "'\(key)' must be between 0 and 1 (0% and 100%), got \(got)")
                 return nil
             }
             return .number(v)
@@ -167,17 +167,17 @@ public final class SpecDecoder {
             guard options.contains(raw) else {
                 let exact = options.first { $0.lowercased() == raw.lowercased() }
                 let hint = exact.map { "; did you mean '\($0)'?" } ?? Suggestion.hint(for: raw, in: options)
-                error(node.mark, "'\(key)' must be one of \(options.joined(separator: ", ")); got \(got)\(hint)")
+                error(node.mark, .valueNotAChoice, "'\(key)' must be one of \(options.joined(separator: ", ")); got \(got)\(hint)")
                 return nil
             }
             return .text(raw)
         case .countOrDuration:
             if let n = ScenarioNumber.parseInteger(raw) {
-                guard n >= 0 else { error(node.mark, "'\(key)' must not be negative, got \(got)"); return nil }
+                guard n >= 0 else { error(node.mark, .valueOutOfRange, "'\(key)' must not be negative, got \(got)"); return nil }
                 return .int(n)
             }
             guard let d = ScenarioDuration.parse(raw) else {
-                error(node.mark, "'\(key)' expects a query count like 100 or a duration like 30s, got \(got)")
+                error(node.mark, .typeMismatch, "'\(key)' expects a query count like 100 or a duration like 30s, got \(got)")
                 return nil
             }
             return .duration(d)

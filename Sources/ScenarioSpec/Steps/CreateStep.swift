@@ -75,28 +75,28 @@ public struct CreateStep: StepSpec {
         var seen: [String: Mark] = [:]
         for f in fields {
             if let first = seen[f.name] {
-                d.error(f.mark, "field '\(f.name)' is declared twice (first at \(first.line):\(first.column))")
+                d.error(f.mark, .fieldDuplicate, "field '\(f.name)' is declared twice (first at \(first.line):\(first.column))")
             }
             seen[f.name] = f.mark
             switch f.type {
             case .floatVector:
-                if f.dim == nil, !written.contains(f.name) { d.error(f.mark, "field '\(f.name)' is a floatVector and needs 'dim' (its dimension, e.g. dim: 128)") }
+                if f.dim == nil, !written.contains(f.name) { d.error(f.mark, .fieldIncomplete, "field '\(f.name)' is a floatVector and needs 'dim' (its dimension, e.g. dim: 128)") }
             case .varchar:
-                if f.maxLength == nil, !written.contains(f.name) { d.error(f.mark, "field '\(f.name)' is a varchar and needs 'maxLength' (e.g. maxLength: 100)") }
+                if f.maxLength == nil, !written.contains(f.name) { d.error(f.mark, .fieldIncomplete, "field '\(f.name)' is a varchar and needs 'maxLength' (e.g. maxLength: 100)") }
             default: break
             }
-            if f.dim != nil && f.type != .floatVector { d.error(f.mark, "'dim' applies only to floatVector fields, and '\(f.name)' is \(f.type.rawValue)") }
-            if f.maxLength != nil && f.type != .varchar { d.error(f.mark, "'maxLength' applies only to varchar fields, and '\(f.name)' is \(f.type.rawValue)") }
-            if f.autoId && !f.primary { d.error(f.mark, "'autoId' applies only to the primary key field; '\(f.name)' is not primary") }
+            if f.dim != nil && f.type != .floatVector { d.error(f.mark, .fieldOption, "'dim' applies only to floatVector fields, and '\(f.name)' is \(f.type.rawValue)") }
+            if f.maxLength != nil && f.type != .varchar { d.error(f.mark, .fieldOption, "'maxLength' applies only to varchar fields, and '\(f.name)' is \(f.type.rawValue)") }
+            if f.autoId && !f.primary { d.error(f.mark, .fieldOption, "'autoId' applies only to the primary key field; '\(f.name)' is not primary") }
             if f.primary && f.type != .int64 && f.type != .varchar {
-                d.error(f.mark, "the primary key must be int64 or varchar; '\(f.name)' is \(f.type.rawValue)")
+                d.error(f.mark, .primaryKeyType, "the primary key must be int64 or varchar; '\(f.name)' is \(f.type.rawValue)")
             }
         }
         let primaries = fields.filter(\.primary)
-        if primaries.isEmpty { d.error(mark, "the schema needs one primary key field (add 'primary: true' to one field)") }
-        for extra in primaries.dropFirst() { d.error(extra.mark, "only one field can be the primary key; '\(primaries[0].name)' already is") }
+        if primaries.isEmpty { d.error(mark, .primaryKeyMissing, "the schema needs one primary key field (add 'primary: true' to one field)") }
+        for extra in primaries.dropFirst() { d.error(extra.mark, .primaryKeyDuplicate, "only one field can be the primary key; '\(primaries[0].name)' already is") }
         if !fields.contains(where: { $0.type == .floatVector }) {
-            d.error(mark, "the schema needs at least one floatVector field to search")
+            d.error(mark, .vectorFieldMissing, "the schema needs at least one floatVector field to search")
         }
     }
 }

@@ -54,7 +54,7 @@ public struct IndexStep: StepSpec {
         for p in params where !known.contains(p.name) {
             let hint = Suggestion.hint(for: p.name, in: known)
             let uses = known.isEmpty ? "takes no build parameters" : "uses \(known.joined(separator: ", "))"
-            context.decoder.warning(p.mark, "\(type.rawValue) \(uses); the server may reject or ignore '\(p.name)'\(hint)")
+            context.decoder.warning(p.mark, .indexParameter, "\(type.rawValue) \(uses); the server may reject or ignore '\(p.name)'\(hint)")
         }
     }
 }

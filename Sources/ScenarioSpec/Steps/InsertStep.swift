@@ -75,7 +75,7 @@ public struct InsertStep: StepSpec {
         flush = r.bool("flush") ?? true
         segmentRows = r.int("segmentRows")
         if let segmentRows, batch > 0, segmentRows % batch != 0 {
-            r.decoder.error(r.mark("segmentRows"), "segmentRows (\(segmentRows)) must be a multiple of batch (\(batch)), so every segment ends on a request boundary")
+            r.decoder.error(r.mark("segmentRows"), .insertSegmentRows, "segmentRows (\(segmentRows)) must be a multiple of batch (\(batch)), so every segment ends on a request boundary")
         }
         generators = r.objectMap("generate") { field, g in Self.generator(field: field, g) } ?? []
     }
@@ -86,17 +86,17 @@ public struct InsertStep: StepSpec {
         func pair(_ key: String) -> (Double, Double)? {
             guard let values = g.strings(key) else { return nil }
             guard values.count == 2, let a = Double(values[0]), let b = Double(values[1]) else {
-                d.error(g.mark(key), "'\(key)' takes exactly two numbers, like [0, 1]; got \(values.count)")
+                d.error(g.mark(key), .generatorArguments, "'\(key)' takes exactly two numbers, like [0, 1]; got \(values.count)")
                 return nil
             }
             return (a, b)
         }
         if let (lo, hi) = pair("uniform") {
-            if lo >= hi { d.error(g.mark("uniform"), "'uniform' needs low < high, got [\(ScenarioNumber.format(lo)), \(ScenarioNumber.format(hi))]") }
+            if lo >= hi { d.error(g.mark("uniform"), .generatorArguments, "'uniform' needs low < high, got [\(ScenarioNumber.format(lo)), \(ScenarioNumber.format(hi))]") }
             generator = .uniform(low: lo, high: hi)
         }
         if let (mean, sd) = pair("gaussian") {
-            if sd <= 0 { d.error(g.mark("gaussian"), "'gaussian' needs a positive standard deviation, got \(ScenarioNumber.format(sd))") }
+            if sd <= 0 { d.error(g.mark("gaussian"), .generatorArguments, "'gaussian' needs a positive standard deviation, got \(ScenarioNumber.format(sd))") }
             generator = .gaussian(mean: mean, stddev: sd)
         }
         if let start = g.int("sequence") { generator = .sequence(start: start) }

@@ -27,7 +27,7 @@ public struct LoadStep: StepSpec {
         wait = r.bool("wait") ?? true
         verify = r.bool("verify") ?? wait
         if verify, !wait {
-            r.decoder.error(r.mark("verify"), "'verify: true' needs 'wait: true': replica groups can be checked only once loading has finished")
+            r.decoder.error(r.mark("verify"), .loadVerifyWithoutWait, "'verify: true' needs 'wait: true': replica groups can be checked only once loading has finished")
         }
         timeout = r.duration("timeout") ?? .seconds(600)
     }

@@ -43,7 +43,7 @@ public struct SearchSettings: Sendable, Hashable {
         if case .some(let v) = vectors {
             switch v.generator {
             case .uniform, .gaussian: break
-            default: r.decoder.error(v.mark, "query vectors need a float generator ('uniform' or 'gaussian')")
+            default: r.decoder.error(v.mark, .generatorType, "query vectors need a float generator ('uniform' or 'gaussian')")
             }
         }
     }

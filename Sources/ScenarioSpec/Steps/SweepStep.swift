@@ -46,32 +46,32 @@ public struct SweepStep: StepSpec {
         guard let entries = over.mapping, entries.count == 1, let entry = entries.first,
               let name = entry.key.scalar?.text else {
             let count = over.mapping?.count ?? 0
-            d.error(over.mark, count > 1
+            d.error(over.mark, .sweepOver, count > 1
                 ? "a sweep varies one parameter, found \(count); nest the other values in a second sweep's rows or run two sweeps"
                 : "'over' names one parameter and its values, like {replicas: [1, 2, 3]}; got \(over.shapeDescription)")
             return
         }
         guard Interpolation.isValidName(name) else {
-            d.error(entry.key.mark, "sweep parameter '\(name)' must be a variable name (letters, digits, '_') so steps can write ${\(name)}")
+            d.error(entry.key.mark, .sweepParameter, "sweep parameter '\(name)' must be a variable name (letters, digits, '_') so steps can write ${\(name)}")
             return
         }
         parameter = name
         guard let items = entry.value.sequence, !items.isEmpty else {
-            d.error(entry.value.mark, "'\(name)' needs a list of at least one value, like [1, 2, 3]; got \(entry.value.shapeDescription)")
+            d.error(entry.value.mark, .sweepValues, "'\(name)' needs a list of at least one value, like [1, 2, 3]; got \(entry.value.shapeDescription)")
             return
         }
         var values: [(String, Mark)] = []
         for item in items {
             guard let (text, _) = d.text(item, what: "a sweep value") else { continue }
-            if item.isNull { d.error(item.mark, "a sweep value cannot be empty"); continue }
+            if item.isNull { d.error(item.mark, .sweepValues, "a sweep value cannot be empty"); continue }
             if let dup = values.first(where: { $0.0 == text }) {
-                d.warning(item.mark, "sweep value '\(text)' repeats the one at \(dup.1.line):\(dup.1.column); the row will run twice")
+                d.warning(item.mark, .sweepValueRepeated, "sweep value '\(text)' repeats the one at \(dup.1.line):\(dup.1.column); the row will run twice")
             }
             values.append((text, item.mark))
         }
         guard let stepsNode else { return }
         if !Self.mentions(stepsNode, variable: name) {
-            d.warning(entry.key.mark, "no nested step uses ${\(name)}; every row of this sweep would run the same steps")
+            d.warning(entry.key.mark, .sweepParameterUnused, "no nested step uses ${\(name)}; every row of this sweep would run the same steps")
         }
         rows = values.map { value, mark in
             Row(value: value, mark: mark,
@@ -79,7 +79,7 @@ public struct SweepStep: StepSpec {
         }
         let searches = rows.first?.steps.filter { type(of: $0.spec).measuresSearchLatency } ?? []
         if searches.isEmpty, !rows.isEmpty {
-            d.warning(r.node.mark, "this sweep has no concurrentSearch or hotSearch step, so its comparison table will have no QPS or latency")
+            d.warning(r.node.mark, .sweepWithoutSearch, "this sweep has no concurrentSearch or hotSearch step, so its comparison table will have no QPS or latency")
         }
     }
 

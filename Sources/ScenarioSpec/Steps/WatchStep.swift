@@ -23,7 +23,7 @@ public struct Command: Sendable, Hashable, CustomStringConvertible {
         }
         guard let argv = r.strings(key) else { return nil }
         if shell, argv.count > 1 {
-            r.decoder.error(r.mark(key), "with 'shell: true', '\(key)' is one command line for sh -c (a string), not a list of \(argv.count) arguments")
+            r.decoder.error(r.mark(key), .commandInvalid, "with 'shell: true', '\(key)' is one command line for sh -c (a string), not a list of \(argv.count) arguments")
         }
         return Command(argv: argv, shell: shell, mark: r.mark(key))
     }
@@ -201,17 +201,17 @@ public struct WatchStep: StepSpec {
         recount = r.duration("recount") ?? .seconds(90)
 
         if interval > duration {
-            d.error(r.mark("interval"), "'interval' (\(interval)) is longer than 'duration' (\(duration)); the watch would never check")
+            d.error(r.mark("interval"), .watchInterval, "'interval' (\(interval)) is longer than 'duration' (\(duration)); the watch would never check")
         }
         for f in faults where f.at >= duration {
-            d.error(f.mark, "fault at \(f.at) is not within the watch's duration (\(duration)); it would never run")
+            d.error(f.mark, .watchFaultTime, "fault at \(f.at) is not within the watch's duration (\(duration)); it would never run")
         }
         var names: [String: Mark] = [:]
         for rule in rules {
-            if let first = names[rule.name] { d.error(rule.mark, "alert rule '\(rule.name)' is declared twice (first at \(first.line):\(first.column))") }
+            if let first = names[rule.name] { d.error(rule.mark, .ruleDuplicate, "alert rule '\(rule.name)' is declared twice (first at \(first.line):\(first.column))") }
             names[rule.name] = rule.mark
             for c in rule.when.anyOf.joined() where c.subject.hasPrefix("search.") && background == nil {
-                d.error(rule.mark, "'\(c.subject)' in rule '\(rule.name)' measures the background search load; add 'background: {rate: 5/s}' to the watch")
+                d.error(rule.mark, .ruleNeedsBackground, "'\(c.subject)' in rule '\(rule.name)' measures the background search load; add 'background: {rate: 5/s}' to the watch")
             }
         }
     }
@@ -229,19 +229,19 @@ public struct WatchStep: StepSpec {
         guard let whenText, let whenNode = r.rawNode("when") else { return nil }
         switch Condition.parse(whenText) {
         case .failure(let f):
-            d.error(d.markInside(whenNode, offset: f.offset), "in 'when': \(f.message)")
+            d.error(d.markInside(whenNode, offset: f.offset), .ruleCondition, "in 'when': \(f.message)")
             return nil
         case .success(let condition):
             var ok = true
             for c in condition.anyOf.joined() {
                 guard let signal = signals.first(where: { $0.name == c.subject }) else {
                     let hint = Suggestion.hint(for: c.subject, in: signals.map(\.name))
-                    d.error(d.markInside(whenNode, offset: c.subjectOffset), "in 'when': unknown signal '\(c.subject)'\(hint) (signals: \(signals.map(\.name).joined(separator: ", ")))")
+                    d.error(d.markInside(whenNode, offset: c.subjectOffset), .ruleSignalUnknown, "in 'when': unknown signal '\(c.subject)'\(hint) (signals: \(signals.map(\.name).joined(separator: ", ")))")
                     ok = false
                     continue
                 }
                 if case .failure(let f) = c.value(in: signal.unit) {
-                    d.error(d.markInside(whenNode, offset: f.offset), "in 'when': \(f.message)")
+                    d.error(d.markInside(whenNode, offset: f.offset), .ruleCondition, "in 'when': \(f.message)")
                     ok = false
                 }
             }
@@ -261,12 +261,12 @@ public struct WatchStep: StepSpec {
         let cpu = r.double("cpuAbove") ?? 70
         let memory = r.double("memoryAbove") ?? 80
         let cooldown = r.duration("cooldown") ?? .seconds(300)
-        if minimum > maximum { d.error(r.mark("min"), "'min' (\(minimum)) is larger than 'max' (\(maximum))") }
+        if minimum > maximum { d.error(r.mark("min"), .scaleRange, "'min' (\(minimum)) is larger than 'max' (\(maximum))") }
         if r.has("initial"), !(minimum...max(minimum, maximum)).contains(initial) {
-            d.error(r.mark("initial"), "'initial' (\(initial)) must be between min (\(minimum)) and max (\(maximum))")
+            d.error(r.mark("initial"), .scaleRange, "'initial' (\(initial)) must be between min (\(minimum)) and max (\(maximum))")
         }
         if let command, !command.argv.contains(where: { $0.contains("${replicas}") }) {
-            d.warning(command.mark, "the scale command never uses ${replicas}, so it cannot know the desired count")
+            d.warning(command.mark, .scaleCommandUnused, "the scale command never uses ${replicas}, so it cannot know the desired count")
         }
         guard let command else { return nil }
         return Scaling(command: command, min: minimum, max: maximum, initial: initial, cpuAbove: cpu,

@@ -55,12 +55,12 @@ private struct EventReader {
 
     mutating func run() -> YAMLReader.Result {
         if let problem = TextCheck.firstProblem(in: bytes) {
-            sink.error(markForByteOffset(problem.offset), problem.message)
+            sink.error(markForByteOffset(problem.offset), .fileNotText, problem.message)
             return .init(root: nil, diagnostics: sink.diagnostics)
         }
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else {
-            sink.error(Mark(file: file, line: 1, column: 1), "could not initialise the YAML parser")
+            sink.error(Mark(file: file, line: 1, column: 1), .yamlParser, "could not initialise the YAML parser")
             return .init(root: nil, diagnostics: sink.diagnostics)
         }
         defer { yaml_parser_delete(&parser) }
@@ -92,7 +92,7 @@ private struct EventReader {
         case YAML_DOCUMENT_START_EVENT:
             documents += 1
             if documents > 1 {
-                sink.error(at, "a scenario file holds one YAML document, but a second one starts here; remove the '---' or split the file")
+                sink.error(at, .yamlMultipleDocuments, "a scenario file holds one YAML document, but a second one starts here; remove the '---' or split the file")
                 stop = true
             }
         case YAML_ALIAS_EVENT:
@@ -100,11 +100,11 @@ private struct EventReader {
             if let node = anchors[name] {
                 add(node, anchor: nil)
             } else if openAnchors.contains(name) {
-                sink.error(at, "alias '*\(name)' refers to a node that contains it; an alias cannot point into its own anchor (cycle)")
+                sink.error(at, .yamlAliasCycle, "alias '*\(name)' refers to a node that contains it; an alias cannot point into its own anchor (cycle)")
                 add(.scalar("", at: at), anchor: nil)
             } else {
                 let hint = Suggestion.hint(for: name, in: anchors.keys)
-                sink.error(at, "unknown anchor '*\(name)'; anchors must be defined with '&\(name)' before they are used\(hint)")
+                sink.error(at, .yamlUnknownAnchor, "unknown anchor '*\(name)'; anchors must be defined with '&\(name)' before they are used\(hint)")
                 add(.scalar("", at: at), anchor: nil)
             }
         case YAML_SCALAR_EVENT:
@@ -152,7 +152,7 @@ private struct EventReader {
     /// Returns false (and stops reading) when the new collection would nest too deeply.
     mutating func push(_ at: Mark) -> Bool {
         if stack.count >= YAMLReader.maximumDepth {
-            sink.error(at, "input is nested more than \(YAMLReader.maximumDepth) levels deep; a scenario needs far fewer")
+            sink.error(at, .yamlTooDeep, "input is nested more than \(YAMLReader.maximumDepth) levels deep; a scenario needs far fewer")
             stop = true
             return false
         }
@@ -183,7 +183,7 @@ private struct EventReader {
 
     mutating func checkWeight(of node: Node) {
         if node.weight > YAMLReader.maximumExpandedNodes {
-            sink.error(node.mark, "aliases expand this document to more than \(YAMLReader.maximumExpandedNodes) nodes; refusing to expand it further")
+            sink.error(node.mark, .yamlTooLarge, "aliases expand this document to more than \(YAMLReader.maximumExpandedNodes) nodes; refusing to expand it further")
             stop = true
         }
     }
@@ -196,7 +196,7 @@ private struct EventReader {
         var firstSeen: [String: Mark] = [:]
         for entry in entries {
             guard let key = entry.key.scalar else {
-                sink.error(entry.key.mark, "mapping keys must be plain text, not \(entry.key.shapeDescription)")
+                sink.error(entry.key.mark, .yamlKeyNotText, "mapping keys must be plain text, not \(entry.key.shapeDescription)")
                 continue
             }
             if key.text == "<<" && key.style == .plain {
@@ -205,12 +205,12 @@ private struct EventReader {
                 case .mapping: sources = [entry.value]
                 case .sequence(let items): sources = items
                 case .scalar:
-                    sink.error(entry.value.mark, "the merge key '<<' needs a mapping or a list of mappings (like '<<: *base'), not \(entry.value.shapeDescription)")
+                    sink.error(entry.value.mark, .yamlMerge, "the merge key '<<' needs a mapping or a list of mappings (like '<<: *base'), not \(entry.value.shapeDescription)")
                     continue
                 }
                 for source in sources {
                     guard let sourceEntries = source.mapping else {
-                        sink.error(source.mark, "the merge key '<<' needs mappings to merge, not \(source.shapeDescription)")
+                        sink.error(source.mark, .yamlMerge, "the merge key '<<' needs mappings to merge, not \(source.shapeDescription)")
                         continue
                     }
                     for e in sourceEntries where !merged.contains(where: { $0.key.scalar?.text == e.key.scalar?.text }) {
@@ -220,7 +220,7 @@ private struct EventReader {
                 continue
             }
             if let first = firstSeen[key.text] {
-                sink.error(entry.key.mark, "duplicate key '\(key.text)' (first written at \(first.line):\(first.column)); a later value would silently replace the first")
+                sink.error(entry.key.mark, .yamlDuplicateKey, "duplicate key '\(key.text)' (first written at \(first.line):\(first.column)); a later value would silently replace the first")
                 continue
             }
             firstSeen[key.text] = entry.key.mark
@@ -238,16 +238,16 @@ private struct EventReader {
             let value = parser.problem_value
             if problem.contains("control characters") || problem.contains("UTF-8") || problem.contains("UTF-16") {
                 let byte = value >= 0 ? String(format2(Int(value))) : "?"
-                sink.error(at, "this is not a text file YAML can read: \(problem) (byte \(byte) at offset \(offset))")
+                sink.error(at, .fileNotText, "this is not a text file YAML can read: \(problem) (byte \(byte) at offset \(offset))")
             } else {
-                sink.error(at, "cannot read the file: \(problem)")
+                sink.error(at, .fileUnreadable, "cannot read the file: \(problem)")
             }
         case YAML_MEMORY_ERROR:
-            sink.error(Mark(file: file, line: 1, column: 1), "the YAML parser ran out of memory")
+            sink.error(Mark(file: file, line: 1, column: 1), .yamlParser, "the YAML parser ran out of memory")
         default:
             let at = mark(parser.problem_mark)
             if character(at: at) == "\t" {
-                sink.error(at, "a tab character here; YAML indentation must use spaces")
+                sink.error(at, .yamlTab, "a tab character here; YAML indentation must use spaces")
                 return
             }
             var message = problem
@@ -262,7 +262,7 @@ private struct EventReader {
                 let contextMark = mark(parser.context_mark)
                 message += " (\(context) at \(contextMark.line):\(contextMark.column))"
             }
-            sink.error(at, "YAML syntax error: \(message)")
+            sink.error(at, .yamlSyntax, "YAML syntax error: \(message)")
         }
     }
 
