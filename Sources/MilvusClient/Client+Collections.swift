@@ -17,7 +17,7 @@ extension MilvusClient {
         request.schema = try schema.proto(name: name).serializedData()
         request.shardsNum = Int32(shards)
         request.consistencyLevel = consistency.proto
-        let status = try await call("CreateCollection", retry: .never) { [request] s, m, o in
+        _ = try await call("CreateCollection", retry: .never) { [request] s, m, o in
             try await s.createCollection(request, metadata: m, options: o)
         }
     }
@@ -50,7 +50,7 @@ extension MilvusClient {
         var request = Milvus_Proto_Milvus_DropCollectionRequest()
         request.dbName = options.database
         request.collectionName = name
-        let status = try await call("DropCollection", retry: .onTransientState) { [request] s, m, o in
+        _ = try await call("DropCollection", retry: .onTransientState) { [request] s, m, o in
             try await s.dropCollection(request, metadata: m, options: o)
         }
     }

@@ -44,7 +44,7 @@ extension MilvusClient {
             .init(key: "metric_type", value: index.metric),
             .init(key: "params", value: JSONParameters.encode(index.params)),
         ]
-        let status = try await call("CreateIndex", retry: .never) { [request] s, m, o in
+        _ = try await call("CreateIndex", retry: .never) { [request] s, m, o in
             try await s.createIndex(request, metadata: m, options: o)
         }
     }

@@ -47,7 +47,7 @@ extension MilvusClient {
         request.collectionName = collection
         request.replicaNumber = Int32(replicas)
         do {
-            let status = try await call("LoadCollection", retry: .never) { [request] s, m, o in
+            _ = try await call("LoadCollection", retry: .never) { [request] s, m, o in
                 try await s.loadCollection(request, metadata: m, options: o)
             }
         } catch var error as MilvusError where error.reasonContains("nodes not enough") {
@@ -93,7 +93,7 @@ extension MilvusClient {
         var request = Milvus_Proto_Milvus_ReleaseCollectionRequest()
         request.dbName = options.database
         request.collectionName = collection
-        let status = try await call("ReleaseCollection", retry: .onTransientState) { [request] s, m, o in
+        _ = try await call("ReleaseCollection", retry: .onTransientState) { [request] s, m, o in
             try await s.releaseCollection(request, metadata: m, options: o)
         }
     }

@@ -62,7 +62,7 @@ struct CLITests {
         let handle: FileHandle
 
         init() throws {
-            FileManager.default.createFile(atPath: url.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
             handle = try FileHandle(forWritingTo: url)
         }
 

@@ -18,7 +18,7 @@ struct PackageShapeTests {
         // A scratch path of its own: the package's .build is locked by the `swift test` running this.
         process.arguments = ["swift", "package", "--package-path", root.path, "--scratch-path", scratch.path, "dump-package"]
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("dump-package-\(UUID().uuidString).json")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: output) }
         let handle = try FileHandle(forWritingTo: output)
         process.standardOutput = handle

@@ -5,7 +5,7 @@ import ScenarioSpec
 /// What the reports say about one kind of step, in one place: the steps table's one-line
 /// brief, what follows the step in summary.txt, and the kind's own tables. Each reporter names
 /// the spec type it reports on; `StepReporterRegistryTests` checks every kind has exactly one.
-protocol StepReporter {
+protocol StepReporter: Sendable {
     associatedtype Spec: StepSpec
     /// The steps table's summary cell for a step of this kind that ran ("2000 rows, 9,000 rows/s").
     static func brief(_ s: StepRecord, _ l: Labels) -> String
