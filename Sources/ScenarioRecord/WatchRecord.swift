@@ -175,13 +175,25 @@ public struct BackgroundLoadRecord: Codable, Sendable {
     /// answer the server calls success (seen on Milvus 2.3.5 while a restarted query node
     /// takes over a replica). nil in records made before it was counted.
     public var emptyResults: Int?
+    /// Most searches in flight at once (nil in records made before the load had a cap).
+    public var maxInFlight: Int?
+    /// Searches that started more than 1 ms after their due time: the cap was full (or the
+    /// client could not keep up). nil in records made before it was counted.
+    public var late: Int?
+    /// Searches whose time ran out before a slot was free: counted as failures (`notSent` in
+    /// `errorsByCode`). nil in records made before it was counted.
+    public var notSent: Int?
 
-    public init(rate: Double, seconds: [Second], errorsByCode: [String: Int], latency: EncodedHistogram, emptyResults: Int? = nil) {
+    public init(rate: Double, seconds: [Second], errorsByCode: [String: Int], latency: EncodedHistogram, emptyResults: Int? = nil,
+                maxInFlight: Int? = nil, late: Int? = nil, notSent: Int? = nil) {
         self.rate = rate
         self.seconds = seconds
         self.errorsByCode = errorsByCode
         self.latency = latency
         self.emptyResults = emptyResults
+        self.maxInFlight = maxInFlight
+        self.late = late
+        self.notSent = notSent
     }
 }
 
@@ -294,8 +306,11 @@ public struct RecoveryRecord: Codable, Sendable {
     public var successBefore: Double?
     public var successDuring: Double?
     public var successAfter: Double?
+    /// The watch's `settle`: "after" starts this long after recovery; the searches in between
+    /// count as "during". nil in records made before it existed (and when it is 0).
+    public var settleMs: Double?
 
-    public init(faultAtMs: Double, detectedAtMs: Double? = nil, liveAtMs: Double? = nil, servingAtMs: Double? = nil, servingLost: Bool, recoveredAtMs: Double? = nil, successBefore: Double? = nil, successDuring: Double? = nil, successAfter: Double? = nil) {
+    public init(faultAtMs: Double, detectedAtMs: Double? = nil, liveAtMs: Double? = nil, servingAtMs: Double? = nil, servingLost: Bool, recoveredAtMs: Double? = nil, successBefore: Double? = nil, successDuring: Double? = nil, successAfter: Double? = nil, settleMs: Double? = nil) {
         self.faultAtMs = faultAtMs
         self.detectedAtMs = detectedAtMs
         self.liveAtMs = liveAtMs
@@ -305,5 +320,6 @@ public struct RecoveryRecord: Codable, Sendable {
         self.successBefore = successBefore
         self.successDuring = successDuring
         self.successAfter = successAfter
+        self.settleMs = settleMs
     }
 }

@@ -249,4 +249,30 @@ struct WatchLogicTests {
         #expect(r.successDuring == 0, "the three searches that met the fault: \(r.successDuring ?? -1)")
         #expect(r.successAfter == 100)
     }
+
+    @Test("'settle' moves the searches right after recovery from 'after' into 'during'")
+    func settle() {
+        var d = WatchDetails(intervalMs: 3000, durationMs: 30000)
+        d.checks = [Self.check(0, serving: true), Self.check(3, serving: false, live: false), Self.check(6, serving: false),
+                    Self.check(9, serving: true), Self.check(12, serving: true), Self.check(15, serving: true)]
+        d.actions = [ActionRecord(kind: .fault, name: "kill", command: "kill", startedAtMs: 2000, durationMs: 500, exitCode: 0,
+                                  outputTail: nil, error: nil, dryRun: false)]
+        // The server answered the check at 9 s, then refused searches until 10.8 s.
+        let load = BackgroundSearches(rate: 5, timeout: .seconds(3))
+        for t in stride(from: 0.0, to: 20000, by: 200) {
+            let failed = (2400..<9000).contains(t) || (9000..<10800).contains(t)
+            load.add(.init(sentAt: .milliseconds(t), finishedAt: .milliseconds(t + 10), latency: .milliseconds(10), error: failed ? "server 101" : nil))
+        }
+        let plain = WatchRunner.recovery(d, background: load, end: .seconds(20))!
+        #expect(plain.recoveredAtMs == 9000 && plain.settleMs == nil)
+        #expect(plain.successAfter! < 90, "the 9 searches refused after the first good check count as 'after': \(plain.successAfter!)")
+        let settled = WatchRunner.recovery(d, background: load, end: .seconds(20), settle: .seconds(5))!
+        #expect(settled.recoveredAtMs == 9000, "recovery is still when a search first worked again")
+        #expect(settled.settleMs == 5000)
+        #expect(settled.successAfter == 100, "from 14 s on every search succeeded")
+        // 'during' now runs to 14 s: the 9 refused searches and the 16 good ones after them joined it.
+        #expect(settled.successDuring! > plain.successDuring!, "\(settled.successDuring!) vs \(plain.successDuring!)")
+        let tooLong = WatchRunner.recovery(d, background: load, end: .seconds(20), settle: .seconds(30))!
+        #expect(tooLong.successAfter == nil, "no 'after' when the watch ends within the settle time")
+    }
 }

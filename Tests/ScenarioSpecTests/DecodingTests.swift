@@ -138,4 +138,27 @@ struct DecodingTests {
         #expect(TestSupport.lines(TestSupport.decode("collection: c\nsteps: [insert]\n")) ==
             ["test.yaml:2:9: error: insert step is missing the required key 'rows'"])
     }
+
+    @Test("a background cap below rate × timeout is warned about; the default needs no warning")
+    func backgroundCap() throws {
+        let small = TestSupport.decode("""
+        collection: c
+        steps:
+          - watch: {duration: 1m, background: {rate: 20/s, timeout: 2s, concurrency: 10}}
+        """)
+        #expect(small.diagnostics.map(\.code) == [.watchBackgroundCap])
+        #expect(small.diagnostics.first?.severity == .warning)
+        #expect(TestSupport.lines(small).first?.hasPrefix("test.yaml:3:78: warning: 'concurrency' 10 is below rate × timeout (40)") == true,
+                "\(TestSupport.lines(small))")
+        let watch = try #require(small.scenario?.steps.first?.spec as? WatchStep)
+        #expect(watch.background?.maxInFlight == 10)
+        let enough = TestSupport.decode("""
+        collection: c
+        steps:
+          - watch: {duration: 1m, background: {rate: 20/s, timeout: 2s, concurrency: 40}}
+          - watch: {duration: 1m, background: {rate: 20/s}}
+        """)
+        #expect(enough.diagnostics.isEmpty)
+        #expect((enough.scenario?.steps[1].spec as? WatchStep)?.background?.maxInFlight == nil)
+    }
 }

@@ -21,11 +21,15 @@ struct WatchReporter: StepReporter {
         if let r = s.watch?.recovery {
             func sec(_ key: String) -> String { m[key].map { String(format: "%.1f s", $0 / 1000) } ?? "never" }
             text += "\n    first fault in place at \(String(format: "%.1f", r.faultAtMs / 1000)) s: detected after \(sec("timeToDetect")), live after \(r.liveAtMs == nil && r.detectedAtMs != nil ? "— (liveness not lost, or not back)" : sec("timeToLive")), serving after \(r.servingLost ? sec("timeToServing") : "0 s (never stopped)")"
-            let rates = [("before", r.successBefore), ("during", r.successDuring), ("after", r.successAfter)].compactMap { name, v in v.map { "\(name) \(Format.number($0))%" } }
+            let after = r.settleMs.map { "after (from \(Format.number($0 / 1000)) s on)" } ?? "after"
+            let rates = [("before", r.successBefore), ("during", r.successDuring), (after, r.successAfter)].compactMap { name, v in v.map { "\(name) \(Format.number($0))%" } }
             if !rates.isEmpty { text += "\n    background search success: " + rates.joined(separator: ", ") }
         }
         if let empty = s.watch?.background?.emptyResults, empty > 0 {
             text += "\n    \(empty) background search\(empty == 1 ? "" : "es") succeeded with no hits"
+        }
+        if let b = s.watch?.background, (b.late ?? 0) > 0 || (b.notSent ?? 0) > 0 {
+            text += "\n    background searches: \(b.late ?? 0) started more than 1 ms after their due time, \(b.notSent ?? 0) not sent before their timeout (at most \(b.maxInFlight.map(String.init) ?? "?") in flight)"
         }
         if let w = s.watch, let b = w.rowsBefore {
             if let c = w.rowCount, c.outcome != .verified {

@@ -25,10 +25,17 @@ extension TableBuilder {
                         : Format.seconds(fromMs: m["timeToServing"]))
                 row("success_before_percent", l.pick("Search success before the fault", "故障前查询成功率"), Format.percent(r.successBefore))
                 row("success_during_percent", l.pick("Search success during the fault", "故障期间查询成功率"), Format.percent(r.successDuring))
-                row("success_after_percent", l.pick("Search success after recovery", "恢复后查询成功率"), Format.percent(r.successAfter))
+                let settled = r.settleMs.map { ms in l.pick(" (from \(Format.number(ms / 1000)) s after)", " (恢复 \(Format.number(ms / 1000)) 秒后起)") } ?? ""
+                row("success_after_percent", l.pick("Search success after recovery", "恢复后查询成功率") + settled, Format.percent(r.successAfter))
             }
             if let empty = w.background?.emptyResults, empty > 0 {
                 row("searches_without_hits", l.pick("Background searches that succeeded with no hits", "成功但无结果的后台查询"), Format.plain(Double(empty)))
+            }
+            if let b = w.background, (b.late ?? 0) > 0 || (b.notSent ?? 0) > 0 {
+                // The schedule was held back: by the in-flight cap, or by a client that could not keep up.
+                row("background_late_not_sent", l.pick("Background searches started > 1 ms late / not sent (at most \(b.maxInFlight.map(String.init) ?? "?") in flight)",
+                                                       "后台查询 延迟 > 1 毫秒发送 / 未发送 (最多 \(b.maxInFlight.map(String.init) ?? "?") 个并发)"),
+                    .init("\(b.late ?? 0) / \(b.notSent ?? 0)", raw: String(b.late ?? 0)))
             }
             row("rows_before", l.pick("Rows before", "故障前行数"), Format.plain(w.rowsBefore.map(Double.init)))
             row("rows_after", l.pick("Rows after", "故障后行数"), Format.plain(w.rowsAfter.map(Double.init)))

@@ -5,13 +5,21 @@ import ScenarioRecord
 import Synchronization
 
 /// A steady search load during a watch, on its own connection, that keeps going through a
-/// fault: every search is sent on schedule (open loop), once (no retries that would hide a
-/// failure), and its outcome kept with the time it was sent — so success rates before, during
-/// and after a fault can be told apart.
+/// fault: every search is due on the shared open-loop schedule (`OpenLoop`), sent once (no
+/// retries that would hide a failure), and its outcome kept with its due time — so success rates
+/// before, during and after a fault can be told apart.
+///
+/// A search succeeds only when it is answered within `timeout` of its due time: one that waited
+/// for a free slot gets the rest of its time as its deadline, and one whose time ran out before it
+/// could be sent fails as `notSent` — a search held back while the server hung must not count as
+/// a success just because it was sent after the server came back. Latency is measured from the
+/// due time for the same reason.
 final class BackgroundSearches: Sendable {
     struct Outcome: Sendable {
+        /// When it was due, from the start of the load.
         var sentAt: Duration
         var finishedAt: Duration
+        /// From its due time to its answer.
         var latency: Duration
         /// nil when it succeeded.
         var error: String?
@@ -19,19 +27,29 @@ final class BackgroundSearches: Sendable {
         var empty = false
     }
 
+    /// Sends one search that must be answered by `deadline`; returns whether it found no hits.
+    typealias Send = @Sendable (SearchRequest, ContinuousClock.Instant) async throws -> Bool
+
+    /// The error code of a search whose time ran out before a slot was free.
+    static let notSent = "notSent"
+
     let rate: Double
     let timeout: Duration
+    let maxInFlight: Int
     private let outcomes = Mutex<[Outcome]>([])
+    private let totals = Mutex<OpenLoop.Totals?>(nil)
 
-    init(rate: Double, timeout: Duration) {
+    init(rate: Double, timeout: Duration, maxInFlight: Int? = nil) {
         self.rate = rate
         self.timeout = timeout
+        self.maxInFlight = maxInFlight ?? OpenLoop.defaultMaxInFlight(rate: rate, timeout: timeout)
     }
 
     var all: [Outcome] { outcomes.withLock { $0 } }
 
-    /// Sends searches from `start` until `end` (or until `shouldStop`), then waits for the
-    /// searches in flight. `request` builds the request of the i-th search.
+    /// Sends searches on a connection of its own (one attempt per search, no transient retries,
+    /// the search timeout as the call deadline), reconnecting at most once a second while the
+    /// server is away.
     func run(connection: ConnectionOptions, start: ContinuousClock.Instant, end: ContinuousClock.Instant,
              shouldStop: @escaping @Sendable () -> Bool, request: @escaping @Sendable (Int) -> SearchRequest) async {
         var options = connection
@@ -39,42 +57,48 @@ final class BackgroundSearches: Sendable {
         options.transientRetryWindow = .zero
         options.timeout = timeout
         options.maxReconnectDelay = .seconds(1)
-        let clock = ContinuousClock()
-        let interval = Duration.nanoseconds(Int64((1e9 / max(rate, 0.001)).rounded()))
-        var client: MilvusClient?
-        var lastConnectError: String?
-        var lastConnectAttempt: ContinuousClock.Instant?
-        await withTaskGroup(of: Void.self) { group in
-            var index = 0
-            while !shouldStop() {
-                let due = start + interval * index
-                if due >= end { break }
-                if due > clock.now { try? await clock.sleep(until: due) }
-                if client == nil, lastConnectAttempt.map({ clock.now - $0 >= .seconds(1) }) ?? true {
-                    lastConnectAttempt = clock.now
-                    do { client = try await MilvusClient.connect(options) } catch {
-                        lastConnectError = "connect: " + HealthProbe.short(error)
-                    }
-                }
-                let sentAt = due - start
-                if let client {
-                    let r = request(index)
-                    group.addTask {
-                        let sent = clock.now
-                        var outcome = Outcome(sentAt: sentAt, finishedAt: .zero, latency: .zero, error: nil)
-                        do { outcome.empty = try await client.search(r).count == 0 } catch { outcome.error = WorkerTally.code(of: error) }
-                        outcome.latency = clock.now - sent
-                        outcome.finishedAt = clock.now - start
-                        self.add(outcome)
-                    }
-                } else {
-                    let now = clock.now - start
-                    self.add(Outcome(sentAt: sentAt, finishedAt: now, latency: .zero, error: lastConnectError ?? "not connected"))
-                }
-                index += 1
-            }
+        let link = LazyConnection(options)
+        // Connected before the first search is due, so it does not pay for the connection.
+        _ = await link.client()
+        await run(start: start, end: end, shouldStop: shouldStop, request: request) { r, deadline in
+            let (client, error) = await link.client()
+            guard let client else { throw BackgroundConnectError(reason: error) }
+            var r = r
+            r.timeout = deadline - .now
+            guard r.timeout! > .zero else { throw BackgroundDeadlinePassed() }
+            return try await client.search(r).count == 0
         }
-        await client?.close()
+        await link.close()
+    }
+
+    /// Sends searches from `start` until `end` (or until `shouldStop`) with `send`, then waits
+    /// for the searches in flight. `request` builds the request of the i-th search.
+    func run(start: ContinuousClock.Instant, end: ContinuousClock.Instant, shouldStop: @escaping @Sendable () -> Bool,
+             request: @escaping @Sendable (Int) -> SearchRequest, send: @escaping Send) async {
+        let clock = ContinuousClock()
+        let timeout = self.timeout
+        let (_, totals) = await OpenLoop(rate: rate, maxInFlight: maxInFlight).run(
+            start: start, end: end, dropAfter: nil, shouldStop: shouldStop, tally: { () }
+        ) { ticket, _ in
+            var outcome = Outcome(sentAt: ticket.due - start, finishedAt: .zero, latency: .zero, error: nil)
+            let deadline = ticket.due + timeout
+            if ticket.started >= deadline {
+                outcome.error = Self.notSent
+            } else {
+                do { outcome.empty = try await send(request(ticket.index), deadline) } catch { outcome.error = Self.code(of: error) }
+            }
+            let now = clock.now
+            outcome.latency = now - ticket.due
+            outcome.finishedAt = now - start
+            self.add(outcome)
+        }
+        self.totals.withLock { $0 = totals }
+    }
+
+    static func code(of error: any Error) -> String {
+        if error is BackgroundDeadlinePassed { return notSent }
+        if let e = error as? BackgroundConnectError { return e.reason.map { "connect: " + $0 } ?? "not connected" }
+        return WorkerTally.code(of: error)
     }
 
     /// Searches that finished in `window` (by finish time): count, failures, P99 of the successes.
@@ -120,7 +144,59 @@ final class BackgroundSearches: Sendable {
             }
             seconds[s] = entry
         }
+        let totals = self.totals.withLock { $0 }
         return BackgroundLoadRecord(rate: rate, seconds: seconds.keys.sorted().map { .init(second: $0, succeeded: seconds[$0]!.0, failed: seconds[$0]!.1) },
-                                    errorsByCode: errors, latency: histogram.encoded, emptyResults: all.filter(\.empty).count)
+                                    errorsByCode: errors, latency: histogram.encoded, emptyResults: all.filter(\.empty).count,
+                                    maxInFlight: maxInFlight, late: totals?.late, notSent: errors[Self.notSent] ?? 0)
+    }
+}
+
+/// The search's time ran out (while connecting) before it could be sent.
+struct BackgroundDeadlinePassed: Error {}
+
+/// No connection to send a background search on (the reason of the last attempt, if any).
+struct BackgroundConnectError: Error {
+    var reason: String?
+}
+
+/// The background load's connection: made on first use and again at most once a second while
+/// it cannot be made; searches that find no connection fail at once instead of waiting for one.
+final class LazyConnection: Sendable {
+    private struct State {
+        var client: MilvusClient?
+        var lastError: String?
+        var lastAttempt: ContinuousClock.Instant?
+        var connecting = false
+    }
+
+    private let options: ConnectionOptions
+    private let state = Mutex(State())
+
+    init(_ options: ConnectionOptions) { self.options = options }
+
+    /// The connection, or nil with the reason of the last failed attempt.
+    func client() async -> (MilvusClient?, String?) {
+        let now = ContinuousClock.now
+        let attempt: Bool = state.withLock { s in
+            guard s.client == nil, !s.connecting, s.lastAttempt.map({ now - $0 >= .seconds(1) }) ?? true else { return false }
+            s.connecting = true
+            s.lastAttempt = now
+            return true
+        }
+        if attempt {
+            var made: MilvusClient?
+            var failure: String?
+            do { made = try await MilvusClient.connect(options) } catch { failure = HealthProbe.short(error) }
+            state.withLock { s in
+                s.connecting = false
+                if let made { s.client = made } else { s.lastError = failure }
+            }
+        }
+        return state.withLock { ($0.client, $0.lastError) }
+    }
+
+    func close() async {
+        let client = state.withLock { $0.client }
+        await client?.close()
     }
 }

@@ -46,7 +46,8 @@ struct WatchRunner: StepRunner {
         // Watching a server that is down from the start is legitimate: then there is no load.
         if let settings = spec.background, let collection, let template = await Self.template(collection, settings, context, &record) {
             let pool = template.queryPool(size: 256)
-            let load = BackgroundSearches(rate: settings.rate.perSecond, timeout: settings.search.timeout?.swiftDuration ?? .seconds(5))
+            let load = BackgroundSearches(rate: settings.rate.perSecond, timeout: settings.search.timeout?.swiftDuration ?? WatchStep.Background.defaultTimeout.swiftDuration,
+                                          maxInFlight: settings.maxInFlight)
             background = load
             let connection = context.client.options
             backgroundTask = Task {
@@ -162,7 +163,7 @@ struct WatchRunner: StepRunner {
 
         var details = journal.read { $0 }
         details.background = background?.record()
-        details.recovery = Self.recovery(details, background: background, end: clock.now - start)
+        details.recovery = Self.recovery(details, background: background, end: clock.now - start, settle: spec.settle.swiftDuration)
         record.watch = details
         record.metrics = Self.metrics(details)
         record.metrics["totalTime"] = (clock.now - start).milliseconds
@@ -289,8 +290,8 @@ struct WatchRunner: StepRunner {
     /// *started*: "before" holds only searches that finished before anything was done (a kill
     /// lands somewhere inside its command, e.g. after an interpreter starts, so a search sent a
     /// moment before the command ended may already have met the fault); everything after them
-    /// that was sent before recovery is "during".
-    static func recovery(_ d: WatchDetails, background: BackgroundSearches?, end: Duration) -> RecoveryRecord? {
+    /// that was sent before recovery (plus `settle`) is "during".
+    static func recovery(_ d: WatchDetails, background: BackgroundSearches?, end: Duration, settle: Duration = .zero) -> RecoveryRecord? {
         let faults = d.actions.filter { $0.kind == .fault && !$0.dryRun }
         guard let fault = faults.map({ $0.startedAtMs + ($0.durationMs ?? 0) }).min(),
               let commandStart = faults.map(\.startedAtMs).min() else { return nil }
@@ -315,10 +316,11 @@ struct WatchRunner: StepRunner {
         }
         r.recoveredAtMs = later.first(where: { !$0.isTroubled })?.atMs
         let f = Duration.milliseconds(fault)
-        let recovered = r.recoveredAtMs.map { Duration.milliseconds($0) } ?? end
+        let recovered = r.recoveredAtMs.map { Duration.milliseconds($0) + settle } ?? end
+        if settle > .zero { r.settleMs = settle.milliseconds }
         r.successBefore = background?.successRate(of: before)
         r.successDuring = background?.successRate { !before($0) && $0.sentAt < max(f, recovered) }
-        if r.recoveredAtMs != nil { r.successAfter = background?.successRate(sentIn: recovered..<max(recovered, end)) }
+        if r.recoveredAtMs != nil, recovered < end { r.successAfter = background?.successRate(sentIn: recovered..<end) }
         return r
     }
 

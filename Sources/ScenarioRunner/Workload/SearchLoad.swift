@@ -43,7 +43,7 @@ public struct LoadResult: Sendable {
     public var errors: Int
     public var errorsByCode: [String: Int]
     public var wall: Duration
-    /// Open loop: queries that started after their scheduled time (by more than 1 ms).
+    /// Open loop: queries that started after their due time (by more than `OpenLoop.lateness`).
     public var late: Int
     /// Open loop: queries never sent because the run ended while all slots were busy.
     public var dropped: Int
@@ -62,7 +62,6 @@ public struct LoadResult: Sendable {
         latency.add(worker.latency)
         completed += worker.completed
         errors += worker.errors
-        late += worker.late
         for (k, v) in worker.errorsByCode { errorsByCode[k, default: 0] += v }
     }
 
@@ -95,7 +94,6 @@ struct WorkerTally: Sendable {
     var latency = LatencyHistogram.latency()
     var completed = 0
     var errors = 0
-    var late = 0
     var errorsByCode: [String: Int] = [:]
 
     mutating func failed(_ error: any Error) {
@@ -205,54 +203,29 @@ public struct SearchLoad: Sendable {
     func openLoop(rate: Double, maxInFlight: Int, length: Length, progress: LoadProgress?) async -> LoadResult {
         let clock = ContinuousClock()
         let start = clock.now
-        let interval = Duration.nanoseconds(Int64((1e9 / rate).rounded()))
-        let queue = TicketQueue()
         let query = self.query, shouldStop = self.shouldStop, fatal = self.fatal
         let end: ContinuousClock.Instant? = { if case .time(let d) = length { return start + d } else { return nil } }()
-        let total: Int = { if case .queries(let n) = length { return n } else { return .max } }()
-        var result = LoadResult.empty
-        let lateness = Duration.milliseconds(1)
-        await withTaskGroup(of: WorkerTally.self) { group in
-            for _ in 0..<max(1, maxInFlight) {
-                group.addTask {
-                    var tally = WorkerTally()
-                    while let ticket = await queue.take() {
-                        let sent = clock.now
-                        if let end, sent >= end {
-                            queue.drop()
-                            continue
-                        }
-                        if fatal.isSet { continue }
-                        if sent - ticket.intended > lateness { tally.late += 1 }
-                        do {
-                            try await query(ticket.index)
-                            // From the intended start: a stalled server shows in the percentiles.
-                            tally.latency.record(clock.now - ticket.intended)
-                            tally.completed += 1
-                            progress?.complete()
-                        } catch {
-                            tally.failed(error)
-                            progress?.fail()
-                            if LoadResult.isFatal(error) { fatal.set(error) }
-                        }
-                    }
-                    return tally
-                }
+        let count: Int? = { if case .queries(let n) = length { return n } else { return nil } }()
+        let (tallies, totals) = await OpenLoop(rate: rate, maxInFlight: maxInFlight).run(
+            start: start, end: end, dropAfter: end, count: count, shouldStop: { shouldStop() || fatal.isSet }, tally: { WorkerTally() }
+        ) { ticket, tally in
+            do {
+                try await query(ticket.index)
+                // From the due time: a stalled server shows in the percentiles.
+                tally.latency.record(clock.now - ticket.due)
+                tally.completed += 1
+                progress?.complete()
+            } catch {
+                tally.failed(error)
+                progress?.fail()
+                if LoadResult.isFatal(error) { fatal.set(error) }
             }
-            // The schedule: query i is due at start + i × interval.
-            var index = 0
-            while index < total, !shouldStop(), !fatal.isSet {
-                let due = start + interval * index
-                if let end, due >= end { break }
-                if due > clock.now { try? await clock.sleep(until: due) }
-                queue.put(Ticket(index: index, intended: due))
-                index += 1
-            }
-            queue.finish()
-            for await tally in group { result.merge(tally) }
         }
+        var result = LoadResult.empty
+        for t in tallies { result.merge(t) }
         result.wall = clock.now - start
-        result.dropped = queue.dropped
+        result.late = totals.late
+        result.dropped = totals.dropped
         result.fatal = fatal.error
         return result
     }
@@ -273,63 +246,4 @@ final class FatalBox: Sendable {
 final class SharedCounter: Sendable {
     private let value = Atomic<Int>(0)
     func next() -> Int { value.add(1, ordering: .relaxed).newValue - 1 }
-}
-
-struct Ticket: Sendable {
-    var index: Int
-    var intended: ContinuousClock.Instant
-}
-
-/// Scheduled queries waiting for a free worker (many consumers, one producer).
-final class TicketQueue: Sendable {
-    private struct State {
-        var tickets: [Ticket] = []
-        var head = 0
-        var waiting: [CheckedContinuation<Ticket?, Never>] = []
-        var finished = false
-        var dropped = 0
-    }
-
-    private let state = Mutex(State())
-
-    func put(_ ticket: Ticket) {
-        let waiter: CheckedContinuation<Ticket?, Never>? = state.withLock { s in
-            if !s.waiting.isEmpty { return s.waiting.removeFirst() }
-            s.tickets.append(ticket)
-            return nil
-        }
-        waiter?.resume(returning: ticket)
-    }
-
-    func take() async -> Ticket? {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Ticket?, Never>) in
-            let immediate: Ticket?? = state.withLock { s in
-                if s.head < s.tickets.count {
-                    let t = s.tickets[s.head]
-                    s.head += 1
-                    if s.head > 1024, s.head * 2 > s.tickets.count {
-                        s.tickets.removeFirst(s.head)
-                        s.head = 0
-                    }
-                    return .some(t)
-                }
-                if s.finished { return .some(nil) }
-                s.waiting.append(continuation)
-                return .none
-            }
-            if let immediate { continuation.resume(returning: immediate) }
-        }
-    }
-
-    func finish() {
-        let waiters = state.withLock { s -> [CheckedContinuation<Ticket?, Never>] in
-            s.finished = true
-            defer { s.waiting = [] }
-            return s.waiting
-        }
-        for w in waiters { w.resume(returning: nil) }
-    }
-
-    func drop() { state.withLock { $0.dropped += 1 } }
-    var dropped: Int { state.withLock { $0.dropped + ($0.tickets.count - $0.head) } }
 }

@@ -80,6 +80,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
     case vectorFieldAmbiguous = "vector-field-ambiguous"
     case vectorFieldMissing = "vector-field-missing"
     case vectorFieldType = "vector-field-type"
+    case watchBackgroundCap = "watch-background-cap"
     case watchFaultTime = "watch-fault-time"
     case watchInterval = "watch-interval"
 

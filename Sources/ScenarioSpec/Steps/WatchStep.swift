@@ -91,6 +91,11 @@ public struct WatchStep: StepSpec {
     public struct Background: Sendable {
         public var rate: Rate
         public var search: SearchSettings
+        /// Most searches in flight; nil: enough for every search to hang until its timeout.
+        public var maxInFlight: Int?
+
+        /// A background search's deadline when `timeout` is not set.
+        public static let defaultTimeout = ScenarioDuration.seconds(5)
     }
 
     public static let ruleSpec = ObjectSpec(
@@ -133,8 +138,11 @@ public struct WatchStep: StepSpec {
 
     public static let backgroundSpec = ObjectSpec(
         name: "background_load", title: "background load",
-        doc: "A steady search load during the watch, to measure the success rate before, during and after faults.",
-        keys: [KeySpec("rate", .rate, .defaultValue("5/s"), "Searches per second.")] + SearchSettings.keys)
+        doc: "A steady search load during the watch, to measure the success rate before, during and after faults. Searches are due on a fixed schedule (open loop, as `concurrentSearch` with `rate`), each sent once; one succeeds only when it is answered within `timeout` of its due time, and its latency is measured from that time. A search that cannot start before its time runs out (every slot busy) fails as `notSent`.",
+        keys: [KeySpec("rate", .rate, .defaultValue("5/s"), "Searches per second."),
+               KeySpec("concurrency", .integer(min: 1, max: 4096), .runtimeDefault("rate × timeout × 1.25 + 4"),
+                       "Most searches in flight. The default leaves room for every search to hang until its timeout during an outage, so none is held back and sent after the server is back.")]
+            + SearchSettings.keys)
 
     public static let keys: [KeySpec] = [
         KeySpec("duration", .duration(allowZero: false), .required, "How long to watch."),
@@ -145,6 +153,8 @@ public struct WatchStep: StepSpec {
         KeySpec("faults", .list(.object(faultSpec), minCount: 0), .defaultValue("[]"), "Commands run at set times."),
         KeySpec("scale", .object(scaleSpec), .optional, "Automatic scaling."),
         KeySpec("background", .object(backgroundSpec), .optional, "Background search load."),
+        KeySpec("settle", .duration(allowZero: true), .defaultValue("0s"),
+                "After the deployment serves again, how long before `successRate.after` starts counting; the background searches in between count as `during`. A restarted Milvus can answer a first search and then refuse searches for a few seconds more (seen on 2.3.5 standalone: \"collection not loaded\" for 2 s after a successful check)."),
         KeySpec("recount", .duration(allowZero: true), .defaultValue("90s"),
                 "When the rows counted after the watch are fewer than at its start: how long to keep counting (strongly consistent, every 3 s) until the count is back, or the same 4 times in a row while the collection statistics do not say every row is stored. Only such a stable count says rows were lost; otherwise `rowsUnverified` is 1. `0s` counts once."),
     ]
@@ -162,8 +172,8 @@ public struct WatchStep: StepSpec {
         MetricSpec("timeToLive", .milliseconds, .lower, "From the first fault until every `/healthz` was OK again."),
         MetricSpec("timeToServing", .milliseconds, .lower, "From the first fault until a real search succeeded again."),
         MetricSpec("successRate.before", .percent, .higher, "Background searches that succeeded before the first fault."),
-        MetricSpec("successRate.during", .percent, .higher, "Background searches that succeeded between the fault and serving again."),
-        MetricSpec("successRate.after", .percent, .higher, "Background searches that succeeded after serving again."),
+        MetricSpec("successRate.during", .percent, .higher, "Background searches that succeeded between the fault and serving again (plus `settle`)."),
+        MetricSpec("successRate.after", .percent, .higher, "Background searches that succeeded after serving again (plus `settle`)."),
         MetricSpec("rowsBefore", .count, .neither, "Rows in the collection when the watch started."),
         MetricSpec("rowsAfter", .count, .neither, "Rows in the collection after the watch, from a verified count (see `recount`)."),
         MetricSpec("rowsLost", .count, .lower, "rowsBefore − rowsAfter, when positive; only from a verified count. A threshold on it fails, saying why, when the count could not be verified."),
@@ -180,6 +190,7 @@ public struct WatchStep: StepSpec {
     public var scale: Scaling?
     public var background: Background?
     public var recount: ScenarioDuration
+    public var settle: ScenarioDuration
 
     public init(_ r: ObjectReader, _ context: StepDecodingContext) {
         let d = context.decoder
@@ -197,8 +208,20 @@ public struct WatchStep: StepSpec {
         } ?? []
         // `${replicas}` in the scale command is filled in at run time.
         scale = d.withBindings(["replicas": .deferred]) { r.object("scale") { Self.scaling($0) } } ?? nil
-        background = r.object("background") { b in Background(rate: b.rate("rate") ?? Rate(perSecond: 5), search: SearchSettings(b)) }
+        background = r.object("background") { b in
+            let settings = Background(rate: b.rate("rate") ?? Rate(perSecond: 5), search: SearchSettings(b), maxInFlight: b.int("concurrency"))
+            if let cap = settings.maxInFlight {
+                let timeout = settings.search.timeout ?? Background.defaultTimeout
+                let outstanding = settings.rate.perSecond * timeout.milliseconds / 1000
+                if Double(cap) < outstanding {
+                    d.warning(b.mark("concurrency"), .watchBackgroundCap,
+                              "'concurrency' \(cap) is below rate × timeout (\(Int(outstanding.rounded(.up)))): while the server hangs, searches will wait for a slot and fail as notSent instead of being sent on time")
+                }
+            }
+            return settings
+        }
         recount = r.duration("recount") ?? .seconds(90)
+        settle = r.duration("settle") ?? .seconds(0)
 
         if interval > duration {
             d.error(r.mark("interval"), .watchInterval, "'interval' (\(interval)) is longer than 'duration' (\(duration)); the watch would never check")

@@ -1,0 +1,191 @@
+import Foundation
+import Synchronization
+
+/// The runner's one open-loop scheduler. Every load that is driven by a rate uses it: the
+/// `concurrentSearch` step with `rate`, the watch's background searches, and any later kind
+/// (parallel workloads, capacity searches).
+///
+/// Operation *i* is due at `start + i / rate`, whatever happened to the operations before it —
+/// a slow server does not slow the schedule down (no coordinated omission). At most
+/// `maxInFlight` operations run at once; a due operation that finds every slot busy waits for
+/// one and starts late. Callers measure latency from `Ticket.due`, not from the moment the
+/// operation really started, so the wait shows in their percentiles. Three counts make the
+/// accounting complete: `late` (started more than `lateness` after its due time), `dropped`
+/// (due before the end, still waiting for a slot when the phase was over: never started) and
+/// `abandoned` (not started because the caller asked to stop).
+struct OpenLoop: Sendable {
+    /// One scheduled operation.
+    struct Ticket: Sendable {
+        /// Numbers the operations of one run from 0.
+        var index: Int
+        /// When it was due to start: `start + index / rate`.
+        var due: ContinuousClock.Instant
+        /// When a worker took it up.
+        var started: ContinuousClock.Instant
+
+        /// How long it waited for a free slot (or for a late wake-up) after its due time.
+        var lateBy: Duration { started - due }
+    }
+
+    /// Every scheduled operation is exactly one of started, dropped or abandoned.
+    struct Totals: Sendable, Equatable {
+        var scheduled = 0
+        var started = 0
+        var late = 0
+        var dropped = 0
+        var abandoned = 0
+    }
+
+    /// Operations per second.
+    var rate: Double
+    /// Most operations in flight at once.
+    var maxInFlight: Int
+    /// Started later than this after its due time: counted as late.
+    static let lateness = Duration.milliseconds(1)
+
+    init(rate: Double, maxInFlight: Int) {
+        precondition(rate > 0 && rate.isFinite, "rate must be positive")
+        self.rate = rate
+        self.maxInFlight = max(1, maxInFlight)
+    }
+
+    /// Time between two due times.
+    var interval: Duration { .nanoseconds(Int64((1e9 / rate).rounded())) }
+
+    /// Runs the schedule from `start` until `end` (operations due at or after it are not
+    /// scheduled) or until `count` operations, whichever comes first, and until `shouldStop`.
+    /// An operation that has not started by `dropAfter` is dropped: a measured phase that ends
+    /// at `end` passes `end`; a load whose operations carry their own deadlines passes nil and
+    /// lets `perform` judge a late one. Each of the `maxInFlight` workers keeps its own `Tally`
+    /// (made by `tally`); `perform` runs one operation, `drop` is told about one that was due but
+    /// never started. Returns when every started operation has finished.
+    func run<Tally: Sendable>(
+        start: ContinuousClock.Instant, end: ContinuousClock.Instant?, dropAfter: ContinuousClock.Instant?, count: Int? = nil,
+        shouldStop: @escaping @Sendable () -> Bool = { false },
+        tally: @escaping @Sendable () -> Tally,
+        perform: @escaping @Sendable (Ticket, inout Tally) async -> Void,
+        drop: @escaping @Sendable (Ticket, inout Tally) -> Void = { _, _ in }
+    ) async -> (tallies: [Tally], totals: Totals) {
+        precondition(end != nil || count != nil, "an open loop needs an end or a count")
+        let clock = ContinuousClock()
+        let queue = TicketQueue()
+        let counts = TotalsCounter()
+        let interval = self.interval
+        let total = count ?? .max
+        var tallies: [Tally] = []
+        await withTaskGroup(of: Tally.self) { group in
+            for _ in 0..<maxInFlight {
+                group.addTask {
+                    var mine = tally()
+                    while let due = await queue.take() {
+                        let ticket = Ticket(index: due.index, due: due.due, started: clock.now)
+                        if shouldStop() {
+                            counts.update { $0.abandoned += 1 }
+                        } else if let dropAfter, ticket.started >= dropAfter {
+                            counts.update { $0.dropped += 1 }
+                            drop(ticket, &mine)
+                        } else {
+                            counts.update {
+                                $0.started += 1
+                                if ticket.lateBy > Self.lateness { $0.late += 1 }
+                            }
+                            await perform(ticket, &mine)
+                        }
+                    }
+                    return mine
+                }
+            }
+            // The schedule itself: computed, never shifted by how long operations take.
+            var index = 0
+            while index < total, !shouldStop() {
+                let due = start + interval * index
+                if let end, due >= end { break }
+                if due > clock.now {
+                    try? await clock.sleep(until: due)
+                } else {
+                    // Behind schedule: let the workers run rather than flood the queue in one go.
+                    await Task.yield()
+                }
+                queue.put(DueOperation(index: index, due: due))
+                index += 1
+            }
+            counts.update { $0.scheduled = index }
+            queue.finish()
+            for await t in group { tallies.append(t) }
+        }
+        return (tallies, counts.update { $0 })
+    }
+
+    /// The default in-flight cap for a load whose operations may each take up to `timeout`:
+    /// while a server hangs, `rate × timeout` operations are outstanding at once, so a cap below
+    /// that would hold due operations back and send them late — after the outage — where they
+    /// would succeed and hide it. A quarter more, plus a few, for the client's own overhead.
+    static func defaultMaxInFlight(rate: Double, timeout: Duration) -> Int {
+        let outstanding = rate * timeout.milliseconds / 1000
+        return min(4096, Int((outstanding * 1.25).rounded(.up)) + 4)
+    }
+}
+
+/// The totals of one run, counted by its workers.
+private final class TotalsCounter: Sendable {
+    private let totals = Mutex(OpenLoop.Totals())
+    @discardableResult
+    func update<R>(_ body: (inout OpenLoop.Totals) -> R) -> R { totals.withLock { body(&$0) } }
+}
+
+/// An operation waiting for a free worker.
+struct DueOperation: Sendable {
+    var index: Int
+    var due: ContinuousClock.Instant
+}
+
+/// Scheduled operations waiting for a free worker (many consumers, one producer).
+final class TicketQueue: Sendable {
+    private struct State {
+        var items: [DueOperation] = []
+        var head = 0
+        var waiting: [CheckedContinuation<DueOperation?, Never>] = []
+        var finished = false
+    }
+
+    private let state = Mutex(State())
+
+    func put(_ item: DueOperation) {
+        let waiter: CheckedContinuation<DueOperation?, Never>? = state.withLock { s in
+            if !s.waiting.isEmpty { return s.waiting.removeFirst() }
+            s.items.append(item)
+            return nil
+        }
+        waiter?.resume(returning: item)
+    }
+
+    /// The next operation, or nil when the schedule is over and nothing is left.
+    func take() async -> DueOperation? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<DueOperation?, Never>) in
+            let immediate: DueOperation?? = state.withLock { s in
+                if s.head < s.items.count {
+                    let t = s.items[s.head]
+                    s.head += 1
+                    if s.head > 1024, s.head * 2 > s.items.count {
+                        s.items.removeFirst(s.head)
+                        s.head = 0
+                    }
+                    return .some(t)
+                }
+                if s.finished { return .some(nil) }
+                s.waiting.append(continuation)
+                return .none
+            }
+            if let immediate { continuation.resume(returning: immediate) }
+        }
+    }
+
+    func finish() {
+        let waiters = state.withLock { s -> [CheckedContinuation<DueOperation?, Never>] in
+            s.finished = true
+            defer { s.waiting = [] }
+            return s.waiting
+        }
+        for w in waiters { w.resume(returning: nil) }
+    }
+}
