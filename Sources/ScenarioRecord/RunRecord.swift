@@ -212,15 +212,43 @@ public struct SearchDetails: Codable, Sendable {
     public var latency: EncodedHistogram
     /// Failed queries by error (code and short reason).
     public var errorsByCode: [String: Int]
+    /// The distinct reasons the failures gave, most frequent first (nil when none failed, and in
+    /// records made before reasons were kept).
+    public var errorReasons: [ErrorReason]?
+    /// The first failure's full message.
+    public var firstError: String?
 
-    public init(loop: String, concurrency: Int, targetRate: Double? = nil, warmupQueries: Int, latency: EncodedHistogram, errorsByCode: [String: Int]) {
+    public init(loop: String, concurrency: Int, targetRate: Double? = nil, warmupQueries: Int, latency: EncodedHistogram, errorsByCode: [String: Int],
+                errorReasons: [ErrorReason]? = nil, firstError: String? = nil) {
         self.loop = loop
         self.concurrency = concurrency
         self.targetRate = targetRate
         self.warmupQueries = warmupQueries
         self.latency = latency
         self.errorsByCode = errorsByCode
+        self.errorReasons = errorReasons
+        self.firstError = firstError
     }
+}
+
+/// One reason a step's operations failed, in the server's (or transport's) own words, with how
+/// many failed with it.
+public struct ErrorReason: Codable, Sendable, Equatable {
+    /// The short key also used in `errorsByCode`, e.g. `server 65535`.
+    public var code: String
+    public var reason: String
+    public var count: Int
+
+    public init(code: String, reason: String, count: Int) {
+        self.code = code
+        self.reason = reason
+        self.count = count
+    }
+
+    /// Reasons beyond this many distinct ones are counted under one "other reasons" entry.
+    public static let limit = 16
+    /// Longer reasons are cut here.
+    public static let maxLength = 500
 }
 
 /// A hot-search step's hot and cold latencies, apart.

@@ -14,7 +14,23 @@ enum SearchLines {
         var text = " \(Format.number(m["queries"])) queries in \(Format.number((m["totalTime"] ?? 0) / 1000)) s, \(Format.number(m["qps"])) QPS, avg \(Format.number(m["avg"])) ms, P50 \(Format.number(m["p50"])) ms, P99 \(Format.number(m["p99"])) ms"
         if let e = m["errors"], e > 0 { text += ", \(Format.number(e)) errors" }
         if let h = m["hot.avg"], let c = m["cold.avg"] { text += "; hot avg \(Format.number(h)) ms vs cold \(Format.number(c)) ms" }
+        // Why queries failed, in the server's words (the failure line of a failed step says it already).
+        if s.failure == nil, let reasons = s.search?.errorReasons {
+            for r in reasons { text += "\n    \(r.count) × \(r.code): \(r.reason)" }
+        }
         return text
+    }
+
+    /// The failures of a search step for a table note: the reasons with counts when the record
+    /// has them, else the counts by code; then the first failure's full message.
+    static func errorNote(_ d: SearchDetails, _ l: Labels) -> String? {
+        if let reasons = d.errorReasons, !reasons.isEmpty {
+            var text = reasons.map { "\($0.count) × \($0.code): \($0.reason)" }.joined(separator: "; ")
+            if reasons.count > 1, let first = d.firstError { text += l.pick(" — first failure: ", " — 首个失败: ") + first }
+            return text
+        }
+        guard !d.errorsByCode.isEmpty else { return nil }
+        return d.errorsByCode.sorted { $0.key < $1.key }.map { "\($0.value) × \($0.key)" }.joined(separator: "; ")
     }
 }
 
@@ -66,10 +82,7 @@ extension TableBuilder {
                                       "开环负载的延迟从每个查询的计划发送时间算起，服务器卡顿会体现在百分位延迟中。"))
         }
         for f in searches {
-            let errors = f.step.search!.errorsByCode
-            if !errors.isEmpty {
-                table.notes.append("\(f.step.id): " + errors.sorted { $0.key < $1.key }.map { "\($0.value) × \($0.key)" }.joined(separator: "; "))
-            }
+            if let note = SearchLines.errorNote(f.step.search!, l) { table.notes.append("\(f.step.id): " + note) }
         }
         return table
     }
@@ -95,6 +108,7 @@ extension TableBuilder {
                     : l.pick("\(f.step.id): hot queries were not measurably faster than cold ones (cold ÷ hot = \(String(format: "%.2f", r))); the document's claim that they are did not hold here.",
                              "\(f.step.id)：热点查询并未明显快于普通查询（普通 ÷ 热点 = \(String(format: "%.2f", r))），文档中“热点查询更快”的结论在此未成立。"))
             }
+            if let d = f.step.search, let note = SearchLines.errorNote(d, l) { table.notes.append("\(f.step.id): " + note) }
         }
         return table
     }

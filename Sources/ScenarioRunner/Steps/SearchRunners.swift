@@ -100,7 +100,8 @@ struct ConcurrentSearchRunner: StepRunner {
         reporter.cancel()
         record.metrics = result.metrics
         var details = SearchDetails(loop: "closed", concurrency: 0, targetRate: nil, warmupQueries: warmupQueries,
-                                    latency: result.latency.encoded, errorsByCode: result.errorsByCode)
+                                    latency: result.latency.encoded, errorsByCode: result.errorsByCode,
+                                    errorReasons: result.reasons.sorted, firstError: result.reasons.first?.message)
         switch spec.loop {
         case .closed(let workers): details.concurrency = workers
         case .open(let rate, let maxInFlight): details.loop = "open"; details.concurrency = maxInFlight; details.targetRate = rate.perSecond
@@ -119,7 +120,11 @@ struct ConcurrentSearchRunner: StepRunner {
 func failIfEverythingFailed(_ result: LoadResult, step: Step) throws {
     if let fatal = result.fatal { throw fatal }
     guard result.completed == 0, result.errors > 0, let code = result.errorsByCode.max(by: { $0.value < $1.value })?.key else { return }
-    throw SearchFailure(reason: "all \(result.errors) queries failed (\(result.errorsByCode.map { "\($0.key): \($0.value)" }.sorted().joined(separator: ", ")))",
+    // The server's words, not only its code: the most frequent reason, and how many others.
+    let reasons = result.reasons.sorted ?? []
+    var why = reasons.first.map { ": \($0.reason)" } ?? ""
+    if reasons.count > 1 { why += " (and \(reasons.count - 1) other reason\(reasons.count == 2 ? "" : "s"))" }
+    throw SearchFailure(reason: "all \(result.errors) queries failed (\(result.errorsByCode.map { "\($0.key): \($0.value)" }.sorted().joined(separator: ", ")))" + why,
                         code: code)
 }
 
@@ -174,10 +179,8 @@ struct HotSearchRunner: StepRunner {
                 }
             }
             for await (h, c) in group {
-                hot.latency.add(h.latency); hot.completed += h.completed; hot.errors += h.errors
-                cold.latency.add(c.latency); cold.completed += c.completed; cold.errors += c.errors
-                for (k, v) in h.errorsByCode { hot.errorsByCode[k, default: 0] += v }
-                for (k, v) in c.errorsByCode { cold.errorsByCode[k, default: 0] += v }
+                hot.merge(h)
+                cold.merge(c)
             }
         }
         reporter.cancel()
@@ -199,7 +202,8 @@ struct HotSearchRunner: StepRunner {
         record.metrics = metrics
         record.hot = HotSearchDetails(hotVectors: spec.hotVectors, hotRatio: spec.hotRatio, hot: hot.latency.encoded, cold: cold.latency.encoded)
         record.search = SearchDetails(loop: "closed", concurrency: spec.concurrency, targetRate: nil, warmupQueries: 0,
-                                      latency: all.latency.encoded, errorsByCode: all.errorsByCode)
+                                      latency: all.latency.encoded, errorsByCode: all.errorsByCode,
+                                      errorReasons: all.reasons.sorted, firstError: all.reasons.first?.message)
         try failIfEverythingFailed(all, step: step)
     }
 }

@@ -42,6 +42,8 @@ public struct LoadResult: Sendable {
     public var completed: Int
     public var errors: Int
     public var errorsByCode: [String: Int]
+    /// Distinct failure reasons with counts, and the first failure's full message.
+    public var reasons = FailureReasons()
     public var wall: Duration
     /// Open loop: queries that started after their due time (by more than `OpenLoop.lateness`).
     public var late: Int
@@ -62,6 +64,7 @@ public struct LoadResult: Sendable {
         latency.add(worker.latency)
         completed += worker.completed
         errors += worker.errors
+        reasons.merge(worker.reasons)
         for (k, v) in worker.errorsByCode { errorsByCode[k, default: 0] += v }
     }
 
@@ -95,10 +98,22 @@ struct WorkerTally: Sendable {
     var completed = 0
     var errors = 0
     var errorsByCode: [String: Int] = [:]
+    var reasons = FailureReasons()
 
     mutating func failed(_ error: any Error) {
         errors += 1
-        errorsByCode[Self.code(of: error), default: 0] += 1
+        let code = Self.code(of: error)
+        errorsByCode[code, default: 0] += 1
+        reasons.add(code: code, error: error)
+    }
+
+    /// Adds another worker's counts (latency, completions, failures).
+    mutating func merge(_ other: WorkerTally) {
+        latency.add(other.latency)
+        completed += other.completed
+        errors += other.errors
+        for (k, v) in other.errorsByCode { errorsByCode[k, default: 0] += v }
+        reasons.merge(other.reasons)
     }
 
     /// A short, stable key for an error: the Milvus code or the transport code.
@@ -113,6 +128,55 @@ struct WorkerTally: Sendable {
         case .verificationFailed: return "verificationFailed"
         case .deploymentLimit: return "deploymentLimit"
         }
+    }
+}
+
+/// The distinct reasons failures gave, in the server's own words, with counts (at most
+/// `ErrorReason.limit` distinct ones; the rest are counted together), and the first failure's
+/// full message with the time it happened.
+public struct FailureReasons: Sendable {
+    private var counts: [String: ErrorReason] = [:]
+    private var order: [String] = []
+    private(set) var first: (at: ContinuousClock.Instant, message: String)?
+
+    public init() {}
+
+    mutating func add(code: String, error: any Error, at time: ContinuousClock.Instant = .now) {
+        let reason = Self.reason(of: error)
+        add(ErrorReason(code: code, reason: reason, count: 1), first: (time, "\(error)"))
+    }
+
+    private mutating func add(_ r: ErrorReason, first candidate: (at: ContinuousClock.Instant, message: String)?) {
+        var key = r.code + "\u{1F}" + r.reason
+        var entry = r
+        if counts[key] == nil, counts.count >= ErrorReason.limit {
+            key = "\u{1F}other"
+            entry = ErrorReason(code: "other", reason: "other reasons", count: r.count)
+        }
+        if counts[key] == nil { order.append(key) }
+        counts[key, default: ErrorReason(code: entry.code, reason: entry.reason, count: 0)].count += entry.count
+        if let candidate, first.map({ candidate.at < $0.at }) ?? true { first = candidate }
+    }
+
+    mutating func merge(_ other: FailureReasons) {
+        for key in other.order { add(other.counts[key]!, first: nil) }
+        if let f = other.first, first.map({ f.at < $0.at }) ?? true { first = f }
+    }
+
+    /// Most frequent first (ties in the order they were first seen); nil when nothing failed.
+    public var sorted: [ErrorReason]? {
+        guard !order.isEmpty else { return nil }
+        return order.enumerated().sorted { a, b in
+            let (x, y) = (counts[a.element]!.count, counts[b.element]!.count)
+            return x != y ? x > y : a.offset < b.offset
+        }.map { counts[$0.element]! }
+    }
+
+    /// The server's (or transport's) own words, without the RPC and code around them.
+    static func reason(of error: any Error) -> String {
+        let text = (error as? MilvusError)?.reason ?? "\(error)"
+        let oneLine = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return oneLine.count > ErrorReason.maxLength ? String(oneLine.prefix(ErrorReason.maxLength)) + "…" : oneLine
     }
 }
 
