@@ -205,6 +205,12 @@ struct CrossChecks {
             for name in search.outputFields where !fields.contains(where: { $0.name == name }) {
                 decoder.error(mark, .fieldUnknown, "'outputFields' names '\(name)', which the collection does not have\(Suggestion.hint(for: name, in: fields.map(\.name)))")
             }
+            if let filter = search.filter {
+                for (name, _) in FilterFields.names(in: filter) where !fields.contains(where: { $0.name == name }) {
+                    decoder.error(search.filterMark ?? mark, .fieldUnknown,
+                                  "'filter' names '\(name)', which the collection does not have (Milvus would reject every search)\(Suggestion.hint(for: name, in: fields.map(\.name)))")
+                }
+            }
         }
         if let index, let metric = search.metric, metric != index.metric {
             decoder.error(mark, .metricMismatch, "the search uses metric \(metric.rawValue) but the index was built with \(index.metric.rawValue)")

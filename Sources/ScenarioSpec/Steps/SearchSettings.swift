@@ -10,6 +10,8 @@ public struct SearchSettings: Sendable, Hashable {
     public var filter: String?
     public var vectors: InsertStep.FieldGenerator?
     public var timeout: ScenarioDuration?
+    /// Where `filter` was written (for diagnostics that check its field names).
+    public var filterMark: Mark?
 
     public static let vectorSpec = ObjectSpec(
         name: "query_vectors", title: "query vectors",
@@ -38,6 +40,7 @@ public struct SearchSettings: Sendable, Hashable {
         consistency = r.choice("consistency") ?? .Bounded
         outputFields = r.strings("outputFields") ?? []
         filter = r.string("filter")
+        filterMark = filter == nil ? nil : r.mark("filter")
         vectors = r.object("vectors") { InsertStep.generator(field: "vectors", $0) } ?? nil
         timeout = r.duration("timeout")
         if case .some(let v) = vectors {
