@@ -97,8 +97,11 @@ private struct SMTPSession {
                 throw DeliveryError(description: "\(settings.host):\(settings.port) does not offer STARTTLS (set 'security: tls' for TLS from the start, or 'none')")
             }
             try expect(await command("STARTTLS"), 220, "STARTTLS")
-            let handler = try NIOSSLClientHandler(context: tls, serverHostname: Self.sni(settings.host))
-            try await channel.channel.pipeline.addHandler(handler, position: .first)
+            // The TLS handler is not Sendable: made and added on the channel's own event loop.
+            let ch = channel.channel, hostname = Self.sni(settings.host)
+            try await ch.eventLoop.submit {
+                try ch.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: hostname), position: .first)
+            }.get()
             capabilities = try expect(await command("EHLO \(me)"), 250, "EHLO after STARTTLS")
         }
         if let user = settings.user {
