@@ -208,9 +208,11 @@ struct WatchLogicTests {
         #expect(r.detectedAtMs == 10000 && r.liveAtMs == 15000 && r.servingAtMs == 25000 && r.recoveredAtMs == 25000)
         #expect(r.servingLost)
         d.recovery = r
-        let m = WatchRunner.metrics(d)
-        #expect(m["timeToDetect"] == 3000 && m["timeToLive"] == 8000 && m["timeToServing"] == 18000)
-        #expect(m["unhealthyChecks"] == 3 && m["checks"] == 7)
+        var m = StepRecorder<WatchStep>(StepRecord(path: "1", id: "watch1", kind: "watch", collection: nil, startedAt: Date()))
+        WatchRunner.record(d, into: &m)
+        #expect(m[\.timeToDetect] == .seconds(3) && m[\.timeToLive] == .seconds(8) && m[\.timeToServing] == .seconds(18))
+        #expect(m[\.unhealthyChecks] == 3 && m[\.checks] == 7)
+        #expect(m.metrics["timeToDetect"] == 3000, "recorded in milliseconds")
 
         // A fault the deployment rode out: nothing detected; serving never stopped.
         var calm = WatchDetails(intervalMs: 5000, durationMs: 60000)
@@ -218,8 +220,9 @@ struct WatchLogicTests {
         calm.actions = d.actions
         calm.recovery = WatchRunner.recovery(calm, background: nil, end: .seconds(60))
         #expect(calm.recovery?.detectedAtMs == nil && calm.recovery?.servingLost == false)
-        let cm = WatchRunner.metrics(calm)
-        #expect(cm["timeToServing"] == 0 && cm["timeToDetect"] == nil)
+        var cm = StepRecorder<WatchStep>(StepRecord(path: "1", id: "watch1", kind: "watch", collection: nil, startedAt: Date()))
+        WatchRunner.record(calm, into: &cm)
+        #expect(cm[\.timeToServing] == .zero && cm[\.timeToDetect] == nil)
 
         // A dry run injects nothing, so there is nothing to time.
         calm.actions[0].dryRun = true

@@ -37,7 +37,7 @@ struct WorkloadTests {
         let result = await load.run(.queries(100))
         #expect(result.completed == 75 && result.errors == 25)
         #expect(result.errorsByCode == ["server 101": 25])
-        #expect(result.metrics["errorRate"] == 25)
+        #expect(result.errorRate == 25)
     }
 
     /// The achieved rate is measured by the benchmark; here: the schedule of a 1 s run at 200/s

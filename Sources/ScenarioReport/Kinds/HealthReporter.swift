@@ -7,12 +7,12 @@ struct HealthReporter: StepReporter {
     typealias Spec = HealthStep
 
     static func brief(_ s: StepRecord, _ l: Labels) -> String {
-        s.metrics["healthy"] == 1 ? l.pick("healthy", "健康") : l.pick("not healthy", "不健康")
+        s.metrics(of: HealthStep.self)[\.healthy] == 1 ? l.pick("healthy", "健康") : l.pick("not healthy", "不健康")
     }
 
     static func summary(_ s: StepRecord) -> String {
-        let m = s.metrics
-        return " healthy \(Format.number(m["healthy"])), live \(Format.number(m["live"])), connect+list \(Format.number(m["latency"])) ms"
+        let m = s.metrics(of: HealthStep.self)
+        return " healthy \(Format.number(m[\.healthy])), live \(Format.number(m[\.live])), connect+list \(Format.number(m[\.latency])) ms"
     }
 
     static func tables(_ b: TableBuilder) -> [ReportTable] { [b.health] }
@@ -22,10 +22,10 @@ extension TableBuilder {
     var health: ReportTable {
         let steps = record.flatSteps.filter { $0.step.health != nil }
         let rows = steps.map { f -> [ReportTable.Cell] in
-            let s = f.step, h = s.health!, m = s.metrics
+            let s = f.step, h = s.health!, m = s.metrics(of: HealthStep.self)
             let unhealthy = h.components.filter { $0.value.lowercased() != "healthy" }.map { "\($0.key): \($0.value)" }.sorted()
             let reasons = (h.reasons + unhealthy + [h.servingError].compactMap { $0 }).joined(separator: "; ")
-            return [.init(s.id), Format.yesNo(m["healthy"].map { $0 == 1 }, l), Format.yesNo(m["live"].map { $0 == 1 }, l), Format.yesNo(h.checkHealth, l), Format.ms(m["latency"]), Format.ms(m["searchLatency"]), .init(reasons)]
+            return [.init(s.id), Format.yesNo(m[\.healthy].map { $0 == 1 }, l), Format.yesNo(m[\.live].map { $0 == 1 }, l), Format.yesNo(h.checkHealth, l), Format.ms(m[\.latency]), Format.ms(m[\.searchLatency]), .init(reasons)]
         }
         return ReportTable(id: "health", title: l.health,
                            columns: [.init(id: "step", header: l.step), .init(id: "healthy", header: l.healthy), .init(id: "live", header: l.live),

@@ -7,8 +7,8 @@ struct MonitorReporter: StepReporter {
     typealias Spec = MonitorStep
 
     static func brief(_ s: StepRecord, _ l: Labels) -> String {
-        let m = s.metrics
-        return l.pick("\(Format.number(m["nodes"])) query node\(m["nodes"] == 1 ? "" : "s")", "\(Format.number(m["nodes"])) 个查询节点")
+        let m = s.metrics(of: MonitorStep.self)
+        return l.pick("\(Format.number(m[\.nodes])) query node\(m[\.nodes] == 1 ? "" : "s")", "\(Format.number(m[\.nodes])) 个查询节点")
     }
 
     static func summaryDetails(_ s: StepRecord) -> String {

@@ -4,16 +4,17 @@ import ScenarioSpec
 
 /// The search steps' shared lines: queries, QPS and latency percentiles.
 enum SearchLines {
-    static func brief(_ s: StepRecord, _ l: Labels) -> String {
-        let m = s.metrics
-        return "\(Format.number(m["queries"])) \(l.pick("queries", "个查询")), \(Format.number(m["qps"])) QPS, P99 \(Format.number(m["p99"]))ms"
+    static func brief<S: StepSpec>(_ s: StepRecord, _ l: Labels, as kind: S.Type) -> String where S.Metrics: SearchLatencyMetrics {
+        let m = s.metrics(of: kind)
+        return "\(Format.number(m[\.queries])) \(l.pick("queries", "个查询")), \(Format.number(m[\.qps])) QPS, P99 \(Format.number(m[\.p99]))ms"
     }
 
-    static func summary(_ s: StepRecord) -> String {
-        let m = s.metrics
-        var text = " \(Format.number(m["queries"])) queries in \(Format.number((m["totalTime"] ?? 0) / 1000)) s, \(Format.number(m["qps"])) QPS, avg \(Format.number(m["avg"])) ms, P50 \(Format.number(m["p50"])) ms, P99 \(Format.number(m["p99"])) ms"
-        if let e = m["errors"], e > 0 { text += ", \(Format.number(e)) errors" }
-        if let h = m["hot.avg"], let c = m["cold.avg"] { text += "; hot avg \(Format.number(h)) ms vs cold \(Format.number(c)) ms" }
+    /// The summary line; `extra` follows the figures (a hot search's hot against cold).
+    static func summary<S: StepSpec>(_ s: StepRecord, as kind: S.Type, extra: String = "") -> String where S.Metrics: SearchLatencyMetrics {
+        let m = s.metrics(of: kind)
+        var text = " \(Format.number(m[\.queries])) queries in \(Format.number((m[\.totalTime] ?? 0) / 1000)) s, \(Format.number(m[\.qps])) QPS, avg \(Format.number(m[\.avg])) ms, P50 \(Format.number(m[\.p50])) ms, P99 \(Format.number(m[\.p99])) ms"
+        if let e = m[\.errors], e > 0 { text += ", \(Format.number(e)) errors" }
+        text += extra
         // Why queries failed, in the server's words (the failure line of a failed step says it already).
         if s.failure == nil, let reasons = s.search?.errorReasons {
             for r in reasons { text += "\n    \(r.count) × \(r.code): \(r.reason)" }
@@ -37,16 +38,21 @@ enum SearchLines {
 /// `concurrentSearch`: the document's query-performance table (查询性能).
 struct ConcurrentSearchReporter: StepReporter {
     typealias Spec = ConcurrentSearchStep
-    static func brief(_ s: StepRecord, _ l: Labels) -> String { SearchLines.brief(s, l) }
-    static func summary(_ s: StepRecord) -> String { SearchLines.summary(s) }
+    static func brief(_ s: StepRecord, _ l: Labels) -> String { SearchLines.brief(s, l, as: Spec.self) }
+    static func summary(_ s: StepRecord) -> String { SearchLines.summary(s, as: Spec.self) }
     static func tables(_ b: TableBuilder) -> [ReportTable] { [b.queryPerformance] }
 }
 
 /// `hotSearch`: hot against cold queries (热点查询性能).
 struct HotSearchReporter: StepReporter {
     typealias Spec = HotSearchStep
-    static func brief(_ s: StepRecord, _ l: Labels) -> String { SearchLines.brief(s, l) }
-    static func summary(_ s: StepRecord) -> String { SearchLines.summary(s) }
+    static func brief(_ s: StepRecord, _ l: Labels) -> String { SearchLines.brief(s, l, as: Spec.self) }
+    static func summary(_ s: StepRecord) -> String {
+        let m = s.metrics(of: Spec.self)
+        var hotCold = ""
+        if let h = m[\.hotAvg], let c = m[\.coldAvg] { hotCold = "; hot avg \(Format.number(h)) ms vs cold \(Format.number(c)) ms" }
+        return SearchLines.summary(s, as: Spec.self, extra: hotCold)
+    }
     static func tables(_ b: TableBuilder) -> [ReportTable] { [b.hotQueries] }
 }
 
@@ -54,19 +60,19 @@ extension TableBuilder {
     var queryPerformance: ReportTable {
         let searches = record.flatSteps.filter { $0.step.kind == ConcurrentSearchStep.kind && $0.step.search != nil }
         let rows = searches.map { f -> [ReportTable.Cell] in
-            let s = f.step, m = s.metrics, d = s.search!
+            let s = f.step, m = s.metrics(of: ConcurrentSearchStep.self), d = s.search!
             let loadText: String
             if let rate = d.targetRate {
                 loadText = l.pick("open loop \(Format.number(rate))/s", "开环 \(Format.number(rate))/秒")
             } else {
                 loadText = l.pick("concurrency \(d.concurrency)", "并发度 \(d.concurrency)")
             }
-            let errors = m["errors"] ?? 0
+            let errors = m[\.errors] ?? 0
             return [.init(s.id + (f.row.map { " (\($0))" } ?? ""), raw: s.id), .init(f.row ?? "", raw: f.row ?? ""),
                     .init(loadText, raw: d.targetRate.map { "open:\(Format.raw($0))" } ?? "closed:\(d.concurrency)"),
-                    Format.plain(m["queries"]), Format.seconds(fromMs: m["totalTime"]), Format.plain(m["qps"]),
-                    Format.ms(m["avg"]), Format.ms(m["p50"]), Format.ms(m["p95"]), Format.ms(m["p99"]), Format.ms(m["p999"]), Format.ms(m["max"]),
-                    .init(errors == 0 ? "0" : "\(Format.number(errors)) (\(Format.number(m["errorRate"]))%)", raw: Format.raw(errors))]
+                    Format.plain(m[\.queries]), Format.seconds(fromMs: m[\.totalTime]), Format.plain(m[\.qps]),
+                    Format.ms(m[\.avg]), Format.ms(m[\.p50]), Format.ms(m[\.p95]), Format.ms(m[\.p99]), Format.ms(m[\.p999]), Format.ms(m[\.max]),
+                    .init(errors == 0 ? "0" : "\(Format.number(errors)) (\(Format.number(m[\.errorRate]))%)", raw: Format.raw(errors))]
         }
         var table = ReportTable(id: "query_performance", title: l.queryPerformance,
                                 columns: [.init(id: "step", header: l.step), .init(id: "sweep_row", header: "", csvOnly: true), .init(id: "load", header: l.load),
@@ -90,9 +96,9 @@ extension TableBuilder {
     var hotQueries: ReportTable {
         let hot = record.flatSteps.filter { $0.step.kind == HotSearchStep.kind }
         let rows = hot.map { f -> [ReportTable.Cell] in
-            let m = f.step.metrics
-            return [.init(f.step.id), Format.plain(m["queries"]), Format.plain(m["qps"]), Format.ms(m["avg"]), Format.ms(m["p99"]),
-                    Format.ms(m["hot.avg"]), Format.ms(m["cold.avg"]), Format.ratio(m["hotSpeedup"])]
+            let m = f.step.metrics(of: HotSearchStep.self)
+            return [.init(f.step.id), Format.plain(m[\.queries]), Format.plain(m[\.qps]), Format.ms(m[\.avg]), Format.ms(m[\.p99]),
+                    Format.ms(m[\.hotAvg]), Format.ms(m[\.coldAvg]), Format.ratio(m[\.hotSpeedup])]
         }
         var table = ReportTable(id: "hot_queries", title: l.hotQueries,
                                 columns: [.init(id: "step", header: l.step), .init(id: "queries", header: l.queries, alignRight: true),
@@ -101,7 +107,7 @@ extension TableBuilder {
                                           .init(id: "cold_avg_ms", header: l.coldAvg, alignRight: true), .init(id: "hot_speedup", header: l.hotCold, alignRight: true)],
                                 rows: rows)
         for f in hot {
-            if let r = f.step.metrics["hotSpeedup"] {
+            if let r = f.step.metrics(of: HotSearchStep.self)[\.hotSpeedup] {
                 table.notes.append(r > 1.1
                     ? l.pick("\(f.step.id): hot queries were \(String(format: "%.2f", r))× as fast as cold ones.",
                              "\(f.step.id)：热点查询比普通查询快 \(String(format: "%.2f", r)) 倍。")

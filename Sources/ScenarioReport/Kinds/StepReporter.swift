@@ -48,3 +48,17 @@ enum StepReporters {
         " \(Format.number((s.metrics["totalTime"] ?? s.durationMs) / 1000)) s"
     }
 }
+
+/// A recorded step's metric values, read by the metrics its kind declares (`m[\.qps]`), so a
+/// reporter cannot ask for a name its kind does not record. Values are as recorded, in the
+/// metric's unit (milliseconds, percent, …).
+struct RecordedMetrics<Spec: StepSpec> {
+    let values: [String: Double]
+
+    subscript<Q>(metric: KeyPath<Spec.Metrics, Metric<Q>>) -> Double? { values[Spec.metric(metric).name] }
+}
+
+extension StepRecord {
+    /// This step's metrics, read as a step of `kind`.
+    func metrics<Spec: StepSpec>(of kind: Spec.Type) -> RecordedMetrics<Spec> { RecordedMetrics(values: metrics) }
+}

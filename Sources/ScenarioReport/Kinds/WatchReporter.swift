@@ -7,20 +7,20 @@ struct WatchReporter: StepReporter {
     typealias Spec = WatchStep
 
     static func brief(_ s: StepRecord, _ l: Labels) -> String {
-        let m = s.metrics
-        var parts = [l.pick("\(Format.number(m["checks"])) checks, \(Format.number(m["unhealthyChecks"])) not serving",
-                            "检查 \(Format.number(m["checks"])) 次，\(Format.number(m["unhealthyChecks"])) 次不可查询")]
-        if let a = m["alertsFired"], a > 0 { parts.append(l.pick("\(Format.number(a)) alert\(a == 1 ? "" : "s")", "告警 \(Format.number(a)) 次")) }
-        if let t = m["timeToServing"], s.watch?.recovery?.servingLost == true { parts.append(l.pick("serving again after \(String(format: "%.1f", t / 1000)) s", "\(String(format: "%.1f", t / 1000)) 秒后恢复可查询")) }
+        let m = s.metrics(of: WatchStep.self)
+        var parts = [l.pick("\(Format.number(m[\.checks])) checks, \(Format.number(m[\.unhealthyChecks])) not serving",
+                            "检查 \(Format.number(m[\.checks])) 次，\(Format.number(m[\.unhealthyChecks])) 次不可查询")]
+        if let a = m[\.alertsFired], a > 0 { parts.append(l.pick("\(Format.number(a)) alert\(a == 1 ? "" : "s")", "告警 \(Format.number(a)) 次")) }
+        if let t = m[\.timeToServing], s.watch?.recovery?.servingLost == true { parts.append(l.pick("serving again after \(String(format: "%.1f", t / 1000)) s", "\(String(format: "%.1f", t / 1000)) 秒后恢复可查询")) }
         return parts.joined(separator: l.pick(", ", "，"))
     }
 
     static func summary(_ s: StepRecord) -> String {
-        let m = s.metrics
-        var text = " \(Format.number((m["totalTime"] ?? s.durationMs) / 1000)) s, \(Format.number(m["checks"])) checks (\(Format.number(m["unhealthyChecks"])) not serving), \(Format.number(m["alertsFired"])) alert(s), \(Format.number(m["notificationsSent"])) notification(s) delivered, \(Format.number(m["notificationsFailed"])) failed"
+        let m = s.metrics(of: WatchStep.self)
+        var text = " \(Format.number((m[\.totalTime] ?? s.durationMs) / 1000)) s, \(Format.number(m[\.checks])) checks (\(Format.number(m[\.unhealthyChecks])) not serving), \(Format.number(m[\.alertsFired])) alert(s), \(Format.number(m[\.notificationsSent])) notification(s) delivered, \(Format.number(m[\.notificationsFailed])) failed"
         if let r = s.watch?.recovery {
-            func sec(_ key: String) -> String { m[key].map { String(format: "%.1f s", $0 / 1000) } ?? "never" }
-            text += "\n    first fault in place at \(String(format: "%.1f", r.faultAtMs / 1000)) s: detected after \(sec("timeToDetect")), live after \(r.liveAtMs == nil && r.detectedAtMs != nil ? "— (liveness not lost, or not back)" : sec("timeToLive")), serving after \(r.servingLost ? sec("timeToServing") : "0 s (never stopped)")"
+            func sec(_ key: KeyPath<WatchStep.Metrics, Metric<DurationValue>>) -> String { m[key].map { String(format: "%.1f s", $0 / 1000) } ?? "never" }
+            text += "\n    first fault in place at \(String(format: "%.1f", r.faultAtMs / 1000)) s: detected after \(sec(\.timeToDetect)), live after \(r.liveAtMs == nil && r.detectedAtMs != nil ? "— (liveness not lost, or not back)" : sec(\.timeToLive)), serving after \(r.servingLost ? sec(\.timeToServing) : "0 s (never stopped)")"
             let after = r.settleMs.map { "after (from \(Format.number($0 / 1000)) s on)" } ?? "after"
             let rates = [("before", r.successBefore), ("during", r.successDuring), (after, r.successAfter)].compactMap { name, v in v.map { "\(name) \(Format.number($0))%" } }
             if !rates.isEmpty { text += "\n    background search success: " + rates.joined(separator: ", ") }

@@ -1,5 +1,6 @@
 import Foundation
 import ScenarioRecord
+import ScenarioSpec
 
 /// The tables of `watch` steps: recovery timings, the health timeline, alerts with their
 /// notifications, and the commands that ran.
@@ -11,18 +12,18 @@ extension TableBuilder {
     var recovery: ReportTable {
         var rows: [[ReportTable.Cell]] = []
         for f in watches {
-            let s = f.step, m = s.metrics, w = s.watch!
+            let s = f.step, m = s.metrics(of: WatchStep.self), w = s.watch!
             func row(_ id: String, _ label: String, _ cell: ReportTable.Cell) {
                 rows.append([.init(s.id), .init(label, raw: id), cell])
             }
             if let r = w.recovery {
                 row("fault_at_s", l.pick("First fault in place at", "首次故障生效时间"), Format.seconds(fromMs: r.faultAtMs))
-                row("time_to_detect_s", l.pick("Time to detect", "发现耗时"), Format.seconds(fromMs: m["timeToDetect"]))
+                row("time_to_detect_s", l.pick("Time to detect", "发现耗时"), Format.seconds(fromMs: m[\.timeToDetect]))
                 row("time_to_live_s", l.pick("Time to liveness (/healthz OK)", "恢复存活耗时 (/healthz 正常)"),
-                    r.liveAtMs == nil && m["timeToDetect"] != nil ? .init(l.pick("liveness not lost, or not back", "未失去存活状态或未恢复"), raw: "") : Format.seconds(fromMs: m["timeToLive"]))
+                    r.liveAtMs == nil && m[\.timeToDetect] != nil ? .init(l.pick("liveness not lost, or not back", "未失去存活状态或未恢复"), raw: "") : Format.seconds(fromMs: m[\.timeToLive]))
                 row("time_to_serving_s", l.pick("Time to serving (a real search works)", "恢复可查询耗时 (真实查询成功)"),
-                    !r.servingLost && m["timeToServing"] == 0 ? .init(l.pick("0 s — searches never stopped working", "0 秒 — 查询始终可用"), raw: "0")
-                        : Format.seconds(fromMs: m["timeToServing"]))
+                    !r.servingLost && m[\.timeToServing] == 0 ? .init(l.pick("0 s — searches never stopped working", "0 秒 — 查询始终可用"), raw: "0")
+                        : Format.seconds(fromMs: m[\.timeToServing]))
                 row("success_before_percent", l.pick("Search success before the fault", "故障前查询成功率"), Format.percent(r.successBefore))
                 row("success_during_percent", l.pick("Search success during the fault", "故障期间查询成功率"), Format.percent(r.successDuring))
                 let settled = r.settleMs.map { ms in l.pick(" (from \(Format.number(ms / 1000)) s after)", " (恢复 \(Format.number(ms / 1000)) 秒后起)") } ?? ""
@@ -39,16 +40,16 @@ extension TableBuilder {
             }
             row("rows_before", l.pick("Rows before", "故障前行数"), Format.plain(w.rowsBefore.map(Double.init)))
             row("rows_after", l.pick("Rows after", "故障后行数"), Format.plain(w.rowsAfter.map(Double.init)))
-            row("rows_lost", l.pick("Rows lost", "丢失行数"), Format.plain(m["rowsLost"]))
+            row("rows_lost", l.pick("Rows lost", "丢失行数"), Format.plain(m[\.rowsLost]))
             if let c = w.rowCount, c.outcome != .verified {
                 row("row_count", l.pick("Row count after the watch", "监控结束后的行数统计"), .init(Self.rowCountFinding(c, l), raw: c.outcome.rawValue))
             }
-            row("checks", l.pick("Checks (not serving)", "检查次数 (不可查询)"), .init("\(Format.number(m["checks"])) (\(Format.number(m["unhealthyChecks"])))", raw: Format.raw(m["checks"])))
-            row("alerts_fired", l.pick("Alerts fired / resolved", "告警触发 / 恢复"), .init("\(Format.number(m["alertsFired"])) / \(Format.number(m["alertsResolved"]))", raw: Format.raw(m["alertsFired"])))
+            row("checks", l.pick("Checks (not serving)", "检查次数 (不可查询)"), .init("\(Format.number(m[\.checks])) (\(Format.number(m[\.unhealthyChecks])))", raw: Format.raw(m[\.checks])))
+            row("alerts_fired", l.pick("Alerts fired / resolved", "告警触发 / 恢复"), .init("\(Format.number(m[\.alertsFired])) / \(Format.number(m[\.alertsResolved]))", raw: Format.raw(m[\.alertsFired])))
             row("notifications_sent", l.pick("Notifications delivered / failed", "通知送达 / 失败"),
-                .init("\(Format.number(m["notificationsSent"])) / \(Format.number(m["notificationsFailed"]))", raw: Format.raw(m["notificationsSent"])))
+                .init("\(Format.number(m[\.notificationsSent])) / \(Format.number(m[\.notificationsFailed]))", raw: Format.raw(m[\.notificationsSent])))
             row("actions_run", l.pick("Commands run / failed", "执行命令 / 失败"),
-                .init("\(Format.number(m["actionsRun"])) / \(Format.number(m["actionsFailed"]))", raw: Format.raw(m["actionsRun"])))
+                .init("\(Format.number(m[\.actionsRun])) / \(Format.number(m[\.actionsFailed]))", raw: Format.raw(m[\.actionsRun])))
         }
         var table = ReportTable(id: "recovery", title: l.pick("Fault and recovery", "故障与恢复"),
                                 columns: [.init(id: "step", header: l.step), .init(id: "measure", header: l.pick("Measure", "指标")),

@@ -151,17 +151,4 @@ struct HealthObservation: Sendable {
         if let down = details.endpoints.first(where: { !$0.ok }) { return "\(down.url): \(down.answer)" }
         return nil
     }
-
-    /// The health step's metrics.
-    var metrics: [String: Double] {
-        var m: [String: Double] = [
-            "unhealthyComponents": Double(unhealthyComponents),
-            "live": live ? 1 : 0,
-            "checkHealth": details.checkHealth == true ? 1 : 0,
-            "healthy": healthy ? 1 : 0,
-        ]
-        if let latencyMs { m["latency"] = latencyMs }
-        if let searchLatencyMs { m["searchLatency"] = searchLatencyMs }
-        return m
-    }
 }

@@ -34,10 +34,10 @@ enum StepExecution {
             logger.info("calls repeated after transient failures: \(list)")
         }
         record.clientCpuMs = ProcessUsage.now().cpuMs - usage.cpuMs
-        if record.metrics["totalTime"] == nil { record.metrics["totalTime"] = record.durationMs }
-        // Every value a runner records must be one its kind declares (name, unit, direction):
-        // a defect of this build otherwise — it stops the tests, and is left out of a real run's
-        // record with an error in the log.
+        // Runners write metrics only by key path into their kind's `Metrics` (StepRecorder), so
+        // an undeclared one cannot compile; this catches what the compiler cannot (a metric
+        // declared as a computed property, which `StepMetrics.all` does not list): it stops the
+        // tests, and is left out of a real run's record with an error in the log.
         let undeclared = StepKinds.undeclaredMetrics(record.metrics.keys, of: step.kind)
         if !undeclared.isEmpty {
             logger.error("the \(step.kind) runner recorded metrics its kind does not declare: \(undeclared.joined(separator: ", "))")

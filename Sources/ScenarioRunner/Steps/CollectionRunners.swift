@@ -11,11 +11,11 @@ struct CreateRunner: StepRunner {
         if let c = record.collection { metrics.collectionSize(c).set(to: 0.0) }
     }
 
-    func run(_ spec: CreateStep, _ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
+    func run(_ spec: CreateStep, _ step: Step, _ context: RunContext, _ record: inout StepRecorder<CreateStep>) async throws {
         let name = step.collection!
         let client = context.client
         var recreated = false
-        let (_, ms) = try await measured {
+        let (_, elapsed) = try await measured {
             if try await client.hasCollection(name) {
                 guard spec.recreate else {
                     throw MilvusError(rpc: "CreateCollection", kind: .invalidArgument,
@@ -43,7 +43,7 @@ struct CreateRunner: StepRunner {
             try await client.createCollection(name, schema: CollectionSchema(fields: fields, description: spec.description ?? ""),
                                               shards: spec.shards, consistency: consistency)
         }
-        record.metrics["totalTime"] = ms
+        record[\.totalTime] = elapsed
         if recreated { record.notes.append(StepNote(.recreated, ["collection": name])) }
         context.forget(name)
     }
@@ -51,10 +51,10 @@ struct CreateRunner: StepRunner {
 
 struct InsertRunner: StepRunner {
     static func publish(_ record: StepRecord, to metrics: RunMetrics) {
-        if let c = record.collection, let rows = record.metrics["rows"] { metrics.collectionSize(c).increment(by: rows) }
+        if let c = record.collection, let rows = record.metrics[InsertStep.metric(\.rows)] { metrics.collectionSize(c).increment(by: Double(rows)) }
     }
 
-    func run(_ spec: InsertStep, _ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
+    func run(_ spec: InsertStep, _ step: Step, _ context: RunContext, _ record: inout StepRecorder<InsertStep>) async throws {
         let name = step.collection!
         let client = context.client
         let clock = ContinuousClock()
@@ -88,27 +88,27 @@ struct InsertRunner: StepRunner {
                 lastReport = clock.now
             }
         }
-        record.metrics["rows"] = Double(inserted)
-        record.metrics["insertTime"] = insertTime.milliseconds
-        record.metrics["rowsPerSecond"] = insertTime > .zero ? Double(inserted) / (insertTime.milliseconds / 1000) : 0
+        record[\.rows] = inserted
+        record[\.insertTime] = insertTime
+        record[\.rowsPerSecond] = insertTime > .zero ? Double(inserted) / (insertTime.milliseconds / 1000) : 0
         if spec.flush, !context.isStopping {
             context.progress.stepProgress(step, "flushing and waiting until sealed and indexed")
             let timings = try await client.flushAndWait(name)
             flushes += 1
-            record.metrics["flushTime"] = timings.flush.milliseconds
-            record.metrics["sealTime"] = (timings.seal + timings.index).milliseconds
+            record[\.flushTime] = timings.flush
+            record[\.sealTime] = timings.seal + timings.index
         }
-        record.metrics["flushes"] = Double(flushes)
-        record.metrics["totalTime"] = (clock.now - start).milliseconds
+        record[\.flushes] = flushes
+        record[\.totalTime] = clock.now - start
     }
 }
 
 struct IndexRunner: StepRunner {
-    func run(_ spec: IndexStep, _ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
+    func run(_ spec: IndexStep, _ step: Step, _ context: RunContext, _ record: inout StepRecorder<IndexStep>) async throws {
         let name = step.collection!
         let field = try await context.vectorField(name, named: spec.field, step: "CreateIndex").name
         let params = Dictionary(spec.params.map { ($0.name, $0.value) }, uniquingKeysWith: { _, b in b })
-        let (indexed, ms) = try await measured { () -> Int? in
+        let (indexed, elapsed) = try await measured { () -> Int? in
             try await context.client.createIndex(name, field: field, IndexParameters(type: spec.type.rawValue, metric: spec.metric.rawValue, params: params),
                                                  name: spec.name)
             if spec.wait {
@@ -117,22 +117,22 @@ struct IndexRunner: StepRunner {
             }
             return nil
         }
-        record.metrics["totalTime"] = ms
-        if let indexed { record.metrics["indexedRows"] = Double(indexed) }
+        record[\.totalTime] = elapsed
+        record[\.indexedRows] = indexed
         context.forget(name)
     }
 }
 
 struct LoadRunner: StepRunner {
-    func run(_ spec: LoadStep, _ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
+    func run(_ spec: LoadStep, _ step: Step, _ context: RunContext, _ record: inout StepRecorder<LoadStep>) async throws {
         context.progress.stepProgress(step, "loading with \(spec.replicas) replica\(spec.replicas == 1 ? "" : "s")")
-        let (groups, ms) = try await measured {
+        let (groups, elapsed) = try await measured {
             try await context.client.load(step.collection!, replicas: spec.replicas, wait: spec.wait,
                                           timeout: spec.timeout.swiftDuration, verify: spec.verify)
         }
-        record.metrics["totalTime"] = ms
+        record[\.totalTime] = elapsed
         // Without the wait nothing is known yet about the groups the server will make.
-        if spec.wait { record.metrics["replicas"] = Double(spec.verify ? groups.count : spec.replicas) }
+        if spec.wait { record[\.replicas] = spec.verify ? groups.count : spec.replicas }
         if spec.verify, !groups.isEmpty {
             record.notes.append(StepNote(.replicaGroups, ["groups": groups.map { "[" + $0.nodeIDs.map(String.init).joined(separator: ", ") + "]" }.joined(separator: " ")]))
         }
@@ -140,14 +140,14 @@ struct LoadRunner: StepRunner {
 }
 
 struct ReleaseRunner: StepRunner {
-    func run(_ spec: ReleaseStep, _ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
-        record.metrics["totalTime"] = try await measured { try await context.client.release(step.collection!) }.1
+    func run(_ spec: ReleaseStep, _ step: Step, _ context: RunContext, _ record: inout StepRecorder<ReleaseStep>) async throws {
+        record[\.totalTime] = try await measured { try await context.client.release(step.collection!) }.1
     }
 }
 
 struct DropRunner: StepRunner {
-    func run(_ spec: DropStep, _ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
-        record.metrics["totalTime"] = try await measured { try await context.client.dropCollection(step.collection!) }.1
+    func run(_ spec: DropStep, _ step: Step, _ context: RunContext, _ record: inout StepRecorder<DropStep>) async throws {
+        record[\.totalTime] = try await measured { try await context.client.dropCollection(step.collection!) }.1
         context.forget(step.collection!)
     }
 }

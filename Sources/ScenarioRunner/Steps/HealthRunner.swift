@@ -10,13 +10,18 @@ struct HealthRunner: StepRunner {
         if let details = record.health { metrics.health(details) }
     }
 
-    func run(_ spec: HealthStep, _ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
+    func run(_ spec: HealthStep, _ step: Step, _ context: RunContext, _ record: inout StepRecorder<HealthStep>) async throws {
         let probe = HealthProbe(connection: context.client.options, endpoints: spec.endpoints ?? context.scenario.target.metrics,
                                 timeout: spec.timeout.swiftDuration, collection: spec.serving ? step.collection : nil)
-        let (observation, ms) = await measured { await probe.check() }
+        let (observation, elapsed) = await measured { await probe.check() }
         if let e = observation.connectError { record.notes.append(StepNote(.connectFailed, ["reason": e])) }
-        record.metrics = observation.metrics
-        record.metrics["totalTime"] = ms
+        record[\.unhealthyComponents] = observation.unhealthyComponents
+        record[\.live] = observation.live
+        record[\.checkHealth] = observation.details.checkHealth == true
+        record[\.healthy] = observation.healthy
+        record[\.latency] = observation.latencyMs.map { .milliseconds($0) }
+        record[\.searchLatency] = observation.searchLatencyMs.map { .milliseconds($0) }
+        record[\.totalTime] = elapsed
         record.health = observation.details
     }
 }

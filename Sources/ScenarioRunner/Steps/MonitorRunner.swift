@@ -9,15 +9,16 @@ import ScenarioSpec
 /// summed over every series of a node), and a balance verdict.
 struct MonitorRunner: StepRunner {
     static func publish(_ record: StepRecord, to metrics: RunMetrics) {
-        if let c = record.collection, let rows = record.metrics["rows.total"], let replicas = record.metrics["replicas"], replicas > 0 {
-            metrics.collectionSize(c).set(to: rows / replicas)
+        if let c = record.collection, let rows = record.metrics[MonitorStep.metric(\.rowsTotal)],
+           let replicas = record.metrics[MonitorStep.metric(\.replicas)], replicas > 0 {
+            metrics.collectionSize(c).set(to: Double(rows) / Double(replicas))
         }
     }
 
     /// max ÷ mean at or below this is called balanced.
     static let balancedBelow = 1.2
 
-    func run(_ spec: MonitorStep, _ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
+    func run(_ spec: MonitorStep, _ step: Step, _ context: RunContext, _ record: inout StepRecorder<MonitorStep>) async throws {
         let clock = ContinuousClock()
         let start = clock.now
         let client = context.client
@@ -92,25 +93,21 @@ struct MonitorRunner: StepRunner {
         record.monitor = MonitorDetails(nodes: list, segmentImbalance: segmentImbalance, rowImbalance: rowImbalance,
                                         replicaSegmentImbalance: perGroup?.segments, replicaRowImbalance: perGroup?.rows,
                                         balanced: judged.0 <= Self.balancedBelow && judged.1 <= Self.balancedBelow)
-        var m: [String: Double] = [
-            "nodes": Double(list.count),
-            "segments.total": Double(list.reduce(0) { $0 + $1.segments }),
-            "segments.max": Double(list.map(\.segments).max() ?? 0),
-            "rows.total": Double(list.reduce(0) { $0 + $1.rows }),
-            "segmentImbalance": segmentImbalance,
-            "rowImbalance": rowImbalance,
-            "replicas": Double(groups.count),
-        ]
-        if let perGroup {
-            m["replicaSegmentImbalance"] = perGroup.segments
-            m["replicaRowImbalance"] = perGroup.rows
-        }
+        record[\.nodes] = list.count
+        record[\.segmentsTotal] = list.reduce(0) { $0 + $1.segments }
+        record[\.segmentsMax] = list.map(\.segments).max() ?? 0
+        record[\.rowsTotal] = list.reduce(0) { $0 + $1.rows }
+        record[\.segmentImbalance] = segmentImbalance
+        record[\.rowImbalance] = rowImbalance
+        record[\.replicas] = groups.count
+        record[\.replicaSegmentImbalance] = perGroup?.segments
+        record[\.replicaRowImbalance] = perGroup?.rows
         let memory = list.compactMap(\.memoryMB)
-        if !memory.isEmpty { m["memoryMB.max"] = memory.max()!; m["memoryMB.total"] = memory.reduce(0, +) }
-        if let p = list.compactMap(\.memoryPercent).max() { m["memoryPercent.max"] = p }
-        if let c = list.compactMap(\.cpuPercent).max() { m["cpuPercent.max"] = c }
-        m["totalTime"] = (clock.now - start).milliseconds
-        record.metrics = m
+        record[\.memoryMBMax] = memory.max()
+        record[\.memoryMBTotal] = memory.isEmpty ? nil : memory.reduce(0, +)
+        record[\.memoryPercentMax] = list.compactMap(\.memoryPercent).max()
+        record[\.cpuPercentMax] = list.compactMap(\.cpuPercent).max()
+        record[\.totalTime] = clock.now - start
     }
 
     /// max ÷ mean; 1 is perfectly even (and so is nothing at all).

@@ -58,7 +58,7 @@ func reportProgress(_ step: Step, _ context: RunContext, _ progress: LoadProgres
 }
 
 struct ConcurrentSearchRunner: StepRunner {
-    func run(_ spec: ConcurrentSearchStep, _ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
+    func run(_ spec: ConcurrentSearchStep, _ step: Step, _ context: RunContext, _ record: inout StepRecorder<ConcurrentSearchStep>) async throws {
         let template = try await SearchTemplate(step: step, settings: spec.search, context: context)
         let pool = template.queryPool(size: 1024)
         let client = context.client
@@ -98,7 +98,13 @@ struct ConcurrentSearchRunner: StepRunner {
         let reporter = reportProgress(step, context, progress, target: target)
         let result = await load.run(length, progress: progress)
         reporter.cancel()
-        record.metrics = result.metrics
+        record.recordLatency(result)
+        if let l = result.latencySummary {
+            record[\.min] = l.min
+            record[\.p90] = l.p90
+            record[\.p95] = l.p95
+            record[\.p999] = l.p999
+        }
         var details = SearchDetails(loop: "closed", concurrency: 0, targetRate: nil, warmupQueries: warmupQueries,
                                     latency: result.latency.encoded, errorsByCode: result.errorsByCode,
                                     errorReasons: result.reasons.sorted, firstError: result.reasons.first?.message)
@@ -106,9 +112,9 @@ struct ConcurrentSearchRunner: StepRunner {
         case .closed(let workers): details.concurrency = workers
         case .open(let rate, let maxInFlight): details.loop = "open"; details.concurrency = maxInFlight; details.targetRate = rate.perSecond
         }
-        if case .closed = spec.loop {
-            record.metrics.removeValue(forKey: "late")
-            record.metrics.removeValue(forKey: "dropped")
+        if case .open = spec.loop {
+            record[\.late] = result.late
+            record[\.dropped] = result.dropped
         }
         record.search = details
         try failIfEverythingFailed(result, step: step)
@@ -135,7 +141,7 @@ struct SearchFailure: Error {
 }
 
 struct HotSearchRunner: StepRunner {
-    func run(_ spec: HotSearchStep, _ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
+    func run(_ spec: HotSearchStep, _ step: Step, _ context: RunContext, _ record: inout StepRecorder<HotSearchStep>) async throws {
         let template = try await SearchTemplate(step: step, settings: spec.search, context: context)
         var generator = QueryVectors(dim: template.dim, settings: spec.search.vectors)
         let hotSet = (0..<spec.hotVectors).map { _ in generator.next(spec.search.nq) }
@@ -162,18 +168,10 @@ struct HotSearchRunner: StepRunner {
                         let i = issued.next()
                         if i >= plan.count { break }
                         let sent = clock.now
-                        do {
-                            _ = try await client.search(template.request(plan[i]))
-                            let latency = clock.now - sent
-                            recorder?.record(latency)
-                            if isHot[i] { hot.latency.record(latency); hot.completed += 1 } else { cold.latency.record(latency); cold.completed += 1 }
-                            progress.complete()
-                        } catch {
-                            recorder?.record(nil)
-                            if isHot[i] { hot.failed(error) } else { cold.failed(error) }
-                            progress.fail()
-                            if LoadResult.isFatal(error) { fatal.set(error) }
-                        }
+                        let search = { _ = try await client.search(template.request(plan[i])) }
+                        let latency = isHot[i] ? await hot.measure(since: sent, progress: progress, fatal: fatal, search)
+                                               : await cold.measure(since: sent, progress: progress, fatal: fatal, search)
+                        recorder?.record(latency)
                     }
                     return (hot, cold)
                 }
@@ -189,17 +187,17 @@ struct HotSearchRunner: StepRunner {
         all.merge(cold)
         all.wall = clock.now - start
         all.fatal = fatal.error
-        var metrics = all.metrics.filter { ["queries", "errors", "errorRate", "totalTime", "qps", "avg", "p50", "p99", "max"].contains($0.key) }
-        for (prefix, tally) in [("hot", hot), ("cold", cold)] {
-            metrics["\(prefix).queries"] = Double(tally.completed + tally.errors)
-            if tally.latency.totalCount > 0 {
-                metrics["\(prefix).avg"] = tally.latency.mean / 1000
-                metrics["\(prefix).p50"] = Double(tally.latency.valueAtPercentile(50)) / 1000
-                metrics["\(prefix).p99"] = Double(tally.latency.valueAtPercentile(99)) / 1000
-            }
-        }
-        if let h = metrics["hot.avg"], let c = metrics["cold.avg"], h > 0 { metrics["hotSpeedup"] = c / h }
-        record.metrics = metrics
+        record.recordLatency(all)
+        record[\.hotQueries] = hot.completed + hot.errors
+        record[\.coldQueries] = cold.completed + cold.errors
+        let hotLatency = LatencySummary(hot.latency), coldLatency = LatencySummary(cold.latency)
+        record[\.hotAvg] = hotLatency?.mean
+        record[\.hotP50] = hotLatency?.p50
+        record[\.hotP99] = hotLatency?.p99
+        record[\.coldAvg] = coldLatency?.mean
+        record[\.coldP50] = coldLatency?.p50
+        record[\.coldP99] = coldLatency?.p99
+        if let h = hotLatency?.mean, let c = coldLatency?.mean, h > .zero { record[\.hotSpeedup] = c / h }
         record.hot = HotSearchDetails(hotVectors: spec.hotVectors, hotRatio: spec.hotRatio, hot: hot.latency.encoded, cold: cold.latency.encoded)
         record.search = SearchDetails(loop: "closed", concurrency: spec.concurrency, targetRate: nil, warmupQueries: 0,
                                       latency: all.latency.encoded, errorsByCode: all.errorsByCode,

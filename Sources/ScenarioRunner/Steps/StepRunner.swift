@@ -11,7 +11,8 @@ import ScenarioSpec
 protocol StepRunner: Sendable {
     associatedtype Spec: StepSpec
     init()
-    func run(_ spec: Spec, _ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws
+    /// Runs the step, writing metrics (only its kind's, by key path) and details into `record`.
+    func run(_ spec: Spec, _ step: Step, _ context: RunContext, _ record: inout StepRecorder<Spec>) async throws
     /// Gauges of the Prometheus endpoint that follow from a finished step of this kind
     /// (collection size, component health); most kinds have none.
     static func publish(_ record: StepRecord, to metrics: RunMetrics)
@@ -28,7 +29,16 @@ extension StepRunner {
         guard let spec = step.spec as? Spec else {
             preconditionFailure("\(Self.self) runs \(Spec.self), was handed \(type(of: step.spec))")
         }
-        try await Self().run(spec, step, context, &record)
+        var recorder = StepRecorder<Spec>(record)
+        let clock = ContinuousClock()
+        let start = clock.now
+        defer {
+            // Every kind records its wall time; a runner that did not measure a narrower one
+            // (e.g. the measured queries only) gets the whole call's, also when it failed.
+            if recorder[\.totalTime] == nil { recorder[\.totalTime] = clock.now - start }
+            record = recorder.record
+        }
+        try await Self().run(spec, step, context, &recorder)
     }
 }
 
@@ -52,10 +62,10 @@ enum StepRunners {
     }
 }
 
-/// Runs `body` and returns its result with its wall time in milliseconds.
-func measured<T>(_ body: () async throws -> T) async rethrows -> (T, Double) {
+/// Runs `body` and returns its result with its wall time.
+func measured<T>(_ body: () async throws -> T) async rethrows -> (T, Duration) {
     let clock = ContinuousClock()
     let start = clock.now
     let result = try await body()
-    return (result, (clock.now - start).milliseconds)
+    return (result, clock.now - start)
 }

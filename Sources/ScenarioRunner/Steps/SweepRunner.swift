@@ -4,7 +4,7 @@ import ScenarioRecord
 import ScenarioSpec
 
 struct SweepRunner: StepRunner {
-    func run(_ spec: SweepStep, _ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
+    func run(_ spec: SweepStep, _ step: Step, _ context: RunContext, _ record: inout StepRecorder<SweepStep>) async throws {
         let clock = ContinuousClock()
         let start = clock.now
         var rows: [SweepDetails.Row] = []
@@ -36,10 +36,11 @@ struct SweepRunner: StepRunner {
                     break
                 }
             }
-            if let search = sweepRow.steps.first(where: { StepKinds.type(named: $0.kind)?.measuresSearchLatency == true && $0.status == .ok }) {
-                sweepRow.qps = search.metrics["qps"]
-                sweepRow.avgMs = search.metrics["avg"]
-                sweepRow.p99Ms = search.metrics["p99"]
+            if let search = sweepRow.steps.first(where: { StepKinds.type(named: $0.kind)?.measuresSearchLatency == true && $0.status == .ok }),
+               let latency = StepKinds.type(named: search.kind)?.latencyMetrics {
+                sweepRow.qps = search.metrics[latency.qps]
+                sweepRow.avgMs = search.metrics[latency.avg.name]
+                sweepRow.p99Ms = search.metrics[latency.p99.name]
             }
             rows.append(sweepRow)
             record.sweep = SweepDetails(parameter: spec.parameter, rows: rows)
@@ -56,13 +57,13 @@ struct SweepRunner: StepRunner {
         }
         record.sweep = SweepDetails(parameter: spec.parameter, rows: rows)
         let measured = rows.filter { $0.qps != nil }
-        record.metrics["values"] = Double(rows.count)
-        record.metrics["unsupported"] = Double(rows.filter { $0.status == .unsupported }.count)
-        if let best = measured.compactMap(\.qps).max() { record.metrics["bestQps"] = best }
-        if let worst = measured.compactMap(\.p99Ms).max() { record.metrics["worstP99"] = worst }
-        if let maxSpeedup = rows.compactMap(\.speedup).max() { record.metrics["maxSpeedup"] = maxSpeedup }
-        if let last = rows.last?.speedup { record.metrics["lastSpeedup"] = last }
-        record.metrics["totalTime"] = (clock.now - start).milliseconds
+        record[\.values] = rows.count
+        record[\.unsupported] = rows.filter { $0.status == .unsupported }.count
+        record[\.bestQps] = measured.compactMap(\.qps).max()
+        record[\.worstP99] = measured.compactMap(\.p99Ms).max().map { .milliseconds($0) }
+        record[\.maxSpeedup] = rows.compactMap(\.speedup).max()
+        record[\.lastSpeedup] = rows.last?.speedup
+        record[\.totalTime] = clock.now - start
     }
 }
 

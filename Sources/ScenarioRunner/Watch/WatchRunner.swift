@@ -12,7 +12,7 @@ import Synchronization
 /// recoveries run beside the checks (a slow SMTP server or a 40 s restart does not delay them);
 /// the step ends when the duration is over and everything it started has finished.
 struct WatchRunner: StepRunner {
-    func run(_ spec: WatchStep, _ step: Step, _ context: RunContext, _ record: inout StepRecord) async throws {
+    func run(_ spec: WatchStep, _ step: Step, _ context: RunContext, _ record: inout StepRecorder<WatchStep>) async throws {
         let clock = ContinuousClock()
         let start = clock.now
         let startDate = Date()
@@ -155,9 +155,9 @@ struct WatchRunner: StepRunner {
             }
             if let reason = counted.unverifiedReason {
                 record.notes.append(StepNote(.rowsAfterUnverified, ["collection": collection, "reason": reason]))
-                record.unverified = ["rowsAfter": reason, "rowsLost": reason]
+                record.leaveOut(\.rowsAfter, \.rowsLost, because: reason)
             } else if let reason = uncountedBefore {
-                record.unverified = ["rowsBefore": reason, "rowsLost": reason]
+                record.leaveOut(\.rowsBefore, \.rowsLost, because: reason)
             }
         }
 
@@ -165,14 +165,14 @@ struct WatchRunner: StepRunner {
         details.background = background?.record()
         details.recovery = Self.recovery(details, background: background, end: clock.now - start, settle: spec.settle.swiftDuration)
         record.watch = details
-        record.metrics = Self.metrics(details)
-        record.metrics["totalTime"] = (clock.now - start).milliseconds
+        Self.record(details, into: &record)
+        record[\.totalTime] = clock.now - start
         if dryRun, !details.actions.isEmpty { record.notes.append(StepNote(.dryRunActions, ["count": String(details.actions.count)])) }
     }
 
     /// The background load's requests, or nil (with a note) when the collection cannot be looked up.
     static func template(_ collection: String, _ settings: WatchStep.Background, _ context: RunContext,
-                         _ record: inout StepRecord) async -> SearchTemplate? {
+                         _ record: inout StepRecorder<WatchStep>) async -> SearchTemplate? {
         do { return try await SearchTemplate(collection: collection, settings: settings.search, context: context) } catch {
             record.notes.append(StepNote(.noBackgroundLoad, ["collection": collection, "reason": HealthProbe.short(error)]))
             return nil
@@ -324,32 +324,30 @@ struct WatchRunner: StepRunner {
         return r
     }
 
-    static func metrics(_ d: WatchDetails) -> [String: Double] {
-        var m: [String: Double] = [
-            "checks": Double(d.checks.count),
-            "unhealthyChecks": Double(d.checks.filter { !($0.serving ?? ($0.latencyMs != nil)) }.count),
-            "alertsFired": Double(d.alerts.count),
-            "alertsResolved": Double(d.alerts.filter { $0.resolvedAtMs != nil }.count),
-            "notificationsSent": Double(d.notifications.filter(\.delivered).count),
-            "notificationsFailed": Double(d.notifications.filter { !$0.delivered }.count),
-            "actionsRun": Double(d.actions.filter { !$0.dryRun }.count),
-            "actionsFailed": Double(d.actions.filter { !$0.dryRun && !$0.succeeded }.count),
-        ]
+    static func record(_ d: WatchDetails, into record: inout StepRecorder<WatchStep>) {
+        record[\.checks] = d.checks.count
+        record[\.unhealthyChecks] = d.checks.filter { !($0.serving ?? ($0.latencyMs != nil)) }.count
+        record[\.alertsFired] = d.alerts.count
+        record[\.alertsResolved] = d.alerts.filter { $0.resolvedAtMs != nil }.count
+        record[\.notificationsSent] = d.notifications.filter(\.delivered).count
+        record[\.notificationsFailed] = d.notifications.filter { !$0.delivered }.count
+        record[\.actionsRun] = d.actions.filter { !$0.dryRun }.count
+        record[\.actionsFailed] = d.actions.filter { !$0.dryRun && !$0.succeeded }.count
         if let r = d.recovery {
-            if let t = r.detectedAtMs { m["timeToDetect"] = t - r.faultAtMs }
-            if let t = r.liveAtMs { m["timeToLive"] = t - r.faultAtMs }
-            if let t = r.servingAtMs { m["timeToServing"] = t - r.faultAtMs }
+            func since(_ t: Double?) -> Duration? { t.map { .milliseconds($0 - r.faultAtMs) } }
+            record[\.timeToDetect] = since(r.detectedAtMs)
+            record[\.timeToLive] = since(r.liveAtMs)
+            if let t = since(r.servingAtMs) { record[\.timeToServing] = t }
             // Searches never stopped working (e.g. the other replica served): nothing to wait for.
-            else if !r.servingLost, d.checks.contains(where: { $0.serving == true }) { m["timeToServing"] = 0 }
-            if let s = r.successBefore { m["successRate.before"] = s }
-            if let s = r.successDuring { m["successRate.during"] = s }
-            if let s = r.successAfter { m["successRate.after"] = s }
+            else if !r.servingLost, d.checks.contains(where: { $0.serving == true }) { record[\.timeToServing] = .zero }
+            record[\.successRateBefore] = r.successBefore
+            record[\.successRateDuring] = r.successDuring
+            record[\.successRateAfter] = r.successAfter
         }
-        if let b = d.rowsBefore { m["rowsBefore"] = Double(b) }
-        if let a = d.rowsAfter { m["rowsAfter"] = Double(a) }
-        if let b = d.rowsBefore, let a = d.rowsAfter { m["rowsLost"] = Double(max(0, b - a)) }
-        if let c = d.rowCount { m["rowsUnverified"] = c.isVerified ? 0 : 1 }
-        return m
+        record[\.rowsBefore] = d.rowsBefore
+        record[\.rowsAfter] = d.rowsAfter
+        if let b = d.rowsBefore, let a = d.rowsAfter { record[\.rowsLost] = max(0, b - a) }
+        if let c = d.rowCount { record[\.rowsUnverified] = !c.isVerified }
     }
 }
 

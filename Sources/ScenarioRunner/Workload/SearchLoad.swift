@@ -37,7 +37,7 @@ extension Duration {
 }
 
 /// What one measured phase of search load produced.
-public struct LoadResult: Sendable {
+public struct LoadResult: LoadCounts {
     public var latency: LatencyHistogram
     public var completed: Int
     public var errors: Int
@@ -60,40 +60,56 @@ public struct LoadResult: Sendable {
         (error as? MilvusError)?.kind == .transport("unavailable")
     }
 
-    mutating func merge(_ worker: WorkerTally) {
-        latency.add(worker.latency)
-        completed += worker.completed
-        errors += worker.errors
-        reasons.merge(worker.reasons)
-        for (k, v) in worker.errorsByCode { errorsByCode[k, default: 0] += v }
+    /// Failed queries as a percent of all measured ones (0 when none were).
+    public var errorRate: Double {
+        let total = completed + errors
+        return total == 0 ? 0 : Double(errors) / Double(total) * 100
     }
 
-    /// The step metrics every search step records.
-    public var metrics: [String: Double] {
-        let total = completed + errors
-        var m: [String: Double] = [
-            "queries": Double(total),
-            "errors": Double(errors),
-            "errorRate": total == 0 ? 0 : Double(errors) / Double(total) * 100,
-            "totalTime": wall.milliseconds,
-            "qps": wall > .zero ? Double(completed) / (wall.milliseconds / 1000) : 0,
-            "late": Double(late),
-            "dropped": Double(dropped),
-        ]
-        if latency.totalCount > 0 {
-            m["avg"] = latency.mean / 1000
-            m["min"] = Double(latency.min) / 1000
-            m["max"] = Double(latency.max) / 1000
-            for (name, p) in [("p50", 50.0), ("p90", 90.0), ("p95", 95.0), ("p99", 99.0), ("p999", 99.9)] {
-                m[name] = Double(latency.valueAtPercentile(p)) / 1000
-            }
-        }
-        return m
+    /// Completed queries per second of wall time.
+    public var qps: Double { wall > .zero ? Double(completed) / (wall.milliseconds / 1000) : 0 }
+
+    /// The latency distribution's summary; nil when nothing completed.
+    public var latencySummary: LatencySummary? { LatencySummary(latency) }
+}
+
+/// Mean, extremes and percentiles of a latency histogram (recorded in microseconds).
+public struct LatencySummary: Sendable {
+    public var mean, min, max, p50, p90, p95, p99, p999: Duration
+
+    init?(_ h: LatencyHistogram) {
+        guard h.totalCount > 0 else { return nil }
+        func at(_ p: Double) -> Duration { .microseconds(Int64(h.valueAtPercentile(p))) }
+        mean = .nanoseconds(Int64((h.mean * 1000).rounded()))
+        min = .microseconds(Int64(h.min))
+        max = .microseconds(Int64(h.max))
+        p50 = at(50); p90 = at(90); p95 = at(95); p99 = at(99); p999 = at(99.9)
+    }
+}
+
+/// What a load counts: the latency of queries that completed, and the failures by code and
+/// reason. Workers count into their own `WorkerTally`; the phase merges them into its result.
+public protocol LoadCounts: Sendable {
+    var latency: LatencyHistogram { get set }
+    var completed: Int { get set }
+    var errors: Int { get set }
+    var errorsByCode: [String: Int] { get set }
+    var reasons: FailureReasons { get set }
+}
+
+extension LoadCounts {
+    /// Adds another tally's counts (latency, completions, failures).
+    mutating func merge(_ other: some LoadCounts) {
+        latency.add(other.latency)
+        completed += other.completed
+        errors += other.errors
+        for (k, v) in other.errorsByCode { errorsByCode[k, default: 0] += v }
+        reasons.merge(other.reasons)
     }
 }
 
 /// One worker's counts; merged into a `LoadResult` when the phase ends.
-struct WorkerTally: Sendable {
+struct WorkerTally: LoadCounts {
     var latency = LatencyHistogram.latency()
     var completed = 0
     var errors = 0
@@ -107,13 +123,25 @@ struct WorkerTally: Sendable {
         reasons.add(code: code, error: error)
     }
 
-    /// Adds another worker's counts (latency, completions, failures).
-    mutating func merge(_ other: WorkerTally) {
-        latency.add(other.latency)
-        completed += other.completed
-        errors += other.errors
-        for (k, v) in other.errorsByCode { errorsByCode[k, default: 0] += v }
-        reasons.merge(other.reasons)
+    /// Runs one query and counts it: its latency measured from `since` (the send, or an open
+    /// loop's due time, so a stalled server shows), or its failure. A fatal failure (the server
+    /// is gone) is put in `fatal`, which stops the load. Returns the latency, nil on failure.
+    @discardableResult
+    mutating func measure(since: ContinuousClock.Instant, progress: LoadProgress?, fatal: FatalBox,
+                          _ query: () async throws -> Void) async -> Duration? {
+        do {
+            try await query()
+            let latency = ContinuousClock.now - since
+            self.latency.record(latency)
+            completed += 1
+            progress?.complete()
+            return latency
+        } catch {
+            failed(error)
+            progress?.fail()
+            if LoadResult.isFatal(error) { fatal.set(error) }
+            return nil
+        }
     }
 
     /// A short, stable key for an error: the Milvus code or the transport code.
@@ -242,17 +270,7 @@ public struct SearchLoad: Sendable {
                         let index = issued.next()
                         if index >= limit { break }
                         if let deadline, clock.now >= deadline { break }
-                        let sent = clock.now
-                        do {
-                            try await query(index)
-                            tally.latency.record(clock.now - sent)
-                            tally.completed += 1
-                            progress?.complete()
-                        } catch {
-                            tally.failed(error)
-                            progress?.fail()
-                            if LoadResult.isFatal(error) { fatal.set(error) }
-                        }
+                        await tally.measure(since: clock.now, progress: progress, fatal: fatal) { try await query(index) }
                     }
                     return tally
                 }
@@ -273,17 +291,8 @@ public struct SearchLoad: Sendable {
         let (tallies, totals) = await OpenLoop(rate: rate, maxInFlight: maxInFlight).run(
             start: start, end: end, dropAfter: end, count: count, shouldStop: { shouldStop() || fatal.isSet }, tally: { WorkerTally() }
         ) { ticket, tally in
-            do {
-                try await query(ticket.index)
-                // From the due time: a stalled server shows in the percentiles.
-                tally.latency.record(clock.now - ticket.due)
-                tally.completed += 1
-                progress?.complete()
-            } catch {
-                tally.failed(error)
-                progress?.fail()
-                if LoadResult.isFatal(error) { fatal.set(error) }
-            }
+            // From the due time: a stalled server shows in the percentiles.
+            await tally.measure(since: ticket.due, progress: progress, fatal: fatal) { try await query(ticket.index) }
         }
         var result = LoadResult.empty
         for t in tallies { result.merge(t) }

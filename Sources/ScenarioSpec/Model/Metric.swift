@@ -43,19 +43,122 @@ public struct MetricSpec: Sendable, Hashable {
     }
 }
 
-extension MetricSpec {
-    static func totalTime(_ what: String) -> MetricSpec {
-        MetricSpec("totalTime", .milliseconds, .lower, "Wall time of \(what).")
-    }
+// MARK: - Typed metrics
 
-    /// Latency and throughput metrics shared by the search steps (the document's 查询性能统计).
-    static func searchMetrics(prefix: String = "", of what: String = "queries") -> [MetricSpec] {
-        let p = prefix.isEmpty ? "" : prefix + "."
-        return [
-            MetricSpec("\(p)queries", .count, .neither, "Measured \(what) (warm-up excluded)."),
-            MetricSpec("\(p)avg", .milliseconds, .lower, "Mean latency of \(what) (平均延迟)."),
-            MetricSpec("\(p)p50", .milliseconds, .lower, "Median latency of \(what)."),
-            MetricSpec("\(p)p99", .milliseconds, .lower, "99th percentile latency of \(what)."),
-        ]
+/// What a metric's values are, as a Swift type: runners write a `Duration` to a duration metric,
+/// an `Int` to a count, a `Bool` to a yes/no, so a value carries its unit to the record (a
+/// duration cannot be written in seconds where milliseconds are recorded).
+public protocol MetricQuantity: Sendable {
+    associatedtype Value: Sendable
+    static var unit: MetricUnit { get }
+    /// The number the run record keeps, in `unit`.
+    static func recorded(_ value: Value) -> Double
+    static func value(_ recorded: Double) -> Value
+}
+
+/// A duration, recorded in milliseconds.
+public enum DurationValue: MetricQuantity {
+    public static let unit = MetricUnit.milliseconds
+    public static func recorded(_ d: Duration) -> Double {
+        Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
     }
+    public static func value(_ ms: Double) -> Duration { .nanoseconds(Int64((ms * 1_000_000).rounded())) }
+}
+
+/// How many of something.
+public enum CountValue: MetricQuantity {
+    public static let unit = MetricUnit.count
+    public static func recorded(_ n: Int) -> Double { Double(n) }
+    public static func value(_ n: Double) -> Int { Int(n) }
+}
+
+/// An amount of memory in MiB (written with thresholds as a plain number, like a count).
+public enum MebibytesValue: MetricQuantity {
+    public static let unit = MetricUnit.count
+    public static func recorded(_ mib: Double) -> Double { mib }
+    public static func value(_ mib: Double) -> Double { mib }
+}
+
+/// A percentage, 0–100.
+public enum PercentValue: MetricQuantity {
+    public static let unit = MetricUnit.percent
+    public static func recorded(_ p: Double) -> Double { p }
+    public static func value(_ p: Double) -> Double { p }
+}
+
+/// Events per second.
+public enum RateValue: MetricQuantity {
+    public static let unit = MetricUnit.perSecond
+    public static func recorded(_ r: Double) -> Double { r }
+    public static func value(_ r: Double) -> Double { r }
+}
+
+/// A plain ratio such as a speed-up or max ÷ mean.
+public enum RatioValue: MetricQuantity {
+    public static let unit = MetricUnit.ratio
+    public static func recorded(_ r: Double) -> Double { r }
+    public static func value(_ r: Double) -> Double { r }
+}
+
+/// Yes or no, recorded as 1 or 0.
+public enum FlagValue: MetricQuantity {
+    public static let unit = MetricUnit.boolean
+    public static func recorded(_ b: Bool) -> Double { b ? 1 : 0 }
+    public static func value(_ d: Double) -> Bool { d != 0 }
+}
+
+/// One metric a step kind declares, with the Swift type of its values. A kind's metrics are the
+/// stored properties of its `Metrics` type, so a runner names them by key path
+/// (`record[\.rows] = inserted`) and the compiler rejects a name its kind did not declare or a
+/// value of the wrong kind.
+public struct Metric<Quantity: MetricQuantity>: Sendable {
+    public let spec: MetricSpec
+    public var name: String { spec.name }
+
+    public init(_ name: String, _ better: MetricSpec.Better, _ doc: String) {
+        spec = MetricSpec(name, Quantity.unit, better, doc)
+    }
+}
+
+extension Metric where Quantity == DurationValue {
+    /// Wall time of the step: every kind records it.
+    public static func totalTime(_ what: String) -> Self { Self("totalTime", .lower, "Wall time of \(what).") }
+}
+
+/// A kind's metrics: a type whose stored `Metric` properties, in declaration order, are every
+/// metric the kind records (the reference lists them in that order; thresholds may name only
+/// them).
+public protocol StepMetrics: Sendable {
+    init()
+    /// Every kind records its wall time.
+    var totalTime: Metric<DurationValue> { get }
+}
+
+/// Lets `StepMetrics.all` find the `Metric` properties whatever their quantity.
+protocol AnyMetric { var spec: MetricSpec { get } }
+extension Metric: AnyMetric {}
+
+extension StepMetrics {
+    /// The declared metrics, in declaration order.
+    public static var all: [MetricSpec] {
+        Mirror(reflecting: Self()).children.compactMap { ($0.value as? any AnyMetric)?.spec }
+    }
+}
+
+/// The latency metrics every search-load kind records (the document's 查询性能统计), so one
+/// function writes them for each such kind.
+public protocol SearchLatencyMetrics: StepMetrics {
+    var queries: Metric<CountValue> { get }
+    var errors: Metric<CountValue> { get }
+    var errorRate: Metric<PercentValue> { get }
+    var qps: Metric<RateValue> { get }
+    var avg: Metric<DurationValue> { get }
+    var p50: Metric<DurationValue> { get }
+    var p99: Metric<DurationValue> { get }
+    var max: Metric<DurationValue> { get }
+}
+
+extension Dictionary where Key == String, Value == Double {
+    /// A recorded metric's value, typed by its declaration: `step.metrics[InsertStep.metric(\.rows)]`.
+    public subscript<Q>(metric: Metric<Q>) -> Q.Value? { self[metric.name].map(Q.value) }
 }

@@ -1,7 +1,6 @@
 /// `concurrentSearch`: closed- or open-loop search load with latency percentiles.
 public struct ConcurrentSearchStep: SearchingStep {
     public static let kind = "concurrentSearch"
-    public static let measuresSearchLatency = true
     public static let summary = "Runs searches and records latency percentiles in HdrHistograms. **Closed loop** (default): `concurrency` workers, each sending its next query when the last returns. **Open loop** (`rate` set): queries are sent on a fixed schedule and latency is measured from each query's intended start, so a stalled server shows in the percentiles (no coordinated omission); `concurrency` then caps queries in flight, and queries that could not start on time are counted as late. Ends after `queries` or after `duration` (100 queries when neither is set)."
     public static let collectionUse = CollectionUse.required
 
@@ -15,23 +14,24 @@ public struct ConcurrentSearchStep: SearchingStep {
 
     public static let constraints: [KeyConstraint] = [.atMostOne(["queries", "duration"])]
 
-    public static let metrics: [MetricSpec] = [
-        MetricSpec("queries", .count, .neither, "Measured queries (warm-up excluded)."),
-        MetricSpec("errors", .count, .lower, "Queries that failed."),
-        MetricSpec("errorRate", .percent, .lower, "Failed queries as a percent of all measured queries."),
-        MetricSpec("totalTime", .milliseconds, .lower, "Wall time of the measured queries (总耗时)."),
-        MetricSpec("qps", .perSecond, .higher, "Completed queries per second (吞吐量)."),
-        MetricSpec("avg", .milliseconds, .lower, "Mean latency (平均延迟)."),
-        MetricSpec("min", .milliseconds, .lower, "Lowest latency."),
-        MetricSpec("p50", .milliseconds, .lower, "Median latency."),
-        MetricSpec("p90", .milliseconds, .lower, "90th percentile latency."),
-        MetricSpec("p95", .milliseconds, .lower, "95th percentile latency."),
-        MetricSpec("p99", .milliseconds, .lower, "99th percentile latency."),
-        MetricSpec("p999", .milliseconds, .lower, "99.9th percentile latency."),
-        MetricSpec("max", .milliseconds, .lower, "Highest latency."),
-        MetricSpec("late", .count, .lower, "Open loop: queries that started after their scheduled time."),
-        MetricSpec("dropped", .count, .lower, "Open loop: queries never sent because the in-flight cap stayed full until the run ended."),
-    ]
+    public struct Metrics: SearchLatencyMetrics {
+        public init() {}
+        public let queries = Metric<CountValue>("queries", .neither, "Measured queries (warm-up excluded).")
+        public let errors = Metric<CountValue>("errors", .lower, "Queries that failed.")
+        public let errorRate = Metric<PercentValue>("errorRate", .lower, "Failed queries as a percent of all measured queries.")
+        public let totalTime = Metric<DurationValue>("totalTime", .lower, "Wall time of the measured queries (总耗时).")
+        public let qps = Metric<RateValue>("qps", .higher, "Completed queries per second (吞吐量).")
+        public let avg = Metric<DurationValue>("avg", .lower, "Mean latency (平均延迟).")
+        public let min = Metric<DurationValue>("min", .lower, "Lowest latency.")
+        public let p50 = Metric<DurationValue>("p50", .lower, "Median latency.")
+        public let p90 = Metric<DurationValue>("p90", .lower, "90th percentile latency.")
+        public let p95 = Metric<DurationValue>("p95", .lower, "95th percentile latency.")
+        public let p99 = Metric<DurationValue>("p99", .lower, "99th percentile latency.")
+        public let p999 = Metric<DurationValue>("p999", .lower, "99.9th percentile latency.")
+        public let max = Metric<DurationValue>("max", .lower, "Highest latency.")
+        public let late = Metric<CountValue>("late", .lower, "Open loop: queries that started after their scheduled time.")
+        public let dropped = Metric<CountValue>("dropped", .lower, "Open loop: queries never sent because the in-flight cap stayed full until the run ended.")
+    }
 
     /// How the load is driven.
     public enum Loop: Sendable, Hashable {

@@ -44,7 +44,10 @@ public struct CreateStep: StepSpec {
         KeySpec("description", .text, .optional, "Free text stored with the collection."),
     ]
 
-    public static let metrics = [MetricSpec.totalTime("creating the collection (including a drop for `recreate`)")]
+    public struct Metrics: StepMetrics {
+        public init() {}
+        public let totalTime = Metric<DurationValue>.totalTime("creating the collection (including a drop for `recreate`)")
+    }
 
     public var fields: [Field]
     public var recreate: Bool

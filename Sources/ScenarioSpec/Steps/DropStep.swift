@@ -4,7 +4,10 @@ public struct DropStep: StepSpec {
     public static let summary = "Drops the collection. With the scenario's `cleanup: always` it runs even after an earlier step failed; with `cleanup: never` it is skipped."
     public static let collectionUse = CollectionUse.required
     public static let keys: [KeySpec] = []
-    public static let metrics = [MetricSpec.totalTime("dropping")]
+    public struct Metrics: StepMetrics {
+        public init() {}
+        public let totalTime = Metric<DurationValue>.totalTime("dropping")
+    }
     public static let isCleanup = true
 
     public init(_ r: ObjectReader, _ context: StepDecodingContext) {}

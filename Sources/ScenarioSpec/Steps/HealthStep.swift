@@ -10,15 +10,16 @@ public struct HealthStep: StepSpec {
         KeySpec("timeout", .duration(allowZero: false), .defaultValue("5s"), "Deadline of each check."),
     ]
 
-    public static let metrics: [MetricSpec] = [
-        MetricSpec("healthy", .boolean, .higher, "1 when the deployment is serving: a real search succeeded (and CheckHealth agreed)."),
-        MetricSpec("live", .boolean, .higher, "1 when every `/healthz` answered OK."),
-        MetricSpec("checkHealth", .boolean, .higher, "1 when CheckHealth answered healthy."),
-        MetricSpec("unhealthyComponents", .count, .lower, "Components reported unhealthy by GetComponentStates or `/healthz`."),
-        MetricSpec("latency", .milliseconds, .lower, "Connect and list collections (the document's check)."),
-        MetricSpec("searchLatency", .milliseconds, .lower, "Latency of the serving check's search."),
-        .totalTime("all checks"),
-    ]
+    public struct Metrics: StepMetrics {
+        public init() {}
+        public let healthy = Metric<FlagValue>("healthy", .higher, "1 when the deployment is serving: a real search succeeded (and CheckHealth agreed).")
+        public let live = Metric<FlagValue>("live", .higher, "1 when every `/healthz` answered OK.")
+        public let checkHealth = Metric<FlagValue>("checkHealth", .higher, "1 when CheckHealth answered healthy.")
+        public let unhealthyComponents = Metric<CountValue>("unhealthyComponents", .lower, "Components reported unhealthy by GetComponentStates or `/healthz`.")
+        public let latency = Metric<DurationValue>("latency", .lower, "Connect and list collections (the document's check).")
+        public let searchLatency = Metric<DurationValue>("searchLatency", .lower, "Latency of the serving check's search.")
+        public let totalTime = Metric<DurationValue>.totalTime("all checks")
+    }
 
     public var endpoints: [String]?
     public var serving: Bool

@@ -1,7 +1,6 @@
 /// `hotSearch`: a mix of repeated (hot) and fresh (cold) queries, measured separately.
 public struct HotSearchStep: SearchingStep {
     public static let kind = "hotSearch"
-    public static let measuresSearchLatency = true
     public static let summary = "Picks `hotVectors` query vectors once; a `hotRatio` share of the queries reuses them, the rest are fresh. Hot and cold latency are recorded separately so the claim that hot queries are faster is measured, not assumed. Sequential by default, like the document."
     public static let collectionUse = CollectionUse.required
 
@@ -13,26 +12,27 @@ public struct HotSearchStep: SearchingStep {
         KeySpec("seed", .integer(min: 0, max: nil), .defaultValue("11"), "Seed for choosing hot or cold for each query."),
     ] + SearchSettings.keys
 
-    public static let metrics: [MetricSpec] = [
-        MetricSpec("queries", .count, .neither, "Measured queries."),
-        MetricSpec("errors", .count, .lower, "Queries that failed."),
-        MetricSpec("errorRate", .percent, .lower, "Failed queries as a percent of all."),
-        MetricSpec("totalTime", .milliseconds, .lower, "Wall time of all queries."),
-        MetricSpec("qps", .perSecond, .higher, "Queries per second (热点查询 吞吐量)."),
-        MetricSpec("avg", .milliseconds, .lower, "Mean latency of all queries (平均延迟)."),
-        MetricSpec("p50", .milliseconds, .lower, "Median latency of all queries."),
-        MetricSpec("p99", .milliseconds, .lower, "99th percentile latency of all queries."),
-        MetricSpec("max", .milliseconds, .lower, "Highest latency."),
-        MetricSpec("hot.queries", .count, .neither, "Queries that reused a hot vector."),
-        MetricSpec("hot.avg", .milliseconds, .lower, "Mean latency of hot queries."),
-        MetricSpec("hot.p50", .milliseconds, .lower, "Median latency of hot queries."),
-        MetricSpec("hot.p99", .milliseconds, .lower, "99th percentile latency of hot queries."),
-        MetricSpec("cold.queries", .count, .neither, "Queries with a fresh vector."),
-        MetricSpec("cold.avg", .milliseconds, .lower, "Mean latency of cold queries."),
-        MetricSpec("cold.p50", .milliseconds, .lower, "Median latency of cold queries."),
-        MetricSpec("cold.p99", .milliseconds, .lower, "99th percentile latency of cold queries."),
-        MetricSpec("hotSpeedup", .ratio, .higher, "cold.avg ÷ hot.avg: above 1 means hot queries were faster."),
-    ]
+    public struct Metrics: SearchLatencyMetrics {
+        public init() {}
+        public let queries = Metric<CountValue>("queries", .neither, "Measured queries.")
+        public let errors = Metric<CountValue>("errors", .lower, "Queries that failed.")
+        public let errorRate = Metric<PercentValue>("errorRate", .lower, "Failed queries as a percent of all.")
+        public let totalTime = Metric<DurationValue>("totalTime", .lower, "Wall time of all queries.")
+        public let qps = Metric<RateValue>("qps", .higher, "Queries per second (热点查询 吞吐量).")
+        public let avg = Metric<DurationValue>("avg", .lower, "Mean latency of all queries (平均延迟).")
+        public let p50 = Metric<DurationValue>("p50", .lower, "Median latency of all queries.")
+        public let p99 = Metric<DurationValue>("p99", .lower, "99th percentile latency of all queries.")
+        public let max = Metric<DurationValue>("max", .lower, "Highest latency.")
+        public let hotQueries = Metric<CountValue>("hot.queries", .neither, "Queries that reused a hot vector.")
+        public let hotAvg = Metric<DurationValue>("hot.avg", .lower, "Mean latency of hot queries.")
+        public let hotP50 = Metric<DurationValue>("hot.p50", .lower, "Median latency of hot queries.")
+        public let hotP99 = Metric<DurationValue>("hot.p99", .lower, "99th percentile latency of hot queries.")
+        public let coldQueries = Metric<CountValue>("cold.queries", .neither, "Queries with a fresh vector.")
+        public let coldAvg = Metric<DurationValue>("cold.avg", .lower, "Mean latency of cold queries.")
+        public let coldP50 = Metric<DurationValue>("cold.p50", .lower, "Median latency of cold queries.")
+        public let coldP99 = Metric<DurationValue>("cold.p99", .lower, "99th percentile latency of cold queries.")
+        public let hotSpeedup = Metric<RatioValue>("hotSpeedup", .higher, "cold.avg ÷ hot.avg: above 1 means hot queries were faster.")
+    }
 
     public var queries: Int
     public var hotVectors: Int

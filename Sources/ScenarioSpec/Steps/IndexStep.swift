@@ -28,10 +28,11 @@ public struct IndexStep: StepSpec {
         KeySpec("timeout", .duration(allowZero: false), .defaultValue("10m"), "Longest wait for the index to be built."),
     ]
 
-    public static let metrics: [MetricSpec] = [
-        MetricSpec("indexedRows", .count, .neither, "Rows indexed when the step ended."),
-        .totalTime("building the index (including the wait)"),
-    ]
+    public struct Metrics: StepMetrics {
+        public init() {}
+        public let indexedRows = Metric<CountValue>("indexedRows", .neither, "Rows indexed when the step ended.")
+        public let totalTime = Metric<DurationValue>.totalTime("building the index (including the wait)")
+    }
 
     public var field: String?
     public var type: IndexType

@@ -51,15 +51,16 @@ public struct InsertStep: StepSpec {
         KeySpec("segmentRows", .integer(min: 1, max: nil), .optional, "Also flush after every this many rows, so the data lands in several sealed segments of about this size per shard instead of one (Milvus seals at 512 MiB by default). Segments are what query nodes balance; with one segment there is nothing to spread. Must be a multiple of `batch`."),
     ]
 
-    public static let metrics: [MetricSpec] = [
-        MetricSpec("rows", .count, .neither, "Rows inserted."),
-        MetricSpec("rowsPerSecond", .perSecond, .higher, "Rows per second over the insert phase."),
-        MetricSpec("insertTime", .milliseconds, .lower, "Time spent in insert requests."),
-        MetricSpec("flushTime", .milliseconds, .lower, "Time from the flush request until it returned."),
-        MetricSpec("sealTime", .milliseconds, .lower, "Time from the flush until every segment was sealed (and indexed)."),
-        MetricSpec("flushes", .count, .neither, "Flush requests sent (one per `segmentRows`, plus the final one)."),
-        .totalTime("the whole step"),
-    ]
+    public struct Metrics: StepMetrics {
+        public init() {}
+        public let rows = Metric<CountValue>("rows", .neither, "Rows inserted.")
+        public let rowsPerSecond = Metric<RateValue>("rowsPerSecond", .higher, "Rows per second over the insert phase.")
+        public let insertTime = Metric<DurationValue>("insertTime", .lower, "Time spent in insert requests.")
+        public let flushTime = Metric<DurationValue>("flushTime", .lower, "Time from the flush request until it returned.")
+        public let sealTime = Metric<DurationValue>("sealTime", .lower, "Time from the flush until every segment was sealed (and indexed).")
+        public let flushes = Metric<CountValue>("flushes", .neither, "Flush requests sent (one per `segmentRows`, plus the final one).")
+        public let totalTime = Metric<DurationValue>.totalTime("the whole step")
+    }
 
     public var rows: Int
     public var batch: Int

@@ -11,10 +11,11 @@ public struct LoadStep: StepSpec {
         KeySpec("timeout", .duration(allowZero: false), .defaultValue("10m"), "Longest wait for loading."),
     ]
 
-    public static let metrics: [MetricSpec] = [
-        MetricSpec("replicas", .count, .neither, "Replica groups the server reports after loading."),
-        .totalTime("loading"),
-    ]
+    public struct Metrics: StepMetrics {
+        public init() {}
+        public let replicas = Metric<CountValue>("replicas", .neither, "Replica groups the server reports after loading.")
+        public let totalTime = Metric<DurationValue>.totalTime("loading")
+    }
 
     public var replicas: Int
     public var wait: Bool

@@ -9,22 +9,23 @@ public struct MonitorStep: StepSpec {
         KeySpec("segments", .boolean, .defaultValue("true"), "Count the collection's segments and rows per node with GetQuerySegmentInfo."),
     ]
 
-    public static let metrics: [MetricSpec] = [
-        MetricSpec("nodes", .count, .neither, "Query nodes seen."),
-        MetricSpec("memoryMB.max", .count, .lower, "Highest process memory (RSS) of a query node, in MiB."),
-        MetricSpec("memoryMB.total", .count, .lower, "Process memory of all query nodes, in MiB."),
-        MetricSpec("memoryPercent.max", .percent, .lower, "Highest query-node memory as a percent of the machine's memory."),
-        MetricSpec("cpuPercent.max", .percent, .lower, "Highest query-node CPU use (percent of one core)."),
-        MetricSpec("segments.total", .count, .neither, "Sealed segments of the collection over all nodes (a segment counts once per replica)."),
-        MetricSpec("segments.max", .count, .neither, "Most segments on one node."),
-        MetricSpec("rows.total", .count, .neither, "Rows of the collection over all nodes."),
-        MetricSpec("segmentImbalance", .ratio, .lower, "Most segments on a node ÷ mean segments per node (1 = perfectly even)."),
-        MetricSpec("rowImbalance", .ratio, .lower, "Most rows on a node ÷ mean rows per node (1 = perfectly even)."),
-        MetricSpec("replicas", .count, .neither, "Replica groups the collection is loaded with (GetReplicas)."),
-        MetricSpec("replicaSegmentImbalance", .ratio, .lower, "Segment imbalance within each replica group, worst group. Milvus balances segments among the nodes of one replica, so this is the balance it promises; across all nodes, 2 replicas on 3 nodes always leave one node with twice the data."),
-        MetricSpec("replicaRowImbalance", .ratio, .lower, "Row imbalance within each replica group, worst group."),
-        .totalTime("sampling every node"),
-    ]
+    public struct Metrics: StepMetrics {
+        public init() {}
+        public let nodes = Metric<CountValue>("nodes", .neither, "Query nodes seen.")
+        public let memoryMBMax = Metric<MebibytesValue>("memoryMB.max", .lower, "Highest process memory (RSS) of a query node, in MiB.")
+        public let memoryMBTotal = Metric<MebibytesValue>("memoryMB.total", .lower, "Process memory of all query nodes, in MiB.")
+        public let memoryPercentMax = Metric<PercentValue>("memoryPercent.max", .lower, "Highest query-node memory as a percent of the machine's memory.")
+        public let cpuPercentMax = Metric<PercentValue>("cpuPercent.max", .lower, "Highest query-node CPU use (percent of one core).")
+        public let segmentsTotal = Metric<CountValue>("segments.total", .neither, "Sealed segments of the collection over all nodes (a segment counts once per replica).")
+        public let segmentsMax = Metric<CountValue>("segments.max", .neither, "Most segments on one node.")
+        public let rowsTotal = Metric<CountValue>("rows.total", .neither, "Rows of the collection over all nodes.")
+        public let segmentImbalance = Metric<RatioValue>("segmentImbalance", .lower, "Most segments on a node ÷ mean segments per node (1 = perfectly even).")
+        public let rowImbalance = Metric<RatioValue>("rowImbalance", .lower, "Most rows on a node ÷ mean rows per node (1 = perfectly even).")
+        public let replicas = Metric<CountValue>("replicas", .neither, "Replica groups the collection is loaded with (GetReplicas).")
+        public let replicaSegmentImbalance = Metric<RatioValue>("replicaSegmentImbalance", .lower, "Segment imbalance within each replica group, worst group. Milvus balances segments among the nodes of one replica, so this is the balance it promises; across all nodes, 2 replicas on 3 nodes always leave one node with twice the data.")
+        public let replicaRowImbalance = Metric<RatioValue>("replicaRowImbalance", .lower, "Row imbalance within each replica group, worst group.")
+        public let totalTime = Metric<DurationValue>.totalTime("sampling every node")
+    }
 
     public var endpoints: [String]?
     public var segments: Bool

@@ -4,7 +4,10 @@ public struct ReleaseStep: StepSpec {
     public static let summary = "Releases the collection from the query nodes (needed before loading it again with another replica count)."
     public static let collectionUse = CollectionUse.required
     public static let keys: [KeySpec] = []
-    public static let metrics = [MetricSpec.totalTime("releasing")]
+    public struct Metrics: StepMetrics {
+        public init() {}
+        public let totalTime = Metric<DurationValue>.totalTime("releasing")
+    }
 
     public init(_ r: ObjectReader, _ context: StepDecodingContext) {}
 }

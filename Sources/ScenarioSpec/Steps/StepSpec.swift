@@ -13,7 +13,10 @@ public protocol StepSpec: Sendable {
     /// Settings specific to this kind (`id` and `collection` are added by `StepKinds`).
     static var keys: [KeySpec] { get }
     static var constraints: [KeyConstraint] { get }
-    /// Every metric this kind records. Thresholds may only name these.
+    /// Every metric this kind records, as stored `Metric` properties: runners write them by key
+    /// path through `StepRecorder`, so a metric the kind did not declare does not compile.
+    associatedtype Metrics: StepMetrics
+    /// Every metric this kind records (its `Metrics`, in order). Thresholds may only name these.
     static var metrics: [MetricSpec] { get }
     /// Whether the step works on a collection (and so accepts `collection`).
     static var collectionUse: CollectionUse { get }
@@ -24,7 +27,7 @@ public protocol StepSpec: Sendable {
     static var isCleanup: Bool { get }
     /// Runs searches and records their latency distribution (queries, QPS, avg, P50…P99): a
     /// sweep row's comparison reads its first such step, and `compare` counts its total time as
-    /// a performance figure.
+    /// a performance figure. True exactly when `Metrics` conforms to `SearchLatencyMetrics`.
     static var measuresSearchLatency: Bool { get }
     /// May run inside a sweep row (a sweep or a watch may not).
     static var maySweep: Bool { get }
@@ -34,9 +37,15 @@ public protocol StepSpec: Sendable {
 
 extension StepSpec {
     public static var constraints: [KeyConstraint] { [] }
+    public static var metrics: [MetricSpec] { Metrics.all }
     public var deadline: ScenarioDuration? { nil }
     public static var isCleanup: Bool { false }
-    public static var measuresSearchLatency: Bool { false }
+    /// A kind measures search latency exactly when its metrics are the search-load ones.
+    public static var measuresSearchLatency: Bool { latencyMetrics != nil }
+    /// The search-load metrics, for a kind that records them (read by a sweep row's comparison).
+    public static var latencyMetrics: (any SearchLatencyMetrics)? { Metrics() as? any SearchLatencyMetrics }
+    /// One of this kind's metrics, for reading a record: `InsertStep.metric(\.rows)`.
+    public static func metric<Q>(_ path: KeyPath<Metrics, Metric<Q>>) -> Metric<Q> { Metrics()[keyPath: path] }
     public static var maySweep: Bool { true }
     public var kind: String { Self.kind }
 }

@@ -15,15 +15,16 @@ public struct SweepStep: StepSpec {
         KeySpec("onUnsupported", .choice(OnUnsupported.allCases.map(\.rawValue)), .defaultValue("continue"), "What to do when a row is not supported by the deployment: record it and go on, or fail the run."),
     ]
 
-    public static let metrics: [MetricSpec] = [
-        MetricSpec("values", .count, .neither, "Rows in the comparison table."),
-        MetricSpec("unsupported", .count, .lower, "Rows the deployment could not run."),
-        MetricSpec("bestQps", .perSecond, .higher, "Highest QPS of any row's search step."),
-        MetricSpec("worstP99", .milliseconds, .lower, "Highest P99 of any row's search step."),
-        MetricSpec("maxSpeedup", .ratio, .higher, "Largest QPS speed-up of a row against the first row (性能提升)."),
-        MetricSpec("lastSpeedup", .ratio, .higher, "QPS speed-up of the last row against the first row."),
-        .totalTime("every row"),
-    ]
+    public struct Metrics: StepMetrics {
+        public init() {}
+        public let values = Metric<CountValue>("values", .neither, "Rows in the comparison table.")
+        public let unsupported = Metric<CountValue>("unsupported", .lower, "Rows the deployment could not run.")
+        public let bestQps = Metric<RateValue>("bestQps", .higher, "Highest QPS of any row's search step.")
+        public let worstP99 = Metric<DurationValue>("worstP99", .lower, "Highest P99 of any row's search step.")
+        public let maxSpeedup = Metric<RatioValue>("maxSpeedup", .higher, "Largest QPS speed-up of a row against the first row (性能提升).")
+        public let lastSpeedup = Metric<RatioValue>("lastSpeedup", .higher, "QPS speed-up of the last row against the first row.")
+        public let totalTime = Metric<DurationValue>.totalTime("every row")
+    }
 
     /// One value of the parameter and the steps run for it.
     public struct Row: Sendable {

@@ -159,27 +159,28 @@ public struct WatchStep: StepSpec {
                 "When the rows counted after the watch are fewer than at its start: how long to keep counting (strongly consistent, every 3 s) until the count is back, or the same 4 times in a row while the collection statistics do not say every row is stored. Only such a stable count says rows were lost; otherwise `rowsUnverified` is 1. `0s` counts once."),
     ]
 
-    public static let metrics: [MetricSpec] = [
-        MetricSpec("checks", .count, .neither, "Checks run."),
-        MetricSpec("unhealthyChecks", .count, .lower, "Checks in which the deployment was not serving."),
-        MetricSpec("alertsFired", .count, .lower, "Alerts that fired (each once, however long it lasted)."),
-        MetricSpec("alertsResolved", .count, .neither, "Alerts that resolved before the watch ended."),
-        MetricSpec("notificationsSent", .count, .neither, "Notifications delivered."),
-        MetricSpec("notificationsFailed", .count, .lower, "Notifications that could not be delivered."),
-        MetricSpec("actionsRun", .count, .neither, "Recovery, scaling and fault commands run."),
-        MetricSpec("actionsFailed", .count, .lower, "Commands that exited non-zero or could not start."),
-        MetricSpec("timeToDetect", .milliseconds, .lower, "From the first fault until a check saw the deployment not serving."),
-        MetricSpec("timeToLive", .milliseconds, .lower, "From the first fault until every `/healthz` was OK again."),
-        MetricSpec("timeToServing", .milliseconds, .lower, "From the first fault until a real search succeeded again."),
-        MetricSpec("successRate.before", .percent, .higher, "Background searches that succeeded before the first fault."),
-        MetricSpec("successRate.during", .percent, .higher, "Background searches that succeeded between the fault and serving again (plus `settle`)."),
-        MetricSpec("successRate.after", .percent, .higher, "Background searches that succeeded after serving again (plus `settle`)."),
-        MetricSpec("rowsBefore", .count, .neither, "Rows in the collection when the watch started."),
-        MetricSpec("rowsAfter", .count, .neither, "Rows in the collection after the watch, from a verified count (see `recount`)."),
-        MetricSpec("rowsLost", .count, .lower, "rowsBefore − rowsAfter, when positive; only from a verified count. A threshold on it fails, saying why, when the count could not be verified."),
-        MetricSpec("rowsUnverified", .boolean, .lower, "1 when the rows after the watch could not be verified (the count failed, or kept changing until `recount` ran out), else 0."),
-        .totalTime("the watch"),
-    ]
+    public struct Metrics: StepMetrics {
+        public init() {}
+        public let checks = Metric<CountValue>("checks", .neither, "Checks run.")
+        public let unhealthyChecks = Metric<CountValue>("unhealthyChecks", .lower, "Checks in which the deployment was not serving.")
+        public let alertsFired = Metric<CountValue>("alertsFired", .lower, "Alerts that fired (each once, however long it lasted).")
+        public let alertsResolved = Metric<CountValue>("alertsResolved", .neither, "Alerts that resolved before the watch ended.")
+        public let notificationsSent = Metric<CountValue>("notificationsSent", .neither, "Notifications delivered.")
+        public let notificationsFailed = Metric<CountValue>("notificationsFailed", .lower, "Notifications that could not be delivered.")
+        public let actionsRun = Metric<CountValue>("actionsRun", .neither, "Recovery, scaling and fault commands run.")
+        public let actionsFailed = Metric<CountValue>("actionsFailed", .lower, "Commands that exited non-zero or could not start.")
+        public let timeToDetect = Metric<DurationValue>("timeToDetect", .lower, "From the first fault until a check saw the deployment not serving.")
+        public let timeToLive = Metric<DurationValue>("timeToLive", .lower, "From the first fault until every `/healthz` was OK again.")
+        public let timeToServing = Metric<DurationValue>("timeToServing", .lower, "From the first fault until a real search succeeded again.")
+        public let successRateBefore = Metric<PercentValue>("successRate.before", .higher, "Background searches that succeeded before the first fault.")
+        public let successRateDuring = Metric<PercentValue>("successRate.during", .higher, "Background searches that succeeded between the fault and serving again (plus `settle`).")
+        public let successRateAfter = Metric<PercentValue>("successRate.after", .higher, "Background searches that succeeded after serving again (plus `settle`).")
+        public let rowsBefore = Metric<CountValue>("rowsBefore", .neither, "Rows in the collection when the watch started.")
+        public let rowsAfter = Metric<CountValue>("rowsAfter", .neither, "Rows in the collection after the watch, from a verified count (see `recount`).")
+        public let rowsLost = Metric<CountValue>("rowsLost", .lower, "rowsBefore − rowsAfter, when positive; only from a verified count. A threshold on it fails, saying why, when the count could not be verified.")
+        public let rowsUnverified = Metric<FlagValue>("rowsUnverified", .lower, "1 when the rows after the watch could not be verified (the count failed, or kept changing until `recount` ran out), else 0.")
+        public let totalTime = Metric<DurationValue>.totalTime("the watch")
+    }
 
     public var duration: ScenarioDuration
     public var interval: ScenarioDuration

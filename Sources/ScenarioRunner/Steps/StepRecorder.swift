@@ -1,0 +1,81 @@
+import ScenarioRecord
+import ScenarioSpec
+
+/// A step's record while its runner fills it in. Metric values go in only through the metrics
+/// the runner's kind declares, by key path into the kind's `Metrics`:
+///
+///     record[\.rows] = inserted              // an Int, because `rows` is a count
+///     record[\.insertTime] = insertTime      // a Duration; the record keeps milliseconds
+///
+/// so a metric another kind declares, a name that is not declared at all, or a value of the
+/// wrong unit does not compile. Everything else a runner writes (details, notes) is forwarded
+/// to the `StepRecord`.
+struct StepRecorder<Spec: StepSpec> {
+    private(set) var record: StepRecord
+
+    init(_ record: StepRecord) { self.record = record }
+
+    subscript<Q: MetricQuantity>(metric: KeyPath<Spec.Metrics, Metric<Q>>) -> Q.Value? {
+        get { record.metrics[Self.name(metric)].map(Q.value) }
+        set { record.metrics[Self.name(metric)] = newValue.map(Q.recorded) }
+    }
+
+    /// The metric values as recorded (in their units), for reading.
+    var metrics: [String: Double] { record.metrics }
+
+    private static func name<Q>(_ metric: KeyPath<Spec.Metrics, Metric<Q>>) -> String {
+        Spec.Metrics()[keyPath: metric].name
+    }
+
+    /// Says why these metrics are left out of the record (a threshold on one fails with the reason).
+    mutating func leaveOut<Q>(_ metrics: KeyPath<Spec.Metrics, Metric<Q>>..., because reason: String) {
+        record.unverified = Dictionary(metrics.map { (Self.name($0), reason) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    var notes: [StepNote] {
+        get { record.notes }
+        set { record.notes = newValue }
+    }
+    var search: SearchDetails? {
+        get { record.search }
+        set { record.search = newValue }
+    }
+    var hot: HotSearchDetails? {
+        get { record.hot }
+        set { record.hot = newValue }
+    }
+    var monitor: MonitorDetails? {
+        get { record.monitor }
+        set { record.monitor = newValue }
+    }
+    var sweep: SweepDetails? {
+        get { record.sweep }
+        set { record.sweep = newValue }
+    }
+    var health: HealthDetails? {
+        get { record.health }
+        set { record.health = newValue }
+    }
+    var watch: WatchDetails? {
+        get { record.watch }
+        set { record.watch = newValue }
+    }
+}
+
+extension StepRecorder where Spec.Metrics: SearchLatencyMetrics {
+    /// The latency metrics every search-load kind records, from one phase's result.
+    mutating func recordLatency(_ result: LoadResult) {
+        let total = result.completed + result.errors
+        self[\.queries] = total
+        self[\.errors] = result.errors
+        self[\.errorRate] = result.errorRate
+        self[\.totalTime] = result.wall
+        self[\.qps] = result.qps
+        if let l = result.latencySummary {
+            self[\.avg] = l.mean
+            self[\.p50] = l.p50
+            self[\.p99] = l.p99
+            self[\.max] = l.max
+        }
+    }
+}
