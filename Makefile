@@ -21,13 +21,13 @@ receivers: ## start the local alert receivers (webhook 9095, SMTP 2525, Alertman
 
 examples: ## regenerate reports/examples/ from a real load_balance run on the local cluster (zh, plus en/)
 	DEMO_REPORT_DIR=reports/examples scripts/demo cluster
-	.build/debug/milvus-scenario report reports/examples/run.json --language en --output reports/examples/en
+	.build/release/milvus-scenario report reports/examples/run.json --language en --output reports/examples/en
 
 recovery-examples: ## regenerate reports/recovery-examples/ from real health_recovery runs (standalone and cluster; ~8 minutes)
 	DEMO_REPORT_DIR=reports/recovery-examples/standalone scripts/demo recovery
-	.build/debug/milvus-scenario report reports/recovery-examples/standalone/run.json --language en --output reports/recovery-examples/standalone/en
+	.build/release/milvus-scenario report reports/recovery-examples/standalone/run.json --language en --output reports/recovery-examples/standalone/en
 	DEMO_REPORT_DIR=reports/recovery-examples/cluster scripts/demo recovery-cluster
-	.build/debug/milvus-scenario report reports/recovery-examples/cluster/run.json --language en --output reports/recovery-examples/cluster/en
+	.build/release/milvus-scenario report reports/recovery-examples/cluster/run.json --language en --output reports/recovery-examples/cluster/en
 
 test: ## install what is missing, build, run every test (what CI runs)
 	scripts/test

@@ -138,6 +138,8 @@ public struct StepRecord: Codable, Sendable {
     public var failure: StepFailure?
     public var search: SearchDetails?
     public var hot: HotSearchDetails?
+    /// Per-query-node search traffic during a search step, from the nodes' counters.
+    public var traffic: NodeTrafficDetails?
     public var monitor: MonitorDetails?
     public var sweep: SweepDetails?
     public var health: HealthDetails?

@@ -15,6 +15,9 @@ public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
         case metricsUnreadable
         /// No metrics endpoints were given: memory and CPU per node are not measured.
         case noMetricsEndpoints
+        /// A search step's per-node traffic is unknown: no endpoint served query-node request
+        /// counters. Values: endpoints (comma-separated, or "none").
+        case trafficUnknown
         /// The health step's connect-and-list failed. Values: reason.
         case connectFailed
         /// The rows could not be counted when a watch started. Values: collection, reason.
@@ -49,6 +52,7 @@ public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
         .segmentInfoUnsupported: "GetQuerySegmentInfo is not supported by this server; segments come from /metrics",
         .metricsUnreadable: "could not read {endpoint}/metrics: {reason}",
         .noMetricsEndpoints: "no metrics endpoints (target.metrics): memory and CPU per node are not measured",
+        .trafficUnknown: "per-node search traffic unknown: no query-node request counters at {endpoints}",
         .connectFailed: "connect and list failed: {reason}",
         .rowsBeforeUncounted: "could not count the rows of '{collection}' when the watch started: {reason}",
         .rowsAfterUnverified: "could not verify the rows of '{collection}' after the watch: {reason}",

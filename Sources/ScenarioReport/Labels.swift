@@ -57,6 +57,21 @@ struct Labels: Sendable {
     var hotCold: String { pick("Speed-up (cold ÷ hot)", "加速比 (普通 ÷ 热点)") }
     var speedup: String { pick("Speed-up", "性能提升") }
     var baseline: String { pick("baseline", "基准") }
+    var serverP50: String { pick("Server P50", "服务端 P50") }
+    var serverP99: String { pick("Server P99", "服务端 P99") }
+    var nodeTraffic: String { pick("Node load during searches (traffic)", "节点负载分布 — 查询期间") }
+    var replicaTraffic: String { pick("Searches per replica group", "各副本组查询分布") }
+    var requests: String { pick("Requests", "查询数") }
+    var share: String { pick("Share", "查询占比") }
+    var requestsPerSecond: String { pick("Requests/s", "每秒查询数") }
+    var led: String { pick("Led as shard leader", "作为分片主节点") }
+    var cpuDuringLoad: String { pick("CPU during load", "负载期间CPU") }
+    var cpuPeak: String { pick("CPU peak", "CPU 峰值") }
+    var nodes: String { pick("Nodes", "节点") }
+    var searches: String { pick("Searches", "查询数") }
+    var nodeShares: String { pick("Node shares", "节点查询占比") }
+    var groupShares: String { pick("Replica group shares", "副本组查询占比") }
+    func nodeName(_ id: Int64) -> String { pick("node \(id)", "节点 \(id)") }
     func parameter(_ p: String) -> String { p == "replicas" ? pick("Replicas", "副本数") : p }
     var sweepP99: String { pick("P99", "P99延迟") }
     var expression: String { pick("Threshold", "阈值") }
@@ -135,6 +150,7 @@ struct Labels: Sendable {
         .segmentInfoUnsupported: "该服务器不支持 GetQuerySegmentInfo；各节点的 Segment 数取自 /metrics",
         .metricsUnreadable: "无法读取 {endpoint}/metrics：{reason}",
         .noMetricsEndpoints: "未配置指标端点（target.metrics）：未测量各节点的内存和 CPU",
+        .trafficUnknown: "各节点查询流量未知：{endpoints} 没有查询节点的请求计数",
         .connectFailed: "连接并列出集合失败：{reason}",
         .rowsBeforeUncounted: "监控开始时无法统计集合 '{collection}' 的行数：{reason}",
         .rowsAfterUnverified: "监控结束后无法核实集合 '{collection}' 的行数：{reason}",

@@ -59,6 +59,8 @@ enum Format {
     static func seconds(fromMs v: Double?) -> ReportTable.Cell {
         ReportTable.Cell(v.map { String(format: "%.2fs", $0 / 1000) } ?? "—", raw: raw(v.map { $0 / 1000 }))
     }
+    /// Like `ms`, but empty (so Markdown leaves out an all-empty column) when unknown.
+    static func msOrBlank(_ v: Double?) -> ReportTable.Cell { v == nil ? ReportTable.Cell("", raw: "") : ms(v) }
     static func plain(_ v: Double?) -> ReportTable.Cell { ReportTable.Cell(number(v), raw: raw(v)) }
     static func percent(_ v: Double?) -> ReportTable.Cell { ReportTable.Cell(v == nil ? "—" : number(v) + "%", raw: raw(v)) }
     static func ratio(_ v: Double?) -> ReportTable.Cell { ReportTable.Cell(v.map { String(format: "%.2f", $0) } ?? "—", raw: raw(v)) }

@@ -80,7 +80,7 @@ struct CLITests {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr == "")
         #expect(r.stdout == """
-        scenarios/load_balance.yaml: valid — 15 steps, 7 thresholds
+        scenarios/load_balance.yaml: valid — 15 steps, 9 thresholds
         scenarios/health_recovery.yaml: valid — 9 steps, 10 thresholds
         scenarios/ci_smoke.yaml: valid — 9 steps, 5 thresholds
 

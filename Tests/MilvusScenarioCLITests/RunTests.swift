@@ -53,6 +53,12 @@ struct RunTests {
         let metrics = try #require(smoke["metrics"] as? [String: Double])
         #expect(metrics["queries"] == 500 && metrics["errors"] == 0)
         #expect((metrics["p99"] ?? 0) >= (metrics["p50"] ?? 1))
+        // Standalone is one query node: it serves everything, and the searches it led, read from
+        // its own counters, are exactly the 500 measured ones.
+        let traffic = try #require(smoke["traffic"] as? [String: Any], "no traffic: \(smoke["notes"] ?? "")")
+        let nodes = try #require(traffic["nodes"] as? [[String: Any]])
+        #expect(nodes.count == 1 && nodes.first?["sharePercent"] as? Double == 100 && nodes.first?["led"] as? Int == 500, "\(nodes)")
+        #expect(metrics["servingNodes"] == 1 && metrics["nodeShareImbalance"] == 1, "\(metrics)")
         let paced = try #require(steps.first { $0["id"] as? String == "paced" }?["metrics"] as? [String: Double])
         // 5 s at 50/s schedules 250 queries; each ran or was counted as dropped (the achieved
         // rate itself is a benchmark's measurement, not a test's).

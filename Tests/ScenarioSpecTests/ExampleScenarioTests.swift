@@ -56,7 +56,9 @@ struct ExampleScenarioTests {
         }
         #expect(s.thresholds.map(\.subject) == ["baseline.p99", "baseline.errorRate", "initial.memoryPercent.max",
                                                   "initial.replicaSegmentImbalance", "initial.replicaRowImbalance", "hot.errorRate",
-                                                  "replicas.unsupported"])
+                                                  "replicas.unsupported", "baseline.replicaShareImbalance", "baseline.servingNodes"])
+        // Per-node traffic is read by default for every search step.
+        #expect(baseline.nodeTraffic && hot.nodeTraffic)
     }
 
     @Test("environment variables reach the scenario")

@@ -14,12 +14,31 @@ enum SearchLines {
         let m = s.metrics(of: kind)
         var text = " \(Format.number(m[\.queries])) queries in \(Format.number((m[\.totalTime] ?? 0) / 1000)) s, \(Format.number(m[\.qps])) QPS, avg \(Format.number(m[\.avg])) ms, P50 \(Format.number(m[\.p50])) ms, P99 \(Format.number(m[\.p99])) ms"
         if let e = m[\.errors], e > 0 { text += ", \(Format.number(e)) errors" }
+        if let p50 = m[\.serverP50], let p99 = m[\.serverP99] {
+            text += " (server P50 \(Format.number(p50)) ms, P99 \(Format.number(p99)) ms)"
+        }
         text += extra
         // Why queries failed, in the server's words (the failure line of a failed step says it already).
         if s.failure == nil, let reasons = s.search?.errorReasons {
             for r in reasons { text += "\n    \(r.count) × \(r.code): \(r.reason)" }
         }
         return text
+    }
+
+    /// Which node served how much, under the step's summary line.
+    static func trafficLines(_ s: StepRecord) -> String {
+        guard let t = s.traffic, !t.nodes.isEmpty else { return "" }
+        let groups = t.groups.map(\.replicaID)
+        var out = ""
+        for n in t.nodes {
+            let group = n.replicaID.flatMap { id in groups.firstIndex(of: id).map { " (group \($0 + 1))" } } ?? ""
+            out += "    node \(n.nodeID)\(group): \(n.requests) requests (\(Format.number(n.sharePercent.rounded()))%), led \(n.led)"
+                + (n.cpuPercent.map { ", CPU \(Format.number($0.rounded()))%" } ?? "") + (n.failures > 0 ? ", \(n.failures) failed" : "") + "\n"
+        }
+        if t.groups.count > 1 {
+            out += "    replica groups: " + t.groups.enumerated().map { "\($0.offset + 1): \($0.element.searches) searches (\(Format.number($0.element.sharePercent.rounded()))%)" }.joined(separator: ", ") + "\n"
+        }
+        return out
     }
 
     /// The failures of a search step for a table note: the reasons with counts when the record
@@ -40,7 +59,9 @@ struct ConcurrentSearchReporter: StepReporter {
     typealias Spec = ConcurrentSearchStep
     static func brief(_ s: StepRecord, _ l: Labels) -> String { SearchLines.brief(s, l, as: Spec.self) }
     static func summary(_ s: StepRecord) -> String { SearchLines.summary(s, as: Spec.self) }
-    static func tables(_ b: TableBuilder) -> [ReportTable] { [b.queryPerformance] }
+    static func summaryDetails(_ s: StepRecord) -> String { SearchLines.trafficLines(s) }
+    /// The traffic tables cover every search step (this kind's, hotSearch's and sweep rows').
+    static func tables(_ b: TableBuilder) -> [ReportTable] { [b.queryPerformance, b.nodeTraffic, b.replicaTraffic] }
 }
 
 /// `hotSearch`: hot against cold queries (热点查询性能).
@@ -53,6 +74,7 @@ struct HotSearchReporter: StepReporter {
         if let h = m[\.hotAvg], let c = m[\.coldAvg] { hotCold = "; hot avg \(Format.number(h)) ms vs cold \(Format.number(c)) ms" }
         return SearchLines.summary(s, as: Spec.self, extra: hotCold)
     }
+    static func summaryDetails(_ s: StepRecord) -> String { SearchLines.trafficLines(s) }
     static func tables(_ b: TableBuilder) -> [ReportTable] { [b.hotQueries] }
 }
 
@@ -72,6 +94,7 @@ extension TableBuilder {
                     .init(loadText, raw: d.targetRate.map { "open:\(Format.raw($0))" } ?? "closed:\(d.concurrency)"),
                     Format.plain(m[\.queries]), Format.seconds(fromMs: m[\.totalTime]), Format.plain(m[\.qps]),
                     Format.ms(m[\.avg]), Format.ms(m[\.p50]), Format.ms(m[\.p95]), Format.ms(m[\.p99]), Format.ms(m[\.p999]), Format.ms(m[\.max]),
+                    Format.msOrBlank(m[\.serverP50]), Format.msOrBlank(m[\.serverP99]),
                     .init(errors == 0 ? "0" : "\(Format.number(errors)) (\(Format.number(m[\.errorRate]))%)", raw: Format.raw(errors))]
         }
         var table = ReportTable(id: "query_performance", title: l.queryPerformance,
@@ -81,11 +104,16 @@ extension TableBuilder {
                                           .init(id: "avg_ms", header: l.avg, alignRight: true), .init(id: "p50_ms", header: l.p50, alignRight: true),
                                           .init(id: "p95_ms", header: l.p95, alignRight: true), .init(id: "p99_ms", header: l.p99, alignRight: true),
                                           .init(id: "p999_ms", header: l.p999, alignRight: true), .init(id: "max_ms", header: l.max, alignRight: true),
+                                          .init(id: "server_p50_ms", header: l.serverP50, alignRight: true), .init(id: "server_p99_ms", header: l.serverP99, alignRight: true),
                                           .init(id: "errors", header: l.errors, alignRight: true)],
                                 rows: rows)
         if searches.contains(where: { $0.step.search?.targetRate != nil }) {
             table.notes.append(l.pick("Open-loop latency is measured from each query's intended start, so a stalled server shows in the percentiles.",
                                       "开环负载的延迟从每个查询的计划发送时间算起，服务器卡顿会体现在百分位延迟中。"))
+        }
+        if searches.contains(where: { $0.step.traffic?.proxyLatency != nil }) {
+            table.notes.append(l.pick("Server P50/P99: the proxy's own search latency (milvus_proxy_sq_latency) over the same queries, interpolated within its power-of-two buckets (so exact only to the bucket: 8–16 ms, 16–32 ms …); the rest of the client's latency is network, gRPC and the client.",
+                                      "服务端 P50/P99：代理自身记录的同一批查询的延迟（milvus_proxy_sq_latency），在其按 2 的幂划分的区间内插值（精度只到区间：8–16 ms、16–32 ms……）；客户端延迟的其余部分来自网络、gRPC 和客户端。"))
         }
         for f in searches {
             if let note = SearchLines.errorNote(f.step.search!, l) { table.notes.append("\(f.step.id): " + note) }

@@ -45,14 +45,20 @@ extension TableBuilder {
                     let reason = row.reason ?? ""
                     let prefix = "not supported by this deployment: "
                     return [.init(row.value), .init(l.status(row.status.rawValue), raw: row.status.rawValue), .init("—", raw: ""), .init("—", raw: ""), .init("—", raw: ""), speed,
-                            .init(reason.hasPrefix(prefix) ? String(reason.dropFirst(prefix.count)) : reason, raw: reason)]
+                            .init(""), .init(""), .init(reason.hasPrefix(prefix) ? String(reason.dropFirst(prefix.count)) : reason, raw: reason)]
                 }
-                return [.init(row.value), .init(l.status("ok"), raw: "ok"), Format.plain(row.qps.map { ($0 * 10).rounded() / 10 }), Format.ms(row.avgMs), Format.ms(row.p99Ms), speed, .init("")]
+                // Who served the row's searches: its first search step's traffic, when measured.
+                let traffic = row.steps.first { $0.traffic != nil }?.traffic
+                let nodes = traffic.map { ReportTable.Cell($0.nodeShares(l), raw: $0.nodes.map { "\($0.nodeID):\(Format.raw($0.sharePercent))" }.joined(separator: " ")) } ?? .init("")
+                let groups = traffic.flatMap { t in t.groups.isEmpty ? nil : ReportTable.Cell(t.groupShares, raw: t.groups.map { Format.raw($0.sharePercent) }.joined(separator: " ")) } ?? .init("")
+                return [.init(row.value), .init(l.status("ok"), raw: "ok"), Format.plain(row.qps.map { ($0 * 10).rounded() / 10 }), Format.ms(row.avgMs), Format.ms(row.p99Ms), speed,
+                        nodes, groups, .init("")]
             }
             return ReportTable(id: "comparison_\(s.id)", title: "\(l.comparison(sweep.parameter)) (\(s.id))",
                                columns: [.init(id: sweep.parameter, header: l.parameter(sweep.parameter)), .init(id: "status", header: l.status),
                                          .init(id: "qps", header: "QPS", alignRight: true), .init(id: "avg_ms", header: l.zh ? "平均延迟" : l.avg, alignRight: true),
                                          .init(id: "p99_ms", header: l.sweepP99, alignRight: true), .init(id: "speedup", header: l.speedup, alignRight: true),
+                                         .init(id: "node_shares", header: l.nodeShares), .init(id: "group_shares", header: l.groupShares),
                                          .init(id: "note", header: l.note)],
                                rows: rows)
         }

@@ -96,7 +96,7 @@ struct ConcurrentSearchRunner: StepRunner {
         }
         let progress = LoadProgress()
         let reporter = reportProgress(step, context, progress, target: target)
-        let result = await load.run(length, progress: progress)
+        let result = await record.measuringNodeTraffic(spec.nodeTraffic, step, context) { await load.run(length, progress: progress) }
         reporter.cancel()
         record.recordLatency(result)
         if let l = result.latencySummary {
@@ -156,36 +156,40 @@ struct HotSearchRunner: StepRunner {
         let progress = LoadProgress()
         let reporter = reportProgress(step, context, progress, target: " of \(spec.queries.formatted())")
         let clock = ContinuousClock()
-        let start = clock.now
         var hot = WorkerTally(), cold = WorkerTally()
+        var wall = Duration.zero
         let fatal = FatalBox()
         let recorder = context.metrics?.queryRecorder(step: step.id, collection: template.collection)
-        await withTaskGroup(of: (WorkerTally, WorkerTally).self) { group in
-            for _ in 0..<spec.concurrency {
-                group.addTask {
-                    var hot = WorkerTally(), cold = WorkerTally()
-                    while !context.isStopping, !fatal.isSet {
-                        let i = issued.next()
-                        if i >= plan.count { break }
-                        let sent = clock.now
-                        let search = { _ = try await client.search(template.request(plan[i])) }
-                        let latency = isHot[i] ? await hot.measure(since: sent, progress: progress, fatal: fatal, search)
-                                               : await cold.measure(since: sent, progress: progress, fatal: fatal, search)
-                        recorder?.record(latency)
+        await record.measuringNodeTraffic(spec.nodeTraffic, step, context) {
+            let start = clock.now
+            await withTaskGroup(of: (WorkerTally, WorkerTally).self) { group in
+                for _ in 0..<spec.concurrency {
+                    group.addTask {
+                        var hot = WorkerTally(), cold = WorkerTally()
+                        while !context.isStopping, !fatal.isSet {
+                            let i = issued.next()
+                            if i >= plan.count { break }
+                            let sent = clock.now
+                            let search = { _ = try await client.search(template.request(plan[i])) }
+                            let latency = isHot[i] ? await hot.measure(since: sent, progress: progress, fatal: fatal, search)
+                                                   : await cold.measure(since: sent, progress: progress, fatal: fatal, search)
+                            recorder?.record(latency)
+                        }
+                        return (hot, cold)
                     }
-                    return (hot, cold)
+                }
+                for await (h, c) in group {
+                    hot.merge(h)
+                    cold.merge(c)
                 }
             }
-            for await (h, c) in group {
-                hot.merge(h)
-                cold.merge(c)
-            }
+            wall = clock.now - start
         }
         reporter.cancel()
         var all = LoadResult.empty
         all.merge(hot)
         all.merge(cold)
-        all.wall = clock.now - start
+        all.wall = wall
         all.fatal = fatal.error
         record.recordLatency(all)
         record[\.hotQueries] = hot.completed + hot.errors

@@ -40,6 +40,7 @@ struct StepRecorder<Spec: StepSpec> {
         get { record.search }
         set { record.search = newValue }
     }
+    var traffic: NodeTrafficDetails? { record.traffic }
     var hot: HotSearchDetails? {
         get { record.hot }
         set { record.hot = newValue }
@@ -77,5 +78,43 @@ extension StepRecorder where Spec.Metrics: SearchLatencyMetrics {
             self[\.p99] = l.p99
             self[\.max] = l.max
         }
+        compareWithServer()
+    }
+
+    /// How much of the median latency is outside the server: once both the client's and the
+    /// proxy's P50 are known (the load's and the traffic's results are recorded in either order).
+    private mutating func compareWithServer() {
+        guard let client = self[\.p50], let server = self[\.serverP50] else { return }
+        self[\.clientOverheadP50] = client - server
+    }
+}
+
+extension StepRecorder where Spec.Metrics: SearchLatencyMetrics {
+    /// Runs a search step's measured load with the query nodes' traffic read around and during
+    /// it (when `enabled`), and records it: details, metrics, and notes on what could not be read.
+    mutating func measuringNodeTraffic<T>(_ enabled: Bool, _ step: Step, _ context: RunContext,
+                                          _ load: () async throws -> T) async rethrows -> T {
+        guard enabled else { return try await load() }
+        let start = await NodeTrafficProbe.start(endpoints: context.scenario.target.metrics, collection: step.collection,
+                                                 client: context.client)
+        notes += start.notes
+        let result: T
+        do { result = try await load() } catch {
+            if let probe = start.probe { _ = await probe.finish() }
+            throw error
+        }
+        if let probe = start.probe { recordTraffic(await probe.finish()) }
+        return result
+    }
+
+    mutating func recordTraffic(_ t: NodeTrafficDetails) {
+        record.traffic = t
+        self[\.servingNodes] = t.nodes.filter { $0.requests > 0 }.count
+        self[\.nodeShareImbalance] = t.nodeShareImbalance
+        self[\.replicaShareImbalance] = t.replicaShareImbalance
+        self[\.nodeCpuPercentMax] = t.nodes.compactMap(\.cpuPercent).max()
+        self[\.serverP50] = t.proxyLatency?.p50Ms.map { .milliseconds($0) }
+        self[\.serverP99] = t.proxyLatency?.p99Ms.map { .milliseconds($0) }
+        compareWithServer()
     }
 }

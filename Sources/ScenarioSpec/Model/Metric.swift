@@ -147,7 +147,7 @@ extension StepMetrics {
 
 /// The latency metrics every search-load kind records (the document's 查询性能统计), so one
 /// function writes them for each such kind.
-public protocol SearchLatencyMetrics: StepMetrics {
+public protocol SearchLatencyMetrics: NodeTrafficMetrics {
     var queries: Metric<CountValue> { get }
     var errors: Metric<CountValue> { get }
     var errorRate: Metric<PercentValue> { get }
@@ -156,6 +156,24 @@ public protocol SearchLatencyMetrics: StepMetrics {
     var p50: Metric<DurationValue> { get }
     var p99: Metric<DurationValue> { get }
     var max: Metric<DurationValue> { get }
+}
+
+/// Per-query-node traffic during a search step (from the nodes' request counters), recorded
+/// by every search-load kind.
+public protocol NodeTrafficMetrics: StepMetrics {
+    var servingNodes: Metric<CountValue> { get }
+    var nodeShareImbalance: Metric<RatioValue> { get }
+    var replicaShareImbalance: Metric<RatioValue> { get }
+    var nodeCpuPercentMax: Metric<PercentValue> { get }
+    var serverP50: Metric<DurationValue> { get }
+    var serverP99: Metric<DurationValue> { get }
+    var clientOverheadP50: Metric<DurationValue> { get }
+}
+
+/// The `nodeTraffic` setting of the search-load kinds.
+public enum NodeTrafficSetting {
+    public static let key = KeySpec("nodeTraffic", .boolean, .defaultValue("true"),
+                                    "Read every query node's search counters (`milvus_querynode_sq_req_count`) and CPU on `target.metrics` before, every second during, and after the measured queries, and record which node served how much (节点查询分布). Off: no reads during the load.")
 }
 
 extension Dictionary where Key == String, Value == Double {

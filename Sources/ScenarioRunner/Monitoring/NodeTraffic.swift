@@ -1,0 +1,240 @@
+import Foundation
+import MilvusClient
+import ScenarioRecord
+import Synchronization
+
+/// Which query node served how much of a search step's load, from the nodes' own counters:
+/// `milvus_querynode_sq_req_count{query_type="search"}` by `scope` and `status`, and
+/// `process_cpu_seconds_total`, read on every query node's `/metrics` before the measured
+/// queries, every `interval` while they run, and after them.
+///
+/// On Milvus 2.3 a search reaches one shard leader per shard (`scope="OnLeader"`), chosen by the
+/// proxy among the replica groups, and that leader sends a request to every node holding the
+/// shard's segments in its group, itself included (`scope="FromLeader"`). So `OnLeader` says which
+/// replica group the proxy picked, `FromLeader` how the work spread over the nodes.
+final class NodeTrafficProbe: Sendable {
+    /// A node's counters at one moment.
+    struct Counters: Sendable, Equatable {
+        var requests: Double
+        var led: Double
+        var failures: Double
+        var cpuSeconds: Double?
+        var source: String
+    }
+
+    struct Snapshot: Sendable {
+        var at: ContinuousClock.Instant
+        var nodes: [Int64: Counters]
+        /// The proxies' and the shard leaders' search latency histograms, summed over processes.
+        var proxyLatency: BucketHistogram?
+        var leaderLatency: BucketHistogram?
+    }
+
+    /// What starting found out: the probe, or why there is none (as notes for the step).
+    struct Start: Sendable {
+        var probe: NodeTrafficProbe?
+        var notes: [StepNote]
+    }
+
+    static let defaultInterval: Duration = .seconds(1)
+
+    private let endpoints: [MetricsEndpoint]
+    private let groups: [ReplicaGroup]
+    private let interval: Duration
+    private let first: Snapshot
+    private let samples = Mutex<[Snapshot]>([])
+    private let sampler = Mutex<Task<Void, Never>?>(nil)
+
+    private init(endpoints: [MetricsEndpoint], groups: [ReplicaGroup], interval: Duration, first: Snapshot) {
+        self.endpoints = endpoints
+        self.groups = groups
+        self.interval = interval
+        self.first = first
+    }
+
+    /// Reads every endpoint once, keeps those that serve query-node series or the proxy's search
+    /// latency, and starts sampling them every `interval`. No probe (with a note saying why)
+    /// when none does.
+    static func start(endpoints urls: [String], collection: String?, client: MilvusClient,
+                      interval: Duration = defaultInterval) async -> Start {
+        guard !urls.isEmpty else { return Start(probe: nil, notes: [StepNote(.trafficUnknown, ["endpoints": "none (target.metrics is empty)"])]) }
+        let all = urls.map(MetricsEndpoint.init)
+        let reads = await read(all)
+        var notes = reads.failures.map { StepNote(.metricsUnreadable, ["endpoint": $0.endpoint, "reason": $0.reason]) }
+        let serving = all.filter { e in
+            reads.texts[e.base].map { !QueryNodeSeries.nodeIDs($0).isEmpty || ServerLatency.isProxy($0) } ?? false
+        }
+        if !serving.contains(where: { e in reads.texts[e.base].map { !QueryNodeSeries.nodeIDs($0).isEmpty } ?? false }) {
+            notes.append(StepNote(.trafficUnknown, ["endpoints": urls.joined(separator: ", ")]))
+        }
+        guard !serving.isEmpty else { return Start(probe: nil, notes: notes) }
+        let groups = collection == nil ? [] : ((try? await client.replicas(collection!)) ?? [])
+        let first = snapshot(reads.texts, at: reads.at, endpoints: serving)
+        let probe = NodeTrafficProbe(endpoints: serving, groups: groups, interval: interval, first: first)
+        probe.sampler.withLock { $0 = Task { await probe.sampleUntilCancelled() } }
+        return Start(probe: probe, notes: notes)
+    }
+
+    private func sampleUntilCancelled() async {
+        let clock = ContinuousClock()
+        var next = first.at + interval
+        while !Task.isCancelled {
+            do { try await clock.sleep(until: next) } catch { return }
+            let reads = await Self.read(endpoints)
+            if Task.isCancelled { return }
+            let s = Self.snapshot(reads.texts, at: reads.at, endpoints: endpoints)
+            samples.withLock { $0.append(s) }
+            next += interval
+            if next < clock.now { next = clock.now + interval }
+        }
+    }
+
+    /// Stops sampling, reads the counters a last time and works out each node's part.
+    func finish() async -> NodeTrafficDetails {
+        let task = sampler.withLock { t -> Task<Void, Never>? in defer { t = nil }; return t }
+        task?.cancel()
+        await task?.value
+        let reads = await Self.read(endpoints)
+        let last = Self.snapshot(reads.texts, at: reads.at, endpoints: endpoints)
+        return Self.details(first: first, samples: samples.withLock { $0 }, last: last, groups: groups, interval: interval)
+    }
+
+    // MARK: - Reading
+
+    private static func read(_ endpoints: [MetricsEndpoint]) async -> (texts: [String: PrometheusText], failures: [(endpoint: String, reason: String)], at: ContinuousClock.Instant) {
+        var texts: [String: PrometheusText] = [:]
+        var failures: [(String, String)] = []
+        await withTaskGroup(of: (String, Result<PrometheusText, any Error>).self) { group in
+            for e in endpoints {
+                group.addTask {
+                    do { return (e.base, .success(try await e.metrics(timeout: .seconds(2)))) } catch { return (e.base, .failure(error)) }
+                }
+            }
+            for await (base, result) in group {
+                switch result {
+                case .success(let t): texts[base] = t
+                case .failure(let error): failures.append((base, "\(error)"))
+                }
+            }
+        }
+        return (texts, failures.sorted { $0.0 < $1.0 }, .now)
+    }
+
+    static func snapshot(_ texts: [String: PrometheusText], at: ContinuousClock.Instant, endpoints: [MetricsEndpoint]) -> Snapshot {
+        var nodes: [Int64: Counters] = [:]
+        var proxies: [BucketHistogram] = [], leaders: [BucketHistogram] = []
+        for e in endpoints {
+            guard let text = texts[e.base] else { continue }
+            let cpu = text.sum("process_cpu_seconds_total")
+            for id in QueryNodeSeries.nodeIDs(text) {
+                nodes[id] = counters(text, node: id, cpuSeconds: cpu, source: "\(e.base)/metrics")
+            }
+            if let h = ServerLatency.proxy(text) { proxies.append(h) }
+            if let h = ServerLatency.leaders(text) { leaders.append(h) }
+        }
+        return Snapshot(at: at, nodes: nodes, proxyLatency: ServerLatency.merged(proxies), leaderLatency: ServerLatency.merged(leaders))
+    }
+
+    /// A node's search counters. Servers without the `scope` label count every search request
+    /// once; then `requests` and `led` are the same number.
+    static func counters(_ text: PrometheusText, node: Int64, cpuSeconds: Double?, source: String) -> Counters {
+        let series = text.samples(named: "milvus_querynode_sq_req_count")
+            .filter { $0.labels["node_id"] == String(node) && $0.labels["query_type"] == "search" }
+        func sum(scope: String?, status: String) -> Double {
+            series.filter { $0.labels["status"] == status && (scope == nil || $0.labels["scope"] == scope) }.reduce(0) { $0 + $1.value }
+        }
+        let scoped = series.contains { $0.labels["scope"] != nil }
+        let requests = scoped ? sum(scope: "FromLeader", status: "success") : sum(scope: nil, status: "success")
+        let led = scoped ? sum(scope: "OnLeader", status: "success") : requests
+        return Counters(requests: requests, led: led, failures: sum(scope: nil, status: "fail"), cpuSeconds: cpuSeconds, source: source)
+    }
+
+    // MARK: - Working out the parts
+
+    /// The increase of a counter; a decrease means the process restarted (its counter began
+    /// again at 0), so the new value is the increase.
+    static func increase(_ a: Double?, _ b: Double?) -> Double {
+        guard let b else { return 0 }
+        guard let a else { return b }
+        return b >= a ? b - a : b
+    }
+
+    static func details(first: Snapshot, samples: [Snapshot], last: Snapshot, groups: [ReplicaGroup], interval: Duration) -> NodeTrafficDetails {
+        let ids = Set(first.nodes.keys).union(last.nodes.keys).sorted()
+        let span = max((last.at - first.at).seconds, 0.001)
+        let groupOf = Dictionary(groups.flatMap { g in g.nodeIDs.map { ($0, g.id) } }, uniquingKeysWith: { a, _ in a })
+
+        var nodes: [NodeTrafficDetails.Node] = []
+        for id in ids {
+            let a = first.nodes[id], b = last.nodes[id]
+            let requests = Int(increase(a?.requests, b?.requests))
+            var cpu: Double?
+            if let x = a?.cpuSeconds, let y = b?.cpuSeconds { cpu = increase(x, y) / span * 100 }
+            nodes.append(NodeTrafficDetails.Node(nodeID: id, replicaID: groupOf[id], source: (b ?? a)!.source, requests: requests,
+                                                 led: Int(increase(a?.led, b?.led)), failures: Int(increase(a?.failures, b?.failures)),
+                                                 sharePercent: 0, perSecond: Double(requests) / span, cpuPercent: cpu, cpuPeakPercent: nil))
+        }
+        let total = nodes.reduce(0) { $0 + $1.requests }
+        for i in nodes.indices { nodes[i].sharePercent = total > 0 ? Double(nodes[i].requests) / Double(total) * 100 : 0 }
+
+        // Every interval between consecutive readings.
+        var intervals: [NodeTrafficDetails.Interval] = []
+        let readings = [first] + samples + [last]
+        for (a, b) in zip(readings, readings.dropFirst()) {
+            let seconds = (b.at - a.at).seconds
+            guard seconds > 0 else { continue }
+            let cpu = ids.map { id -> Double? in
+                guard let x = a.nodes[id]?.cpuSeconds, let y = b.nodes[id]?.cpuSeconds else { return nil }
+                return increase(x, y) / seconds * 100
+            }
+            intervals.append(NodeTrafficDetails.Interval(atMs: (b.at - first.at).seconds * 1000, durationMs: seconds * 1000,
+                                                         requests: ids.map { Int(increase(a.nodes[$0]?.requests, b.nodes[$0]?.requests)) },
+                                                         cpuPercent: cpu))
+        }
+        for (i, _) in ids.enumerated() {
+            nodes[i].cpuPeakPercent = intervals.compactMap { $0.cpuPercent[i] }.max()
+        }
+
+        let led = nodes.reduce(0) { $0 + $1.led }
+        let groupRecords = groups.sorted { $0.id < $1.id }.map { g -> NodeTrafficDetails.Group in
+            let searches = nodes.filter { g.nodeIDs.contains($0.nodeID) }.reduce(0) { $0 + $1.led }
+            return NodeTrafficDetails.Group(replicaID: g.id, nodeIDs: g.nodeIDs.sorted(), searches: searches,
+                                            sharePercent: led > 0 ? Double(searches) / Double(led) * 100 : 0)
+        }
+        func latency(_ path: KeyPath<Snapshot, BucketHistogram?>, _ source: String) -> ServerLatencyDetails? {
+            guard let after = last[keyPath: path] else { return nil }
+            return ServerLatency.record(BucketHistogram.increase(from: first[keyPath: path], to: after), source: source)
+        }
+        return NodeTrafficDetails(nodes: nodes, groups: groupRecords, intervals: intervals,
+                                  proxyLatency: latency(\.proxyLatency, ServerLatency.proxyHistogram),
+                                  leaderLatency: latency(\.leaderLatency, ServerLatency.nodeHistogram + " (OnLeader)"),
+                                  intervalMs: interval.seconds * 1000, durationMs: span * 1000)
+    }
+}
+
+extension NodeTrafficDetails {
+    /// The nodes that hold the collection (members of its replica groups), or every node seen
+    /// when the groups are unknown: imbalance is judged among them.
+    var holdingNodes: [Node] {
+        let members = Set(groups.flatMap(\.nodeIDs))
+        return members.isEmpty ? nodes : nodes.filter { members.contains($0.nodeID) }
+    }
+
+    /// max ÷ mean of the requests of the nodes holding the collection; nil without traffic.
+    var nodeShareImbalance: Double? {
+        let counts = holdingNodes.map(\.requests)
+        guard counts.reduce(0, +) > 0 else { return nil }
+        return MonitorRunner.imbalance(counts)
+    }
+
+    /// max ÷ mean of the searches each replica group led; nil without groups or traffic.
+    var replicaShareImbalance: Double? {
+        let counts = groups.map(\.searches)
+        guard !counts.isEmpty, counts.reduce(0, +) > 0 else { return nil }
+        return MonitorRunner.imbalance(counts)
+    }
+}
+
+extension Duration {
+    var seconds: Double { milliseconds / 1000 }
+}
