@@ -29,6 +29,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         // SHA-256 of the scenario file (already in the graph through the gRPC transport's TLS).
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        // HTTP for /metrics, /healthz and webhook / Alertmanager deliveries (on the same NIO as gRPC;
+        // FoundationNetworking's URLSession leaked NSError dumps and did not survive cancellation).
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // libyaml from the system (Debian: libyaml-dev); the scenario reader is built on its event API.
@@ -77,6 +80,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         // RunRecord → report files (Markdown, CSV, JUnit, SVG) and `compare`: pure functions of

@@ -11,8 +11,11 @@ public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
         case replicaGroups
         /// The server lacks GetQuerySegmentInfo; segments per node come from `/metrics`.
         case segmentInfoUnsupported
-        /// A metrics endpoint could not be read. Values: endpoint, reason.
+        /// A metrics endpoint could not be read (records before format 3; see `metricsEndpointDown`).
+        /// Values: endpoint, reason.
         case metricsUnreadable
+        /// A metrics endpoint could not be read; said once per endpoint and run. Values: endpoint, reason.
+        case metricsEndpointDown
         /// No metrics endpoints were given: memory and CPU per node are not measured.
         case noMetricsEndpoints
         /// A search step's per-node traffic is unknown: no endpoint served query-node request
@@ -51,6 +54,7 @@ public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
         .replicaGroups: "replica groups on query nodes: {groups}",
         .segmentInfoUnsupported: "GetQuerySegmentInfo is not supported by this server; segments come from /metrics",
         .metricsUnreadable: "could not read {endpoint}/metrics: {reason}",
+        .metricsEndpointDown: "{endpoint}/metrics: {reason} — memory, CPU and search traffic of the nodes behind it are unknown; check target.metrics (for the local servers: eval \"$(scripts/milvus-local env cluster)\")",
         .noMetricsEndpoints: "no metrics endpoints (target.metrics): memory and CPU per node are not measured",
         .trafficUnknown: "per-node search traffic unknown: no query-node request counters at {endpoints}",
         .connectFailed: "connect and list failed: {reason}",

@@ -149,6 +149,7 @@ struct Labels: Sendable {
         .replicaGroups: "各副本组所在的查询节点：{groups}",
         .segmentInfoUnsupported: "该服务器不支持 GetQuerySegmentInfo；各节点的 Segment 数取自 /metrics",
         .metricsUnreadable: "无法读取 {endpoint}/metrics：{reason}",
+        .metricsEndpointDown: "{endpoint}/metrics：{reason} — 其后节点的内存、CPU 和查询流量未知；请检查 target.metrics（本机服务器：eval \"$(scripts/milvus-local env cluster)\"）",
         .noMetricsEndpoints: "未配置指标端点（target.metrics）：未测量各节点的内存和 CPU",
         .trafficUnknown: "各节点查询流量未知：{endpoints} 没有查询节点的请求计数",
         .connectFailed: "连接并列出集合失败：{reason}",

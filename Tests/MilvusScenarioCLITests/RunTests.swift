@@ -363,4 +363,41 @@ struct RunTests {
         let junit = try String(contentsOf: dir.appendingPathComponent("junit.xml"), encoding: .utf8)
         #expect(junit.contains("failures=\"1\"") && junit.contains("concurrentSearch doomed"))
     }
+
+    @Test("an unreachable metrics endpoint is one clear warning per run, not a dump per step; the others are still read",
+          .enabled(if: standaloneUp, "Milvus standalone is not running (scripts/milvus-local standalone up)"))
+    func unreachableEndpoint() throws {
+        let dir = try Self.temporaryFolder()
+        let file = dir.appendingPathComponent("down.yaml")
+        try """
+        version: 1
+        name: endpoint_down
+        target: {uri: "http://127.0.0.1:19530", metrics: ["http://127.0.0.1:1", "http://127.0.0.1:9091"]}
+        collection: endpoint_down_test
+        cleanup: always
+        steps:
+          - create: {recreate: true, fields: [{name: id, type: int64, primary: true, autoId: true}, {name: v, type: floatVector, dim: 8}]}
+          - insert: {rows: 500}
+          - index: {type: FLAT, metric: L2}
+          - load
+          - monitor: {id: first}
+          - concurrentSearch: {id: search, queries: 20, concurrency: 2}
+          - monitor: {id: second}
+          - drop
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let r = try CLITests.run(["run", file.path, "--report-dir", dir.path], environment: ["PATH": "/usr/bin:/bin"])
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        let warning = "http://127.0.0.1:1/metrics: connection refused — memory, CPU and search traffic of the nodes behind it are unknown"
+        #expect(r.stderr.components(separatedBy: warning).count == 2, "one warning on the console: \(r.stderr)")
+        let steps = Self.steps(try Self.record(dir))
+        let notes = steps.flatMap { ($0["notes"] as? [[String: Any]]) ?? [] }.filter { $0["code"] as? String == "metricsEndpointDown" }
+        #expect(notes.count == 1, "\(notes)")
+        #expect((notes.first?["values"] as? [String: String])?["reason"] == "connection refused")
+        #expect(!r.stdout.contains("NSError") && !r.stdout.contains("Error Domain"))
+        // The endpoint that answers is still read: the nodes' traffic during the search.
+        let search = try #require(steps.first { $0["id"] as? String == "search" })
+        #expect(((search["traffic"] as? [String: Any])?["nodes"] as? [Any])?.count == 1, "\(search)")
+        let report = try String(contentsOf: dir.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(report.components(separatedBy: "http://127.0.0.1:1/metrics: connection refused").count == 2)
+    }
 }

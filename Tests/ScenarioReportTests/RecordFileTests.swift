@@ -59,6 +59,7 @@ struct StepNoteTests {
         StepNote(.metricsUnreadable, ["endpoint": "http://127.0.0.1:9091", "reason": "connection refused: no /metrics: here"]),
         StepNote(.noMetricsEndpoints),
         StepNote(.trafficUnknown, ["endpoints": "http://127.0.0.1:9091"]),
+        StepNote(.metricsEndpointDown, ["endpoint": "http://127.0.0.1:9091", "reason": "connection refused"]),
         StepNote(.connectFailed, ["reason": "deadline exceeded"]),
         StepNote(.rowsBeforeUncounted, ["collection": "c", "reason": "collection not loaded"]),
         StepNote(.rowsAfterUnverified, ["collection": "c", "reason": "no row count succeeded: code 101"]),

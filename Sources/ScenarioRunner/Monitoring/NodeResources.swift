@@ -33,14 +33,26 @@ struct NodeResourceSampler: Sendable {
     /// host's memory (GetMetrics); for endpoints on this machine this machine's memory is used.
     mutating func sample(hostMemory: [Int64: Int], timeout: Duration = .seconds(5)) async -> Sample {
         var result = Sample(usages: [], failures: [])
+        // All endpoints at once: one that does not answer costs its timeout once, not per endpoint.
+        var texts: [String: (Result<PrometheusText, any Error>, ContinuousClock.Instant)] = [:]
+        await withTaskGroup(of: (String, Result<PrometheusText, any Error>, ContinuousClock.Instant).self) { group in
+            for e in endpoints {
+                group.addTask {
+                    do { return (e.base, .success(try await e.metrics(timeout: timeout)), .now) } catch { return (e.base, .failure(error), .now) }
+                }
+            }
+            for await (base, text, at) in group { texts[base] = (text, at) }
+        }
         for e in endpoints {
+            guard let (read, now) = texts[e.base] else { continue }
             let text: PrometheusText
-            do { text = try await e.metrics(timeout: timeout) } catch {
+            switch read {
+            case .success(let t): text = t
+            case .failure(let error):
                 previous[e.base] = nil
-                result.failures.append((e.base, "\(error)"))
+                result.failures.append((e.base, MetricsError.reason(error)))
                 continue
             }
-            let now = ContinuousClock.now
             let ids = QueryNodeSeries.nodeIDs(text)
             guard !ids.isEmpty else { continue }
             let rss = text.sum("process_resident_memory_bytes")

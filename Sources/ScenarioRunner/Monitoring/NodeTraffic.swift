@@ -30,10 +30,12 @@ final class NodeTrafficProbe: Sendable {
         var leaderLatency: BucketHistogram?
     }
 
-    /// What starting found out: the probe, or why there is none (as notes for the step).
+    /// What starting found out: the probe, or why there is none (as notes for the step), and
+    /// the endpoints that could not be read.
     struct Start: Sendable {
         var probe: NodeTrafficProbe?
         var notes: [StepNote]
+        var unreadable: [(endpoint: String, reason: String)] = []
     }
 
     static let defaultInterval: Duration = .seconds(1)
@@ -60,19 +62,19 @@ final class NodeTrafficProbe: Sendable {
         guard !urls.isEmpty else { return Start(probe: nil, notes: [StepNote(.trafficUnknown, ["endpoints": "none (target.metrics is empty)"])]) }
         let all = urls.map(MetricsEndpoint.init)
         let reads = await read(all)
-        var notes = reads.failures.map { StepNote(.metricsUnreadable, ["endpoint": $0.endpoint, "reason": $0.reason]) }
+        var notes: [StepNote] = []
         let serving = all.filter { e in
             reads.texts[e.base].map { !QueryNodeSeries.nodeIDs($0).isEmpty || ServerLatency.isProxy($0) } ?? false
         }
         if !serving.contains(where: { e in reads.texts[e.base].map { !QueryNodeSeries.nodeIDs($0).isEmpty } ?? false }) {
             notes.append(StepNote(.trafficUnknown, ["endpoints": urls.joined(separator: ", ")]))
         }
-        guard !serving.isEmpty else { return Start(probe: nil, notes: notes) }
+        guard !serving.isEmpty else { return Start(probe: nil, notes: notes, unreadable: reads.failures) }
         let groups = collection == nil ? [] : ((try? await client.replicas(collection!)) ?? [])
         let first = snapshot(reads.texts, at: reads.at, endpoints: serving)
         let probe = NodeTrafficProbe(endpoints: serving, groups: groups, interval: interval, first: first)
         probe.sampler.withLock { $0 = Task { await probe.sampleUntilCancelled() } }
-        return Start(probe: probe, notes: notes)
+        return Start(probe: probe, notes: notes, unreadable: reads.failures)
     }
 
     private func sampleUntilCancelled() async {
@@ -80,7 +82,10 @@ final class NodeTrafficProbe: Sendable {
         var next = first.at + interval
         while !Task.isCancelled {
             do { try await clock.sleep(until: next) } catch { return }
-            let reads = await Self.read(endpoints)
+            // Read in a task of its own: `finish` cancels this loop, and a read must not see that
+            // cancellation halfway (it ends the loop after the read instead).
+            let endpoints = self.endpoints
+            let reads = await Task { await Self.read(endpoints) }.value
             if Task.isCancelled { return }
             let s = Self.snapshot(reads.texts, at: reads.at, endpoints: endpoints)
             samples.withLock { $0.append(s) }
@@ -113,7 +118,7 @@ final class NodeTrafficProbe: Sendable {
             for await (base, result) in group {
                 switch result {
                 case .success(let t): texts[base] = t
-                case .failure(let error): failures.append((base, "\(error)"))
+                case .failure(let error): failures.append((base, MetricsError.reason(error)))
                 }
             }
         }

@@ -18,6 +18,7 @@ public final class RunContext: Sendable {
     let dryRunActions: Bool
     private let stop = Atomic<Bool>(false)
     private let cache = Mutex<[String: CollectionFacts]>([:])
+    private let unreadableEndpoints = Mutex<Set<String>>([])
 
     init(client: MilvusClient, scenario: Scenario, progress: any ProgressReporter, logger: Logger, metrics: RunMetrics? = nil,
          dryRunActions: Bool = false) {
@@ -32,6 +33,17 @@ public final class RunContext: Sendable {
     /// Set by Ctrl-C / SIGTERM: loads stop issuing queries and the run ends after the current step.
     public var isStopping: Bool { stop.load(ordering: .relaxed) }
     public func requestStop() { stop.store(true, ordering: .relaxed) }
+
+    /// Notes for metrics endpoints that could not be read: each endpoint once per run, with a
+    /// warning on the console — a later step that cannot read it either does not repeat it.
+    func unreadableEndpoints(_ failures: [(endpoint: String, reason: String)]) -> [StepNote] {
+        failures.compactMap { f in
+            guard unreadableEndpoints.withLock({ $0.insert(f.endpoint).inserted }) else { return nil }
+            let note = StepNote(.metricsEndpointDown, ["endpoint": f.endpoint, "reason": f.reason])
+            logger.warning("\(note)")
+            return note
+        }
+    }
 
     /// The vector fields, dimensions and index metrics of a collection, looked up once per
     /// create/index (steps that change them call `forget`).

@@ -58,7 +58,7 @@ struct MonitorRunner: StepRunner {
         // a second apart (CPU is the change in between).
         var sampler = NodeResourceSampler(endpoints: endpoints)
         let first = await sampler.sample(hostMemory: hostMemory)
-        for f in first.failures { record.notes.append(StepNote(.metricsUnreadable, ["endpoint": f.endpoint, "reason": f.reason])) }
+        record.notes += context.unreadableEndpoints(first.failures)
         if first.failures.count < endpoints.count { try? await Task.sleep(for: .seconds(1)) }
         for u in await sampler.sample(hostMemory: hostMemory).usages {
             var node = nodes[u.nodeID] ?? MonitorDetails.Node(nodeID: u.nodeID, name: "querynode\(u.nodeID)", memoryMB: nil, memoryPercent: nil,

@@ -97,7 +97,7 @@ extension StepRecorder where Spec.Metrics: SearchLatencyMetrics {
         guard enabled else { return try await load() }
         let start = await NodeTrafficProbe.start(endpoints: context.scenario.target.metrics, collection: step.collection,
                                                  client: context.client)
-        notes += start.notes
+        notes += context.unreadableEndpoints(start.unreadable) + start.notes
         let result: T
         do { result = try await load() } catch {
             if let probe = start.probe { _ = await probe.finish() }

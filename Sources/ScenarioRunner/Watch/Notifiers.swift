@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import ScenarioRecord
 import ScenarioSpec
 
@@ -81,18 +78,18 @@ struct DeliveryError: Error, CustomStringConvertible {
 enum HTTPDelivery {
 
     static func post(_ url: String, json: Any, headers: [Parameter], timeout: Duration) async throws {
-        guard let u = URL(string: url) else { throw DeliveryError(description: "'\(url)' is not a URL") }
-        var request = URLRequest(url: u)
-        request.httpMethod = "POST"
-        request.timeoutInterval = max(0.1, timeout.milliseconds / 1000)
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        for h in headers { request.setValue(h.value, forHTTPHeaderField: h.name) }
-        request.httpBody = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
-        let (data, response) = try await MetricsEndpoint.session.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        guard (200..<300).contains(status) else {
-            let body = String(decoding: data.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw DeliveryError(description: "HTTP \(status)" + (body.isEmpty ? "" : ": \(body)"))
+        guard URL(string: url) != nil else { throw DeliveryError(description: "'\(url)' is not a URL") }
+        let body = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
+        let response: HTTP.Response
+        do {
+            response = try await HTTP.post(url, body: body, headers: [("Content-Type", "application/json")] + headers.map { ($0.name, $0.value) },
+                                           timeout: timeout)
+        } catch let e as HTTP.Failure {
+            throw DeliveryError(description: e.reason)
+        }
+        guard (200..<300).contains(response.status) else {
+            let text = String(response.body.prefix(300)).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw DeliveryError(description: "HTTP \(response.status)" + (text.isEmpty ? "" : ": \(text)"))
         }
     }
 }
