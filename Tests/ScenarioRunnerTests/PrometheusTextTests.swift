@@ -59,4 +59,31 @@ struct PrometheusTextTests {
             (error as? PrometheusText.ParseError)?.line == line
         }
     }
+
+    @Test("`only` keeps just the named families (with a histogram's series) and skips the rest unparsed")
+    func only() throws {
+        let p = try PrometheusText(Self.sample, only: ["milvus_proxy_sq_latency", "process_resident_memory_bytes"])
+        #expect(Set(p.families.keys) == ["milvus_proxy_sq_latency", "process_resident_memory_bytes"])
+        #expect(p.families["milvus_proxy_sq_latency"]?.type == .histogram)
+        #expect(p.samples(named: "milvus_proxy_sq_latency_bucket").count == 2)
+        #expect(p.sum("process_resident_memory_bytes") == 251_658_240)
+    }
+
+    @Test("server latency: buckets differenced over a step, percentiles interpolated within a bucket")
+    func bucketQuantiles() throws {
+        let before = BucketHistogram(bounds: [1, 2, 4, 8, .infinity], counts: [0, 10, 10, 10, 10], sum: 15)
+        let after = BucketHistogram(bounds: [1, 2, 4, 8, .infinity], counts: [0, 10, 60, 110, 110], sum: 515)
+        let step = BucketHistogram.increase(from: before, to: after)
+        #expect(step.counts == [0, 0, 50, 100, 100] && step.total == 100 && step.sum == 500)
+        // 50 in (2, 4], 50 in (4, 8]: the median is the top of the first, P99 near the top of the second.
+        #expect(step.quantile(0.5) == 4)
+        #expect(abs(step.quantile(0.99)! - 7.92) < 1e-9)
+        // A restart (counts went down) means the later reading is the increase.
+        #expect(BucketHistogram.increase(from: after, to: before) == before)
+        // Beyond the last finite bound only that bound is known.
+        #expect(BucketHistogram(bounds: [1, .infinity], counts: [0, 5], sum: 9).quantile(0.5) == 1)
+        #expect(BucketHistogram(bounds: [1, .infinity], counts: [0, 0], sum: 0).quantile(0.5) == nil)
+        let text = try PrometheusText(Self.sample)
+        #expect(ServerLatency.proxy(text)?.counts == [10, 12])
+    }
 }

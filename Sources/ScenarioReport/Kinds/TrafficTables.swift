@@ -85,11 +85,10 @@ extension Charts {
         guard !t.intervals.isEmpty, !t.nodes.isEmpty else { return nil }
         let title = "\(l.nodeTraffic) (\(name))"
         let width = 760.0, height = 340.0
-        let x0 = 70.0, y0 = 56.0, w = 520.0, h = 220.0
+        let x0 = 70.0, y0 = 56.0, w = 470.0, h = 220.0
         let rates = t.intervals.map { iv in iv.requests.map { Double($0) / max(iv.durationMs / 1000, 0.001) } }
         let top = nice(rates.map { $0.reduce(0, +) }.max() ?? 1)
         var svg = header(width: width, height: height, title: title)
-        svg += text(title, x: width / 2, y: 24, anchor: "middle", size: 14, weight: "bold")
         for (i, v) in ticks(top).enumerated() {
             let yy = y0 + h - h * v / top
             svg += line(x0, yy, x0 + w, yy, stroke: i == 0 ? "#999" : "#e0e0e0")

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// One Milvus process's metrics port: `/metrics` (Prometheus text) and `/healthz`.
 struct MetricsEndpoint: Sendable {
@@ -13,13 +14,14 @@ struct MetricsEndpoint: Sendable {
         return (r.status, r.body)
     }
 
-    func metrics(timeout: Duration = .seconds(5)) async throws -> PrometheusText {
+    /// `/metrics`, parsed; with `only`, just those families (see `PrometheusText.init(_:only:)`).
+    func metrics(timeout: Duration = .seconds(5), only: Set<String>? = nil) async throws -> PrometheusText {
         let status: Int, body: String
         do { (status, body) = try await get("/metrics", timeout: timeout) } catch let e as HTTP.Failure {
             throw MetricsError(endpoint: base, reason: e.reason)
         }
         guard status == 200 else { throw MetricsError(endpoint: base, reason: "/metrics answered HTTP \(status)") }
-        do { return try PrometheusText(body) } catch { throw MetricsError(endpoint: base, reason: "/metrics is not valid Prometheus text: \(error)") }
+        do { return try PrometheusText(body, only: only) } catch { throw MetricsError(endpoint: base, reason: "/metrics is not valid Prometheus text: \(error)") }
     }
 
     /// `/healthz`: whether it answered 200 with OK (or JSON per component), and what it said.
@@ -46,4 +48,30 @@ struct MetricsError: Error, CustomStringConvertible {
 extension MetricsError {
     /// Why `error` kept an endpoint's metrics from being read, without the endpoint's address.
     static func reason(_ error: any Error) -> String { (error as? MetricsError)?.reason ?? "\(error)" }
+}
+
+extension MetricsEndpoint {
+    /// Reads every endpoint's `/metrics` at once (one that does not answer costs its timeout
+    /// once, not once per endpoint): each endpoint's text or why it could not be read, and when.
+    static func readAll(_ endpoints: [MetricsEndpoint], timeout: Duration, only: Set<String>? = nil) async
+        -> [String: (text: Result<PrometheusText, MetricsError>, at: ContinuousClock.Instant)] {
+        let results = ReadResults()
+        await withDiscardingTaskGroup { group in
+            for e in endpoints {
+                group.addTask {
+                    let read: Result<PrometheusText, MetricsError>
+                    do { read = .success(try await e.metrics(timeout: timeout, only: only)) } catch {
+                        read = .failure(error as? MetricsError ?? MetricsError(endpoint: e.base, reason: "\(error)"))
+                    }
+                    let at = ContinuousClock.now
+                    results.value.withLock { $0[e.base] = (read, at) }
+                }
+            }
+        }
+        return results.value.withLock { $0 }
+    }
+
+    private final class ReadResults: Sendable {
+        let value = Mutex<[String: (text: Result<PrometheusText, MetricsError>, at: ContinuousClock.Instant)]>([:])
+    }
 }

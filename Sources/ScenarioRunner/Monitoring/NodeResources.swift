@@ -33,16 +33,7 @@ struct NodeResourceSampler: Sendable {
     /// host's memory (GetMetrics); for endpoints on this machine this machine's memory is used.
     mutating func sample(hostMemory: [Int64: Int], timeout: Duration = .seconds(5)) async -> Sample {
         var result = Sample(usages: [], failures: [])
-        // All endpoints at once: one that does not answer costs its timeout once, not per endpoint.
-        var texts: [String: (Result<PrometheusText, any Error>, ContinuousClock.Instant)] = [:]
-        await withTaskGroup(of: (String, Result<PrometheusText, any Error>, ContinuousClock.Instant).self) { group in
-            for e in endpoints {
-                group.addTask {
-                    do { return (e.base, .success(try await e.metrics(timeout: timeout)), .now) } catch { return (e.base, .failure(error), .now) }
-                }
-            }
-            for await (base, text, at) in group { texts[base] = (text, at) }
-        }
+        let texts = await MetricsEndpoint.readAll(endpoints, timeout: timeout)
         for e in endpoints {
             guard let (read, now) = texts[e.base] else { continue }
             let text: PrometheusText
@@ -50,7 +41,7 @@ struct NodeResourceSampler: Sendable {
             case .success(let t): text = t
             case .failure(let error):
                 previous[e.base] = nil
-                result.failures.append((e.base, MetricsError.reason(error)))
+                result.failures.append((e.base, error.reason))
                 continue
             }
             let ids = QueryNodeSeries.nodeIDs(text)

@@ -40,15 +40,25 @@ final class NodeTrafficProbe: Sendable {
 
     static let defaultInterval: Duration = .seconds(1)
 
+    /// The only families the readings after the first need: parsing just these keeps a reading
+    /// of a Milvus `/metrics` cheap for the client (it runs every second during the load).
+    static let families: Set<String> = ["milvus_querynode_sq_req_count", "process_cpu_seconds_total",
+                                         ServerLatency.proxyHistogram, ServerLatency.nodeHistogram]
+
     private let endpoints: [MetricsEndpoint]
+    /// The query nodes behind each endpoint, from the first (full) reading: a node that has not
+    /// served a search yet has no request counter series to be found by.
+    private let nodesByEndpoint: [String: Set<Int64>]
     private let groups: [ReplicaGroup]
-    private let interval: Duration
+    /// nil: read only before and after.
+    private let interval: Duration?
     private let first: Snapshot
     private let samples = Mutex<[Snapshot]>([])
     private let sampler = Mutex<Task<Void, Never>?>(nil)
 
-    private init(endpoints: [MetricsEndpoint], groups: [ReplicaGroup], interval: Duration, first: Snapshot) {
+    private init(endpoints: [MetricsEndpoint], nodesByEndpoint: [String: Set<Int64>], groups: [ReplicaGroup], interval: Duration?, first: Snapshot) {
         self.endpoints = endpoints
+        self.nodesByEndpoint = nodesByEndpoint
         self.groups = groups
         self.interval = interval
         self.first = first
@@ -58,7 +68,7 @@ final class NodeTrafficProbe: Sendable {
     /// latency, and starts sampling them every `interval`. No probe (with a note saying why)
     /// when none does.
     static func start(endpoints urls: [String], collection: String?, client: MilvusClient,
-                      interval: Duration = defaultInterval) async -> Start {
+                      interval: Duration? = defaultInterval) async -> Start {
         guard !urls.isEmpty else { return Start(probe: nil, notes: [StepNote(.trafficUnknown, ["endpoints": "none (target.metrics is empty)"])]) }
         let all = urls.map(MetricsEndpoint.init)
         let reads = await read(all)
@@ -71,13 +81,14 @@ final class NodeTrafficProbe: Sendable {
         }
         guard !serving.isEmpty else { return Start(probe: nil, notes: notes, unreadable: reads.failures) }
         let groups = collection == nil ? [] : ((try? await client.replicas(collection!)) ?? [])
-        let first = snapshot(reads.texts, at: reads.at, endpoints: serving)
-        let probe = NodeTrafficProbe(endpoints: serving, groups: groups, interval: interval, first: first)
-        probe.sampler.withLock { $0 = Task { await probe.sampleUntilCancelled() } }
+        let nodes = Dictionary(uniqueKeysWithValues: serving.map { ($0.base, reads.texts[$0.base].map(QueryNodeSeries.nodeIDs) ?? []) })
+        let first = snapshot(reads.texts, at: reads.at, endpoints: serving, nodes: nodes)
+        let probe = NodeTrafficProbe(endpoints: serving, nodesByEndpoint: nodes, groups: groups, interval: interval, first: first)
+        if let interval { probe.sampler.withLock { $0 = Task { await probe.sampleUntilCancelled(every: interval) } } }
         return Start(probe: probe, notes: notes, unreadable: reads.failures)
     }
 
-    private func sampleUntilCancelled() async {
+    private func sampleUntilCancelled(every interval: Duration) async {
         let clock = ContinuousClock()
         var next = first.at + interval
         while !Task.isCancelled {
@@ -85,9 +96,9 @@ final class NodeTrafficProbe: Sendable {
             // Read in a task of its own: `finish` cancels this loop, and a read must not see that
             // cancellation halfway (it ends the loop after the read instead).
             let endpoints = self.endpoints
-            let reads = await Task { await Self.read(endpoints) }.value
+            let reads = await Task { await Self.read(endpoints, only: Self.families) }.value
             if Task.isCancelled { return }
-            let s = Self.snapshot(reads.texts, at: reads.at, endpoints: endpoints)
+            let s = Self.snapshot(reads.texts, at: reads.at, endpoints: endpoints, nodes: nodesByEndpoint)
             samples.withLock { $0.append(s) }
             next += interval
             if next < clock.now { next = clock.now + interval }
@@ -99,39 +110,35 @@ final class NodeTrafficProbe: Sendable {
         let task = sampler.withLock { t -> Task<Void, Never>? in defer { t = nil }; return t }
         task?.cancel()
         await task?.value
-        let reads = await Self.read(endpoints)
-        let last = Self.snapshot(reads.texts, at: reads.at, endpoints: endpoints)
+        let reads = await Self.read(endpoints, only: Self.families)
+        let last = Self.snapshot(reads.texts, at: reads.at, endpoints: endpoints, nodes: nodesByEndpoint)
         return Self.details(first: first, samples: samples.withLock { $0 }, last: last, groups: groups, interval: interval)
     }
 
     // MARK: - Reading
 
-    private static func read(_ endpoints: [MetricsEndpoint]) async -> (texts: [String: PrometheusText], failures: [(endpoint: String, reason: String)], at: ContinuousClock.Instant) {
+    private static func read(_ endpoints: [MetricsEndpoint], only: Set<String>? = nil) async -> (texts: [String: PrometheusText], failures: [(endpoint: String, reason: String)], at: ContinuousClock.Instant) {
+        let reads = await MetricsEndpoint.readAll(endpoints, timeout: .seconds(2), only: only)
         var texts: [String: PrometheusText] = [:]
-        var failures: [(String, String)] = []
-        await withTaskGroup(of: (String, Result<PrometheusText, any Error>).self) { group in
-            for e in endpoints {
-                group.addTask {
-                    do { return (e.base, .success(try await e.metrics(timeout: .seconds(2)))) } catch { return (e.base, .failure(error)) }
-                }
-            }
-            for await (base, result) in group {
-                switch result {
-                case .success(let t): texts[base] = t
-                case .failure(let error): failures.append((base, MetricsError.reason(error)))
-                }
+        var failures: [(endpoint: String, reason: String)] = []
+        for e in endpoints {
+            switch reads[e.base]?.text {
+            case .success(let t): texts[e.base] = t
+            case .failure(let error): failures.append((e.base, error.reason))
+            case nil: break
             }
         }
-        return (texts, failures.sorted { $0.0 < $1.0 }, .now)
+        return (texts, failures, .now)
     }
 
-    static func snapshot(_ texts: [String: PrometheusText], at: ContinuousClock.Instant, endpoints: [MetricsEndpoint]) -> Snapshot {
+    static func snapshot(_ texts: [String: PrometheusText], at: ContinuousClock.Instant, endpoints: [MetricsEndpoint],
+                         nodes known: [String: Set<Int64>]) -> Snapshot {
         var nodes: [Int64: Counters] = [:]
         var proxies: [BucketHistogram] = [], leaders: [BucketHistogram] = []
         for e in endpoints {
             guard let text = texts[e.base] else { continue }
             let cpu = text.sum("process_cpu_seconds_total")
-            for id in QueryNodeSeries.nodeIDs(text) {
+            for id in QueryNodeSeries.nodeIDs(text).union(known[e.base] ?? []) {
                 nodes[id] = counters(text, node: id, cpuSeconds: cpu, source: "\(e.base)/metrics")
             }
             if let h = ServerLatency.proxy(text) { proxies.append(h) }
@@ -164,7 +171,7 @@ final class NodeTrafficProbe: Sendable {
         return b >= a ? b - a : b
     }
 
-    static func details(first: Snapshot, samples: [Snapshot], last: Snapshot, groups: [ReplicaGroup], interval: Duration) -> NodeTrafficDetails {
+    static func details(first: Snapshot, samples: [Snapshot], last: Snapshot, groups: [ReplicaGroup], interval: Duration?) -> NodeTrafficDetails {
         let ids = Set(first.nodes.keys).union(last.nodes.keys).sorted()
         let span = max((last.at - first.at).seconds, 0.001)
         let groupOf = Dictionary(groups.flatMap { g in g.nodeIDs.map { ($0, g.id) } }, uniquingKeysWith: { a, _ in a })
@@ -213,7 +220,7 @@ final class NodeTrafficProbe: Sendable {
         return NodeTrafficDetails(nodes: nodes, groups: groupRecords, intervals: intervals,
                                   proxyLatency: latency(\.proxyLatency, ServerLatency.proxyHistogram),
                                   leaderLatency: latency(\.leaderLatency, ServerLatency.nodeHistogram + " (OnLeader)"),
-                                  intervalMs: interval.seconds * 1000, durationMs: span * 1000)
+                                  intervalMs: (interval?.seconds ?? 0) * 1000, durationMs: span * 1000)
     }
 }
 

@@ -96,7 +96,7 @@ struct ConcurrentSearchRunner: StepRunner {
         }
         let progress = LoadProgress()
         let reporter = reportProgress(step, context, progress, target: target)
-        let result = await record.measuringNodeTraffic(spec.nodeTraffic, step, context) { await load.run(length, progress: progress) }
+        let result = await record.measuringNodeTraffic(spec.nodeTraffic, every: spec.nodeTrafficInterval, step, context) { await load.run(length, progress: progress) }
         reporter.cancel()
         record.recordLatency(result)
         if let l = result.latencySummary {
@@ -160,7 +160,7 @@ struct HotSearchRunner: StepRunner {
         var wall = Duration.zero
         let fatal = FatalBox()
         let recorder = context.metrics?.queryRecorder(step: step.id, collection: template.collection)
-        await record.measuringNodeTraffic(spec.nodeTraffic, step, context) {
+        await record.measuringNodeTraffic(spec.nodeTraffic, every: spec.nodeTrafficInterval, step, context) {
             let start = clock.now
             await withTaskGroup(of: (WorkerTally, WorkerTally).self) { group in
                 for _ in 0..<spec.concurrency {

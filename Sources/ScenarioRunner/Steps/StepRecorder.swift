@@ -92,11 +92,11 @@ extension StepRecorder where Spec.Metrics: SearchLatencyMetrics {
 extension StepRecorder where Spec.Metrics: SearchLatencyMetrics {
     /// Runs a search step's measured load with the query nodes' traffic read around and during
     /// it (when `enabled`), and records it: details, metrics, and notes on what could not be read.
-    mutating func measuringNodeTraffic<T>(_ enabled: Bool, _ step: Step, _ context: RunContext,
+    mutating func measuringNodeTraffic<T>(_ enabled: Bool, every interval: ScenarioDuration, _ step: Step, _ context: RunContext,
                                           _ load: () async throws -> T) async rethrows -> T {
         guard enabled else { return try await load() }
         let start = await NodeTrafficProbe.start(endpoints: context.scenario.target.metrics, collection: step.collection,
-                                                 client: context.client)
+                                                 client: context.client, interval: interval.milliseconds > 0 ? interval.swiftDuration : nil)
         notes += context.unreadableEndpoints(start.unreadable) + start.notes
         let result: T
         do { result = try await load() } catch {

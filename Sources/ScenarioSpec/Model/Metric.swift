@@ -170,10 +170,24 @@ public protocol NodeTrafficMetrics: StepMetrics {
     var clientOverheadP50: Metric<DurationValue> { get }
 }
 
+/// The traffic and server-latency metrics, declared once for every search-load kind (each
+/// kind's `Metrics` lists them as `public let servingNodes = TrafficMetrics.servingNodes`, …).
+public enum TrafficMetrics {
+    public static let servingNodes = Metric<CountValue>("servingNodes", .neither, "Query nodes that executed searches during the measured queries (from their request counters).")
+    public static let nodeShareImbalance = Metric<RatioValue>("nodeShareImbalance", .lower, "Most search requests on one node ÷ mean over the nodes holding the collection (1 = evenly spread), from the nodes' counters.")
+    public static let replicaShareImbalance = Metric<RatioValue>("replicaShareImbalance", .lower, "Most searches sent to one replica group ÷ mean over the groups (1 = evenly spread); with one group, 1.")
+    public static let nodeCpuPercentMax = Metric<PercentValue>("nodeCpuPercent.max", .neither, "Highest query-node process CPU averaged over the measured queries (percent of one core). Informational in `compare`: it follows the load.")
+    public static let serverP50 = Metric<DurationValue>("serverP50", .lower, "Median search latency as the proxy measured it (`milvus_proxy_sq_latency`, differenced over the measured queries; interpolated within the histogram's power-of-two buckets).")
+    public static let serverP99 = Metric<DurationValue>("serverP99", .lower, "99th percentile search latency as the proxy measured it (interpolated within its bucket, like `serverP50`).")
+    public static let clientOverheadP50 = Metric<DurationValue>("clientOverheadP50", .lower, "Client P50 − server P50: the median time spent outside the server (network, gRPC, client), to the server percentile's bucket precision.")
+}
+
 /// The `nodeTraffic` setting of the search-load kinds.
 public enum NodeTrafficSetting {
     public static let key = KeySpec("nodeTraffic", .boolean, .defaultValue("true"),
-                                    "Read every query node's search counters (`milvus_querynode_sq_req_count`) and CPU on `target.metrics` before, every second during, and after the measured queries, and record which node served how much (节点查询分布). Off: no reads during the load.")
+                                    "Read every query node's search counters (`milvus_querynode_sq_req_count`), CPU and the proxy's search latency on `target.metrics` before, during (every `nodeTrafficInterval`) and after the measured queries, and record which node served how much (节点查询分布) and the server's P50/P99. Off: no reads at all.")
+    public static let intervalKey = KeySpec("nodeTrafficInterval", .duration(allowZero: true), .defaultValue("1s"),
+                                            "How often the counters are read while the queries run (for the per-second chart and CPU peaks). Each reading costs the client about 60 ms of CPU per second of load with 4 endpoints (measured, release build) and each Milvus process the rendering of its `/metrics`; `0s` reads only before and after.")
 }
 
 extension Dictionary where Key == String, Value == Double {

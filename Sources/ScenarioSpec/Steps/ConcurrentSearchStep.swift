@@ -11,6 +11,7 @@ public struct ConcurrentSearchStep: SearchingStep {
         KeySpec("rate", .rate, .optional, "Open loop: target queries per second, e.g. `200/s`."),
         KeySpec("warmup", .countOrDuration, .defaultValue("0"), "Queries (`20`) or time (`5s`) run first and left out of the results."),
         NodeTrafficSetting.key,
+        NodeTrafficSetting.intervalKey,
     ] + SearchSettings.keys
 
     public static let constraints: [KeyConstraint] = [.atMostOne(["queries", "duration"])]
@@ -32,13 +33,13 @@ public struct ConcurrentSearchStep: SearchingStep {
         public let max = Metric<DurationValue>("max", .lower, "Highest latency.")
         public let late = Metric<CountValue>("late", .lower, "Open loop: queries that started after their scheduled time.")
         public let dropped = Metric<CountValue>("dropped", .lower, "Open loop: queries never sent because the in-flight cap stayed full until the run ended.")
-        public let servingNodes = Metric<CountValue>("servingNodes", .neither, "Query nodes that executed searches during the measured queries (from their request counters).")
-        public let nodeShareImbalance = Metric<RatioValue>("nodeShareImbalance", .lower, "Most search requests on one node ÷ mean over the nodes holding the collection (1 = evenly spread), from the nodes' counters.")
-        public let replicaShareImbalance = Metric<RatioValue>("replicaShareImbalance", .lower, "Most searches sent to one replica group ÷ mean over the groups (1 = evenly spread); with one group, 1.")
-        public let nodeCpuPercentMax = Metric<PercentValue>("nodeCpuPercent.max", .lower, "Highest query-node process CPU averaged over the measured queries (percent of one core).")
-        public let serverP50 = Metric<DurationValue>("serverP50", .lower, "Median search latency as the proxy measured it (`milvus_proxy_sq_latency`, differenced over the measured queries; interpolated within the histogram's power-of-two buckets).")
-        public let serverP99 = Metric<DurationValue>("serverP99", .lower, "99th percentile search latency as the proxy measured it (interpolated within its bucket, like `serverP50`).")
-        public let clientOverheadP50 = Metric<DurationValue>("clientOverheadP50", .lower, "Client P50 − server P50: the median time spent outside the server (network, gRPC, client), to the server percentile's bucket precision.")
+        public let servingNodes = TrafficMetrics.servingNodes
+        public let nodeShareImbalance = TrafficMetrics.nodeShareImbalance
+        public let replicaShareImbalance = TrafficMetrics.replicaShareImbalance
+        public let nodeCpuPercentMax = TrafficMetrics.nodeCpuPercentMax
+        public let serverP50 = TrafficMetrics.serverP50
+        public let serverP99 = TrafficMetrics.serverP99
+        public let clientOverheadP50 = TrafficMetrics.clientOverheadP50
     }
 
     /// How the load is driven.
@@ -52,6 +53,7 @@ public struct ConcurrentSearchStep: SearchingStep {
     public var warmup: CountOrDuration
     public var search: SearchSettings
     public var nodeTraffic: Bool
+    public var nodeTrafficInterval: ScenarioDuration
 
     public init(_ r: ObjectReader, _ context: StepDecodingContext) {
         let queries = r.int("queries")
@@ -66,5 +68,6 @@ public struct ConcurrentSearchStep: SearchingStep {
         warmup = r.countOrDuration("warmup") ?? .count(0)
         search = SearchSettings(r)
         nodeTraffic = r.bool("nodeTraffic") ?? true
+        nodeTrafficInterval = r.duration("nodeTrafficInterval") ?? .seconds(1)
     }
 }

@@ -11,6 +11,7 @@ public struct HotSearchStep: SearchingStep {
         KeySpec("concurrency", .integer(min: 1, max: 1024), .defaultValue("1"), "Workers sending queries."),
         KeySpec("seed", .integer(min: 0, max: nil), .defaultValue("11"), "Seed for choosing hot or cold for each query."),
         NodeTrafficSetting.key,
+        NodeTrafficSetting.intervalKey,
     ] + SearchSettings.keys
 
     public struct Metrics: SearchLatencyMetrics {
@@ -33,13 +34,13 @@ public struct HotSearchStep: SearchingStep {
         public let coldP50 = Metric<DurationValue>("cold.p50", .lower, "Median latency of cold queries.")
         public let coldP99 = Metric<DurationValue>("cold.p99", .lower, "99th percentile latency of cold queries.")
         public let hotSpeedup = Metric<RatioValue>("hotSpeedup", .higher, "cold.avg ÷ hot.avg: above 1 means hot queries were faster.")
-        public let servingNodes = Metric<CountValue>("servingNodes", .neither, "Query nodes that executed searches during the measured queries (from their request counters).")
-        public let nodeShareImbalance = Metric<RatioValue>("nodeShareImbalance", .lower, "Most search requests on one node ÷ mean over the nodes holding the collection (1 = evenly spread), from the nodes' counters.")
-        public let replicaShareImbalance = Metric<RatioValue>("replicaShareImbalance", .lower, "Most searches sent to one replica group ÷ mean over the groups (1 = evenly spread); with one group, 1.")
-        public let nodeCpuPercentMax = Metric<PercentValue>("nodeCpuPercent.max", .lower, "Highest query-node process CPU averaged over the measured queries (percent of one core).")
-        public let serverP50 = Metric<DurationValue>("serverP50", .lower, "Median search latency as the proxy measured it (`milvus_proxy_sq_latency`, differenced over the measured queries; interpolated within the histogram's power-of-two buckets).")
-        public let serverP99 = Metric<DurationValue>("serverP99", .lower, "99th percentile search latency as the proxy measured it (interpolated within its bucket, like `serverP50`).")
-        public let clientOverheadP50 = Metric<DurationValue>("clientOverheadP50", .lower, "Client P50 − server P50: the median time spent outside the server (network, gRPC, client), to the server percentile's bucket precision.")
+        public let servingNodes = TrafficMetrics.servingNodes
+        public let nodeShareImbalance = TrafficMetrics.nodeShareImbalance
+        public let replicaShareImbalance = TrafficMetrics.replicaShareImbalance
+        public let nodeCpuPercentMax = TrafficMetrics.nodeCpuPercentMax
+        public let serverP50 = TrafficMetrics.serverP50
+        public let serverP99 = TrafficMetrics.serverP99
+        public let clientOverheadP50 = TrafficMetrics.clientOverheadP50
     }
 
     public var queries: Int
@@ -49,6 +50,7 @@ public struct HotSearchStep: SearchingStep {
     public var seed: Int
     public var search: SearchSettings
     public var nodeTraffic: Bool
+    public var nodeTrafficInterval: ScenarioDuration
 
     public init(_ r: ObjectReader, _ context: StepDecodingContext) {
         queries = r.int("queries") ?? 200
@@ -58,5 +60,6 @@ public struct HotSearchStep: SearchingStep {
         seed = r.int("seed") ?? 11
         search = SearchSettings(r)
         nodeTraffic = r.bool("nodeTraffic") ?? true
+        nodeTrafficInterval = r.duration("nodeTrafficInterval") ?? .seconds(1)
     }
 }
