@@ -1,8 +1,8 @@
 import Foundation
 
 /// Which query node served how much of a search step's load, from the nodes' own counters
-/// (`milvus_querynode_sq_req_count{query_type="search"}` and `process_cpu_seconds_total` on each
-/// node's `/metrics`), read before the measured queries, every `intervalMs` during them and
+/// (`milvus_querynode_sq_req_count{query_type="search"}`, `milvus_querynode_search_nq` and
+/// `process_cpu_seconds_total` on each node's `/metrics`), read before the measured queries, every `intervalMs` during them and
 /// after. Nothing here is estimated by the client: a node whose counters could not be read is
 /// left out and named in the step's notes.
 public struct NodeTrafficDetails: Codable, Sendable, Equatable {
@@ -20,6 +20,10 @@ public struct NodeTrafficDetails: Codable, Sendable, Equatable {
         public var led: Int
         /// Search requests that failed on the node (either scope, status fail).
         public var failures: Int
+        /// Query vectors the node searched (`milvus_querynode_search_nq`, the histogram's sum):
+        /// with several vectors per request (`nq`), the work behind `requests`. nil when the
+        /// node does not expose the series.
+        public var vectors: Int?
         /// `requests` as a percent of all nodes' requests.
         public var sharePercent: Double
         /// `requests` per second of the step.
@@ -28,14 +32,15 @@ public struct NodeTrafficDetails: Codable, Sendable, Equatable {
         public var cpuPercent: Double?
         public var cpuPeakPercent: Double?
 
-        public init(nodeID: Int64, replicaID: Int64?, source: String, requests: Int, led: Int, failures: Int, sharePercent: Double,
-                    perSecond: Double, cpuPercent: Double?, cpuPeakPercent: Double?) {
+        public init(nodeID: Int64, replicaID: Int64?, source: String, requests: Int, led: Int, failures: Int, vectors: Int? = nil,
+                    sharePercent: Double, perSecond: Double, cpuPercent: Double?, cpuPeakPercent: Double?) {
             self.nodeID = nodeID
             self.replicaID = replicaID
             self.source = source
             self.requests = requests
             self.led = led
             self.failures = failures
+            self.vectors = vectors
             self.sharePercent = sharePercent
             self.perSecond = perSecond
             self.cpuPercent = cpuPercent

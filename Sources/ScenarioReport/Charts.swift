@@ -23,7 +23,7 @@ enum Charts {
         for f in record.flatSteps {
             if let t = f.step.traffic {
                 // A sweep repeats its steps' ids: the file name takes the row too ("replicas=2" → replicas_2).
-                let name = f.step.id + (f.row.map { " (\($0))" } ?? "")
+                let name = f.label
                 let row = f.row.map { "_" + String($0.map { $0.isLetter || $0.isNumber ? $0 : "_" }) } ?? ""
                 let file = "traffic_\(f.step.id)\(row).svg"
                 if let c = trafficChart(name, file: file, t, l) { charts.append(c) }
@@ -41,7 +41,7 @@ enum Charts {
     static func latencySpectrum(_ record: RunRecord, _ l: Labels) -> Chart? {
         let series = record.flatSteps.compactMap { f -> (String, [(Double, Double)])? in
             guard let h = f.step.search?.latency, let points = spectrum(h) else { return nil }
-            return (f.step.id + (f.row.map { " (\($0))" } ?? ""), points)
+            return (f.label, points)
         }
         guard !series.isEmpty else { return nil }
         let decades = max(2.0, min(5.0, series.flatMap { $0.1.map(\.0) }.max()!.rounded(.up)))

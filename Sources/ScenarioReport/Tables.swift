@@ -96,6 +96,9 @@ struct FlatStep: Sendable {
     var step: StepRecord
     /// "replicas=2" for a step inside a sweep row.
     var row: String?
+
+    /// "replica_search (replicas=2)" inside a sweep row, else the step's id.
+    var label: String { step.id + (row.map { " (\($0))" } ?? "") }
 }
 
 extension RunRecord {
@@ -165,7 +168,7 @@ struct TableBuilder {
     var notes: ReportTable {
         let rows = record.flatSteps.flatMap { f in
             f.step.notes.map { n -> [ReportTable.Cell] in
-                [.init(f.step.path), .init(f.step.id + (f.row.map { " (\($0))" } ?? ""), raw: f.step.id), .init(f.row ?? ""),
+                [.init(f.step.path), .init(f.label, raw: f.step.id), .init(f.row ?? ""),
                  .init(n.code.rawValue), .init(l.note(n), raw: n.description)]
             }
         }

@@ -29,6 +29,7 @@ struct TrafficRunTests {
       - load: {replicas: 1}
       - monitor: {id: placement}
       - concurrentSearch: {id: one_replica, queries: 200, concurrency: 4}
+      - monitor: {id: after_one}
       - release
       - load: {replicas: 2}
       - concurrentSearch: {id: two_replicas, queries: 200, concurrency: 4}
@@ -64,6 +65,9 @@ struct TrafficRunTests {
         #expect(serving == holders, "served by \(serving), segment on \(holders)")
         // The server's counters, not the client's: the searches the nodes led are the step's 200.
         #expect(oneNodes.reduce(0) { $0 + ($1["led"] as? Int ?? 0) } == 200, "\(oneNodes)")
+        // One query vector per search: the vectors the nodes searched (search_nq) are the same 200.
+        #expect(oneNodes.reduce(0) { $0 + ($1["vectors"] as? Int ?? 0) } == 200, "\(oneNodes)")
+        #expect(oneNodes.allSatisfy { $0["vectors"] is Int }, "a node without a vector count: \(oneNodes)")
         let oneMetrics = try #require(one["metrics"] as? [String: Double])
         #expect(oneMetrics["servingNodes"] == 1 && oneMetrics["nodeShareImbalance"] == 3, "\(oneMetrics)")
 
@@ -80,5 +84,16 @@ struct TrafficRunTests {
         #expect(report.contains("Node load during searches") && report.contains("Searches per replica group"))
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("traffic_two_replicas.svg").path))
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("node_traffic.csv").path))
+        // The node-load table (节点负载分布) of the monitor step after one_replica carries that
+        // step's traffic on each node's row: all 200 requests on the node holding the segment.
+        let nodeLoad = try String(contentsOf: dir.appendingPathComponent("node_load.csv"), encoding: .utf8).replacingOccurrences(of: "\r", with: "")
+            .split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = try #require(nodeLoad.first)
+        let col = { (name: String) in header.firstIndex(of: name) ?? -1 }
+        #expect(col("search_step") >= 0 && col("requests") >= 0 && col("share_percent") >= 0 && col("cpu_during_load_percent") >= 0, "\(header)")
+        let afterOne = nodeLoad.dropFirst().filter { $0.first == "after_one" }
+        #expect(afterOne.count == 3 && afterOne.allSatisfy { $0[col("search_step")] == "one_replica" }, "\(afterOne)")
+        let busy = afterOne.filter { $0[col("requests")] == "200" }.compactMap { Int64($0[col("node")]) }
+        #expect(Set(busy) == holders && afterOne.first { Int64($0[col("node")]).map(holders.contains) ?? false }?[col("share_percent")] == "100", "\(afterOne)")
     }
 }

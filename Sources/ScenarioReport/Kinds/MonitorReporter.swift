@@ -30,25 +30,64 @@ struct MonitorReporter: StepReporter {
 
 extension TableBuilder {
     var nodeLoad: ReportTable {
+        // Placement says where the data is; the search step that ran just before a monitor step
+        // says who served the queries: its per-node traffic joins the node's row.
+        let traffic = !searchesWithTraffic.isEmpty
+        let searchBefore = searchBeforeEachMonitor
         var rows: [[ReportTable.Cell]] = []
-        for f in record.flatSteps {
+        for (k, f) in record.flatSteps.enumerated() {
             guard let m = f.step.monitor else { continue }
             // Replica ids are 18-digit numbers: people see 1, 2, … (in id order), the CSV keeps the id.
             let groups = Array(Set(m.nodes.compactMap(\.replicaID))).sorted()
+            let search = searchBefore[k]
             for n in m.nodes {
                 let group = n.replicaID.flatMap { id in groups.firstIndex(of: id).map { $0 + 1 } }
-                rows.append([.init(f.step.id), .init("\(n.name) (\(n.nodeID))", raw: String(n.nodeID)),
-                             .init(group.map(String.init) ?? "—", raw: n.replicaID.map(String.init) ?? ""),
-                             Format.plain(n.memoryMB.map { ($0 * 10).rounded() / 10 }), Format.percent(n.memoryPercent.map { ($0 * 100).rounded() / 100 }),
-                             Format.plain(Double(n.segments)), Format.plain(Double(n.rows)), Format.percent(n.cpuPercent.map { $0.rounded() })])
+                var row: [ReportTable.Cell] = [
+                    .init(f.step.id), .init("\(n.name) (\(n.nodeID))", raw: String(n.nodeID)),
+                    .init(group.map(String.init) ?? "—", raw: n.replicaID.map(String.init) ?? ""),
+                    Format.plain(n.memoryMB.map { ($0 * 10).rounded() / 10 }), Format.percent(n.memoryPercent.map { ($0 * 100).rounded() / 100 }),
+                    Format.plain(Double(n.segments)), Format.plain(Double(n.rows)), Format.percent(n.cpuPercent.map { $0.rounded() })]
+                if traffic {
+                    let served = search?.step.traffic?.nodes.first { $0.nodeID == n.nodeID }
+                    row += [.init(search.map(\.label) ?? "—", raw: search?.step.id ?? ""),
+                            Format.plain(served.map { Double($0.requests) }), Format.percent(served.map { ($0.sharePercent * 10).rounded() / 10 }),
+                            Format.percent(served?.cpuPercent.map { $0.rounded() })]
+                }
+                rows.append(row)
             }
         }
-        return ReportTable(id: "node_load", title: l.nodeLoad,
-                           columns: [.init(id: "step", header: l.step), .init(id: "node", header: l.node), .init(id: "replica_group", header: l.replicaGroup),
-                                     .init(id: "memory_mb", header: l.memory, alignRight: true), .init(id: "memory_percent", header: l.memoryPercent, alignRight: true),
-                                     .init(id: "segments", header: l.segments, alignRight: true), .init(id: "rows", header: l.rows, alignRight: true),
-                                     .init(id: "cpu_percent", header: l.cpu, alignRight: true)],
-                           rows: rows)
+        var columns: [ReportTable.Column] = [
+            .init(id: "step", header: l.step), .init(id: "node", header: l.node), .init(id: "replica_group", header: l.replicaGroup),
+            .init(id: "memory_mb", header: l.memory, alignRight: true), .init(id: "memory_percent", header: l.memoryPercent, alignRight: true),
+            .init(id: "segments", header: l.segments, alignRight: true), .init(id: "rows", header: l.rows, alignRight: true),
+            .init(id: "cpu_percent", header: l.cpu, alignRight: true)]
+        if traffic {
+            columns += [.init(id: "search_step", header: l.searchStep), .init(id: "requests", header: l.requests, alignRight: true),
+                        .init(id: "share_percent", header: l.share, alignRight: true),
+                        .init(id: "cpu_during_load_percent", header: l.cpuDuringLoad, alignRight: true)]
+        }
+        var table = ReportTable(id: "node_load", title: l.nodeLoad, columns: columns, rows: rows)
+        if traffic {
+            table.notes.append(l.pick(
+                "Memory, segments, rows and CPU: sampled by the monitor step, when no searches run. Search step, requests, share and CPU during load: the search step that ran just before the monitor step, from each node's own counters (see the traffic table below).",
+                "内存、Segment、行数和 CPU：监控步骤采样时的值（此时无查询）。查询步骤、查询数、查询占比和负载期间CPU：该监控步骤之前刚运行的查询步骤，取自各节点自身的计数器（详见下方查询期间表）。"))
+        }
+        return table
+    }
+
+    /// For each monitor step (by index in `flatSteps`), the search step with traffic that ran
+    /// after the previous monitor step and before it, if any.
+    var searchBeforeEachMonitor: [Int: FlatStep] {
+        var out: [Int: FlatStep] = [:]
+        var last: FlatStep?
+        for (k, f) in record.flatSteps.enumerated() {
+            if f.step.traffic != nil { last = f }
+            if f.step.monitor != nil {
+                out[k] = last
+                last = nil
+            }
+        }
+        return out
     }
 
     var balance: ReportTable {

@@ -15,10 +15,11 @@ extension TableBuilder {
             let groups = t.groups.map(\.replicaID)
             for n in t.nodes {
                 let group = n.replicaID.flatMap { id in groups.firstIndex(of: id).map { $0 + 1 } }
-                rows.append([.init(f.step.id + (f.row.map { " (\($0))" } ?? ""), raw: f.step.id), .init(f.row ?? "", raw: f.row ?? ""),
+                rows.append([.init(f.label, raw: f.step.id), .init(f.row ?? "", raw: f.row ?? ""),
                              .init(l.nodeName(n.nodeID), raw: String(n.nodeID)),
                              .init(group.map(String.init) ?? "—", raw: n.replicaID.map(String.init) ?? ""),
                              Format.plain(Double(n.requests)), Format.percent((n.sharePercent * 10).rounded() / 10),
+                             Format.plain(n.vectors.map(Double.init)),
                              Format.plain((n.perSecond * 10).rounded() / 10), Format.plain(Double(n.led)), Format.plain(Double(n.failures)),
                              Format.percent(n.cpuPercent.map { $0.rounded() }), Format.percent(n.cpuPeakPercent.map { $0.rounded() })])
             }
@@ -27,18 +28,19 @@ extension TableBuilder {
                                 columns: [.init(id: "step", header: l.step), .init(id: "sweep_row", header: "", csvOnly: true),
                                           .init(id: "node", header: l.node), .init(id: "replica_group", header: l.replicaGroup),
                                           .init(id: "requests", header: l.requests, alignRight: true), .init(id: "share_percent", header: l.share, alignRight: true),
+                                          .init(id: "vectors", header: l.vectors, alignRight: true),
                                           .init(id: "requests_per_second", header: l.requestsPerSecond, alignRight: true),
                                           .init(id: "led", header: l.led, alignRight: true), .init(id: "failures", header: l.errors, alignRight: true),
                                           .init(id: "cpu_percent", header: l.cpuDuringLoad, alignRight: true), .init(id: "cpu_peak_percent", header: l.cpuPeak, alignRight: true)],
                                 rows: rows)
         guard !rows.isEmpty else { return table }
         table.notes.append(l.pick(
-            "From each query node's own counters (milvus_querynode_sq_req_count, search), differenced over the measured queries: requests are the searches a node ran on its segments for a shard leader; \"led\" counts the searches the proxy sent to the node as shard leader, which picks the replica group. CPU is the node process's, averaged over the queries and at its busiest second.",
-            "取自各查询节点自身的计数器（milvus_querynode_sq_req_count，search），按测量查询期间的增量计算：查询数为节点在自身 Segment 上为分片主节点执行的查询；“作为分片主节点”为代理发给该节点的查询数，即代理所选的副本组。CPU 为节点进程的 CPU，取查询期间平均值和最忙一秒的值。"))
+            "From each query node's own counters (milvus_querynode_sq_req_count, search), differenced over the measured queries: requests are the searches a node ran on its segments for a shard leader, vectors the query vectors in them (milvus_querynode_search_nq; more than requests when a search sends several vectors); \"led\" counts the searches the proxy sent to the node as shard leader, which picks the replica group. CPU is the node process's, averaged over the queries and at its busiest second.",
+            "取自各查询节点自身的计数器（milvus_querynode_sq_req_count，search），按测量查询期间的增量计算：查询数为节点在自身 Segment 上为分片主节点执行的查询，向量数为其中的查询向量数（milvus_querynode_search_nq；一次查询带多个向量时大于查询数）；“作为分片主节点”为代理发给该节点的查询数，即代理所选的副本组。CPU 为节点进程的 CPU，取查询期间平均值和最忙一秒的值。"))
         for f in searchesWithTraffic {
             let m = f.step.metrics
             guard let node = m[ConcurrentSearchStep.metric(\.nodeShareImbalance)] else { continue }
-            let name = f.step.id + (f.row.map { " (\($0))" } ?? "")
+            let name = f.label
             var line = l.pick("\(name): busiest node ÷ mean \(String(format: "%.2f", node))", "\(name)：最忙节点 ÷ 平均 \(String(format: "%.2f", node))")
             if let replica = m[ConcurrentSearchStep.metric(\.replicaShareImbalance)], f.step.traffic!.groups.count > 1 {
                 line += l.pick(", busiest replica group ÷ mean \(String(format: "%.2f", replica))", "，最忙副本组 ÷ 平均 \(String(format: "%.2f", replica))")
@@ -52,7 +54,7 @@ extension TableBuilder {
         var rows: [[ReportTable.Cell]] = []
         for f in searchesWithTraffic {
             for (i, g) in f.step.traffic!.groups.enumerated() {
-                rows.append([.init(f.step.id + (f.row.map { " (\($0))" } ?? ""), raw: f.step.id), .init(f.row ?? "", raw: f.row ?? ""),
+                rows.append([.init(f.label, raw: f.step.id), .init(f.row ?? "", raw: f.row ?? ""),
                              .init(String(i + 1), raw: String(g.replicaID)),
                              .init(g.nodeIDs.map { String($0) }.joined(separator: ", "), raw: g.nodeIDs.map { String($0) }.joined(separator: " ")),
                              Format.plain(Double(g.searches)), Format.percent((g.sharePercent * 10).rounded() / 10)])

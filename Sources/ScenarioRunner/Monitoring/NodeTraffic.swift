@@ -4,8 +4,8 @@ import ScenarioRecord
 import Synchronization
 
 /// Which query node served how much of a search step's load, from the nodes' own counters:
-/// `milvus_querynode_sq_req_count{query_type="search"}` by `scope` and `status`, and
-/// `process_cpu_seconds_total`, read on every query node's `/metrics` before the measured
+/// `milvus_querynode_sq_req_count{query_type="search"}` by `scope` and `status`, the query
+/// vectors searched (`milvus_querynode_search_nq`) and `process_cpu_seconds_total`, read on every query node's `/metrics` before the measured
 /// queries, every `interval` while they run, and after them.
 ///
 /// On Milvus 2.3 a search reaches one shard leader per shard (`scope="OnLeader"`), chosen by the
@@ -18,6 +18,8 @@ final class NodeTrafficProbe: Sendable {
         var requests: Double
         var led: Double
         var failures: Double
+        /// Sum of `milvus_querynode_search_nq`: query vectors searched; nil without the series.
+        var vectors: Double?
         var cpuSeconds: Double?
         var source: String
     }
@@ -42,7 +44,7 @@ final class NodeTrafficProbe: Sendable {
 
     /// The only families the readings after the first need: parsing just these keeps a reading
     /// of a Milvus `/metrics` cheap for the client (it runs every second during the load).
-    static let families: Set<String> = ["milvus_querynode_sq_req_count", "process_cpu_seconds_total",
+    static let families: Set<String> = ["milvus_querynode_sq_req_count", "milvus_querynode_search_nq", "process_cpu_seconds_total",
                                          ServerLatency.proxyHistogram, ServerLatency.nodeHistogram]
 
     private let endpoints: [MetricsEndpoint]
@@ -158,7 +160,8 @@ final class NodeTrafficProbe: Sendable {
         let scoped = series.contains { $0.labels["scope"] != nil }
         let requests = scoped ? sum(scope: "FromLeader", status: "success") : sum(scope: nil, status: "success")
         let led = scoped ? sum(scope: "OnLeader", status: "success") : requests
-        return Counters(requests: requests, led: led, failures: sum(scope: nil, status: "fail"), cpuSeconds: cpuSeconds, source: source)
+        let vectors = text.sum("milvus_querynode_search_nq_sum", matching: ["node_id": String(node)])
+        return Counters(requests: requests, led: led, failures: sum(scope: nil, status: "fail"), vectors: vectors, cpuSeconds: cpuSeconds, source: source)
     }
 
     // MARK: - Working out the parts
@@ -182,9 +185,16 @@ final class NodeTrafficProbe: Sendable {
             let requests = Int(increase(a?.requests, b?.requests))
             var cpu: Double?
             if let x = a?.cpuSeconds, let y = b?.cpuSeconds { cpu = increase(x, y) / span * 100 }
+            let vectors = b?.vectors.map { Int(increase(a?.vectors, $0)) }
             nodes.append(NodeTrafficDetails.Node(nodeID: id, replicaID: groupOf[id], source: (b ?? a)!.source, requests: requests,
                                                  led: Int(increase(a?.led, b?.led)), failures: Int(increase(a?.failures, b?.failures)),
+                                                 vectors: vectors,
                                                  sharePercent: 0, perSecond: Double(requests) / span, cpuPercent: cpu, cpuPeakPercent: nil))
+        }
+        // A node that has not searched yet has no `search_nq` series; where the deployment's
+        // other nodes have one, such a node searched no vectors.
+        if nodes.contains(where: { $0.vectors != nil }) {
+            for i in nodes.indices where nodes[i].vectors == nil && nodes[i].requests == 0 { nodes[i].vectors = 0 }
         }
         let total = nodes.reduce(0) { $0 + $1.requests }
         for i in nodes.indices { nodes[i].sharePercent = total > 0 ? Double(nodes[i].requests) / Double(total) * 100 : 0 }
