@@ -20,9 +20,9 @@ public struct NodeTrafficDetails: Codable, Sendable, Equatable {
         public var led: Int
         /// Search requests that failed on the node (either scope, status fail).
         public var failures: Int
-        /// Query vectors the node searched (`milvus_querynode_search_nq`, the histogram's sum):
-        /// with several vectors per request (`nq`), the work behind `requests`. nil when the
-        /// node does not expose the series.
+        /// Query vectors in the searches the node led (`milvus_querynode_search_nq`, the
+        /// histogram's sum; Milvus 2.3 observes it on the shard leader): `led` × nq. nil when
+        /// the node does not expose the series.
         public var vectors: Int?
         /// `requests` as a percent of all nodes' requests.
         public var sharePercent: Double

@@ -67,7 +67,7 @@ struct Labels: Sendable {
     var led: String { pick("Led as shard leader", "作为分片主节点") }
     var cpuDuringLoad: String { pick("CPU during load", "负载期间CPU") }
     var searchStep: String { pick("Search step", "查询步骤") }
-    var vectors: String { pick("Vectors", "向量数") }
+    var vectors: String { pick("Query vectors", "查询向量数") }
     var cpuPeak: String { pick("CPU peak", "CPU 峰值") }
     var nodes: String { pick("Nodes", "节点") }
     var searches: String { pick("Searches", "查询数") }

@@ -19,8 +19,7 @@ extension TableBuilder {
                              .init(l.nodeName(n.nodeID), raw: String(n.nodeID)),
                              .init(group.map(String.init) ?? "—", raw: n.replicaID.map(String.init) ?? ""),
                              Format.plain(Double(n.requests)), Format.percent((n.sharePercent * 10).rounded() / 10),
-                             Format.plain(n.vectors.map(Double.init)),
-                             Format.plain((n.perSecond * 10).rounded() / 10), Format.plain(Double(n.led)), Format.plain(Double(n.failures)),
+                             Format.plain((n.perSecond * 10).rounded() / 10), Format.plain(Double(n.led)), Format.plain(n.vectors.map(Double.init)), Format.plain(Double(n.failures)),
                              Format.percent(n.cpuPercent.map { $0.rounded() }), Format.percent(n.cpuPeakPercent.map { $0.rounded() })])
             }
         }
@@ -28,15 +27,14 @@ extension TableBuilder {
                                 columns: [.init(id: "step", header: l.step), .init(id: "sweep_row", header: "", csvOnly: true),
                                           .init(id: "node", header: l.node), .init(id: "replica_group", header: l.replicaGroup),
                                           .init(id: "requests", header: l.requests, alignRight: true), .init(id: "share_percent", header: l.share, alignRight: true),
-                                          .init(id: "vectors", header: l.vectors, alignRight: true),
                                           .init(id: "requests_per_second", header: l.requestsPerSecond, alignRight: true),
-                                          .init(id: "led", header: l.led, alignRight: true), .init(id: "failures", header: l.errors, alignRight: true),
+                                          .init(id: "led", header: l.led, alignRight: true), .init(id: "vectors", header: l.vectors, alignRight: true), .init(id: "failures", header: l.errors, alignRight: true),
                                           .init(id: "cpu_percent", header: l.cpuDuringLoad, alignRight: true), .init(id: "cpu_peak_percent", header: l.cpuPeak, alignRight: true)],
                                 rows: rows)
         guard !rows.isEmpty else { return table }
         table.notes.append(l.pick(
-            "From each query node's own counters (milvus_querynode_sq_req_count, search), differenced over the measured queries: requests are the searches a node ran on its segments for a shard leader, vectors the query vectors in them (milvus_querynode_search_nq; more than requests when a search sends several vectors); \"led\" counts the searches the proxy sent to the node as shard leader, which picks the replica group. CPU is the node process's, averaged over the queries and at its busiest second.",
-            "取自各查询节点自身的计数器（milvus_querynode_sq_req_count，search），按测量查询期间的增量计算：查询数为节点在自身 Segment 上为分片主节点执行的查询，向量数为其中的查询向量数（milvus_querynode_search_nq；一次查询带多个向量时大于查询数）；“作为分片主节点”为代理发给该节点的查询数，即代理所选的副本组。CPU 为节点进程的 CPU，取查询期间平均值和最忙一秒的值。"))
+            "From each query node's own counters (milvus_querynode_sq_req_count, search), differenced over the measured queries: requests are the searches a node ran on its segments for a shard leader; \"led\" counts the searches the proxy sent to the node as shard leader, which picks the replica group, and vectors the query vectors in them (milvus_querynode_search_nq, observed on the leader; more than led when a search sends several vectors). CPU is the node process's, averaged over the queries and at its busiest second.",
+            "取自各查询节点自身的计数器（milvus_querynode_sq_req_count，search），按测量查询期间的增量计算：查询数为节点在自身 Segment 上为分片主节点执行的查询；“作为分片主节点”为代理发给该节点的查询数，即代理所选的副本组，向量数为其中的查询向量数（milvus_querynode_search_nq，在分片主节点上统计；一次查询带多个向量时大于该数）。CPU 为节点进程的 CPU，取查询期间平均值和最忙一秒的值。"))
         for f in searchesWithTraffic {
             let m = f.step.metrics
             guard let node = m[ConcurrentSearchStep.metric(\.nodeShareImbalance)] else { continue }

@@ -18,7 +18,7 @@ final class NodeTrafficProbe: Sendable {
         var requests: Double
         var led: Double
         var failures: Double
-        /// Sum of `milvus_querynode_search_nq`: query vectors searched; nil without the series.
+        /// Sum of `milvus_querynode_search_nq`: query vectors of the searches led; nil without the series.
         var vectors: Double?
         var cpuSeconds: Double?
         var source: String
@@ -191,10 +191,10 @@ final class NodeTrafficProbe: Sendable {
                                                  vectors: vectors,
                                                  sharePercent: 0, perSecond: Double(requests) / span, cpuPercent: cpu, cpuPeakPercent: nil))
         }
-        // A node that has not searched yet has no `search_nq` series; where the deployment's
-        // other nodes have one, such a node searched no vectors.
+        // A node that has not led a search yet has no `search_nq` series; where the deployment's
+        // other nodes have one, such a node led no query vectors.
         if nodes.contains(where: { $0.vectors != nil }) {
-            for i in nodes.indices where nodes[i].vectors == nil && nodes[i].requests == 0 { nodes[i].vectors = 0 }
+            for i in nodes.indices where nodes[i].vectors == nil && nodes[i].led == 0 { nodes[i].vectors = 0 }
         }
         let total = nodes.reduce(0) { $0 + $1.requests }
         for i in nodes.indices { nodes[i].sharePercent = total > 0 ? Double(nodes[i].requests) / Double(total) * 100 : 0 }
