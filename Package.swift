@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "ScenarioSpec", targets: ["ScenarioSpec"]),
         .library(name: "MilvusClient", targets: ["MilvusClient"]),
         .executable(name: "milvus-client-bench", targets: ["MilvusClientBench"]),
+        .executable(name: "ground-truth-bench", targets: ["GroundTruthBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -39,6 +40,18 @@ let package = Package(
             name: "CYAML",
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
+        ),
+        // OpenBLAS from the system (Debian: libopenblas-dev): sgemm for exact nearest neighbours.
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        // Exact k nearest neighbours by brute force over streamed row blocks, and recall@k.
+        // No Milvus, no scenario: pure numerics, benchmarked in bench/ground-truth.
+        .target(
+            name: "GroundTruth",
+            dependencies: ["COpenBLAS"]
         ),
         // The scenario language: YAML reader with marks, model, validation, thresholds, JSON Schema.
         .target(
@@ -72,6 +85,7 @@ let package = Package(
                 "ScenarioSpec",
                 "ScenarioRecord",
                 "MilvusClient",
+                "GroundTruth",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -95,6 +109,12 @@ let package = Package(
             name: "MilvusClientBench",
             dependencies: ["MilvusClient"],
             path: "bench/ClientBench"
+        ),
+        // Exact ground truth at benchmark size (1,000,000 × 128-d), driven by bench/ground-truth.
+        .executableTarget(
+            name: "GroundTruthBench",
+            dependencies: ["GroundTruth", "ScenarioRunner", "ScenarioSpec", "MilvusClient"],
+            path: "bench/GroundTruthBench"
         ),
         // The command-line tool; thin: parses arguments, maps outcomes to exit codes.
         .executableTarget(
@@ -125,7 +145,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ScenarioRunnerTests",
-            dependencies: ["ScenarioRunner", "ScenarioRecord", "ScenarioSpec", "MilvusClient"]
+            dependencies: ["ScenarioRunner", "ScenarioRecord", "ScenarioSpec", "MilvusClient", "GroundTruth"]
         ),
         .testTarget(
             name: "ScenarioReportTests",

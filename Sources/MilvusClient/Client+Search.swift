@@ -41,6 +41,14 @@ public struct SearchRequest: Sendable {
 public struct SearchHit: Sendable, Hashable {
     public var id: PrimaryKey
     public var score: Float
+    /// The hit's vector, when the request named the vector field in `outputFields`.
+    public var vector: [Float]?
+
+    public init(id: PrimaryKey, score: Float, vector: [Float]? = nil) {
+        self.id = id
+        self.score = score
+        self.vector = vector
+    }
 }
 
 /// The hits of each query vector, best first.
@@ -99,13 +107,18 @@ extension MilvusClient {
         var offset = 0
         let intIDs = data.ids.intID.data
         let stringIDs = data.ids.strID.data
+        // A float vector field among the output fields: one vector per hit, in hit order.
+        let vectorField = data.fieldsData.first { $0.type == .floatVector && $0.vectors.dim > 0 }
+        let dim = Int(vectorField?.vectors.dim ?? 0)
+        let vectors = vectorField?.vectors.floatVector.data ?? []
         for k in data.topks {
             let n = Int(k)
             var query: [SearchHit] = []
             query.reserveCapacity(n)
             for i in offset..<(offset + n) where i < data.scores.count {
                 let id: PrimaryKey = i < intIDs.count ? .int(intIDs[i]) : .string(i < stringIDs.count ? stringIDs[i] : "")
-                query.append(SearchHit(id: id, score: data.scores[i]))
+                let vector = dim > 0 && (i + 1) * dim <= vectors.count ? Array(vectors[(i * dim)..<((i + 1) * dim)]) : nil
+                query.append(SearchHit(id: id, score: data.scores[i], vector: vector))
             }
             hits.append(query)
             offset += n

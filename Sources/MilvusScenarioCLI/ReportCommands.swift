@@ -52,7 +52,8 @@ struct CompareCommand: ParsableCommand {
         discussion: """
         Prints a Markdown table of every metric both runs recorded for the same step (sweep rows' \
         steps as <sweep>[<value>].<id>), with the change. A regression is a change in the worse \
-        direction beyond --max-regression: lower QPS, higher latency, more errors. Exit codes: \
+        direction beyond --max-regression: lower QPS, higher latency, more errors; for recall, a drop \
+        beyond --max-recall-drop. Exit codes: \
         0 no regression · 1 a regression · 2 unreadable input.
         """
     )
@@ -66,6 +67,9 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .customLong("max-regression"), help: ArgumentHelp("Tolerated change in the worse direction, e.g. 10% (default 10%).", valueName: "percent"))
     var maxRegression: String = "10%"
 
+    @Option(name: .customLong("max-recall-drop"), help: ArgumentHelp("Tolerated drop of recall (and other 0–1 metrics), absolute, e.g. 0.01 (default).", valueName: "fraction"))
+    var maxRecallDrop: Double = 0.01
+
     @Option(help: ArgumentHelp("Also write the table to this file.", valueName: "file"))
     var output: String?
 
@@ -76,10 +80,11 @@ struct CompareCommand: ParsableCommand {
 
     func validate() throws {
         if tolerance == nil { throw ValidationError("--max-regression takes a percentage such as 10%, not '\(maxRegression)'") }
+        if !(0...1).contains(maxRecallDrop) { throw ValidationError("--max-recall-drop takes a fraction from 0 to 1 such as 0.01, not \(maxRecallDrop)") }
     }
 
     func run() throws {
-        let comparison = Comparison(old: try loadRecord(old), new: try loadRecord(new), maxRegression: tolerance!)
+        let comparison = Comparison(old: try loadRecord(old), new: try loadRecord(new), maxRegression: tolerance!, maxFractionDrop: maxRecallDrop)
         let text = comparison.markdown(oldName: old, newName: new)
         print(text, terminator: "")
         if let output { try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic) }

@@ -140,6 +140,8 @@ public struct StepRecord: Codable, Sendable {
     public var hot: HotSearchDetails?
     /// Per-query-node search traffic during a search step, from the nodes' counters.
     public var traffic: NodeTrafficDetails?
+    /// Recall@k on a sample of a search step's queries, when the step asked for it.
+    public var recall: RecallDetails?
     public var monitor: MonitorDetails?
     public var sweep: SweepDetails?
     public var health: HealthDetails?

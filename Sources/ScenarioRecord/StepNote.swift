@@ -31,6 +31,15 @@ public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
         case dryRunActions
         /// A watch's background load could not start. Values: collection, reason.
         case noBackgroundLoad
+        /// Recall was asked for, but the collection's rows are unknown (not created and filled by
+        /// this scenario). Values: collection.
+        case recallNoRows
+        /// Recall was asked for with a metric it cannot score. Values: metric.
+        case recallMetric
+        /// Recall was asked for on a step with a `filter` (not scored yet).
+        case recallFilter
+        /// Recall's sample search failed or answered without the hits' vectors. Values: reason.
+        case recallFailed
         /// A note from a record written before notes had codes (format 1). Values: text.
         case text
     }
@@ -62,6 +71,10 @@ public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
         .rowsAfterUnverified: "could not verify the rows of '{collection}' after the watch: {reason}",
         .dryRunActions: "--dry-run-actions: {count} command(s) recorded, none run",
         .noBackgroundLoad: "no background load: could not look up '{collection}': {reason}",
+        .recallNoRows: "recall not measured: '{collection}' was not created and filled by this scenario, so its rows are unknown",
+        .recallMetric: "recall not measured: metric {metric} is not L2, IP or COSINE",
+        .recallFilter: "recall not measured: steps with a filter are not scored yet",
+        .recallFailed: "recall not measured: {reason}",
         .text: "{text}",
     ]
 

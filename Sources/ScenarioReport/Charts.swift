@@ -19,6 +19,7 @@ enum Charts {
         if let c = latencySpectrum(record, l) { charts.append(c) }
         for s in record.steps {
             if let sweep = s.sweep, let c = sweepChart(s.id, sweep, l) { charts.append(c) }
+            if let sweep = s.sweep, let c = recallChart(s.id, sweep, l) { charts.append(c) }
         }
         for f in record.flatSteps {
             if let t = f.step.traffic {

@@ -22,13 +22,17 @@ public struct Comparison: Sendable {
     public var rows: [Row]
     /// Tolerance in percent.
     public var maxRegression: Double
+    /// Tolerance for fractions such as recall, in absolute terms (0.01: a drop from 0.95 to
+    /// 0.939 is a regression): a relative tolerance of 10 % would let recall fall from 0.95 to 0.86.
+    public var maxFractionDrop: Double
     public var onlyInOld: [String]
     public var onlyInNew: [String]
     public var regressions: [Row] { rows.filter(\.regression) }
 
     /// Compares the steps of two records by step id (nested sweep steps as `<sweep>[<value>].<id>`).
-    public init(old: RunRecord, new: RunRecord, maxRegression: Double) {
+    public init(old: RunRecord, new: RunRecord, maxRegression: Double, maxFractionDrop: Double = 0.01) {
         self.maxRegression = maxRegression
+        self.maxFractionDrop = maxFractionDrop
         func index(_ r: RunRecord) -> [(String, StepRecord)] {
             var out: [(String, StepRecord)] = []
             for s in r.steps where s.status == .ok {
@@ -54,6 +58,12 @@ public struct Comparison: Sendable {
                 let change: Double? = a != 0 ? (b - a) / abs(a) * 100 : (b == 0 ? 0 : nil)
                 var regression = false, improvement = false
                 switch spec.better {
+                case .higher where spec.unit == .fraction:
+                    regression = a - b > maxFractionDrop + 1e-12
+                    improvement = b - a > maxFractionDrop + 1e-12
+                case .lower where spec.unit == .fraction:
+                    regression = b - a > maxFractionDrop + 1e-12
+                    improvement = a - b > maxFractionDrop + 1e-12
                 case .lower:
                     regression = change.map { $0 > maxRegression } ?? (b > a)
                     improvement = change.map { $0 < -maxRegression } ?? false
@@ -78,9 +88,9 @@ public struct Comparison: Sendable {
         var out = "# milvus-scenario compare\n\n"
         out += "Old: `\(oldName)` · New: `\(newName)` · tolerance \(Format.number(maxRegression))%\n\n"
         if regressions.isEmpty {
-            out += "✅ **No regression beyond \(Format.number(maxRegression))%** in \(rows.count) shared metrics.\n\n"
+            out += "✅ **No regression beyond \(Format.number(maxRegression))%** (recall and other fractions: a drop of more than \(Format.number(maxFractionDrop))) in \(rows.count) shared metrics.\n\n"
         } else {
-            out += "❌ **\(regressions.count) regression\(regressions.count == 1 ? "" : "s") beyond \(Format.number(maxRegression))%**: "
+            out += "❌ **\(regressions.count) regression\(regressions.count == 1 ? "" : "s") beyond \(Format.number(maxRegression))%** (fractions such as recall: \(Format.number(maxFractionDrop))): "
             out += regressions.map { "`\($0.step).\($0.metric)`" }.joined(separator: ", ") + "\n\n"
         }
         out += "| step | metric | old | new | change | better | verdict |\n|---|---|---:|---:|---:|---|---|\n"

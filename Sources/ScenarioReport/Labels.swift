@@ -66,6 +66,13 @@ struct Labels: Sendable {
     var requestsPerSecond: String { pick("Requests/s", "每秒查询数") }
     var led: String { pick("Led as shard leader", "作为分片主节点") }
     var cpuDuringLoad: String { pick("CPU during load", "负载期间CPU") }
+    var recallTitle: String { pick("Search quality (recall)", "检索质量（召回率）") }
+    var recall: String { pick("Recall", "召回率") }
+    var recallP5: String { pick("Recall P5", "召回率 P5") }
+    var recallMin: String { pick("Recall min", "最低召回率") }
+    var recallP50: String { pick("Recall P50", "召回率 P50") }
+    var metricType: String { pick("Metric", "距离度量") }
+    var groundTruthTime: String { pick("Ground truth", "精确近邻计算") }
     var searchStep: String { pick("Search step", "查询步骤") }
     var vectors: String { pick("Query vectors", "查询向量数") }
     var cpuPeak: String { pick("CPU peak", "CPU 峰值") }
@@ -159,5 +166,9 @@ struct Labels: Sendable {
         .rowsAfterUnverified: "监控结束后无法核实集合 '{collection}' 的行数：{reason}",
         .dryRunActions: "--dry-run-actions：记录了 {count} 条命令，均未执行",
         .noBackgroundLoad: "未运行后台负载：无法查询集合 '{collection}'：{reason}",
+        .recallNoRows: "未测量召回率：集合 '{collection}' 不是由本场景创建并插入数据的，其数据未知",
+        .recallMetric: "未测量召回率：距离度量 {metric} 不是 L2、IP 或 COSINE",
+        .recallFilter: "未测量召回率：带 filter 的查询暂不支持计算召回率",
+        .recallFailed: "未测量召回率：{reason}",
     ]
 }

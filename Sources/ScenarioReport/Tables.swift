@@ -78,6 +78,7 @@ enum Format {
         case "%": return number(v) + "%"
         case "/s": return number(v) + "/s"
         case "x": return String(format: "%.2fx", v)
+        case "fraction": return String(format: "%.3f", v)
         default: return number(v)
         }
     }

@@ -65,6 +65,10 @@ struct StepNoteTests {
         StepNote(.rowsAfterUnverified, ["collection": "c", "reason": "no row count succeeded: code 101"]),
         StepNote(.dryRunActions, ["count": "3"]),
         StepNote(.noBackgroundLoad, ["collection": "c", "reason": "collection not found"]),
+        StepNote(.recallNoRows, ["collection": "c"]),
+        StepNote(.recallMetric, ["metric": "HAMMING"]),
+        StepNote(.recallFilter),
+        StepNote(.recallFailed, ["reason": "the server returned hits without the vectors of 'v'"]),
     ]
 
     @Test("every code has English and Chinese words, and a format-1 note is read back as its fact")

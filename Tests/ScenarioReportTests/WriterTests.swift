@@ -128,4 +128,19 @@ struct WriterTests {
         #expect(Comparison(old: base, new: slightly, maxRegression: 10).regressions.isEmpty)
         #expect(!Comparison(old: base, new: slightly, maxRegression: 2).regressions.isEmpty)
     }
+
+    @Test("compare flags a recall drop beyond an absolute tolerance, not a relative one")
+    func compareRecall() throws {
+        var old = try Self.load("load_balance_cluster")
+        let i = try #require(old.steps.firstIndex { $0.id == "baseline" })
+        old.steps[i].metrics["recall"] = 0.95
+        var new = old
+        new.steps[i].metrics["recall"] = 0.93          // −2 %: within 10 %, but 0.02 of recall
+        let c = Comparison(old: old, new: new, maxRegression: 10)
+        #expect(c.regressions.map(\.metric) == ["recall"], "\(c.regressions.map(\.metric))")
+        #expect(c.markdown(oldName: "a", newName: "b").contains("| baseline | recall | 0.950 | 0.930 |"))
+        #expect(Comparison(old: old, new: new, maxRegression: 10, maxFractionDrop: 0.05).regressions.isEmpty)
+        new.steps[i].metrics["recall"] = 0.945         // −0.005: within the default 0.01
+        #expect(Comparison(old: old, new: new, maxRegression: 10).regressions.isEmpty)
+    }
 }

@@ -37,6 +37,9 @@ struct ThresholdTests {
         ("before.healthy != 0", 0, .boolean),
         ("replicas.maxSpeedup >= 1", 1, .ratio),
         ("replicas.unsupported == 0", 0, .count),
+        ("baseline.recall >= 0.95", 0.95, .fraction),
+        ("baseline.recall.p5 >= 90%", 0.9, .fraction),
+        ("replicas.bestRecall > 0.5", 0.5, .fraction),
     ])
     func converted(text: String, value: Double, unit: MetricUnit) throws {
         let outcome = thresholds(text)
@@ -54,6 +57,13 @@ struct ThresholdTests {
         #expect(t[0].holds(for: 99.9) && !t[0].holds(for: 100))
         #expect(t[1].holds(for: 50) && !t[1].holds(for: 49.9))
         #expect(t[2].holds(for: 0) && !t[2].holds(for: 3))
+    }
+
+    @Test("a recall threshold written as a whole percent number says how to write it")
+    func fractionWrittenAsPercentNumber() {
+        let lines = TestSupport.lines(thresholds("baseline.recall >= 95"))
+        #expect(lines.count == 1 && lines[0].contains("'baseline.recall' is a fraction from 0 to 1; write 95% or 0.95"), "\(lines)")
+        #expect(TestSupport.lines(thresholds("baseline.recall >= 150%")).count == 1)
     }
 
     @Test("the column of a problem points into the threshold text")

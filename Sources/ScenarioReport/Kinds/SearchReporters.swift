@@ -27,9 +27,12 @@ enum SearchLines {
 
     /// Which node served how much, under the step's summary line.
     static func trafficLines(_ s: StepRecord) -> String {
-        guard let t = s.traffic, !t.nodes.isEmpty else { return "" }
-        let groups = t.groups.map(\.replicaID)
         var out = ""
+        if let r = s.recall, let mean = s.metrics["recall"] {
+            out += "    recall@\(r.k): \(String(format: "%.3f", mean)) mean, \(String(format: "%.3f", s.metrics["recall.p5"] ?? 0)) P5, \(String(format: "%.3f", s.metrics["recall.min"] ?? 0)) min over \(r.queries) queries; exact neighbours over \(r.rows) rows " + (r.reused ? "(reused)" : String(format: "in %.1f s", r.groundTruthMs / 1000)) + "\n"
+        }
+        guard let t = s.traffic, !t.nodes.isEmpty else { return out }
+        let groups = t.groups.map(\.replicaID)
         for n in t.nodes {
             let group = n.replicaID.flatMap { id in groups.firstIndex(of: id).map { " (group \($0 + 1))" } } ?? ""
             out += "    node \(n.nodeID)\(group): \(n.requests) requests (\(Format.number(n.sharePercent.rounded()))%), led \(n.led)"
@@ -61,7 +64,7 @@ struct ConcurrentSearchReporter: StepReporter {
     static func summary(_ s: StepRecord) -> String { SearchLines.summary(s, as: Spec.self) }
     static func summaryDetails(_ s: StepRecord) -> String { SearchLines.trafficLines(s) }
     /// The traffic tables cover every search step (this kind's, hotSearch's and sweep rows').
-    static func tables(_ b: TableBuilder) -> [ReportTable] { [b.queryPerformance, b.nodeTraffic, b.replicaTraffic] }
+    static func tables(_ b: TableBuilder) -> [ReportTable] { [b.queryPerformance, b.recall, b.nodeTraffic, b.replicaTraffic] }
 }
 
 /// `hotSearch`: hot against cold queries (热点查询性能).
@@ -81,6 +84,7 @@ struct HotSearchReporter: StepReporter {
 extension TableBuilder {
     var queryPerformance: ReportTable {
         let searches = record.flatSteps.filter { $0.step.kind == ConcurrentSearchStep.kind && $0.step.search != nil }
+        let withRecall = searches.contains { $0.step.recall != nil }
         let rows = searches.map { f -> [ReportTable.Cell] in
             let s = f.step, m = s.metrics(of: ConcurrentSearchStep.self), d = s.search!
             let loadText: String
@@ -96,6 +100,7 @@ extension TableBuilder {
                     Format.ms(m[\.avg]), Format.ms(m[\.p50]), Format.ms(m[\.p95]), Format.ms(m[\.p99]), Format.ms(m[\.p999]), Format.ms(m[\.max]),
                     Format.msOrBlank(m[\.serverP50]), Format.msOrBlank(m[\.serverP99]),
                     .init(errors == 0 ? "0" : "\(Format.number(errors)) (\(Format.number(m[\.errorRate]))%)", raw: Format.raw(errors))]
+                + (withRecall ? [Format.recall(m[\.recall])] : [])
         }
         var table = ReportTable(id: "query_performance", title: l.queryPerformance,
                                 columns: [.init(id: "step", header: l.step), .init(id: "sweep_row", header: "", csvOnly: true), .init(id: "load", header: l.load),
@@ -105,7 +110,8 @@ extension TableBuilder {
                                           .init(id: "p95_ms", header: l.p95, alignRight: true), .init(id: "p99_ms", header: l.p99, alignRight: true),
                                           .init(id: "p999_ms", header: l.p999, alignRight: true), .init(id: "max_ms", header: l.max, alignRight: true),
                                           .init(id: "server_p50_ms", header: l.serverP50, alignRight: true), .init(id: "server_p99_ms", header: l.serverP99, alignRight: true),
-                                          .init(id: "errors", header: l.errors, alignRight: true)],
+                                          .init(id: "errors", header: l.errors, alignRight: true)]
+                                    + (withRecall ? [.init(id: "recall", header: l.recall, alignRight: true)] : []),
                                 rows: rows)
         if searches.contains(where: { $0.step.search?.targetRate != nil }) {
             table.notes.append(l.pick("Open-loop latency is measured from each query's intended start, so a stalled server shows in the percentiles.",

@@ -19,6 +19,10 @@ public final class RunContext: Sendable {
     private let stop = Atomic<Bool>(false)
     private let cache = Mutex<[String: CollectionFacts]>([:])
     private let unreadableEndpoints = Mutex<Set<String>>([])
+    /// What the run put into each collection it created (Quality/CollectionContents.swift).
+    let contents = Mutex<[String: CollectionContents]>([:])
+    /// Exact nearest neighbours already computed, for the same rows and queries (RecallProbe).
+    let groundTruths = Mutex<[GroundTruthKey: GroundTruthResult]>([:])
 
     init(client: MilvusClient, scenario: Scenario, progress: any ProgressReporter, logger: Logger, metrics: RunMetrics? = nil,
          dryRunActions: Bool = false) {

@@ -46,6 +46,7 @@ struct CreateRunner: StepRunner {
         record[\.totalTime] = elapsed
         if recreated { record.notes.append(StepNote(.recreated, ["collection": name])) }
         context.forget(name)
+        context.created(name)
     }
 }
 
@@ -60,13 +61,10 @@ struct InsertRunner: StepRunner {
         let clock = ContinuousClock()
         let start = clock.now
         let schema = try await context.facts(name).schema
-        var generators: [FieldValueGenerator] = []
-        for (i, field) in schema.fields.enumerated() where !field.autoID {
-            let g = spec.generators.first { $0.field == field.name }
-            generators.append(FieldValueGenerator(field: field, generator: g?.generator,
-                                                  seed: UInt64(g?.seed ?? (spec.seed + i)), normalize: g?.normalize ?? false))
-        }
+        var generators = spec.valueGenerators(for: schema)
         var inserted = 0
+        // Whatever happens, the rows that went in are known (for recall's ground truth).
+        defer { context.inserted(name, by: spec, schema: schema, rows: inserted) }
         var flushes = 0
         var insertTime = Duration.zero
         var lastReport = clock.now
@@ -149,5 +147,6 @@ struct DropRunner: StepRunner {
     func run(_ spec: DropStep, _ step: Step, _ context: RunContext, _ record: inout StepRecorder<DropStep>) async throws {
         record[\.totalTime] = try await measured { try await context.client.dropCollection(step.collection!) }.1
         context.forget(step.collection!)
+        context.dropped(step.collection!)
     }
 }

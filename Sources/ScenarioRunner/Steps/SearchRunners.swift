@@ -118,6 +118,7 @@ struct ConcurrentSearchRunner: StepRunner {
         }
         record.search = details
         try failIfEverythingFailed(result, step: step)
+        await record.measureRecall(spec.recall, template, step, context)
     }
 }
 
@@ -207,5 +208,6 @@ struct HotSearchRunner: StepRunner {
                                       latency: all.latency.encoded, errorsByCode: all.errorsByCode,
                                       errorReasons: all.reasons.sorted, firstError: all.reasons.first?.message)
         try failIfEverythingFailed(all, step: step)
+        await record.measureRecall(spec.recall, template, step, context)
     }
 }

@@ -1,3 +1,4 @@
+import GroundTruth
 import ScenarioRecord
 import ScenarioSpec
 
@@ -29,7 +30,7 @@ struct StepRecorder<Spec: StepSpec> {
 
     /// Says why these metrics are left out of the record (a threshold on one fails with the reason).
     mutating func leaveOut<Q>(_ metrics: KeyPath<Spec.Metrics, Metric<Q>>..., because reason: String) {
-        record.unverified = Dictionary(metrics.map { (Self.name($0), reason) }, uniquingKeysWith: { a, _ in a })
+        for m in metrics { record.unverified = (record.unverified ?? [:]).merging([Self.name(m): reason]) { a, _ in a } }
     }
 
     var notes: [StepNote] {
@@ -41,6 +42,7 @@ struct StepRecorder<Spec: StepSpec> {
         set { record.search = newValue }
     }
     var traffic: NodeTrafficDetails? { record.traffic }
+    var recall: RecallDetails? { record.recall }
     var hot: HotSearchDetails? {
         get { record.hot }
         set { record.hot = newValue }
@@ -116,5 +118,25 @@ extension StepRecorder where Spec.Metrics: SearchLatencyMetrics {
         self[\.serverP50] = t.proxyLatency?.p50Ms.map { .milliseconds($0) }
         self[\.serverP99] = t.proxyLatency?.p99Ms.map { .milliseconds($0) }
         compareWithServer()
+    }
+}
+
+extension StepRecorder where Spec.Metrics: SearchLatencyMetrics {
+    /// Scores recall@topK on a sample of the step's queries when the step asks for it (after the
+    /// measured queries, so they are not slowed): details, the three metrics, or a note saying
+    /// why recall is unknown (a threshold on it then fails with that reason).
+    mutating func measureRecall(_ setting: RecallSetting?, _ template: SearchTemplate, _ step: Step, _ context: RunContext) async {
+        guard let setting, !context.isStopping else { return }
+        context.progress.stepProgress(step, "recall: scoring \(setting.queries) queries")
+        let outcome = await RecallProbe.measure(setting, template: template, context: context)
+        if let note = outcome.note {
+            notes.append(note)
+            leaveOut(\.recall, \.recallMin, \.recallP5, because: note.description)
+        }
+        guard let d = outcome.details, let s = Recall.summary(d.perQuery) else { return }
+        record.recall = d
+        self[\.recall] = s.mean
+        self[\.recallMin] = s.min
+        self[\.recallP5] = s.p5
     }
 }

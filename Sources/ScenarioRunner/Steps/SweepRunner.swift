@@ -63,6 +63,9 @@ struct SweepRunner: StepRunner {
         record[\.worstP99] = measured.compactMap(\.p99Ms).max().map { .milliseconds($0) }
         record[\.maxSpeedup] = rows.compactMap(\.speedup).max()
         record[\.lastSpeedup] = rows.last?.speedup
+        let recalls = rows.compactMap { row in row.steps.first { $0.recall != nil && $0.status == .ok }?.metrics[QualityMetrics.recall.name] }
+        record[\.bestRecall] = recalls.max()
+        record[\.worstRecall] = recalls.min()
         record[\.totalTime] = clock.now - start
     }
 }

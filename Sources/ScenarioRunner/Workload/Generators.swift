@@ -58,6 +58,8 @@ public struct FieldValueGenerator: Sendable {
     var random: SeededRandom
     var spare: Double?
     var row = 0
+    /// `clusters`: the centres, made once (count × dim).
+    var centres: [Float] = []
 
     public init(field: FieldSchema, generator: InsertStep.Generator?, seed: UInt64, normalize: Bool = false) {
         self.field = field
@@ -83,9 +85,15 @@ public struct FieldValueGenerator: Sendable {
         case .floatVector(let dim):
             var values = [Float]()
             values.reserveCapacity(count * dim)
+            if case .clusters(let n, _) = generator, centres.isEmpty { centres = Self.centres(n, dim: dim) }
             for _ in 0..<count {
                 let start = values.count
-                for _ in 0..<dim { values.append(nextFloat()) }
+                if case .clusters(let n, let spread) = generator {
+                    let c = Int(random.next() % UInt64(n)) * dim
+                    for d in 0..<dim { values.append(centres[c + d] + Float(spread * random.gaussian(spare: &spare))) }
+                } else {
+                    for _ in 0..<dim { values.append(nextFloat()) }
+                }
                 if normalize { Self.normalize(&values, from: start, dim: dim) }
             }
             return .floatVector(dim: dim, values: values)
@@ -115,6 +123,7 @@ public struct FieldValueGenerator: Sendable {
         case .sequence(let start): return Double(start + i)
         case .uniform(let low, let high): return low + random.unitDouble() * (high - low)
         case .gaussian(let mean, let stddev): return mean + stddev * random.gaussian(spare: &spare)
+        case .clusters: return random.unitDouble()  // vectors only (validation says so)
         case .cycle(let values): return Double(values[i % values.count]) ?? 0
         case .choice(let values): return Double(values[Int(random.next() % UInt64(values.count))]) ?? 0
         case .constant(let v): return Double(v) ?? 0
@@ -129,7 +138,16 @@ public struct FieldValueGenerator: Sendable {
         case .constant(let v): return v
         case .uniform(let low, let high): return String(low + random.unitDouble() * (high - low))
         case .gaussian(let mean, let stddev): return String(mean + stddev * random.gaussian(spare: &spare))
+        case .clusters: return String(random.unitDouble())  // vectors only (validation says so)
         }
+    }
+
+    /// The centres of `clusters`: standard gaussian vectors from a seed that depends only on
+    /// their count and dimension, so rows and query vectors share them.
+    static func centres(_ count: Int, dim: Int) -> [Float] {
+        var random = SeededRandom(seed: 0xC1_5EED ^ UInt64(count) &* 1_000_003 ^ UInt64(dim))
+        var spare: Double?
+        return (0..<(count * dim)).map { _ in Float(random.gaussian(spare: &spare)) }
     }
 
     static func normalize(_ values: inout [Float], from start: Int, dim: Int) {

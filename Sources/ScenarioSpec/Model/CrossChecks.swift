@@ -149,10 +149,14 @@ struct CrossChecks {
                 continue
             }
             let isFloat: Bool
-            switch g.generator { case .uniform, .gaussian: isFloat = true; default: isFloat = false }
+            switch g.generator { case .uniform, .gaussian, .clusters: isFloat = true; default: isFloat = false }
+            if case .clusters = g.generator, field.type != .floatVector {
+                decoder.error(g.mark, .generatorType, "'clusters' makes vectors, and '\(field.name)' is \(field.type.rawValue)")
+                continue
+            }
             switch field.type {
             case .floatVector:
-                if !isFloat { decoder.error(g.mark, .generatorType, "field '\(field.name)' is a floatVector; generate it with 'uniform' or 'gaussian'") }
+                if !isFloat { decoder.error(g.mark, .generatorType, "field '\(field.name)' is a floatVector; generate it with 'uniform', 'gaussian' or 'clusters'") }
             case .int64, .int32, .int16, .int8:
                 if isFloat { decoder.error(g.mark, .generatorType, "field '\(field.name)' is \(field.type.rawValue); generate it with 'sequence', 'cycle', 'choice' or 'constant'") }
                 checkValues(g, field) { ScenarioNumber.parseInteger($0) != nil }

@@ -10,6 +10,8 @@ public enum MetricUnit: String, Sendable, Codable, CaseIterable {
     case ratio = "x"
     /// 1 for yes, 0 for no; thresholds may write `1`, `0`, `true` or `false`.
     case boolean = "bool"
+    /// 0–1, such as recall; thresholds write `0.95` or `95%`.
+    case fraction
 
     public var summary: String {
         switch self {
@@ -19,6 +21,7 @@ public enum MetricUnit: String, Sendable, Codable, CaseIterable {
         case .perSecond: return "per second"
         case .ratio: return "ratio"
         case .boolean: return "0/1"
+        case .fraction: return "fraction (0–1)"
         }
     }
 }
@@ -100,6 +103,13 @@ public enum RatioValue: MetricQuantity {
     public static func value(_ r: Double) -> Double { r }
 }
 
+/// A share from 0 to 1, such as recall.
+public enum FractionValue: MetricQuantity {
+    public static let unit = MetricUnit.fraction
+    public static func recorded(_ f: Double) -> Double { f }
+    public static func value(_ f: Double) -> Double { f }
+}
+
 /// Yes or no, recorded as 1 or 0.
 public enum FlagValue: MetricQuantity {
     public static let unit = MetricUnit.boolean
@@ -147,7 +157,7 @@ extension StepMetrics {
 
 /// The latency metrics every search-load kind records (the document's 查询性能统计), so one
 /// function writes them for each such kind.
-public protocol SearchLatencyMetrics: NodeTrafficMetrics {
+public protocol SearchLatencyMetrics: NodeTrafficMetrics, RecallMetrics {
     var queries: Metric<CountValue> { get }
     var errors: Metric<CountValue> { get }
     var errorRate: Metric<PercentValue> { get }
@@ -180,6 +190,20 @@ public enum TrafficMetrics {
     public static let serverP50 = Metric<DurationValue>("serverP50", .lower, "Median search latency as the proxy measured it (`milvus_proxy_sq_latency`, differenced over the measured queries; interpolated within the histogram's power-of-two buckets).")
     public static let serverP99 = Metric<DurationValue>("serverP99", .lower, "99th percentile search latency as the proxy measured it (interpolated within its bucket, like `serverP50`).")
     public static let clientOverheadP50 = Metric<DurationValue>("clientOverheadP50", .lower, "Client P50 − server P50: the median time spent outside the server (network, gRPC, client), to the server percentile's bucket precision.")
+}
+
+/// Search quality, recorded by every search-load kind whose step sets `recall`.
+public protocol RecallMetrics: StepMetrics {
+    var recall: Metric<FractionValue> { get }
+    var recallMin: Metric<FractionValue> { get }
+    var recallP5: Metric<FractionValue> { get }
+}
+
+/// The recall metrics, declared once for every search-load kind.
+public enum QualityMetrics {
+    public static let recall = Metric<FractionValue>("recall", .higher, "Mean recall@topK over the `recall` sample (0–1): the share of each query's exact topK nearest rows the search found, against ground truth the tool computes by brute force. Recorded only when `recall` is set.")
+    public static let recallMin = Metric<FractionValue>("recall.min", .higher, "Lowest recall of one query in the `recall` sample.")
+    public static let recallP5 = Metric<FractionValue>("recall.p5", .higher, "5th percentile of per-query recall: 95 % of the sampled queries did at least this well.")
 }
 
 /// The `nodeTraffic` setting of the search-load kinds.

@@ -12,6 +12,7 @@ public struct ConcurrentSearchStep: SearchingStep {
         KeySpec("warmup", .countOrDuration, .defaultValue("0"), "Queries (`20`) or time (`5s`) run first and left out of the results."),
         NodeTrafficSetting.key,
         NodeTrafficSetting.intervalKey,
+        RecallSetting.key,
     ] + SearchSettings.keys
 
     public static let constraints: [KeyConstraint] = [.atMostOne(["queries", "duration"])]
@@ -40,6 +41,9 @@ public struct ConcurrentSearchStep: SearchingStep {
         public let serverP50 = TrafficMetrics.serverP50
         public let serverP99 = TrafficMetrics.serverP99
         public let clientOverheadP50 = TrafficMetrics.clientOverheadP50
+        public let recall = QualityMetrics.recall
+        public let recallMin = QualityMetrics.recallMin
+        public let recallP5 = QualityMetrics.recallP5
     }
 
     /// How the load is driven.
@@ -54,6 +58,8 @@ public struct ConcurrentSearchStep: SearchingStep {
     public var search: SearchSettings
     public var nodeTraffic: Bool
     public var nodeTrafficInterval: ScenarioDuration
+    /// Score recall@topK on a sample of the queries; nil: not measured.
+    public var recall: RecallSetting?
 
     public init(_ r: ObjectReader, _ context: StepDecodingContext) {
         let queries = r.int("queries")
@@ -69,5 +75,6 @@ public struct ConcurrentSearchStep: SearchingStep {
         search = SearchSettings(r)
         nodeTraffic = r.bool("nodeTraffic") ?? true
         nodeTrafficInterval = r.duration("nodeTrafficInterval") ?? .seconds(1)
+        recall = r.object("recall") { RecallSetting($0) }
     }
 }

@@ -12,6 +12,7 @@ public struct HotSearchStep: SearchingStep {
         KeySpec("seed", .integer(min: 0, max: nil), .defaultValue("11"), "Seed for choosing hot or cold for each query."),
         NodeTrafficSetting.key,
         NodeTrafficSetting.intervalKey,
+        RecallSetting.key,
     ] + SearchSettings.keys
 
     public struct Metrics: SearchLatencyMetrics {
@@ -41,6 +42,9 @@ public struct HotSearchStep: SearchingStep {
         public let serverP50 = TrafficMetrics.serverP50
         public let serverP99 = TrafficMetrics.serverP99
         public let clientOverheadP50 = TrafficMetrics.clientOverheadP50
+        public let recall = QualityMetrics.recall
+        public let recallMin = QualityMetrics.recallMin
+        public let recallP5 = QualityMetrics.recallP5
     }
 
     public var queries: Int
@@ -51,6 +55,8 @@ public struct HotSearchStep: SearchingStep {
     public var search: SearchSettings
     public var nodeTraffic: Bool
     public var nodeTrafficInterval: ScenarioDuration
+    /// Score recall@topK on a sample of the queries; nil: not measured.
+    public var recall: RecallSetting?
 
     public init(_ r: ObjectReader, _ context: StepDecodingContext) {
         queries = r.int("queries") ?? 200
@@ -61,5 +67,6 @@ public struct HotSearchStep: SearchingStep {
         search = SearchSettings(r)
         nodeTraffic = r.bool("nodeTraffic") ?? true
         nodeTrafficInterval = r.duration("nodeTrafficInterval") ?? .seconds(1)
+        recall = r.object("recall") { RecallSetting($0) }
     }
 }

@@ -9,6 +9,11 @@ public struct InsertStep: StepSpec {
         /// Uniform floats in [low, high) — vectors take `dim` of them, like `np.random.rand`.
         case uniform(low: Double, high: Double)
         case gaussian(mean: Double, stddev: Double)
+        /// Vectors near `count` fixed centres: a centre (the same for every generator with this
+        /// count and dimension, rows and queries alike) plus gaussian noise of `spread` per
+        /// component — clustered like real embeddings, where uniform or gaussian vectors are
+        /// all about equally far apart.
+        case clusters(count: Int, spread: Double)
         /// start, start+1, … (integers) or their text (varchar).
         case sequence(start: Int)
         /// The values in order, over and over: row i gets values[i % count].
@@ -29,10 +34,11 @@ public struct InsertStep: StepSpec {
 
     public static let generatorSpec = ObjectSpec(
         name: "generator", title: "generator",
-        doc: "How one field's values are made. Exactly one of `uniform`, `gaussian`, `sequence`, `cycle`, `choice`, `constant`.",
+        doc: "How one field's values are made. Exactly one of `uniform`, `gaussian`, `clusters`, `sequence`, `cycle`, `choice`, `constant`.",
         keys: [
             KeySpec("uniform", .list(.number(min: nil, max: nil), minCount: 2), .optional, "`[low, high]`: uniform floats (vectors: `dim` of them per row)."),
             KeySpec("gaussian", .list(.number(min: nil, max: nil), minCount: 2), .optional, "`[mean, stddev]`: normally distributed floats."),
+            KeySpec("clusters", .list(.number(min: 0, max: nil), minCount: 2), .optional, "`[count, spread]` (vectors): each row one of `count` fixed centres (gaussian directions, the same for rows and query vectors with the same count) plus gaussian noise of standard deviation `spread` per component — clustered like real embeddings, so approximate indexes behave as on real data. Uniform or gaussian vectors are all about equally far apart, the worst case for HNSW and IVF."),
             KeySpec("sequence", .integer(min: nil, max: nil), .optional, "First value of 0, 1, 2, … shifted by this start (integers, or their text for varchar)."),
             KeySpec("cycle", .list(.scalar, minCount: 1), .optional, "Values repeated in order: row *i* gets item *i mod n* (the document's categories)."),
             KeySpec("choice", .list(.scalar, minCount: 1), .optional, "A seeded random item of the list for each row."),
@@ -40,7 +46,7 @@ public struct InsertStep: StepSpec {
             KeySpec("seed", .integer(min: 0, max: nil), .runtimeDefault("the step's `seed` plus the field's position"), "Seed of the random generators."),
             KeySpec("normalize", .boolean, .defaultValue("false"), "Scale each vector to length 1 (for `IP`/`COSINE`)."),
         ],
-        constraints: [.exactlyOne(["uniform", "gaussian", "sequence", "cycle", "choice", "constant"])])
+        constraints: [.exactlyOne(["uniform", "gaussian", "clusters", "sequence", "cycle", "choice", "constant"])])
 
     public static let keys: [KeySpec] = [
         KeySpec("rows", .integer(min: 1, max: nil), .required, "How many rows to insert."),
@@ -99,6 +105,15 @@ public struct InsertStep: StepSpec {
         if let (mean, sd) = pair("gaussian") {
             if sd <= 0 { d.error(g.mark("gaussian"), .generatorArguments, "'gaussian' needs a positive standard deviation, got \(ScenarioNumber.format(sd))") }
             generator = .gaussian(mean: mean, stddev: sd)
+        }
+        if let (count, spread) = pair("clusters") {
+            if count < 1 || count > 1_000_000 || count != count.rounded() {
+                d.error(g.mark("clusters"), .generatorArguments, "'clusters' needs a whole number of centres from 1 to 1,000,000 first, got \(ScenarioNumber.format(count))")
+            } else if spread <= 0 {
+                d.error(g.mark("clusters"), .generatorArguments, "'clusters' needs a positive spread, got \(ScenarioNumber.format(spread))")
+            } else {
+                generator = .clusters(count: Int(count), spread: spread)
+            }
         }
         if let start = g.int("sequence") { generator = .sequence(start: start) }
         if let values = g.strings("cycle") { generator = .cycle(values) }

@@ -23,6 +23,8 @@ public struct SweepStep: StepSpec {
         public let worstP99 = Metric<DurationValue>("worstP99", .lower, "Highest P99 of any row's search step.")
         public let maxSpeedup = Metric<RatioValue>("maxSpeedup", .higher, "Largest QPS speed-up of a row against the first row (性能提升).")
         public let lastSpeedup = Metric<RatioValue>("lastSpeedup", .higher, "QPS speed-up of the last row against the first row.")
+        public let bestRecall = Metric<FractionValue>("bestRecall", .higher, "Highest mean recall of any row's search step (rows whose search sets `recall`).")
+        public let worstRecall = Metric<FractionValue>("worstRecall", .higher, "Lowest mean recall of any row's search step (rows whose search sets `recall`).")
         public let totalTime = Metric<DurationValue>.totalTime("every row")
     }
 

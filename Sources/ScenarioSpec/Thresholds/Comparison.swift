@@ -93,6 +93,10 @@ public struct Comparison: Sendable, Hashable {
             case .count, .perSecond, .ratio: return .success(plain)
             case .boolean:
                 return plain == 0 || plain == 1 ? .success(plain) : fail("'\(subject)' is 0 or 1 (false or true), so '\(t)' can never match")
+            case .fraction:
+                if plain >= 0 && plain <= 1 { return .success(plain) }
+                if plain > 1 && plain <= 100 { return fail("'\(subject)' is a fraction from 0 to 1; write \(t)% or \(plain / 100)") }
+                return fail("'\(subject)' is a fraction from 0 to 1, so '\(t)' can never match")
             case .milliseconds:
                 return plain == 0 ? .success(0) : fail("'\(subject)' is a duration; write the unit, like \(t)ms or \(t)s")
             case .percent:
@@ -112,6 +116,11 @@ public struct Comparison: Sendable, Hashable {
         case .ratio:
             if t.hasSuffix("x"), let v = ScenarioNumber.parseDouble(String(t.dropLast())) { return .success(v) }
             return fail("'\(subject)' is a ratio; expected a number like 1.5 or 1.5x, got '\(t)'")
+        case .fraction:
+            if let p = ScenarioNumber.parsePercent(t) {
+                return p >= 0 && p <= 100 ? .success(p / 100) : fail("'\(subject)' is a fraction from 0 to 1 (0–100%), so '\(t)' can never match")
+            }
+            return fail("'\(subject)' is a fraction from 0 to 1; expected a value like 0.95 or 95%, got '\(t)'")
         case .boolean:
             if t == "true" { return .success(1) }
             if t == "false" { return .success(0) }

@@ -1,0 +1,127 @@
+import Dispatch
+import Foundation
+import GroundTruth
+import MilvusClient
+import ScenarioRecord
+import ScenarioSpec
+
+/// Recall@k of a search step: a sample of the step's query vectors is searched once more, with
+/// the step's parameters and the hits' vectors returned, and each hit's exact distance is
+/// compared with the exact k nearest rows, found by brute force over the collection's rows made
+/// again from the insert steps' seeds (streamed in blocks, never held whole).
+enum RecallProbe {
+    /// Query vectors per search request of the sample.
+    static let batch = 10
+    /// Rows per block streamed through the exact search.
+    static let block = 8192
+
+    struct Outcome: Sendable {
+        var details: RecallDetails?
+        var note: StepNote?
+    }
+
+    static func measure(_ setting: RecallSetting, template: SearchTemplate, context: RunContext) async -> Outcome {
+        let collection = template.collection
+        guard let contents = context.contents(of: collection) else {
+            return Outcome(note: StepNote(.recallNoRows, ["collection": collection]))
+        }
+        guard let metricName = template.metric, let metric = DistanceMetric(milvus: metricName) else {
+            return Outcome(note: StepNote(.recallMetric, ["metric": template.metric ?? "?"]))
+        }
+        if template.settings.filter != nil {
+            return Outcome(note: StepNote(.recallFilter))
+        }
+        let k = template.settings.topK
+        var generator = QueryVectors(dim: template.dim, settings: template.settings.vectors)
+        let queries = generator.next(setting.queries)
+
+        // What Milvus finds, scored by the exact distance of each hit's vector.
+        var found: [[Double]] = []
+        found.reserveCapacity(queries.count)
+        do {
+            for start in stride(from: 0, to: queries.count, by: batch) {
+                let slice = Array(queries[start..<min(start + batch, queries.count)])
+                var request = template.request(slice)
+                request.outputFields = [template.field]
+                let result = try await context.client.search(request)
+                guard result.hits.count == slice.count else {
+                    return Outcome(note: StepNote(.recallFailed, ["reason": "the server answered \(result.hits.count) result lists for \(slice.count) query vectors"]))
+                }
+                for (i, hits) in result.hits.enumerated() {
+                    guard hits.allSatisfy({ $0.vector?.count == template.dim }) else {
+                        return Outcome(note: StepNote(.recallFailed, ["reason": "the server returned hits without the vectors of '\(template.field)'"]))
+                    }
+                    found.append(hits.map { metric.distance($0.vector!, slice[i]) })
+                }
+            }
+        } catch {
+            return Outcome(note: StepNote(.recallFailed, ["reason": "the sample search failed: " + FailureReasons.reason(of: error)]))
+        }
+
+        // The truth, once per set of rows and queries (a sweep over `ef` reuses it).
+        let key = GroundTruthKey(collection: collection, version: contents.version, field: template.field, metric: metric.rawValue, k: k,
+                                 queries: setting.queries,
+                                 vectors: template.settings.vectors.map { "\($0.generator) seed \($0.seed.map(String.init) ?? "-") normalize \($0.normalize)" } ?? "default")
+        let truth: GroundTruthResult
+        var cached = false
+        if let t = context.groundTruth(key) {
+            truth = t
+            cached = true
+        } else {
+            context.progress.note("recall: exact \(k) nearest of \(queries.count) queries over \(contents.rows.formatted()) rows")
+            truth = await compute(queries: queries, k: k, metric: metric, field: template.field, contents: contents)
+            context.remember(truth, for: key)
+        }
+        let perQuery = zip(found, truth.distances).map { Recall.of(found: $0, truth: $1, k: k) }
+        return Outcome(details: RecallDetails(queries: queries.count, k: k, metric: metric.rawValue, source: "regenerated", rows: truth.rows,
+                                              groundTruthMs: truth.milliseconds, reused: cached, kernel: truth.kernel, perQuery: perQuery))
+    }
+
+    /// Exact nearest distances for each query, off the concurrency pool (it is seconds of CPU).
+    static func compute(queries: [[Float]], k: Int, metric: DistanceMetric, field: String, contents: CollectionContents,
+                        kernel: ExactNeighbors.Kernel = .blas) async -> GroundTruthResult {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                let clock = ContinuousClock()
+                let start = clock.now
+                let exact = ExactNeighbors(queries: queries, k: k, metric: metric, kernel: kernel)
+                for part in contents.parts {
+                    guard var g = part.insert.valueGenerators(for: part.schema).first(where: { $0.field.name == field }) else { continue }
+                    var done = 0
+                    while done < part.rows {
+                        let n = min(block, part.rows - done)
+                        if case .floatVector(_, let values) = g.next(n) { exact.add(values) }
+                        done += n
+                    }
+                }
+                let distances = exact.neighbors().map { $0.map(\.distance) }
+                continuation.resume(returning: GroundTruthResult(distances: distances, rows: exact.candidates,
+                                                                 milliseconds: (clock.now - start).milliseconds, kernel: kernel.rawValue))
+            }
+        }
+    }
+}
+
+/// Which ground truth: the same rows (contents version), field, metric, k and query vectors.
+struct GroundTruthKey: Hashable, Sendable {
+    var collection: String
+    var version: Int
+    var field: String
+    var metric: String
+    var k: Int
+    var queries: Int
+    var vectors: String
+}
+
+struct GroundTruthResult: Sendable {
+    /// Each query's exact nearest distances, nearest first.
+    var distances: [[Float]]
+    var rows: Int
+    var milliseconds: Double
+    var kernel: String
+}
+
+extension RunContext {
+    func groundTruth(_ key: GroundTruthKey) -> GroundTruthResult? { groundTruths.withLock { $0[key] } }
+    func remember(_ truth: GroundTruthResult, for key: GroundTruthKey) { groundTruths.withLock { $0[key] = truth } }
+}

@@ -1,0 +1,26 @@
+/// `recall` of the search-load kinds: score the step's search quality, recall@topK, on a sample
+/// of its query vectors against the exact nearest neighbours, which the tool computes itself.
+public struct RecallSetting: Sendable, Hashable {
+    /// Query vectors scored: the first of the step's query vectors.
+    public var queries: Int
+
+    public static let defaultQueries = 100
+
+    public static let spec = ObjectSpec(
+        name: "recall", title: "recall",
+        doc: "Recall@topK on a sample of the step's query vectors. After the measured queries (so they are not slowed), the first `queries` query vectors are searched again with the step's parameters and the hits' vectors returned; each hit's exact distance is compared with the exact `topK` nearest rows, found by brute force over the collection's rows, which are made again from the insert steps' seeds (streamed in blocks of 8,192 rows through OpenBLAS, never held whole). The ground truth is computed once per set of rows and reused (a sweep over `ef` or `nprobe` pays for it once). Needs a collection this scenario created and filled; `filter` is not supported yet.",
+        keys: [
+            KeySpec("queries", .integer(min: 1, max: 10_000), .defaultValue("\(defaultQueries)"), "Query vectors scored (the first of the step's query vectors)."),
+        ])
+
+    public static let key = KeySpec("recall", .object(spec), .optional,
+                                    "Measure recall@topK (metrics `recall`, `recall.min`, `recall.p5`), e.g. `recall: {queries: 200}`; `recall: {}` scores 100 queries. Off when not set.")
+
+    public init(queries: Int = defaultQueries) {
+        self.queries = queries
+    }
+
+    init(_ r: ObjectReader) {
+        queries = r.int("queries") ?? Self.defaultQueries
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+/// Recall against the real standalone server: `scenarios/recall_tuning.yaml` (HNSW on 768-d
+/// COSINE vectors, an `ef` sweep), run with an `ef` too low for the recall target. Recall must
+/// rise with `ef`, be scored against the tool's own exact neighbours (computed once, reused by
+/// the later rows), and the too-low `ef` must fail the run with exit 1.
+@Suite("recall", .serialized)
+struct RecallRunTests {
+    @Test("recall rises with ef; an ef below the target fails the run with exit 1",
+          .enabled(if: RunTests.standaloneUp, "Milvus standalone is not running (scripts/milvus-local standalone up)"))
+    func efSweep() throws {
+        let dir = try RunTests.temporaryFolder()
+        // 20,000 rows: with fewer, HNSW finds nearly everything even at ef 10 (0.98 at 5,000).
+        var environment = RunTests.environment
+        environment["ROWS"] = "20000"
+        environment["QUERIES"] = "100"
+        environment["EF"] = "10"
+        let scenario = CLITests.root.appendingPathComponent("scenarios/recall_tuning.yaml").path
+        let r = try CLITests.run(["run", scenario, "--report-dir", dir.path], environment: environment)
+        #expect(r.status == 1, "\(r.stdout)\n\(r.stderr)")
+
+        let record = try RunTests.record(dir)
+        let steps = RunTests.steps(record)
+        let sweep = try #require(steps.first { $0["id"] as? String == "ef_sweep" })
+        let rows = try #require((sweep["sweep"] as? [String: Any])?["rows"] as? [[String: Any]])
+        #expect(rows.map { $0["value"] as? String } == ["10", "16", "32", "64", "128"])
+        let searches = rows.compactMap { ($0["steps"] as? [[String: Any]])?.first { $0["kind"] as? String == "concurrentSearch" } }
+        let recalls = searches.compactMap { ($0["metrics"] as? [String: Double])?["recall"] }
+        #expect(recalls.count == 5, "\(searches.map { $0["notes"] ?? "" })")
+        guard recalls.count == 5 else { return }
+        // ef 10 misses neighbours (0.87 here), ef 128 finds nearly all of them.
+        #expect(recalls[0] < 0.95 && recalls[4] >= 0.95 && recalls[4] > recalls[0], "\(recalls)")
+        // The exact neighbours are computed once and reused by every later row and by `tuned`.
+        let details = searches.compactMap { $0["recall"] as? [String: Any] }
+        #expect(details.map { $0["reused"] as? Bool } == [false, true, true, true, true], "\(details.map { $0["reused"] ?? "" })")
+        #expect(details.allSatisfy { ($0["perQuery"] as? [Double])?.count == 100 && $0["rows"] as? Int == 20000 && $0["k"] as? Int == 10 })
+        #expect((details.first?["groundTruthMs"] as? Double ?? 0) > 0)
+
+        let sweepMetrics = try #require(sweep["metrics"] as? [String: Double])
+        #expect(sweepMetrics["bestRecall"] == recalls.max() && sweepMetrics["worstRecall"] == recalls.min())
+
+        // The run fails on recall: `tuned` searched with ef 10.
+        let tuned = try #require(steps.first { $0["id"] as? String == "tuned" })
+        let tunedRecall = try #require((tuned["metrics"] as? [String: Double])?["recall"])
+        #expect(abs(tunedRecall - recalls[0]) < 0.05, "same ef, same queries: \(tunedRecall) vs \(recalls[0])")
+        let thresholds = try #require(record["thresholds"] as? [[String: Any]])
+        let gate = try #require(thresholds.first { $0["expression"] as? String == "tuned.recall >= 0.95" })
+        #expect(gate["passed"] as? Bool == false && gate["observed"] as? Double == tunedRecall, "\(gate)")
+
+        // Reports: the recall table (with every query's recall in the CSV), the recall column of
+        // the sweep table, and the QPS-against-recall chart.
+        let report = try String(contentsOf: dir.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(report.contains("## Search quality (recall)") && report.contains("| Recall |"))
+        let csv = try String(contentsOf: dir.appendingPathComponent("recall.csv"), encoding: .utf8)
+        #expect(csv.hasPrefix("step,sweep_row,queries,k,recall,recall_p5,recall_min,recall_p50,metric,rows,ground_truth_ms,per_query"), "\(csv.prefix(200))")
+        let chart = try String(contentsOf: dir.appendingPathComponent("recall_ef_sweep.svg"), encoding: .utf8)
+        #expect(chart.contains("ef=10") && chart.contains("ef=128"))
+    }
+}
