@@ -142,6 +142,8 @@ public struct StepRecord: Codable, Sendable {
     public var traffic: NodeTrafficDetails?
     /// Recall@k on a sample of a search step's queries, when the step asked for it.
     public var recall: RecallDetails?
+    /// A capacity step's rates and the highest one that held the SLA.
+    public var capacity: CapacityDetails?
     public var monitor: MonitorDetails?
     public var sweep: SweepDetails?
     public var health: HealthDetails?

@@ -29,6 +29,10 @@ enum Charts {
                 let file = "traffic_\(f.step.id)\(row).svg"
                 if let c = trafficChart(name, file: file, t, l) { charts.append(c) }
             }
+            if let c = f.step.capacity {
+                let row = f.row.map { "_" + String($0.map { $0.isLetter || $0.isNumber ? $0 : "_" }) } ?? ""
+                if let chart = capacityChart(f.label, file: "capacity_\(f.step.id)\(row).svg", c, l) { charts.append(chart) }
+            }
             if let m = f.step.monitor, !m.nodes.isEmpty { charts.append(nodeChart(f.step.id, m, l)) }
             if let w = f.step.watch { charts.append(watchChart(f.step.id, w, l)) }
         }

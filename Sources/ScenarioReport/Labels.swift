@@ -66,6 +66,13 @@ struct Labels: Sendable {
     var requestsPerSecond: String { pick("Requests/s", "每秒查询数") }
     var led: String { pick("Led as shard leader", "作为分片主节点") }
     var cpuDuringLoad: String { pick("CPU during load", "负载期间CPU") }
+    var capacityTitle: String { pick("Capacity: highest rate within the SLA", "容量：满足 SLA 的最高速率") }
+    var targetRate: String { pick("Target rate (/s)", "目标速率 (/秒)") }
+    var achievedRate: String { pick("Achieved (/s)", "实际速率 (/秒)") }
+    var phase: String { pick("Phase", "阶段") }
+    var late: String { pick("Late", "延迟发出") }
+    var dropped: String { pick("Dropped", "未发出") }
+    var clientLate: String { pick("Client late", "客户端延迟") }
     var recallTitle: String { pick("Search quality (recall)", "检索质量（召回率）") }
     var recall: String { pick("Recall", "召回率") }
     var recallP5: String { pick("Recall P5", "召回率 P5") }

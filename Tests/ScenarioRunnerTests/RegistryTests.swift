@@ -24,6 +24,7 @@ struct RegistryTests {
           - load
           - concurrentSearch
           - hotSearch
+          - capacity: {from: 10/s, to: 20/s, p99: 50ms}
           - sweep: {over: {n: [1]}, steps: [{concurrentSearch: {concurrency: "${n}"}}]}
           - monitor
           - health

@@ -26,11 +26,14 @@ enum SearchLines {
     }
 
     /// Which node served how much, under the step's summary line.
+    /// The recall summary line, when the step measured it.
+    static func recallLine(_ s: StepRecord) -> String {
+        guard let r = s.recall, let mean = s.metrics["recall"] else { return "" }
+        return "    recall@\(r.k): \(String(format: "%.3f", mean)) mean, \(String(format: "%.3f", s.metrics["recall.p5"] ?? 0)) P5, \(String(format: "%.3f", s.metrics["recall.min"] ?? 0)) min over \(r.queries) queries; exact neighbours over \(r.rows) rows " + (r.reused ? "(reused)" : String(format: "in %.1f s", r.groundTruthMs / 1000)) + "\n"
+    }
+
     static func trafficLines(_ s: StepRecord) -> String {
-        var out = ""
-        if let r = s.recall, let mean = s.metrics["recall"] {
-            out += "    recall@\(r.k): \(String(format: "%.3f", mean)) mean, \(String(format: "%.3f", s.metrics["recall.p5"] ?? 0)) P5, \(String(format: "%.3f", s.metrics["recall.min"] ?? 0)) min over \(r.queries) queries; exact neighbours over \(r.rows) rows " + (r.reused ? "(reused)" : String(format: "in %.1f s", r.groundTruthMs / 1000)) + "\n"
-        }
+        var out = recallLine(s)
         guard let t = s.traffic, !t.nodes.isEmpty else { return out }
         let groups = t.groups.map(\.replicaID)
         for n in t.nodes {

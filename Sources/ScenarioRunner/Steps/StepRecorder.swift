@@ -43,6 +43,10 @@ struct StepRecorder<Spec: StepSpec> {
     }
     var traffic: NodeTrafficDetails? { record.traffic }
     var recall: RecallDetails? { record.recall }
+    var capacity: CapacityDetails? {
+        get { record.capacity }
+        set { record.capacity = newValue }
+    }
     var hot: HotSearchDetails? {
         get { record.hot }
         set { record.hot = newValue }
@@ -121,7 +125,7 @@ extension StepRecorder where Spec.Metrics: SearchLatencyMetrics {
     }
 }
 
-extension StepRecorder where Spec.Metrics: SearchLatencyMetrics {
+extension StepRecorder where Spec.Metrics: RecallMetrics {
     /// Scores recall@topK on a sample of the step's queries when the step asks for it (after the
     /// measured queries, so they are not slowed): details, the three metrics, or a note saying
     /// why recall is unknown (a threshold on it then fails with that reason).

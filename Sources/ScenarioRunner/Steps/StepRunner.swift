@@ -46,7 +46,7 @@ extension StepRunner {
 enum StepRunners {
     static let all: [any StepRunner.Type] = [
         CreateRunner.self, InsertRunner.self, IndexRunner.self, LoadRunner.self, ReleaseRunner.self, DropRunner.self,
-        ConcurrentSearchRunner.self, HotSearchRunner.self, SweepRunner.self,
+        ConcurrentSearchRunner.self, HotSearchRunner.self, CapacityRunner.self, SweepRunner.self,
         MonitorRunner.self, HealthRunner.self, WatchRunner.self,
     ]
 

@@ -34,6 +34,10 @@ struct OpenLoop: Sendable {
         var late = 0
         var dropped = 0
         var abandoned = 0
+        /// Operations handed out more than `clientLateness` after their due time although a
+        /// worker was idle, waiting for one: the schedule itself fell behind, so the client (its
+        /// CPU) could not keep the rate — not the server.
+        var clientLate = 0
     }
 
     /// Operations per second.
@@ -42,6 +46,9 @@ struct OpenLoop: Sendable {
     var maxInFlight: Int
     /// Started later than this after its due time: counted as late.
     static let lateness = Duration.milliseconds(1)
+    /// The schedule handing an operation out this late to an idle worker is the client falling
+    /// behind, not timer jitter (which stays within a few milliseconds here even under load).
+    static let clientLateness = Duration.milliseconds(10)
 
     init(rate: Double, maxInFlight: Int) {
         precondition(rate > 0 && rate.isFinite, "rate must be positive")
@@ -106,7 +113,8 @@ struct OpenLoop: Sendable {
                     // Behind schedule: let the workers run rather than flood the queue in one go.
                     await Task.yield()
                 }
-                queue.put(DueOperation(index: index, due: due))
+                let tookIdleWorker = queue.put(DueOperation(index: index, due: due))
+                if tookIdleWorker, clock.now - due > Self.clientLateness { counts.update { $0.clientLate += 1 } }
                 index += 1
             }
             counts.update { $0.scheduled = index }
@@ -150,13 +158,16 @@ final class TicketQueue: Sendable {
 
     private let state = Mutex(State())
 
-    func put(_ item: DueOperation) {
+    /// Queues an operation; true when an idle worker took it at once.
+    @discardableResult
+    func put(_ item: DueOperation) -> Bool {
         let waiter: CheckedContinuation<DueOperation?, Never>? = state.withLock { s in
             if !s.waiting.isEmpty { return s.waiting.removeFirst() }
             s.items.append(item)
             return nil
         }
         waiter?.resume(returning: item)
+        return waiter != nil
     }
 
     /// The next operation, or nil when the schedule is over and nothing is left.

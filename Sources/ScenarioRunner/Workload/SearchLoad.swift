@@ -49,6 +49,9 @@ public struct LoadResult: LoadCounts {
     public var late: Int
     /// Open loop: queries never sent because the run ended while all slots were busy.
     public var dropped: Int
+    /// Open loop: queries the client's schedule handed out late although a slot was free — the
+    /// client, not the server, could not keep the rate.
+    public var clientLate = 0
     /// The error that ended the load early: the server became unreachable.
     public var fatal: MilvusError?
 
@@ -299,6 +302,7 @@ public struct SearchLoad: Sendable {
         result.wall = clock.now - start
         result.late = totals.late
         result.dropped = totals.dropped
+        result.clientLate = totals.clientLate
         result.fatal = fatal.error
         return result
     }

@@ -100,7 +100,7 @@ public struct Step: Sendable {
 public enum StepKinds {
     public static let all: [any StepSpec.Type] = [
         CreateStep.self, InsertStep.self, IndexStep.self, LoadStep.self, ReleaseStep.self, DropStep.self,
-        ConcurrentSearchStep.self, HotSearchStep.self, SweepStep.self,
+        ConcurrentSearchStep.self, HotSearchStep.self, CapacityStep.self, SweepStep.self,
         MonitorStep.self, HealthStep.self, WatchStep.self,
     ]
 

@@ -1,0 +1,64 @@
+/// What a `capacity` step found: every rate tried, with its numbers and verdict, and the
+/// highest rate that held the SLA.
+public struct CapacityDetails: Codable, Sendable, Equatable {
+    public struct Rate: Codable, Sendable, Equatable {
+        /// "step" (going up) or "bisect" (between the last passing and the first failing rate).
+        public var phase: String
+        public var target: Double
+        /// Queries completed per second of the hold.
+        public var achieved: Double
+        /// Latency from each query's due time (open loop), in milliseconds.
+        public var p50Ms: Double?
+        public var p99Ms: Double?
+        public var errors: Int
+        public var errorRate: Double
+        /// Started more than 1 ms after their due time; never started (all connections busy to
+        /// the end); handed out late by the client's own schedule with a connection idle.
+        public var late: Int
+        public var dropped: Int
+        public var clientLate: Int
+        public var passed: Bool
+        /// Why it failed: "p99 63.2 ms ≥ 50 ms", "achieved 180/s < 95 % of 200/s", …
+        public var failures: [String]
+
+        public init(phase: String, target: Double, achieved: Double, p50Ms: Double?, p99Ms: Double?, errors: Int, errorRate: Double,
+                    late: Int, dropped: Int, clientLate: Int, passed: Bool, failures: [String]) {
+            self.phase = phase
+            self.target = target
+            self.achieved = achieved
+            self.p50Ms = p50Ms
+            self.p99Ms = p99Ms
+            self.errors = errors
+            self.errorRate = errorRate
+            self.late = late
+            self.dropped = dropped
+            self.clientLate = clientLate
+            self.passed = passed
+            self.failures = failures
+        }
+    }
+
+    public var rates: [Rate]
+    /// The SLA: P99 limit, error budget (percent), and the recall floor when one was set.
+    public var p99LimitMs: Double
+    public var maxErrorRate: Double
+    public var minRecall: Double?
+    public var holdMs: Double
+    public var concurrency: Int
+    /// The highest passing rate; nil when none passed.
+    public var maxQps: Double?
+    /// The search stopped because the client could not keep a rate.
+    public var clientLimited: Bool
+
+    public init(rates: [Rate], p99LimitMs: Double, maxErrorRate: Double, minRecall: Double?, holdMs: Double, concurrency: Int,
+                maxQps: Double?, clientLimited: Bool) {
+        self.rates = rates
+        self.p99LimitMs = p99LimitMs
+        self.maxErrorRate = maxErrorRate
+        self.minRecall = minRecall
+        self.holdMs = holdMs
+        self.concurrency = concurrency
+        self.maxQps = maxQps
+        self.clientLimited = clientLimited
+    }
+}
