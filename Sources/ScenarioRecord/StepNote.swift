@@ -36,7 +36,8 @@ public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
         case recallNoRows
         /// Recall was asked for with a metric it cannot score. Values: metric.
         case recallMetric
-        /// Recall was asked for on a step with a `filter` (not scored yet).
+        /// Recall was asked for on a step whose `filter` the tool cannot evaluate on the rows it
+        /// makes again. Values: reason.
         case recallFilter
         /// Recall's sample search failed or answered without the hits' vectors. Values: reason.
         case recallFailed
@@ -73,7 +74,7 @@ public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
         .noBackgroundLoad: "no background load: could not look up '{collection}': {reason}",
         .recallNoRows: "recall not measured: '{collection}' was not created and filled by this scenario, so its rows are unknown",
         .recallMetric: "recall not measured: metric {metric} is not L2, IP or COSINE",
-        .recallFilter: "recall not measured: steps with a filter are not scored yet",
+        .recallFilter: "recall not measured: the filter cannot be evaluated on the generated rows: {reason}",
         .recallFailed: "recall not measured: {reason}",
         .text: "{text}",
     ]

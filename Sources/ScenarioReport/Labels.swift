@@ -175,7 +175,7 @@ struct Labels: Sendable {
         .noBackgroundLoad: "未运行后台负载：无法查询集合 '{collection}'：{reason}",
         .recallNoRows: "未测量召回率：集合 '{collection}' 不是由本场景创建并插入数据的，其数据未知",
         .recallMetric: "未测量召回率：距离度量 {metric} 不是 L2、IP 或 COSINE",
-        .recallFilter: "未测量召回率：带 filter 的查询暂不支持计算召回率",
+        .recallFilter: "未测量召回率：无法在生成的数据上计算 filter：{reason}",
         .recallFailed: "未测量召回率：{reason}",
     ]
 }

@@ -57,4 +57,67 @@ struct RecallRunTests {
         let chart = try String(contentsOf: dir.appendingPathComponent("recall_ef_sweep.svg"), encoding: .utf8)
         #expect(chart.contains("ef=10") && chart.contains("ef=128"))
     }
+
+    /// A FLAT index is exact, so with a filter recall is 1 exactly when the tool picked the same
+    /// rows as the server's filter — any row the tool let in or kept out would show as a miss.
+    static let filtered = """
+    version: 1
+    name: recall_filter
+    target: {uri: "${MILVUS_URI}", metrics: "${MILVUS_METRICS}"}
+    collection: recall_filter_test
+    cleanup: always
+    steps:
+      - create:
+          recreate: true
+          fields:
+            - {name: id, type: int64, primary: true}
+            - {name: v, type: floatVector, dim: 16}
+            - {name: category, type: varchar, maxLength: 20}
+            - {name: price, type: double}
+      - insert:
+          rows: 6000
+          generate:
+            category: {cycle: [books, food, toys]}
+            price: {uniform: [0, 100]}
+      - index: {type: FLAT, metric: L2}
+      - load
+      - concurrentSearch:
+          id: filtered
+          queries: 50
+          concurrency: 2
+          topK: 10
+          consistency: Strong
+          filter: 'category in ["books", "toys"] and price < 30 and id >= 1000'
+          recall: {queries: 50}
+      - concurrentSearch:
+          id: unsupported
+          queries: 10
+          filter: "0 < price < 50"
+          recall: {}
+      - drop
+    thresholds:
+      - filtered.recall == 1
+    """
+
+    @Test("with a filter, the exact neighbours come from the rows the filter lets through",
+          .enabled(if: RunTests.standaloneUp, "Milvus standalone is not running (scripts/milvus-local standalone up)"))
+    func filtered() throws {
+        let dir = try RunTests.temporaryFolder()
+        let file = dir.appendingPathComponent("filtered.yaml")
+        try Self.filtered.write(to: file, atomically: true, encoding: .utf8)
+        let r = try CLITests.run(["run", file.path, "--report-dir", dir.path], environment: RunTests.environment)
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        let steps = RunTests.steps(try RunTests.record(dir))
+        let filtered = try #require(steps.first { $0["id"] as? String == "filtered" })
+        let details = try #require(filtered["recall"] as? [String: Any], "\(filtered["notes"] ?? "")")
+        // 6,000 rows: ids 1000… (5,000), 2 of 3 categories, price under 30 of 100: about 1,000.
+        let rows = try #require(details["rows"] as? Int)
+        #expect(rows > 800 && rows < 1200, "rows passing the filter: \(rows)")
+        #expect((filtered["metrics"] as? [String: Double])?["recall"] == 1)
+        // A filter the tool cannot evaluate: recall is not measured, and the step says why.
+        let unsupported = try #require(steps.first { $0["id"] as? String == "unsupported" })
+        #expect(unsupported["recall"] == nil && (unsupported["metrics"] as? [String: Double])?["recall"] == nil)
+        let notes = try #require(unsupported["notes"] as? [[String: Any]])
+        #expect(notes.contains { $0["code"] as? String == "recallFilter" && (($0["values"] as? [String: String])?["reason"] ?? "").contains("chained") }, "\(notes)")
+    }
 }

@@ -67,7 +67,7 @@ struct StepNoteTests {
         StepNote(.noBackgroundLoad, ["collection": "c", "reason": "collection not found"]),
         StepNote(.recallNoRows, ["collection": "c"]),
         StepNote(.recallMetric, ["metric": "HAMMING"]),
-        StepNote(.recallFilter),
+        StepNote(.recallFilter, ["reason": "arithmetic is not evaluated"]),
         StepNote(.recallFailed, ["reason": "the server returned hits without the vectors of 'v'"]),
     ]
 

@@ -47,7 +47,7 @@ struct OpenLoopTests {
                 try? await Task.sleep(for: .milliseconds(30))
                 inFlight.subtract(1, ordering: .relaxed)
             }
-            #expect(totals == OpenLoop.Totals(scheduled: 40, started: 40, late: totals.late, dropped: 0, abandoned: 0))
+            #expect(totals == OpenLoop.Totals(scheduled: 40, started: 40, late: totals.late, dropped: 0, abandoned: 0, clientLate: totals.clientLate))
             #expect(highest.load(ordering: .relaxed) <= 3, "never more than the cap in flight")
             #expect(totals.late >= 30, "only the first few can start on time: \(totals.late)")
             let worst = tallies.joined().max()!

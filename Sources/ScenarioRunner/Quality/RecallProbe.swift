@@ -28,8 +28,23 @@ enum RecallProbe {
         guard let metricName = template.metric, let metric = DistanceMetric(milvus: metricName) else {
             return Outcome(note: StepNote(.recallMetric, ["metric": template.metric ?? "?"]))
         }
-        if template.settings.filter != nil {
-            return Outcome(note: StepNote(.recallFilter))
+        // The rows the search may return: the filter evaluated on the regenerated scalar fields.
+        var filter: FilterExpression?
+        if let text = template.settings.filter {
+            switch FilterExpression.parse(text) {
+            case .failure(let e): return Outcome(note: StepNote(.recallFilter, ["reason": e.description]))
+            case .success(let f): filter = f
+            }
+            for part in contents.parts {
+                for name in filter!.fields.sorted() {
+                    guard let field = part.schema.fields.first(where: { $0.name == name }) else {
+                        return Outcome(note: StepNote(.recallFilter, ["reason": "the collection has no field '\(name)'"]))
+                    }
+                    if field.autoID {
+                        return Outcome(note: StepNote(.recallFilter, ["reason": "'\(name)' has autoId: Milvus assigns its values, so they cannot be made again"]))
+                    }
+                }
+            }
         }
         let k = template.settings.topK
         var generator = QueryVectors(dim: template.dim, settings: template.settings.vectors)
@@ -60,7 +75,7 @@ enum RecallProbe {
 
         // The truth, once per set of rows and queries (a sweep over `ef` reuses it).
         let key = GroundTruthKey(collection: collection, version: contents.version, field: template.field, metric: metric.rawValue, k: k,
-                                 queries: setting.queries,
+                                 filter: template.settings.filter, queries: setting.queries,
                                  vectors: template.settings.vectors.map { "\($0.generator) seed \($0.seed.map(String.init) ?? "-") normalize \($0.normalize)" } ?? "default")
         let truth: GroundTruthResult
         var cached = false
@@ -69,7 +84,7 @@ enum RecallProbe {
             cached = true
         } else {
             context.progress.note("recall: exact \(k) nearest of \(queries.count) queries over \(contents.rows.formatted()) rows")
-            truth = await compute(queries: queries, k: k, metric: metric, field: template.field, contents: contents)
+            truth = await compute(queries: queries, k: k, metric: metric, field: template.field, filter: filter, contents: contents)
             context.remember(truth, for: key)
         }
         let perQuery = zip(found, truth.distances).map { Recall.of(found: $0, truth: $1, k: k) }
@@ -78,7 +93,7 @@ enum RecallProbe {
     }
 
     /// Exact nearest distances for each query, off the concurrency pool (it is seconds of CPU).
-    static func compute(queries: [[Float]], k: Int, metric: DistanceMetric, field: String, contents: CollectionContents,
+    static func compute(queries: [[Float]], k: Int, metric: DistanceMetric, field: String, filter: FilterExpression? = nil, contents: CollectionContents,
                         kernel: ExactNeighbors.Kernel = .blas) async -> GroundTruthResult {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
@@ -86,11 +101,20 @@ enum RecallProbe {
                 let start = clock.now
                 let exact = ExactNeighbors(queries: queries, k: k, metric: metric, kernel: kernel)
                 for part in contents.parts {
-                    guard var g = part.insert.valueGenerators(for: part.schema).first(where: { $0.field.name == field }) else { continue }
+                    var generators = part.insert.valueGenerators(for: part.schema)
+                    guard let v = generators.firstIndex(where: { $0.field.name == field }) else { continue }
+                    let filtered = filter.map { f in generators.indices.filter { f.fields.contains(generators[$0].field.name) } } ?? []
                     var done = 0
                     while done < part.rows {
                         let n = min(block, part.rows - done)
-                        if case .floatVector(_, let values) = g.next(n) { exact.add(values) }
+                        guard case .floatVector(_, let values) = generators[v].next(n) else { break }
+                        var include: [Bool]?
+                        if let filter {
+                            var columns: [String: ColumnData] = [:]
+                            for i in filtered { columns[generators[i].field.name] = generators[i].next(n) }
+                            include = (0..<n).map { row in filter.matches { columns[$0]?.filterValue(row) } }
+                        }
+                        exact.add(values, include: include)
                         done += n
                     }
                 }
@@ -109,6 +133,7 @@ struct GroundTruthKey: Hashable, Sendable {
     var field: String
     var metric: String
     var k: Int
+    var filter: String?
     var queries: Int
     var vectors: String
 }
