@@ -37,13 +37,19 @@ struct RowCountJudgeTests {
         #expect(afterErrors.outcome == .recovered && afterErrors.lowestLowCount == nil)
     }
 
-    @Test("the same low count 4 times in a row is stable: rows lost")
+    @Test("the same low count for 30 s (11 counts 3 s apart) is stable: rows lost")
     func stable() throws {
         #expect(Self.judge([10000, 10000, 10000])?.outcome == .unstable, "3 equal counts are not enough: when time runs out, unverified")
-        let r = try #require(Self.judge([10000, 10000, 10000, 10000]))
-        #expect(r.outcome == .stable && r.rows == 10000 && r.stableTries == 4)
-        let broken = try #require(Self.judge([0, 0, nil, 0, 0, 0, 0]))
-        #expect(broken.outcome == .stable && broken.tries.count == 7, "a failed count in between breaks the run")
+        // 4 equal counts over 9 s were once 2,000 unflushed rows a restarted standalone had not
+        // served yet: not enough on their own.
+        #expect(Self.judge(Array(repeating: 10000, count: 10))?.outcome == .unstable, "27 s is not enough")
+        let r = try #require(Self.judge(Array(repeating: 10000, count: 11)))
+        #expect(r.outcome == .stable && r.rows == 10000 && r.stableTries == 4 && r.tries.count == 11)
+        let broken = try #require(Self.judge([0, 0, nil] + Array(repeating: 0, count: 11)))
+        #expect(broken.outcome == .stable && broken.tries.count == 14, "a failed count in between breaks the run")
+        // A short recount halves the span: 20 s gives 10 s.
+        let short = try #require(Self.judge(Array(repeating: 10000, count: 5), recount: .seconds(20)))
+        #expect(short.outcome == .stable && short.tries.count == 5)
     }
 
     @Test("a low count that holds still while the statistics say every row is stored is not a loss (2.3.5: 0 four times in a row)")
@@ -60,7 +66,7 @@ struct RowCountJudgeTests {
         let ranOut = try #require(Self.judge([0, 0, 0, 0, 0], statistics: 20000))
         #expect(ranOut.outcome == .contradicted && ranOut.rows == nil && !ranOut.isVerified)
         #expect(ranOut.unverifiedReason?.contains("stored, but not served") == true, "\(ranOut.unverifiedReason ?? "")")
-        let lostToo = try #require(Self.judge([10000, 10000, 10000, 10000], statistics: 10000))
+        let lostToo = try #require(Self.judge(Array(repeating: 10000, count: 11), statistics: 10000))
         #expect(lostToo.outcome == .stable && lostToo.rows == 10000, "statistics agreeing with the count: lost")
     }
 

@@ -7,18 +7,26 @@ import ScenarioRecord
 ///
 /// A count at least `expected` ends it (verified, or recovered when lower counts came first).
 /// A lower count is believed only when the same value came back `stableTries` times in a row
-/// and the collection statistics do not say every row is stored; until then the count is
-/// repeated, at most until the deadline. What is not believed is unverified — never "lost".
+/// over at least `stableForMs`, and the collection statistics do not say every row is stored;
+/// until then the count is repeated, at most until the deadline. What is not believed is
+/// unverified — never "lost".
 struct RowCountJudge {
     var expected: Int?
-    /// Equal counts in a row that make a low count stable.
+    /// Equal counts in a row that make a low count stable…
     var stableTries: Int
+    /// …and how long, from the first of them to the last, they must span. In one CI run a
+    /// standalone server restarted after SIGKILL counted 20,000 of 22,000 rows (the 2,000 not
+    /// yet flushed) four times over 9 s; the statistics, which count flushed rows only, could
+    /// not say otherwise, and whether the rows would have come back is unknown. So four counts
+    /// are not enough on their own: the count must stay low for 30 s (or half of `recount`).
+    var stableForMs: Double
     private(set) var tries: [RowCountRecord.Try] = []
     private var source = "count(*)"
 
     init(expected: Int?, recount: Duration) {
         self.expected = expected
         stableTries = recount == .zero ? 1 : 4
+        stableForMs = recount == .zero ? 0 : min(30_000, recount.milliseconds / 2)
     }
 
     /// Adds a try; returns the record when the counting is over, nil to count again.
@@ -36,21 +44,22 @@ struct RowCountJudge {
             // A low count holding still is a loss only when the stored rows agree: on 2.3.5 the
             // proxy kept picking the replica that answered 0 (the fastest to answer, having no
             // segments) for 9 s and more while the statistics said every row was stored.
-            if holdsStill(count), !storedInFull(attempt) {
+            if holdsStill(count, forMs: stableForMs), !storedInFull(attempt) {
                 return finish(.stable, rows: count)
             }
         }
         guard last else { return nil }
-        if let latest = tries.last, let count = latest.count, holdsStill(count), storedInFull(latest) {
+        if let latest = tries.last, let count = latest.count, holdsStill(count, forMs: 0), storedInFull(latest) {
             return finish(.contradicted, rows: nil)
         }
         return finish(tries.contains { $0.count != nil } ? .unstable : .unavailable, rows: nil)
     }
 
-    /// The last `stableTries` counts all answered `count`.
-    private func holdsStill(_ count: Int) -> Bool {
-        let recent = tries.suffix(stableTries)
-        return recent.count == stableTries && recent.allSatisfy { $0.count == count }
+    /// The last `stableTries` counts, at least, all answered `count`, over at least `forMs`.
+    private func holdsStill(_ count: Int, forMs: Double) -> Bool {
+        let run = tries.reversed().prefix { $0.count == count }
+        guard run.count >= stableTries, let first = run.last, let last = run.first else { return false }
+        return last.atMs - first.atMs >= forMs
     }
 
     /// The collection statistics say at least the rows before are stored.

@@ -156,7 +156,7 @@ public struct WatchStep: StepSpec {
         KeySpec("settle", .duration(allowZero: true), .defaultValue("0s"),
                 "After the deployment serves again, how long before `successRate.after` starts counting; the background searches in between count as `during`. A restarted Milvus can answer a first search and then refuse searches for a few seconds more (seen on 2.3.5 standalone: \"collection not loaded\" for 2 s after a successful check)."),
         KeySpec("recount", .duration(allowZero: true), .defaultValue("90s"),
-                "When the rows counted after the watch are fewer than at its start: how long to keep counting (strongly consistent, every 3 s) until the count is back, or the same 4 times in a row while the collection statistics do not say every row is stored. Only such a stable count says rows were lost; otherwise `rowsUnverified` is 1. `0s` counts once."),
+                "When the rows counted after the watch are fewer than at its start: how long to keep counting (strongly consistent, every 3 s) until the count is back, or the same at least 4 times in a row over at least 30 s (half of `recount` when that is shorter) while the collection statistics do not say every row is stored. Only such a stable count says rows were lost; otherwise `rowsUnverified` is 1. `0s` counts once."),
     ]
 
     public struct Metrics: StepMetrics {
