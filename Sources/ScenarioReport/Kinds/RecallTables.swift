@@ -89,7 +89,9 @@ extension Charts {
         var labels: [(x: Double, y: Double, text: String)] = []
         for p in points {
             let x = xs(p.recall), y = ys(p.qps)
-            svg += "<circle cx=\"\(r(x))\" cy=\"\(r(y))\" r=\"4\" fill=\"\(palette[0])\"/>\n"
+            // Every point names itself exactly on hover, whatever happens to its label.
+            let tip = "\(p.label): " + l.pick("recall", "召回率") + " \(String(format: "%.3f", p.recall)), \(Format.number(p.qps)) QPS"
+            svg += "<circle cx=\"\(r(x))\" cy=\"\(r(y))\" r=\"4\" fill=\"\(palette[0])\"><title>\(xml(tip))</title></circle>\n"
             if let i = labels.firstIndex(where: { abs($0.x - x) < 24 && abs($0.y - y) < 14 }) {
                 labels[i].text += ", " + p.label.split(separator: "=").last.map(String.init)!
             } else {
