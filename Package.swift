@@ -47,6 +47,18 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // HDF5 from the system (Debian: libhdf5-dev): the ann-benchmarks data set files.
+        .systemLibrary(
+            name: "CHDF5",
+            pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev"])]
+        ),
+        // Vector data set files read in row ranges, never whole: TEXMEX .fvecs/.bvecs/.ivecs,
+        // NumPy .npy and ann-benchmarks HDF5.
+        .target(
+            name: "VectorFiles",
+            dependencies: ["CHDF5"]
+        ),
         // Exact k nearest neighbours by brute force over streamed row blocks, and recall@k.
         // No Milvus, no scenario: pure numerics, benchmarked in bench/ground-truth.
         .target(
@@ -86,6 +98,7 @@ let package = Package(
                 "ScenarioRecord",
                 "MilvusClient",
                 "GroundTruth",
+                "VectorFiles",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -145,7 +158,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ScenarioRunnerTests",
-            dependencies: ["ScenarioRunner", "ScenarioRecord", "ScenarioSpec", "MilvusClient", "GroundTruth"]
+            dependencies: ["ScenarioRunner", "ScenarioRecord", "ScenarioSpec", "MilvusClient", "GroundTruth", "VectorFiles"]
         ),
         .testTarget(
             name: "ScenarioReportTests",

@@ -71,7 +71,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let outcome = ScenarioLoader.load(path: file, variables: variables.dictionary)
+        let outcome = ScenarioLoader.load(path: file, variables: variables.dictionary, dataFiles: VectorFileShapes())
         for d in outcome.diagnostics { printError(d.description) }
         guard let scenario = outcome.scenario else {
             printError("\(file): invalid — not run")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ScenarioSpec
+import ScenarioRunner
 
 /// `milvus-scenario validate FILE...`
 struct ValidateCommand: ParsableCommand {
@@ -32,7 +33,7 @@ struct ValidateCommand: ParsableCommand {
         var allValid = true
         var reports: [JSONValue] = []
         for file in files {
-            let outcome = ScenarioLoader.load(path: file, variables: variables.dictionary)
+            let outcome = ScenarioLoader.load(path: file, variables: variables.dictionary, dataFiles: VectorFileShapes())
             let failed = !outcome.errors.isEmpty || (strict && !outcome.diagnostics.isEmpty)
             if failed { allValid = false }
             switch format {

@@ -6,8 +6,9 @@ public struct RecallDetails: Codable, Sendable, Equatable {
     public var k: Int
     /// L2, IP or COSINE.
     public var metric: String
-    /// Where the rows of the ground truth came from: "regenerated" (made again from the insert
-    /// steps' seeds).
+    /// Where the ground truth came from: "regenerated" (computed over the rows made again from
+    /// the insert steps' seeds), "data file" (computed over the rows read again from the data set
+    /// file) or "file neighbors" (the data set's own neighbours, kernel "file").
     public var source: String
     /// Rows the exact search went over.
     public var rows: Int

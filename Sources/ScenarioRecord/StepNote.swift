@@ -41,6 +41,9 @@ public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
         case recallFilter
         /// Recall's sample search failed or answered without the hits' vectors. Values: reason.
         case recallFailed
+        /// The query vectors' file has exact neighbours, but they do not fit the collection or
+        /// the step, so the tool computed them from the file's rows instead. Values: reason.
+        case recallFileNeighbors
         /// A note from a record written before notes had codes (format 1). Values: text.
         case text
     }
@@ -76,6 +79,7 @@ public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
         .recallMetric: "recall not measured: metric {metric} is not L2, IP or COSINE",
         .recallFilter: "recall not measured: the filter cannot be evaluated on the generated rows: {reason}",
         .recallFailed: "recall not measured: {reason}",
+        .recallFileNeighbors: "the data file's neighbours were not used ({reason}); recall is scored against neighbours computed from the file's rows",
         .text: "{text}",
     ]
 

@@ -177,5 +177,6 @@ struct Labels: Sendable {
         .recallMetric: "未测量召回率：距离度量 {metric} 不是 L2、IP 或 COSINE",
         .recallFilter: "未测量召回率：无法在生成的数据上计算 filter：{reason}",
         .recallFailed: "未测量召回率：{reason}",
+        .recallFileNeighbors: "未使用数据文件自带的近邻（{reason}）；召回率按根据文件数据计算的精确近邻评估",
     ]
 }

@@ -18,7 +18,7 @@ public enum ScenarioLoader {
     /// Loads the file at `path`. `displayName` is how messages name the file (the path as given).
     public static func load(path: String, variables: [String: String] = [:],
                             environment: [String: String] = ProcessInfo.processInfo.environment,
-                            displayName: String? = nil) -> Outcome {
+                            displayName: String? = nil, dataFiles: (any DataFileReading)? = nil) -> Outcome {
         let file = displayName ?? path
         let start = Mark(file: file, line: 1, column: 1)
         var isDirectory: ObjCBool = false
@@ -35,7 +35,8 @@ public enum ScenarioLoader {
             return Outcome(scenario: nil, diagnostics: [Diagnostic(.error, .fileUnreadable, at: start, "cannot read the file (permission denied?)")])
         }
         let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        return decode(bytes: [UInt8](data), file: file, defaultName: stem, variables: variables, environment: environment)
+        return decode(bytes: [UInt8](data), file: file, defaultName: stem, variables: variables, environment: environment,
+                      baseDirectory: URL(fileURLWithPath: path).deletingLastPathComponent().path, dataFiles: dataFiles)
     }
 
     static func tooLarge(_ size: Int, at mark: Mark) -> Diagnostic {
@@ -46,7 +47,8 @@ public enum ScenarioLoader {
 
     /// Decodes scenario text already in memory.
     public static func decode(bytes: [UInt8], file: String, defaultName: String = "scenario",
-                              variables: [String: String] = [:], environment: [String: String] = [:]) -> Outcome {
+                              variables: [String: String] = [:], environment: [String: String] = [:],
+                              baseDirectory: String? = nil, dataFiles: (any DataFileReading)? = nil) -> Outcome {
         let start = Mark(file: file, line: 1, column: 1)
         if bytes.count > maximumFileSize {
             return Outcome(scenario: nil, diagnostics: [tooLarge(bytes.count, at: start)])
@@ -65,6 +67,8 @@ public enum ScenarioLoader {
             return Outcome(scenario: nil, diagnostics: sink.sorted)
         }
         let decoder = SpecDecoder(scope: VariableScope(commandLine: variables, environment: environment))
+        decoder.baseDirectory = baseDirectory
+        decoder.dataFiles = dataFiles
         let scenario = ScenarioDecoding(decoder: decoder, file: file, defaultName: defaultName).decode(root)
         // After a YAML problem (duplicate key, unknown alias) the tree is still decoded so every
         // problem is reported at once; a second message at the very same place would only repeat it.

@@ -54,6 +54,7 @@ struct RecordFileTests {
 struct StepNoteTests {
     static let samples: [StepNote] = [
         StepNote(.recreated, ["collection": "demo"]),
+        StepNote(.recallFileNeighbors, ["reason": "they are not in order of L2 distance — found with another metric"]),
         StepNote(.replicaGroups, ["groups": "[9, 10] [11]"]),
         StepNote(.segmentInfoUnsupported),
         StepNote(.metricsUnreadable, ["endpoint": "http://127.0.0.1:9091", "reason": "connection refused: no /metrics: here"]),

@@ -89,9 +89,9 @@ struct GroundTruthTests {
         let dim = 64, n = 20_000, k = 20
         // The very generator `insert` uses (uniform [0, 1), seed 42) and the search steps' queries.
         var g = FieldValueGenerator(field: FieldSchema("v", .floatVector(dim: dim)), generator: nil, seed: 42)
-        guard case .floatVector(_, let rows) = g.next(n) else { Issue.record("no vectors"); return }
+        guard case .floatVector(_, let rows) = try g.next(n) else { Issue.record("no vectors"); return }
         var qg = QueryVectors(dim: dim, settings: nil)
-        let queries = qg.next(25)
+        let queries = try qg.next(25)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gt-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }

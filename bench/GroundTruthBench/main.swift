@@ -39,7 +39,7 @@ func peakRSSMB() -> Double {
 }
 
 var queryGenerator = QueryVectors(dim: dim, settings: nil)
-let queries = queryGenerator.next(queryCount)
+let queries = try queryGenerator.next(queryCount)
 print("rows \(rows) × \(dim)-d, \(queryCount) queries, top-\(k), \(metric.rawValue), blocks of \(block) rows; \(ProcessInfo.processInfo.activeProcessorCount) cores")
 var results: [ExactNeighbors.Kernel: [[(row: Int, distance: Float)]]] = [:]
 for kernel in kernels {
@@ -54,7 +54,7 @@ for kernel in kernels {
     while done < rows {
         let n = min(block, rows - done)
         let g0 = clock.now
-        guard case .floatVector(_, let values) = generator.next(n) else { fatalError() }
+        guard case .floatVector(_, let values) = try generator.next(n) else { fatalError() }
         generating += clock.now - g0
         exact.add(values)
         done += n

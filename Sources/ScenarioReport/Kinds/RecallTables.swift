@@ -16,7 +16,8 @@ extension TableBuilder {
                     Format.recall(f.step.metrics["recall"]), Format.recall(f.step.metrics["recall.p5"]), Format.recall(f.step.metrics["recall.min"]),
                     Format.recall(median), .init(r.metric),
                     Format.plain(Double(r.rows)),
-                    .init(r.reused ? l.pick("reused", "复用") : Format.number((r.groundTruthMs / 100).rounded() / 10) + " s",
+                    .init(r.reused ? l.pick("reused", "复用")
+                            : (r.source == "file neighbors" ? l.pick("from the file", "来自文件") + ", " : "") + Format.number((r.groundTruthMs / 100).rounded() / 10) + " s",
                           raw: r.reused ? "" : Format.raw(r.groundTruthMs)),
                     .init(r.perQuery.map { String(format: "%.4g", $0) }.joined(separator: " "))]
         }

@@ -4,6 +4,7 @@ import GroundTruth
 import MilvusClient
 import ScenarioRecord
 import ScenarioSpec
+import VectorFiles
 
 /// Recall@k of a search step: a sample of the step's query vectors is searched once more, with
 /// the step's parameters and the hits' vectors returned, and each hit's exact distance is
@@ -48,7 +49,15 @@ enum RecallProbe {
         }
         let k = template.settings.topK
         var generator = QueryVectors(dim: template.dim, settings: template.settings.vectors)
-        let queries = generator.next(setting.queries)
+        let queries: [[Float]]
+        do {
+            // From a file, each query vector once: no more than it holds.
+            var count = setting.queries
+            if case .file(let source) = template.settings.vectors?.generator { count = min(count, try source.open(queries: true).rows) }
+            queries = try generator.next(count)
+        } catch {
+            return Outcome(note: StepNote(.recallFailed, ["reason": String(describing: error)]))
+        }
 
         // What Milvus finds, scored by the exact distance of each hit's vector.
         var found: [[Double]] = []
@@ -79,48 +88,74 @@ enum RecallProbe {
                                  vectors: template.settings.vectors.map { "\($0.generator) seed \($0.seed.map(String.init) ?? "-") normalize \($0.normalize)" } ?? "default")
         let truth: GroundTruthResult
         var cached = false
+        var note: StepNote?
         if let t = context.groundTruth(key) {
             truth = t
             cached = true
         } else {
-            context.progress.note("recall: exact \(k) nearest of \(queries.count) queries over \(contents.rows.formatted()) rows")
-            truth = await compute(queries: queries, k: k, metric: metric, field: template.field, filter: filter, contents: contents)
+            var fromFile: GroundTruthResult?
+            if filter == nil, case .file(let source) = template.settings.vectors?.generator,
+               let rows = FileNeighbors.rowsFile(of: contents, field: template.field) {
+                switch FileNeighbors.truth(queries: queries, source: source, rows: rows, rowCount: contents.rows, k: k, metric: metric) {
+                case .success(let t)?: fromFile = t
+                case .failure(let problem)?: note = StepNote(.recallFileNeighbors, ["reason": problem.description])
+                case nil: break
+                }
+            }
+            if let fromFile {
+                truth = fromFile
+            } else {
+                context.progress.note("recall: exact \(k) nearest of \(queries.count) queries over \(contents.rows.formatted()) rows")
+                switch await compute(queries: queries, k: k, metric: metric, field: template.field, filter: filter, contents: contents) {
+                case .success(let t): truth = t
+                case .failure(let e): return Outcome(note: StepNote(.recallFailed, ["reason": e.description]))
+                }
+            }
             context.remember(truth, for: key)
         }
         let perQuery = zip(found, truth.distances).map { Recall.of(found: $0, truth: $1, k: k) }
-        return Outcome(details: RecallDetails(queries: queries.count, k: k, metric: metric.rawValue, source: "regenerated", rows: truth.rows,
-                                              groundTruthMs: truth.milliseconds, reused: cached, kernel: truth.kernel, perQuery: perQuery))
+        return Outcome(details: RecallDetails(queries: queries.count, k: k, metric: metric.rawValue, source: truth.source, rows: truth.rows,
+                                              groundTruthMs: truth.milliseconds, reused: cached, kernel: truth.kernel, perQuery: perQuery),
+                       note: note)
     }
 
     /// Exact nearest distances for each query, off the concurrency pool (it is seconds of CPU).
     static func compute(queries: [[Float]], k: Int, metric: DistanceMetric, field: String, filter: FilterExpression? = nil, contents: CollectionContents,
-                        kernel: ExactNeighbors.Kernel = .blas) async -> GroundTruthResult {
+                        kernel: ExactNeighbors.Kernel = .blas) async -> Result<GroundTruthResult, VectorFileError> {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 let clock = ContinuousClock()
                 let start = clock.now
                 let exact = ExactNeighbors(queries: queries, k: k, metric: metric, kernel: kernel)
-                for part in contents.parts {
-                    var generators = part.insert.valueGenerators(for: part.schema)
-                    guard let v = generators.firstIndex(where: { $0.field.name == field }) else { continue }
-                    let filtered = filter.map { f in generators.indices.filter { f.fields.contains(generators[$0].field.name) } } ?? []
-                    var done = 0
-                    while done < part.rows {
-                        let n = min(block, part.rows - done)
-                        guard case .floatVector(_, let values) = generators[v].next(n) else { break }
-                        var include: [Bool]?
-                        if let filter {
-                            var columns: [String: ColumnData] = [:]
-                            for i in filtered { columns[generators[i].field.name] = generators[i].next(n) }
-                            include = (0..<n).map { row in filter.matches { columns[$0]?.filterValue(row) } }
+                var fromFile = false
+                do {
+                    for part in contents.parts {
+                        var generators = part.insert.valueGenerators(for: part.schema)
+                        guard let v = generators.firstIndex(where: { $0.field.name == field }) else { continue }
+                        if case .file = generators[v].generator { fromFile = true }
+                        let filtered = filter.map { f in generators.indices.filter { f.fields.contains(generators[$0].field.name) } } ?? []
+                        var done = 0
+                        while done < part.rows {
+                            let n = min(block, part.rows - done)
+                            guard case .floatVector(_, let values) = try generators[v].next(n) else { break }
+                            var include: [Bool]?
+                            if let filter {
+                                var columns: [String: ColumnData] = [:]
+                                for i in filtered { columns[generators[i].field.name] = try generators[i].next(n) }
+                                include = (0..<n).map { row in filter.matches { columns[$0]?.filterValue(row) } }
+                            }
+                            exact.add(values, include: include)
+                            done += n
                         }
-                        exact.add(values, include: include)
-                        done += n
                     }
+                } catch {
+                    continuation.resume(returning: .failure(error as? VectorFileError ?? VectorFileError(String(describing: error))))
+                    return
                 }
                 let distances = exact.neighbors().map { $0.map(\.distance) }
-                continuation.resume(returning: GroundTruthResult(distances: distances, rows: exact.candidates,
-                                                                 milliseconds: (clock.now - start).milliseconds, kernel: kernel.rawValue))
+                continuation.resume(returning: .success(GroundTruthResult(distances: distances, rows: exact.candidates,
+                                                                          milliseconds: (clock.now - start).milliseconds, kernel: kernel.rawValue,
+                                                                          source: fromFile ? "data file" : "regenerated")))
             }
         }
     }
@@ -144,6 +179,9 @@ struct GroundTruthResult: Sendable {
     var rows: Int
     var milliseconds: Double
     var kernel: String
+    /// RecallDetails.source: "regenerated", "data file" (computed over a file's rows) or
+    /// "file neighbors" (the file's own ground truth).
+    var source: String
 }
 
 extension RunContext {

@@ -50,7 +50,7 @@ struct CapacityRunner: StepRunner {
         let clock = ContinuousClock()
         let start = clock.now
         let template = try await SearchTemplate(step: step, settings: spec.search, context: context)
-        let pool = template.queryPool(size: 1024)
+        let pool = try template.queryPool(size: 1024)
         let client = context.client
         let cap = spec.concurrency ?? Self.defaultConcurrency(to: spec.to.perSecond, p99: spec.p99.milliseconds)
 

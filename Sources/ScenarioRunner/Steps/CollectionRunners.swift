@@ -62,6 +62,8 @@ struct InsertRunner: StepRunner {
         let start = clock.now
         let schema = try await context.facts(name).schema
         var generators = spec.valueGenerators(for: schema)
+        // A data set file that does not fit the collection fails here, before any row goes in.
+        for i in generators.indices { try generators[i].prepare(rows: spec.rows) }
         var inserted = 0
         // Whatever happens, the rows that went in are known (for recall's ground truth).
         defer { context.inserted(name, by: spec, schema: schema, rows: inserted) }
@@ -70,7 +72,7 @@ struct InsertRunner: StepRunner {
         var lastReport = clock.now
         while inserted < spec.rows, !context.isStopping {
             let count = min(spec.batch, spec.rows - inserted)
-            let columns = generators.indices.map { Column(generators[$0].field.name, generators[$0].next(count)) }
+            let columns = try generators.indices.map { Column(generators[$0].field.name, try generators[$0].next(count)) }
             let t0 = clock.now
             let result = try await client.insert(name, columns: columns)
             insertTime += clock.now - t0

@@ -35,9 +35,9 @@ struct SearchTemplate: Sendable {
 
     /// A pool of query vectors (queries cycle through it), generated once so the measured loop
     /// spends its time on searching.
-    func queryPool(size: Int) -> [[[Float]]] {
+    func queryPool(size: Int) throws -> [[[Float]]] {
         var generator = QueryVectors(dim: dim, settings: settings.vectors)
-        return (0..<size).map { _ in generator.next(settings.nq) }
+        return try (0..<size).map { _ in try generator.next(settings.nq) }
     }
 }
 
@@ -60,7 +60,7 @@ func reportProgress(_ step: Step, _ context: RunContext, _ progress: LoadProgres
 struct ConcurrentSearchRunner: StepRunner {
     func run(_ spec: ConcurrentSearchStep, _ step: Step, _ context: RunContext, _ record: inout StepRecorder<ConcurrentSearchStep>) async throws {
         let template = try await SearchTemplate(step: step, settings: spec.search, context: context)
-        let pool = template.queryPool(size: 1024)
+        let pool = try template.queryPool(size: 1024)
         let client = context.client
         let shape: SearchLoad.Shape
         switch spec.loop {
@@ -145,12 +145,12 @@ struct HotSearchRunner: StepRunner {
     func run(_ spec: HotSearchStep, _ step: Step, _ context: RunContext, _ record: inout StepRecorder<HotSearchStep>) async throws {
         let template = try await SearchTemplate(step: step, settings: spec.search, context: context)
         var generator = QueryVectors(dim: template.dim, settings: spec.search.vectors)
-        let hotSet = (0..<spec.hotVectors).map { _ in generator.next(spec.search.nq) }
+        let hotSet = try (0..<spec.hotVectors).map { _ in try generator.next(spec.search.nq) }
         // The plan is fixed before running: which queries are hot, and which vector each uses.
         var random = SeededRandom(seed: UInt64(spec.seed))
         let isHot: [Bool] = (0..<spec.queries).map { _ in random.unitDouble() < spec.hotRatio }
-        let plan: [[[Float]]] = isHot.enumerated().map { i, hot in
-            hot ? hotSet[i % hotSet.count] : generator.next(spec.search.nq)
+        let plan: [[[Float]]] = try isHot.enumerated().map { i, hot in
+            hot ? hotSet[i % hotSet.count] : try generator.next(spec.search.nq)
         }
         let client = context.client
         let issued = SharedCounter()

@@ -45,7 +45,7 @@ struct WatchRunner: StepRunner {
         var background: BackgroundSearches?
         // Watching a server that is down from the start is legitimate: then there is no load.
         if let settings = spec.background, let collection, let template = await Self.template(collection, settings, context, &record) {
-            let pool = template.queryPool(size: 256)
+            let pool = try template.queryPool(size: 256)
             let load = BackgroundSearches(rate: settings.rate.perSecond, timeout: settings.search.timeout?.swiftDuration ?? WatchStep.Background.defaultTimeout.swiftDuration,
                                           maxInFlight: settings.maxInFlight)
             background = load

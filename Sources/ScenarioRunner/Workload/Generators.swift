@@ -1,6 +1,7 @@
 import Foundation
 import MilvusClient
 import ScenarioSpec
+import VectorFiles
 
 /// A small, fast, seeded random number generator (xoshiro256**): the same seed gives the same
 /// rows and query vectors on every machine and every run.
@@ -60,12 +61,17 @@ public struct FieldValueGenerator: Sendable {
     var row = 0
     /// `clusters`: the centres, made once (count × dim).
     var centres: [Float] = []
+    /// `file`: query vectors (a file's `test` rows, used over again) rather than inserted rows.
+    let queries: Bool
+    /// `file`: opened at the first batch.
+    var file: VectorFile?
 
-    public init(field: FieldSchema, generator: InsertStep.Generator?, seed: UInt64, normalize: Bool = false) {
+    public init(field: FieldSchema, generator: InsertStep.Generator?, seed: UInt64, normalize: Bool = false, queries: Bool = false) {
         self.field = field
         self.generator = generator ?? Self.defaultGenerator(for: field.type)
         self.normalize = normalize
         self.random = SeededRandom(seed: seed)
+        self.queries = queries
     }
 
     /// What a field without a generator gets: vectors uniform in [0, 1), integers a sequence,
@@ -78,9 +84,13 @@ public struct FieldValueGenerator: Sendable {
         }
     }
 
-    /// The next `count` values as a column.
-    public mutating func next(_ count: Int) -> ColumnData {
+    /// The next `count` values as a column. Only a data set `file` can fail (unreadable, or a
+    /// dimension other than the field's).
+    public mutating func next(_ count: Int) throws -> ColumnData {
         defer { row += count }
+        if case .file(let source) = generator {
+            return try fromFile(source, count)
+        }
         switch field.type {
         case .floatVector(let dim):
             var values = [Float]()
@@ -109,6 +119,44 @@ public struct FieldValueGenerator: Sendable {
         }
     }
 
+    /// Opens a data set file and checks that it fits: the field's dimension and, for inserted
+    /// rows, at least `rows` of them. Other generators have nothing to check.
+    public mutating func prepare(rows: Int) throws {
+        guard case .file(let source) = generator else { return }
+        _ = try fromFile(source, 0)
+        if !queries, file!.rows < rows {
+            throw VectorFileError("'\(source.written)'\(file!.dataset.map { " (dataset '\($0)')" } ?? "") holds \(file!.rows) rows; the step inserts \(rows)")
+        }
+    }
+
+    /// The next `count` rows of a data set file; query vectors start over at the file's end.
+    mutating func fromFile(_ source: DataFile, _ count: Int) throws -> ColumnData {
+        guard case .floatVector(let dim) = field.type else {
+            throw VectorFileError("'\(source.written)' gives vectors, and '\(field.name)' is not a vector field")
+        }
+        if file == nil { file = try source.open(queries: queries) }
+        let f = file!
+        guard f.dim == dim else {
+            throw VectorFileError("'\(field.name)' is \(dim)-d, but '\(source.written)'\(f.dataset.map { " (dataset '\($0)')" } ?? "") holds \(f.dim)-d vectors")
+        }
+        guard queries else {
+            guard row + count <= f.rows else {
+                throw VectorFileError("'\(source.written)' holds \(f.rows) rows; rows \(row)..<\(row + count) were asked for")
+            }
+            return .floatVector(dim: dim, values: try f.floats(row..<(row + count)))
+        }
+        var values: [Float] = []
+        values.reserveCapacity(count * dim)
+        var done = 0
+        while done < count {
+            let start = (row + done) % f.rows
+            let n = min(count - done, f.rows - start)
+            values += try f.floats(start..<(start + n))
+            done += n
+        }
+        return .floatVector(dim: dim, values: values)
+    }
+
     mutating func nextFloat() -> Float {
         switch generator {
         case .uniform(let low, let high): return Float(low) + random.unitFloat() * Float(high - low)
@@ -123,7 +171,7 @@ public struct FieldValueGenerator: Sendable {
         case .sequence(let start): return Double(start + i)
         case .uniform(let low, let high): return low + random.unitDouble() * (high - low)
         case .gaussian(let mean, let stddev): return mean + stddev * random.gaussian(spare: &spare)
-        case .clusters: return random.unitDouble()  // vectors only (validation says so)
+        case .clusters, .file: return random.unitDouble()  // vectors only (validation says so)
         case .cycle(let values): return Double(values[i % values.count]) ?? 0
         case .choice(let values): return Double(values[Int(random.next() % UInt64(values.count))]) ?? 0
         case .constant(let v): return Double(v) ?? 0
@@ -138,7 +186,7 @@ public struct FieldValueGenerator: Sendable {
         case .constant(let v): return v
         case .uniform(let low, let high): return String(low + random.unitDouble() * (high - low))
         case .gaussian(let mean, let stddev): return String(mean + stddev * random.gaussian(spare: &spare))
-        case .clusters: return String(random.unitDouble())  // vectors only (validation says so)
+        case .clusters, .file: return String(random.unitDouble())  // vectors only (validation says so)
         }
     }
 
@@ -168,12 +216,12 @@ public struct QueryVectors: Sendable {
         self.dim = dim
         let field = FieldSchema("query", .floatVector(dim: dim))
         generator = FieldValueGenerator(field: field, generator: settings?.generator,
-                                        seed: settings?.seed.map(UInt64.init) ?? defaultSeed, normalize: settings?.normalize ?? false)
+                                        seed: settings?.seed.map(UInt64.init) ?? defaultSeed, normalize: settings?.normalize ?? false, queries: true)
     }
 
     /// `count` vectors.
-    public mutating func next(_ count: Int) -> [[Float]] {
-        guard case .floatVector(_, let values) = generator.next(count) else { return [] }
+    public mutating func next(_ count: Int) throws -> [[Float]] {
+        guard case .floatVector(_, let values) = try generator.next(count) else { return [] }
         return (0..<count).map { Array(values[($0 * dim)..<(($0 + 1) * dim)]) }
     }
 }

@@ -50,6 +50,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
     case fieldIncomplete = "field-incomplete"
     case fieldOption = "field-option"
     case fieldUnknown = "field-unknown"
+    case dataFile = "data-file"
     case generatorArguments = "generator-arguments"
     case generatorOnAutoId = "generator-on-auto-id"
     case generatorType = "generator-type"

@@ -1,3 +1,4 @@
+import Foundation
 /// Checks that span several parts of a scenario: step ids, thresholds, notifier names, and
 /// whether steps fit the collection schema declared by an earlier `create`.
 struct CrossChecks {
@@ -148,6 +149,10 @@ struct CrossChecks {
                 decoder.error(g.mark, .generatorOnAutoId, "field '\(field.name)' has autoId, so Milvus assigns its values; remove its generator")
                 continue
             }
+            if case .file(let file) = g.generator {
+                check(file, rowsFor: field, insert: insert, at: g.mark)
+                continue
+            }
             let isFloat: Bool
             switch g.generator { case .uniform, .gaussian, .clusters: isFloat = true; default: isFloat = false }
             if case .clusters = g.generator, field.type != .floatVector {
@@ -172,6 +177,64 @@ struct CrossChecks {
                 decoder.error(g.mark, .generatorType, "'normalize' applies to vectors, and '\(field.name)' is \(field.type.rawValue)")
             }
         }
+    }
+
+    /// A data set file for inserted rows: readable, vectors of the field's dimension, enough rows.
+    private func check(_ file: DataFile, rowsFor field: CreateStep.Field, insert: InsertStep, at mark: Mark) {
+        guard field.type == .floatVector else {
+            decoder.error(mark, .generatorType, "'file' gives vectors, and '\(field.name)' is \(field.type.rawValue)")
+            return
+        }
+        if file.neighborsWritten != nil {
+            decoder.error(mark, .generatorArguments, "'neighbors' belongs with a search step's query 'vectors', not with inserted rows")
+        }
+        guard let files = decoder.dataFiles else { return }
+        let name = Self.name(file, queries: false)
+        do {
+            let f = try files.shape(file.path, dataset: file.dataset(queries: false))
+            if let dim = field.dim, f.dim != dim {
+                decoder.error(mark, .dataFile, "field '\(field.name)' is \(dim)-d, but \(name) holds \(f.dim)-d vectors")
+            }
+            if f.rows < insert.rows {
+                decoder.error(mark, .dataFile, "\(name) holds \(f.rows) rows; the step inserts \(insert.rows) (set 'rows' to at most \(f.rows))")
+            }
+        } catch {
+            decoder.error(mark, .dataFile, Self.message(error, file))
+        }
+    }
+
+    /// A data set file for query vectors (and its neighbours): readable, the search field's dimension.
+    func check(queries file: DataFile, dim: Int?, at mark: Mark) {
+        guard let files = decoder.dataFiles else { return }
+        let name = Self.name(file, queries: true)
+        do {
+            let f = try files.shape(file.path, dataset: file.dataset(queries: true))
+            if let dim, f.dim != dim {
+                decoder.error(mark, .dataFile, "the search field is \(dim)-d, but \(name) holds \(f.dim)-d query vectors")
+            }
+            if let n = file.neighborsFile(files) {
+                let truth = try files.shape(n.path, dataset: n.dataset)
+                let shown = "'\(file.neighborsWritten ?? URL(fileURLWithPath: n.path).lastPathComponent)'" + (n.dataset.map { " (dataset '\($0)')" } ?? "")
+                if !truth.integers {
+                    decoder.error(mark, .dataFile, "the neighbours in \(shown) are not integers; they must be row numbers of the inserted file")
+                } else if truth.rows < f.rows {
+                    decoder.error(mark, .dataFile, "\(shown) holds neighbours for \(truth.rows) query vectors, but \(name) has \(f.rows)")
+                }
+            }
+        } catch {
+            decoder.error(mark, .dataFile, Self.message(error, file))
+        }
+    }
+
+    /// How messages name a file: as the scenario wrote it, with the HDF5 dataset.
+    static func name(_ file: DataFile, queries: Bool) -> String {
+        "'\(file.written)'" + (file.dataset(queries: queries).map { " (dataset '\($0)')" } ?? "")
+    }
+
+    static func message(_ error: any Error, _ file: DataFile) -> String {
+        let text = String(describing: error)
+        // The reader names the resolved path; the scenario's reader knows the written one.
+        return text.hasPrefix(file.path) ? "'\(file.written)'" + text.dropFirst(file.path.count) : text
     }
 
     private func checkValues(_ g: InsertStep.FieldGenerator, _ field: CreateStep.Field, _ valid: (String) -> Bool) {
@@ -204,6 +267,11 @@ struct CrossChecks {
     }
 
     func check(_ search: SearchSettings, _ fields: [CreateStep.Field]?, _ index: IndexStep?, at mark: Mark) {
+        if case .file(let file) = search.vectors?.generator {
+            let vectorFields = (fields ?? []).filter { $0.type == .floatVector }
+            let field = search.field.map { name in vectorFields.first { $0.name == name } } ?? (vectorFields.count == 1 ? vectorFields.first : nil)
+            check(queries: file, dim: field?.dim, at: search.vectors!.mark)
+        }
         if let fields {
             checkVectorField(search.field, fields, at: mark, what: "search")
             for name in search.outputFields where !fields.contains(where: { $0.name == name }) {

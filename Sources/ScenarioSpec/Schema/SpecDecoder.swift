@@ -9,6 +9,10 @@ public final class SpecDecoder {
     /// Objects whose decoder skipped declared keys (see `ObjectReader.finish`); empty when the model is complete.
     public var unreadKeys: Set<String> = []
     public private(set) var scope: VariableScope
+    /// The folder of the scenario file: relative data file paths start there.
+    public var baseDirectory: String?
+    /// Reads data set files' shapes for the checks; without one, files are not opened.
+    public var dataFiles: (any DataFileReading)?
 
     public init(scope: VariableScope) {
         self.scope = scope

@@ -21,6 +21,8 @@ public struct InsertStep: StepSpec {
         /// A random value of the list for each row.
         case choice([String])
         case constant(String)
+        /// The vectors of a data set file, row after row (vectors only).
+        case file(DataFile)
     }
 
     /// A generator with its settings, for one field.
@@ -34,7 +36,7 @@ public struct InsertStep: StepSpec {
 
     public static let generatorSpec = ObjectSpec(
         name: "generator", title: "generator",
-        doc: "How one field's values are made. Exactly one of `uniform`, `gaussian`, `clusters`, `sequence`, `cycle`, `choice`, `constant`.",
+        doc: "How one field's values are made. Exactly one of `uniform`, `gaussian`, `clusters`, `sequence`, `cycle`, `choice`, `constant`, `file`.",
         keys: [
             KeySpec("uniform", .list(.number(min: nil, max: nil), minCount: 2), .optional, "`[low, high]`: uniform floats (vectors: `dim` of them per row)."),
             KeySpec("gaussian", .list(.number(min: nil, max: nil), minCount: 2), .optional, "`[mean, stddev]`: normally distributed floats."),
@@ -43,10 +45,13 @@ public struct InsertStep: StepSpec {
             KeySpec("cycle", .list(.scalar, minCount: 1), .optional, "Values repeated in order: row *i* gets item *i mod n* (the document's categories)."),
             KeySpec("choice", .list(.scalar, minCount: 1), .optional, "A seeded random item of the list for each row."),
             KeySpec("constant", .scalar, .optional, "The same value for every row."),
+            KeySpec("file", .text, .optional, "(vectors) A data set file whose rows are the vectors, in order, read in blocks: TEXMEX `.fvecs`/`.bvecs` (SIFT, GIST), NumPy `.npy` (2-D; float32, float64 or uint8) or ann-benchmarks HDF5 `.hdf5`/`.h5`. A relative path starts at the scenario file's folder. Its dimension must be the field's, and it must hold at least the rows inserted (or the query vectors used); both are checked before anything runs."),
+            KeySpec("dataset", .identifier, .runtimeDefault("`train` for rows, `test` for query vectors"), "(HDF5 `file`) The dataset to read."),
+            KeySpec("neighbors", .text, .runtimeDefault("the HDF5 file's `neighbors` dataset; for `<name>_query.fvecs`, `<name>_groundtruth.ivecs` beside it"), "(query vectors from a `file`) The exact neighbours of each query vector, as row numbers of the inserted file: `.ivecs`, `.npy` (int32/int64) or HDF5 (dataset `neighbors`). Recall uses them as they are when the collection holds exactly that file's rows and the step has no `filter`; otherwise the tool computes the neighbours itself from the file's rows."),
             KeySpec("seed", .integer(min: 0, max: nil), .runtimeDefault("the step's `seed` plus the field's position"), "Seed of the random generators."),
             KeySpec("normalize", .boolean, .defaultValue("false"), "Scale each vector to length 1 (for `IP`/`COSINE`)."),
         ],
-        constraints: [.exactlyOne(["uniform", "gaussian", "clusters", "sequence", "cycle", "choice", "constant"])])
+        constraints: [.exactlyOne(["uniform", "gaussian", "clusters", "sequence", "cycle", "choice", "constant", "file"])])
 
     public static let keys: [KeySpec] = [
         KeySpec("rows", .integer(min: 1, max: nil), .required, "How many rows to insert."),
@@ -119,6 +124,20 @@ public struct InsertStep: StepSpec {
         if let values = g.strings("cycle") { generator = .cycle(values) }
         if let values = g.strings("choice") { generator = .choice(values) }
         if let value = g.string("constant") { generator = .constant(value) }
+        let directory = d.baseDirectory
+        let dataset = g.string("dataset"), neighbors = g.string("neighbors")
+        if let written = g.string("file") {
+            generator = .file(DataFile(path: DataFile.resolve(written, in: directory), written: written, dataset: dataset,
+                                       neighbors: neighbors.map { DataFile.resolve($0, in: directory) }, neighborsWritten: neighbors))
+            if g.has("seed") { d.error(g.mark("seed"), .generatorArguments, "'seed' has no effect on vectors read from a 'file'") }
+            if g.has("normalize") {
+                d.error(g.mark("normalize"), .generatorArguments, "'normalize' does not apply to vectors read from a 'file' (they go to Milvus as stored; COSINE normalises by itself)")
+            }
+        } else {
+            for key in ["dataset", "neighbors"] where g.has(key) {
+                d.error(g.mark(key), .generatorArguments, "'\(key)' belongs with 'file'")
+            }
+        }
         let seed = g.int("seed")
         let normalize = g.bool("normalize") ?? false
         guard let generator else { return nil }

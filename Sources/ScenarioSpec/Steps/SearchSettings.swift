@@ -15,7 +15,7 @@ public struct SearchSettings: Sendable, Hashable {
 
     public static let vectorSpec = ObjectSpec(
         name: "query_vectors", title: "query vectors",
-        doc: "How query vectors are generated: a generator (`uniform`, `gaussian` or `clusters`) with an optional `seed` and `normalize`. With the rows' `clusters` count, queries fall near the same centres as the rows.",
+        doc: "How query vectors are generated: a generator (`uniform`, `gaussian` or `clusters`) with an optional `seed` and `normalize`, or a data set `file` (its `test` dataset for HDF5), used from its first row on and over again when the step needs more. With the rows' `clusters` count, queries fall near the same centres as the rows.",
         keys: InsertStep.generatorSpec.keys, constraints: InsertStep.generatorSpec.constraints)
 
     public static let keys: [KeySpec] = [
@@ -45,8 +45,8 @@ public struct SearchSettings: Sendable, Hashable {
         timeout = r.duration("timeout")
         if case .some(let v) = vectors {
             switch v.generator {
-            case .uniform, .gaussian, .clusters: break
-            default: r.decoder.error(v.mark, .generatorType, "query vectors need a vector generator ('uniform', 'gaussian' or 'clusters')")
+            case .uniform, .gaussian, .clusters, .file: break
+            default: r.decoder.error(v.mark, .generatorType, "query vectors need a vector generator ('uniform', 'gaussian', 'clusters' or 'file')")
             }
         }
     }

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+import VectorFiles
+
+/// The data set readers against files numpy and h5py wrote (scripts/make_dataset.py): every
+/// layout must give back exactly the values of numpy's raw dump, in any row range.
+@Suite("data set files")
+struct VectorFileTests {
+    static let enabled = GroundTruthTests.python != nil || ProcessInfo.processInfo.environment["CI"] == "true"
+
+    /// One set of files for the suite (2,000 × 16, 50 queries, 20 neighbours).
+    static let folder: Result<URL, any Error> = Result {
+        let python = try #require(GroundTruthTests.python, "needs .local/venv (scripts/bootstrap)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("datasets-\(UUID())")
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/make_dataset.py").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = [script, dir.path]
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        try #require(p.terminationStatus == 0, "make_dataset.py failed")
+        return dir
+    }
+
+    static func raw<T>(_ name: String, as: T.Type) throws -> [T] {
+        let data = try Data(contentsOf: try folder.get().appendingPathComponent(name))
+        return data.withUnsafeBytes { Array($0.bindMemory(to: T.self)) }
+    }
+
+    static func path(_ name: String) throws -> String { try folder.get().appendingPathComponent(name).path }
+
+    @Test("fvecs, npy (float32 and float64) and HDF5 give numpy's rows, whole and in any range", .enabled(if: enabled))
+    func floats() throws {
+        let base = try Self.raw("base.raw", as: Float.self)
+        for (name, dataset, element) in [("small_base.fvecs", nil, VectorFile.Element.float32), ("base.npy", nil, .float32),
+                                         ("base_f8.npy", nil, .float64), ("small-euclidean.hdf5", "train", .float32)] {
+            let f = try VectorFile.open(try Self.path(name), dataset: dataset)
+            #expect(f.rows == 2000 && f.dim == 16 && f.element == element, "\(name)")
+            #expect(try f.floats(0..<2000) == base, "\(name)")
+            #expect(try f.floats(1234..<1240) == Array(base[(1234 * 16)..<(1240 * 16)]), "\(name)")
+            #expect(try f.floats(1999..<2000) == Array(base[(1999 * 16)...]), "\(name)")
+        }
+        let query = try Self.raw("query.raw", as: Float.self)
+        for (name, dataset) in [("small_query.fvecs", nil), ("query.npy", nil), ("small-euclidean.hdf5", "test")] {
+            let f = try VectorFile.open(try Self.path(name), dataset: dataset)
+            let values = try f.floats(0..<50)
+            #expect(f.rows == 50 && f.dim == 16 && values == query, "\(name)")
+        }
+        // bvecs: the bytes as floats.
+        let b = try VectorFile.open(try Self.path("small_base.bvecs"))
+        #expect(b.element == .uint8 && b.rows == 2000 && b.dim == 16)
+        let bytes = try b.floats(0..<2000)
+        let expected = base.map { Float(UInt8(min(max(abs($0) * 16, 0), 255))) }
+        #expect(bytes == expected)
+    }
+
+    @Test("neighbours from ivecs, npy (int64) and HDF5 are numpy's row numbers", .enabled(if: enabled))
+    func neighbours() throws {
+        let truth = try Self.raw("neighbors.raw", as: Int32.self).map(Int.init)
+        for (name, dataset) in [("small_groundtruth.ivecs", nil), ("neighbors.npy", nil), ("small-euclidean.hdf5", "neighbors")] {
+            let f = try VectorFile.open(try Self.path(name), dataset: dataset)
+            #expect(f.rows == 50 && f.dim == 20 && f.element.isInteger, "\(name)")
+            #expect(try f.integers(0..<50) == truth, "\(name)")
+            #expect(try f.integers(49..<50) == Array(truth[(49 * 20)...]), "\(name)")
+        }
+        // Vectors are not neighbours.
+        let vectors = try VectorFile.open(try Self.path("base.npy"))
+        #expect(throws: VectorFileError.self) { try vectors.integers(0..<1) }
+    }
+
+    @Test("damaged, unsupported or misnamed files say what is wrong", .enabled(if: enabled))
+    func errors() throws {
+        let dir = try Self.folder.get()
+        func message(_ path: String, dataset: String? = nil) -> String {
+            do {
+                _ = try VectorFile.open(path, dataset: dataset)
+                return "opened"
+            } catch {
+                return String(describing: error)
+            }
+        }
+        #expect(message(dir.appendingPathComponent("nothing.fvecs").path).hasSuffix("no such file"))
+        #expect(message(dir.appendingPathComponent("base.raw").path).contains("not a data set file"))
+        // An HDF5 dataset that is not there: the message lists what is.
+        let missing = message(try Self.path("small-euclidean.hdf5"), dataset: "learn")
+        #expect(missing.contains("no dataset 'learn'") && missing.contains("'train'") && missing.contains("'neighbors'"), "\(missing)")
+        // A truncated fvecs: not a whole number of rows.
+        let fvecs = try Data(contentsOf: dir.appendingPathComponent("small_base.fvecs"))
+        let cut = dir.appendingPathComponent("cut.fvecs")
+        try fvecs.prefix(fvecs.count - 10).write(to: cut)
+        #expect(message(cut.path).contains("not a whole number of 16-d vectors"), "\(message(cut.path))")
+        // An .npy that is not a matrix, or of a type the tool does not read.
+        let python = try #require(GroundTruthTests.python)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = ["-c", """
+            import numpy as np, sys
+            d = sys.argv[1]
+            np.save(d + '/cube.npy', np.zeros((2, 3, 4), 'float32'))
+            np.save(d + '/half.npy', np.zeros((2, 3), 'float16'))
+            np.save(d + '/fortran.npy', np.asfortranarray(np.zeros((4, 3), 'float32')))
+            """, dir.path]
+        try p.run()
+        p.waitUntilExit()
+        #expect(message(dir.appendingPathComponent("cube.npy").path).contains("has shape (2, 3, 4)"))
+        #expect(message(dir.appendingPathComponent("half.npy").path).contains("'<f2'"))
+        #expect(message(dir.appendingPathComponent("fortran.npy").path).contains("Fortran"))
+        // Reading past the end names the rows.
+        let f = try VectorFile.open(try Self.path("base.npy"))
+        #expect(throws: VectorFileError.self) { try f.floats(1990..<2001) }
+    }
+}
