@@ -119,7 +119,31 @@ public final class VectorFile: @unchecked Sendable {
         defer { lock.unlock() }
         switch storage {
         case .hdf5(let d): return try d.floats(range)
-        case .flat:
+        case .flat(let fd, let offset, let stride, let rowHeader):
+            if rowHeader == 0, element == .float32, UInt32(1).littleEndian == 1 {
+                // .npy float32: the rows are one run of the values as stored; read them in place.
+                return try [Float](unsafeUninitializedCapacity: range.count * dim) { buffer, count in
+                    try readAll(fd, into: UnsafeMutableRawBufferPointer(buffer), at: offset + range.lowerBound * stride, row: range.lowerBound)
+                    count = range.count * dim
+                }
+            }
+            if rowHeader == 4, element == .float32, UInt32(1).littleEndian == 1 {
+                // .fvecs: read the rows with their dimension words, check those, close the gaps.
+                var out = [Float](repeating: 0, count: range.count * (dim + 1))
+                try out.withUnsafeMutableBytes { raw in
+                    try readAll(fd, into: raw, at: offset + range.lowerBound * stride, row: range.lowerBound)
+                    let base = raw.baseAddress!
+                    for row in 0..<range.count {
+                        let d = Int(Int32(littleEndian: raw.load(fromByteOffset: row * stride, as: Int32.self)))
+                        guard d == dim else {
+                            throw VectorFileError("\(name): vector \(range.lowerBound + row) has dimension \(d), the first one \(dim) — every vector of a \(format.rawValue) file must have the same")
+                        }
+                        (base + row * dim * 4).copyMemory(from: base + row * stride + 4, byteCount: dim * 4)
+                    }
+                }
+                out.removeLast(range.count)
+                return out
+            }
             var out = [Float](repeating: 0, count: range.count * dim)
             try read(range) { bytes, row in
                 out.withUnsafeMutableBufferPointer { o in
@@ -170,14 +194,8 @@ public final class VectorFile: @unchecked Sendable {
     private func read(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer, Int) throws -> Void) throws {
         guard case .flat(let fd, let offset, let stride, let rowHeader) = storage, !range.isEmpty else { return }
         var buffer = [UInt8](repeating: 0, count: range.count * stride)
-        let wanted = buffer.count
-        var done = 0
         try buffer.withUnsafeMutableBytes { raw in
-            while done < wanted {
-                let n = pread(fd, raw.baseAddress! + done, wanted - done, off_t(offset + range.lowerBound * stride + done))
-                guard n > 0 else { throw VectorFileError("\(name): read failed at row \(range.lowerBound) (\(n == 0 ? "end of file" : String(cString: strerror(errno))))") }
-                done += n
-            }
+            try readAll(fd, into: raw, at: offset + range.lowerBound * stride, row: range.lowerBound)
             for row in 0..<range.count {
                 let start = row * stride
                 if rowHeader > 0 {
@@ -188,6 +206,18 @@ public final class VectorFile: @unchecked Sendable {
                 }
                 try body(UnsafeRawBufferPointer(rebasing: raw[(start + rowHeader)..<(start + stride)]), row)
             }
+        }
+    }
+}
+
+extension VectorFile {
+    /// Fills `buffer` from the file at `position`.
+    fileprivate func readAll(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at position: Int, row: Int) throws {
+        var done = 0
+        while done < buffer.count {
+            let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(position + done))
+            guard n > 0 else { throw VectorFileError("\(name): read failed at row \(row) (\(n == 0 ? "end of file" : String(cString: strerror(errno))))") }
+            done += n
         }
     }
 }

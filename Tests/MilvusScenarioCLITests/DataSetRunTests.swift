@@ -45,7 +45,8 @@ struct DataSetRunTests {
       # finds all of them. small-ip.hdf5's neighbours were found by inner product: out of order
       # under L2, so the tool says so and computes them itself.
       - create: {collection: ds_hdf5, recreate: true, fields: *fields}
-      - insert: {collection: ds_hdf5, rows: 2000, generate: {v: {file: small-euclidean.hdf5}}}
+      # Without `rows`: all of the file's.
+      - insert: {collection: ds_hdf5, generate: {v: {file: small-euclidean.hdf5}}}
       - index: {collection: ds_hdf5, type: FLAT, metric: L2}
       - load: {collection: ds_hdf5}
       - concurrentSearch: {<<: *search, id: hdf5, collection: ds_hdf5, vectors: {file: small-euclidean.hdf5}}

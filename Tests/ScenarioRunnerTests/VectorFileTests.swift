@@ -111,4 +111,58 @@ struct VectorFileTests {
         let f = try VectorFile.open(try Self.path("base.npy"))
         #expect(throws: VectorFileError.self) { try f.floats(1990..<2001) }
     }
+
+    @Test("VectorDBBench Parquet converts to .npy with rows in id order, and bad ids are refused", .enabled(if: enabled))
+    func parquet() throws {
+        let python = try #require(GroundTruthTests.python)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("parquet-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/parquet_to_npy.py").path
+        func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+            let p = Process(), pipe = Pipe()
+            p.executableURL = URL(fileURLWithPath: python)
+            p.arguments = arguments
+            p.standardOutput = pipe
+            p.standardError = pipe
+            try p.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+        // VectorDBBench's layout, shuffled and in two parts: row id i is [10i, 10i+1, 10i+2, 10i+3];
+        // query t is [-t, …]; its neighbours are ids t, t+1, t+2.
+        let make = try run(["-c", """
+            import numpy as np, pyarrow as pa, pyarrow.parquet as pq, sys
+            d = sys.argv[1]
+            ids = np.random.default_rng(3).permutation(1000)
+            emb = lambda i: [float(10 * i + j) for j in range(4)]
+            for part, chunk in enumerate(np.array_split(ids, 2)):
+                pq.write_table(pa.table({'id': chunk, 'emb': [emb(i) for i in chunk]}), f'{d}/shuffle_train-0{part}-of-02.parquet')
+            pq.write_table(pa.table({'id': [2, 0, 1], 'emb': [[-float(t)] * 4 for t in [2, 0, 1]]}), f'{d}/test.parquet')
+            pq.write_table(pa.table({'id': [1, 2, 0], 'neighbors_id': [[t, t + 1, t + 2] for t in [1, 2, 0]]}), f'{d}/neighbors.parquet')
+            """, dir.path])
+        try #require(make.status == 0, "\(make.output)")
+        let converted = try run([script, dir.path])
+        #expect(converted.status == 0, "\(converted.output)")
+        let train = try VectorFile.open(dir.appendingPathComponent("train.npy").path)
+        #expect(train.rows == 1000 && train.dim == 4 && train.element == .float32)
+        #expect(try train.floats(0..<1000) == (0..<1000).flatMap { i in (0..<4).map { Float(10 * i + $0) } })
+        let test = try VectorFile.open(dir.appendingPathComponent("test.npy").path)
+        #expect(try test.floats(0..<3) == [0, 0, 0, 0, -1, -1, -1, -1, -2, -2, -2, -2])
+        let neighbors = try VectorFile.open(dir.appendingPathComponent("neighbors.npy").path)
+        let ids = try neighbors.integers(0..<3)
+        #expect(neighbors.element == .int64 && ids == [0, 1, 2, 1, 2, 3, 2, 3, 4])
+
+        // Ids that are not 0 … n-1 cannot name rows: refused with the reason.
+        let bad = dir.appendingPathComponent("bad")
+        try FileManager.default.createDirectory(at: bad, withIntermediateDirectories: true)
+        for name in ["test.parquet", "neighbors.parquet"] {
+            try FileManager.default.copyItem(at: dir.appendingPathComponent(name), to: bad.appendingPathComponent(name))
+        }
+        _ = try run(["-c", "import pyarrow as pa, pyarrow.parquet as pq, sys; pq.write_table(pa.table({'id': [5, 7], 'emb': [[1.0], [2.0]]}), sys.argv[1] + '/train.parquet')", bad.path])
+        let refused = try run([script, bad.path])
+        #expect(refused.status != 0 && refused.output.contains("ids must be 0 … 1"), "\(refused.output)")
+    }
 }

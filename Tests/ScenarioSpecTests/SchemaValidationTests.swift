@@ -14,8 +14,10 @@ struct SchemaValidationTests {
     }()
 
     /// Corpus cases whose problem a schema can see (types, unknown keys, ranges, missing keys).
+    /// Not `key-missing-rows`: `rows` may be left out when a field is read from a data set file,
+    /// a condition the generated schema does not express.
     static let rejected = [
-        "key-top-level-typo", "key-step-typo", "key-step-kind-typo", "key-missing-rows", "key-missing-steps",
+        "key-top-level-typo", "key-step-typo", "key-step-kind-typo", "key-missing-steps",
         "type-replicas-zero", "type-concurrency-negative", "type-duration-word", "type-index-type-typo",
         "type-fraction-too-large", "type-topk-too-large", "type-steps-not-a-list", "notifier-unknown-kind",
     ]

@@ -1,9 +1,11 @@
 // Exact ground truth at benchmark size: the k nearest of `queries` query vectors among `rows`
-// generated rows (uniform [0, 1), the insert step's generator), streamed in blocks of 8,192
-// rows, with each kernel. Prints wall time, CPU time and peak memory per kernel.
+// generated rows (uniform [0, 1), the insert step's generator) — or the rows of a data set
+// file (`--file`, read the way `insert` reads it) — streamed in blocks of 8,192 rows, with each
+// kernel. Prints wall time, CPU time and peak memory per kernel.
 //
 //   swift build -c release --product ground-truth-bench
 //   .build/release/ground-truth-bench [--rows 1000000] [--dim 128] [--queries 1000] [--k 100] [--kernel blas|simd|both] [--metric L2|IP|COSINE]
+//                                     [--file base.fvecs|.bvecs|.npy|.hdf5 [--dataset train]]
 //
 // bench/ground-truth runs it and bench/GROUND-TRUTH.md records the results.
 import Foundation
@@ -18,8 +20,10 @@ func option(_ name: String, _ fallback: String) -> String {
     return args[i + 1]
 }
 
-let rows = Int(option("rows", "1000000"))!
-let dim = Int(option("dim", "128"))!
+let file = CommandLine.arguments.contains("--file") ? DataFile(path: option("file", ""), dataset: option("dataset", "train")) : nil
+let shape = try file.map { try VectorFileShapes().shape($0.path, dataset: $0.dataset(queries: false)) }
+let rows = shape?.rows ?? Int(option("rows", "1000000"))!
+let dim = shape?.dim ?? Int(option("dim", "128"))!
 let queryCount = Int(option("queries", "1000"))!
 let k = Int(option("k", "100"))!
 let metric = DistanceMetric(milvus: option("metric", "L2"))!
@@ -40,11 +44,11 @@ func peakRSSMB() -> Double {
 
 var queryGenerator = QueryVectors(dim: dim, settings: nil)
 let queries = try queryGenerator.next(queryCount)
-print("rows \(rows) × \(dim)-d, \(queryCount) queries, top-\(k), \(metric.rawValue), blocks of \(block) rows; \(ProcessInfo.processInfo.activeProcessorCount) cores")
+print("\(file.map { "\($0.path): " } ?? "")rows \(rows) × \(dim)-d, \(queryCount) queries, top-\(k), \(metric.rawValue), blocks of \(block) rows; \(ProcessInfo.processInfo.activeProcessorCount) cores")
 var results: [ExactNeighbors.Kernel: [[(row: Int, distance: Float)]]] = [:]
 for kernel in kernels {
     let field = FieldSchema("v", .floatVector(dim: dim))
-    var generator = FieldValueGenerator(field: field, generator: nil, seed: 42)
+    var generator = FieldValueGenerator(field: field, generator: file.map { .file($0) }, seed: 42)
     let exact = ExactNeighbors(queries: queries, k: k, metric: metric, kernel: kernel)
     let clock = ContinuousClock()
     let cpu0 = cpuSeconds()
@@ -62,9 +66,9 @@ for kernel in kernels {
     let neighbors = exact.neighbors()
     let wall = clock.now - start
     results[kernel] = neighbors
-    print(String(format: "%@: %.2f s wall (%.2f s generating rows), %.2f s CPU, peak RSS %.0f MB",
+    print(String(format: "%@: %.2f s wall (%.2f s %@ rows), %.2f s CPU, peak RSS %.0f MB",
                  kernel.rawValue, Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18,
-                 Double(generating.components.seconds) + Double(generating.components.attoseconds) / 1e18,
+                 file == nil ? "generating" : "reading", Double(generating.components.seconds) + Double(generating.components.attoseconds) / 1e18,
                  cpuSeconds() - cpu0, peakRSSMB()))
 }
 if let a = results[.blas], let b = results[.simd] {

@@ -64,27 +64,29 @@ struct InsertRunner: StepRunner {
         var generators = spec.valueGenerators(for: schema)
         // A data set file that does not fit the collection fails here, before any row goes in.
         for i in generators.indices { try generators[i].prepare(rows: spec.rows) }
+        // Without `rows`, all of the data set file's rows.
+        let total = spec.rows > 0 ? spec.rows : generators.compactMap(\.fileRows).min() ?? 0
         var inserted = 0
         // Whatever happens, the rows that went in are known (for recall's ground truth).
         defer { context.inserted(name, by: spec, schema: schema, rows: inserted) }
         var flushes = 0
         var insertTime = Duration.zero
         var lastReport = clock.now
-        while inserted < spec.rows, !context.isStopping {
-            let count = min(spec.batch, spec.rows - inserted)
+        while inserted < total, !context.isStopping {
+            let count = min(spec.batch, total - inserted)
             let columns = try generators.indices.map { Column(generators[$0].field.name, try generators[$0].next(count)) }
             let t0 = clock.now
             let result = try await client.insert(name, columns: columns)
             insertTime += clock.now - t0
             inserted += result.insertedCount
-            if let every = spec.segmentRows, inserted % every == 0, inserted < spec.rows {
+            if let every = spec.segmentRows, inserted % every == 0, inserted < total {
                 // Seals the growing segments; the final flush below waits for all of them.
                 _ = try await client.flush(name)
                 flushes += 1
             }
-            if clock.now - lastReport > .milliseconds(250) || inserted == spec.rows {
+            if clock.now - lastReport > .milliseconds(250) || inserted == total {
                 let rate = insertTime > .zero ? Double(inserted) / (insertTime.milliseconds / 1000) : 0
-                context.progress.stepProgress(step, "\(inserted.formatted()) of \(spec.rows.formatted()) rows, \(Int(rate).formatted()) rows/s")
+                context.progress.stepProgress(step, "\(inserted.formatted()) of \(total.formatted()) rows, \(Int(rate).formatted()) rows/s")
                 lastReport = clock.now
             }
         }

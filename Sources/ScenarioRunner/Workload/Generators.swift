@@ -124,10 +124,13 @@ public struct FieldValueGenerator: Sendable {
     public mutating func prepare(rows: Int) throws {
         guard case .file(let source) = generator else { return }
         _ = try fromFile(source, 0)
-        if !queries, file!.rows < rows {
+        if !queries, rows > 0, file!.rows < rows {
             throw VectorFileError("'\(source.written)'\(file!.dataset.map { " (dataset '\($0)')" } ?? "") holds \(file!.rows) rows; the step inserts \(rows)")
         }
     }
+
+    /// The rows of the data set file, once `prepare` opened it; nil for other generators.
+    public var fileRows: Int? { file?.rows }
 
     /// The next `count` rows of a data set file; query vectors start over at the file's end.
     mutating func fromFile(_ source: DataFile, _ count: Int) throws -> ColumnData {

@@ -161,7 +161,7 @@ struct CrossChecks {
             }
             switch field.type {
             case .floatVector:
-                if !isFloat { decoder.error(g.mark, .generatorType, "field '\(field.name)' is a floatVector; generate it with 'uniform', 'gaussian' or 'clusters'") }
+                if !isFloat { decoder.error(g.mark, .generatorType, "field '\(field.name)' is a floatVector; generate it with 'uniform', 'gaussian', 'clusters' or 'file'") }
             case .int64, .int32, .int16, .int8:
                 if isFloat { decoder.error(g.mark, .generatorType, "field '\(field.name)' is \(field.type.rawValue); generate it with 'sequence', 'cycle', 'choice' or 'constant'") }
                 checkValues(g, field) { ScenarioNumber.parseInteger($0) != nil }
@@ -195,7 +195,7 @@ struct CrossChecks {
             if let dim = field.dim, f.dim != dim {
                 decoder.error(mark, .dataFile, "field '\(field.name)' is \(dim)-d, but \(name) holds \(f.dim)-d vectors")
             }
-            if f.rows < insert.rows {
+            if insert.rows > 0, f.rows < insert.rows {
                 decoder.error(mark, .dataFile, "\(name) holds \(f.rows) rows; the step inserts \(insert.rows) (set 'rows' to at most \(f.rows))")
             }
         } catch {

@@ -54,7 +54,7 @@ public struct InsertStep: StepSpec {
         constraints: [.exactlyOne(["uniform", "gaussian", "clusters", "sequence", "cycle", "choice", "constant", "file"])])
 
     public static let keys: [KeySpec] = [
-        KeySpec("rows", .integer(min: 1, max: nil), .required, "How many rows to insert."),
+        KeySpec("rows", .integer(min: 1, max: nil), .runtimeDefault("all rows of the data set `file` a field is read from; required otherwise"), "How many rows to insert."),
         KeySpec("batch", .integer(min: 1, max: 1_000_000), .defaultValue("10000"), "Rows per insert request (the document uses 10,000)."),
         KeySpec("generate", .map(.object(generatorSpec)), .runtimeDefault("vectors uniform in [0, 1), integers a sequence, text `<field>_<n>`, booleans alternating"), "A generator per field name. Fields left out use the default for their type; an `autoId` key is never generated."),
         KeySpec("seed", .integer(min: 0, max: nil), .defaultValue("42"), "Base seed: the same seed gives the same rows."),
@@ -73,6 +73,7 @@ public struct InsertStep: StepSpec {
         public let totalTime = Metric<DurationValue>.totalTime("the whole step")
     }
 
+    /// Rows to insert; 0 means all rows of the data set file (validation allows it only then).
     public var rows: Int
     public var batch: Int
     public var generators: [FieldGenerator]
@@ -90,6 +91,9 @@ public struct InsertStep: StepSpec {
             r.decoder.error(r.mark("segmentRows"), .insertSegmentRows, "segmentRows (\(segmentRows)) must be a multiple of batch (\(batch)), so every segment ends on a request boundary")
         }
         generators = r.objectMap("generate") { field, g in Self.generator(field: field, g) } ?? []
+        if !r.has("rows"), !generators.contains(where: { if case .file = $0.generator { return true } else { return false } }) {
+            r.decoder.error(r.node.mark, .keyMissing, "insert step is missing the required key 'rows' (only a step reading a data set 'file' may leave it out: then all of the file's rows)")
+        }
     }
 
     static func generator(field: String, _ g: ObjectReader) -> FieldGenerator? {

@@ -14,6 +14,19 @@ public struct DataFile: Sendable, Hashable {
     public var neighbors: String?
     public var neighborsWritten: String?
 
+    /// A file named outside a scenario (the benchmark): the path is used as given.
+    public init(path: String, dataset: String? = nil) {
+        self.init(path: path, written: path, dataset: dataset, neighbors: nil, neighborsWritten: nil)
+    }
+
+    init(path: String, written: String, dataset: String?, neighbors: String?, neighborsWritten: String?) {
+        self.path = path
+        self.written = written
+        self.dataset = dataset
+        self.neighbors = neighbors
+        self.neighborsWritten = neighborsWritten
+    }
+
     public static func isHDF5(_ path: String) -> Bool {
         ["hdf5", "h5"].contains(URL(fileURLWithPath: path).pathExtension.lowercased())
     }
