@@ -22,17 +22,8 @@ enum Charts {
             if let sweep = s.sweep, let c = recallChart(s.id, sweep, l) { charts.append(c) }
         }
         for f in record.flatSteps {
-            if let t = f.step.traffic {
-                // A sweep repeats its steps' ids: the file name takes the row too ("replicas=2" → replicas_2).
-                let name = f.label
-                let row = f.row.map { "_" + String($0.map { $0.isLetter || $0.isNumber ? $0 : "_" }) } ?? ""
-                let file = "traffic_\(f.step.id)\(row).svg"
-                if let c = trafficChart(name, file: file, t, l) { charts.append(c) }
-            }
-            if let c = f.step.capacity {
-                let row = f.row.map { "_" + String($0.map { $0.isLetter || $0.isNumber ? $0 : "_" }) } ?? ""
-                if let chart = capacityChart(f.label, file: "capacity_\(f.step.id)\(row).svg", c, l) { charts.append(chart) }
-            }
+            if let t = f.step.traffic, let c = trafficChart(f.label, file: "traffic_\(f.fileSuffix).svg", t, l) { charts.append(c) }
+            if let c = f.step.capacity, let chart = capacityChart(f.label, file: "capacity_\(f.fileSuffix).svg", c, l) { charts.append(chart) }
             if let m = f.step.monitor, !m.nodes.isEmpty { charts.append(nodeChart(f.step.id, m, l)) }
             if let w = f.step.watch { charts.append(watchChart(f.step.id, w, l)) }
         }

@@ -100,6 +100,9 @@ struct FlatStep: Sendable {
 
     /// "replica_search (replicas=2)" inside a sweep row, else the step's id.
     var label: String { step.id + (row.map { " (\($0))" } ?? "") }
+    /// The step in a file name: a sweep repeats its steps' ids, so the row is added
+    /// ("search" in row "replicas=2" → search_replicas_2).
+    var fileSuffix: String { step.id + (row.map { "_" + String($0.map { $0.isLetter || $0.isNumber ? $0 : "_" }) } ?? "") }
 }
 
 extension RunRecord {

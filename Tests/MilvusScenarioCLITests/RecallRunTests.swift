@@ -106,9 +106,8 @@ struct RecallRunTests {
           .enabled(if: RunTests.standaloneUp, "Milvus standalone is not running (scripts/milvus-local standalone up)"))
     func filtered() throws {
         let dir = try RunTests.temporaryFolder()
-        let file = dir.appendingPathComponent("filtered.yaml")
-        try Self.filtered.write(to: file, atomically: true, encoding: .utf8)
-        let r = try CLITests.run(["run", file.path, "--report-dir", dir.path], environment: RunTests.environment)
+        let file = try RunTests.scenario(Self.filtered, in: dir)
+        let r = try CLITests.run(["run", file, "--report-dir", dir.path], environment: RunTests.environment)
         #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
         let steps = RunTests.steps(try RunTests.record(dir))
         let filtered = try #require(steps.first { $0["id"] as? String == "filtered" })
