@@ -124,4 +124,32 @@ struct DataSetRunTests {
         // Nothing ran: no report folder.
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("report").path))
     }
+
+    @Test("into a collection the scenario did not create, a file of another dimension fails the insert before any row goes in, exit 3",
+          .enabled(if: RunTests.standaloneUp && haveTools, "needs Milvus standalone and .local/venv"))
+    func refusedAtRunTime() throws {
+        let dir = try Self.folder()
+        // A collection left by an earlier run: only the server knows it is 8-d.
+        let first = try RunTests.scenario(RunTests.small("ds_existing", step: "health", cleanup: "never")
+            .replacingOccurrences(of: "\n  - drop", with: ""), in: dir)
+        let made = try CLITests.run(["run", first, "--report-dir", dir.appendingPathComponent("first").path], environment: RunTests.environment)
+        try #require(made.status == 0, "\(made.stdout)\n\(made.stderr)")
+        let second = try RunTests.scenario("""
+            collection: ds_existing
+            target: {uri: "${MILVUS_URI}", metrics: "${MILVUS_METRICS}"}
+            cleanup: always
+            steps:
+              - insert: {id: load_file, generate: {v: {file: small_base.fvecs}}}
+              - drop
+            """, in: dir)
+        let r = try CLITests.run(["run", second, "--report-dir", dir.appendingPathComponent("second").path], environment: RunTests.environment)
+        #expect(r.status == 3, "\(r.stdout)\n\(r.stderr)")
+        #expect(r.stderr.contains("load_file") && r.stderr.contains("'v' is 8-d, but 'small_base.fvecs' holds 16-d vectors"), "\(r.stderr)")
+        let steps = RunTests.steps(try RunTests.record(dir.appendingPathComponent("second")))
+        let insert = try #require(steps.first { $0["id"] as? String == "load_file" })
+        #expect(insert["status"] as? String == "failed")
+        // Nothing went in: the collection still holds the earlier run's 2,000 rows, and it was dropped after.
+        #expect((insert["metrics"] as? [String: Double])?["rows"] ?? 0 == 0, "\(insert)")
+        #expect(steps.last?["kind"] as? String == "drop" && steps.last?["status"] as? String == "ok", "\(steps.map { $0["status"] ?? "" })")
+    }
 }
