@@ -16,6 +16,9 @@ struct RecallRunTests {
         environment["ROWS"] = "20000"
         environment["QUERIES"] = "100"
         environment["EF"] = "10"
+        // A target ef 10 cannot come near (0.85–0.91 in runs here), so the failure does not hang
+        // on where the server's segments happen to stand (below).
+        environment["MIN_RECALL"] = "0.99"
         let scenario = CLITests.root.appendingPathComponent("scenarios/recall_tuning.yaml").path
         let r = try CLITests.run(["run", scenario, "--report-dir", dir.path], environment: environment)
         #expect(r.status == 1, "\(r.stdout)\n\(r.stderr)")
@@ -29,8 +32,8 @@ struct RecallRunTests {
         let recalls = searches.compactMap { ($0["metrics"] as? [String: Double])?["recall"] }
         #expect(recalls.count == 5, "\(searches.map { $0["notes"] ?? "" })")
         guard recalls.count == 5 else { return }
-        // ef 10 misses neighbours (0.87 here), ef 128 finds nearly all of them.
-        #expect(recalls[0] < 0.95 && recalls[4] >= 0.95 && recalls[4] > recalls[0], "\(recalls)")
+        // ef 10 misses neighbours (0.85–0.88 here), ef 128 finds nearly all of them (1.000).
+        #expect(recalls[0] < 0.97 && recalls[4] >= 0.99 && recalls[4] > recalls[0], "\(recalls)")
         // The exact neighbours are computed once and reused by every later row and by `tuned`.
         let details = searches.compactMap { $0["recall"] as? [String: Any] }
         #expect(details.map { $0["reused"] as? Bool } == [false, true, true, true, true], "\(details.map { $0["reused"] ?? "" })")
@@ -40,12 +43,15 @@ struct RecallRunTests {
         let sweepMetrics = try #require(sweep["metrics"] as? [String: Double])
         #expect(sweepMetrics["bestRecall"] == recalls.max() && sweepMetrics["worstRecall"] == recalls.min())
 
-        // The run fails on recall: `tuned` searched with ef 10.
+        // The run fails on recall: `tuned` searched with ef 10. (Not necessarily the sweep row's
+        // recall: the same ef on the same queries gave 0.847 in the sweep and 0.908 in `tuned` in
+        // one CI run — the server compacts the small segments in the background, and a search
+        // over a rebuilt HNSW graph finds other neighbours.)
         let tuned = try #require(steps.first { $0["id"] as? String == "tuned" })
         let tunedRecall = try #require((tuned["metrics"] as? [String: Double])?["recall"])
-        #expect(abs(tunedRecall - recalls[0]) < 0.05, "same ef, same queries: \(tunedRecall) vs \(recalls[0])")
+        #expect(tunedRecall < 0.97, "\(tunedRecall)")
         let thresholds = try #require(record["thresholds"] as? [[String: Any]])
-        let gate = try #require(thresholds.first { $0["expression"] as? String == "tuned.recall >= 0.95" })
+        let gate = try #require(thresholds.first { $0["expression"] as? String == "tuned.recall >= 0.99" })
         #expect(gate["passed"] as? Bool == false && gate["observed"] as? Double == tunedRecall, "\(gate)")
 
         // Reports: the recall table (with every query's recall in the CSV), the recall column of

@@ -148,6 +148,9 @@ public struct FieldValueGenerator: Sendable {
             }
             return .floatVector(dim: dim, values: try f.floats(row..<(row + count)))
         }
+        guard f.rows > 0 || count == 0 else {
+            throw VectorFileError("'\(source.written)'\(f.dataset.map { " (dataset '\($0)')" } ?? "") holds no query vectors")
+        }
         var values: [Float] = []
         values.reserveCapacity(count * dim)
         var done = 0

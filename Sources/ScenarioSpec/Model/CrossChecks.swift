@@ -209,6 +209,9 @@ struct CrossChecks {
         let name = Self.name(file, queries: true)
         do {
             let f = try files.shape(file.path, dataset: file.dataset(queries: true))
+            if f.rows == 0 {
+                decoder.error(mark, .dataFile, "\(name) holds no query vectors")
+            }
             if let dim, f.dim != dim {
                 decoder.error(mark, .dataFile, "the search field is \(dim)-d, but \(name) holds \(f.dim)-d query vectors")
             }
