@@ -39,12 +39,31 @@ extension RunTests {
         environment["SMTP_PASSWORD"] = "alerts-secret"
         let r = try CLITests.run(["run", "scenarios/health_recovery.yaml", "--var", "watch_duration=100s", "--var", "fault_at=15s",
                                   "--report-dir", dir.path], environment: environment)
-        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
         let record = try Self.record(dir)
         let (m, watch) = try Self.watchStep(record, id: "outage")
 
+        // Rows, measured. The 20,000 flushed rows must all be there. The 2,000 the scenario leaves
+        // unflushed are the server's durability, not the tool's: Milvus 2.3.5 standalone kept them
+        // across SIGKILL in every probe here, but one CI run counted 20,000 eleven times over 33 s,
+        // a minute after the restart (the statistics, which count flushed rows only, said 20,000
+        // too). Then the tool must have verified the loss (`stable`), and `rowsLost == 0` must be
+        // the only threshold that failed — so exit 1, never a crash or an unverified count.
+        #expect(m["rowsBefore"] == 22000, "\(m)")
+        let after = try #require(m["rowsAfter"], "\(m)")
+        #expect(after >= 20000 && after <= 22000, "flushed rows lost: \(m)")
+        if after == 22000 {
+            #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+            #expect(m["rowsLost"] == 0, "\(m)")
+        } else {
+            print("[health_recovery] the restarted server lost \(22000 - Int(after)) unflushed rows; the run says so (exit \(r.status))")
+            let count = try #require(watch["rowCount"] as? [String: Any])
+            #expect(count["outcome"] as? String == "stable", "\(count)")
+            #expect(m["rowsLost"] == 22000 - after, "\(m)")
+            let failed = try #require(record["thresholds"] as? [[String: Any]]).filter { $0["passed"] as? Bool == false }
+            #expect(failed.map { $0["metric"] as? String } == ["rowsLost"] && r.status == 1, "\(failed)\n\(r.stdout)\n\(r.stderr)")
+        }
+
         // Recovery, measured.
-        #expect(m["rowsBefore"] == 22000 && m["rowsAfter"] == 22000 && m["rowsLost"] == 0, "\(m)")
         let detect = try #require(m["timeToDetect"]), serving = try #require(m["timeToServing"]), live = try #require(m["timeToLive"])
         #expect(detect > 0 && detect <= live && live <= serving, "detect \(detect), live \(live), serving \(serving)")
         #expect(m["successRate.before"] == 100)
