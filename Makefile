@@ -1,5 +1,5 @@
 # milvus-scenario — the commands the README shows.
-.PHONY: examples recovery-examples help demo demo-standalone demo-recovery demo-recovery-cluster receivers test build release docs validate clean
+.PHONY: examples recovery-examples help demo demo-crud demo-standalone demo-recovery demo-recovery-cluster receivers test build release docs validate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -15,6 +15,9 @@ demo-recovery: ## scenarios/health_recovery.yaml: kill the standalone server mid
 
 demo-recovery-cluster: ## scenarios/health_recovery_cluster.yaml: kill one of 3 query nodes with 2 replicas loaded
 	scripts/demo recovery-cluster
+
+demo-crud: ## scenarios/crud.yaml on the standalone: query load, upserts and deletes, each checked with count(*)
+	scripts/demo crud
 
 receivers: ## start the local alert receivers (webhook 9095, SMTP 2525, Alertmanager 9093)
 	scripts/alert-receivers up

@@ -1,41 +1,6 @@
 import Foundation
 
 extension MilvusClient {
-    /// The server refuses requests over 64 MiB (`proxy.grpc.serverMaxRecvSize`); stay well under.
-    public static let maxInsertRequestBytes = 48 * 1024 * 1024
-
-    /// Inserts the columns, split into as many requests as needed to stay under the server's
-    /// request size limit. All columns must have the same number of rows.
-    public func insert(_ collection: String, columns: [Column]) async throws -> InsertResult {
-        let rows = columns.first?.data.count ?? 0
-        guard columns.allSatisfy({ $0.data.count == rows }) else {
-            let counts = columns.map { "\($0.name): \($0.data.count)" }.joined(separator: ", ")
-            throw MilvusError(rpc: "Insert", kind: .invalidArgument, reason: "columns have different row counts (\(counts))")
-        }
-        guard rows > 0 else { return InsertResult(insertedCount: 0, requests: 0, ids: []) }
-        let bytes = columns.reduce(0) { $0 + $1.data.encodedSize }
-        let rowsPerRequest = max(1, Int(Double(Self.maxInsertRequestBytes) / (Double(bytes) / Double(rows)) * 0.9))
-        var result = InsertResult(insertedCount: 0, requests: 0, ids: [])
-        var start = 0
-        while start < rows {
-            let end = min(rows, start + rowsPerRequest)
-            let whole = start == 0 && end == rows
-            var request = Milvus_Proto_Milvus_InsertRequest()
-            request.dbName = options.database
-            request.collectionName = collection
-            request.numRows = UInt32(end - start)
-            request.fieldsData = columns.map { ($0.data.count == end - start && whole ? $0.data : $0.data.rows(start..<end)).fieldData(name: $0.name) }
-            let r = try await call("Insert", retry: .never) { [request] s, m, o in
-                try await s.insert(request, metadata: m, options: o)
-            }
-            result.insertedCount += Int(r.insertCnt)
-            result.requests += 1
-            result.ids += r.ids.intID.data
-            start = end
-        }
-        return result
-    }
-
     /// Seals the collection's growing segments. Returns before they are persisted on 2.3;
     /// use `waitUntilFlushed` (or `flushAndWait`) to wait.
     public func flush(_ collection: String) async throws -> FlushResult {

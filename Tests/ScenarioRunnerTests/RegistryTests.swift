@@ -24,6 +24,9 @@ struct RegistryTests {
           - load
           - concurrentSearch
           - hotSearch
+          - query: {limit: 1}
+          - upsert: {rows: 1}
+          - delete: {rows: 1}
           - capacity: {from: 10/s, to: 20/s, p99: 50ms}
           - sweep: {over: {n: [1]}, steps: [{concurrentSearch: {concurrency: "${n}"}}]}
           - monitor

@@ -180,6 +180,32 @@ internal enum Milvus_Proto_Milvus_MilvusService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "Upsert" metadata.
+        internal enum Upsert: Sendable {
+            /// Request type for "Upsert".
+            internal typealias Input = Milvus_Proto_Milvus_UpsertRequest
+            /// Response type for "Upsert".
+            internal typealias Output = Milvus_Proto_Milvus_MutationResult
+            /// Descriptor for "Upsert".
+            internal static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "milvus.proto.milvus.MilvusService"),
+                method: "Upsert",
+                type: .unary
+            )
+        }
+        /// Namespace for "Delete" metadata.
+        internal enum Delete: Sendable {
+            /// Request type for "Delete".
+            internal typealias Input = Milvus_Proto_Milvus_DeleteRequest
+            /// Response type for "Delete".
+            internal typealias Output = Milvus_Proto_Milvus_MutationResult
+            /// Descriptor for "Delete".
+            internal static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "milvus.proto.milvus.MilvusService"),
+                method: "Delete",
+                type: .unary
+            )
+        }
         /// Namespace for "Flush" metadata.
         internal enum Flush: Sendable {
             /// Request type for "Flush".
@@ -350,6 +376,8 @@ internal enum Milvus_Proto_Milvus_MilvusService: Sendable {
             ShowCollections.descriptor,
             GetCollectionStatistics.descriptor,
             Insert.descriptor,
+            Upsert.descriptor,
+            Delete.descriptor,
             Flush.descriptor,
             GetFlushState.descriptor,
             GetPersistentSegmentInfo.descriptor,
@@ -604,6 +632,44 @@ extension Milvus_Proto_Milvus_MilvusService {
         func insert<Result>(
             request: GRPCCore.ClientRequest<Milvus_Proto_Milvus_InsertRequest>,
             serializer: some GRPCCore.MessageSerializer<Milvus_Proto_Milvus_InsertRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Milvus_Proto_Milvus_MutationResult>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Milvus_Proto_Milvus_MutationResult>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "Upsert" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Milvus_Proto_Milvus_UpsertRequest` message.
+        ///   - serializer: A serializer for `Milvus_Proto_Milvus_UpsertRequest` messages.
+        ///   - deserializer: A deserializer for `Milvus_Proto_Milvus_MutationResult` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func upsert<Result>(
+            request: GRPCCore.ClientRequest<Milvus_Proto_Milvus_UpsertRequest>,
+            serializer: some GRPCCore.MessageSerializer<Milvus_Proto_Milvus_UpsertRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Milvus_Proto_Milvus_MutationResult>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Milvus_Proto_Milvus_MutationResult>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "Delete" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Milvus_Proto_Milvus_DeleteRequest` message.
+        ///   - serializer: A serializer for `Milvus_Proto_Milvus_DeleteRequest` messages.
+        ///   - deserializer: A deserializer for `Milvus_Proto_Milvus_MutationResult` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func delete<Result>(
+            request: GRPCCore.ClientRequest<Milvus_Proto_Milvus_DeleteRequest>,
+            serializer: some GRPCCore.MessageSerializer<Milvus_Proto_Milvus_DeleteRequest>,
             deserializer: some GRPCCore.MessageDeserializer<Milvus_Proto_Milvus_MutationResult>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Milvus_Proto_Milvus_MutationResult>) async throws -> Result
@@ -1207,6 +1273,66 @@ extension Milvus_Proto_Milvus_MilvusService {
             try await self.client.unary(
                 request: request,
                 descriptor: Milvus_Proto_Milvus_MilvusService.Method.Insert.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "Upsert" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Milvus_Proto_Milvus_UpsertRequest` message.
+        ///   - serializer: A serializer for `Milvus_Proto_Milvus_UpsertRequest` messages.
+        ///   - deserializer: A deserializer for `Milvus_Proto_Milvus_MutationResult` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        internal func upsert<Result>(
+            request: GRPCCore.ClientRequest<Milvus_Proto_Milvus_UpsertRequest>,
+            serializer: some GRPCCore.MessageSerializer<Milvus_Proto_Milvus_UpsertRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Milvus_Proto_Milvus_MutationResult>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Milvus_Proto_Milvus_MutationResult>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Milvus_Proto_Milvus_MilvusService.Method.Upsert.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "Delete" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Milvus_Proto_Milvus_DeleteRequest` message.
+        ///   - serializer: A serializer for `Milvus_Proto_Milvus_DeleteRequest` messages.
+        ///   - deserializer: A deserializer for `Milvus_Proto_Milvus_MutationResult` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        internal func delete<Result>(
+            request: GRPCCore.ClientRequest<Milvus_Proto_Milvus_DeleteRequest>,
+            serializer: some GRPCCore.MessageSerializer<Milvus_Proto_Milvus_DeleteRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Milvus_Proto_Milvus_MutationResult>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Milvus_Proto_Milvus_MutationResult>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Milvus_Proto_Milvus_MilvusService.Method.Delete.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -1879,6 +2005,56 @@ extension Milvus_Proto_Milvus_MilvusService.ClientProtocol {
         )
     }
 
+    /// Call the "Upsert" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Milvus_Proto_Milvus_UpsertRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    internal func upsert<Result>(
+        request: GRPCCore.ClientRequest<Milvus_Proto_Milvus_UpsertRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Milvus_Proto_Milvus_MutationResult>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.upsert(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Milvus_Proto_Milvus_UpsertRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Milvus_Proto_Milvus_MutationResult>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Delete" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Milvus_Proto_Milvus_DeleteRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    internal func delete<Result>(
+        request: GRPCCore.ClientRequest<Milvus_Proto_Milvus_DeleteRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Milvus_Proto_Milvus_MutationResult>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.delete(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Milvus_Proto_Milvus_DeleteRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Milvus_Proto_Milvus_MutationResult>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
     /// Call the "Flush" method.
     ///
     /// - Parameters:
@@ -2525,6 +2701,64 @@ extension Milvus_Proto_Milvus_MilvusService.ClientProtocol {
             metadata: metadata
         )
         return try await self.insert(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Upsert" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    internal func upsert<Result>(
+        _ message: Milvus_Proto_Milvus_UpsertRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Milvus_Proto_Milvus_MutationResult>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Milvus_Proto_Milvus_UpsertRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.upsert(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Delete" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    internal func delete<Result>(
+        _ message: Milvus_Proto_Milvus_DeleteRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Milvus_Proto_Milvus_MutationResult>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Milvus_Proto_Milvus_DeleteRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.delete(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -517,6 +517,51 @@ nonisolated struct Milvus_Proto_Milvus_InsertRequest: Sendable {
   init() {}
 }
 
+/// Same fields as InsertRequest; rows whose primary key exists replace the stored ones.
+nonisolated struct Milvus_Proto_Milvus_UpsertRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var dbName: String = String()
+
+  var collectionName: String = String()
+
+  var partitionName: String = String()
+
+  var fieldsData: [Milvus_Proto_Schema_FieldData] = []
+
+  var hashKeys: [UInt32] = []
+
+  var numRows: UInt32 = 0
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+nonisolated struct Milvus_Proto_Milvus_DeleteRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var dbName: String = String()
+
+  var collectionName: String = String()
+
+  var partitionName: String = String()
+
+  var expr: String = String()
+
+  var hashKeys: [UInt32] = []
+
+  var consistencyLevel: Milvus_Proto_Common_ConsistencyLevel = .strong
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
 nonisolated struct Milvus_Proto_Milvus_MutationResult: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -545,6 +590,10 @@ nonisolated struct Milvus_Proto_Milvus_MutationResult: Sendable {
   var errIndex: [UInt32] = []
 
   var insertCnt: Int64 = 0
+
+  var deleteCnt: Int64 = 0
+
+  var upsertCnt: Int64 = 0
 
   var timestamp: UInt64 = 0
 
@@ -1086,6 +1135,9 @@ nonisolated struct Milvus_Proto_Milvus_QueryRequest: Sendable {
   var expr: String = String()
 
   var outputFields: [String] = []
+
+  /// `limit` and `offset`, as key-value pairs.
+  var queryParams: [Milvus_Proto_Common_KeyValuePair] = []
 
   var consistencyLevel: Milvus_Proto_Common_ConsistencyLevel = .strong
 
@@ -1968,9 +2020,119 @@ nonisolated extension Milvus_Proto_Milvus_InsertRequest: SwiftProtobuf.Message, 
   }
 }
 
+nonisolated extension Milvus_Proto_Milvus_UpsertRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".UpsertRequest"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{4}\u{2}db_name\0\u{3}collection_name\0\u{3}partition_name\0\u{3}fields_data\0\u{3}hash_keys\0\u{3}num_rows\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 2: try { try decoder.decodeSingularStringField(value: &self.dbName) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.partitionName) }()
+      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.fieldsData) }()
+      case 6: try { try decoder.decodeRepeatedUInt32Field(value: &self.hashKeys) }()
+      case 7: try { try decoder.decodeSingularUInt32Field(value: &self.numRows) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.dbName.isEmpty {
+      try visitor.visitSingularStringField(value: self.dbName, fieldNumber: 2)
+    }
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 3)
+    }
+    if !self.partitionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.partitionName, fieldNumber: 4)
+    }
+    if !self.fieldsData.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.fieldsData, fieldNumber: 5)
+    }
+    if !self.hashKeys.isEmpty {
+      try visitor.visitPackedUInt32Field(value: self.hashKeys, fieldNumber: 6)
+    }
+    if self.numRows != 0 {
+      try visitor.visitSingularUInt32Field(value: self.numRows, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Milvus_Proto_Milvus_UpsertRequest, rhs: Milvus_Proto_Milvus_UpsertRequest) -> Bool {
+    if lhs.dbName != rhs.dbName {return false}
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs.partitionName != rhs.partitionName {return false}
+    if lhs.fieldsData != rhs.fieldsData {return false}
+    if lhs.hashKeys != rhs.hashKeys {return false}
+    if lhs.numRows != rhs.numRows {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Milvus_Proto_Milvus_DeleteRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".DeleteRequest"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{4}\u{2}db_name\0\u{3}collection_name\0\u{3}partition_name\0\u{1}expr\0\u{3}hash_keys\0\u{3}consistency_level\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 2: try { try decoder.decodeSingularStringField(value: &self.dbName) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.partitionName) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.expr) }()
+      case 6: try { try decoder.decodeRepeatedUInt32Field(value: &self.hashKeys) }()
+      case 7: try { try decoder.decodeSingularEnumField(value: &self.consistencyLevel) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.dbName.isEmpty {
+      try visitor.visitSingularStringField(value: self.dbName, fieldNumber: 2)
+    }
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 3)
+    }
+    if !self.partitionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.partitionName, fieldNumber: 4)
+    }
+    if !self.expr.isEmpty {
+      try visitor.visitSingularStringField(value: self.expr, fieldNumber: 5)
+    }
+    if !self.hashKeys.isEmpty {
+      try visitor.visitPackedUInt32Field(value: self.hashKeys, fieldNumber: 6)
+    }
+    if self.consistencyLevel != .strong {
+      try visitor.visitSingularEnumField(value: self.consistencyLevel, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Milvus_Proto_Milvus_DeleteRequest, rhs: Milvus_Proto_Milvus_DeleteRequest) -> Bool {
+    if lhs.dbName != rhs.dbName {return false}
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs.partitionName != rhs.partitionName {return false}
+    if lhs.expr != rhs.expr {return false}
+    if lhs.hashKeys != rhs.hashKeys {return false}
+    if lhs.consistencyLevel != rhs.consistencyLevel {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Milvus_Proto_Milvus_MutationResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".MutationResult"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}IDs\0\u{3}succ_index\0\u{3}err_index\0\u{4}\u{2}insert_cnt\0\u{2}\u{3}timestamp\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}IDs\0\u{3}succ_index\0\u{3}err_index\0\u{4}\u{2}insert_cnt\0\u{3}delete_cnt\0\u{3}upsert_cnt\0\u{1}timestamp\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1983,6 +2145,8 @@ nonisolated extension Milvus_Proto_Milvus_MutationResult: SwiftProtobuf.Message,
       case 3: try { try decoder.decodeRepeatedUInt32Field(value: &self.succIndex) }()
       case 4: try { try decoder.decodeRepeatedUInt32Field(value: &self.errIndex) }()
       case 6: try { try decoder.decodeSingularInt64Field(value: &self.insertCnt) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.deleteCnt) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self.upsertCnt) }()
       case 9: try { try decoder.decodeSingularUInt64Field(value: &self.timestamp) }()
       default: break
       }
@@ -2009,6 +2173,12 @@ nonisolated extension Milvus_Proto_Milvus_MutationResult: SwiftProtobuf.Message,
     if self.insertCnt != 0 {
       try visitor.visitSingularInt64Field(value: self.insertCnt, fieldNumber: 6)
     }
+    if self.deleteCnt != 0 {
+      try visitor.visitSingularInt64Field(value: self.deleteCnt, fieldNumber: 7)
+    }
+    if self.upsertCnt != 0 {
+      try visitor.visitSingularInt64Field(value: self.upsertCnt, fieldNumber: 8)
+    }
     if self.timestamp != 0 {
       try visitor.visitSingularUInt64Field(value: self.timestamp, fieldNumber: 9)
     }
@@ -2021,6 +2191,8 @@ nonisolated extension Milvus_Proto_Milvus_MutationResult: SwiftProtobuf.Message,
     if lhs.succIndex != rhs.succIndex {return false}
     if lhs.errIndex != rhs.errIndex {return false}
     if lhs.insertCnt != rhs.insertCnt {return false}
+    if lhs.deleteCnt != rhs.deleteCnt {return false}
+    if lhs.upsertCnt != rhs.upsertCnt {return false}
     if lhs.timestamp != rhs.timestamp {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -3146,7 +3318,7 @@ nonisolated extension Milvus_Proto_Milvus_SearchResults: SwiftProtobuf.Message, 
 
 nonisolated extension Milvus_Proto_Milvus_QueryRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".QueryRequest"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{4}\u{2}db_name\0\u{3}collection_name\0\u{1}expr\0\u{3}output_fields\0\u{4}\u{6}consistency_level\0\u{3}use_default_consistency\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{4}\u{2}db_name\0\u{3}collection_name\0\u{1}expr\0\u{3}output_fields\0\u{4}\u{4}query_params\0\u{4}\u{2}consistency_level\0\u{3}use_default_consistency\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3158,6 +3330,7 @@ nonisolated extension Milvus_Proto_Milvus_QueryRequest: SwiftProtobuf.Message, S
       case 3: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.expr) }()
       case 5: try { try decoder.decodeRepeatedStringField(value: &self.outputFields) }()
+      case 9: try { try decoder.decodeRepeatedMessageField(value: &self.queryParams) }()
       case 11: try { try decoder.decodeSingularEnumField(value: &self.consistencyLevel) }()
       case 12: try { try decoder.decodeSingularBoolField(value: &self.useDefaultConsistency) }()
       default: break
@@ -3178,6 +3351,9 @@ nonisolated extension Milvus_Proto_Milvus_QueryRequest: SwiftProtobuf.Message, S
     if !self.outputFields.isEmpty {
       try visitor.visitRepeatedStringField(value: self.outputFields, fieldNumber: 5)
     }
+    if !self.queryParams.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.queryParams, fieldNumber: 9)
+    }
     if self.consistencyLevel != .strong {
       try visitor.visitSingularEnumField(value: self.consistencyLevel, fieldNumber: 11)
     }
@@ -3192,6 +3368,7 @@ nonisolated extension Milvus_Proto_Milvus_QueryRequest: SwiftProtobuf.Message, S
     if lhs.collectionName != rhs.collectionName {return false}
     if lhs.expr != rhs.expr {return false}
     if lhs.outputFields != rhs.outputFields {return false}
+    if lhs.queryParams != rhs.queryParams {return false}
     if lhs.consistencyLevel != rhs.consistencyLevel {return false}
     if lhs.useDefaultConsistency != rhs.useDefaultConsistency {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}

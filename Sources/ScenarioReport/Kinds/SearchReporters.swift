@@ -70,6 +70,27 @@ struct ConcurrentSearchReporter: StepReporter {
     static func tables(_ b: TableBuilder) -> [ReportTable] { [b.queryPerformance, b.recall, b.nodeTraffic, b.replicaTraffic] }
 }
 
+/// `query`: scalar queries, in the query-performance table beside the searches.
+struct QueryReporter: StepReporter {
+    typealias Spec = QueryStep
+
+    static func brief(_ s: StepRecord, _ l: Labels) -> String {
+        let m = s.metrics(of: Spec.self)
+        return "\(Format.number(m[\.queries])) \(l.pick("queries", "个查询")), \(Format.number(m[\.qps])) QPS, P99 \(Format.number(m[\.p99]))ms, "
+            + l.pick("\(Format.number(m[\.rowsPerQuery])) rows each", "每个 \(Format.number(m[\.rowsPerQuery])) 行")
+    }
+
+    static func summary(_ s: StepRecord) -> String {
+        let m = s.metrics(of: Spec.self)
+        var text = " \(Format.number(m[\.queries])) queries in \(Format.number((m[\.totalTime] ?? 0) / 1000)) s, \(Format.number(m[\.qps])) QPS, avg \(Format.number(m[\.avg])) ms, P50 \(Format.number(m[\.p50])) ms, P99 \(Format.number(m[\.p99])) ms, \(Format.number(m[\.rowsPerQuery])) rows per query"
+        if let e = m[\.errors], e > 0 { text += ", \(Format.number(e)) errors" }
+        if s.failure == nil, let reasons = s.search?.errorReasons {
+            for r in reasons { text += "\n    \(r.count) × \(r.code): \(r.reason)" }
+        }
+        return text
+    }
+}
+
 /// `hotSearch`: hot against cold queries (热点查询性能).
 struct HotSearchReporter: StepReporter {
     typealias Spec = HotSearchStep
@@ -86,7 +107,9 @@ struct HotSearchReporter: StepReporter {
 
 extension TableBuilder {
     var queryPerformance: ReportTable {
-        let searches = record.flatSteps.filter { $0.step.kind == ConcurrentSearchStep.kind && $0.step.search != nil }
+        // Searches and scalar queries: both record the same latency metrics (`LatencyMetrics`), by
+        // the same names, so the rows read them alike.
+        let searches = record.flatSteps.filter { [ConcurrentSearchStep.kind, QueryStep.kind].contains($0.step.kind) && $0.step.search != nil }
         let withRecall = searches.contains { $0.step.recall != nil }
         let rows = searches.map { f -> [ReportTable.Cell] in
             let s = f.step, m = s.metrics(of: ConcurrentSearchStep.self), d = s.search!

@@ -28,8 +28,8 @@ extension StepReporter {
 /// Every kind's reporter, in the order their tables appear.
 enum StepReporters {
     static let all: [any StepReporter.Type] = [
-        CreateReporter.self, InsertReporter.self, IndexReporter.self, LoadReporter.self, ReleaseReporter.self, DropReporter.self,
-        ConcurrentSearchReporter.self, HotSearchReporter.self, CapacityReporter.self, MonitorReporter.self, SweepReporter.self,
+        CreateReporter.self, InsertReporter.self, UpsertReporter.self, DeleteReporter.self, IndexReporter.self, LoadReporter.self,
+        ReleaseReporter.self, DropReporter.self, ConcurrentSearchReporter.self, HotSearchReporter.self, QueryReporter.self, CapacityReporter.self, MonitorReporter.self, SweepReporter.self,
         HealthReporter.self, WatchReporter.self,
     ]
 

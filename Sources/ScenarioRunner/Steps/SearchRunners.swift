@@ -62,13 +62,8 @@ struct ConcurrentSearchRunner: StepRunner {
         let template = try await SearchTemplate(step: step, settings: spec.search, context: context)
         let pool = try template.queryPool(size: 1024)
         let client = context.client
-        let shape: SearchLoad.Shape
-        switch spec.loop {
-        case .closed(let workers): shape = .closed(workers: workers)
-        case .open(let rate, let maxInFlight): shape = .open(perSecond: rate.perSecond, maxInFlight: maxInFlight)
-        }
         let recorder = context.metrics?.queryRecorder(step: step.id, collection: template.collection)
-        let load = SearchLoad(shape: shape, shouldStop: { context.isStopping }) { index in
+        let load = SearchLoad(shape: spec.load.shape, shouldStop: { context.isStopping }) { index in
             let sent = ContinuousClock.now
             do {
                 _ = try await client.search(template.request(pool[index % pool.count]))
@@ -78,45 +73,19 @@ struct ConcurrentSearchRunner: StepRunner {
                 throw error
             }
         }
-        var warmupQueries = 0
-        switch spec.warmup {
-        case .count(let n) where n > 0:
-            context.progress.stepProgress(step, "warming up: \(n) queries")
-            warmupQueries = await load.run(.queries(n)).completed
-        case .duration(let d) where d.milliseconds > 0:
-            context.progress.stepProgress(step, "warming up for \(d)")
-            warmupQueries = await load.run(.time(d.swiftDuration)).completed
-        default: break
-        }
-        let length: SearchLoad.Length
-        let target: String
-        switch spec.end {
-        case .count(let n): length = .queries(n); target = " of \(n.formatted())"
-        case .duration(let d): length = .time(d.swiftDuration); target = ""
-        }
+        let warmupQueries = await runWarmup(load, spec.warmup, step, context)
+        let (length, target) = spec.load.length
         let progress = LoadProgress()
         let reporter = reportProgress(step, context, progress, target: target)
         let result = await record.measuringNodeTraffic(spec.nodeTraffic, every: spec.nodeTrafficInterval, step, context) { await load.run(length, progress: progress) }
         reporter.cancel()
         record.recordLatency(result)
-        if let l = result.latencySummary {
-            record[\.min] = l.min
-            record[\.p90] = l.p90
-            record[\.p95] = l.p95
-            record[\.p999] = l.p999
-        }
-        var details = SearchDetails(loop: "closed", concurrency: 0, targetRate: nil, warmupQueries: warmupQueries,
-                                    latency: result.latency.encoded, errorsByCode: result.errorsByCode,
-                                    errorReasons: result.reasons.sorted, firstError: result.reasons.first?.message)
-        switch spec.loop {
-        case .closed(let workers): details.concurrency = workers
-        case .open(let rate, let maxInFlight): details.loop = "open"; details.concurrency = maxInFlight; details.targetRate = rate.perSecond
-        }
+        record.recordRequestLatency(result)
         if case .open = spec.loop {
             record[\.late] = result.late
             record[\.dropped] = result.dropped
         }
-        record.search = details
+        record.search = SearchDetails(load: spec.load, warmupQueries: warmupQueries, result)
         try failIfEverythingFailed(result, step: step)
         await record.measureRecall(spec.recall, template, step, context)
     }

@@ -45,8 +45,8 @@ extension StepRunner {
 /// The runner of every step kind, keyed by the kind's spec type.
 enum StepRunners {
     static let all: [any StepRunner.Type] = [
-        CreateRunner.self, InsertRunner.self, IndexRunner.self, LoadRunner.self, ReleaseRunner.self, DropRunner.self,
-        ConcurrentSearchRunner.self, HotSearchRunner.self, CapacityRunner.self, SweepRunner.self,
+        CreateRunner.self, InsertRunner.self, UpsertRunner.self, DeleteRunner.self, IndexRunner.self, LoadRunner.self, ReleaseRunner.self, DropRunner.self,
+        ConcurrentSearchRunner.self, HotSearchRunner.self, QueryRunner.self, CapacityRunner.self, SweepRunner.self,
         MonitorRunner.self, HealthRunner.self, WatchRunner.self,
     ]
 

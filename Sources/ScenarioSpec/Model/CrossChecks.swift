@@ -128,6 +128,25 @@ struct CrossChecks {
                 indexes[collection] = nil
             case let insert as InsertStep:
                 if let fields { check(insert, fields) }
+            case let upsert as UpsertStep:
+                if let fields {
+                    check(upsert.rows, fields)
+                    if let key = fields.first(where: \.primary), key.autoId {
+                        decoder.error(step.mark, .upsertAutoId, "'\(collection)' assigns its primary key '\(key.name)' itself (autoId), so rows cannot be upserted by key; create it with autoId: false and generate the key")
+                    }
+                }
+            case let query as QueryStep:
+                if let fields {
+                    checkFieldNames(query.outputFields.filter { $0 != "count(*)" }, fields, key: "outputFields", at: step.mark)
+                    checkFilter(query.filter, fields, at: query.filterMark ?? step.mark, what: "query")
+                }
+            case let delete as DeleteStep:
+                if let fields, case .filter(let filter) = delete.target {
+                    checkFilter(filter, fields, at: delete.filterMark ?? step.mark, what: "delete")
+                }
+                if let fields, case .ids = delete.target, let key = fields.first(where: \.primary), key.type != .int64 {
+                    decoder.error(step.mark, .deleteTarget, "'rows' deletes integer primary keys, and '\(key.name)' is \(key.type.rawValue); use 'filter'")
+                }
             case let index as IndexStep:
                 if let fields { checkVectorField(index.field, fields, at: step.mark, what: "index") }
                 indexes[collection] = index
@@ -277,15 +296,8 @@ struct CrossChecks {
         }
         if let fields {
             checkVectorField(search.field, fields, at: mark, what: "search")
-            for name in search.outputFields where !fields.contains(where: { $0.name == name }) {
-                decoder.error(mark, .fieldUnknown, "'outputFields' names '\(name)', which the collection does not have\(Suggestion.hint(for: name, in: fields.map(\.name)))")
-            }
-            if let filter = search.filter {
-                for (name, _) in FilterFields.names(in: filter) where !fields.contains(where: { $0.name == name }) {
-                    decoder.error(search.filterMark ?? mark, .fieldUnknown,
-                                  "'filter' names '\(name)', which the collection does not have (Milvus would reject every search)\(Suggestion.hint(for: name, in: fields.map(\.name)))")
-                }
-            }
+            checkFieldNames(search.outputFields, fields, key: "outputFields", at: mark)
+            if let filter = search.filter { checkFilter(filter, fields, at: search.filterMark ?? mark, what: "search") }
         }
         if let index, let metric = search.metric, metric != index.metric {
             decoder.error(mark, .metricMismatch, "the search uses metric \(metric.rawValue) but the index was built with \(index.metric.rawValue)")
@@ -293,6 +305,21 @@ struct CrossChecks {
         if let index, let nlist = index.params.first(where: { $0.name == "nlist" }).flatMap({ Int($0.value) }),
            let nprobe = search.params.first(where: { $0.name == "nprobe" }), let n = Int(nprobe.value), n > nlist {
             decoder.warning(nprobe.mark, .indexParameter, "nprobe \(n) is larger than the index's nlist \(nlist); the server probes at most nlist lists")
+        }
+    }
+
+    /// Every name must be one of the collection's fields.
+    func checkFieldNames(_ names: [String], _ fields: [CreateStep.Field], key: String, at mark: Mark) {
+        for name in names where !fields.contains(where: { $0.name == name }) {
+            decoder.error(mark, .fieldUnknown, "'\(key)' names '\(name)', which the collection does not have\(Suggestion.hint(for: name, in: fields.map(\.name)))")
+        }
+    }
+
+    /// The field names a filter expression uses must be the collection's.
+    func checkFilter(_ filter: String, _ fields: [CreateStep.Field], at mark: Mark, what: String) {
+        for (name, _) in FilterFields.names(in: filter) where !fields.contains(where: { $0.name == name }) {
+            decoder.error(mark, .fieldUnknown,
+                          "'filter' names '\(name)', which the collection does not have (Milvus would reject every \(what))\(Suggestion.hint(for: name, in: fields.map(\.name)))")
         }
     }
 }

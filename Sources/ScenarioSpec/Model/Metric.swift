@@ -155,8 +155,26 @@ extension StepMetrics {
     }
 }
 
-/// The latency metrics every search-load kind records (the document's 查询性能统计), so one
-/// function writes them for each such kind.
+/// The latency metrics every request-load kind records (searches or scalar queries: the
+/// document's 查询性能统计), so one function writes them for each such kind.
+public protocol LatencyMetrics: StepMetrics {
+    var queries: Metric<CountValue> { get }
+    var errors: Metric<CountValue> { get }
+    var errorRate: Metric<PercentValue> { get }
+    var totalTime: Metric<DurationValue> { get }
+    var qps: Metric<RateValue> { get }
+    var avg: Metric<DurationValue> { get }
+    var min: Metric<DurationValue> { get }
+    var p50: Metric<DurationValue> { get }
+    var p90: Metric<DurationValue> { get }
+    var p95: Metric<DurationValue> { get }
+    var p99: Metric<DurationValue> { get }
+    var p999: Metric<DurationValue> { get }
+    var max: Metric<DurationValue> { get }
+}
+
+/// The latency metrics of a search-load kind, with the query nodes' traffic and recall beside
+/// them (a sweep row's comparison and `compare` read these).
 public protocol SearchLatencyMetrics: NodeTrafficMetrics, RecallMetrics {
     var queries: Metric<CountValue> { get }
     var errors: Metric<CountValue> { get }

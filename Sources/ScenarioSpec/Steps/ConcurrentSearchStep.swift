@@ -4,20 +4,15 @@ public struct ConcurrentSearchStep: SearchingStep {
     public static let summary = "Runs searches and records latency percentiles in HdrHistograms. **Closed loop** (default): `concurrency` workers, each sending its next query when the last returns. **Open loop** (`rate` set): queries are sent on a fixed schedule and latency is measured from each query's intended start, so a stalled server shows in the percentiles (no coordinated omission); `concurrency` then caps queries in flight, and queries that could not start on time are counted as late. Ends after `queries` or after `duration` (100 queries when neither is set)."
     public static let collectionUse = CollectionUse.required
 
-    public static let keys: [KeySpec] = [
-        KeySpec("queries", .integer(min: 1, max: nil), .runtimeDefault("100, when `duration` is not set"), "Number of measured queries."),
-        KeySpec("duration", .duration(allowZero: false), .optional, "Run for this long instead of a query count."),
-        KeySpec("concurrency", .integer(min: 1, max: 1024), .defaultValue("10"), "Closed loop: number of workers. Open loop: most queries in flight."),
-        KeySpec("rate", .rate, .optional, "Open loop: target queries per second, e.g. `200/s`."),
-        KeySpec("warmup", .countOrDuration, .defaultValue("0"), "Queries (`20`) or time (`5s`) run first and left out of the results."),
+    public static let keys: [KeySpec] = LoadSettings.keys("queries") + [
         NodeTrafficSetting.key,
         NodeTrafficSetting.intervalKey,
         RecallSetting.key,
     ] + SearchSettings.keys
 
-    public static let constraints: [KeyConstraint] = [.atMostOne(["queries", "duration"])]
+    public static let constraints = LoadSettings.constraints
 
-    public struct Metrics: SearchLatencyMetrics {
+    public struct Metrics: SearchLatencyMetrics, LatencyMetrics {
         public init() {}
         public let queries = Metric<CountValue>("queries", .neither, "Measured queries (warm-up excluded).")
         public let errors = Metric<CountValue>("errors", .lower, "Queries that failed.")
@@ -46,15 +41,13 @@ public struct ConcurrentSearchStep: SearchingStep {
         public let recallP5 = QualityMetrics.recallP5
     }
 
-    /// How the load is driven.
-    public enum Loop: Sendable, Hashable {
-        case closed(workers: Int)
-        case open(rate: Rate, maxInFlight: Int)
-    }
+    public typealias Loop = LoadSettings.Loop
 
-    public var end: CountOrDuration
-    public var loop: Loop
-    public var warmup: CountOrDuration
+    /// How the searches are driven and for how long.
+    public var load: LoadSettings
+    public var end: CountOrDuration { load.end }
+    public var loop: Loop { load.loop }
+    public var warmup: CountOrDuration { load.warmup }
     public var search: SearchSettings
     public var nodeTraffic: Bool
     public var nodeTrafficInterval: ScenarioDuration
@@ -62,16 +55,7 @@ public struct ConcurrentSearchStep: SearchingStep {
     public var recall: RecallSetting?
 
     public init(_ r: ObjectReader, _ context: StepDecodingContext) {
-        let queries = r.int("queries")
-        let duration = r.duration("duration")
-        end = duration.map(CountOrDuration.duration) ?? .count(queries ?? 100)
-        let concurrency = r.int("concurrency") ?? 10
-        if let rate = r.rate("rate") {
-            loop = .open(rate: rate, maxInFlight: concurrency)
-        } else {
-            loop = .closed(workers: concurrency)
-        }
-        warmup = r.countOrDuration("warmup") ?? .count(0)
+        load = LoadSettings(r)
         search = SearchSettings(r)
         nodeTraffic = r.bool("nodeTraffic") ?? true
         nodeTrafficInterval = r.duration("nodeTrafficInterval") ?? .seconds(1)

@@ -62,7 +62,7 @@ public struct InsertStep: StepSpec {
         KeySpec("segmentRows", .integer(min: 1, max: nil), .optional, "Also flush after every this many rows, so the data lands in several sealed segments of about this size per shard instead of one (Milvus seals at 512 MiB by default). Segments are what query nodes balance; with one segment there is nothing to spread. Must be a multiple of `batch`."),
     ]
 
-    public struct Metrics: StepMetrics {
+    public struct Metrics: RowWriteMetrics {
         public init() {}
         public let rows = Metric<CountValue>("rows", .neither, "Rows inserted.")
         public let rowsPerSecond = Metric<RateValue>("rowsPerSecond", .higher, "Rows per second over the insert phase.")
@@ -71,6 +71,7 @@ public struct InsertStep: StepSpec {
         public let sealTime = Metric<DurationValue>("sealTime", .lower, "Time from the flush until every segment was sealed (and indexed).")
         public let flushes = Metric<CountValue>("flushes", .neither, "Flush requests sent (one per `segmentRows`, plus the final one).")
         public let totalTime = Metric<DurationValue>.totalTime("the whole step")
+        public var writeTime: Metric<DurationValue> { insertTime }
     }
 
     /// Rows to insert; 0 means all rows of the data set file (validation allows it only then).
@@ -82,6 +83,11 @@ public struct InsertStep: StepSpec {
     public var segmentRows: Int?
 
     public init(_ r: ObjectReader, _ context: StepDecodingContext) {
+        self.init(r, kind: Self.kind)
+    }
+
+    /// Decodes the settings of a step that writes rows like `insert` (`upsert` too).
+    init(_ r: ObjectReader, kind: String) {
         rows = r.int("rows") ?? 0
         batch = r.int("batch") ?? 10000
         seed = r.int("seed") ?? 42
@@ -92,7 +98,7 @@ public struct InsertStep: StepSpec {
         }
         generators = r.objectMap("generate") { field, g in Self.generator(field: field, g) } ?? []
         if !r.has("rows"), !generators.contains(where: { if case .file = $0.generator { return true } else { return false } }) {
-            r.decoder.error(r.node.mark, .keyMissing, "insert step is missing the required key 'rows' (only a step reading a data set 'file' may leave it out: then all of the file's rows)")
+            r.decoder.error(r.node.mark, .keyMissing, "\(kind) step is missing the required key 'rows' (only a step reading a data set 'file' may leave it out: then all of the file's rows)")
         }
     }
 

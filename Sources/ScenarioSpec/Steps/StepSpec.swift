@@ -99,8 +99,8 @@ public struct Step: Sendable {
 /// The registry of step kinds, read by the decoder, the runner, the JSON Schema and the reference.
 public enum StepKinds {
     public static let all: [any StepSpec.Type] = [
-        CreateStep.self, InsertStep.self, IndexStep.self, LoadStep.self, ReleaseStep.self, DropStep.self,
-        ConcurrentSearchStep.self, HotSearchStep.self, CapacityStep.self, SweepStep.self,
+        CreateStep.self, InsertStep.self, UpsertStep.self, DeleteStep.self, IndexStep.self, LoadStep.self, ReleaseStep.self, DropStep.self,
+        ConcurrentSearchStep.self, HotSearchStep.self, QueryStep.self, CapacityStep.self, SweepStep.self,
         MonitorStep.self, HealthStep.self, WatchStep.self,
     ]
 

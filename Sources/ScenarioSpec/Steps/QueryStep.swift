@@ -1,0 +1,75 @@
+/// `query`: a load of scalar queries (filter, output fields, limit) with latency percentiles.
+public struct QueryStep: StepSpec {
+    public static let kind = "query"
+    public static let summary = "Runs scalar queries — the rows matching `filter`, with `outputFields`, at most `limit` — as a load, closed or open loop exactly like `concurrentSearch`, and records their latency percentiles and the rows they returned. With `expectRows`, a query that returns another number of rows counts as failed."
+    public static let collectionUse = CollectionUse.required
+
+    public static let keys: [KeySpec] = LoadSettings.keys("queries") + [
+        KeySpec("filter", .text, .runtimeDefault("every row (then `limit` is required)"), "Boolean expression the rows must match, e.g. `id < 100 and category == \"books\"`."),
+        KeySpec("outputFields", .list(.text, minCount: 0), .runtimeDefault("the primary key"), "Fields returned for each row; `count(*)` counts the matching rows instead."),
+        KeySpec("limit", .integer(min: 1, max: 16384), .optional, "At most this many rows per query (Milvus allows up to 16384)."),
+        KeySpec("offset", .integer(min: 0, max: 16383), .optional, "Rows skipped before the first returned (with `limit`)."),
+        KeySpec("consistency", .choice(CreateStep.ConsistencyLevel.allCases.map(\.rawValue)), .defaultValue("Bounded"), "Consistency level of each query."),
+        KeySpec("timeout", .duration(allowZero: false), .runtimeDefault("the target's `timeout`"), "Deadline of each query."),
+        KeySpec("expectRows", .integer(min: 0, max: nil), .optional, "Rows each query must return; any other number fails that query (for `count(*)`, the count it must answer)."),
+    ]
+
+    public static let constraints = LoadSettings.constraints
+
+    public struct Metrics: LatencyMetrics {
+        public init() {}
+        public let queries = Metric<CountValue>("queries", .neither, "Measured queries (warm-up excluded).")
+        public let errors = Metric<CountValue>("errors", .lower, "Queries that failed (or returned other than `expectRows`).")
+        public let errorRate = Metric<PercentValue>("errorRate", .lower, "Failed queries as a percent of all measured queries.")
+        public let totalTime = Metric<DurationValue>("totalTime", .lower, "Wall time of the measured queries.")
+        public let qps = Metric<RateValue>("qps", .higher, "Completed queries per second.")
+        public let avg = Metric<DurationValue>("avg", .lower, "Mean latency.")
+        public let min = Metric<DurationValue>("min", .lower, "Lowest latency.")
+        public let p50 = Metric<DurationValue>("p50", .lower, "Median latency.")
+        public let p90 = Metric<DurationValue>("p90", .lower, "90th percentile latency.")
+        public let p95 = Metric<DurationValue>("p95", .lower, "95th percentile latency.")
+        public let p99 = Metric<DurationValue>("p99", .lower, "99th percentile latency.")
+        public let p999 = Metric<DurationValue>("p999", .lower, "99.9th percentile latency.")
+        public let max = Metric<DurationValue>("max", .lower, "Highest latency.")
+        public let late = Metric<CountValue>("late", .lower, "Open loop: queries that started after their scheduled time.")
+        public let dropped = Metric<CountValue>("dropped", .lower, "Open loop: queries never sent because the in-flight cap stayed full until the run ended.")
+        public let rows = Metric<CountValue>("rows", .neither, "Rows returned by all completed queries together (for `count(*)`, the counts added up).")
+        public let rowsPerQuery = Metric<RatioValue>("rowsPerQuery", .neither, "Mean rows returned per completed query.")
+    }
+
+    public var load: LoadSettings
+    public var filter: String
+    public var outputFields: [String]
+    public var limit: Int?
+    public var offset: Int?
+    public var consistency: CreateStep.ConsistencyLevel
+    public var timeout: ScenarioDuration?
+    public var expectRows: Int?
+    /// Where `filter` was written (for diagnostics that check its field names).
+    public var filterMark: Mark?
+
+    public init(_ r: ObjectReader, _ context: StepDecodingContext) {
+        load = LoadSettings(r)
+        filter = r.string("filter") ?? ""
+        filterMark = r.has("filter") ? r.mark("filter") : nil
+        outputFields = r.strings("outputFields") ?? []
+        limit = r.int("limit")
+        offset = r.int("offset")
+        consistency = r.choice("consistency") ?? .Bounded
+        timeout = r.duration("timeout")
+        expectRows = r.int("expectRows")
+        let counts = outputFields.contains("count(*)")
+        if filter.trimmingCharacters(in: .whitespaces).isEmpty, limit == nil, !counts {
+            r.decoder.error(filterMark ?? r.node.mark, .queryUnbounded, "a query without a 'filter' needs a 'limit' (Milvus refuses to return every row), or outputFields: [\"count(*)\"]")
+        }
+        if r.has("offset"), limit == nil {
+            r.decoder.error(r.mark("offset"), .queryUnbounded, "'offset' needs a 'limit'")
+        }
+        if counts, outputFields.count > 1 {
+            r.decoder.error(r.mark("outputFields"), .queryUnbounded, "count(*) cannot be returned with other fields")
+        }
+        if counts, r.has("limit") {
+            r.decoder.error(r.mark("limit"), .queryUnbounded, "count(*) takes no 'limit'")
+        }
+    }
+}

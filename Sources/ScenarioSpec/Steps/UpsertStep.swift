@@ -1,0 +1,37 @@
+/// `upsert`: writes generated rows whose primary keys may already exist, replacing those rows.
+public struct UpsertStep: StepSpec {
+    public static let kind = "upsert"
+    public static let summary = "Upserts generated rows in batches, exactly like `insert` (same keys and generators): a row whose primary key exists replaces the stored one, the others are inserted. The primary key must be generated (not `autoId`): e.g. `generate: {id: {sequence: 0}}` rewrites the first rows of an insert that used the same sequence."
+    public static let collectionUse = CollectionUse.required
+    public static let keys: [KeySpec] = InsertStep.keys
+
+    public struct Metrics: RowWriteMetrics {
+        public init() {}
+        public let rows = Metric<CountValue>("rows", .neither, "Rows upserted.")
+        public let rowsPerSecond = Metric<RateValue>("rowsPerSecond", .higher, "Rows per second over the upsert phase.")
+        public let writeTime = Metric<DurationValue>("upsertTime", .lower, "Time spent in upsert requests.")
+        public let flushTime = Metric<DurationValue>("flushTime", .lower, "Time from the flush request until it returned.")
+        public let sealTime = Metric<DurationValue>("sealTime", .lower, "Time from the flush until every segment was sealed (and indexed).")
+        public let flushes = Metric<CountValue>("flushes", .neither, "Flush requests sent (one per `segmentRows`, plus the final one).")
+        public let totalTime = Metric<DurationValue>.totalTime("the whole step")
+    }
+
+    /// The rows, as an insert step would write them.
+    public var rows: InsertStep
+
+    public init(_ r: ObjectReader, _ context: StepDecodingContext) {
+        rows = InsertStep(r, kind: Self.kind)
+    }
+}
+
+/// What a step that writes generated rows (`insert`, `upsert`) records.
+public protocol RowWriteMetrics: StepMetrics {
+    var rows: Metric<CountValue> { get }
+    var rowsPerSecond: Metric<RateValue> { get }
+    /// Time spent in the write requests (`insertTime`, `upsertTime`).
+    var writeTime: Metric<DurationValue> { get }
+    var flushTime: Metric<DurationValue> { get }
+    var sealTime: Metric<DurationValue> { get }
+    var flushes: Metric<CountValue> { get }
+    var totalTime: Metric<DurationValue> { get }
+}
