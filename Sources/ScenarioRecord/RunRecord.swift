@@ -146,6 +146,8 @@ public struct StepRecord: Codable, Sendable {
     public var capacity: CapacityDetails?
     public var monitor: MonitorDetails?
     public var sweep: SweepDetails?
+    /// A `parallel` step's nested steps, each as it ran.
+    public var parallel: [StepRecord]?
     public var health: HealthDetails?
     public var watch: WatchDetails?
     /// Facts worth knowing (which nodes serve the replicas, what could not be measured).

@@ -115,6 +115,8 @@ extension RunRecord {
                     for nested in row.steps { out.append(FlatStep(step: nested, row: "\(sweep.parameter)=\(row.value)")) }
                 }
             }
+            // A parallel's steps ran once each, side by side: they stand as steps of their own.
+            for nested in s.parallel ?? [] { out.append(FlatStep(step: nested, row: nil)) }
         }
         return out
     }

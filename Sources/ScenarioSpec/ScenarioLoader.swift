@@ -141,12 +141,12 @@ struct ScenarioDecoding {
             index += 1
             counters[kind, default: 0] += 1
             return makeStep(kind: kind, nameNode: nameNode, reader, collection: collection,
-                            path: "\(index)", autoId: "\(kind)\(counters[kind]!)")
+                            path: "\(index)", autoId: "\(kind)\(counters[kind]!)", parentKind: nil)
         } ?? []
     }
 
     func makeStep(kind: String, nameNode: Node, _ r: ObjectReader, collection defaultCollection: String?,
-                  path: String, autoId: String) -> Step? {
+                  path: String, autoId: String, parentKind: String?) -> Step? {
         guard let type = StepKinds.type(named: kind) else { return nil }
         let id = r.string("id")
         var collection: String?
@@ -166,11 +166,17 @@ struct ScenarioDecoding {
                     index += 1
                     counters[k, default: 0] += 1
                     return makeStep(kind: k, nameNode: n, nested, collection: collection ?? defaultCollection,
-                                    path: "\(path).\(index)", autoId: "\(stepId)-\(k)\(counters[k]!)")
+                                    path: "\(path).\(index)", autoId: "\(stepId)-\(k)\(counters[k]!)", parentKind: kind)
                 } ?? []
             }
         }
-        if !type.maySweep, path.contains(".") {
+        if parentKind == ParallelStep.kind {
+            if !type.mayRunInParallel {
+                let kinds = StepKinds.all.filter { $0.mayRunInParallel }.map { $0.kind }.joined(separator: ", ")
+                decoder.error(nameNode.mark, .stepNotParallel, "'\(kind)' steps cannot run inside 'parallel', which runs loads side by side (\(kinds)); put it before or after")
+                return nil
+            }
+        } else if !type.maySweep, parentKind != nil {
             decoder.error(nameNode.mark, .stepNotSweepable, "a '\(kind)' step cannot be nested inside a sweep; put it before or after the sweep")
             return nil
         }

@@ -27,6 +27,7 @@ struct RegistryTests {
           - query: {limit: 1}
           - upsert: {rows: 1}
           - delete: {rows: 1}
+          - parallel: {duration: 1s, steps: [{query: {limit: 1}}]}
           - capacity: {from: 10/s, to: 20/s, p99: 50ms}
           - sweep: {over: {n: [1]}, steps: [{concurrentSearch: {concurrency: "${n}"}}]}
           - monitor
@@ -78,7 +79,8 @@ struct TypedMetricsTests {
 
     @Test("each kind's declared metrics are exactly its Metrics' properties, each with its quantity's unit")
     func declarations() {
-        #expect(InsertStep.metrics.map(\.name) == ["rows", "rowsPerSecond", "insertTime", "flushTime", "sealTime", "flushes", "totalTime"])
+        #expect(InsertStep.metrics.map(\.name) == ["rows", "rowsPerSecond", "insertTime", "flushTime", "sealTime", "flushes", "totalTime",
+                                                     "freshness.samples", "freshness.p50", "freshness.p99", "freshness.max", "freshness.timeouts"])
         #expect(InsertStep.metrics.first { $0.name == "insertTime" }?.unit == .milliseconds)
         #expect(HealthStep.metrics.first { $0.name == "healthy" }?.unit == .boolean)
         #expect(MonitorStep.metrics.first { $0.name == "memoryMB.max" }?.unit == .count)

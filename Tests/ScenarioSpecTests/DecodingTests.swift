@@ -136,7 +136,7 @@ struct DecodingTests {
     func bareKinds() {
         #expect(TestSupport.decode("collection: c\nsteps: [release, drop, monitor]\n").errors.isEmpty)
         #expect(TestSupport.lines(TestSupport.decode("collection: c\nsteps: [insert]\n")) ==
-            ["test.yaml:2:9: error: insert step is missing the required key 'rows' (only a step reading a data set 'file' may leave it out: then all of the file's rows)"])
+            ["test.yaml:2:9: error: insert step is missing the required key 'rows' (only a step reading a data set 'file' may leave it out: then all of the file's rows; or a streaming one with 'rate' inside 'parallel')"])
     }
 
     @Test("a background cap below rate × timeout is warned about; the default needs no warning")

@@ -12,6 +12,33 @@ struct InsertReporter: StepReporter {
     typealias Spec = InsertStep
     static func brief(_ s: StepRecord, _ l: Labels) -> String { RowWriteLines.brief(s, l, as: Spec.self) }
     static func summary(_ s: StepRecord) -> String { RowWriteLines.summary(s, as: Spec.self) }
+    /// The freshness table covers upserts too.
+    static func tables(_ b: TableBuilder) -> [ReportTable] { [b.freshness] }
+}
+
+extension TableBuilder {
+    /// How soon streamed rows became visible (`freshness` on insert and upsert steps).
+    var freshness: ReportTable {
+        let writes = record.flatSteps.filter { [InsertStep.kind, UpsertStep.kind].contains($0.step.kind) && ($0.step.metrics[RowWriteFreshness.samples.name] ?? 0) > 0 }
+        let rows = writes.map { f -> [ReportTable.Cell] in
+            let m = f.step.metrics
+            return [.init(f.label, raw: f.step.id), .init(f.step.kind), Format.plain(m["rows"]), Format.plain(m["rowsPerSecond"]),
+                    Format.plain(m[RowWriteFreshness.samples.name]), Format.ms(m[RowWriteFreshness.p50.name]), Format.ms(m[RowWriteFreshness.p99.name]),
+                    Format.ms(m[RowWriteFreshness.max.name]), Format.plain(m[RowWriteFreshness.timeouts.name])]
+        }
+        var table = ReportTable(id: "freshness", title: l.pick("Freshness of written rows", "写入数据的可见延迟"),
+                                columns: [.init(id: "step", header: l.step), .init(id: "kind", header: l.kind),
+                                          .init(id: "rows", header: l.pick("Rows", "行数"), alignRight: true),
+                                          .init(id: "rows_per_s", header: l.pick("Rows/s", "行/秒"), alignRight: true),
+                                          .init(id: "probed", header: l.pick("Rows probed", "探测行数"), alignRight: true),
+                                          .init(id: "p50_ms", header: l.p50, alignRight: true), .init(id: "p99_ms", header: l.p99, alignRight: true),
+                                          .init(id: "max_ms", header: l.max, alignRight: true),
+                                          .init(id: "not_found", header: l.pick("Not found in time", "超时未见"), alignRight: true)],
+                                rows: rows)
+        table.notes.append(l.pick("Time from a batch's acknowledgement until a query by primary key, at the collection's consistency level, found its last row (one row probed at a time, at most once per `freshness` interval).",
+                                  "从一批数据写入确认到按主键查询（使用集合的一致性级别）能查到该批最后一行的时间（每次只探测一行，间隔不小于 `freshness`）。"))
+        return table
+    }
 }
 
 struct UpsertReporter: StepReporter {
@@ -32,6 +59,10 @@ enum RowWriteLines {
         let m = s.metrics(of: kind)
         var text = " \(Format.number(m[\.rows])) rows, \(Format.number(m[\.rowsPerSecond])) rows/s"
         if m[\.flushTime] != nil { text += ", flush+seal \(Format.number(((m[\.flushTime] ?? 0) + (m[\.sealTime] ?? 0)) / 1000)) s" }
+        if let samples = m[\.freshnessSamples], samples > 0 {
+            text += "; visible after P50 \(Format.number(m[\.freshnessP50])) ms, P99 \(Format.number(m[\.freshnessP99])) ms, max \(Format.number(m[\.freshnessMax])) ms (\(Format.number(samples)) rows probed"
+                + ((m[\.freshnessTimeouts] ?? 0) > 0 ? ", \(Format.number(m[\.freshnessTimeouts])) not found in time)" : ")")
+        }
         return text
     }
 }

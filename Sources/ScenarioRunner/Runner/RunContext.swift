@@ -35,7 +35,15 @@ public final class RunContext: Sendable {
     }
 
     /// Set by Ctrl-C / SIGTERM: loads stop issuing queries and the run ends after the current step.
-    public var isStopping: Bool { stop.load(ordering: .relaxed) }
+    /// Inside `parallel`, also once the parallel's time is up (its nested steps stop then).
+    public var isStopping: Bool {
+        if stop.load(ordering: .relaxed) { return true }
+        if let end = Self.parallelEnd { return ContinuousClock.now >= end }
+        return false
+    }
+
+    /// When the `parallel` step this task runs in ends; nil outside one.
+    @TaskLocal static var parallelEnd: ContinuousClock.Instant?
     public func requestStop() { stop.store(true, ordering: .relaxed) }
 
     /// Notes for metrics endpoints that could not be read: each endpoint once per run, with a

@@ -160,7 +160,8 @@ public struct ScenarioExecution: Sendable {
 enum ThresholdEvaluation {
     static func evaluate(_ thresholds: [Threshold], steps: [StepRecord]) -> [ThresholdResult] {
         thresholds.map { t in
-            let step = steps.first { $0.id == t.stepId }
+            // Top-level steps and those inside `parallel` (each ran once).
+            let step = steps.lazy.flatMap { [$0] + ($0.parallel ?? []) }.first { $0.id == t.stepId }
             let observed = step?.metrics[t.metric]
             var note: String?
             if step == nil || step?.status == .skipped { note = "the step did not run" }

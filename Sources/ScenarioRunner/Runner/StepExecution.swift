@@ -81,6 +81,13 @@ enum StepExecution {
             f.rpc = "Search"
             f.code = e.code
             f.reason = e.reason
+        case let e as ParallelStepFailure:
+            if let inner = e.failure {
+                f = StepFailure(stepPath: step.path, stepId: step.id, kind: step.kind, rpc: inner.rpc, code: inner.code,
+                                reason: inner.description, hint: inner.hint)
+            } else {
+                f.reason = "a nested step failed"
+            }
         case let e as SweepRowFailure:
             if let inner = e.failure {
                 f = StepFailure(stepPath: step.path, stepId: step.id, kind: step.kind, rpc: inner.rpc, code: inner.code,

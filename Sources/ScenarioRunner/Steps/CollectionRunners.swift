@@ -60,65 +60,6 @@ struct InsertRunner: StepRunner {
     }
 }
 
-/// Writes an insert step's generated rows with `Insert` or `Upsert` requests, in batches, with
-/// the flushes it asks for; shared by `insert` and `upsert`.
-func writeRows<Spec: StepSpec>(_ kind: RowWrite, _ spec: InsertStep, _ step: Step, _ context: RunContext,
-                               _ record: inout StepRecorder<Spec>) async throws where Spec.Metrics: RowWriteMetrics {
-    let name = step.collection!
-    let client = context.client
-    let clock = ContinuousClock()
-    let start = clock.now
-    let schema = try await context.facts(name).schema
-    var generators = spec.valueGenerators(for: schema)
-    // A data set file that does not fit the collection fails here, before any row goes in.
-    for i in generators.indices { try generators[i].prepare(rows: spec.rows) }
-    // Without `rows`, all of the data set file's rows.
-    let total = spec.rows > 0 ? spec.rows : generators.compactMap(\.fileRows).min() ?? 0
-    var written = 0
-    defer {
-        switch kind {
-        // Whatever happens, the rows that went in are known (for recall's ground truth).
-        case .insert: context.inserted(name, by: spec, schema: schema, rows: written)
-        // Replaced rows cannot be told apart from the inserted ones they replaced.
-        case .upsert: context.rewritten(name)
-        }
-    }
-    var flushes = 0
-    var writeTime = Duration.zero
-    var lastReport = clock.now
-    let verb = kind == .insert ? "inserted" : "upserted"
-    while written < total, !context.isStopping {
-        let count = min(spec.batch, total - written)
-        let columns = try generators.indices.map { Column(generators[$0].field.name, try generators[$0].next(count)) }
-        let t0 = clock.now
-        let result = try await client.write(kind, name, columns: columns)
-        writeTime += clock.now - t0
-        written += result.insertedCount
-        if let every = spec.segmentRows, written % every == 0, written < total {
-            // Seals the growing segments; the final flush below waits for all of them.
-            _ = try await client.flush(name)
-            flushes += 1
-        }
-        if clock.now - lastReport > .milliseconds(250) || written == total {
-            let rate = writeTime > .zero ? Double(written) / (writeTime.milliseconds / 1000) : 0
-            context.progress.stepProgress(step, "\(written.formatted()) of \(total.formatted()) rows \(verb), \(Int(rate).formatted()) rows/s")
-            lastReport = clock.now
-        }
-    }
-    record[\.rows] = written
-    record[\.writeTime] = writeTime
-    record[\.rowsPerSecond] = writeTime > .zero ? Double(written) / (writeTime.milliseconds / 1000) : 0
-    if spec.flush, !context.isStopping {
-        context.progress.stepProgress(step, "flushing and waiting until sealed and indexed")
-        let timings = try await client.flushAndWait(name)
-        flushes += 1
-        record[\.flushTime] = timings.flush
-        record[\.sealTime] = timings.seal + timings.index
-    }
-    record[\.flushes] = flushes
-    record[\.totalTime] = clock.now - start
-}
-
 struct IndexRunner: StepRunner {
     func run(_ spec: IndexStep, _ step: Step, _ context: RunContext, _ record: inout StepRecorder<IndexStep>) async throws {
         let name = step.collection!

@@ -59,6 +59,10 @@ struct StepRecorder<Spec: StepSpec> {
         get { record.sweep }
         set { record.sweep = newValue }
     }
+    var parallel: [StepRecord]? {
+        get { record.parallel }
+        set { record.parallel = newValue }
+    }
     var health: HealthDetails? {
         get { record.health }
         set { record.health = newValue }

@@ -73,6 +73,8 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
     case stepIdDuplicate = "step-id-duplicate"
     case stepKindUnknown = "step-kind-unknown"
     case stepNotSweepable = "step-not-sweepable"
+    case stepNotParallel = "step-not-parallel"
+    case parallelEnd = "parallel-end"
     case stepSettingsMisplaced = "step-settings-misplaced"
     case stepShape = "step-shape"
     case sweepOver = "sweep-over"

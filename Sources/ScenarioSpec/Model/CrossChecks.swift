@@ -63,9 +63,9 @@ struct CrossChecks {
                 let sweep = scenario.steps.first { $0.path == nested.path.split(separator: ".").first.map(String.init) }
                 decoder.error(at(comparison.subjectOffset), .thresholdNestedStep, "threshold '\(text)': step '\(stepId)' runs inside sweep '\(sweep?.id ?? "?")' once per value; write thresholds on the sweep's own metrics (\(SweepStep.metrics.map(\.name).joined(separator: ", ")))")
             } else {
-                let ids = scenario.steps.map(\.id)
+                let ids = scenario.stepsRunOnce.map(\.id)
                 let hint = Suggestion.hint(for: stepId, in: ids)
-                let written = scenario.steps.filter(\.idWasWritten).map(\.id)
+                let written = scenario.stepsRunOnce.filter(\.idWasWritten).map(\.id)
                 let known = written.isEmpty ? "" : "; step ids in this scenario: \(written.joined(separator: ", "))"
                 decoder.error(at(comparison.subjectOffset), .thresholdStepUnknown, "threshold '\(text)': no step has the id '\(stepId)'\(hint.isEmpty ? known : hint)")
             }
@@ -128,7 +128,9 @@ struct CrossChecks {
                 indexes[collection] = nil
             case let insert as InsertStep:
                 if let fields { check(insert, fields) }
+                checkEnd(insert, step)
             case let upsert as UpsertStep:
+                checkEnd(upsert.rows, step)
                 if let fields {
                     check(upsert.rows, fields)
                     if let key = fields.first(where: \.primary), key.autoId {
@@ -320,6 +322,13 @@ struct CrossChecks {
         for (name, _) in FilterFields.names(in: filter) where !fields.contains(where: { $0.name == name }) {
             decoder.error(mark, .fieldUnknown,
                           "'filter' names '\(name)', which the collection does not have (Milvus would reject every \(what))\(Suggestion.hint(for: name, in: fields.map(\.name)))")
+        }
+    }
+
+    /// A streaming insert without `rows` ends only with its `parallel`.
+    func checkEnd(_ rows: InsertStep, _ step: Step) {
+        if rows.endless, rows.rate != nil, !rows.untilEnd {
+            decoder.error(step.mark, .parallelEnd, "an '\(step.kind)' step with 'rate' but no 'rows' streams until a 'parallel' step ends it; outside one, give 'rows'")
         }
     }
 }

@@ -24,15 +24,25 @@ public struct Scenario: Sendable {
     public var thresholds: [Threshold]
     public var cleanup: Cleanup
 
-    /// Every step, with a sweep's nested steps (of its first row) after the sweep.
+    /// Every step, with a sweep's nested steps (of its first row) and a parallel's after it.
     public var allSteps: [Step] {
         steps.flatMap { step -> [Step] in
             if let sweep = step.spec as? SweepStep { return [step] + (sweep.rows.first?.steps ?? []) }
+            if let parallel = step.spec as? ParallelStep { return [step] + parallel.steps }
             return [step]
         }
     }
 
-    public func step(id: String) -> Step? { steps.first { $0.id == id } }
+    /// The steps that run once each: the top-level ones and those inside `parallel` (not a
+    /// sweep's, which run once per value). Thresholds may name these.
+    public var stepsRunOnce: [Step] {
+        steps.flatMap { step -> [Step] in
+            if let parallel = step.spec as? ParallelStep { return [step] + parallel.steps }
+            return [step]
+        }
+    }
+
+    public func step(id: String) -> Step? { stepsRunOnce.first { $0.id == id } }
 
     public static let currentVersion = 1
 

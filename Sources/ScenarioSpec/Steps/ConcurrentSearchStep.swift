@@ -1,5 +1,5 @@
 /// `concurrentSearch`: closed- or open-loop search load with latency percentiles.
-public struct ConcurrentSearchStep: SearchingStep {
+public struct ConcurrentSearchStep: SearchingStep, ParallelLoad {
     public static let kind = "concurrentSearch"
     public static let summary = "Runs searches and records latency percentiles in HdrHistograms. **Closed loop** (default): `concurrency` workers, each sending its next query when the last returns. **Open loop** (`rate` set): queries are sent on a fixed schedule and latency is measured from each query's intended start, so a stalled server shows in the percentiles (no coordinated omission); `concurrency` then caps queries in flight, and queries that could not start on time are counted as late. Ends after `queries` or after `duration` (100 queries when neither is set)."
     public static let collectionUse = CollectionUse.required
@@ -46,6 +46,11 @@ public struct ConcurrentSearchStep: SearchingStep {
     /// How the searches are driven and for how long.
     public var load: LoadSettings
     public var end: CountOrDuration { load.end }
+    public var hasOwnEnd: Bool { load.endWritten }
+    public mutating func runInParallel(for duration: ScenarioDuration) {
+        if !load.endWritten { load.end = .duration(duration) }
+        nodeTraffic = false
+    }
     public var loop: Loop { load.loop }
     public var warmup: CountOrDuration { load.warmup }
     public var search: SearchSettings

@@ -1,5 +1,5 @@
 /// `insert`: streams generated rows into the collection in batches.
-public struct InsertStep: StepSpec {
+public struct InsertStep: ParallelLoad {
     public static let kind = "insert"
     public static let summary = "Inserts generated rows in batches (split further so no request exceeds the server's 64 MiB limit), then flushes and waits until the segments are sealed and, when an index exists, indexed. Rows are generated batch by batch, so memory stays flat however many rows are inserted."
     public static let collectionUse = CollectionUse.required
@@ -54,11 +54,14 @@ public struct InsertStep: StepSpec {
         constraints: [.exactlyOne(["uniform", "gaussian", "clusters", "sequence", "cycle", "choice", "constant", "file"])])
 
     public static let keys: [KeySpec] = [
-        KeySpec("rows", .integer(min: 1, max: nil), .runtimeDefault("all rows of the data set `file` a field is read from; required otherwise"), "How many rows to insert."),
+        KeySpec("rows", .integer(min: 1, max: nil), .runtimeDefault("all rows of the data set `file` a field is read from; inside `parallel` with a `rate`, until the parallel ends; required otherwise"), "How many rows to insert."),
         KeySpec("batch", .integer(min: 1, max: 1_000_000), .defaultValue("10000"), "Rows per insert request (the document uses 10,000)."),
         KeySpec("generate", .map(.object(generatorSpec)), .runtimeDefault("vectors uniform in [0, 1), integers a sequence, text `<field>_<n>`, booleans alternating"), "A generator per field name. Fields left out use the default for their type; an `autoId` key is never generated."),
         KeySpec("seed", .integer(min: 0, max: nil), .defaultValue("42"), "Base seed: the same seed gives the same rows."),
         KeySpec("flush", .boolean, .defaultValue("true"), "Flush after the last batch and wait until segments are sealed (and indexed, when an index exists)."),
+        KeySpec("rate", .rate, .optional, "Send batches on a fixed schedule at this many rows per second (`2000/s`): a streaming insert, e.g. inside `parallel` next to searches. Without it, each batch goes as soon as the last returned."),
+        KeySpec("freshness", .duration(allowZero: false), .optional, "Measure how soon inserted rows are visible: at most this often (`1s`), after a batch is acknowledged, query its last row by primary key at the collection's consistency level until it is found. Records `freshness.p50`/`p99`/`max` (int64 primary keys)."),
+        KeySpec("freshnessTimeout", .duration(allowZero: false), .defaultValue("30s"), "How long one freshness probe looks for its row before it counts as not found."),
         KeySpec("segmentRows", .integer(min: 1, max: nil), .optional, "Also flush after every this many rows, so the data lands in several sealed segments of about this size per shard instead of one (Milvus seals at 512 MiB by default). Segments are what query nodes balance; with one segment there is nothing to spread. Must be a multiple of `batch`."),
     ]
 
@@ -71,6 +74,11 @@ public struct InsertStep: StepSpec {
         public let sealTime = Metric<DurationValue>("sealTime", .lower, "Time from the flush until every segment was sealed (and indexed).")
         public let flushes = Metric<CountValue>("flushes", .neither, "Flush requests sent (one per `segmentRows`, plus the final one).")
         public let totalTime = Metric<DurationValue>.totalTime("the whole step")
+        public let freshnessSamples = RowWriteFreshness.samples
+        public let freshnessP50 = RowWriteFreshness.p50
+        public let freshnessP99 = RowWriteFreshness.p99
+        public let freshnessMax = RowWriteFreshness.max
+        public let freshnessTimeouts = RowWriteFreshness.timeouts
         public var writeTime: Metric<DurationValue> { insertTime }
     }
 
@@ -81,6 +89,22 @@ public struct InsertStep: StepSpec {
     public var seed: Int
     public var flush: Bool
     public var segmentRows: Int?
+    /// Rows per second on a fixed schedule; nil: as fast as the server takes them.
+    public var rate: Rate?
+    /// Probe visibility at most this often; nil: not measured.
+    public var freshness: ScenarioDuration?
+    public var freshnessTimeout: ScenarioDuration
+    /// Inside `parallel` without `rows`: insert until the parallel ends.
+    public var untilEnd = false
+
+    /// Reads a data set file for some field (then `rows` may be left out: all of its rows).
+    public var readsFile: Bool { generators.contains { if case .file = $0.generator { return true } else { return false } } }
+    /// Neither `rows` nor a file ends it: only `parallel` can (with `rate`).
+    public var endless: Bool { rows == 0 && !readsFile }
+    public var hasOwnEnd: Bool { !endless }
+    public mutating func runInParallel(for duration: ScenarioDuration) {
+        if endless { untilEnd = true }
+    }
 
     public init(_ r: ObjectReader, _ context: StepDecodingContext) {
         self.init(r, kind: Self.kind)
@@ -97,8 +121,11 @@ public struct InsertStep: StepSpec {
             r.decoder.error(r.mark("segmentRows"), .insertSegmentRows, "segmentRows (\(segmentRows)) must be a multiple of batch (\(batch)), so every segment ends on a request boundary")
         }
         generators = r.objectMap("generate") { field, g in Self.generator(field: field, g) } ?? []
-        if !r.has("rows"), !generators.contains(where: { if case .file = $0.generator { return true } else { return false } }) {
-            r.decoder.error(r.node.mark, .keyMissing, "\(kind) step is missing the required key 'rows' (only a step reading a data set 'file' may leave it out: then all of the file's rows)")
+        rate = r.rate("rate")
+        freshness = r.duration("freshness")
+        freshnessTimeout = r.duration("freshnessTimeout") ?? .seconds(30)
+        if !r.has("rows"), !readsFile, rate == nil {
+            r.decoder.error(r.node.mark, .keyMissing, "\(kind) step is missing the required key 'rows' (only a step reading a data set 'file' may leave it out: then all of the file's rows; or a streaming one with 'rate' inside 'parallel')")
         }
     }
 

@@ -9,6 +9,8 @@ public struct LoadSettings: Sendable, Hashable {
     public var end: CountOrDuration
     public var loop: Loop
     public var warmup: CountOrDuration
+    /// Whether `queries` or `duration` was written (inside `parallel`, the parallel's end applies otherwise).
+    public var endWritten: Bool
 
     /// The load keys, worded for requests called `what` ("queries").
     public static func keys(_ what: String) -> [KeySpec] {
@@ -27,6 +29,7 @@ public struct LoadSettings: Sendable, Hashable {
         let queries = r.int("queries")
         let duration = r.duration("duration")
         end = duration.map(CountOrDuration.duration) ?? .count(queries ?? 100)
+        endWritten = queries != nil || duration != nil
         let concurrency = r.int("concurrency") ?? 10
         if let rate = r.rate("rate") {
             loop = .open(rate: rate, maxInFlight: concurrency)

@@ -1,5 +1,5 @@
 /// `query`: a load of scalar queries (filter, output fields, limit) with latency percentiles.
-public struct QueryStep: StepSpec {
+public struct QueryStep: ParallelLoad {
     public static let kind = "query"
     public static let summary = "Runs scalar queries — the rows matching `filter`, with `outputFields`, at most `limit` — as a load, closed or open loop exactly like `concurrentSearch`, and records their latency percentiles and the rows they returned. With `expectRows`, a query that returns another number of rows counts as failed."
     public static let collectionUse = CollectionUse.required
@@ -38,6 +38,10 @@ public struct QueryStep: StepSpec {
     }
 
     public var load: LoadSettings
+    public var hasOwnEnd: Bool { load.endWritten }
+    public mutating func runInParallel(for duration: ScenarioDuration) {
+        if !load.endWritten { load.end = .duration(duration) }
+    }
     public var filter: String
     public var outputFields: [String]
     public var limit: Int?

@@ -31,6 +31,8 @@ public protocol StepSpec: Sendable {
     static var measuresSearchLatency: Bool { get }
     /// May run inside a sweep row (a sweep or a watch may not).
     static var maySweep: Bool { get }
+    /// May run inside `parallel`, side by side with other loads (a `ParallelLoad`).
+    static var mayRunInParallel: Bool { get }
 
     init(_ reader: ObjectReader, _ context: StepDecodingContext)
 }
@@ -47,6 +49,7 @@ extension StepSpec {
     /// One of this kind's metrics, for reading a record: `InsertStep.metric(\.rows)`.
     public static func metric<Q>(_ path: KeyPath<Metrics, Metric<Q>>) -> Metric<Q> { Metrics()[keyPath: path] }
     public static var maySweep: Bool { true }
+    public static var mayRunInParallel: Bool { false }
     public var kind: String { Self.kind }
 }
 
@@ -54,6 +57,20 @@ extension StepSpec {
 /// schema and index before the run (a vector field that exists, a metric the index has).
 public protocol SearchingStep: StepSpec {
     var search: SearchSettings { get }
+}
+
+/// A load that can run inside `parallel`: until the parallel's `duration` ends when it sets no
+/// end of its own.
+public protocol ParallelLoad: StepSpec {
+    /// Whether the step set its own end (`queries`, `duration`, `rows`).
+    var hasOwnEnd: Bool { get }
+    /// Runs until `duration` ends; inside `parallel`, also no per-node traffic (the nodes'
+    /// counters cannot tell the side-by-side loads apart).
+    mutating func runInParallel(for duration: ScenarioDuration)
+}
+
+extension ParallelLoad {
+    public static var mayRunInParallel: Bool { true }
 }
 
 /// Whether a step kind needs a collection.
@@ -100,7 +117,7 @@ public struct Step: Sendable {
 public enum StepKinds {
     public static let all: [any StepSpec.Type] = [
         CreateStep.self, InsertStep.self, UpsertStep.self, DeleteStep.self, IndexStep.self, LoadStep.self, ReleaseStep.self, DropStep.self,
-        ConcurrentSearchStep.self, HotSearchStep.self, QueryStep.self, CapacityStep.self, SweepStep.self,
+        ConcurrentSearchStep.self, HotSearchStep.self, QueryStep.self, CapacityStep.self, SweepStep.self, ParallelStep.self,
         MonitorStep.self, HealthStep.self, WatchStep.self,
     ]
 
@@ -125,6 +142,9 @@ public enum StepKinds {
     public static let topLevel = VariantSet(title: "step", variants: all.map { ($0.kind, objectSpec($0)) })
     public static let nested = VariantSet(title: "step",
                                           variants: all.filter { $0.maySweep }.map { ($0.kind, objectSpec($0)) })
+    /// The kinds `parallel` runs side by side.
+    public static let parallel = VariantSet(title: "step",
+                                            variants: all.filter { $0.mayRunInParallel }.map { ($0.kind, objectSpec($0)) })
 
     public static func metrics(of kind: String) -> [MetricSpec] {
         type(named: kind)?.metrics ?? []

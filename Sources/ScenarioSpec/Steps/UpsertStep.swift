@@ -1,5 +1,5 @@
 /// `upsert`: writes generated rows whose primary keys may already exist, replacing those rows.
-public struct UpsertStep: StepSpec {
+public struct UpsertStep: ParallelLoad {
     public static let kind = "upsert"
     public static let summary = "Upserts generated rows in batches, exactly like `insert` (same keys and generators): a row whose primary key exists replaces the stored one, the others are inserted. The primary key must be generated (not `autoId`): e.g. `generate: {id: {sequence: 0}}` rewrites the first rows of an insert that used the same sequence."
     public static let collectionUse = CollectionUse.required
@@ -14,10 +14,17 @@ public struct UpsertStep: StepSpec {
         public let sealTime = Metric<DurationValue>("sealTime", .lower, "Time from the flush until every segment was sealed (and indexed).")
         public let flushes = Metric<CountValue>("flushes", .neither, "Flush requests sent (one per `segmentRows`, plus the final one).")
         public let totalTime = Metric<DurationValue>.totalTime("the whole step")
+        public let freshnessSamples = RowWriteFreshness.samples
+        public let freshnessP50 = RowWriteFreshness.p50
+        public let freshnessP99 = RowWriteFreshness.p99
+        public let freshnessMax = RowWriteFreshness.max
+        public let freshnessTimeouts = RowWriteFreshness.timeouts
     }
 
     /// The rows, as an insert step would write them.
     public var rows: InsertStep
+    public var hasOwnEnd: Bool { rows.hasOwnEnd }
+    public mutating func runInParallel(for duration: ScenarioDuration) { rows.runInParallel(for: duration) }
 
     public init(_ r: ObjectReader, _ context: StepDecodingContext) {
         rows = InsertStep(r, kind: Self.kind)
@@ -34,4 +41,18 @@ public protocol RowWriteMetrics: StepMetrics {
     var sealTime: Metric<DurationValue> { get }
     var flushes: Metric<CountValue> { get }
     var totalTime: Metric<DurationValue> { get }
+    var freshnessSamples: Metric<CountValue> { get }
+    var freshnessP50: Metric<DurationValue> { get }
+    var freshnessP99: Metric<DurationValue> { get }
+    var freshnessMax: Metric<DurationValue> { get }
+    var freshnessTimeouts: Metric<CountValue> { get }
+}
+
+/// How soon written rows became visible (`freshness`), declared once for insert and upsert.
+public enum RowWriteFreshness {
+    public static let samples = Metric<CountValue>("freshness.samples", .neither, "Rows probed for visibility (`freshness`).")
+    public static let p50 = Metric<DurationValue>("freshness.p50", .lower, "Median time from a batch's acknowledgement until a query at the collection's consistency level found its last row.")
+    public static let p99 = Metric<DurationValue>("freshness.p99", .lower, "99th percentile of that time.")
+    public static let max = Metric<DurationValue>("freshness.max", .lower, "Longest of that time.")
+    public static let timeouts = Metric<CountValue>("freshness.timeouts", .lower, "Probed rows not found within `freshnessTimeout`.")
 }
