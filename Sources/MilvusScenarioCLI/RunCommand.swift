@@ -13,7 +13,9 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a scenario against Milvus and write its run record and summary.",
         discussion: """
-        Validates the scenario, connects to its target, runs the steps in order, evaluates the \
+        Validates the scenario, connects to its target, checks that the server has what the \
+        steps need (Upsert, Delete, GetReplicas for a verified multi-replica load), runs the steps \
+        in order, evaluates the \
         thresholds and writes run.json (after every step, so an interrupted run keeps what \
         finished), summary.txt and the reports the scenario asks for (report.md, one CSV per \
         table, junit.xml, SVG charts) into reports/<name>/<UTC time>/. reports/<name>/latest \
@@ -75,6 +77,13 @@ struct RunCommand: AsyncParsableCommand {
         for d in outcome.diagnostics { printError(d.description) }
         guard let scenario = outcome.scenario else {
             printError("\(file): invalid — not run")
+            throw ExitCode(2)
+        }
+        // What the server lacks stops the run before its first step, like any invalid scenario.
+        // An unreachable server is the run's to report (exit 3, with a record).
+        if let (server, problems) = try? await ServerCapabilities.check(scenario, uri: uri), !problems.isEmpty {
+            for d in problems { printError(d.description) }
+            printError("\(file): needs what \(server) does not have — not run")
             throw ExitCode(2)
         }
         let bytes = (FileManager.default.contents(atPath: file)).map { [UInt8]($0) } ?? []

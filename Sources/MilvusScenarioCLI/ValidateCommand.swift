@@ -4,16 +4,20 @@ import ScenarioSpec
 import ScenarioRunner
 
 /// `milvus-scenario validate FILE...`
-struct ValidateCommand: ParsableCommand {
+struct ValidateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check scenario files and report every problem at once.",
         discussion: """
         Reads each file, resolves ${VAR} references, and checks every step, value, \
         threshold and reference. Problems are printed as 'file:line:col: error: message' \
-        (warnings likewise). Nothing is sent to any server.
+        (warnings likewise). Nothing is sent to any server, unless --target is given: then each \
+        valid file is also checked against that server — what its steps need that the server \
+        lacks (e.g. Upsert on Milvus before 2.3, GetReplicas on milvus-lite) — without running \
+        anything.
 
-        Exits 0 when every file is valid (warnings allowed), 2 otherwise.
+        Exits 0 when every file is valid (warnings allowed), 2 otherwise, 3 when --target cannot \
+        be reached.
         """
     )
 
@@ -29,11 +33,24 @@ struct ValidateCommand: ParsableCommand {
     @Flag(name: .customLong("strict"), help: "Treat warnings as errors.")
     var strict = false
 
-    func run() throws {
+    @Option(help: ArgumentHelp("Also check each valid file against this Milvus server (e.g. http://127.0.0.1:19530): what its steps need that the server lacks. Connects and probes; runs nothing.", valueName: "uri"))
+    var target: String?
+
+    func run() async throws {
         var allValid = true
         var reports: [JSONValue] = []
         for file in files {
-            let outcome = ScenarioLoader.load(path: file, variables: variables.dictionary, dataFiles: VectorFileShapes())
+            var outcome = ScenarioLoader.load(path: file, variables: variables.dictionary, dataFiles: VectorFileShapes())
+            if let target, let scenario = outcome.scenario, outcome.errors.isEmpty {
+                do {
+                    let (server, problems) = try await ServerCapabilities.check(scenario, uri: target)
+                    outcome.diagnostics += problems
+                    if problems.isEmpty, format == .text { print("\(file): \(server) at \(target) has what it needs") }
+                } catch {
+                    printError("error: cannot check \(file) against \(target): \(error)")
+                    throw ExitCode(3)
+                }
+            }
             let failed = !outcome.errors.isEmpty || (strict && !outcome.diagnostics.isEmpty)
             if failed { allValid = false }
             switch format {

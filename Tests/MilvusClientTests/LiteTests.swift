@@ -42,6 +42,15 @@ struct LiteTests {
         }
     }
 
+    @Test("milvus-lite 3.2.2 implements Upsert and Delete but not GetReplicas")
+    func capabilities() async throws {
+        let client = try await server.connect()
+        defer { Task { await client.close() } }
+        let upsert = try await client.implements(.upsert), delete = try await client.implements(.delete)
+        let replicas = try await client.implements(.getReplicas)
+        #expect(upsert && delete && !replicas)
+    }
+
     @Test("two replicas are accepted by milvus-lite but caught by the verification")
     func replicaVerification() async throws {
         let client = try await server.connect()

@@ -16,6 +16,8 @@ public final class RunContext: Sendable {
     let metrics: RunMetrics?
     /// `--dry-run-actions`: watch commands (faults, recoveries, scaling) are recorded, not run.
     let dryRunActions: Bool
+    /// What the server lacks of what the scenario needs, probed after connecting.
+    let capabilities = Mutex<ServerCapabilities?>(nil)
     private let stop = Atomic<Bool>(false)
     private let cache = Mutex<[String: CollectionFacts]>([:])
     private let unreadableEndpoints = Mutex<Set<String>>([])

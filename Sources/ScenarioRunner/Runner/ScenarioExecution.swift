@@ -96,6 +96,12 @@ public struct ScenarioExecution: Sendable {
 
         let context = RunContext(client: client, scenario: scenario, progress: progress, logger: logger, metrics: options.metrics,
                                  dryRunActions: options.dryRunActions)
+        if let capabilities = try? await ServerCapabilities.probe(client, for: scenario) {
+            if !capabilities.missing.isEmpty {
+                logger.info("the server lacks", metadata: ["rpcs": "\(capabilities.missing.sorted().joined(separator: ", "))"])
+            }
+            context.capabilities.withLock { $0 = capabilities }
+        }
         let watcher = Task {
             while !Task.isCancelled {
                 if stopRequested() { context.requestStop(); return }
@@ -142,7 +148,7 @@ public struct ScenarioExecution: Sendable {
         return record
     }
 
-    static func connectionOptions(_ target: Target, uri: String?) throws -> ConnectionOptions {
+    public static func connectionOptions(_ target: Target, uri: String?) throws -> ConnectionOptions {
         let credentials: ConnectionOptions.Credentials
         if let token = target.token, !token.isEmpty {
             credentials = .token(token.value)

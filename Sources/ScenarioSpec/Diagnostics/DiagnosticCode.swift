@@ -74,6 +74,8 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
     case stepKindUnknown = "step-kind-unknown"
     case stepNotSweepable = "step-not-sweepable"
     case stepNotParallel = "step-not-parallel"
+    /// Found after connecting (`run`, `validate --target`), not by reading the file.
+    case notSupportedByServer = "not-supported-by-server"
     case parallelEnd = "parallel-end"
     case stepSettingsMisplaced = "step-settings-misplaced"
     case stepShape = "step-shape"

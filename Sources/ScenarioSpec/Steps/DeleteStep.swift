@@ -34,6 +34,7 @@ public struct DeleteStep: StepSpec {
 
     public var target: Target
     public var verify: Bool
+    public var serverNeeds: [ServerNeed] { [ServerNeed("Delete", because: "the delete step deletes with it")] }
     public var timeout: ScenarioDuration?
     /// Where `filter` was written (for diagnostics that check its field names).
     public var filterMark: Mark?

@@ -18,6 +18,9 @@ public struct LoadStep: StepSpec {
     }
 
     public var replicas: Int
+    public var serverNeeds: [ServerNeed] {
+        replicas > 1 && verify ? [ServerNeed("GetReplicas", because: "the load step verifies its \(replicas) replicas with it (verify: false loads without checking)")] : []
+    }
     public var wait: Bool
     public var verify: Bool
     public var timeout: ScenarioDuration

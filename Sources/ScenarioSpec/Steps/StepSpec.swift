@@ -31,6 +31,8 @@ public protocol StepSpec: Sendable {
     static var measuresSearchLatency: Bool { get }
     /// May run inside a sweep row (a sweep or a watch may not).
     static var maySweep: Bool { get }
+    /// What this step needs from the server beyond search and the basic collection calls.
+    var serverNeeds: [ServerNeed] { get }
     /// May run inside `parallel`, side by side with other loads (a `ParallelLoad`).
     static var mayRunInParallel: Bool { get }
 
@@ -41,6 +43,7 @@ extension StepSpec {
     public static var constraints: [KeyConstraint] { [] }
     public static var metrics: [MetricSpec] { Metrics.all }
     public var deadline: ScenarioDuration? { nil }
+    public var serverNeeds: [ServerNeed] { [] }
     public static var isCleanup: Bool { false }
     /// A kind measures search latency exactly when its metrics are the search-load ones.
     public static var measuresSearchLatency: Bool { latencyMetrics != nil }

@@ -24,6 +24,7 @@ public struct UpsertStep: ParallelLoad {
     /// The rows, as an insert step would write them.
     public var rows: InsertStep
     public var hasOwnEnd: Bool { rows.hasOwnEnd }
+    public var serverNeeds: [ServerNeed] { [ServerNeed("Upsert", because: "the upsert step writes with it")] }
     public mutating func runInParallel(for duration: ScenarioDuration) { rows.runInParallel(for: duration) }
 
     public init(_ r: ObjectReader, _ context: StepDecodingContext) {
