@@ -29,7 +29,8 @@ public struct Comparison: Sendable {
     public var onlyInNew: [String]
     public var regressions: [Row] { rows.filter(\.regression) }
 
-    /// Compares the steps of two records by step id (nested sweep steps as `<sweep>[<value>].<id>`).
+    /// Compares the steps of two records by step id (nested sweep steps as `<sweep>[<value>].<id>`,
+    /// a parallel's steps by their own ids).
     public init(old: RunRecord, new: RunRecord, maxRegression: Double, maxFractionDrop: Double = 0.01) {
         self.maxRegression = maxRegression
         self.maxFractionDrop = maxFractionDrop
@@ -42,6 +43,8 @@ public struct Comparison: Sendable {
                         for n in row.steps where n.status == .ok { out.append(("\(s.id)[\(row.value)].\(n.id)", n)) }
                     }
                 }
+                // A parallel's steps ran once each: compared by their own ids.
+                for n in s.parallel ?? [] where n.status == .ok { out.append((n.id, n)) }
             }
             return out
         }
@@ -53,7 +56,7 @@ public struct Comparison: Sendable {
             for spec in specs {
                 // A step's wall time is compared only for search steps: for create, load or drop it is
                 // milliseconds of noise that would flag "regressions" nobody can act on.
-                guard spec.name != "totalTime" || StepKinds.type(named: o.kind)?.measuresSearchLatency == true,
+                guard spec.name != "totalTime" || StepKinds.type(named: o.kind)?.measuresRequestLatency == true,
                       let a = o.metrics[spec.name], let b = n.metrics[spec.name] else { continue }
                 let change: Double? = a != 0 ? (b - a) / abs(a) * 100 : (b == 0 ? 0 : nil)
                 var regression = false, improvement = false

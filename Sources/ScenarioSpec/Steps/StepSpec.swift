@@ -47,6 +47,9 @@ extension StepSpec {
     public static var isCleanup: Bool { false }
     /// A kind measures search latency exactly when its metrics are the search-load ones.
     public static var measuresSearchLatency: Bool { latencyMetrics != nil }
+    /// Runs a load of requests (searches or queries) and records their latency percentiles: its
+    /// total time is the measured requests' wall time, a performance figure for `compare`.
+    public static var measuresRequestLatency: Bool { measuresSearchLatency || Metrics() is any LatencyMetrics }
     /// The search-load metrics, for a kind that records them (read by a sweep row's comparison).
     public static var latencyMetrics: (any SearchLatencyMetrics)? { Metrics() as? any SearchLatencyMetrics }
     /// One of this kind's metrics, for reading a record: `InsertStep.metric(\.rows)`.
