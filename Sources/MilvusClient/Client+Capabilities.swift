@@ -17,12 +17,8 @@ extension MilvusClient {
         do {
             switch rpc {
             case .upsert:
-                var request = Milvus_Proto_Milvus_UpsertRequest()
-                request.dbName = options.database
-                request.collectionName = collection
-                request.numRows = 1
-                request.fieldsData = [ColumnData.int64([0]).fieldData(name: "id")]
-                _ = try await call(rpc.rawValue, retry: .never) { [request] s, m, o in try await s.upsert(request, metadata: m, options: o) }
+                let request = rowsRequest(Milvus_Proto_Milvus_UpsertRequest.self, collection, [ColumnData.int64([0]).fieldData(name: "id")], rows: 1)
+                _ = try await call(rpc.rawValue, retry: .never) { s, m, o in try await s.upsert(request, metadata: m, options: o) }
             case .delete:
                 var request = Milvus_Proto_Milvus_DeleteRequest()
                 request.dbName = options.database

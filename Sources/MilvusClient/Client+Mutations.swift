@@ -43,20 +43,12 @@ extension MilvusClient {
             let r: Milvus_Proto_Milvus_MutationResult
             switch kind {
             case .insert:
-                var request = Milvus_Proto_Milvus_InsertRequest()
-                request.dbName = options.database
-                request.collectionName = collection
-                request.numRows = UInt32(end - start)
-                request.fieldsData = fields
-                r = try await call(rpc, retry: .never) { [request] s, m, o in try await s.insert(request, metadata: m, options: o) }
+                let request = rowsRequest(Milvus_Proto_Milvus_InsertRequest.self, collection, fields, rows: end - start)
+                r = try await call(rpc, retry: .never) { s, m, o in try await s.insert(request, metadata: m, options: o) }
                 result.insertedCount += Int(r.insertCnt)
             case .upsert:
-                var request = Milvus_Proto_Milvus_UpsertRequest()
-                request.dbName = options.database
-                request.collectionName = collection
-                request.numRows = UInt32(end - start)
-                request.fieldsData = fields
-                r = try await call(rpc, retry: .never) { [request] s, m, o in try await s.upsert(request, metadata: m, options: o) }
+                let request = rowsRequest(Milvus_Proto_Milvus_UpsertRequest.self, collection, fields, rows: end - start)
+                r = try await call(rpc, retry: .never) { s, m, o in try await s.upsert(request, metadata: m, options: o) }
                 // 2.3.5 reports upserted rows in upsert_cnt; some servers only in insert_cnt.
                 result.insertedCount += Int(r.upsertCnt != 0 ? r.upsertCnt : r.insertCnt)
             }
@@ -65,6 +57,16 @@ extension MilvusClient {
             start = end
         }
         return result
+    }
+
+    /// An Insert or Upsert request: the same fields under two message types.
+    func rowsRequest<R: RowsRequest>(_ type: R.Type, _ collection: String, _ fields: [Milvus_Proto_Schema_FieldData], rows: Int) -> R {
+        var request = R()
+        request.dbName = options.database
+        request.collectionName = collection
+        request.numRows = UInt32(rows)
+        request.fieldsData = fields
+        return request
     }
 
     /// Deletes the rows matching a boolean expression (`id in [1, 2]`, `tag == "old"`; Milvus
@@ -81,3 +83,15 @@ extension MilvusClient {
         return Int(r.deleteCnt)
     }
 }
+
+/// The fields InsertRequest and UpsertRequest share (the generated types have them already).
+protocol RowsRequest: Sendable {
+    init()
+    var dbName: String { get set }
+    var collectionName: String { get set }
+    var numRows: UInt32 { get set }
+    var fieldsData: [Milvus_Proto_Schema_FieldData] { get set }
+}
+
+extension Milvus_Proto_Milvus_InsertRequest: RowsRequest {}
+extension Milvus_Proto_Milvus_UpsertRequest: RowsRequest {}

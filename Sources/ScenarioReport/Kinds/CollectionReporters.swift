@@ -19,12 +19,13 @@ struct InsertReporter: StepReporter {
 extension TableBuilder {
     /// How soon streamed rows became visible (`freshness` on insert and upsert steps).
     var freshness: ReportTable {
-        let writes = record.flatSteps.filter { [InsertStep.kind, UpsertStep.kind].contains($0.step.kind) && ($0.step.metrics[RowWriteFreshness.samples.name] ?? 0) > 0 }
+        // Only insert and upsert steps record it.
+        let writes = record.flatSteps.filter { ($0.step.metrics[RowWrites.freshnessSamples.name] ?? 0) > 0 }
         let rows = writes.map { f -> [ReportTable.Cell] in
             let m = f.step.metrics
             return [.init(f.label, raw: f.step.id), .init(f.step.kind), Format.plain(m["rows"]), Format.plain(m["rowsPerSecond"]),
-                    Format.plain(m[RowWriteFreshness.samples.name]), Format.ms(m[RowWriteFreshness.p50.name]), Format.ms(m[RowWriteFreshness.p99.name]),
-                    Format.ms(m[RowWriteFreshness.max.name]), Format.plain(m[RowWriteFreshness.timeouts.name])]
+                    Format.plain(m[RowWrites.freshnessSamples.name]), Format.ms(m[RowWrites.freshnessP50.name]), Format.ms(m[RowWrites.freshnessP99.name]),
+                    Format.ms(m[RowWrites.freshnessMax.name]), Format.plain(m[RowWrites.freshnessTimeouts.name])]
         }
         var table = ReportTable(id: "freshness", title: l.pick("Freshness of written rows", "写入数据的可见延迟"),
                                 columns: [.init(id: "step", header: l.step), .init(id: "kind", header: l.kind),

@@ -2,19 +2,20 @@ import Foundation
 import ScenarioRecord
 import ScenarioSpec
 
-/// The search steps' shared lines: queries, QPS and latency percentiles.
+/// The request loads' shared lines (searches and queries): queries, QPS and latency percentiles.
 enum SearchLines {
-    static func brief<S: StepSpec>(_ s: StepRecord, _ l: Labels, as kind: S.Type) -> String where S.Metrics: SearchLatencyMetrics {
+    static func brief<S: StepSpec>(_ s: StepRecord, _ l: Labels, as kind: S.Type) -> String where S.Metrics: LoadLatencyMetrics {
         let m = s.metrics(of: kind)
         return "\(Format.number(m[\.queries])) \(l.pick("queries", "个查询")), \(Format.number(m[\.qps])) QPS, P99 \(Format.number(m[\.p99]))ms"
     }
 
     /// The summary line; `extra` follows the figures (a hot search's hot against cold).
-    static func summary<S: StepSpec>(_ s: StepRecord, as kind: S.Type, extra: String = "") -> String where S.Metrics: SearchLatencyMetrics {
+    static func summary<S: StepSpec>(_ s: StepRecord, as kind: S.Type, extra: String = "") -> String where S.Metrics: LoadLatencyMetrics {
         let m = s.metrics(of: kind)
         var text = " \(Format.number(m[\.queries])) queries in \(Format.number((m[\.totalTime] ?? 0) / 1000)) s, \(Format.number(m[\.qps])) QPS, avg \(Format.number(m[\.avg])) ms, P50 \(Format.number(m[\.p50])) ms, P99 \(Format.number(m[\.p99])) ms"
         if let e = m[\.errors], e > 0 { text += ", \(Format.number(e)) errors" }
-        if let p50 = m[\.serverP50], let p99 = m[\.serverP99] {
+        // Search kinds only (the proxy's own latency); a query load records none.
+        if let p50 = s.metrics[TrafficMetrics.serverP50.name], let p99 = s.metrics[TrafficMetrics.serverP99.name] {
             text += " (server P50 \(Format.number(p50)) ms, P99 \(Format.number(p99)) ms)"
         }
         text += extra
@@ -75,19 +76,12 @@ struct QueryReporter: StepReporter {
     typealias Spec = QueryStep
 
     static func brief(_ s: StepRecord, _ l: Labels) -> String {
-        let m = s.metrics(of: Spec.self)
-        return "\(Format.number(m[\.queries])) \(l.pick("queries", "个查询")), \(Format.number(m[\.qps])) QPS, P99 \(Format.number(m[\.p99]))ms, "
-            + l.pick("\(Format.number(m[\.rowsPerQuery])) rows each", "每个 \(Format.number(m[\.rowsPerQuery])) 行")
+        let rows = s.metrics(of: Spec.self)[\.rowsPerQuery]
+        return SearchLines.brief(s, l, as: Spec.self) + l.pick(", \(Format.number(rows)) rows each", ", 每个 \(Format.number(rows)) 行")
     }
 
     static func summary(_ s: StepRecord) -> String {
-        let m = s.metrics(of: Spec.self)
-        var text = " \(Format.number(m[\.queries])) queries in \(Format.number((m[\.totalTime] ?? 0) / 1000)) s, \(Format.number(m[\.qps])) QPS, avg \(Format.number(m[\.avg])) ms, P50 \(Format.number(m[\.p50])) ms, P99 \(Format.number(m[\.p99])) ms, \(Format.number(m[\.rowsPerQuery])) rows per query"
-        if let e = m[\.errors], e > 0 { text += ", \(Format.number(e)) errors" }
-        if s.failure == nil, let reasons = s.search?.errorReasons {
-            for r in reasons { text += "\n    \(r.count) × \(r.code): \(r.reason)" }
-        }
-        return text
+        SearchLines.summary(s, as: Spec.self, extra: ", \(Format.number(s.metrics(of: Spec.self)[\.rowsPerQuery])) rows per query")
     }
 }
 
@@ -107,9 +101,9 @@ struct HotSearchReporter: StepReporter {
 
 extension TableBuilder {
     var queryPerformance: ReportTable {
-        // Searches and scalar queries: both record the same latency metrics (`LatencyMetrics`), by
-        // the same names, so the rows read them alike.
-        let searches = record.flatSteps.filter { [ConcurrentSearchStep.kind, QueryStep.kind].contains($0.step.kind) && $0.step.search != nil }
+        // Searches and scalar queries: both record the same percentiles (`LoadMetrics`), by the
+        // same names, so the rows read them alike.
+        let searches = record.flatSteps.filter { StepKinds.type(named: $0.step.kind)?.recordsLatencyPercentiles == true && $0.step.search != nil }
         let withRecall = searches.contains { $0.step.recall != nil }
         let rows = searches.map { f -> [ReportTable.Cell] in
             let s = f.step, m = s.metrics(of: ConcurrentSearchStep.self), d = s.search!

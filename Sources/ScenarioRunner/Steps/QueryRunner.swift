@@ -27,7 +27,8 @@ struct QueryRunner: StepRunner {
         let reporter = reportProgress(step, context, progress, target: target)
         let result = await load.run(length, progress: progress)
         reporter.cancel()
-        record.recordRequestLatency(result)
+        record.recordLoad(result)
+        record.recordPercentiles(result)
         if case .open = spec.load.loop {
             record[\.late] = result.late
             record[\.dropped] = result.dropped
@@ -81,27 +82,6 @@ extension SearchDetails {
         switch load.loop {
         case .closed(let workers): concurrency = workers
         case .open(let rate, let maxInFlight): loop = "open"; concurrency = maxInFlight; targetRate = rate.perSecond
-        }
-    }
-}
-
-extension StepRecorder where Spec.Metrics: LatencyMetrics {
-    /// Every latency metric of a request load: count, errors, QPS, mean and percentiles.
-    mutating func recordRequestLatency(_ result: LoadResult) {
-        self[\.queries] = result.completed + result.errors
-        self[\.errors] = result.errors
-        self[\.errorRate] = result.errorRate
-        self[\.totalTime] = result.wall
-        self[\.qps] = result.qps
-        if let l = result.latencySummary {
-            self[\.avg] = l.mean
-            self[\.min] = l.min
-            self[\.p50] = l.p50
-            self[\.p90] = l.p90
-            self[\.p95] = l.p95
-            self[\.p99] = l.p99
-            self[\.p999] = l.p999
-            self[\.max] = l.max
         }
     }
 }

@@ -80,7 +80,7 @@ struct ConcurrentSearchRunner: StepRunner {
         let result = await record.measuringNodeTraffic(spec.nodeTraffic, every: spec.nodeTrafficInterval, step, context) { await load.run(length, progress: progress) }
         reporter.cancel()
         record.recordLatency(result)
-        record.recordRequestLatency(result)
+        record.recordPercentiles(result)
         if case .open = spec.loop {
             record[\.late] = result.late
             record[\.dropped] = result.dropped

@@ -73,11 +73,10 @@ struct StepRecorder<Spec: StepSpec> {
     }
 }
 
-extension StepRecorder where Spec.Metrics: SearchLatencyMetrics {
-    /// The latency metrics every search-load kind records, from one phase's result.
-    mutating func recordLatency(_ result: LoadResult) {
-        let total = result.completed + result.errors
-        self[\.queries] = total
+extension StepRecorder where Spec.Metrics: LoadLatencyMetrics {
+    /// The latency metrics every request-load kind records, from one phase's result.
+    mutating func recordLoad(_ result: LoadResult) {
+        self[\.queries] = result.completed + result.errors
         self[\.errors] = result.errors
         self[\.errorRate] = result.errorRate
         self[\.totalTime] = result.wall
@@ -88,6 +87,24 @@ extension StepRecorder where Spec.Metrics: SearchLatencyMetrics {
             self[\.p99] = l.p99
             self[\.max] = l.max
         }
+    }
+}
+
+extension StepRecorder where Spec.Metrics: LatencyPercentiles {
+    /// The rest of the percentile spread, for the kinds that record it.
+    mutating func recordPercentiles(_ result: LoadResult) {
+        guard let l = result.latencySummary else { return }
+        self[\.min] = l.min
+        self[\.p90] = l.p90
+        self[\.p95] = l.p95
+        self[\.p999] = l.p999
+    }
+}
+
+extension StepRecorder where Spec.Metrics: SearchLatencyMetrics {
+    /// A search load's latency metrics, and the client's overhead over the server's P50.
+    mutating func recordLatency(_ result: LoadResult) {
+        recordLoad(result)
         compareWithServer()
     }
 

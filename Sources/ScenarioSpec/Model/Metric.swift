@@ -157,33 +157,47 @@ extension StepMetrics {
 
 /// The latency metrics every request-load kind records (searches or scalar queries: the
 /// document's 查询性能统计), so one function writes them for each such kind.
-public protocol LatencyMetrics: StepMetrics {
+public protocol LoadLatencyMetrics: StepMetrics {
     var queries: Metric<CountValue> { get }
     var errors: Metric<CountValue> { get }
     var errorRate: Metric<PercentValue> { get }
-    var totalTime: Metric<DurationValue> { get }
     var qps: Metric<RateValue> { get }
     var avg: Metric<DurationValue> { get }
-    var min: Metric<DurationValue> { get }
     var p50: Metric<DurationValue> { get }
+    var p99: Metric<DurationValue> { get }
+    var max: Metric<DurationValue> { get }
+}
+
+/// The full percentile spread of a request load (`concurrentSearch`, `query`).
+public protocol LatencyPercentiles: LoadLatencyMetrics {
+    var min: Metric<DurationValue> { get }
     var p90: Metric<DurationValue> { get }
     var p95: Metric<DurationValue> { get }
-    var p99: Metric<DurationValue> { get }
     var p999: Metric<DurationValue> { get }
-    var max: Metric<DurationValue> { get }
 }
 
 /// The latency metrics of a search-load kind, with the query nodes' traffic and recall beside
 /// them (a sweep row's comparison and `compare` read these).
-public protocol SearchLatencyMetrics: NodeTrafficMetrics, RecallMetrics {
-    var queries: Metric<CountValue> { get }
-    var errors: Metric<CountValue> { get }
-    var errorRate: Metric<PercentValue> { get }
-    var qps: Metric<RateValue> { get }
-    var avg: Metric<DurationValue> { get }
-    var p50: Metric<DurationValue> { get }
-    var p99: Metric<DurationValue> { get }
-    var max: Metric<DurationValue> { get }
+public protocol SearchLatencyMetrics: LoadLatencyMetrics, NodeTrafficMetrics, RecallMetrics {}
+
+/// The request-load metrics, declared once for every kind that records them (each kind's
+/// `Metrics` lists them as `public let qps = LoadMetrics.qps`, …).
+public enum LoadMetrics {
+    public static let queries = Metric<CountValue>("queries", .neither, "Measured queries (warm-up excluded).")
+    public static let errors = Metric<CountValue>("errors", .lower, "Queries that failed.")
+    public static let errorRate = Metric<PercentValue>("errorRate", .lower, "Failed queries as a percent of all measured queries.")
+    public static let totalTime = Metric<DurationValue>("totalTime", .lower, "Wall time of the measured queries (总耗时).")
+    public static let qps = Metric<RateValue>("qps", .higher, "Completed queries per second (吞吐量).")
+    public static let avg = Metric<DurationValue>("avg", .lower, "Mean latency (平均延迟).")
+    public static let min = Metric<DurationValue>("min", .lower, "Lowest latency.")
+    public static let p50 = Metric<DurationValue>("p50", .lower, "Median latency.")
+    public static let p90 = Metric<DurationValue>("p90", .lower, "90th percentile latency.")
+    public static let p95 = Metric<DurationValue>("p95", .lower, "95th percentile latency.")
+    public static let p99 = Metric<DurationValue>("p99", .lower, "99th percentile latency.")
+    public static let p999 = Metric<DurationValue>("p999", .lower, "99.9th percentile latency.")
+    public static let max = Metric<DurationValue>("max", .lower, "Highest latency.")
+    public static let late = Metric<CountValue>("late", .lower, "Open loop: queries that started after their scheduled time.")
+    public static let dropped = Metric<CountValue>("dropped", .lower, "Open loop: queries never sent because the in-flight cap stayed full until the run ended.")
 }
 
 /// Per-query-node traffic during a search step (from the nodes' request counters), recorded

@@ -70,15 +70,15 @@ public struct InsertStep: ParallelLoad {
         public let rows = Metric<CountValue>("rows", .neither, "Rows inserted.")
         public let rowsPerSecond = Metric<RateValue>("rowsPerSecond", .higher, "Rows per second over the insert phase.")
         public let insertTime = Metric<DurationValue>("insertTime", .lower, "Time spent in insert requests.")
-        public let flushTime = Metric<DurationValue>("flushTime", .lower, "Time from the flush request until it returned.")
-        public let sealTime = Metric<DurationValue>("sealTime", .lower, "Time from the flush until every segment was sealed (and indexed).")
-        public let flushes = Metric<CountValue>("flushes", .neither, "Flush requests sent (one per `segmentRows`, plus the final one).")
+        public let flushTime = RowWrites.flushTime
+        public let sealTime = RowWrites.sealTime
+        public let flushes = RowWrites.flushes
         public let totalTime = Metric<DurationValue>.totalTime("the whole step")
-        public let freshnessSamples = RowWriteFreshness.samples
-        public let freshnessP50 = RowWriteFreshness.p50
-        public let freshnessP99 = RowWriteFreshness.p99
-        public let freshnessMax = RowWriteFreshness.max
-        public let freshnessTimeouts = RowWriteFreshness.timeouts
+        public let freshnessSamples = RowWrites.freshnessSamples
+        public let freshnessP50 = RowWrites.freshnessP50
+        public let freshnessP99 = RowWrites.freshnessP99
+        public let freshnessMax = RowWrites.freshnessMax
+        public let freshnessTimeouts = RowWrites.freshnessTimeouts
         public var writeTime: Metric<DurationValue> { insertTime }
     }
 

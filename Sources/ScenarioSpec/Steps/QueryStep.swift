@@ -16,23 +16,23 @@ public struct QueryStep: ParallelLoad {
 
     public static let constraints = LoadSettings.constraints
 
-    public struct Metrics: LatencyMetrics {
+    public struct Metrics: LatencyPercentiles {
         public init() {}
-        public let queries = Metric<CountValue>("queries", .neither, "Measured queries (warm-up excluded).")
-        public let errors = Metric<CountValue>("errors", .lower, "Queries that failed (or returned other than `expectRows`).")
-        public let errorRate = Metric<PercentValue>("errorRate", .lower, "Failed queries as a percent of all measured queries.")
-        public let totalTime = Metric<DurationValue>("totalTime", .lower, "Wall time of the measured queries.")
-        public let qps = Metric<RateValue>("qps", .higher, "Completed queries per second.")
-        public let avg = Metric<DurationValue>("avg", .lower, "Mean latency.")
-        public let min = Metric<DurationValue>("min", .lower, "Lowest latency.")
-        public let p50 = Metric<DurationValue>("p50", .lower, "Median latency.")
-        public let p90 = Metric<DurationValue>("p90", .lower, "90th percentile latency.")
-        public let p95 = Metric<DurationValue>("p95", .lower, "95th percentile latency.")
-        public let p99 = Metric<DurationValue>("p99", .lower, "99th percentile latency.")
-        public let p999 = Metric<DurationValue>("p999", .lower, "99.9th percentile latency.")
-        public let max = Metric<DurationValue>("max", .lower, "Highest latency.")
-        public let late = Metric<CountValue>("late", .lower, "Open loop: queries that started after their scheduled time.")
-        public let dropped = Metric<CountValue>("dropped", .lower, "Open loop: queries never sent because the in-flight cap stayed full until the run ended.")
+        public let queries = LoadMetrics.queries
+        public let errors = LoadMetrics.errors
+        public let errorRate = LoadMetrics.errorRate
+        public let totalTime = LoadMetrics.totalTime
+        public let qps = LoadMetrics.qps
+        public let avg = LoadMetrics.avg
+        public let min = LoadMetrics.min
+        public let p50 = LoadMetrics.p50
+        public let p90 = LoadMetrics.p90
+        public let p95 = LoadMetrics.p95
+        public let p99 = LoadMetrics.p99
+        public let p999 = LoadMetrics.p999
+        public let max = LoadMetrics.max
+        public let late = LoadMetrics.late
+        public let dropped = LoadMetrics.dropped
         public let rows = Metric<CountValue>("rows", .neither, "Rows returned by all completed queries together (for `count(*)`, the counts added up).")
         public let rowsPerQuery = Metric<RatioValue>("rowsPerQuery", .neither, "Mean rows returned per completed query.")
     }

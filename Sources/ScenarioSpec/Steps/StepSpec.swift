@@ -49,7 +49,9 @@ extension StepSpec {
     public static var measuresSearchLatency: Bool { latencyMetrics != nil }
     /// Runs a load of requests (searches or queries) and records their latency percentiles: its
     /// total time is the measured requests' wall time, a performance figure for `compare`.
-    public static var measuresRequestLatency: Bool { measuresSearchLatency || Metrics() is any LatencyMetrics }
+    public static var measuresRequestLatency: Bool { Metrics() is any LoadLatencyMetrics }
+    /// Records the full percentile spread of a request load (the query-performance table's rows).
+    public static var recordsLatencyPercentiles: Bool { Metrics() is any LatencyPercentiles }
     /// The search-load metrics, for a kind that records them (read by a sweep row's comparison).
     public static var latencyMetrics: (any SearchLatencyMetrics)? { Metrics() as? any SearchLatencyMetrics }
     /// One of this kind's metrics, for reading a record: `InsertStep.metric(\.rows)`.

@@ -10,15 +10,15 @@ public struct UpsertStep: ParallelLoad {
         public let rows = Metric<CountValue>("rows", .neither, "Rows upserted.")
         public let rowsPerSecond = Metric<RateValue>("rowsPerSecond", .higher, "Rows per second over the upsert phase.")
         public let writeTime = Metric<DurationValue>("upsertTime", .lower, "Time spent in upsert requests.")
-        public let flushTime = Metric<DurationValue>("flushTime", .lower, "Time from the flush request until it returned.")
-        public let sealTime = Metric<DurationValue>("sealTime", .lower, "Time from the flush until every segment was sealed (and indexed).")
-        public let flushes = Metric<CountValue>("flushes", .neither, "Flush requests sent (one per `segmentRows`, plus the final one).")
+        public let flushTime = RowWrites.flushTime
+        public let sealTime = RowWrites.sealTime
+        public let flushes = RowWrites.flushes
         public let totalTime = Metric<DurationValue>.totalTime("the whole step")
-        public let freshnessSamples = RowWriteFreshness.samples
-        public let freshnessP50 = RowWriteFreshness.p50
-        public let freshnessP99 = RowWriteFreshness.p99
-        public let freshnessMax = RowWriteFreshness.max
-        public let freshnessTimeouts = RowWriteFreshness.timeouts
+        public let freshnessSamples = RowWrites.freshnessSamples
+        public let freshnessP50 = RowWrites.freshnessP50
+        public let freshnessP99 = RowWrites.freshnessP99
+        public let freshnessMax = RowWrites.freshnessMax
+        public let freshnessTimeouts = RowWrites.freshnessTimeouts
     }
 
     /// The rows, as an insert step would write them.
@@ -49,11 +49,15 @@ public protocol RowWriteMetrics: StepMetrics {
     var freshnessTimeouts: Metric<CountValue> { get }
 }
 
-/// How soon written rows became visible (`freshness`), declared once for insert and upsert.
-public enum RowWriteFreshness {
-    public static let samples = Metric<CountValue>("freshness.samples", .neither, "Rows probed for visibility (`freshness`).")
-    public static let p50 = Metric<DurationValue>("freshness.p50", .lower, "Median time from a batch's acknowledgement until a query at the collection's consistency level found its last row.")
-    public static let p99 = Metric<DurationValue>("freshness.p99", .lower, "99th percentile of that time.")
-    public static let max = Metric<DurationValue>("freshness.max", .lower, "Longest of that time.")
-    public static let timeouts = Metric<CountValue>("freshness.timeouts", .lower, "Probed rows not found within `freshnessTimeout`.")
+/// The metrics insert and upsert share, declared once: flushing, and how soon written rows
+/// became visible (`freshness`).
+public enum RowWrites {
+    public static let flushTime = Metric<DurationValue>("flushTime", .lower, "Time from the flush request until it returned.")
+    public static let sealTime = Metric<DurationValue>("sealTime", .lower, "Time from the flush until every segment was sealed (and indexed).")
+    public static let flushes = Metric<CountValue>("flushes", .neither, "Flush requests sent (one per `segmentRows`, plus the final one).")
+    public static let freshnessSamples = Metric<CountValue>("freshness.samples", .neither, "Rows probed for visibility (`freshness`).")
+    public static let freshnessP50 = Metric<DurationValue>("freshness.p50", .lower, "Median time from a batch's acknowledgement until a query at the collection's consistency level found its last row.")
+    public static let freshnessP99 = Metric<DurationValue>("freshness.p99", .lower, "99th percentile of that time.")
+    public static let freshnessMax = Metric<DurationValue>("freshness.max", .lower, "Longest of that time.")
+    public static let freshnessTimeouts = Metric<CountValue>("freshness.timeouts", .lower, "Probed rows not found within `freshnessTimeout`.")
 }
