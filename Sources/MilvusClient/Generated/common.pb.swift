@@ -8,7 +8,10 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// A hand-written subset of Milvus's common messages (milvus-io/milvus-proto, v2.3 line).
+/// A hand-written subset of Milvus's common messages (milvus-io/milvus-proto, v2.6 line).
+/// Elements whose leading comment says `since 2.N` are newer than Milvus 2.3: the check against
+/// pymilvus 2.3.7 (what the 2.3.5 servers here speak) lets them be missing there; everything else
+/// must match both pymilvus 2.3.7 and pymilvus 2.6.17 (scripts/check_proto.py).
 /// Field numbers are wire facts, checked against pymilvus 2.3.7's descriptors by
 /// Tests/MilvusClientTests (scripts/check_proto.py). Only what milvus-scenario uses is here.
 
@@ -398,6 +401,17 @@ nonisolated enum Milvus_Proto_Common_PlaceholderType: SwiftProtobuf.Enum, Swift.
   case none // = 0
   case binaryVector // = 100
   case floatVector // = 101
+  case float16Vector // = 102
+  case bfloat16Vector // = 103
+
+  /// since 2.4
+  case sparseFloatVector // = 104
+
+  /// since 2.5
+  case int8Vector // = 105
+
+  /// Full-text search: the query text, searched through a BM25 function's sparse field.
+  case varChar // = 21
   case UNRECOGNIZED(Int)
 
   init() {
@@ -407,8 +421,13 @@ nonisolated enum Milvus_Proto_Common_PlaceholderType: SwiftProtobuf.Enum, Swift.
   init?(rawValue: Int) {
     switch rawValue {
     case 0: self = .none
+    case 21: self = .varChar
     case 100: self = .binaryVector
     case 101: self = .floatVector
+    case 102: self = .float16Vector
+    case 103: self = .bfloat16Vector
+    case 104: self = .sparseFloatVector
+    case 105: self = .int8Vector
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -416,8 +435,13 @@ nonisolated enum Milvus_Proto_Common_PlaceholderType: SwiftProtobuf.Enum, Swift.
   var rawValue: Int {
     switch self {
     case .none: return 0
+    case .varChar: return 21
     case .binaryVector: return 100
     case .floatVector: return 101
+    case .float16Vector: return 102
+    case .bfloat16Vector: return 103
+    case .sparseFloatVector: return 104
+    case .int8Vector: return 105
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -427,6 +451,11 @@ nonisolated enum Milvus_Proto_Common_PlaceholderType: SwiftProtobuf.Enum, Swift.
     .none,
     .binaryVector,
     .floatVector,
+    .float16Vector,
+    .bfloat16Vector,
+    .sparseFloatVector,
+    .int8Vector,
+    .varChar,
   ]
 
 }
@@ -467,7 +496,8 @@ nonisolated struct Milvus_Proto_Common_KeyValuePair: Sendable {
   init() {}
 }
 
-/// One query's vectors: each value is one vector as little-endian float32 bytes.
+/// One query's vectors: each value is one vector in the field's wire encoding (float32
+/// little-endian, packed bits, float16/bfloat16/int8 bytes, sparse index/value pairs, or UTF-8 text).
 nonisolated struct Milvus_Proto_Common_PlaceholderValue: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -566,7 +596,7 @@ nonisolated extension Milvus_Proto_Common_DslType: SwiftProtobuf._ProtoNameProvi
 }
 
 nonisolated extension Milvus_Proto_Common_PlaceholderType: SwiftProtobuf._ProtoNameProviding {
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0None\0\u{2}d\u{1}BinaryVector\0\u{1}FloatVector\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0None\0\u{2}\u{15}VarChar\0\u{2}O\u{1}BinaryVector\0\u{1}FloatVector\0\u{1}Float16Vector\0\u{1}BFloat16Vector\0\u{1}SparseFloatVector\0\u{1}Int8Vector\0")
 }
 
 nonisolated extension Milvus_Proto_Common_Status: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

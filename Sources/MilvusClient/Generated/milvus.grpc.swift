@@ -349,6 +349,19 @@ internal enum Milvus_Proto_Milvus_MilvusService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "HybridSearch" metadata.
+        internal enum HybridSearch: Sendable {
+            /// Request type for "HybridSearch".
+            internal typealias Input = Milvus_Proto_Milvus_HybridSearchRequest
+            /// Response type for "HybridSearch".
+            internal typealias Output = Milvus_Proto_Milvus_SearchResults
+            /// Descriptor for "HybridSearch".
+            internal static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "milvus.proto.milvus.MilvusService"),
+                method: "HybridSearch",
+                type: .unary
+            )
+        }
         /// Namespace for "Query" metadata.
         internal enum Query: Sendable {
             /// Request type for "Query".
@@ -389,6 +402,7 @@ internal enum Milvus_Proto_Milvus_MilvusService: Sendable {
             GetReplicas.descriptor,
             GetQuerySegmentInfo.descriptor,
             Search.descriptor,
+            HybridSearch.descriptor,
             Query.descriptor
         ]
     }
@@ -879,6 +893,29 @@ extension Milvus_Proto_Milvus_MilvusService {
         func search<Result>(
             request: GRPCCore.ClientRequest<Milvus_Proto_Milvus_SearchRequest>,
             serializer: some GRPCCore.MessageSerializer<Milvus_Proto_Milvus_SearchRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Milvus_Proto_Milvus_SearchResults>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Milvus_Proto_Milvus_SearchResults>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "HybridSearch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > since 2.4
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Milvus_Proto_Milvus_HybridSearchRequest` message.
+        ///   - serializer: A serializer for `Milvus_Proto_Milvus_HybridSearchRequest` messages.
+        ///   - deserializer: A deserializer for `Milvus_Proto_Milvus_SearchResults` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func hybridSearch<Result>(
+            request: GRPCCore.ClientRequest<Milvus_Proto_Milvus_HybridSearchRequest>,
+            serializer: some GRPCCore.MessageSerializer<Milvus_Proto_Milvus_HybridSearchRequest>,
             deserializer: some GRPCCore.MessageDeserializer<Milvus_Proto_Milvus_SearchResults>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Milvus_Proto_Milvus_SearchResults>) async throws -> Result
@@ -1670,6 +1707,40 @@ extension Milvus_Proto_Milvus_MilvusService {
             )
         }
 
+        /// Call the "HybridSearch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > since 2.4
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Milvus_Proto_Milvus_HybridSearchRequest` message.
+        ///   - serializer: A serializer for `Milvus_Proto_Milvus_HybridSearchRequest` messages.
+        ///   - deserializer: A deserializer for `Milvus_Proto_Milvus_SearchResults` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        internal func hybridSearch<Result>(
+            request: GRPCCore.ClientRequest<Milvus_Proto_Milvus_HybridSearchRequest>,
+            serializer: some GRPCCore.MessageSerializer<Milvus_Proto_Milvus_HybridSearchRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Milvus_Proto_Milvus_SearchResults>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Milvus_Proto_Milvus_SearchResults>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Milvus_Proto_Milvus_MilvusService.Method.HybridSearch.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
         /// Call the "Query" method.
         ///
         /// - Parameters:
@@ -2324,6 +2395,35 @@ extension Milvus_Proto_Milvus_MilvusService.ClientProtocol {
         try await self.search(
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Milvus_Proto_Milvus_SearchRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Milvus_Proto_Milvus_SearchResults>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "HybridSearch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > since 2.4
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Milvus_Proto_Milvus_HybridSearchRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    internal func hybridSearch<Result>(
+        request: GRPCCore.ClientRequest<Milvus_Proto_Milvus_HybridSearchRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Milvus_Proto_Milvus_SearchResults>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.hybridSearch(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Milvus_Proto_Milvus_HybridSearchRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Milvus_Proto_Milvus_SearchResults>(),
             options: options,
             onResponse: handleResponse
@@ -3078,6 +3178,39 @@ extension Milvus_Proto_Milvus_MilvusService.ClientProtocol {
             metadata: metadata
         )
         return try await self.search(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "HybridSearch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > since 2.4
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    internal func hybridSearch<Result>(
+        _ message: Milvus_Proto_Milvus_HybridSearchRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Milvus_Proto_Milvus_SearchResults>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Milvus_Proto_Milvus_HybridSearchRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.hybridSearch(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -314,6 +314,9 @@ nonisolated struct Milvus_Proto_Milvus_CreateCollectionRequest: Sendable {
 
   var consistencyLevel: Milvus_Proto_Common_ConsistencyLevel = .strong
 
+  /// Partitions of a collection with a partition key (default 16 on the server).
+  var numPartitions: Int64 = 0
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -1067,14 +1070,23 @@ nonisolated struct Milvus_Proto_Milvus_SearchRequest: Sendable {
   /// The filter expression (with dsl_type BoolExprV1).
   var dsl: String = String()
 
-  /// A serialized common.PlaceholderGroup holding the query vectors.
-  var placeholderGroup: Data = Data()
+  var searchInput: Milvus_Proto_Milvus_SearchRequest.OneOf_SearchInput? = nil
+
+  /// A serialized common.PlaceholderGroup holding the query vectors (or texts).
+  var placeholderGroup: Data {
+    get {
+      if case .placeholderGroup(let v)? = searchInput {return v}
+      return Data()
+    }
+    set {searchInput = .placeholderGroup(newValue)}
+  }
 
   var dslType: Milvus_Proto_Common_DslType = .dsl
 
   var outputFields: [String] = []
 
-  /// anns_field, topk, metric_type, params (JSON), round_decimal, offset
+  /// anns_field, topk, metric_type, params (JSON: nprobe/ef, radius, range_filter), round_decimal,
+  /// offset, group_by_field, group_size, strict_group_size; in a hybrid search's requests also limit.
   var searchParams: [Milvus_Proto_Common_KeyValuePair] = []
 
   var guaranteeTimestamp: UInt64 = 0
@@ -1087,40 +1099,79 @@ nonisolated struct Milvus_Proto_Milvus_SearchRequest: Sendable {
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
+  nonisolated enum OneOf_SearchInput: Equatable, Sendable {
+    /// A serialized common.PlaceholderGroup holding the query vectors (or texts).
+    case placeholderGroup(Data)
+
+  }
+
   init() {}
 }
 
-nonisolated struct Milvus_Proto_Milvus_SearchResults: Sendable {
+/// since 2.4: several searches (one per vector field) whose hits a ranker fuses.
+nonisolated struct Milvus_Proto_Milvus_HybridSearchRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var dbName: String = String()
+
+  var collectionName: String = String()
+
+  var partitionNames: [String] = []
+
+  var requests: [Milvus_Proto_Milvus_SearchRequest] = []
+
+  /// strategy (rrf | weighted), params (JSON: {"k": 60} or {"weights": [...]}), limit,
+  /// round_decimal, offset
+  var rankParams: [Milvus_Proto_Common_KeyValuePair] = []
+
+  var guaranteeTimestamp: UInt64 = 0
+
+  var outputFields: [String] = []
+
+  var consistencyLevel: Milvus_Proto_Common_ConsistencyLevel = .strong
+
+  var useDefaultConsistency: Bool = false
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+nonisolated struct Milvus_Proto_Milvus_SearchResults: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   var status: Milvus_Proto_Common_Status {
-    get {_status ?? Milvus_Proto_Common_Status()}
-    set {_status = newValue}
+    get {_storage._status ?? Milvus_Proto_Common_Status()}
+    set {_uniqueStorage()._status = newValue}
   }
   /// Returns true if `status` has been explicitly set.
-  var hasStatus: Bool {self._status != nil}
+  var hasStatus: Bool {_storage._status != nil}
   /// Clears the value of `status`. Subsequent reads from it will return its default value.
-  mutating func clearStatus() {self._status = nil}
+  mutating func clearStatus() {_uniqueStorage()._status = nil}
 
   var results: Milvus_Proto_Schema_SearchResultData {
-    get {_results ?? Milvus_Proto_Schema_SearchResultData()}
-    set {_results = newValue}
+    get {_storage._results ?? Milvus_Proto_Schema_SearchResultData()}
+    set {_uniqueStorage()._results = newValue}
   }
   /// Returns true if `results` has been explicitly set.
-  var hasResults: Bool {self._results != nil}
+  var hasResults: Bool {_storage._results != nil}
   /// Clears the value of `results`. Subsequent reads from it will return its default value.
-  mutating func clearResults() {self._results = nil}
+  mutating func clearResults() {_uniqueStorage()._results = nil}
 
-  var collectionName: String = String()
+  var collectionName: String {
+    get {_storage._collectionName}
+    set {_uniqueStorage()._collectionName = newValue}
+  }
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
 
-  fileprivate var _status: Milvus_Proto_Common_Status? = nil
-  fileprivate var _results: Milvus_Proto_Schema_SearchResultData? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 nonisolated struct Milvus_Proto_Milvus_QueryRequest: Sendable {
@@ -1571,7 +1622,7 @@ nonisolated extension Milvus_Proto_Milvus_GetMetricsResponse: SwiftProtobuf.Mess
 
 nonisolated extension Milvus_Proto_Milvus_CreateCollectionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".CreateCollectionRequest"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{4}\u{2}db_name\0\u{3}collection_name\0\u{1}schema\0\u{3}shards_num\0\u{3}consistency_level\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{4}\u{2}db_name\0\u{3}collection_name\0\u{1}schema\0\u{3}shards_num\0\u{3}consistency_level\0\u{4}\u{2}num_partitions\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1584,6 +1635,7 @@ nonisolated extension Milvus_Proto_Milvus_CreateCollectionRequest: SwiftProtobuf
       case 4: try { try decoder.decodeSingularBytesField(value: &self.schema) }()
       case 5: try { try decoder.decodeSingularInt32Field(value: &self.shardsNum) }()
       case 6: try { try decoder.decodeSingularEnumField(value: &self.consistencyLevel) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self.numPartitions) }()
       default: break
       }
     }
@@ -1605,6 +1657,9 @@ nonisolated extension Milvus_Proto_Milvus_CreateCollectionRequest: SwiftProtobuf
     if self.consistencyLevel != .strong {
       try visitor.visitSingularEnumField(value: self.consistencyLevel, fieldNumber: 6)
     }
+    if self.numPartitions != 0 {
+      try visitor.visitSingularInt64Field(value: self.numPartitions, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1614,6 +1669,7 @@ nonisolated extension Milvus_Proto_Milvus_CreateCollectionRequest: SwiftProtobuf
     if lhs.schema != rhs.schema {return false}
     if lhs.shardsNum != rhs.shardsNum {return false}
     if lhs.consistencyLevel != rhs.consistencyLevel {return false}
+    if lhs.numPartitions != rhs.numPartitions {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3201,7 +3257,14 @@ nonisolated extension Milvus_Proto_Milvus_SearchRequest: SwiftProtobuf.Message, 
       case 3: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
       case 4: try { try decoder.decodeRepeatedStringField(value: &self.partitionNames) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.dsl) }()
-      case 6: try { try decoder.decodeSingularBytesField(value: &self.placeholderGroup) }()
+      case 6: try {
+        var v: Data?
+        try decoder.decodeSingularBytesField(value: &v)
+        if let v = v {
+          if self.searchInput != nil {try decoder.handleConflictingOneOf()}
+          self.searchInput = .placeholderGroup(v)
+        }
+      }()
       case 7: try { try decoder.decodeSingularEnumField(value: &self.dslType) }()
       case 8: try { try decoder.decodeRepeatedStringField(value: &self.outputFields) }()
       case 9: try { try decoder.decodeRepeatedMessageField(value: &self.searchParams) }()
@@ -3215,6 +3278,10 @@ nonisolated extension Milvus_Proto_Milvus_SearchRequest: SwiftProtobuf.Message, 
   }
 
   func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.dbName.isEmpty {
       try visitor.visitSingularStringField(value: self.dbName, fieldNumber: 2)
     }
@@ -3227,9 +3294,9 @@ nonisolated extension Milvus_Proto_Milvus_SearchRequest: SwiftProtobuf.Message, 
     if !self.dsl.isEmpty {
       try visitor.visitSingularStringField(value: self.dsl, fieldNumber: 5)
     }
-    if !self.placeholderGroup.isEmpty {
-      try visitor.visitSingularBytesField(value: self.placeholderGroup, fieldNumber: 6)
-    }
+    try { if case .placeholderGroup(let v)? = self.searchInput {
+      try visitor.visitSingularBytesField(value: v, fieldNumber: 6)
+    } }()
     if self.dslType != .dsl {
       try visitor.visitSingularEnumField(value: self.dslType, fieldNumber: 7)
     }
@@ -3259,7 +3326,7 @@ nonisolated extension Milvus_Proto_Milvus_SearchRequest: SwiftProtobuf.Message, 
     if lhs.collectionName != rhs.collectionName {return false}
     if lhs.partitionNames != rhs.partitionNames {return false}
     if lhs.dsl != rhs.dsl {return false}
-    if lhs.placeholderGroup != rhs.placeholderGroup {return false}
+    if lhs.searchInput != rhs.searchInput {return false}
     if lhs.dslType != rhs.dslType {return false}
     if lhs.outputFields != rhs.outputFields {return false}
     if lhs.searchParams != rhs.searchParams {return false}
@@ -3272,9 +3339,9 @@ nonisolated extension Milvus_Proto_Milvus_SearchRequest: SwiftProtobuf.Message, 
   }
 }
 
-nonisolated extension Milvus_Proto_Milvus_SearchResults: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".SearchResults"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}results\0\u{3}collection_name\0")
+nonisolated extension Milvus_Proto_Milvus_HybridSearchRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".HybridSearchRequest"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{4}\u{2}db_name\0\u{3}collection_name\0\u{3}partition_names\0\u{1}requests\0\u{3}rank_params\0\u{4}\u{2}guarantee_timestamp\0\u{4}\u{2}output_fields\0\u{3}consistency_level\0\u{3}use_default_consistency\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3282,35 +3349,145 @@ nonisolated extension Milvus_Proto_Milvus_SearchResults: SwiftProtobuf.Message, 
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._status) }()
-      case 2: try { try decoder.decodeSingularMessageField(value: &self._results) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.dbName) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 4: try { try decoder.decodeRepeatedStringField(value: &self.partitionNames) }()
+      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.requests) }()
+      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.rankParams) }()
+      case 8: try { try decoder.decodeSingularUInt64Field(value: &self.guaranteeTimestamp) }()
+      case 10: try { try decoder.decodeRepeatedStringField(value: &self.outputFields) }()
+      case 11: try { try decoder.decodeSingularEnumField(value: &self.consistencyLevel) }()
+      case 12: try { try decoder.decodeSingularBoolField(value: &self.useDefaultConsistency) }()
       default: break
       }
     }
   }
 
   func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._status {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
-    try { if let v = self._results {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-    } }()
+    if !self.dbName.isEmpty {
+      try visitor.visitSingularStringField(value: self.dbName, fieldNumber: 2)
+    }
     if !self.collectionName.isEmpty {
       try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 3)
+    }
+    if !self.partitionNames.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.partitionNames, fieldNumber: 4)
+    }
+    if !self.requests.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.requests, fieldNumber: 5)
+    }
+    if !self.rankParams.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.rankParams, fieldNumber: 6)
+    }
+    if self.guaranteeTimestamp != 0 {
+      try visitor.visitSingularUInt64Field(value: self.guaranteeTimestamp, fieldNumber: 8)
+    }
+    if !self.outputFields.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.outputFields, fieldNumber: 10)
+    }
+    if self.consistencyLevel != .strong {
+      try visitor.visitSingularEnumField(value: self.consistencyLevel, fieldNumber: 11)
+    }
+    if self.useDefaultConsistency != false {
+      try visitor.visitSingularBoolField(value: self.useDefaultConsistency, fieldNumber: 12)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Milvus_Proto_Milvus_HybridSearchRequest, rhs: Milvus_Proto_Milvus_HybridSearchRequest) -> Bool {
+    if lhs.dbName != rhs.dbName {return false}
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs.partitionNames != rhs.partitionNames {return false}
+    if lhs.requests != rhs.requests {return false}
+    if lhs.rankParams != rhs.rankParams {return false}
+    if lhs.guaranteeTimestamp != rhs.guaranteeTimestamp {return false}
+    if lhs.outputFields != rhs.outputFields {return false}
+    if lhs.consistencyLevel != rhs.consistencyLevel {return false}
+    if lhs.useDefaultConsistency != rhs.useDefaultConsistency {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Milvus_Proto_Milvus_SearchResults: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".SearchResults"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}results\0\u{3}collection_name\0")
+
+  fileprivate class _StorageClass {
+    var _status: Milvus_Proto_Common_Status? = nil
+    var _results: Milvus_Proto_Schema_SearchResultData? = nil
+    var _collectionName: String = String()
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _status = source._status
+      _results = source._results
+      _collectionName = source._collectionName
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._status) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._results) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._collectionName) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._status {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      try { if let v = _storage._results {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      if !_storage._collectionName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._collectionName, fieldNumber: 3)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   static func ==(lhs: Milvus_Proto_Milvus_SearchResults, rhs: Milvus_Proto_Milvus_SearchResults) -> Bool {
-    if lhs._status != rhs._status {return false}
-    if lhs._results != rhs._results {return false}
-    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._status != rhs_storage._status {return false}
+        if _storage._results != rhs_storage._results {return false}
+        if _storage._collectionName != rhs_storage._collectionName {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

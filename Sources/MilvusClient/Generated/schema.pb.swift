@@ -43,6 +43,14 @@ nonisolated enum Milvus_Proto_Schema_DataType: SwiftProtobuf.Enum, Swift.CaseIte
   case json // = 23
   case binaryVector // = 100
   case floatVector // = 101
+  case float16Vector // = 102
+  case bfloat16Vector // = 103
+
+  /// since 2.4
+  case sparseFloatVector // = 104
+
+  /// since 2.5
+  case int8Vector // = 105
   case UNRECOGNIZED(Int)
 
   init() {
@@ -65,6 +73,10 @@ nonisolated enum Milvus_Proto_Schema_DataType: SwiftProtobuf.Enum, Swift.CaseIte
     case 23: self = .json
     case 100: self = .binaryVector
     case 101: self = .floatVector
+    case 102: self = .float16Vector
+    case 103: self = .bfloat16Vector
+    case 104: self = .sparseFloatVector
+    case 105: self = .int8Vector
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -85,6 +97,10 @@ nonisolated enum Milvus_Proto_Schema_DataType: SwiftProtobuf.Enum, Swift.CaseIte
     case .json: return 23
     case .binaryVector: return 100
     case .floatVector: return 101
+    case .float16Vector: return 102
+    case .bfloat16Vector: return 103
+    case .sparseFloatVector: return 104
+    case .int8Vector: return 105
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -105,8 +121,127 @@ nonisolated enum Milvus_Proto_Schema_DataType: SwiftProtobuf.Enum, Swift.CaseIte
     .json,
     .binaryVector,
     .floatVector,
+    .float16Vector,
+    .bfloat16Vector,
+    .sparseFloatVector,
+    .int8Vector,
   ]
 
+}
+
+/// since 2.5
+nonisolated enum Milvus_Proto_Schema_FunctionType: SwiftProtobuf.Enum, Swift.CaseIterable {
+  typealias RawValue = Int
+  case unknown // = 0
+  case bm25 // = 1
+  case UNRECOGNIZED(Int)
+
+  init() {
+    self = .unknown
+  }
+
+  init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unknown
+    case 1: self = .bm25
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  var rawValue: Int {
+    switch self {
+    case .unknown: return 0
+    case .bm25: return 1
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  static let allCases: [Milvus_Proto_Schema_FunctionType] = [
+    .unknown,
+    .bm25,
+  ]
+
+}
+
+/// One value of a field's type (a field's default value).
+nonisolated struct Milvus_Proto_Schema_ValueField: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var data: Milvus_Proto_Schema_ValueField.OneOf_Data? = nil
+
+  var boolData: Bool {
+    get {
+      if case .boolData(let v)? = data {return v}
+      return false
+    }
+    set {data = .boolData(newValue)}
+  }
+
+  var intData: Int32 {
+    get {
+      if case .intData(let v)? = data {return v}
+      return 0
+    }
+    set {data = .intData(newValue)}
+  }
+
+  var longData: Int64 {
+    get {
+      if case .longData(let v)? = data {return v}
+      return 0
+    }
+    set {data = .longData(newValue)}
+  }
+
+  var floatData: Float {
+    get {
+      if case .floatData(let v)? = data {return v}
+      return 0
+    }
+    set {data = .floatData(newValue)}
+  }
+
+  var doubleData: Double {
+    get {
+      if case .doubleData(let v)? = data {return v}
+      return 0
+    }
+    set {data = .doubleData(newValue)}
+  }
+
+  var stringData: String {
+    get {
+      if case .stringData(let v)? = data {return v}
+      return String()
+    }
+    set {data = .stringData(newValue)}
+  }
+
+  var bytesData: Data {
+    get {
+      if case .bytesData(let v)? = data {return v}
+      return Data()
+    }
+    set {data = .bytesData(newValue)}
+  }
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  nonisolated enum OneOf_Data: Equatable, Sendable {
+    case boolData(Bool)
+    case intData(Int32)
+    case longData(Int64)
+    case floatData(Float)
+    case doubleData(Double)
+    case stringData(String)
+    case bytesData(Data)
+
+  }
+
+  init() {}
 }
 
 nonisolated struct Milvus_Proto_Schema_FieldSchema: Sendable {
@@ -131,9 +266,61 @@ nonisolated struct Milvus_Proto_Schema_FieldSchema: Sendable {
 
   var autoID: Bool = false
 
+  /// An array field's element type.
+  var elementType: Milvus_Proto_Schema_DataType = .none
+
+  var defaultValue: Milvus_Proto_Schema_ValueField {
+    get {_defaultValue ?? Milvus_Proto_Schema_ValueField()}
+    set {_defaultValue = newValue}
+  }
+  /// Returns true if `defaultValue` has been explicitly set.
+  var hasDefaultValue: Bool {self._defaultValue != nil}
+  /// Clears the value of `defaultValue`. Subsequent reads from it will return its default value.
+  mutating func clearDefaultValue() {self._defaultValue = nil}
+
   var isDynamic: Bool = false
 
   var isPartitionKey: Bool = false
+
+  /// since 2.5
+  var isClusteringKey: Bool = false
+
+  /// since 2.5
+  var nullable: Bool = false
+
+  /// since 2.5: filled by a function (BM25's sparse output); inserts leave it out.
+  var isFunctionOutput: Bool = false
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+
+  fileprivate var _defaultValue: Milvus_Proto_Schema_ValueField? = nil
+}
+
+/// since 2.5: a function computing a field from others (BM25: varchar text -> sparse vector).
+nonisolated struct Milvus_Proto_Schema_FunctionSchema: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var name: String = String()
+
+  var id: Int64 = 0
+
+  var description_p: String = String()
+
+  var type: Milvus_Proto_Schema_FunctionType = .unknown
+
+  var inputFieldNames: [String] = []
+
+  var inputFieldIds: [Int64] = []
+
+  var outputFieldNames: [String] = []
+
+  var outputFieldIds: [Int64] = []
+
+  var params: [Milvus_Proto_Common_KeyValuePair] = []
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -155,6 +342,9 @@ nonisolated struct Milvus_Proto_Schema_CollectionSchema: Sendable {
   var fields: [Milvus_Proto_Schema_FieldSchema] = []
 
   var enableDynamicField: Bool = false
+
+  /// since 2.5
+  var functions: [Milvus_Proto_Schema_FunctionSchema] = []
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -233,6 +423,61 @@ nonisolated struct Milvus_Proto_Schema_StringArray: Sendable {
   init() {}
 }
 
+nonisolated struct Milvus_Proto_Schema_BytesArray: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var data: [Data] = []
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+/// Each value is a JSON document's UTF-8 bytes.
+nonisolated struct Milvus_Proto_Schema_JSONArray: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var data: [Data] = []
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+/// One ScalarField per row, each holding that row's elements.
+nonisolated struct Milvus_Proto_Schema_ArrayArray: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var data: [Milvus_Proto_Schema_ScalarField] = []
+
+  var elementType: Milvus_Proto_Schema_DataType = .none
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+/// since 2.4: each row is (uint32 index, float32 value) pairs, little-endian, indices ascending.
+nonisolated struct Milvus_Proto_Schema_SparseFloatArray: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var contents: [Data] = []
+
+  var dim: Int64 = 0
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
 nonisolated struct Milvus_Proto_Schema_ScalarField: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -288,6 +533,30 @@ nonisolated struct Milvus_Proto_Schema_ScalarField: Sendable {
     set {data = .stringData(newValue)}
   }
 
+  var bytesData: Milvus_Proto_Schema_BytesArray {
+    get {
+      if case .bytesData(let v)? = data {return v}
+      return Milvus_Proto_Schema_BytesArray()
+    }
+    set {data = .bytesData(newValue)}
+  }
+
+  var arrayData: Milvus_Proto_Schema_ArrayArray {
+    get {
+      if case .arrayData(let v)? = data {return v}
+      return Milvus_Proto_Schema_ArrayArray()
+    }
+    set {data = .arrayData(newValue)}
+  }
+
+  var jsonData: Milvus_Proto_Schema_JSONArray {
+    get {
+      if case .jsonData(let v)? = data {return v}
+      return Milvus_Proto_Schema_JSONArray()
+    }
+    set {data = .jsonData(newValue)}
+  }
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   nonisolated enum OneOf_Data: Equatable, Sendable {
@@ -297,6 +566,9 @@ nonisolated struct Milvus_Proto_Schema_ScalarField: Sendable {
     case floatData(Milvus_Proto_Schema_FloatArray)
     case doubleData(Milvus_Proto_Schema_DoubleArray)
     case stringData(Milvus_Proto_Schema_StringArray)
+    case bytesData(Milvus_Proto_Schema_BytesArray)
+    case arrayData(Milvus_Proto_Schema_ArrayArray)
+    case jsonData(Milvus_Proto_Schema_JSONArray)
 
   }
 
@@ -320,6 +592,7 @@ nonisolated struct Milvus_Proto_Schema_VectorField: Sendable {
     set {data = .floatVector(newValue)}
   }
 
+  /// dim/8 bytes per row; dimension i is bit 7 - i%8 of byte i/8 (numpy.packbits order).
   var binaryVector: Data {
     get {
       if case .binaryVector(let v)? = data {return v}
@@ -328,11 +601,56 @@ nonisolated struct Milvus_Proto_Schema_VectorField: Sendable {
     set {data = .binaryVector(newValue)}
   }
 
+  /// IEEE 754 half precision, little-endian.
+  var float16Vector: Data {
+    get {
+      if case .float16Vector(let v)? = data {return v}
+      return Data()
+    }
+    set {data = .float16Vector(newValue)}
+  }
+
+  /// The upper 16 bits of each float32, little-endian.
+  var bfloat16Vector: Data {
+    get {
+      if case .bfloat16Vector(let v)? = data {return v}
+      return Data()
+    }
+    set {data = .bfloat16Vector(newValue)}
+  }
+
+  /// since 2.4
+  var sparseFloatVector: Milvus_Proto_Schema_SparseFloatArray {
+    get {
+      if case .sparseFloatVector(let v)? = data {return v}
+      return Milvus_Proto_Schema_SparseFloatArray()
+    }
+    set {data = .sparseFloatVector(newValue)}
+  }
+
+  /// since 2.5
+  var int8Vector: Data {
+    get {
+      if case .int8Vector(let v)? = data {return v}
+      return Data()
+    }
+    set {data = .int8Vector(newValue)}
+  }
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   nonisolated enum OneOf_Data: Equatable, Sendable {
     case floatVector(Milvus_Proto_Schema_FloatArray)
+    /// dim/8 bytes per row; dimension i is bit 7 - i%8 of byte i/8 (numpy.packbits order).
     case binaryVector(Data)
+    /// IEEE 754 half precision, little-endian.
+    case float16Vector(Data)
+    /// The upper 16 bits of each float32, little-endian.
+    case bfloat16Vector(Data)
+    /// since 2.4
+    case sparseFloatVector(Milvus_Proto_Schema_SparseFloatArray)
+    /// since 2.5
+    case int8Vector(Data)
 
   }
 
@@ -370,6 +688,9 @@ nonisolated struct Milvus_Proto_Schema_FieldData: Sendable {
   var fieldID: Int64 = 0
 
   var isDynamic: Bool = false
+
+  /// since 2.5: per row, false where the (nullable) field is null; null rows carry no value.
+  var validData: [Bool] = []
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -443,11 +764,22 @@ nonisolated struct Milvus_Proto_Schema_SearchResultData: Sendable {
 
   var outputFields: [String] = []
 
+  /// One value per hit: the group-by field's value (search with group_by_field).
+  var groupByFieldValue: Milvus_Proto_Schema_FieldData {
+    get {_groupByFieldValue ?? Milvus_Proto_Schema_FieldData()}
+    set {_groupByFieldValue = newValue}
+  }
+  /// Returns true if `groupByFieldValue` has been explicitly set.
+  var hasGroupByFieldValue: Bool {self._groupByFieldValue != nil}
+  /// Clears the value of `groupByFieldValue`. Subsequent reads from it will return its default value.
+  mutating func clearGroupByFieldValue() {self._groupByFieldValue = nil}
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
 
   fileprivate var _ids: Milvus_Proto_Schema_IDs? = nil
+  fileprivate var _groupByFieldValue: Milvus_Proto_Schema_FieldData? = nil
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -455,12 +787,133 @@ nonisolated struct Milvus_Proto_Schema_SearchResultData: Sendable {
 fileprivate nonisolated let _protobuf_package = "milvus.proto.schema"
 
 nonisolated extension Milvus_Proto_Schema_DataType: SwiftProtobuf._ProtoNameProviding {
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0None\0\u{1}Bool\0\u{1}Int8\0\u{1}Int16\0\u{1}Int32\0\u{1}Int64\0\u{2}\u{5}Float\0\u{1}Double\0\u{2}\u{9}String\0\u{1}VarChar\0\u{1}Array\0\u{1}JSON\0\u{2}M\u{1}BinaryVector\0\u{1}FloatVector\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0None\0\u{1}Bool\0\u{1}Int8\0\u{1}Int16\0\u{1}Int32\0\u{1}Int64\0\u{2}\u{5}Float\0\u{1}Double\0\u{2}\u{9}String\0\u{1}VarChar\0\u{1}Array\0\u{1}JSON\0\u{2}M\u{1}BinaryVector\0\u{1}FloatVector\0\u{1}Float16Vector\0\u{1}BFloat16Vector\0\u{1}SparseFloatVector\0\u{1}Int8Vector\0")
+}
+
+nonisolated extension Milvus_Proto_Schema_FunctionType: SwiftProtobuf._ProtoNameProviding {
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0Unknown\0\u{1}BM25\0")
+}
+
+nonisolated extension Milvus_Proto_Schema_ValueField: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".ValueField"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}bool_data\0\u{3}int_data\0\u{3}long_data\0\u{3}float_data\0\u{3}double_data\0\u{3}string_data\0\u{3}bytes_data\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Bool?
+        try decoder.decodeSingularBoolField(value: &v)
+        if let v = v {
+          if self.data != nil {try decoder.handleConflictingOneOf()}
+          self.data = .boolData(v)
+        }
+      }()
+      case 2: try {
+        var v: Int32?
+        try decoder.decodeSingularInt32Field(value: &v)
+        if let v = v {
+          if self.data != nil {try decoder.handleConflictingOneOf()}
+          self.data = .intData(v)
+        }
+      }()
+      case 3: try {
+        var v: Int64?
+        try decoder.decodeSingularInt64Field(value: &v)
+        if let v = v {
+          if self.data != nil {try decoder.handleConflictingOneOf()}
+          self.data = .longData(v)
+        }
+      }()
+      case 4: try {
+        var v: Float?
+        try decoder.decodeSingularFloatField(value: &v)
+        if let v = v {
+          if self.data != nil {try decoder.handleConflictingOneOf()}
+          self.data = .floatData(v)
+        }
+      }()
+      case 5: try {
+        var v: Double?
+        try decoder.decodeSingularDoubleField(value: &v)
+        if let v = v {
+          if self.data != nil {try decoder.handleConflictingOneOf()}
+          self.data = .doubleData(v)
+        }
+      }()
+      case 6: try {
+        var v: String?
+        try decoder.decodeSingularStringField(value: &v)
+        if let v = v {
+          if self.data != nil {try decoder.handleConflictingOneOf()}
+          self.data = .stringData(v)
+        }
+      }()
+      case 7: try {
+        var v: Data?
+        try decoder.decodeSingularBytesField(value: &v)
+        if let v = v {
+          if self.data != nil {try decoder.handleConflictingOneOf()}
+          self.data = .bytesData(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.data {
+    case .boolData?: try {
+      guard case .boolData(let v)? = self.data else { preconditionFailure() }
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 1)
+    }()
+    case .intData?: try {
+      guard case .intData(let v)? = self.data else { preconditionFailure() }
+      try visitor.visitSingularInt32Field(value: v, fieldNumber: 2)
+    }()
+    case .longData?: try {
+      guard case .longData(let v)? = self.data else { preconditionFailure() }
+      try visitor.visitSingularInt64Field(value: v, fieldNumber: 3)
+    }()
+    case .floatData?: try {
+      guard case .floatData(let v)? = self.data else { preconditionFailure() }
+      try visitor.visitSingularFloatField(value: v, fieldNumber: 4)
+    }()
+    case .doubleData?: try {
+      guard case .doubleData(let v)? = self.data else { preconditionFailure() }
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 5)
+    }()
+    case .stringData?: try {
+      guard case .stringData(let v)? = self.data else { preconditionFailure() }
+      try visitor.visitSingularStringField(value: v, fieldNumber: 6)
+    }()
+    case .bytesData?: try {
+      guard case .bytesData(let v)? = self.data else { preconditionFailure() }
+      try visitor.visitSingularBytesField(value: v, fieldNumber: 7)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Milvus_Proto_Schema_ValueField, rhs: Milvus_Proto_Schema_ValueField) -> Bool {
+    if lhs.data != rhs.data {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
 }
 
 nonisolated extension Milvus_Proto_Schema_FieldSchema: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".FieldSchema"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}fieldID\0\u{1}name\0\u{3}is_primary_key\0\u{1}description\0\u{3}data_type\0\u{3}type_params\0\u{3}index_params\0\u{1}autoID\0\u{4}\u{4}is_dynamic\0\u{3}is_partition_key\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}fieldID\0\u{1}name\0\u{3}is_primary_key\0\u{1}description\0\u{3}data_type\0\u{3}type_params\0\u{3}index_params\0\u{1}autoID\0\u{4}\u{2}element_type\0\u{3}default_value\0\u{3}is_dynamic\0\u{3}is_partition_key\0\u{3}is_clustering_key\0\u{1}nullable\0\u{3}is_function_output\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -476,14 +929,23 @@ nonisolated extension Milvus_Proto_Schema_FieldSchema: SwiftProtobuf.Message, Sw
       case 6: try { try decoder.decodeRepeatedMessageField(value: &self.typeParams) }()
       case 7: try { try decoder.decodeRepeatedMessageField(value: &self.indexParams) }()
       case 8: try { try decoder.decodeSingularBoolField(value: &self.autoID) }()
+      case 10: try { try decoder.decodeSingularEnumField(value: &self.elementType) }()
+      case 11: try { try decoder.decodeSingularMessageField(value: &self._defaultValue) }()
       case 12: try { try decoder.decodeSingularBoolField(value: &self.isDynamic) }()
       case 13: try { try decoder.decodeSingularBoolField(value: &self.isPartitionKey) }()
+      case 14: try { try decoder.decodeSingularBoolField(value: &self.isClusteringKey) }()
+      case 15: try { try decoder.decodeSingularBoolField(value: &self.nullable) }()
+      case 16: try { try decoder.decodeSingularBoolField(value: &self.isFunctionOutput) }()
       default: break
       }
     }
   }
 
   func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if self.fieldID != 0 {
       try visitor.visitSingularInt64Field(value: self.fieldID, fieldNumber: 1)
     }
@@ -508,11 +970,26 @@ nonisolated extension Milvus_Proto_Schema_FieldSchema: SwiftProtobuf.Message, Sw
     if self.autoID != false {
       try visitor.visitSingularBoolField(value: self.autoID, fieldNumber: 8)
     }
+    if self.elementType != .none {
+      try visitor.visitSingularEnumField(value: self.elementType, fieldNumber: 10)
+    }
+    try { if let v = self._defaultValue {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+    } }()
     if self.isDynamic != false {
       try visitor.visitSingularBoolField(value: self.isDynamic, fieldNumber: 12)
     }
     if self.isPartitionKey != false {
       try visitor.visitSingularBoolField(value: self.isPartitionKey, fieldNumber: 13)
+    }
+    if self.isClusteringKey != false {
+      try visitor.visitSingularBoolField(value: self.isClusteringKey, fieldNumber: 14)
+    }
+    if self.nullable != false {
+      try visitor.visitSingularBoolField(value: self.nullable, fieldNumber: 15)
+    }
+    if self.isFunctionOutput != false {
+      try visitor.visitSingularBoolField(value: self.isFunctionOutput, fieldNumber: 16)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -526,8 +1003,83 @@ nonisolated extension Milvus_Proto_Schema_FieldSchema: SwiftProtobuf.Message, Sw
     if lhs.typeParams != rhs.typeParams {return false}
     if lhs.indexParams != rhs.indexParams {return false}
     if lhs.autoID != rhs.autoID {return false}
+    if lhs.elementType != rhs.elementType {return false}
+    if lhs._defaultValue != rhs._defaultValue {return false}
     if lhs.isDynamic != rhs.isDynamic {return false}
     if lhs.isPartitionKey != rhs.isPartitionKey {return false}
+    if lhs.isClusteringKey != rhs.isClusteringKey {return false}
+    if lhs.nullable != rhs.nullable {return false}
+    if lhs.isFunctionOutput != rhs.isFunctionOutput {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Milvus_Proto_Schema_FunctionSchema: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".FunctionSchema"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}id\0\u{1}description\0\u{1}type\0\u{3}input_field_names\0\u{3}input_field_ids\0\u{3}output_field_names\0\u{3}output_field_ids\0\u{1}params\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.id) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.description_p) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.type) }()
+      case 5: try { try decoder.decodeRepeatedStringField(value: &self.inputFieldNames) }()
+      case 6: try { try decoder.decodeRepeatedInt64Field(value: &self.inputFieldIds) }()
+      case 7: try { try decoder.decodeRepeatedStringField(value: &self.outputFieldNames) }()
+      case 8: try { try decoder.decodeRepeatedInt64Field(value: &self.outputFieldIds) }()
+      case 9: try { try decoder.decodeRepeatedMessageField(value: &self.params) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+    }
+    if self.id != 0 {
+      try visitor.visitSingularInt64Field(value: self.id, fieldNumber: 2)
+    }
+    if !self.description_p.isEmpty {
+      try visitor.visitSingularStringField(value: self.description_p, fieldNumber: 3)
+    }
+    if self.type != .unknown {
+      try visitor.visitSingularEnumField(value: self.type, fieldNumber: 4)
+    }
+    if !self.inputFieldNames.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.inputFieldNames, fieldNumber: 5)
+    }
+    if !self.inputFieldIds.isEmpty {
+      try visitor.visitPackedInt64Field(value: self.inputFieldIds, fieldNumber: 6)
+    }
+    if !self.outputFieldNames.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.outputFieldNames, fieldNumber: 7)
+    }
+    if !self.outputFieldIds.isEmpty {
+      try visitor.visitPackedInt64Field(value: self.outputFieldIds, fieldNumber: 8)
+    }
+    if !self.params.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.params, fieldNumber: 9)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Milvus_Proto_Schema_FunctionSchema, rhs: Milvus_Proto_Schema_FunctionSchema) -> Bool {
+    if lhs.name != rhs.name {return false}
+    if lhs.id != rhs.id {return false}
+    if lhs.description_p != rhs.description_p {return false}
+    if lhs.type != rhs.type {return false}
+    if lhs.inputFieldNames != rhs.inputFieldNames {return false}
+    if lhs.inputFieldIds != rhs.inputFieldIds {return false}
+    if lhs.outputFieldNames != rhs.outputFieldNames {return false}
+    if lhs.outputFieldIds != rhs.outputFieldIds {return false}
+    if lhs.params != rhs.params {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -535,7 +1087,7 @@ nonisolated extension Milvus_Proto_Schema_FieldSchema: SwiftProtobuf.Message, Sw
 
 nonisolated extension Milvus_Proto_Schema_CollectionSchema: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".CollectionSchema"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}description\0\u{1}autoID\0\u{1}fields\0\u{3}enable_dynamic_field\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}description\0\u{1}autoID\0\u{1}fields\0\u{3}enable_dynamic_field\0\u{2}\u{2}functions\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -548,6 +1100,7 @@ nonisolated extension Milvus_Proto_Schema_CollectionSchema: SwiftProtobuf.Messag
       case 3: try { try decoder.decodeSingularBoolField(value: &self.autoID) }()
       case 4: try { try decoder.decodeRepeatedMessageField(value: &self.fields) }()
       case 5: try { try decoder.decodeSingularBoolField(value: &self.enableDynamicField) }()
+      case 7: try { try decoder.decodeRepeatedMessageField(value: &self.functions) }()
       default: break
       }
     }
@@ -569,6 +1122,9 @@ nonisolated extension Milvus_Proto_Schema_CollectionSchema: SwiftProtobuf.Messag
     if self.enableDynamicField != false {
       try visitor.visitSingularBoolField(value: self.enableDynamicField, fieldNumber: 5)
     }
+    if !self.functions.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.functions, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -578,6 +1134,7 @@ nonisolated extension Milvus_Proto_Schema_CollectionSchema: SwiftProtobuf.Messag
     if lhs.autoID != rhs.autoID {return false}
     if lhs.fields != rhs.fields {return false}
     if lhs.enableDynamicField != rhs.enableDynamicField {return false}
+    if lhs.functions != rhs.functions {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -763,9 +1320,139 @@ nonisolated extension Milvus_Proto_Schema_StringArray: SwiftProtobuf.Message, Sw
   }
 }
 
+nonisolated extension Milvus_Proto_Schema_BytesArray: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".BytesArray"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}data\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedBytesField(value: &self.data) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.data.isEmpty {
+      try visitor.visitRepeatedBytesField(value: self.data, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Milvus_Proto_Schema_BytesArray, rhs: Milvus_Proto_Schema_BytesArray) -> Bool {
+    if lhs.data != rhs.data {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Milvus_Proto_Schema_JSONArray: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".JSONArray"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}data\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedBytesField(value: &self.data) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.data.isEmpty {
+      try visitor.visitRepeatedBytesField(value: self.data, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Milvus_Proto_Schema_JSONArray, rhs: Milvus_Proto_Schema_JSONArray) -> Bool {
+    if lhs.data != rhs.data {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Milvus_Proto_Schema_ArrayArray: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".ArrayArray"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}data\0\u{3}element_type\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.data) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.elementType) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.data.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.data, fieldNumber: 1)
+    }
+    if self.elementType != .none {
+      try visitor.visitSingularEnumField(value: self.elementType, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Milvus_Proto_Schema_ArrayArray, rhs: Milvus_Proto_Schema_ArrayArray) -> Bool {
+    if lhs.data != rhs.data {return false}
+    if lhs.elementType != rhs.elementType {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Milvus_Proto_Schema_SparseFloatArray: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".SparseFloatArray"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}contents\0\u{1}dim\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedBytesField(value: &self.contents) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.dim) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.contents.isEmpty {
+      try visitor.visitRepeatedBytesField(value: self.contents, fieldNumber: 1)
+    }
+    if self.dim != 0 {
+      try visitor.visitSingularInt64Field(value: self.dim, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Milvus_Proto_Schema_SparseFloatArray, rhs: Milvus_Proto_Schema_SparseFloatArray) -> Bool {
+    if lhs.contents != rhs.contents {return false}
+    if lhs.dim != rhs.dim {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Milvus_Proto_Schema_ScalarField: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".ScalarField"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}bool_data\0\u{3}int_data\0\u{3}long_data\0\u{3}float_data\0\u{3}double_data\0\u{3}string_data\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}bool_data\0\u{3}int_data\0\u{3}long_data\0\u{3}float_data\0\u{3}double_data\0\u{3}string_data\0\u{3}bytes_data\0\u{3}array_data\0\u{3}json_data\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -851,6 +1538,45 @@ nonisolated extension Milvus_Proto_Schema_ScalarField: SwiftProtobuf.Message, Sw
           self.data = .stringData(v)
         }
       }()
+      case 7: try {
+        var v: Milvus_Proto_Schema_BytesArray?
+        var hadOneofValue = false
+        if let current = self.data {
+          hadOneofValue = true
+          if case .bytesData(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.data = .bytesData(v)
+        }
+      }()
+      case 8: try {
+        var v: Milvus_Proto_Schema_ArrayArray?
+        var hadOneofValue = false
+        if let current = self.data {
+          hadOneofValue = true
+          if case .arrayData(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.data = .arrayData(v)
+        }
+      }()
+      case 9: try {
+        var v: Milvus_Proto_Schema_JSONArray?
+        var hadOneofValue = false
+        if let current = self.data {
+          hadOneofValue = true
+          if case .jsonData(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.data = .jsonData(v)
+        }
+      }()
       default: break
       }
     }
@@ -886,6 +1612,18 @@ nonisolated extension Milvus_Proto_Schema_ScalarField: SwiftProtobuf.Message, Sw
       guard case .stringData(let v)? = self.data else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
     }()
+    case .bytesData?: try {
+      guard case .bytesData(let v)? = self.data else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    }()
+    case .arrayData?: try {
+      guard case .arrayData(let v)? = self.data else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    }()
+    case .jsonData?: try {
+      guard case .jsonData(let v)? = self.data else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -900,7 +1638,7 @@ nonisolated extension Milvus_Proto_Schema_ScalarField: SwiftProtobuf.Message, Sw
 
 nonisolated extension Milvus_Proto_Schema_VectorField: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".VectorField"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}dim\0\u{3}float_vector\0\u{3}binary_vector\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}dim\0\u{3}float_vector\0\u{3}binary_vector\0\u{3}float16_vector\0\u{3}bfloat16_vector\0\u{3}sparse_float_vector\0\u{3}int8_vector\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -930,6 +1668,43 @@ nonisolated extension Milvus_Proto_Schema_VectorField: SwiftProtobuf.Message, Sw
           self.data = .binaryVector(v)
         }
       }()
+      case 4: try {
+        var v: Data?
+        try decoder.decodeSingularBytesField(value: &v)
+        if let v = v {
+          if self.data != nil {try decoder.handleConflictingOneOf()}
+          self.data = .float16Vector(v)
+        }
+      }()
+      case 5: try {
+        var v: Data?
+        try decoder.decodeSingularBytesField(value: &v)
+        if let v = v {
+          if self.data != nil {try decoder.handleConflictingOneOf()}
+          self.data = .bfloat16Vector(v)
+        }
+      }()
+      case 6: try {
+        var v: Milvus_Proto_Schema_SparseFloatArray?
+        var hadOneofValue = false
+        if let current = self.data {
+          hadOneofValue = true
+          if case .sparseFloatVector(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.data = .sparseFloatVector(v)
+        }
+      }()
+      case 7: try {
+        var v: Data?
+        try decoder.decodeSingularBytesField(value: &v)
+        if let v = v {
+          if self.data != nil {try decoder.handleConflictingOneOf()}
+          self.data = .int8Vector(v)
+        }
+      }()
       default: break
       }
     }
@@ -952,6 +1727,22 @@ nonisolated extension Milvus_Proto_Schema_VectorField: SwiftProtobuf.Message, Sw
       guard case .binaryVector(let v)? = self.data else { preconditionFailure() }
       try visitor.visitSingularBytesField(value: v, fieldNumber: 3)
     }()
+    case .float16Vector?: try {
+      guard case .float16Vector(let v)? = self.data else { preconditionFailure() }
+      try visitor.visitSingularBytesField(value: v, fieldNumber: 4)
+    }()
+    case .bfloat16Vector?: try {
+      guard case .bfloat16Vector(let v)? = self.data else { preconditionFailure() }
+      try visitor.visitSingularBytesField(value: v, fieldNumber: 5)
+    }()
+    case .sparseFloatVector?: try {
+      guard case .sparseFloatVector(let v)? = self.data else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    }()
+    case .int8Vector?: try {
+      guard case .int8Vector(let v)? = self.data else { preconditionFailure() }
+      try visitor.visitSingularBytesField(value: v, fieldNumber: 7)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -967,7 +1758,7 @@ nonisolated extension Milvus_Proto_Schema_VectorField: SwiftProtobuf.Message, Sw
 
 nonisolated extension Milvus_Proto_Schema_FieldData: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".FieldData"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}type\0\u{3}field_name\0\u{1}scalars\0\u{1}vectors\0\u{3}field_id\0\u{3}is_dynamic\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}type\0\u{3}field_name\0\u{1}scalars\0\u{1}vectors\0\u{3}field_id\0\u{3}is_dynamic\0\u{3}valid_data\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1005,6 +1796,7 @@ nonisolated extension Milvus_Proto_Schema_FieldData: SwiftProtobuf.Message, Swif
       }()
       case 5: try { try decoder.decodeSingularInt64Field(value: &self.fieldID) }()
       case 6: try { try decoder.decodeSingularBoolField(value: &self.isDynamic) }()
+      case 7: try { try decoder.decodeRepeatedBoolField(value: &self.validData) }()
       default: break
       }
     }
@@ -1038,6 +1830,9 @@ nonisolated extension Milvus_Proto_Schema_FieldData: SwiftProtobuf.Message, Swif
     if self.isDynamic != false {
       try visitor.visitSingularBoolField(value: self.isDynamic, fieldNumber: 6)
     }
+    if !self.validData.isEmpty {
+      try visitor.visitPackedBoolField(value: self.validData, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1047,6 +1842,7 @@ nonisolated extension Milvus_Proto_Schema_FieldData: SwiftProtobuf.Message, Swif
     if lhs.field != rhs.field {return false}
     if lhs.fieldID != rhs.fieldID {return false}
     if lhs.isDynamic != rhs.isDynamic {return false}
+    if lhs.validData != rhs.validData {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1121,7 +1917,7 @@ nonisolated extension Milvus_Proto_Schema_IDs: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Milvus_Proto_Schema_SearchResultData: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".SearchResultData"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}num_queries\0\u{3}top_k\0\u{3}fields_data\0\u{1}scores\0\u{1}ids\0\u{1}topks\0\u{3}output_fields\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}num_queries\0\u{3}top_k\0\u{3}fields_data\0\u{1}scores\0\u{1}ids\0\u{1}topks\0\u{3}output_fields\0\u{3}group_by_field_value\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1136,6 +1932,7 @@ nonisolated extension Milvus_Proto_Schema_SearchResultData: SwiftProtobuf.Messag
       case 5: try { try decoder.decodeSingularMessageField(value: &self._ids) }()
       case 6: try { try decoder.decodeRepeatedInt64Field(value: &self.topks) }()
       case 7: try { try decoder.decodeRepeatedStringField(value: &self.outputFields) }()
+      case 8: try { try decoder.decodeSingularMessageField(value: &self._groupByFieldValue) }()
       default: break
       }
     }
@@ -1167,6 +1964,9 @@ nonisolated extension Milvus_Proto_Schema_SearchResultData: SwiftProtobuf.Messag
     if !self.outputFields.isEmpty {
       try visitor.visitRepeatedStringField(value: self.outputFields, fieldNumber: 7)
     }
+    try { if let v = self._groupByFieldValue {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1178,6 +1978,7 @@ nonisolated extension Milvus_Proto_Schema_SearchResultData: SwiftProtobuf.Messag
     if lhs._ids != rhs._ids {return false}
     if lhs.topks != rhs.topks {return false}
     if lhs.outputFields != rhs.outputFields {return false}
+    if lhs._groupByFieldValue != rhs._groupByFieldValue {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
