@@ -1,10 +1,12 @@
 import Foundation
 
-/// An RPC some servers lack (Milvus before 2.3 has no Upsert; milvus-lite no GetReplicas).
+/// An RPC some servers lack (Milvus before 2.3 has no Upsert, before 2.4 no HybridSearch;
+/// milvus-lite no GetReplicas).
 public enum ProbedRPC: String, Sendable, CaseIterable {
     case upsert = "Upsert"
     case delete = "Delete"
     case getReplicas = "GetReplicas"
+    case hybridSearch = "HybridSearch"
 }
 
 extension MilvusClient {
@@ -30,6 +32,11 @@ extension MilvusClient {
                 request.dbName = options.database
                 request.collectionName = collection
                 _ = try await call(rpc.rawValue, retry: .never) { [request] s, m, o in try await s.getReplicas(request, metadata: m, options: o) }
+            case .hybridSearch:
+                var request = Milvus_Proto_Milvus_HybridSearchRequest()
+                request.dbName = options.database
+                request.collectionName = collection
+                _ = try await call(rpc.rawValue, retry: .never) { [request] s, m, o in try await s.hybridSearch(request, metadata: m, options: o) }
             }
             return true
         } catch let error as MilvusError {
@@ -37,6 +44,55 @@ extension MilvusClient {
             if case .transport = error.kind { throw error }
             if case .timedOut = error.kind { throw error }
             return true
+        }
+    }
+}
+
+extension MilvusClient {
+    /// Creates a throwaway collection with `schema`, describes it, inserts `rows` (when given)
+    /// and drops it: the server's description of what it made, or nil when it refused the schema
+    /// or the rows. A server that does not know a schema feature may refuse it, or silently leave
+    /// it out, or even keep an unknown type number it cannot store — so compare the description
+    /// with what was asked, and give rows that use the feature. Throws when the server cannot be
+    /// reached.
+    ///
+    /// `use`, when given, runs on the filled collection before it is dropped (index, load,
+    /// search): false, or a refusal from the server, means the feature does not work.
+    public func probeSchema(_ schema: CollectionSchema, rows: [Column] = [],
+                            use: (@Sendable (String) async throws -> Bool)? = nil) async throws -> CollectionDescription? {
+        let collection = "milvus_scenario_probe_\(UInt32.random(in: 0...UInt32.max))"
+        // Only an unreachable server or a timeout is not an answer: any other error, even a
+        // gRPC INTERNAL (2.3.5 answers an int8 vector that way, failing to marshal its own
+        // error message), means the server refused.
+        func refused(_ error: MilvusError) throws -> CollectionDescription? {
+            if error.isConnectionLoss { throw error }
+            if case .timedOut = error.kind { throw error }
+            return nil
+        }
+        do {
+            try await createCollection(collection, schema: schema)
+        } catch let error as MilvusError {
+            return try refused(error)
+        }
+        do {
+            let description = try await describeCollection(collection)
+            if !rows.isEmpty {
+                do {
+                    _ = try await insert(collection, columns: rows)
+                    if let use, try await !use(collection) {
+                        try await dropCollection(collection)
+                        return nil
+                    }
+                } catch let error as MilvusError {
+                    try await dropCollection(collection)
+                    return try refused(error)
+                }
+            }
+            try await dropCollection(collection)
+            return description
+        } catch {
+            try? await dropCollection(collection)
+            throw error
         }
     }
 }

@@ -10,8 +10,9 @@ extension MilvusClient {
     }
 
     public func createCollection(_ name: String, schema: CollectionSchema, shards: Int = 1,
-                                 consistency: ConsistencyLevel = .bounded) async throws {
+                                 consistency: ConsistencyLevel = .bounded, partitions: Int? = nil) async throws {
         var request = Milvus_Proto_Milvus_CreateCollectionRequest()
+        if let partitions { request.numPartitions = Int64(partitions) }
         request.dbName = options.database
         request.collectionName = name
         request.schema = try schema.proto(name: name).serializedData()
@@ -40,7 +41,8 @@ extension MilvusClient {
             try await s.describeCollection(request, metadata: m, options: o)
         }
         let schema = CollectionSchema(fields: r.schema.fields.compactMap(FieldSchema.init), description: r.schema.description_p,
-                                      enableDynamicField: r.schema.enableDynamicField)
+                                      enableDynamicField: r.schema.enableDynamicField,
+                                      functions: r.schema.functions.compactMap(CollectionFunction.init))
         return CollectionDescription(name: r.collectionName.isEmpty ? name : r.collectionName, id: r.collectionID,
                                      schema: schema, shards: Int(r.shardsNum), consistency: "\(r.consistencyLevel)")
     }

@@ -26,9 +26,9 @@ extension MilvusClient {
     /// Sends the columns as `Insert` or `Upsert` requests under the size limit.
     public func write(_ kind: RowWrite, _ collection: String, columns: [Column]) async throws -> InsertResult {
         let rpc = kind.rawValue
-        let rows = columns.first?.data.count ?? 0
-        guard columns.allSatisfy({ $0.data.count == rows }) else {
-            let counts = columns.map { "\($0.name): \($0.data.count)" }.joined(separator: ", ")
+        let rows = columns.first?.count ?? 0
+        guard columns.allSatisfy({ $0.count == rows }) else {
+            let counts = columns.map { "\($0.name): \($0.count)" }.joined(separator: ", ")
             throw MilvusError(rpc: rpc, kind: .invalidArgument, reason: "columns have different row counts (\(counts))")
         }
         guard rows > 0 else { return InsertResult(insertedCount: 0, requests: 0, ids: []) }
@@ -39,7 +39,7 @@ extension MilvusClient {
         while start < rows {
             let end = min(rows, start + rowsPerRequest)
             let whole = start == 0 && end == rows
-            let fields = columns.map { ($0.data.count == end - start && whole ? $0.data : $0.data.rows(start..<end)).fieldData(name: $0.name) }
+            let fields = columns.map { (whole ? $0 : $0.rows(start..<end)).fieldData }
             let r: Milvus_Proto_Milvus_MutationResult
             switch kind {
             case .insert:

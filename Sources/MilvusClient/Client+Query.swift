@@ -61,26 +61,65 @@ extension MilvusClient {
     }
 }
 
+extension Milvus_Proto_Schema_ScalarField {
+    /// Values this column holds.
+    var valueCount: Int {
+        switch data {
+        case .boolData(let d): return d.data.count
+        case .intData(let d): return d.data.count
+        case .longData(let d): return d.data.count
+        case .floatData(let d): return d.data.count
+        case .doubleData(let d): return d.data.count
+        case .stringData(let d): return d.data.count
+        case .bytesData(let d): return d.data.count
+        case .arrayData(let d): return d.data.count
+        case .jsonData(let d): return d.data.count
+        default: return 0
+        }
+    }
+
+    /// Each value as text (JSON documents as their text).
+    var texts: [String] {
+        switch data {
+        case .boolData(let d): return d.data.map { String($0) }
+        case .intData(let d): return d.data.map { String($0) }
+        case .longData(let d): return d.data.map { String($0) }
+        case .floatData(let d): return d.data.map { String($0) }
+        case .doubleData(let d): return d.data.map { String($0) }
+        case .stringData(let d): return d.data
+        case .jsonData(let d): return d.data.map { String(decoding: $0, as: UTF8.self) }
+        case .arrayData(let d): return d.data.map { "[" + $0.texts.joined(separator: ", ") + "]" }
+        default: return []
+        }
+    }
+}
+
 extension Milvus_Proto_Schema_FieldData {
-    /// Rows this column holds.
+    /// Rows this column holds (a nullable column: every row, also the null ones).
     var rowCount: Int {
+        if !validData.isEmpty { return validData.count }
         switch field {
-        case .scalars(let s):
-            switch s.data {
-            case .boolData(let d): return d.data.count
-            case .intData(let d): return d.data.count
-            case .longData(let d): return d.data.count
-            case .floatData(let d): return d.data.count
-            case .doubleData(let d): return d.data.count
-            case .stringData(let d): return d.data.count
-            default: return 0
-            }
+        case .scalars(let s): return s.valueCount
         case .vectors(let v):
+            let dim = Int(v.dim)
             switch v.data {
-            case .floatVector(let d): return v.dim > 0 ? d.data.count / Int(v.dim) : 0
+            case .floatVector(let d): return dim > 0 ? d.data.count / dim : 0
+            case .binaryVector(let b): return dim > 0 ? b.count * 8 / dim : 0
+            case .float16Vector(let b), .bfloat16Vector(let b): return dim > 0 ? b.count / (2 * dim) : 0
+            case .int8Vector(let b): return dim > 0 ? b.count / dim : 0
+            case .sparseFloatVector(let s): return s.contents.count
             default: return 0
             }
         default: return 0
         }
+    }
+
+    /// A scalar column's values as text, one per row (nil for null rows).
+    var cellTexts: [String?] {
+        guard case .scalars(let s) = field else { return [] }
+        let values = s.texts
+        guard !validData.isEmpty, values.count < validData.count else { return values }
+        var it = values.makeIterator()
+        return validData.map { $0 ? it.next() : nil }
     }
 }

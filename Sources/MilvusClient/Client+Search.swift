@@ -1,13 +1,72 @@
 import Foundation
 import SwiftProtobuf
 
+/// What a search looks for: query vectors of the searched field's type, or texts for a field a
+/// BM25 function fills (full-text search).
+public enum SearchInput: Sendable {
+    case float([[Float]])
+    /// Packed bits (`VectorEncoding.binary`).
+    case binary([[UInt8]])
+    /// Half-precision bytes (`VectorEncoding.float16`).
+    case float16([[UInt8]])
+    /// bfloat16 bytes (`VectorEncoding.bfloat16`).
+    case bfloat16([[UInt8]])
+    case int8([[Int8]])
+    case sparse([SparseVector])
+    /// Query texts, analysed by the server and scored with BM25.
+    case text([String])
+
+    /// Number of queries.
+    public var count: Int {
+        switch self {
+        case .float(let v): return v.count
+        case .binary(let v), .float16(let v), .bfloat16(let v): return v.count
+        case .int8(let v): return v.count
+        case .sparse(let v): return v.count
+        case .text(let v): return v.count
+        }
+    }
+
+    var placeholder: Milvus_Proto_Common_PlaceholderValue {
+        var value = Milvus_Proto_Common_PlaceholderValue()
+        value.tag = "$0"
+        switch self {
+        case .float(let v):
+            value.type = .floatVector
+            // little-endian float32 on every platform Swift runs on
+            value.values = v.map { vector in vector.withUnsafeBufferPointer { Data(buffer: $0) } }
+        case .binary(let v): value.type = .binaryVector; value.values = v.map { Data($0) }
+        case .float16(let v): value.type = .float16Vector; value.values = v.map { Data($0) }
+        case .bfloat16(let v): value.type = .bfloat16Vector; value.values = v.map { Data($0) }
+        case .int8(let v): value.type = .int8Vector; value.values = v.map { row in row.withUnsafeBytes { Data($0) } }
+        case .sparse(let v): value.type = .sparseFloatVector; value.values = v.map(\.bytes)
+        case .text(let v): value.type = .varChar; value.values = v.map { Data($0.utf8) }
+        }
+        return value
+    }
+}
+
+/// Search results grouped by a scalar field: at most `size` hits per value, `topK` groups.
+public struct GroupBy: Sendable, Hashable {
+    public var field: String
+    public var size: Int
+    /// Fill every group to `size` hits (slower) rather than returning what the search met.
+    public var strict: Bool
+
+    public init(field: String, size: Int = 1, strict: Bool = false) {
+        self.field = field
+        self.size = size
+        self.strict = strict
+    }
+}
+
 /// A vector search: query vectors, how many hits each, and how to search.
 public struct SearchRequest: Sendable {
     public var collection: String
     /// The vector field to search.
     public var field: String
-    /// Query vectors, each of the field's dimension.
-    public var vectors: [[Float]]
+    /// The queries: vectors of the field's type, or texts.
+    public var input: SearchInput
     public var topK: Int
     /// `L2`, `IP` or `COSINE`; nil lets the server use the index's metric.
     public var metric: String?
@@ -20,13 +79,36 @@ public struct SearchRequest: Sendable {
     public var filter: String?
     /// Deadline of this search; nil uses the connection's.
     public var timeout: Duration?
+    /// A range search: only hits whose distance lies between `rangeFilter` and `radius`
+    /// (both in the metric's direction: for L2 `rangeFilter <= d < radius`, for IP/COSINE
+    /// `radius < s <= rangeFilter`).
+    public var radius: Double?
+    public var rangeFilter: Double?
+    public var groupBy: GroupBy?
+
+    /// Float query vectors (the common case); `input` says what else a search can look for.
+    public var vectors: [[Float]] {
+        get { if case .float(let v) = input { return v } else { return [] } }
+        set { input = .float(newValue) }
+    }
 
     public init(collection: String, field: String, vectors: [[Float]], topK: Int = 10, metric: String? = nil,
                 params: [String: String] = [:], consistency: ConsistencyLevel? = nil, outputFields: [String] = [],
                 filter: String? = nil, timeout: Duration? = nil) {
+        self.init(collection: collection, field: field, input: .float(vectors), topK: topK, metric: metric, params: params,
+                  consistency: consistency, outputFields: outputFields, filter: filter, timeout: timeout)
+    }
+
+    public init(collection: String, field: String, input: SearchInput, topK: Int = 10, metric: String? = nil,
+                params: [String: String] = [:], consistency: ConsistencyLevel? = nil, outputFields: [String] = [],
+                filter: String? = nil, timeout: Duration? = nil, radius: Double? = nil, rangeFilter: Double? = nil,
+                groupBy: GroupBy? = nil) {
         self.collection = collection
         self.field = field
-        self.vectors = vectors
+        self.input = input
+        self.radius = radius
+        self.rangeFilter = rangeFilter
+        self.groupBy = groupBy
         self.topK = topK
         self.metric = metric
         self.params = params
@@ -43,11 +125,14 @@ public struct SearchHit: Sendable, Hashable {
     public var score: Float
     /// The hit's vector, when the request named the vector field in `outputFields`.
     public var vector: [Float]?
+    /// The group-by field's value of the hit, for a search with `groupBy`.
+    public var group: String?
 
-    public init(id: PrimaryKey, score: Float, vector: [Float]? = nil) {
+    public init(id: PrimaryKey, score: Float, vector: [Float]? = nil, group: String? = nil) {
         self.id = id
         self.score = score
         self.vector = vector
+        self.group = group
     }
 }
 
@@ -68,14 +153,8 @@ extension MilvusClient {
     }
 
     static func proto(for request: SearchRequest, database: String) throws -> Milvus_Proto_Milvus_SearchRequest {
-        var value = Milvus_Proto_Common_PlaceholderValue()
-        value.tag = "$0"
-        value.type = .floatVector
-        value.values = request.vectors.map { vector in
-            vector.withUnsafeBufferPointer { Data(buffer: $0) }  // little-endian float32 on every platform Swift runs on
-        }
         var group = Milvus_Proto_Common_PlaceholderGroup()
-        group.placeholders = [value]
+        group.placeholders = [request.input.placeholder]
 
         var proto = Milvus_Proto_Milvus_SearchRequest()
         proto.dbName = database
@@ -84,14 +163,21 @@ extension MilvusClient {
         proto.dslType = .boolExprV1
         proto.dsl = request.filter ?? ""
         proto.outputFields = request.outputFields
-        proto.nq = Int64(request.vectors.count)
+        proto.nq = Int64(request.input.count)
+        var searchParams = request.params
+        if let radius = request.radius { searchParams["radius"] = String(radius) }
+        if let rangeFilter = request.rangeFilter { searchParams["range_filter"] = String(rangeFilter) }
         var params: [Milvus_Proto_Common_KeyValuePair] = [
             .init(key: "anns_field", value: request.field),
             .init(key: "topk", value: String(request.topK)),
-            .init(key: "params", value: JSONParameters.encode(request.params)),
+            .init(key: "params", value: JSONParameters.encode(searchParams)),
             .init(key: "round_decimal", value: "-1"),
         ]
         if let metric = request.metric { params.append(.init(key: "metric_type", value: metric)) }
+        if let g = request.groupBy {
+            params += [.init(key: "group_by_field", value: g.field), .init(key: "group_size", value: String(g.size)),
+                       .init(key: "strict_group_size", value: String(g.strict))]
+        }
         proto.searchParams = params
         if let consistency = request.consistency {
             proto.consistencyLevel = consistency.proto
@@ -111,6 +197,7 @@ extension MilvusClient {
         let vectorField = data.fieldsData.first { $0.type == .floatVector && $0.vectors.dim > 0 }
         let dim = Int(vectorField?.vectors.dim ?? 0)
         let vectors = vectorField?.vectors.floatVector.data ?? []
+        let groups: [String?] = data.hasGroupByFieldValue ? data.groupByFieldValue.cellTexts : []
         for k in data.topks {
             let n = Int(k)
             var query: [SearchHit] = []
@@ -118,7 +205,7 @@ extension MilvusClient {
             for i in offset..<(offset + n) where i < data.scores.count {
                 let id: PrimaryKey = i < intIDs.count ? .int(intIDs[i]) : .string(i < stringIDs.count ? stringIDs[i] : "")
                 let vector = dim > 0 && (i + 1) * dim <= vectors.count ? Array(vectors[(i * dim)..<((i + 1) * dim)]) : nil
-                query.append(SearchHit(id: id, score: data.scores[i], vector: vector))
+                query.append(SearchHit(id: id, score: data.scores[i], vector: vector, group: i < groups.count ? groups[i] : nil))
             }
             hits.append(query)
             offset += n
@@ -132,5 +219,88 @@ extension Milvus_Proto_Common_KeyValuePair {
         self.init()
         self.key = key
         self.value = value
+    }
+}
+
+/// How a hybrid search fuses its searches' hits.
+public enum Ranker: Sendable, Hashable, CustomStringConvertible {
+    /// Reciprocal rank fusion: a hit scores Σ 1 / (k + rank) over the searches that found it.
+    case rrf(k: Int)
+    /// Σ weight × normalised score; one weight per search, each in [0, 1].
+    case weighted([Double])
+
+    public var description: String {
+        switch self {
+        case .rrf(let k): return "rrf(k: \(k))"
+        case .weighted(let w): return "weighted(\(w.map { String($0) }.joined(separator: ", ")))"
+        }
+    }
+
+    var rankParams: [Milvus_Proto_Common_KeyValuePair] {
+        switch self {
+        case .rrf(let k):
+            return [.init(key: "strategy", value: "rrf"), .init(key: "params", value: "{\"k\":\(k)}")]
+        case .weighted(let w):
+            return [.init(key: "strategy", value: "weighted"),
+                    .init(key: "params", value: "{\"weights\":[\(w.map { String($0) }.joined(separator: ","))]}")]
+        }
+    }
+}
+
+/// Several searches over different vector fields of one collection, their hits fused by a ranker
+/// (Milvus 2.4+). Every search must have the same number of queries.
+public struct HybridSearchRequest: Sendable {
+    public var collection: String
+    /// One search per vector field; their `topK` is how many hits each contributes.
+    public var searches: [SearchRequest]
+    public var ranker: Ranker
+    /// Hits per query after fusion.
+    public var limit: Int
+    public var outputFields: [String]
+    public var consistency: ConsistencyLevel?
+    public var timeout: Duration?
+
+    public init(collection: String, searches: [SearchRequest], ranker: Ranker, limit: Int, outputFields: [String] = [],
+                consistency: ConsistencyLevel? = nil, timeout: Duration? = nil) {
+        self.collection = collection
+        self.searches = searches
+        self.ranker = ranker
+        self.limit = limit
+        self.outputFields = outputFields
+        self.consistency = consistency
+        self.timeout = timeout
+    }
+}
+
+extension MilvusClient {
+    public func hybridSearch(_ request: HybridSearchRequest) async throws -> SearchResult {
+        let proto = try Self.proto(for: request, database: options.database)
+        let r = try await call("HybridSearch", retry: .onConnectionLoss, timeout: request.timeout) { [proto] s, m, o in
+            try await s.hybridSearch(proto, metadata: m, options: o)
+        }
+        return Self.result(r.results)
+    }
+
+    static func proto(for request: HybridSearchRequest, database: String) throws -> Milvus_Proto_Milvus_HybridSearchRequest {
+        var proto = Milvus_Proto_Milvus_HybridSearchRequest()
+        proto.dbName = database
+        proto.collectionName = request.collection
+        proto.requests = try request.searches.map { search in
+            var sub = try Self.proto(for: search, database: database)
+            // Each sub-search's hit count goes in `limit` (what pymilvus's AnnSearchRequest sends).
+            sub.searchParams.append(.init(key: "limit", value: String(search.topK)))
+            return sub
+        }
+        proto.rankParams = request.ranker.rankParams + [
+            .init(key: "limit", value: String(request.limit)),
+            .init(key: "round_decimal", value: "-1"),
+        ]
+        proto.outputFields = request.outputFields
+        if let consistency = request.consistency {
+            proto.consistencyLevel = consistency.proto
+        } else {
+            proto.useDefaultConsistency = true
+        }
+        return proto
     }
 }

@@ -25,6 +25,7 @@ struct RegistryTests {
           - concurrentSearch
           - hotSearch
           - query: {limit: 1}
+          - hybridSearch: {searches: [{field: v}, {field: v}]}
           - upsert: {rows: 1}
           - delete: {rows: 1}
           - parallel: {duration: 1s, steps: [{query: {limit: 1}}]}

@@ -42,6 +42,36 @@ struct ModelConsistencyTests {
         #expect(watch.rules.first?.when.anyOf.count == 2)
     }
 
+    @Test("a scenario using every key of today's field types, generators and step kinds decodes with every key read")
+    func everyTodayKeyIsRead() throws {
+        let url = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent("valid/today.yaml")
+        let outcome = ScenarioLoader.load(path: url.path, environment: [:], displayName: "today.yaml")
+        #expect(TestSupport.lines(outcome) == [])
+        #expect(outcome.unreadKeys == [])
+        let s = try #require(outcome.scenario)
+        let create = try #require(s.steps.compactMap { $0.spec as? CreateStep }.first)
+        #expect(create.fields.first { $0.name == "sparse" }?.functionOutput == true)
+        #expect(create.fields.first { $0.name == "rating" }?.defaultValue == "3")
+        let insert = try #require(s.steps.compactMap { $0.spec as? InsertStep }.first)
+        let meta = try #require(insert.generators.first { $0.field == "meta" })
+        guard case .json(let leaves) = meta.generator else { Issue.record("meta is not a json generator"); return }
+        #expect(leaves.map(\.path) == [["source"], ["stats", "views"], ["stats", "score"], ["title"], ["flag"], ["n"]])
+        #expect(insert.generators.first { $0.field == "tags" }?.length == 0...4)
+        #expect(insert.generators.first { $0.field == "rating" }?.nullFraction == 0.2)
+        #expect(insert.dynamic.map(\.path) == [["color"], ["weight"]])
+        let hybrids = s.steps.compactMap { $0.spec as? HybridSearchStep }
+        #expect(hybrids.map(\.ranker) == [.rrf(k: 40), .weighted([0.6, 0.4])])
+        #expect(hybrids.first?.searches.map(\.field) == ["dense", "sparse"])
+        #expect(hybrids.first?.searches.last?.text != nil)
+        #expect(Set(s.stepsRunOnce.flatMap { $0.spec.serverNeeds.map(\.name) }) == [
+            "HybridSearch", "full-text search (Milvus 2.5+)", "group-by search (Milvus 2.4+)", "sparseFloatVector fields",
+            "float16Vector fields", "bfloat16Vector fields", "int8Vector fields", "binaryVector fields", "json fields", "array fields",
+            "nullable fields", "field default values", "partition keys", "clustering keys", "dynamic fields", "BM25 functions",
+            "several vector fields in one collection",
+            "Upsert", "Delete",
+        ])
+    }
+
     @Test("every default is a valid value of its kind")
     func defaultsParse() {
         for spec in Self.allObjectSpecs() {

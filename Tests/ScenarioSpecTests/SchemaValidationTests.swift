@@ -32,7 +32,7 @@ struct SchemaValidationTests {
         let root = TestSupport.repositoryRoot
         let fixtures = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
         let valid = ExampleScenarioTests.files.map { root.appendingPathComponent($0).path }
-            + [fixtures.appendingPathComponent("valid/everything.yaml").path]
+            + ["everything", "today"].map { fixtures.appendingPathComponent("valid/\($0).yaml").path }
         let invalid = Self.rejected.map { TestSupport.invalidCorpus.appendingPathComponent("\($0).yaml").path }
 
         let process = Process()

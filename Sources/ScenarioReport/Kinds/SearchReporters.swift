@@ -85,6 +85,20 @@ struct QueryReporter: StepReporter {
     }
 }
 
+/// `hybridSearch`: fused searches over several fields, in the query-performance table.
+struct HybridSearchReporter: StepReporter {
+    typealias Spec = HybridSearchStep
+
+    static func brief(_ s: StepRecord, _ l: Labels) -> String {
+        let hits = s.metrics(of: Spec.self)[\.hitsPerQuery]
+        return SearchLines.brief(s, l, as: Spec.self) + l.pick(", \(Format.number(hits)) hits each", ", 每个 \(Format.number(hits)) 条结果")
+    }
+
+    static func summary(_ s: StepRecord) -> String {
+        SearchLines.summary(s, as: Spec.self, extra: ", \(Format.number(s.metrics(of: Spec.self)[\.hitsPerQuery])) hits per query")
+    }
+}
+
 /// `hotSearch`: hot against cold queries (热点查询性能).
 struct HotSearchReporter: StepReporter {
     typealias Spec = HotSearchStep

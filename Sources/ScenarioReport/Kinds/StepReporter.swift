@@ -29,7 +29,7 @@ extension StepReporter {
 enum StepReporters {
     static let all: [any StepReporter.Type] = [
         CreateReporter.self, InsertReporter.self, UpsertReporter.self, DeleteReporter.self, IndexReporter.self, LoadReporter.self,
-        ReleaseReporter.self, DropReporter.self, ConcurrentSearchReporter.self, HotSearchReporter.self, QueryReporter.self, CapacityReporter.self, ParallelReporter.self, MonitorReporter.self, SweepReporter.self,
+        ReleaseReporter.self, DropReporter.self, ConcurrentSearchReporter.self, HotSearchReporter.self, HybridSearchReporter.self, QueryReporter.self, CapacityReporter.self, ParallelReporter.self, MonitorReporter.self, SweepReporter.self,
         HealthReporter.self, WatchReporter.self,
     ]
 

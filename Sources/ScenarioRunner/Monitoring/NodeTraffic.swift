@@ -71,7 +71,7 @@ final class NodeTrafficProbe: Sendable {
     /// when none does.
     static func start(endpoints urls: [String], collection: String?, client: MilvusClient,
                       interval: Duration? = defaultInterval) async -> Start {
-        guard !urls.isEmpty else { return Start(probe: nil, notes: [StepNote(.trafficUnknown, ["endpoints": "none (target.metrics is empty)"])]) }
+        guard !urls.isEmpty else { return Start(probe: nil, notes: [StepNote(.trafficUnknown, ["endpoints": "any endpoint (target.metrics is empty)"])]) }
         let all = urls.map(MetricsEndpoint.init)
         let reads = await read(all)
         var notes: [StepNote] = []

@@ -18,14 +18,20 @@ struct CollectionContents: Sendable {
 }
 
 extension InsertStep {
-    /// The value generator of each field the step fills (all but an auto-ID key), seeded the way
-    /// `insert` seeds them, so the same scenario makes the same rows every time.
+    /// The value generator of each field the step fills (all but an auto-ID key and a function's
+    /// output), seeded the way `insert` seeds them, so the same scenario makes the same rows
+    /// every time; last, the dynamic field's, when the step generates `dynamic` keys.
     func valueGenerators(for schema: CollectionSchema) -> [FieldValueGenerator] {
-        schema.fields.enumerated().compactMap { i, field in
-            guard !field.autoID else { return nil }
+        var all: [FieldValueGenerator] = schema.fields.enumerated().compactMap { i, field in
+            guard field.isWritten else { return nil }
             let g = generators.first { $0.field == field.name }
-            return FieldValueGenerator(field: field, generator: g?.generator, seed: UInt64(g?.seed ?? (seed + i)), normalize: g?.normalize ?? false)
+            return FieldValueGenerator(field: field, settings: g, seed: UInt64(g?.seed ?? (seed + i)))
         }
+        if !dynamic.isEmpty {
+            all.append(FieldValueGenerator(field: FieldSchema("$meta", .json, isDynamic: true), generator: .json(dynamic),
+                                           seed: UInt64(seed + schema.fields.count)))
+        }
+        return all
     }
 }
 

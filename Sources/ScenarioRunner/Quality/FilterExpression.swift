@@ -290,7 +290,7 @@ extension ColumnData {
         case .double(let v): return .number(v[i])
         case .bool(let v): return .bool(v[i])
         case .varchar(let v): return .text(v[i])
-        case .floatVector: return nil
+        default: return nil  // vectors, JSON and arrays are not filtered by the recall probe
         }
     }
 }

@@ -83,9 +83,9 @@ public final class RunContext: Sendable {
     }
 
     /// The vector field to use: the one named, or the collection's only one.
-    func vectorField(_ collection: String, named name: String?, step: String) async throws -> (name: String, dim: Int, metric: String?) {
+    func vectorField(_ collection: String, named name: String?, step: String) async throws -> (name: String, dim: Int, metric: String?, field: FieldSchema) {
         let f = try await facts(collection)
-        let vectors = f.schema.fields.filter { if case .floatVector = $0.type { return true } else { return false } }
+        let vectors = f.schema.fields.filter(\.type.isVector)
         let field: FieldSchema
         if let name {
             guard let named = f.schema.fields.first(where: { $0.name == name }) else {
@@ -99,10 +99,10 @@ public final class RunContext: Sendable {
             }
             field = vectors[0]
         }
-        guard case .floatVector(let dim) = field.type else {
-            throw MilvusError(rpc: step, kind: .invalidArgument, reason: "field '\(field.name)' is not a float vector field")
+        guard field.type.isVector else {
+            throw MilvusError(rpc: step, kind: .invalidArgument, reason: "field '\(field.name)' is not a vector field")
         }
-        return (field.name, dim, f.indexMetric[field.name])
+        return (field.name, field.type.vectorDimension ?? 0, f.indexMetric[field.name], field)
     }
 }
 

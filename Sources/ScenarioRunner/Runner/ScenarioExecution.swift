@@ -98,7 +98,7 @@ public struct ScenarioExecution: Sendable {
                                  dryRunActions: options.dryRunActions)
         if let capabilities = try? await ServerCapabilities.probe(client, for: scenario) {
             if !capabilities.missing.isEmpty {
-                logger.info("the server lacks", metadata: ["rpcs": "\(capabilities.missing.sorted().joined(separator: ", "))"])
+                logger.info("the server lacks", metadata: ["features": "\(capabilities.missing.map(\.name).sorted().joined(separator: ", "))"])
             }
             context.capabilities.withLock { $0 = capabilities }
         }

@@ -20,7 +20,7 @@ enum StepExecution {
             guard let runner = StepRunners.runner(for: step.spec) else { throw NoRunner(kind: step.kind) }
             // A step that needs what the server lacks is not supported, before it sends anything.
             if let capabilities = context.capabilities.withLock({ $0 }), let need = capabilities.missingNeed(of: step) {
-                throw MilvusError(rpc: need.rpc, kind: .notSupported, reason: capabilities.reason(need))
+                throw MilvusError(rpc: need.name, kind: .notSupported, reason: capabilities.reason(need))
             }
             let deadline = step.spec.deadline.map { start + $0.swiftDuration }
             try await MilvusClient.$retryDeadline.withValue(deadline) {

@@ -24,29 +24,68 @@ struct CreateRunner: StepRunner {
                 try await client.dropCollection(name)
                 recreated = true
             }
-            let fields = spec.fields.map { f -> FieldSchema in
-                let type: FieldType
-                switch f.type {
-                case .int64: type = .int64
-                case .int32: type = .int32
-                case .int16: type = .int16
-                case .int8: type = .int8
-                case .bool: type = .bool
-                case .float: type = .float
-                case .double: type = .double
-                case .varchar: type = .varchar(maxLength: f.maxLength ?? 65535)
-                case .floatVector: type = .floatVector(dim: f.dim ?? 0)
-                }
-                return FieldSchema(f.name, type, isPrimaryKey: f.primary, autoID: f.autoId, description: f.description ?? "")
-            }
             let consistency = ConsistencyLevel(rawValue: spec.consistency.rawValue) ?? .bounded
-            try await client.createCollection(name, schema: CollectionSchema(fields: fields, description: spec.description ?? ""),
-                                              shards: spec.shards, consistency: consistency)
+            try await client.createCollection(name, schema: spec.collectionSchema, shards: spec.shards, consistency: consistency,
+                                              partitions: spec.partitions)
         }
         record[\.totalTime] = elapsed
         if recreated { record.notes.append(StepNote(.recreated, ["collection": name])) }
         context.forget(name)
         context.created(name)
+    }
+}
+
+extension CreateStep.Field {
+    /// The client's type for the field (validation made sure the sizes it needs are there).
+    var clientType: FieldType {
+        func scalar(_ t: CreateStep.FieldType) -> FieldType {
+            switch t {
+            case .int64: return .int64
+            case .int32: return .int32
+            case .int16: return .int16
+            case .int8: return .int8
+            case .bool: return .bool
+            case .float: return .float
+            case .double: return .double
+            default: return .varchar(maxLength: maxLength ?? 65535)
+            }
+        }
+        switch type {
+        case .json: return .json
+        case .array: return .array(element: scalar(elementType ?? .int64), maxCapacity: maxCapacity ?? 1)
+        case .floatVector: return .floatVector(dim: dim ?? 0)
+        case .binaryVector: return .binaryVector(dim: dim ?? 0)
+        case .float16Vector: return .float16Vector(dim: dim ?? 0)
+        case .bfloat16Vector: return .bfloat16Vector(dim: dim ?? 0)
+        case .int8Vector: return .int8Vector(dim: dim ?? 0)
+        case .sparseFloatVector: return .sparseFloatVector
+        default: return scalar(type)
+        }
+    }
+
+    /// The default value as the field's type.
+    var clientDefault: ScalarValue? {
+        guard let text = defaultValue else { return nil }
+        switch type {
+        case .bool: return .bool(text == "true")
+        case .int8, .int16, .int32, .int64: return ScenarioNumber.parseInteger(text).map { .int(Int64($0)) }
+        case .float, .double: return ScenarioNumber.parseDouble(text).map { .double($0) }
+        default: return .string(text)
+        }
+    }
+
+    var fieldSchema: FieldSchema {
+        FieldSchema(name, clientType, isPrimaryKey: primary, autoID: autoId, description: description ?? "", nullable: nullable,
+                    defaultValue: clientDefault, isPartitionKey: partitionKey, isClusteringKey: clusteringKey,
+                    analyzer: analyzer.map { "{\"type\":\"\($0.rawValue)\"}" }, isFunctionOutput: functionOutput)
+    }
+}
+
+extension CreateStep {
+    /// The schema the step creates.
+    var collectionSchema: CollectionSchema {
+        CollectionSchema(fields: fields.map(\.fieldSchema), description: description ?? "", enableDynamicField: dynamicFields,
+                         functions: functions.map { CollectionFunction(name: $0.name, kind: .bm25, inputs: [$0.input], outputs: [$0.output]) })
     }
 }
 
@@ -63,20 +102,32 @@ struct InsertRunner: StepRunner {
 struct IndexRunner: StepRunner {
     func run(_ spec: IndexStep, _ step: Step, _ context: RunContext, _ record: inout StepRecorder<IndexStep>) async throws {
         let name = step.collection!
-        let field = try await context.vectorField(name, named: spec.field, step: "CreateIndex").name
+        let field = try await context.vectorField(name, named: spec.field, step: "CreateIndex")
         let params = Dictionary(spec.params.map { ($0.name, $0.value) }, uniquingKeysWith: { _, b in b })
         let (indexed, elapsed) = try await measured { () -> Int? in
-            try await context.client.createIndex(name, field: field, IndexParameters(type: spec.type.rawValue, metric: spec.metric.rawValue, params: params),
+            try await context.client.createIndex(name, field: field.name, IndexParameters(type: spec.type.rawValue, metric: spec.metric(for: field.field).rawValue, params: params),
                                                  name: spec.name)
             if spec.wait {
-                context.progress.stepProgress(step, "building \(spec.type.rawValue) on \(field)")
-                return try await context.client.waitForIndex(name, field: field, timeout: spec.timeout.swiftDuration).indexedRows
+                context.progress.stepProgress(step, "building \(spec.type.rawValue) on \(field.name)")
+                return try await context.client.waitForIndex(name, field: field.name, timeout: spec.timeout.swiftDuration).indexedRows
             }
             return nil
         }
         record[\.totalTime] = elapsed
         record[\.indexedRows] = indexed
         context.forget(name)
+    }
+}
+
+extension IndexStep {
+    /// The metric on this field: the written one, or the default for its type.
+    func metric(for field: FieldSchema) -> MetricType {
+        if let writtenMetric { return writtenMetric }
+        switch field.type {
+        case .binaryVector: return .HAMMING
+        case .sparseFloatVector: return field.isFunctionOutput ? .BM25 : .IP
+        default: return .L2
+        }
     }
 }
 
@@ -89,7 +140,8 @@ struct LoadRunner: StepRunner {
         }
         record[\.totalTime] = elapsed
         // Without the wait nothing is known yet about the groups the server will make.
-        if spec.wait { record[\.replicas] = spec.verify ? groups.count : spec.replicas }
+        // Empty groups: a server without GetReplicas, for one replica (which a finished load has).
+        if spec.wait { record[\.replicas] = spec.verify && !groups.isEmpty ? groups.count : spec.replicas }
         if spec.verify, !groups.isEmpty {
             record.notes.append(StepNote(.replicaGroups, ["groups": groups.map { "[" + $0.nodeIDs.map(String.init).joined(separator: ", ") + "]" }.joined(separator: " ")]))
         }

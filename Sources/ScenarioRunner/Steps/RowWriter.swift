@@ -45,7 +45,7 @@ func writeRows<Spec: StepSpec>(_ kind: RowWrite, _ spec: InsertStep, _ step: Ste
             if context.isStopping { break }
             due += .seconds(Double(count) / rate.perSecond)
         }
-        let columns = try generators.indices.map { Column(generators[$0].field.name, try generators[$0].next(count)) }
+        let columns = try generators.indices.map { try generators[$0].nextColumn(count) }
         let t0 = clock.now
         let result = try await client.write(kind, name, columns: columns)
         let acknowledged = clock.now

@@ -9,6 +9,8 @@ struct SearchTemplate: Sendable {
     var collection: String
     var field: String
     var dim: Int
+    /// The searched field's type (what the query inputs are made of).
+    var type: FieldType
     var settings: SearchSettings
     var metric: String?
     var params: [String: String]
@@ -22,21 +24,32 @@ struct SearchTemplate: Sendable {
         let vector = try await context.vectorField(collection, named: settings.field, step: "Search")
         field = vector.name
         dim = vector.dim
+        type = vector.field.type
         self.settings = settings
         metric = settings.metric?.rawValue ?? vector.metric
         params = Dictionary(settings.params.map { ($0.name, $0.value) }, uniquingKeysWith: { _, b in b })
     }
 
+    /// A search for float query vectors, converted to the field's type.
     func request(_ vectors: [[Float]]) -> SearchRequest {
-        SearchRequest(collection: collection, field: field, vectors: vectors, topK: settings.topK, metric: metric, params: params,
-                      consistency: ConsistencyLevel(rawValue: settings.consistency.rawValue), outputFields: settings.outputFields,
-                      filter: settings.filter, timeout: settings.timeout?.swiftDuration)
+        request(SearchInput(vectors, as: type))
     }
 
-    /// A pool of query vectors (queries cycle through it), generated once so the measured loop
+    func request(_ input: SearchInput) -> SearchRequest {
+        SearchRequest(collection: collection, field: field, input: input, topK: settings.topK, metric: metric, params: params,
+                      consistency: ConsistencyLevel(rawValue: settings.consistency.rawValue), outputFields: settings.outputFields,
+                      filter: settings.filter, timeout: settings.timeout?.swiftDuration,
+                      radius: settings.range?.radius, rangeFilter: settings.range?.rangeFilter,
+                      groupBy: settings.groupBy.map { GroupBy(field: $0.field, size: $0.size, strict: $0.strict) })
+    }
+
+    /// The step's query inputs: vectors of the field's type, or texts.
+    func queryInputs() -> QueryInputs { QueryInputs(field: FieldSchema(field, type), settings: settings) }
+
+    /// A pool of query inputs (queries cycle through it), generated once so the measured loop
     /// spends its time on searching.
-    func queryPool(size: Int) throws -> [[[Float]]] {
-        var generator = QueryVectors(dim: dim, settings: settings.vectors)
+    func queryPool(size: Int) throws -> [SearchInput] {
+        var generator = queryInputs()
         return try (0..<size).map { _ in try generator.next(settings.nq) }
     }
 }
@@ -113,12 +126,12 @@ struct SearchFailure: Error {
 struct HotSearchRunner: StepRunner {
     func run(_ spec: HotSearchStep, _ step: Step, _ context: RunContext, _ record: inout StepRecorder<HotSearchStep>) async throws {
         let template = try await SearchTemplate(step: step, settings: spec.search, context: context)
-        var generator = QueryVectors(dim: template.dim, settings: spec.search.vectors)
+        var generator = template.queryInputs()
         let hotSet = try (0..<spec.hotVectors).map { _ in try generator.next(spec.search.nq) }
         // The plan is fixed before running: which queries are hot, and which vector each uses.
         var random = SeededRandom(seed: UInt64(spec.seed))
         let isHot: [Bool] = (0..<spec.queries).map { _ in random.unitDouble() < spec.hotRatio }
-        let plan: [[[Float]]] = try isHot.enumerated().map { i, hot in
+        let plan: [SearchInput] = try isHot.enumerated().map { i, hot in
             hot ? hotSet[i % hotSet.count] : try generator.next(spec.search.nq)
         }
         let client = context.client

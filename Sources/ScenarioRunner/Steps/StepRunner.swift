@@ -46,7 +46,7 @@ extension StepRunner {
 enum StepRunners {
     static let all: [any StepRunner.Type] = [
         CreateRunner.self, InsertRunner.self, UpsertRunner.self, DeleteRunner.self, IndexRunner.self, LoadRunner.self, ReleaseRunner.self, DropRunner.self,
-        ConcurrentSearchRunner.self, HotSearchRunner.self, QueryRunner.self, CapacityRunner.self, SweepRunner.self, ParallelRunner.self,
+        ConcurrentSearchRunner.self, HotSearchRunner.self, HybridSearchRunner.self, QueryRunner.self, CapacityRunner.self, SweepRunner.self, ParallelRunner.self,
         MonitorRunner.self, HealthRunner.self, WatchRunner.self,
     ]
 

@@ -65,23 +65,74 @@ public struct FieldValueGenerator: Sendable {
     let queries: Bool
     /// `file`: opened at the first batch.
     var file: VectorFile?
+    /// (arrays) Elements per row.
+    let length: ClosedRange<Int>
+    /// (nullable fields) Share of null rows, and the generator deciding which.
+    let nullFraction: Double
+    var nulls: SeededRandom
+    /// `words`: the vocabulary and its cumulative Zipf weights, made once.
+    var vocabulary: Vocabulary?
+    /// `json`: one generator per leaf, and the template they fill.
+    var leaves: [FieldValueGenerator] = []
+    var template: JSONTemplate?
+    /// (arrays) The elements' generator.
+    var elements: [FieldValueGenerator] = []
 
-    public init(field: FieldSchema, generator: InsertStep.Generator?, seed: UInt64, normalize: Bool = false, queries: Bool = false) {
+    public init(field: FieldSchema, generator: InsertStep.Generator?, seed: UInt64, normalize: Bool = false, queries: Bool = false,
+                length: ClosedRange<Int>? = nil, nullFraction: Double = 0) {
         self.field = field
-        self.generator = generator ?? Self.defaultGenerator(for: field.type)
+        let generator = generator ?? Self.defaultGenerator(for: field)
+        self.generator = generator
         self.normalize = normalize
         self.random = SeededRandom(seed: seed)
+        self.nulls = SeededRandom(seed: seed ^ 0x6E75_6C6C)
         self.queries = queries
+        self.nullFraction = nullFraction
+        if case .array(let element, let capacity) = field.type {
+            self.length = length ?? 1...max(1, capacity)
+            elements = [FieldValueGenerator(field: FieldSchema(field.name, element), generator: generator, seed: seed &+ 1)]
+        } else {
+            self.length = length ?? 1...1
+        }
+        if case .words(let size, _) = generator { vocabulary = Vocabulary(size) }
+        if case .json(let paths) = generator {
+            template = JSONTemplate(paths.map(\.path))
+            leaves = paths.enumerated().map { i, leaf in
+                FieldValueGenerator(field: FieldSchema(leaf.path.joined(separator: "."), .json), generator: leaf.generator.generator,
+                                    seed: UInt64(leaf.generator.seed ?? Int(truncatingIfNeeded: seed &+ UInt64(i) &+ 1)))
+            }
+        }
+    }
+
+    /// A field's generator as a step's `generate` entry sets it up.
+    public init(field: FieldSchema, settings g: InsertStep.FieldGenerator?, seed: UInt64) {
+        self.init(field: field, generator: g?.generator, seed: seed, normalize: g?.normalize ?? false, length: g?.length,
+                  nullFraction: g?.nullFraction ?? 0)
     }
 
     /// What a field without a generator gets: vectors uniform in [0, 1), integers a sequence,
-    /// text `<field>_<n>`, booleans alternating, floats uniform in [0, 1).
-    static func defaultGenerator(for type: FieldType) -> InsertStep.Generator {
-        switch type {
-        case .floatVector, .float, .double: return .uniform(low: 0, high: 1)
+    /// text `<field>_<n>` (made-up words for a field with an analyzer), booleans alternating,
+    /// floats uniform in [0, 1), sparse vectors 20 of 1,000 dimensions, JSON `{"i": n}`.
+    static func defaultGenerator(for field: FieldSchema) -> InsertStep.Generator {
+        switch field.type {
+        case .float, .double: return .uniform(low: 0, high: 1)
         case .bool: return .cycle(["true", "false"])
-        default: return .sequence(start: 0)
+        case .sparseFloatVector: return .sparse(dim: 1000, nonZeros: 20)
+        case .varchar where field.analyzer != nil: return .words(vocabulary: 1000, length: 5...20)
+        case .json:
+            let mark = Mark(file: "", line: 0, column: 0)
+            return .json([InsertStep.JSONLeaf(path: ["i"], generator: .init(field: "i", generator: .sequence(start: 0), seed: nil, normalize: false, mark: mark))])
+        case .array(let element, _): return defaultGenerator(for: FieldSchema(field.name, element))
+        default: return field.type.isVector ? .uniform(low: 0, high: 1) : .sequence(start: 0)
         }
+    }
+
+    /// The next `count` rows as a column: for a nullable field with `nullFraction`, the values of
+    /// the rows that are not null and which those are.
+    public mutating func nextColumn(_ count: Int) throws -> Column {
+        guard nullFraction > 0 else { return Column(field.name, try next(count), isDynamic: field.isDynamic) }
+        let valid = (0..<count).map { _ in nulls.unitDouble() >= nullFraction }
+        return Column(field.name, try next(valid.lazy.filter { $0 }.count), valid: valid)
     }
 
     /// The next `count` values as a column. Only a data set `file` can fail (unreadable, or a
@@ -92,21 +143,12 @@ public struct FieldValueGenerator: Sendable {
             return try fromFile(source, count)
         }
         switch field.type {
-        case .floatVector(let dim):
-            var values = [Float]()
-            values.reserveCapacity(count * dim)
-            if case .clusters(let n, _) = generator, centres.isEmpty { centres = Self.centres(n, dim: dim) }
-            for _ in 0..<count {
-                let start = values.count
-                if case .clusters(let n, let spread) = generator {
-                    let c = Int(random.next() % UInt64(n)) * dim
-                    for d in 0..<dim { values.append(centres[c + d] + Float(spread * random.gaussian(spare: &spare))) }
-                } else {
-                    for _ in 0..<dim { values.append(nextFloat()) }
-                }
-                if normalize { Self.normalize(&values, from: start, dim: dim) }
-            }
-            return .floatVector(dim: dim, values: values)
+        case .floatVector(let dim): return .floatVector(dim: dim, values: floats(count, dim: dim))
+        case .float16Vector(let dim): return .float16Vector(dim: dim, bytes: VectorEncoding.float16(floats(count, dim: dim)))
+        case .bfloat16Vector(let dim): return .bfloat16Vector(dim: dim, bytes: VectorEncoding.bfloat16(floats(count, dim: dim)))
+        case .int8Vector(let dim): return .int8Vector(dim: dim, values: floats(count, dim: dim).map(Self.int8))
+        case .binaryVector(let dim): return .binaryVector(dim: dim, bytes: VectorEncoding.binary(floats(count, dim: dim).map { $0 >= 0.5 }))
+        case .sparseFloatVector: return .sparseFloatVector((0..<count).map { _ in nextSparse() })
         case .float: return .float((0..<count).map { _ in nextFloat() })
         case .double: return .double((0..<count).map { i in nextNumber(row + i) })
         case .int64: return .int64((0..<count).map { i in Int64(nextNumber(row + i)) })
@@ -115,10 +157,96 @@ public struct FieldValueGenerator: Sendable {
         case .int8: return .int8((0..<count).map { i in Int32(Int8(truncatingIfNeeded: Int(nextNumber(row + i)))) })
         case .bool: return .bool((0..<count).map { i in nextText(row + i) == "true" })
         case .varchar(let maxLength):
-            return .varchar((0..<count).map { i in String(nextText(row + i).utf8.prefix(maxLength))! })
+            return .varchar((0..<count).map { i in Self.prefix(nextText(row + i), bytes: maxLength) })
+        case .json:
+            return .json(try (0..<count).map { _ in Data(try nextJSON().utf8) })
+        case .array(let element, _):
+            let lengths = (0..<count).map { _ in length.lowerBound + Int(random.next() % UInt64(length.count)) }
+            let values = try elements[0].next(lengths.reduce(0, +))
+            var start = 0
+            return .array(element: element, rows: lengths.map { n in
+                defer { start += n }
+                return values.rows(start..<(start + n))
+            })
         }
     }
 
+    /// `count` dense vectors of floats, row after row.
+    mutating func floats(_ count: Int, dim: Int) -> [Float] {
+        var values = [Float]()
+        values.reserveCapacity(count * dim)
+        if case .clusters(let n, _) = generator, centres.isEmpty { centres = Self.centres(n, dim: dim) }
+        for _ in 0..<count {
+            let start = values.count
+            if case .clusters(let n, let spread) = generator {
+                let c = Int(random.next() % UInt64(n)) * dim
+                for d in 0..<dim { values.append(centres[c + d] + Float(spread * random.gaussian(spare: &spare))) }
+            } else {
+                for _ in 0..<dim { values.append(nextFloat()) }
+            }
+            if normalize { Self.normalize(&values, from: start, dim: dim) }
+        }
+        return values
+    }
+
+    /// A float as an int8 vector component: round(127 × value), clamped to [-128, 127].
+    static func int8(_ v: Float) -> Int8 {
+        let scaled = (v * 127).rounded()
+        return scaled.isNaN ? 0 : Int8(max(-128, min(127, scaled)))
+    }
+
+    /// The longest prefix of `text` that fits in `bytes` UTF-8 bytes without splitting a character.
+    static func prefix(_ text: String, bytes: Int) -> String {
+        guard text.utf8.count > bytes else { return text }
+        var out = ""
+        var used = 0
+        for c in text {
+            let n = c.utf8.count
+            if used + n > bytes { break }
+            out.append(c)
+            used += n
+        }
+        return out
+    }
+
+    /// `sparse`: distinct indices (Floyd's sampling), values uniform in (0, 1].
+    mutating func nextSparse() -> SparseVector {
+        guard case .sparse(let dim, let nonZeros) = generator else { return SparseVector([]) }
+        var chosen = Set<UInt32>()
+        chosen.reserveCapacity(nonZeros)
+        for j in (dim - nonZeros)..<dim {
+            let t = UInt32(random.next() % UInt64(j + 1))
+            chosen.insert(chosen.contains(t) ? UInt32(j) : t)
+        }
+        // Sorted first: a Set's order changes from process to process, and values follow it.
+        return SparseVector(chosen.sorted().map { ($0, 1 - random.unitFloat()) })
+    }
+
+    /// `json`: one object from the leaves' next values.
+    mutating func nextJSON() throws -> String {
+        guard let template else { return "{}" }
+        let values = leaves.indices.map { leaves[$0].nextLeaf() }
+        return template.render(values)
+    }
+
+    /// A JSON leaf's next value as JSON text: numbers from numeric generators, booleans and
+    /// numbers from lists when the item is one, text otherwise.
+    mutating func nextLeaf() -> String {
+        defer { row += 1 }
+        switch generator {
+        case .uniform, .gaussian: return Self.json(number: nextNumber(row))
+        case .sequence(let start): return String(start + row)
+        default:
+            let text = nextText(row)
+            if text == "true" || text == "false" { return text }
+            if let n = Double(text), n.isFinite, text.first != "+", !text.hasPrefix("0") || text == "0" || text.hasPrefix("0.") { return text }
+            return JSONText.quote(text)
+        }
+    }
+
+    static func json(number: Double) -> String {
+        number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+    }
     /// Opens a data set file and checks that it fits: the field's dimension and, for inserted
     /// rows, at least `rows` of them. Other generators have nothing to check.
     public mutating func prepare(rows: Int) throws {
@@ -177,7 +305,7 @@ public struct FieldValueGenerator: Sendable {
         case .sequence(let start): return Double(start + i)
         case .uniform(let low, let high): return low + random.unitDouble() * (high - low)
         case .gaussian(let mean, let stddev): return mean + stddev * random.gaussian(spare: &spare)
-        case .clusters, .file: return random.unitDouble()  // vectors only (validation says so)
+        case .clusters, .file, .sparse, .words, .json: return random.unitDouble()  // not numbers (validation says so)
         case .cycle(let values): return Double(values[i % values.count]) ?? 0
         case .choice(let values): return Double(values[Int(random.next() % UInt64(values.count))]) ?? 0
         case .constant(let v): return Double(v) ?? 0
@@ -186,13 +314,16 @@ public struct FieldValueGenerator: Sendable {
 
     mutating func nextText(_ i: Int) -> String {
         switch generator {
+        case .words(_, let length):
+            let n = length.lowerBound + Int(random.next() % UInt64(length.count))
+            return (0..<n).map { _ in vocabulary!.word(random.unitDouble()) }.joined(separator: " ")
         case .sequence(let start): return field.type == .bool ? ((start + i) % 2 == 0 ? "true" : "false") : "\(field.name)_\(start + i)"
         case .cycle(let values): return values[i % values.count]
         case .choice(let values): return values[Int(random.next() % UInt64(values.count))]
         case .constant(let v): return v
         case .uniform(let low, let high): return String(low + random.unitDouble() * (high - low))
         case .gaussian(let mean, let stddev): return String(mean + stddev * random.gaussian(spare: &spare))
-        case .clusters, .file: return String(random.unitDouble())  // vectors only (validation says so)
+        case .clusters, .file, .sparse, .json: return String(random.unitDouble())  // not text (validation says so)
         }
     }
 
@@ -229,5 +360,57 @@ public struct QueryVectors: Sendable {
     public mutating func next(_ count: Int) throws -> [[Float]] {
         guard case .floatVector(_, let values) = try generator.next(count) else { return [] }
         return (0..<count).map { Array(values[($0 * dim)..<(($0 + 1) * dim)]) }
+    }
+}
+
+/// The queries of a search step: vectors of the searched field's type (float vectors generated,
+/// then converted like inserted rows), sparse vectors, or texts for full-text search.
+public struct QueryInputs: Sendable {
+    enum Source: Sendable {
+        case dense(QueryVectors, FieldType)
+        case generated(FieldValueGenerator)
+    }
+
+    var source: Source
+
+    public init(field: FieldSchema, settings: SearchSettings) {
+        let seed = UInt64(settings.vectors?.seed ?? settings.text?.seed ?? 7)
+        if let text = settings.text {
+            source = .generated(FieldValueGenerator(field: FieldSchema("text", .varchar(maxLength: 65535)), generator: text.generator,
+                                                    seed: seed, queries: true))
+        } else if field.type == .sparseFloatVector {
+            source = .generated(FieldValueGenerator(field: field, generator: settings.vectors?.generator, seed: seed, queries: true))
+        } else {
+            source = .dense(QueryVectors(dim: field.type.vectorDimension ?? 0, settings: settings.vectors), field.type)
+        }
+    }
+
+    /// The next request's `count` queries.
+    public mutating func next(_ count: Int) throws -> SearchInput {
+        switch source {
+        case .dense(var vectors, let type):
+            defer { source = .dense(vectors, type) }
+            return SearchInput(try vectors.next(count), as: type)
+        case .generated(var generator):
+            defer { source = .generated(generator) }
+            switch try generator.next(count) {
+            case .sparseFloatVector(let rows): return .sparse(rows)
+            case .varchar(let texts): return .text(texts)
+            default: return .float([])
+            }
+        }
+    }
+}
+
+extension SearchInput {
+    /// Float query vectors in the encoding of a field of `type` (as inserted rows are converted).
+    public init(_ vectors: [[Float]], as type: FieldType) {
+        switch type {
+        case .float16Vector: self = .float16(vectors.map(VectorEncoding.float16))
+        case .bfloat16Vector: self = .bfloat16(vectors.map(VectorEncoding.bfloat16))
+        case .int8Vector: self = .int8(vectors.map { $0.map(FieldValueGenerator.int8) })
+        case .binaryVector: self = .binary(vectors.map { VectorEncoding.binary($0.map { $0 >= 0.5 }) })
+        default: self = .float(vectors)
+        }
     }
 }

@@ -117,43 +117,60 @@ struct CrossChecks {
     /// Follows the steps in order, remembering each collection's schema from `create` and
     /// whether it is loaded, and checks the steps that depend on them.
     func checkCollectionUse() {
-        var schemas: [String: [CreateStep.Field]] = [:]
-        var indexes: [String: IndexStep] = [:]
+        var creates: [String: CreateStep] = [:]
+        // Each collection's index steps so far (one per vector field, the last one counting).
+        var indexes: [String: [IndexStep]] = [:]
+        func index(_ collection: String, _ field: String?, _ fields: [CreateStep.Field]?) -> IndexStep? {
+            let all = indexes[collection] ?? []
+            guard let fields, let searched = vectorField(field, fields)?.name else { return all.last }
+            return all.last { (vectorField($0.field, fields)?.name ?? $0.field) == searched }
+        }
         for step in scenario.allSteps {
             guard let collection = step.collection else { continue }
-            let fields = schemas[collection]
+            let create = creates[collection]
+            let fields = create?.fields
+            let dynamic = create?.dynamicFields ?? false
             switch step.spec {
             case let create as CreateStep:
-                schemas[collection] = create.fields
-                indexes[collection] = nil
+                creates[collection] = create
+                indexes[collection] = []
             case let insert as InsertStep:
-                if let fields { check(insert, fields) }
+                if let create { check(insert, create.fields); checkDynamic(insert, create) }
                 checkEnd(insert, step)
             case let upsert as UpsertStep:
                 checkEnd(upsert.rows, step)
-                if let fields {
+                if let create, let fields {
                     check(upsert.rows, fields)
+                    checkDynamic(upsert.rows, create)
                     if let key = fields.first(where: \.primary), key.autoId {
                         decoder.error(step.mark, .upsertAutoId, "'\(collection)' assigns its primary key '\(key.name)' itself (autoId), so rows cannot be upserted by key; create it with autoId: false and generate the key")
                     }
                 }
             case let query as QueryStep:
                 if let fields {
-                    checkFieldNames(query.outputFields.filter { $0 != "count(*)" }, fields, key: "outputFields", at: step.mark)
-                    checkFilter(query.filter, fields, at: query.filterMark ?? step.mark, what: "query")
+                    checkFieldNames(query.outputFields.filter { $0 != "count(*)" }, fields, key: "outputFields", at: step.mark, dynamic: dynamic)
+                    checkFilter(query.filter, fields, at: query.filterMark ?? step.mark, what: "query", dynamic: dynamic)
                 }
             case let delete as DeleteStep:
                 if let fields, case .filter(let filter) = delete.target {
-                    checkFilter(filter, fields, at: delete.filterMark ?? step.mark, what: "delete")
+                    checkFilter(filter, fields, at: delete.filterMark ?? step.mark, what: "delete", dynamic: dynamic)
                 }
                 if let fields, case .ids = delete.target, let key = fields.first(where: \.primary), key.type != .int64 {
                     decoder.error(step.mark, .deleteTarget, "'rows' deletes integer primary keys, and '\(key.name)' is \(key.type.rawValue); use 'filter'")
                 }
             case let index as IndexStep:
-                if let fields { checkVectorField(index.field, fields, at: step.mark, what: "index") }
-                indexes[collection] = index
+                if let fields {
+                    checkVectorField(index.field, fields, at: step.mark, what: "index")
+                    checkIndexType(index, fields, at: step.mark)
+                }
+                indexes[collection, default: []].append(index)
             case let search as any SearchingStep:
-                check(search.search, fields, indexes[collection], at: step.mark)
+                check(search.search, fields, index(collection, search.search.field, fields), at: step.mark, dynamic: dynamic)
+            case let hybrid as HybridSearchStep:
+                for part in hybrid.searches {
+                    check(part, fields, index(collection, part.field, fields), at: step.mark, dynamic: dynamic)
+                }
+                if let fields { checkFieldNames(hybrid.outputFields, fields, key: "outputFields", at: step.mark, dynamic: dynamic) }
             default:
                 break
             }
@@ -174,29 +191,78 @@ struct CrossChecks {
                 check(file, rowsFor: field, insert: insert, at: g.mark)
                 continue
             }
-            let isFloat: Bool
-            switch g.generator { case .uniform, .gaussian, .clusters: isFloat = true; default: isFloat = false }
-            if case .clusters = g.generator, field.type != .floatVector {
-                decoder.error(g.mark, .generatorType, "'clusters' makes vectors, and '\(field.name)' is \(field.type.rawValue)")
+            if field.functionOutput {
+                decoder.error(g.mark, .generatorType, "field '\(field.name)' is filled by the collection's BM25 function from its input text; remove its generator")
                 continue
             }
-            switch field.type {
-            case .floatVector:
-                if !isFloat { decoder.error(g.mark, .generatorType, "field '\(field.name)' is a floatVector; generate it with 'uniform', 'gaussian', 'clusters' or 'file'") }
-            case .int64, .int32, .int16, .int8:
-                if isFloat { decoder.error(g.mark, .generatorType, "field '\(field.name)' is \(field.type.rawValue); generate it with 'sequence', 'cycle', 'choice' or 'constant'") }
-                checkValues(g, field) { ScenarioNumber.parseInteger($0) != nil }
-            case .float, .double:
-                checkValues(g, field) { ScenarioNumber.parseDouble($0) != nil }
-            case .bool:
-                if isFloat { decoder.error(g.mark, .generatorType, "field '\(field.name)' is bool; generate it with 'cycle', 'choice' or 'constant' of true/false") }
-                checkValues(g, field) { $0 == "true" || $0 == "false" }
-            case .varchar:
-                break
+            checkGenerator(g, field)
+        }
+    }
+
+    /// Whether a generator makes values of the field's type.
+    private func checkGenerator(_ g: InsertStep.FieldGenerator, _ field: CreateStep.Field) {
+        let isFloat: Bool
+        switch g.generator { case .uniform, .gaussian, .clusters: isFloat = true; default: isFloat = false }
+        let name = "field '\(field.name)' is \(field.type == .array ? "an array of \(field.elementType?.rawValue ?? "values")" : field.type.rawValue)"
+        // What the generator makes a value of: an array's elements.
+        let type = field.type == .array ? (field.elementType ?? .int64) : field.type
+        switch g.generator {
+        case .clusters where !type.isDenseVector:
+            decoder.error(g.mark, .generatorType, "'clusters' makes vectors, and \(name)")
+            return
+        case .sparse where type != .sparseFloatVector:
+            decoder.error(g.mark, .generatorType, "'sparse' makes sparse vectors, and \(name)")
+            return
+        case .words where type != .varchar:
+            decoder.error(g.mark, .generatorType, "'words' makes text, and \(name)")
+            return
+        case .json where type != .json:
+            decoder.error(g.mark, .generatorType, "'json' makes JSON objects, and \(name)")
+            return
+        default: break
+        }
+        switch type {
+        case .floatVector, .float16Vector, .bfloat16Vector, .int8Vector, .binaryVector:
+            if !isFloat { decoder.error(g.mark, .generatorType, "\(name); generate it with 'uniform', 'gaussian', 'clusters'\(type == .floatVector ? " or 'file'" : "")") }
+        case .sparseFloatVector:
+            if case .sparse = g.generator {} else { decoder.error(g.mark, .generatorType, "\(name); generate it with 'sparse: {dim, nonZeros}'") }
+        case .json:
+            if case .json = g.generator {} else { decoder.error(g.mark, .generatorType, "\(name); generate it with a 'json' template (path: leaf generator)") }
+        case .int64, .int32, .int16, .int8:
+            if isFloat { decoder.error(g.mark, .generatorType, "\(name); generate it with 'sequence', 'cycle', 'choice' or 'constant'") }
+            checkValues(g, field) { ScenarioNumber.parseInteger($0) != nil }
+        case .float, .double:
+            checkValues(g, field) { ScenarioNumber.parseDouble($0) != nil }
+        case .bool:
+            if isFloat { decoder.error(g.mark, .generatorType, "\(name); generate it with 'cycle', 'choice' or 'constant' of true/false") }
+            checkValues(g, field) { $0 == "true" || $0 == "false" }
+        case .varchar, .array:
+            break
+        }
+        if g.normalize, !type.isDenseVector || type == .binaryVector || type == .int8Vector {
+            decoder.error(g.mark, .generatorType, "'normalize' applies to float vectors, and \(name)")
+        }
+        if let length = g.length {
+            if field.type != .array {
+                decoder.error(g.mark, .generatorArguments, "'length' applies to array fields, and '\(field.name)' is \(field.type.rawValue)")
+            } else if let capacity = field.maxCapacity, length.upperBound > capacity {
+                decoder.error(g.mark, .generatorArguments, "'length' reaches \(length.upperBound) elements, but '\(field.name)' holds at most \(capacity) (maxCapacity)")
             }
-            if g.normalize, field.type != .floatVector {
-                decoder.error(g.mark, .generatorType, "'normalize' applies to vectors, and '\(field.name)' is \(field.type.rawValue)")
-            }
+        }
+        if g.nullFraction > 0, !field.nullable, field.defaultValue == nil {
+            decoder.error(g.mark, .generatorArguments, "'nullFraction' leaves rows null, but '\(field.name)' is not nullable (add 'nullable: true' or a 'defaultValue')")
+        }
+    }
+
+    /// An insert's `dynamic` keys: the collection must have dynamic fields, and no key may be a field.
+    func checkDynamic(_ insert: InsertStep, _ create: CreateStep) {
+        guard let first = insert.dynamic.first else { return }
+        if !create.dynamicFields {
+            decoder.error(first.generator.mark, .generatorType, "'dynamic' keys need a collection with 'dynamicFields: true'")
+            return
+        }
+        for leaf in insert.dynamic where create.fields.contains(where: { $0.name == leaf.path[0] }) {
+            decoder.error(leaf.generator.mark, .generatorType, "dynamic key '\(leaf.path[0])' is a field of the collection; generate it under 'generate'")
         }
     }
 
@@ -274,7 +340,7 @@ struct CrossChecks {
     }
 
     func checkVectorField(_ name: String?, _ fields: [CreateStep.Field], at mark: Mark, what: String) {
-        let vectors = fields.filter { $0.type == .floatVector }
+        let vectors = fields.filter { $0.type.isVector }
         guard let name else {
             if vectors.count > 1 {
                 decoder.error(mark, .vectorFieldAmbiguous, "the collection has \(vectors.count) vector fields (\(vectors.map(\.name).joined(separator: ", "))); say which one to \(what) with 'field'")
@@ -285,12 +351,32 @@ struct CrossChecks {
             decoder.error(mark, .fieldUnknown, "\(what) names field '\(name)', which the collection does not have\(Suggestion.hint(for: name, in: fields.map(\.name)))")
             return
         }
-        if field.type != .floatVector {
-            decoder.error(mark, .vectorFieldType, "\(what) needs a floatVector field, and '\(name)' is \(field.type.rawValue)")
+        if !field.type.isVector {
+            decoder.error(mark, .vectorFieldType, "\(what) needs a vector field, and '\(name)' is \(field.type.rawValue)")
         }
     }
 
-    func check(_ search: SearchSettings, _ fields: [CreateStep.Field]?, _ index: IndexStep?, at mark: Mark) {
+    /// The vector field a step uses: named, or the collection's only one.
+    func vectorField(_ name: String?, _ fields: [CreateStep.Field]) -> CreateStep.Field? {
+        let vectors = fields.filter { $0.type.isVector }
+        return name.map { n in vectors.first { $0.name == n } } ?? (vectors.count == 1 ? vectors.first : nil)
+    }
+
+    /// The index type and metric must suit the field's vector type.
+    func checkIndexType(_ index: IndexStep, _ fields: [CreateStep.Field], at mark: Mark) {
+        guard let field = vectorField(index.field, fields) else { return }
+        let types = IndexStep.IndexType.allCases.filter { $0.suits(field.type) }
+        if index.type != .AUTOINDEX, !index.type.suits(field.type) {
+            decoder.error(mark, .indexType, "\(index.type.rawValue) does not index a \(field.type.rawValue) ('\(field.name)'); use one of \(types.map(\.rawValue).joined(separator: ", "))")
+        }
+        let metrics = IndexStep.MetricType.allCases.filter { $0.suits(field.type, bm25: field.functionOutput) }
+        let metric = index.metric(for: field.type, bm25: field.functionOutput)
+        if !metric.suits(field.type, bm25: field.functionOutput) {
+            decoder.error(mark, .indexType, "metric \(metric.rawValue) does not apply to a \(field.type.rawValue)\(field.functionOutput ? " filled by BM25" : "") ('\(field.name)'); use \(metrics.map(\.rawValue).joined(separator: " or "))")
+        }
+    }
+
+    func check(_ search: SearchSettings, _ fields: [CreateStep.Field]?, _ index: IndexStep?, at mark: Mark, dynamic: Bool = false) {
         if case .file(let file) = search.vectors?.generator {
             let vectorFields = (fields ?? []).filter { $0.type == .floatVector }
             let field = search.field.map { name in vectorFields.first { $0.name == name } } ?? (vectorFields.count == 1 ? vectorFields.first : nil)
@@ -298,11 +384,14 @@ struct CrossChecks {
         }
         if let fields {
             checkVectorField(search.field, fields, at: mark, what: "search")
-            checkFieldNames(search.outputFields, fields, key: "outputFields", at: mark)
-            if let filter = search.filter { checkFilter(filter, fields, at: search.filterMark ?? mark, what: "search") }
+            checkFieldNames(search.outputFields, fields, key: "outputFields", at: mark, dynamic: dynamic)
+            if let filter = search.filter { checkFilter(filter, fields, at: search.filterMark ?? mark, what: "search", dynamic: dynamic) }
         }
-        if let index, let metric = search.metric, metric != index.metric {
-            decoder.error(mark, .metricMismatch, "the search uses metric \(metric.rawValue) but the index was built with \(index.metric.rawValue)")
+        let field = fields.flatMap { vectorField(search.field, $0) }
+        if let fields, let field { checkInputs(search, field, fields, index, at: mark) }
+        let indexMetric = field.map { index?.metric(for: $0.type, bm25: $0.functionOutput) } ?? index?.metric
+        if let indexMetric, let metric = search.metric, metric != indexMetric {
+            decoder.error(mark, .metricMismatch, "the search uses metric \(metric.rawValue) but the index was built with \(indexMetric.rawValue)")
         }
         if let index, let nlist = index.params.first(where: { $0.name == "nlist" }).flatMap({ Int($0.value) }),
            let nprobe = search.params.first(where: { $0.name == "nprobe" }), let n = Int(nprobe.value), n > nlist {
@@ -310,16 +399,61 @@ struct CrossChecks {
         }
     }
 
+    /// What a search looks for must suit the field; range and group-by must make sense.
+    private func checkInputs(_ search: SearchSettings, _ field: CreateStep.Field, _ fields: [CreateStep.Field], _ index: IndexStep?, at mark: Mark) {
+        if search.text != nil, !field.functionOutput {
+            decoder.error(search.text!.mark, .searchInput, "'text' searches the sparse output of a BM25 function, and '\(field.name)' is not one (name it with 'field')")
+        }
+        if search.text == nil, field.functionOutput {
+            decoder.error(mark, .searchInput, "'\(field.name)' is filled by BM25 from text; search it with query texts ('text: {words: …}'), not vectors")
+        }
+        if let v = search.vectors {
+            if case .sparse = v.generator, field.type != .sparseFloatVector {
+                decoder.error(v.mark, .searchInput, "'sparse' query vectors need a sparseFloatVector field, and '\(field.name)' is \(field.type.rawValue)")
+            }
+            if field.type == .sparseFloatVector, !field.functionOutput {
+                if case .sparse = v.generator {} else {
+                    decoder.error(v.mark, .searchInput, "'\(field.name)' is a sparseFloatVector; generate its query vectors with 'sparse: {dim, nonZeros}'")
+                }
+            }
+            if case .file = v.generator, field.type != .floatVector {
+                decoder.error(v.mark, .searchInput, "query vectors from a 'file' need a floatVector field, and '\(field.name)' is \(field.type.rawValue)")
+            }
+        } else if field.type == .sparseFloatVector, !field.functionOutput {
+            decoder.error(mark, .searchInput, "'\(field.name)' is a sparseFloatVector; say how to make its query vectors with 'vectors: {sparse: {dim, nonZeros}}'")
+        }
+        if let g = search.groupBy {
+            if let f = fields.first(where: { $0.name == g.field }) {
+                if !(f.type.isInteger || f.type == .bool || f.type == .varchar) {
+                    decoder.error(g.mark, .searchInput, "'groupBy' needs an integer, bool or varchar field, and '\(f.name)' is \(f.type.rawValue)")
+                }
+            } else {
+                decoder.error(g.mark, .fieldUnknown, "'groupBy' names field '\(g.field)', which the collection does not have\(Suggestion.hint(for: g.field, in: fields.map(\.name)))")
+            }
+        }
+        if let r = search.range, let inner = r.rangeFilter {
+            let metric = search.metric ?? index?.metric(for: field.type, bm25: field.functionOutput)
+                ?? IndexStep.defaultMetric(for: field.type, bm25: field.functionOutput)
+            let smallerIsCloser = [.L2, .HAMMING, .JACCARD].contains(metric)
+            if smallerIsCloser, inner >= r.radius {
+                decoder.error(r.mark, .searchInput, "with \(metric.rawValue) smaller distances are closer, so 'rangeFilter' (\(ScenarioNumber.format(inner))) must be below 'radius' (\(ScenarioNumber.format(r.radius)))")
+            } else if !smallerIsCloser, inner <= r.radius {
+                decoder.error(r.mark, .searchInput, "with \(metric.rawValue) larger scores are closer, so 'rangeFilter' (\(ScenarioNumber.format(inner))) must be above 'radius' (\(ScenarioNumber.format(r.radius)))")
+            }
+        }
+    }
+
     /// Every name must be one of the collection's fields.
-    func checkFieldNames(_ names: [String], _ fields: [CreateStep.Field], key: String, at mark: Mark) {
-        for name in names where !fields.contains(where: { $0.name == name }) {
+    /// (With dynamic fields any name may be a dynamic key.)
+    func checkFieldNames(_ names: [String], _ fields: [CreateStep.Field], key: String, at mark: Mark, dynamic: Bool = false) {
+        for name in names where !dynamic && !fields.contains(where: { $0.name == name }) {
             decoder.error(mark, .fieldUnknown, "'\(key)' names '\(name)', which the collection does not have\(Suggestion.hint(for: name, in: fields.map(\.name)))")
         }
     }
 
     /// The field names a filter expression uses must be the collection's.
-    func checkFilter(_ filter: String, _ fields: [CreateStep.Field], at mark: Mark, what: String) {
-        for (name, _) in FilterFields.names(in: filter) where !fields.contains(where: { $0.name == name }) {
+    func checkFilter(_ filter: String, _ fields: [CreateStep.Field], at mark: Mark, what: String, dynamic: Bool = false) {
+        for (name, _) in FilterFields.names(in: filter) where !dynamic && !fields.contains(where: { $0.name == name }) {
             decoder.error(mark, .fieldUnknown,
                           "'filter' names '\(name)', which the collection does not have (Milvus would reject every \(what))\(Suggestion.hint(for: name, in: fields.map(\.name)))")
         }

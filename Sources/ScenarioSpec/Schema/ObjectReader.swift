@@ -261,7 +261,7 @@ public final class ObjectReader {
             return nil
         }
         if items.count < minimum {
-            decoder.error(n.mark, .listTooShort, "'\(key)' needs at least \(minimum) \(objectSpec.title)\(minimum == 1 ? "" : "s"), got none")
+            decoder.error(n.mark, .listTooShort, "'\(key)' needs at least \(minimum) \(objectSpec.title)\(minimum == 1 ? "" : "s"), got \(items.isEmpty ? "none" : String(items.count))")
         }
         return items.compactMap { item in
             guard let reader = decoder.object(item, objectSpec) else { return nil }

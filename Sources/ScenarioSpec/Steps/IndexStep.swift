@@ -6,22 +6,54 @@ public struct IndexStep: StepSpec {
 
     public enum IndexType: String, Sendable, CaseIterable {
         case IVF_FLAT, IVF_SQ8, IVF_PQ, HNSW, FLAT, AUTOINDEX, DISKANN
+        case BIN_FLAT, BIN_IVF_FLAT
+        case SPARSE_INVERTED_INDEX, SPARSE_WAND
+
+        /// Whether it indexes fields of this vector type.
+        public func suits(_ type: CreateStep.FieldType) -> Bool {
+            switch type {
+            case .binaryVector: return [.BIN_FLAT, .BIN_IVF_FLAT, .AUTOINDEX].contains(self)
+            case .sparseFloatVector: return [.SPARSE_INVERTED_INDEX, .SPARSE_WAND, .AUTOINDEX].contains(self)
+            case .int8Vector: return [.HNSW, .AUTOINDEX].contains(self)
+            case .floatVector: return [.IVF_FLAT, .IVF_SQ8, .IVF_PQ, .HNSW, .FLAT, .AUTOINDEX, .DISKANN].contains(self)
+            case .float16Vector, .bfloat16Vector: return [.IVF_FLAT, .IVF_SQ8, .IVF_PQ, .HNSW, .FLAT, .AUTOINDEX].contains(self)
+            default: return false
+            }
+        }
     }
 
     public enum MetricType: String, Sendable, CaseIterable {
         case L2, IP, COSINE
+        /// Bits that differ (binary vectors).
+        case HAMMING
+        /// 1 − |a ∧ b| / |a ∨ b| (binary vectors).
+        case JACCARD
+        /// Full-text relevance of a BM25 function's sparse output.
+        case BM25
+
+        /// Whether it measures fields of this vector type (`bm25`: a BM25 function's output).
+        public func suits(_ type: CreateStep.FieldType, bm25: Bool = false) -> Bool {
+            switch type {
+            case .binaryVector: return self == .HAMMING || self == .JACCARD
+            case .sparseFloatVector: return bm25 ? self == .BM25 : self == .IP
+            default: return self == .L2 || self == .IP || self == .COSINE
+            }
+        }
     }
 
     /// Build parameters each index type understands; others are reported as likely typos.
     public static let knownParameters: [IndexType: [String]] = [
         .IVF_FLAT: ["nlist"], .IVF_SQ8: ["nlist"], .IVF_PQ: ["nlist", "m", "nbits"],
         .HNSW: ["M", "efConstruction"], .FLAT: [], .AUTOINDEX: [], .DISKANN: [],
+        .BIN_FLAT: [], .BIN_IVF_FLAT: ["nlist"],
+        .SPARSE_INVERTED_INDEX: ["drop_ratio_build", "inverted_index_algo", "bm25_k1", "bm25_b"],
+        .SPARSE_WAND: ["drop_ratio_build", "bm25_k1", "bm25_b"],
     ]
 
     public static let keys: [KeySpec] = [
-        KeySpec("field", .identifier, .runtimeDefault("the collection's only floatVector field"), "The vector field to index."),
-        KeySpec("type", .choice(IndexType.allCases.map(\.rawValue)), .defaultValue("AUTOINDEX"), "Index type."),
-        KeySpec("metric", .choice(MetricType.allCases.map(\.rawValue)), .defaultValue("L2"), "Distance metric."),
+        KeySpec("field", .identifier, .runtimeDefault("the collection's only vector field"), "The vector field to index."),
+        KeySpec("type", .choice(IndexType.allCases.map(\.rawValue)), .defaultValue("AUTOINDEX"), "Index type: `BIN_*` for binary vectors, `SPARSE_*` for sparse ones, the others for float (float16/bfloat16 too; int8: `HNSW`)."),
+        KeySpec("metric", .choice(MetricType.allCases.map(\.rawValue)), .runtimeDefault("`L2`; `HAMMING` for binary vectors, `IP` for sparse ones, `BM25` for a BM25 function's output"), "Distance metric."),
         KeySpec("params", .parameters, .defaultValue("{}"), "Build parameters, e.g. `{nlist: 128}` for IVF, `{M: 16, efConstruction: 200}` for HNSW."),
         KeySpec("name", .identifier, .runtimeDefault("Milvus's default index name"), "Index name."),
         KeySpec("wait", .boolean, .defaultValue("true"), "Wait until every row is indexed."),
@@ -36,7 +68,23 @@ public struct IndexStep: StepSpec {
 
     public var field: String?
     public var type: IndexType
-    public var metric: MetricType
+    /// nil: the default for the field's type (decided against the schema).
+    public var writtenMetric: MetricType?
+    /// The metric for a float vector field (the written one, or L2).
+    public var metric: MetricType { writtenMetric ?? .L2 }
+
+    /// The metric the index uses on a field of this type.
+    public func metric(for type: CreateStep.FieldType, bm25: Bool) -> MetricType {
+        writtenMetric ?? Self.defaultMetric(for: type, bm25: bm25)
+    }
+
+    public static func defaultMetric(for type: CreateStep.FieldType, bm25: Bool) -> MetricType {
+        switch type {
+        case .binaryVector: return .HAMMING
+        case .sparseFloatVector: return bm25 ? .BM25 : .IP
+        default: return .L2
+        }
+    }
     public var params: [Parameter]
     public var name: String?
     public var wait: Bool
@@ -46,7 +94,7 @@ public struct IndexStep: StepSpec {
     public init(_ r: ObjectReader, _ context: StepDecodingContext) {
         field = r.string("field")
         type = r.choice("type") ?? .AUTOINDEX
-        metric = r.choice("metric") ?? .L2
+        writtenMetric = r.choice("metric")
         params = r.parameters("params") ?? []
         name = r.string("name")
         wait = r.bool("wait") ?? true

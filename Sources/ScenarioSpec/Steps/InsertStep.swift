@@ -23,6 +23,25 @@ public struct InsertStep: ParallelLoad {
         case constant(String)
         /// The vectors of a data set file, row after row (vectors only).
         case file(DataFile)
+        /// Sparse vectors: `nonZeros` distinct indices below `dim`, values uniform in (0, 1].
+        case sparse(dim: Int, nonZeros: Int)
+        /// Text of `length` words drawn from a vocabulary of `vocabulary` made-up words with
+        /// Zipf-like frequencies (a few common words, many rare ones), like real text for BM25.
+        case words(vocabulary: Int, length: ClosedRange<Int>)
+        /// A JSON object per row: each path (`a.b` nests) gets its leaf generator's value.
+        case json([JSONLeaf])
+    }
+
+    /// One leaf of a `json` template.
+    public struct JSONLeaf: Sendable, Hashable {
+        /// The keys from the root, `user.age` → ["user", "age"].
+        public var path: [String]
+        public var generator: FieldGenerator
+
+        public init(path: [String], generator: FieldGenerator) {
+            self.path = path
+            self.generator = generator
+        }
     }
 
     /// A generator with its settings, for one field.
@@ -31,12 +50,58 @@ public struct InsertStep: ParallelLoad {
         public var generator: Generator
         public var seed: Int?
         public var normalize: Bool
+        /// (arrays) How many elements each row gets, uniformly in this range.
+        public var length: ClosedRange<Int>?
+        /// (nullable fields) The share of rows left null, seeded.
+        public var nullFraction: Double = 0
         public var mark: Mark
+
+        public init(field: String, generator: Generator, seed: Int?, normalize: Bool, length: ClosedRange<Int>? = nil,
+                    nullFraction: Double = 0, mark: Mark) {
+            self.field = field
+            self.generator = generator
+            self.seed = seed
+            self.normalize = normalize
+            self.length = length
+            self.nullFraction = nullFraction
+            self.mark = mark
+        }
     }
+
+    /// The value generators a JSON leaf may use.
+    static let leafKeys: [KeySpec] = [
+        KeySpec("uniform", .list(.number(min: nil, max: nil), minCount: 2), .optional, "`[low, high]`: uniform floats (vectors: `dim` of them per row)."),
+        KeySpec("gaussian", .list(.number(min: nil, max: nil), minCount: 2), .optional, "`[mean, stddev]`: normally distributed floats."),
+        KeySpec("sequence", .integer(min: nil, max: nil), .optional, "First value of 0, 1, 2, … shifted by this start (integers, or their text for varchar)."),
+        KeySpec("cycle", .list(.scalar, minCount: 1), .optional, "Values repeated in order: row *i* gets item *i mod n* (the document's categories)."),
+        KeySpec("choice", .list(.scalar, minCount: 1), .optional, "A seeded random item of the list for each row."),
+        KeySpec("constant", .scalar, .optional, "The same value for every row."),
+        KeySpec("words", .object(wordsSpec), .optional, "(varchar) Text of made-up words with Zipf-like frequencies, for full-text search (BM25)."),
+    ]
+
+    public static let wordsSpec = ObjectSpec(
+        name: "words", title: "words", doc: "Text made of words from a fixed vocabulary of made-up words (`kavo`, `miruteb`, …); word *k* of the vocabulary comes with probability ∝ 1/(k+1), as in real text, so some query words are common and some rare.",
+        keys: [
+            KeySpec("vocabulary", .integer(min: 1, max: 1_000_000), .defaultValue("1000"), "Distinct words."),
+            KeySpec("length", .list(.integer(min: 1, max: 10000), minCount: 2), .defaultValue("[5, 20]"), "`[min, max]` words per value."),
+        ])
+
+    public static let sparseSpec = ObjectSpec(
+        name: "sparse", title: "sparse", doc: "Sparse vectors: `nonZeros` distinct indices below `dim` per row, values uniform in (0, 1].",
+        keys: [
+            KeySpec("dim", .integer(min: 1, max: 4_294_967_294), .required, "Indices are below this."),
+            KeySpec("nonZeros", .integer(min: 1, max: 100_000), .required, "Non-zero entries per row (at most `dim`)."),
+        ])
+
+    public static let leafSpec = ObjectSpec(
+        name: "jsonLeaf", title: "JSON leaf",
+        doc: "How one leaf of a `json` template is made: numbers from `uniform`, `gaussian` or `sequence`; from `cycle`, `choice` and `constant` a number when the item is one, `true`/`false` as booleans, text otherwise; text from `words`.",
+        keys: leafKeys + [KeySpec("seed", .integer(min: 0, max: nil), .runtimeDefault("the field's seed plus the leaf's position"), "Seed of the random generators.")],
+        constraints: [.exactlyOne(["uniform", "gaussian", "sequence", "cycle", "choice", "constant", "words"])])
 
     public static let generatorSpec = ObjectSpec(
         name: "generator", title: "generator",
-        doc: "How one field's values are made. Exactly one of `uniform`, `gaussian`, `clusters`, `sequence`, `cycle`, `choice`, `constant`, `file`.",
+        doc: "How one field's values are made. Exactly one of `uniform`, `gaussian`, `clusters`, `sequence`, `cycle`, `choice`, `constant`, `file`, `sparse`, `words`, `json`. Dense vectors other than float take the float generators' values converted: `float16Vector`/`bfloat16Vector` rounded to their precision, `int8Vector` as round(127 × value) clamped to [-128, 127], `binaryVector` one bit per dimension, set when the value is ≥ 0.5. An `array` field's elements come from the generator, `length` of them per row.",
         keys: [
             KeySpec("uniform", .list(.number(min: nil, max: nil), minCount: 2), .optional, "`[low, high]`: uniform floats (vectors: `dim` of them per row)."),
             KeySpec("gaussian", .list(.number(min: nil, max: nil), minCount: 2), .optional, "`[mean, stddev]`: normally distributed floats."),
@@ -48,15 +113,21 @@ public struct InsertStep: ParallelLoad {
             KeySpec("file", .text, .optional, "(vectors) A data set file whose rows are the vectors, in order, read in blocks: TEXMEX `.fvecs`/`.bvecs` (SIFT, GIST), NumPy `.npy` (2-D; float32, float64 or uint8) or ann-benchmarks HDF5 `.hdf5`/`.h5`. A relative path starts at the scenario file's folder. Its dimension must be the field's, and it must hold at least the rows inserted (or the query vectors used); both are checked before anything runs."),
             KeySpec("dataset", .identifier, .runtimeDefault("`train` for rows, `test` for query vectors"), "(HDF5 `file`) The dataset to read."),
             KeySpec("neighbors", .text, .runtimeDefault("the HDF5 file's `neighbors` dataset; for `<name>_query.fvecs`, `<name>_groundtruth.ivecs` beside it"), "(query vectors from a `file`) The exact neighbours of each query vector, as row numbers of the inserted file: `.ivecs`, `.npy` (int32/int64) or HDF5 (dataset `neighbors`). Recall uses them as they are when the collection holds exactly that file's rows and the step has no `filter`; otherwise the tool computes the neighbours itself from the file's rows."),
+            KeySpec("sparse", .object(sparseSpec), .optional, "(sparseFloatVector) `{dim, nonZeros}`: random sparse vectors."),
+            KeySpec("words", .object(wordsSpec), .optional, "(varchar) `{vocabulary, length}`: text of made-up words with Zipf-like frequencies, for full-text search (BM25)."),
+            KeySpec("json", .map(.object(leafSpec)), .optional, "(json, or an insert's `dynamic` keys) A template: path → leaf generator. `user.age` nests (`{\"user\": {\"age\": …}}`)."),
+            KeySpec("length", .list(.integer(min: 0, max: 4096), minCount: 2), .optional, "(array) `[min, max]` elements per row, uniformly; at most the field's `maxCapacity`."),
+            KeySpec("nullFraction", .fraction, .defaultValue("0"), "(nullable fields) The share of rows left null, chosen at random (seeded)."),
             KeySpec("seed", .integer(min: 0, max: nil), .runtimeDefault("the step's `seed` plus the field's position"), "Seed of the random generators."),
             KeySpec("normalize", .boolean, .defaultValue("false"), "Scale each vector to length 1 (for `IP`/`COSINE`)."),
         ],
-        constraints: [.exactlyOne(["uniform", "gaussian", "clusters", "sequence", "cycle", "choice", "constant", "file"])])
+        constraints: [.exactlyOne(["uniform", "gaussian", "clusters", "sequence", "cycle", "choice", "constant", "file", "sparse", "words", "json"])])
 
     public static let keys: [KeySpec] = [
         KeySpec("rows", .integer(min: 1, max: nil), .runtimeDefault("all rows of the data set `file` a field is read from; inside `parallel` with a `rate`, until the parallel ends; required otherwise"), "How many rows to insert."),
         KeySpec("batch", .integer(min: 1, max: 1_000_000), .defaultValue("10000"), "Rows per insert request (the document uses 10,000)."),
         KeySpec("generate", .map(.object(generatorSpec)), .runtimeDefault("vectors uniform in [0, 1), integers a sequence, text `<field>_<n>`, booleans alternating"), "A generator per field name. Fields left out use the default for their type; an `autoId` key is never generated."),
+        KeySpec("dynamic", .map(.object(leafSpec)), .optional, "(collections with `dynamicFields: true`) Extra keys per row, kept in the dynamic field: key → leaf generator."),
         KeySpec("seed", .integer(min: 0, max: nil), .defaultValue("42"), "Base seed: the same seed gives the same rows."),
         KeySpec("flush", .boolean, .defaultValue("true"), "Flush after the last batch and wait until segments are sealed (and indexed, when an index exists)."),
         KeySpec("rate", .rate, .optional, "Send batches on a fixed schedule at this many rows per second (`2000/s`): a streaming insert, e.g. inside `parallel` next to searches. Without it, each batch goes as soon as the last returned."),
@@ -86,6 +157,8 @@ public struct InsertStep: ParallelLoad {
     public var rows: Int
     public var batch: Int
     public var generators: [FieldGenerator]
+    /// Keys beyond the schema, for a collection with dynamic fields.
+    public var dynamic: [JSONLeaf]
     public var seed: Int
     public var flush: Bool
     public var segmentRows: Int?
@@ -121,6 +194,7 @@ public struct InsertStep: ParallelLoad {
             r.decoder.error(r.mark("segmentRows"), .insertSegmentRows, "segmentRows (\(segmentRows)) must be a multiple of batch (\(batch)), so every segment ends on a request boundary")
         }
         generators = r.objectMap("generate") { field, g in Self.generator(field: field, g) } ?? []
+        dynamic = r.objectMap("dynamic") { key, g in Self.generator(field: key, g).map { JSONLeaf(path: [key], generator: $0) } } ?? []
         rate = r.rate("rate")
         freshness = r.duration("freshness")
         freshnessTimeout = r.duration("freshnessTimeout") ?? .seconds(30)
@@ -129,11 +203,13 @@ public struct InsertStep: ParallelLoad {
         }
     }
 
+    /// Decodes a generator (a field's, or a JSON leaf's: then only the keys `leafSpec` declares).
     static func generator(field: String, _ g: ObjectReader) -> FieldGenerator? {
         let d = g.decoder
         var generator: Generator?
+        func declared(_ key: String) -> Bool { g.spec.key(key) != nil }
         func pair(_ key: String) -> (Double, Double)? {
-            guard let values = g.strings(key) else { return nil }
+            guard declared(key), let values = g.strings(key) else { return nil }
             guard values.count == 2, let a = Double(values[0]), let b = Double(values[1]) else {
                 d.error(g.mark(key), .generatorArguments, "'\(key)' takes exactly two numbers, like [0, 1]; got \(values.count)")
                 return nil
@@ -148,7 +224,7 @@ public struct InsertStep: ParallelLoad {
             if sd <= 0 { d.error(g.mark("gaussian"), .generatorArguments, "'gaussian' needs a positive standard deviation, got \(ScenarioNumber.format(sd))") }
             generator = .gaussian(mean: mean, stddev: sd)
         }
-        if let (count, spread) = pair("clusters") {
+        if declared("clusters"), let (count, spread) = pair("clusters") {
             if count < 1 || count > 1_000_000 || count != count.rounded() {
                 d.error(g.mark("clusters"), .generatorArguments, "'clusters' needs a whole number of centres from 1 to 1,000,000 first, got \(ScenarioNumber.format(count))")
             } else if spread <= 0 {
@@ -157,10 +233,69 @@ public struct InsertStep: ParallelLoad {
                 generator = .clusters(count: Int(count), spread: spread)
             }
         }
-        if let start = g.int("sequence") { generator = .sequence(start: start) }
+        if declared("sequence"), let start = g.int("sequence") { generator = .sequence(start: start) }
         if let values = g.strings("cycle") { generator = .cycle(values) }
         if let values = g.strings("choice") { generator = .choice(values) }
         if let value = g.string("constant") { generator = .constant(value) }
+        if let words = g.object("words", { w -> Generator? in
+            let length = w.strings("length").flatMap { v -> ClosedRange<Int>? in
+                guard v.count == 2, let lo = Int(v[0]), let hi = Int(v[1]) else {
+                    d.error(w.mark("length"), .generatorArguments, "'length' takes two whole numbers, like [5, 20]; got \(v.count)")
+                    return nil
+                }
+                guard lo <= hi else {
+                    d.error(w.mark("length"), .generatorArguments, "'length' needs min ≤ max, got [\(lo), \(hi)]")
+                    return nil
+                }
+                return lo...hi
+            }
+            let vocabulary = w.int("vocabulary")
+            guard let length, let vocabulary else { return nil }
+            return .words(vocabulary: vocabulary, length: length)
+        }) { generator = words }
+        var length: ClosedRange<Int>?
+        var nullFraction = 0.0
+        let seed = g.int("seed")
+        guard declared("file") else {
+            // A JSON leaf: scalar generators only.
+            guard let generator else { return nil }
+            return FieldGenerator(field: field, generator: generator, seed: seed, normalize: false, mark: g.node.mark)
+        }
+        if let sparse = g.object("sparse", { s -> Generator? in
+            guard let dim = s.int("dim"), let nonZeros = s.int("nonZeros") else { return nil }
+            if nonZeros > dim {
+                d.error(s.mark("nonZeros"), .generatorArguments, "'nonZeros' (\(nonZeros)) cannot exceed 'dim' (\(dim)): a row has at most dim distinct indices")
+                return nil
+            }
+            return .sparse(dim: dim, nonZeros: nonZeros)
+        }) { generator = sparse }
+        if g.rawNode("json") != nil {
+            var leaves: [JSONLeaf] = []
+            var paths: [String: Mark] = [:]
+            _ = g.objectMap("json") { path, leaf -> Int? in
+                let generator = Self.generator(field: "\(field).\(path)", leaf)
+                let keys = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+                if keys.contains(where: \.isEmpty) {
+                    d.error(leaf.node.mark, .generatorArguments, "JSON path '\(path)' has an empty key; write keys separated by single dots, like user.age")
+                    return nil
+                }
+                for (other, _) in paths where other.hasPrefix(path + ".") || path.hasPrefix(other + ".") {
+                    d.error(leaf.node.mark, .generatorArguments, "JSON paths '\(other)' and '\(path)' collide: one would be a value and an object at once")
+                }
+                paths[path] = leaf.node.mark
+                if let generator { leaves.append(JSONLeaf(path: keys, generator: generator)) }
+                return nil
+            }
+            generator = .json(leaves)
+        }
+        if let v = g.strings("length") {
+            if v.count == 2, let lo = Int(v[0]), let hi = Int(v[1]), lo <= hi {
+                length = lo...hi
+            } else {
+                d.error(g.mark("length"), .generatorArguments, "'length' takes [min, max] whole numbers with min ≤ max, like [1, 5]")
+            }
+        }
+        nullFraction = g.double("nullFraction") ?? 0
         let directory = d.baseDirectory
         let dataset = g.string("dataset"), neighbors = g.string("neighbors")
         if let written = g.string("file") {
@@ -175,9 +310,9 @@ public struct InsertStep: ParallelLoad {
                 d.error(g.mark(key), .generatorArguments, "'\(key)' belongs with 'file'")
             }
         }
-        let seed = g.int("seed")
         let normalize = g.bool("normalize") ?? false
         guard let generator else { return nil }
-        return FieldGenerator(field: field, generator: generator, seed: seed, normalize: normalize, mark: g.node.mark)
+        return FieldGenerator(field: field, generator: generator, seed: seed, normalize: normalize, length: length,
+                              nullFraction: nullFraction, mark: g.node.mark)
     }
 }

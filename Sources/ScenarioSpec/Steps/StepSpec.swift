@@ -67,6 +67,10 @@ public protocol SearchingStep: StepSpec {
     var search: SearchSettings { get }
 }
 
+extension SearchingStep {
+    public var serverNeeds: [ServerNeed] { search.serverNeeds }
+}
+
 /// A load that can run inside `parallel`: until the parallel's `duration` ends when it sets no
 /// end of its own.
 public protocol ParallelLoad: StepSpec {
@@ -125,7 +129,7 @@ public struct Step: Sendable {
 public enum StepKinds {
     public static let all: [any StepSpec.Type] = [
         CreateStep.self, InsertStep.self, UpsertStep.self, DeleteStep.self, IndexStep.self, LoadStep.self, ReleaseStep.self, DropStep.self,
-        ConcurrentSearchStep.self, HotSearchStep.self, QueryStep.self, CapacityStep.self, SweepStep.self, ParallelStep.self,
+        ConcurrentSearchStep.self, HotSearchStep.self, HybridSearchStep.self, QueryStep.self, CapacityStep.self, SweepStep.self, ParallelStep.self,
         MonitorStep.self, HealthStep.self, WatchStep.self,
     ]
 

@@ -190,6 +190,7 @@ public struct WatchStep: StepSpec {
     public var faults: [Fault]
     public var scale: Scaling?
     public var background: Background?
+    public var serverNeeds: [ServerNeed] { background?.search.serverNeeds ?? [] }
     public var recount: ScenarioDuration
     public var settle: ScenarioDuration
 

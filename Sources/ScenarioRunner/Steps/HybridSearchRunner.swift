@@ -1,0 +1,57 @@
+import Foundation
+import MilvusClient
+import ScenarioRecord
+import ScenarioSpec
+import Synchronization
+
+struct HybridSearchRunner: StepRunner {
+    func run(_ spec: HybridSearchStep, _ step: Step, _ context: RunContext, _ record: inout StepRecorder<HybridSearchStep>) async throws {
+        let collection = step.collection!
+        var parts: [SearchTemplate] = []
+        for part in spec.searches { parts.append(try await SearchTemplate(collection: collection, settings: part, context: context)) }
+        let templates = parts
+        // One pool per part; request i takes entry i of each, so the parts' queries stay paired.
+        let pools = try templates.map { try $0.queryPool(size: 1024) }
+        let ranker: Ranker
+        switch spec.ranker {
+        case .rrf(let k): ranker = .rrf(k: k)
+        case .weighted(let w): ranker = .weighted(w)
+        }
+        let consistency = ConsistencyLevel(rawValue: spec.consistency.rawValue)
+        let (limit, outputFields, timeout) = (spec.limit, spec.outputFields, spec.timeout?.swiftDuration)
+        let client = context.client
+        let hits = Atomic<Int>(0)
+        let recorder = context.metrics?.queryRecorder(step: step.id, collection: collection)
+        let load = SearchLoad(shape: spec.load.shape, shouldStop: { context.isStopping }) { index in
+            let searches = templates.indices.map { templates[$0].request(pools[$0][index % pools[$0].count]) }
+            let request = HybridSearchRequest(collection: collection, searches: searches, ranker: ranker, limit: limit,
+                                              outputFields: outputFields, consistency: consistency, timeout: timeout)
+            let sent = ContinuousClock.now
+            do {
+                let result = try await client.hybridSearch(request)
+                recorder?.record(ContinuousClock.now - sent)
+                hits.add(result.count, ordering: .relaxed)
+            } catch {
+                recorder?.record(nil)
+                throw error
+            }
+        }
+        let warmupQueries = await runWarmup(load, spec.load.warmup, step, context)
+        hits.store(0, ordering: .relaxed)
+        let (length, target) = spec.load.length
+        let progress = LoadProgress()
+        let reporter = reportProgress(step, context, progress, target: target)
+        let result = await load.run(length, progress: progress)
+        reporter.cancel()
+        record.recordLoad(result)
+        record.recordPercentiles(result)
+        if case .open = spec.load.loop {
+            record[\.late] = result.late
+            record[\.dropped] = result.dropped
+        }
+        let queries = result.completed * spec.nq
+        record[\.hitsPerQuery] = queries > 0 ? Double(hits.load(ordering: .relaxed)) / Double(queries) : nil
+        record.search = SearchDetails(load: spec.load, warmupQueries: warmupQueries, result)
+        try failIfEverythingFailed(result, step: step)
+    }
+}

@@ -1,0 +1,94 @@
+/// `hybridSearch`: a load of hybrid searches — several vector fields searched at once (dense,
+/// sparse, full text), their hits fused by a ranker — with latency percentiles.
+public struct HybridSearchStep: ParallelLoad {
+    public static let kind = "hybridSearch"
+    public static let summary = "Runs hybrid searches as a load, closed or open loop exactly like `concurrentSearch`: each request searches several vector fields of the collection (dense vectors, sparse vectors, full text through a BM25 function) and the server fuses their hits with reciprocal rank fusion (`rrf`) or a `weighted` sum (Milvus 2.4+; 2.3.5 refuses it before the first step)."
+    public static let collectionUse = CollectionUse.required
+
+    /// How the searches' hits are fused.
+    public enum Ranker: Sendable, Hashable {
+        case rrf(k: Int)
+        case weighted([Double])
+    }
+
+    public static let searchSpec = ObjectSpec(
+        name: "hybrid_search_part", title: "hybrid search part",
+        doc: "One of the searches a hybrid search fuses: a vector field and what to look for in it.",
+        keys: SearchSettings.keys.filter { ["topK", "params", "field", "metric", "filter", "vectors", "text"].contains($0.name) }
+            .map { $0.name == "field" ? KeySpec("field", .identifier, .required, "The vector field this part searches.") : $0 })
+
+    public static let rrfSpec = ObjectSpec(
+        name: "rrf", title: "rrf", doc: "Reciprocal rank fusion: a hit scores Σ 1 / (k + rank) over the parts that found it.",
+        keys: [KeySpec("k", .integer(min: 1, max: 16384), .defaultValue("60"), "Smoothing constant; larger gives lower-ranked hits more weight.")])
+
+    public static let keys: [KeySpec] = LoadSettings.keys("queries") + [
+        KeySpec("searches", .list(.object(searchSpec), minCount: 2), .required, "The parts: at least two searches, usually of different vector fields (Milvus allows up to 1024)."),
+        KeySpec("rrf", .object(rrfSpec), .runtimeDefault("`{k: 60}` when `weighted` is not given"), "Fuse with reciprocal rank fusion."),
+        KeySpec("weighted", .list(.number(min: 0, max: 1), minCount: 1), .optional, "Fuse with a weighted sum of normalised scores: one weight in [0, 1] per part, in order."),
+        KeySpec("limit", .integer(min: 1, max: 16384), .defaultValue("10"), "Hits per query after fusion."),
+        KeySpec("nq", .integer(min: 1, max: 16384), .defaultValue("1"), "Queries per request (each part gets as many)."),
+        KeySpec("outputFields", .list(.identifier, minCount: 0), .optional, "Fields returned with each hit."),
+        KeySpec("consistency", .choice(CreateStep.ConsistencyLevel.allCases.map(\.rawValue)), .defaultValue("Bounded"), "Consistency level of each request."),
+        KeySpec("timeout", .duration(allowZero: false), .runtimeDefault("the target's `timeout`"), "Deadline of each request."),
+    ]
+
+    public static let constraints = LoadSettings.constraints + [.atMostOne(["rrf", "weighted"])]
+
+    public struct Metrics: LatencyPercentiles {
+        public init() {}
+        public let queries = LoadMetrics.queries
+        public let errors = LoadMetrics.errors
+        public let errorRate = LoadMetrics.errorRate
+        public let totalTime = LoadMetrics.totalTime
+        public let qps = LoadMetrics.qps
+        public let avg = LoadMetrics.avg
+        public let min = LoadMetrics.min
+        public let p50 = LoadMetrics.p50
+        public let p90 = LoadMetrics.p90
+        public let p95 = LoadMetrics.p95
+        public let p99 = LoadMetrics.p99
+        public let p999 = LoadMetrics.p999
+        public let max = LoadMetrics.max
+        public let late = LoadMetrics.late
+        public let dropped = LoadMetrics.dropped
+        public let hitsPerQuery = Metric<RatioValue>("hitsPerQuery", .neither, "Mean fused hits per query (at most `limit`).")
+    }
+
+    public var load: LoadSettings
+    public var hasOwnEnd: Bool { load.endWritten }
+    public mutating func runInParallel(for duration: ScenarioDuration) {
+        if !load.endWritten { load.end = .duration(duration) }
+    }
+    /// The parts, each as a search's settings.
+    public var searches: [SearchSettings]
+    public var ranker: Ranker
+    public var limit: Int
+    public var nq: Int
+    public var outputFields: [String]
+    public var consistency: CreateStep.ConsistencyLevel
+    public var timeout: ScenarioDuration?
+    public var serverNeeds: [ServerNeed] {
+        [ServerNeed("HybridSearch", because: "the hybridSearch step sends it")] + searches.flatMap(\.serverNeeds)
+    }
+
+    public init(_ r: ObjectReader, _ context: StepDecodingContext) {
+        load = LoadSettings(r)
+        consistency = r.choice("consistency") ?? .Bounded
+        nq = r.int("nq") ?? 1
+        let consistency = consistency, nq = nq
+        searches = r.objects("searches") { SearchSettings(hybridPart: $0, consistency: consistency, nq: nq) } ?? []
+        let k = r.object("rrf") { $0.int("k") ?? 60 }
+        if let weights = r.strings("weighted")?.compactMap(Double.init) {
+            ranker = .weighted(weights)
+            if weights.count != searches.count, !searches.isEmpty {
+                r.decoder.error(r.mark("weighted"), .searchInput, "'weighted' has \(weights.count) weight\(weights.count == 1 ? "" : "s") for \(searches.count) searches; give one per search, in order")
+            }
+        } else {
+            ranker = .rrf(k: k ?? 60)
+        }
+        limit = r.int("limit") ?? 10
+        outputFields = r.strings("outputFields") ?? []
+        timeout = r.duration("timeout")
+        for i in searches.indices { searches[i].timeout = timeout }
+    }
+}
