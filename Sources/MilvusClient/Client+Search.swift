@@ -304,3 +304,62 @@ extension MilvusClient {
         return proto
     }
 }
+
+/// What a search iterator read.
+public struct IteratorResult: Sendable {
+    /// Page requests sent (the last one may be short or empty).
+    public var pages: Int
+    /// Hits read over all pages, each row once.
+    public var rows: Int
+}
+
+extension MilvusClient {
+    /// Reads a search's hits page by page, `batch` at a time, until the collection has no more
+    /// (or `limit` rows were read) — the way pymilvus's search iterator does on any server with
+    /// range search: each page after the first is a range search beyond the last page's worst
+    /// distance, leaving out the rows already read at exactly that distance. One query vector.
+    ///
+    /// `metric` (L2, HAMMING, JACCARD: smaller is closer; IP, COSINE, BM25: larger is) sets the
+    /// direction and the far bound of the range. `primaryKey` names the field the exclusion
+    /// filter uses.
+    public func searchIterator(_ request: SearchRequest, batch: Int, limit: Int? = nil, primaryKey: String,
+                               metric: String) async throws -> IteratorResult {
+        precondition(request.input.count == 1, "a search iterator reads one query's hits")
+        let far: Double
+        switch metric.uppercased() {
+        case "L2": far = Double(Float.greatestFiniteMagnitude)
+        case "HAMMING": far = 1e9
+        case "JACCARD": far = 1.000001
+        case "COSINE": far = -1
+        default: far = -Double(Float.greatestFiniteMagnitude)  // IP, BM25
+        }
+        var result = IteratorResult(pages: 0, rows: 0)
+        var bound: Float?
+        var atBound: [PrimaryKey] = []
+        while limit.map({ result.rows < $0 }) ?? true {
+            var page = request
+            page.topK = min(batch, limit.map { $0 - result.rows } ?? batch)
+            if let bound {
+                // Beyond the last page's worst hit, that hit's distance included.
+                page.rangeFilter = Double(bound)
+                page.radius = far
+                let seen = atBound.map { key -> String in
+                    switch key {
+                    case .int(let v): return String(v)
+                    case .string(let s): return JSONParameters.quote(s)
+                    }
+                }
+                let exclusion = "\(primaryKey) not in [\(seen.joined(separator: ","))]"
+                page.filter = request.filter.map { "(\($0)) and \(exclusion)" } ?? exclusion
+            }
+            let hits = try await search(page).hits.first ?? []
+            result.pages += 1
+            result.rows += hits.count
+            guard let last = hits.last, hits.count == page.topK else { break }
+            if last.score != bound { atBound = [] }
+            bound = last.score
+            atBound += hits.filter { $0.score == last.score }.map(\.id)
+        }
+        return result
+    }
+}

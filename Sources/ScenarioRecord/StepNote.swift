@@ -21,6 +21,9 @@ public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
         /// A search step's per-node traffic is unknown: no endpoint served query-node request
         /// counters. Values: endpoints (comma-separated, or "none").
         case trafficUnknown
+        /// A search iterator read fewer rows per query than the filter matches (the server's
+        /// range search stopped early). Values: read, expected.
+        case iteratorShort
         /// The health step's connect-and-list failed. Values: reason.
         case connectFailed
         /// The rows could not be counted when a watch started. Values: collection, reason.
@@ -70,6 +73,7 @@ public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
         .metricsEndpointDown: "{endpoint}/metrics: {reason} — memory, CPU and search traffic of the nodes behind it are unknown; check target.metrics (for the local servers: eval \"$(scripts/milvus-local env cluster)\")",
         .noMetricsEndpoints: "no metrics endpoints (target.metrics): memory and CPU per node are not measured",
         .trafficUnknown: "per-node search traffic unknown: no query-node request counters at {endpoints}",
+        .iteratorShort: "the iterator read {read} rows per query of the {expected} the search can reach: this server's range search stopped early (milvus-lite 3.2.2 looks only among the 5 × batch nearest rows)",
         .connectFailed: "connect and list failed: {reason}",
         .rowsBeforeUncounted: "could not count the rows of '{collection}' when the watch started: {reason}",
         .rowsAfterUnverified: "could not verify the rows of '{collection}' after the watch: {reason}",

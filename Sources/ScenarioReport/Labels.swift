@@ -168,6 +168,7 @@ struct Labels: Sendable {
         .metricsEndpointDown: "{endpoint}/metrics：{reason} — 其后节点的内存、CPU 和查询流量未知；请检查 target.metrics（本机服务器：eval \"$(scripts/milvus-local env cluster)\"）",
         .noMetricsEndpoints: "未配置指标端点（target.metrics）：未测量各节点的内存和 CPU",
         .trafficUnknown: "各节点查询流量未知：{endpoints} 没有查询节点的请求计数",
+        .iteratorShort: "迭代器每次查询只读到 {read} 行，而可达 {expected} 行：该服务器的范围搜索提前结束（milvus-lite 3.2.2 只在最近的 5 × batch 行中查找）",
         .connectFailed: "连接并列出集合失败：{reason}",
         .rowsBeforeUncounted: "监控开始时无法统计集合 '{collection}' 的行数：{reason}",
         .rowsAfterUnverified: "监控结束后无法核实集合 '{collection}' 的行数：{reason}",

@@ -299,3 +299,60 @@ extension RunTests {
         }
     }
 }
+
+/// The search iterator reads every row a search can reach, page by page, on Milvus 2.3.5; on
+/// milvus-lite 3.2.2, whose range search looks only among the 5 × batch nearest rows, it stops
+/// early — and the run says so instead of reporting the short read as complete.
+extension RunTests {
+    static let iteratorScenario = """
+        collection: iterator_pages
+        target: {uri: "${MILVUS_URI}", metrics: "${MILVUS_METRICS}"}
+        cleanup: always
+        steps:
+          - create:
+              recreate: true
+              fields:
+                - {name: id, type: int64, primary: true}
+                - {name: v, type: floatVector, dim: 8}
+                - {name: tag, type: int64}
+          - insert: {rows: 3000, generate: {tag: {cycle: [0, 1, 2]}}}
+          - index: {type: FLAT, metric: L2}
+          - load
+          - concurrentSearch: {id: all, iterator: {batch: 200}, queries: 3, concurrency: 1, consistency: Strong}
+          - concurrentSearch: {id: filtered, iterator: {batch: 128}, filter: "tag == 1", queries: 3, concurrency: 1, consistency: Strong}
+          - concurrentSearch: {id: limited, iterator: {batch: 100, limit: 250}, queries: 3, concurrency: 1, consistency: Strong}
+        """
+
+    func runIterator(_ environment: [String: String]) throws -> (steps: [[String: Any]], report: String) {
+        let dir = try Self.temporaryFolder()
+        let r = try CLITests.run(["run", try Self.scenario(Self.iteratorScenario, in: dir), "--report-dir", dir.path], environment: environment)
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        return (Self.steps(try Self.record(dir)), try String(contentsOf: dir.appendingPathComponent("report.md"), encoding: .utf8))
+    }
+
+    static func metrics(_ steps: [[String: Any]], _ id: String) -> [String: Double] {
+        (steps.first { $0["id"] as? String == id }?["metrics"] as? [String: Double]) ?? [:]
+    }
+
+    @Test("iterator on Milvus 2.3.5: every row once — 3,000 in 16 pages of 200, the 1,000 a filter matches, a limit of 250",
+          .enabled(if: standaloneUp, "Milvus standalone is not running (scripts/milvus-local standalone up)"))
+    func iteratorStandalone() throws {
+        let (steps, report) = try runIterator(Self.environment)
+        let all = Self.metrics(steps, "all"), filtered = Self.metrics(steps, "filtered"), limited = Self.metrics(steps, "limited")
+        #expect(all["rowsPerQuery"] == 3000 && all["pages"] == 3 * 16 && all["errors"] == 0, "\(all)")
+        #expect(filtered["rowsPerQuery"] == 1000 && filtered["pages"] == 3 * 8, "\(filtered)")
+        #expect(limited["rowsPerQuery"] == 250 && limited["pages"] == 3 * 3, "\(limited)")
+        #expect((all["pagesPerSecond"] ?? 0) > 0)
+        #expect(!report.contains("stopped early"), "\(report)")
+    }
+
+    @Test("iterator on milvus-lite 3.2.2: a limit is read exactly; reading everything stops early and the report says so",
+          .enabled(if: liteUp, "milvus-lite is not running (scripts/milvus-local lite up)"))
+    func iteratorLite() throws {
+        let (steps, report) = try runIterator(Self.liteEnvironment)
+        #expect(Self.metrics(steps, "limited")["rowsPerQuery"] == 250, "\(Self.metrics(steps, "limited"))")
+        let all = Self.metrics(steps, "all")
+        #expect((all["rowsPerQuery"] ?? 0) < 3000 && all["errors"] == 0, "\(all)")
+        #expect(report.contains("of the 3000 the search can reach: this server's range search stopped early"), "\(report)")
+    }
+}

@@ -62,6 +62,7 @@ struct StepNoteTests {
         StepNote(.trafficUnknown, ["endpoints": "http://127.0.0.1:9091"]),
         StepNote(.metricsEndpointDown, ["endpoint": "http://127.0.0.1:9091", "reason": "connection refused"]),
         StepNote(.connectFailed, ["reason": "deadline exceeded"]),
+        StepNote(.iteratorShort, ["read": "1001", "expected": "3000"]),
         StepNote(.rowsBeforeUncounted, ["collection": "c", "reason": "collection not loaded"]),
         StepNote(.rowsAfterUnverified, ["collection": "c", "reason": "no row count succeeded: code 101"]),
         StepNote(.dryRunActions, ["count": "3"]),

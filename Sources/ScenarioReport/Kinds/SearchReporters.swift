@@ -64,8 +64,18 @@ enum SearchLines {
 /// `concurrentSearch`: the document's query-performance table (查询性能).
 struct ConcurrentSearchReporter: StepReporter {
     typealias Spec = ConcurrentSearchStep
-    static func brief(_ s: StepRecord, _ l: Labels) -> String { SearchLines.brief(s, l, as: Spec.self) }
-    static func summary(_ s: StepRecord) -> String { SearchLines.summary(s, as: Spec.self) }
+    static func brief(_ s: StepRecord, _ l: Labels) -> String {
+        let m = s.metrics(of: Spec.self)
+        guard let pages = m[\.pages] else { return SearchLines.brief(s, l, as: Spec.self) }
+        return SearchLines.brief(s, l, as: Spec.self)
+            + l.pick(", \(Format.number(Double(pages))) pages, \(Format.number(m[\.rowsPerQuery])) rows each",
+                     ", \(Format.number(Double(pages))) 页，每次 \(Format.number(m[\.rowsPerQuery])) 行")
+    }
+    static func summary(_ s: StepRecord) -> String {
+        let m = s.metrics(of: Spec.self)
+        guard let pages = m[\.pages] else { return SearchLines.summary(s, as: Spec.self) }
+        return SearchLines.summary(s, as: Spec.self, extra: ", iterator: \(Format.number(Double(pages))) pages at \(Format.number(m[\.pagesPerSecond])) pages/s, \(Format.number(m[\.rowsPerQuery])) rows per query")
+    }
     static func summaryDetails(_ s: StepRecord) -> String { SearchLines.trafficLines(s) }
     /// The traffic tables cover every search step (this kind's, hotSearch's and sweep rows').
     static func tables(_ b: TableBuilder) -> [ReportTable] { [b.queryPerformance, b.recall, b.nodeTraffic, b.replicaTraffic] }

@@ -66,7 +66,7 @@ struct CapacityRunner: StepRunner {
         var clientLimited = false
         while let (rate, phase) = search.next(), !context.isStopping {
             let load = SearchLoad(shape: .open(perSecond: rate, maxInFlight: cap), shouldStop: { context.isStopping }) { index in
-                _ = try await client.search(template.request(pool[index % pool.count]))
+                try await template.search(client, pool[index % pool.count])
             }
             let label = "\(Self.rateText(rate))/s"
             if spec.warmup.milliseconds > 0 {

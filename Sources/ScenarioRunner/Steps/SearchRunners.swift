@@ -14,6 +14,10 @@ struct SearchTemplate: Sendable {
     var settings: SearchSettings
     var metric: String?
     var params: [String: String]
+    /// The collection's primary key (an iterator's exclusion filter names it).
+    var primaryKey: String
+    /// Pages and rows an iterator read, over all queries of the step.
+    let iterated = IteratorTally()
 
     init(step: Step, settings: SearchSettings, context: RunContext) async throws {
         try await self.init(collection: step.collection!, settings: settings, context: context)
@@ -28,6 +32,27 @@ struct SearchTemplate: Sendable {
         self.settings = settings
         metric = settings.metric?.rawValue ?? vector.metric
         params = Dictionary(settings.params.map { ($0.name, $0.value) }, uniquingKeysWith: { _, b in b })
+        primaryKey = try await context.facts(collection).schema.primaryKey?.name ?? "id"
+    }
+
+    /// The rows an iterator can reach: its limit, or the rows matching the filter (strong count).
+    func iteratorReach(_ client: MilvusClient) async throws -> Int? {
+        guard let iterator = settings.iterator else { return nil }
+        let count = try await client.query(QueryRequest(collection: collection, filter: settings.filter ?? "", outputFields: ["count(*)"],
+                                                        consistency: .strong)).count
+        guard let count else { return nil }
+        return iterator.limit.map { min($0, count) } ?? count
+    }
+
+    /// One query: a search, or with `iterator` every page of one.
+    func search(_ client: MilvusClient, _ input: SearchInput) async throws {
+        guard let iterator = settings.iterator else {
+            _ = try await client.search(request(input))
+            return
+        }
+        let read = try await client.searchIterator(request(input), batch: iterator.batch, limit: iterator.limit, primaryKey: primaryKey,
+                                                   metric: metric ?? "L2")
+        iterated.add(read)
     }
 
     /// A search for float query vectors, converted to the field's type.
@@ -52,6 +77,24 @@ struct SearchTemplate: Sendable {
         var generator = queryInputs()
         return try (0..<size).map { _ in try generator.next(settings.nq) }
     }
+}
+
+/// Pages and rows read by iterators, added up across workers.
+final class IteratorTally: Sendable {
+    private let pages = Atomic<Int>(0)
+    private let rows = Atomic<Int>(0)
+
+    func add(_ r: IteratorResult) {
+        pages.add(r.pages, ordering: .relaxed)
+        rows.add(r.rows, ordering: .relaxed)
+    }
+
+    func reset() {
+        pages.store(0, ordering: .relaxed)
+        rows.store(0, ordering: .relaxed)
+    }
+
+    var totals: (pages: Int, rows: Int) { (pages.load(ordering: .relaxed), rows.load(ordering: .relaxed)) }
 }
 
 /// Shows live progress of a load until cancelled.
@@ -79,7 +122,7 @@ struct ConcurrentSearchRunner: StepRunner {
         let load = SearchLoad(shape: spec.load.shape, shouldStop: { context.isStopping }) { index in
             let sent = ContinuousClock.now
             do {
-                _ = try await client.search(template.request(pool[index % pool.count]))
+                try await template.search(client, pool[index % pool.count])
                 recorder?.record(ContinuousClock.now - sent)
             } catch {
                 recorder?.record(nil)
@@ -87,6 +130,7 @@ struct ConcurrentSearchRunner: StepRunner {
             }
         }
         let warmupQueries = await runWarmup(load, spec.warmup, step, context)
+        template.iterated.reset()
         let (length, target) = spec.load.length
         let progress = LoadProgress()
         let reporter = reportProgress(step, context, progress, target: target)
@@ -97,6 +141,20 @@ struct ConcurrentSearchRunner: StepRunner {
         if case .open = spec.loop {
             record[\.late] = result.late
             record[\.dropped] = result.dropped
+        }
+        if spec.search.iterator != nil {
+            let (pages, rows) = template.iterated.totals
+            record[\.pages] = pages
+            let seconds = result.wall.milliseconds / 1000
+            record[\.pagesPerSecond] = seconds > 0 ? Double(pages) / seconds : nil
+            record[\.rowsPerQuery] = result.completed > 0 ? Double(rows) / Double(result.completed) : nil
+            // Every query should reach every row the filter matches (or the limit): say so when not.
+            if result.completed > 0, let reachable = try? await template.iteratorReach(context.client) {
+                let perQuery = Double(rows) / Double(result.completed)
+                if perQuery < Double(reachable) {
+                    record.notes.append(StepNote(.iteratorShort, ["read": String(format: "%.0f", perQuery), "expected": String(reachable)]))
+                }
+            }
         }
         record.search = SearchDetails(load: spec.load, warmupQueries: warmupQueries, result)
         try failIfEverythingFailed(result, step: step)
@@ -153,7 +211,7 @@ struct HotSearchRunner: StepRunner {
                             let i = issued.next()
                             if i >= plan.count { break }
                             let sent = clock.now
-                            let search = { _ = try await client.search(template.request(plan[i])) }
+                            let search = { try await template.search(client, plan[i]) }
                             let latency = isHot[i] ? await hot.measure(since: sent, progress: progress, fatal: fatal, search)
                                                    : await cold.measure(since: sent, progress: progress, fatal: fatal, search)
                             recorder?.record(latency)

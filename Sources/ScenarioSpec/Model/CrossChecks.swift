@@ -166,6 +166,16 @@ struct CrossChecks {
                 indexes[collection, default: []].append(index)
             case let search as any SearchingStep:
                 check(search.search, fields, index(collection, search.search.field, fields), at: step.mark, dynamic: dynamic)
+                if search.recall != nil {
+                    if let fields, let field = vectorField(search.search.field, fields), field.type != .floatVector {
+                        decoder.error(step.mark, .searchInput, "recall is scored against exact neighbours computed from float vectors, and '\(field.name)' is \(field.type.rawValue)")
+                    }
+                    let s = search.search
+                    if s.range != nil || s.groupBy != nil || s.iterator != nil {
+                        let what = s.range != nil ? "a range search" : s.groupBy != nil ? "a grouping search" : "an iterator"
+                        decoder.error(step.mark, .searchInput, "recall@topK is not scored for \(what) (its hits are not the top K)")
+                    }
+                }
             case let hybrid as HybridSearchStep:
                 for part in hybrid.searches {
                     check(part, fields, index(collection, part.field, fields), at: step.mark, dynamic: dynamic)

@@ -39,6 +39,9 @@ public struct ConcurrentSearchStep: SearchingStep, ParallelLoad {
         public let recall = QualityMetrics.recall
         public let recallMin = QualityMetrics.recallMin
         public let recallP5 = QualityMetrics.recallP5
+        public let pages = Metric<CountValue>("pages", .neither, "(`iterator`) Page requests sent by all completed queries.")
+        public let pagesPerSecond = Metric<RateValue>("pagesPerSecond", .higher, "(`iterator`) Pages read per second over the measured phase.")
+        public let rowsPerQuery = Metric<RatioValue>("rowsPerQuery", .neither, "(`iterator`) Mean rows a query read over all its pages.")
     }
 
     public typealias Loop = LoadSettings.Loop

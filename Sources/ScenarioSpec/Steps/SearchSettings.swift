@@ -13,6 +13,7 @@ public struct SearchSettings: Sendable, Hashable {
     public var text: InsertStep.FieldGenerator?
     public var range: Range?
     public var groupBy: GroupBy?
+    public var iterator: Iterator?
     public var timeout: ScenarioDuration?
     /// Where `filter` was written (for diagnostics that check its field names).
     public var filterMark: Mark?
@@ -31,6 +32,21 @@ public struct SearchSettings: Sendable, Hashable {
         public var strict: Bool
         public var mark: Mark
     }
+
+    /// Reading a query's hits page by page.
+    public struct Iterator: Sendable, Hashable {
+        public var batch: Int
+        public var limit: Int?
+        public var mark: Mark
+    }
+
+    public static let iteratorSpec = ObjectSpec(
+        name: "iterator", title: "iterator",
+        doc: "Each query reads its hits page by page, `batch` at a time, until the collection has no more (or `limit` rows were read): every page after the first is a range search beyond the last page's worst distance that leaves out the rows already read at that distance — pymilvus's search iterator, on any server with range search (Milvus 2.3+). A query's latency is the whole read; `concurrentSearch` also records `pages`, `pagesPerSecond` and `rowsPerQuery`. One query vector per request (`nq: 1`).",
+        keys: [
+            KeySpec("batch", .integer(min: 1, max: 16384), .required, "Hits per page."),
+            KeySpec("limit", .integer(min: 1, max: nil), .runtimeDefault("every row the search can reach"), "Stop after this many rows."),
+        ])
 
     public static let rangeSpec = ObjectSpec(
         name: "range", title: "range",
@@ -73,6 +89,7 @@ public struct SearchSettings: Sendable, Hashable {
         KeySpec("text", .object(textSpec), .optional, "Full-text search: query texts instead of vectors, analysed by the server and scored with BM25 against `field`, the output of a BM25 function (Milvus 2.5+)."),
         KeySpec("range", .object(rangeSpec), .optional, "Range search: `{radius, rangeFilter}`."),
         KeySpec("groupBy", .object(groupBySpec), .optional, "Grouping search: `{field, size, strict}` (Milvus 2.4+)."),
+        KeySpec("iterator", .object(iteratorSpec), .optional, "Read each query's hits page by page: `{batch, limit}`."),
         KeySpec("timeout", .duration(allowZero: false), .runtimeDefault("the target's `timeout`"), "Deadline of each search request."),
     ]
 
@@ -108,7 +125,14 @@ public struct SearchSettings: Sendable, Hashable {
         text = r.object("text") { InsertStep.generator(field: "text", $0) } ?? nil
         range = r.object("range") { g in Range(radius: g.double("radius") ?? 0, rangeFilter: g.double("rangeFilter"), mark: g.node.mark) }
         groupBy = r.object("groupBy") { g in GroupBy(field: g.string("field") ?? "", size: g.int("size") ?? 1, strict: g.bool("strict") ?? false, mark: g.node.mark) }
+        iterator = r.object("iterator") { g in Iterator(batch: g.int("batch") ?? 100, limit: g.int("limit"), mark: g.node.mark) }
         timeout = r.duration("timeout")
+        if let iterator {
+            if nq != 1 { r.decoder.error(r.mark("nq"), .searchInput, "an iterator reads one query's hits page by page: use nq: 1") }
+            if range != nil || groupBy != nil {
+                r.decoder.error(iterator.mark, .searchInput, "an iterator pages with range searches of its own; it cannot be combined with '\(range != nil ? "range" : "groupBy")'")
+            }
+        }
         if case .some(let v) = vectors {
             switch v.generator {
             case .uniform, .gaussian, .clusters, .file, .sparse: break

@@ -65,6 +65,8 @@ extension StepSpec {
 /// schema and index before the run (a vector field that exists, a metric the index has).
 public protocol SearchingStep: StepSpec {
     var search: SearchSettings { get }
+    /// Recall scored on a sample of the queries; nil: not measured.
+    var recall: RecallSetting? { get }
 }
 
 extension SearchingStep {
