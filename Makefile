@@ -1,5 +1,5 @@
 # milvus-scenario — the commands the README shows.
-.PHONY: examples recovery-examples help demo demo-crud demo-mixed demo-standalone demo-recovery demo-recovery-cluster receivers test build release docs validate clean
+.PHONY: examples recovery-examples help demo demo-crud demo-mixed demo-hybrid demo-standalone demo-recovery demo-recovery-cluster receivers test build release docs validate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -21,6 +21,9 @@ demo-crud: ## scenarios/crud.yaml on the standalone: query load, upserts and del
 
 demo-mixed: ## scenarios/mixed_workload.yaml on the standalone: streaming inserts with freshness while searching and querying
 	scripts/demo mixed
+
+demo-hybrid: ## scenarios/hybrid_search.yaml on milvus-lite: dense, full-text (BM25), hybrid, range and grouping searches
+	scripts/demo hybrid
 
 receivers: ## start the local alert receivers (webhook 9095, SMTP 2525, Alertmanager 9093)
 	scripts/alert-receivers up
