@@ -81,16 +81,23 @@ public struct ServerCapabilities: Sendable {
             }
         }
         if feature == .dynamicFields { rows.append(.dynamic([Data(#"{"extra":1}"#.utf8), Data(#"{"extra":2}"#.utf8)])) }
-        // A vector type must also be searchable: Milvus 2.3.5 creates float16 fields and takes
-        // their rows, but its searches find nothing in them.
+        // A vector type must also be searchable, and find the right row: Milvus 2.3.5 creates
+        // float16 fields and takes their rows, then finds nothing among 100 sealed rows, and
+        // among 2 it finds row 0 at an L2 distance of 0.27 from itself (measured).
         var use: (@Sendable (String) async throws -> Bool)?
         if let index = Self.probeIndex(for: probe), let query = Self.probeQuery(rows) {
+            let exact = index.metric == "L2" || index.metric == "HAMMING"
             use = { collection in
+                _ = try await client.flushAndWait(collection)
                 try await client.createIndex(collection, field: "p", index)
+                _ = try await client.waitForIndex(collection, field: "p", timeout: .seconds(60))
                 _ = try await client.load(collection, replicas: 1, timeout: .seconds(60), verify: false)
                 let found = try await client.search(SearchRequest(collection: collection, field: "p", input: query, topK: 2, consistency: .strong))
                 try? await client.release(collection)
-                return found.hits.first?.isEmpty == false
+                guard let best = found.hits.first?.first else { return false }
+                if case .text = query { return true }
+                // Row 0 (id 0) searched for itself: first, and at distance 0 where distances are exact.
+                return best.id == .int(0) && (!exact || abs(best.score) < 1e-3)
             }
         }
         guard let made = try await client.probeSchema(schema, rows: rows, use: use) else { return false }
