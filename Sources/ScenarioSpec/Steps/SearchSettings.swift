@@ -106,6 +106,21 @@ public struct SearchSettings: Sendable, Hashable {
         filterMark = filter == nil ? nil : r.mark("filter")
         vectors = r.object("vectors") { InsertStep.generator(field: "vectors", $0) } ?? nil
         text = r.object("text") { InsertStep.generator(field: "text", $0) } ?? nil
+        Self.checkInputs(vectors, text, r)
+    }
+
+    /// Query vectors come from a vector generator, without the inserted rows' options; a search
+    /// looks for texts or for vectors.
+    static func checkInputs(_ vectors: InsertStep.FieldGenerator?, _ text: InsertStep.FieldGenerator?, _ r: ObjectReader) {
+        if let v = vectors {
+            switch v.generator {
+            case .uniform, .gaussian, .clusters, .file, .sparse: break
+            default: r.decoder.error(v.mark, .generatorType, "query vectors need a vector generator ('uniform', 'gaussian', 'clusters', 'sparse' or 'file')")
+            }
+            if v.length != nil || v.nullFraction > 0 {
+                r.decoder.error(v.mark, .generatorArguments, "'\(v.length != nil ? "length" : "nullFraction")' applies to inserted rows, not to query vectors")
+            }
+        }
         if text != nil, r.has("vectors") {
             r.decoder.error(r.mark("text"), .keyExclusive, "a search looks for 'text' or for 'vectors', not both")
         }
@@ -133,14 +148,6 @@ public struct SearchSettings: Sendable, Hashable {
                 r.decoder.error(iterator.mark, .searchInput, "an iterator pages with range searches of its own; it cannot be combined with '\(range != nil ? "range" : "groupBy")'")
             }
         }
-        if case .some(let v) = vectors {
-            switch v.generator {
-            case .uniform, .gaussian, .clusters, .file, .sparse: break
-            default: r.decoder.error(v.mark, .generatorType, "query vectors need a vector generator ('uniform', 'gaussian', 'clusters', 'sparse' or 'file')")
-            }
-        }
-        if text != nil, r.has("vectors") {
-            r.decoder.error(r.mark("text"), .keyExclusive, "a search looks for 'text' or for 'vectors', not both")
-        }
+        Self.checkInputs(vectors, text, r)
     }
 }
