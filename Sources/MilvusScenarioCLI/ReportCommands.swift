@@ -3,6 +3,7 @@ import Foundation
 import ScenarioRecord
 import ScenarioReport
 import ScenarioRunner
+import ScenarioSpec
 
 /// `milvus-scenario report RUN.json`: rebuilds a run's reports from its run record.
 struct ReportCommand: ParsableCommand {
@@ -44,51 +45,193 @@ struct ReportCommand: ParsableCommand {
     }
 }
 
-/// `milvus-scenario compare OLD NEW`: regressions between two runs.
+/// `milvus-scenario compare OLD NEW` or `compare --baseline DIR NEW`: the regression gate.
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Compare two runs' metrics; exit 1 when one regressed beyond the tolerance.",
+        abstract: "Gate on regressions: today's run against an earlier one or a baseline history; exit 1 on a significant regression.",
         discussion: """
-        Prints a Markdown table of every metric both runs recorded for the same step (sweep rows' \
-        steps as <sweep>[<value>].<id>), with the change. A regression is a change in the worse \
-        direction beyond --max-regression: lower QPS, higher latency, more errors; for recall, a drop \
-        beyond --max-recall-drop. Exit codes: \
-        0 no regression · 1 a regression · 2 unreadable input.
+        Judges the gated metrics — the new run's 'regressions:' block, or --metric, or by default \
+        QPS, P50/P95/P99, error rate, recall and rows/s of every step — and shows the others. A \
+        gated metric regresses only when its change in the worse direction is beyond the tolerance \
+        AND significant: the one-sided 95 % bound of the change, resampled from both runs' latency \
+        histograms and per-interval series, lies beyond the tolerance. With --baseline, today's run \
+        is compared with the median of the last runs of the same scenario in the folder, and must \
+        also leave their run-to-run spread. A change that is beyond the tolerance but not \
+        significant, or that rests on too few queries, is "inconclusive" and does not fail. \
+        Steps are matched by id (a sweep row's as <sweep>[<value>].<id>). \
+        Exit codes: 0 no significant regression · 1 a significant regression · 2 unreadable input.
         """
     )
 
-    @Argument(help: ArgumentHelp("The earlier run's run.json.", valueName: "old"))
-    var old: String
+    @Argument(help: ArgumentHelp("The earlier run's run.json, then the new one's (with --baseline: only the new one).", valueName: "run.json"))
+    var records: [String] = []
 
-    @Argument(help: ArgumentHelp("The later run's run.json.", valueName: "new"))
-    var new: String
+    @Option(help: ArgumentHelp("Compare with the last runs of the same scenario in this folder (kept with 'baseline add').", valueName: "dir"))
+    var baseline: String?
 
-    @Option(name: .customLong("max-regression"), help: ArgumentHelp("Tolerated change in the worse direction, e.g. 10% (default 10%).", valueName: "percent"))
+    @Option(help: ArgumentHelp("With --baseline: how many of the latest runs (default 10).", valueName: "n"))
+    var last: Int = 10
+
+    @Option(help: ArgumentHelp("With --baseline: which runs are the same scenario, by file 'hash' (default) or by 'name'.", valueName: "hash|name"))
+    var match: String = "hash"
+
+    @Option(name: .customLong("metric"), help: ArgumentHelp("Gate on this metric only (repeatable): <step>.<metric>[=<tolerance>], e.g. baseline.p99=10%, *.qps, baseline.recall=0.01. Replaces the scenario's 'regressions:' block.", valueName: "metric"))
+    var metrics: [String] = []
+
+    @Option(name: .customLong("max-regression"), help: ArgumentHelp("Default tolerance of latencies, rates and counts, in percent of the earlier value (default 10%).", valueName: "percent"))
     var maxRegression: String = "10%"
 
-    @Option(name: .customLong("max-recall-drop"), help: ArgumentHelp("Tolerated drop of recall (and other 0–1 metrics), absolute, e.g. 0.01 (default).", valueName: "fraction"))
+    @Option(name: .customLong("max-recall-drop"), help: ArgumentHelp("Default tolerated drop of recall (and other 0–1 metrics), absolute (default 0.01).", valueName: "fraction"))
     var maxRecallDrop: Double = 0.01
 
-    @Option(help: ArgumentHelp("Also write the table to this file.", valueName: "file"))
+    @Option(name: .customLong("max-error-rate-rise"), help: ArgumentHelp("Default tolerated rise of error rates (and other percents), in percentage points (default 0.5).", valueName: "points"))
+    var maxErrorRateRise: Double = 0.5
+
+    @Option(help: ArgumentHelp("One-sided confidence a regression must reach, e.g. 95% (default) or 99%.", valueName: "percent"))
+    var confidence: String = "95%"
+
+    @Option(help: ArgumentHelp("Also write the Markdown table to this file.", valueName: "file"))
     var output: String?
 
-    var tolerance: Double? {
-        let t = maxRegression.hasSuffix("%") ? String(maxRegression.dropLast()) : maxRegression
+    @Option(help: ArgumentHelp("Also write a JUnit file with one test case per gated metric.", valueName: "file"))
+    var junit: String?
+
+    static func percent(_ text: String) -> Double? {
+        let t = text.hasSuffix("%") ? String(text.dropLast()) : text
         return Double(t).flatMap { $0 >= 0 && $0.isFinite ? $0 : nil }
     }
 
     func validate() throws {
-        if tolerance == nil { throw ValidationError("--max-regression takes a percentage such as 10%, not '\(maxRegression)'") }
+        if baseline != nil, records.count != 1 { throw ValidationError("with --baseline give one run.json, the new run's (got \(records.count))") }
+        if baseline == nil, records.count != 2 { throw ValidationError("give two run records, the earlier and the new one (or --baseline DIR and the new one); got \(records.count)") }
+        if Self.percent(maxRegression) == nil { throw ValidationError("--max-regression takes a percentage such as 10%, not '\(maxRegression)'") }
         if !(0...1).contains(maxRecallDrop) { throw ValidationError("--max-recall-drop takes a fraction from 0 to 1 such as 0.01, not \(maxRecallDrop)") }
+        if !(0...100).contains(maxErrorRateRise) { throw ValidationError("--max-error-rate-rise takes percentage points from 0 to 100 such as 0.5, not \(maxErrorRateRise)") }
+        guard let c = Self.percent(confidence), c >= 50, c < 100 else { throw ValidationError("--confidence takes a percentage from 50% to below 100%, such as 95%, not '\(confidence)'") }
+        _ = c
+        if last < 1 { throw ValidationError("--last takes a number of runs of at least 1, not \(last)") }
+        if BaselineFolder.Match(rawValue: match) == nil { throw ValidationError("--match takes hash or name, not '\(match)'") }
     }
 
     func run() throws {
-        let comparison = Comparison(old: try loadRecord(old), new: try loadRecord(new), maxRegression: tolerance!, maxFractionDrop: maxRecallDrop)
-        let text = comparison.markdown(oldName: old, newName: new)
+        let new = try loadRecord(records.last!)
+        var settings = RunComparison.Settings(relativePercent: Self.percent(maxRegression)!, fractionDrop: maxRecallDrop,
+                                              percentPoints: maxErrorRateRise, confidence: Self.percent(confidence)! / 100)
+        settings.rules = try metrics.map { try Self.rule($0, in: new) }
+        let earlier: [RunRecord]
+        let oldName: String
+        if let baseline {
+            let folder = BaselineFolder(URL(fileURLWithPath: baseline))
+            let (runs, unreadable): ([RunRecord], [String])
+            do { (runs, unreadable) = try folder.history(of: new, match: BaselineFolder.Match(rawValue: match)!, last: last) } catch {
+                printError("error: \(error)")
+                throw ExitCode(2)
+            }
+            for u in unreadable { printError("warning: left out of the baseline: \(u)") }
+            guard !runs.isEmpty else {
+                let which = match == "hash" ? "of this scenario file (sha256 \(new.scenario.sha256.prefix(12)))" : "named '\(new.scenario.name)'"
+                print("No baseline runs \(which) in \(baseline): nothing to compare. Add runs with 'milvus-scenario baseline add RUN.json \(baseline)'.")
+                return
+            }
+            earlier = runs
+            oldName = baseline
+        } else {
+            earlier = [try loadRecord(records[0])]
+            oldName = records[0]
+        }
+        let comparison = RunComparison(baseline: earlier, new: new, settings: settings)
+        let names = RunComparison.Names(old: oldName, new: records.last!)
+        let text = comparison.markdown(names)
         print(text, terminator: "")
+        for w in comparison.warnings { printError("warning: \(w)") }
         if let output { try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic) }
+        if let junit { try Data(comparison.junit(names).utf8).write(to: URL(fileURLWithPath: junit), options: .atomic) }
         if !comparison.regressions.isEmpty { throw ExitCode(1) }
+    }
+
+    /// `<step>.<metric>[=<tolerance>]` (or `:`), resolved against the new run's steps.
+    static func rule(_ text: String, in record: RunRecord) throws -> RegressionRule {
+        let parts = text.split(maxSplits: 1, whereSeparator: { $0 == "=" || $0 == ":" }).map(String.init)
+        let subject = parts[0].trimmingCharacters(in: .whitespaces)
+        let steps = RunComparison.index(record).map { (key: $0.0, kind: $0.1.kind) }
+        guard let (step, spec) = RegressionRule.resolve(subject, steps: steps) else {
+            printError("error: --metric \(text): no step of the new run records '\(subject)'; its steps: \(steps.map { "\($0.key) (\($0.kind))" }.joined(separator: ", "))")
+            throw ExitCode(2)
+        }
+        guard spec.better != .neither else {
+            printError("error: --metric \(text): '\(spec.name)' has no better or worse direction, so it cannot regress")
+            throw ExitCode(2)
+        }
+        guard parts.count == 2 else { return RegressionRule(step: step, metric: spec.name, tolerance: nil) }
+        switch RegressionTolerance.parse(parts[1], unit: spec.unit, subject: subject) {
+        case .success(let t): return RegressionRule(step: step, metric: spec.name, tolerance: t)
+        case .failure(let f):
+            printError("error: --metric \(text): \(f.message)")
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// `milvus-scenario baseline add RUN.json DIR`: keeps the folder `compare --baseline` reads.
+struct BaselineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "baseline",
+        abstract: "Keep a folder of baseline runs for 'compare --baseline'.",
+        subcommands: [Add.self, List.self]
+    )
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy a finished run's record into the baseline folder; keep the latest runs of its scenario.",
+            discussion: "The file is named <scenario>-<start time>-<file hash>.json. Runs that failed or were interrupted are refused (exit 2): they are not a baseline."
+        )
+
+        @Argument(help: ArgumentHelp("A run record written by 'run'.", valueName: "run.json"))
+        var record: String
+
+        @Argument(help: ArgumentHelp("The baseline folder (created when missing).", valueName: "dir"))
+        var directory: String
+
+        @Option(help: ArgumentHelp("Runs of the same scenario to keep; older ones are removed (default 20).", valueName: "n"))
+        var keep: Int = 20
+
+        func validate() throws {
+            if keep < 1 { throw ValidationError("--keep takes at least 1, not \(keep)") }
+        }
+
+        func run() throws {
+            _ = try loadRecord(record)
+            let data = try Data(contentsOf: URL(fileURLWithPath: record))
+            do {
+                let (added, removed) = try BaselineFolder(URL(fileURLWithPath: directory)).add(data, file: record, keep: keep)
+                print(added.map { "added \($0) to \(directory)" } ?? "\(record) is already in \(directory)")
+                for r in removed { print("removed \(r) (keeping the latest \(keep))") }
+            } catch let problem as BaselineFolder.Problem {
+                printError("error: \(problem)")
+                throw ExitCode(2)
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the baseline runs in a folder, per scenario.")
+
+        @Argument(help: ArgumentHelp("The baseline folder.", valueName: "dir"))
+        var directory: String
+
+        func run() throws {
+            let (runs, unreadable) = try BaselineFolder(URL(fileURLWithPath: directory)).records()
+            for u in unreadable { printError("warning: \(u)") }
+            if runs.isEmpty { print("no baseline runs in \(directory)") }
+            for (name, group) in Dictionary(grouping: runs, by: { $0.record.scenario.name }).sorted(by: { $0.key < $1.key }) {
+                print("\(name): \(group.count) run\(group.count == 1 ? "" : "s")")
+                for r in group {
+                    let t = r.record.target
+                    print("  \(r.file)  \(r.record.status.rawValue)  \(t.serverVersion ?? "?") \(t.deployMode ?? "")")
+                }
+            }
+        }
     }
 }
 

@@ -58,6 +58,9 @@ public struct RunRecord: Codable, Sendable {
         public var language: String
         /// The report formats the scenario asked for (markdown, csv, json, junit, svg).
         public var formats: [String]?
+        /// The scenario's `regressions:` block: what `compare` gates on when this run is the new
+        /// one (nil or empty: the gate's defaults).
+        public var regressions: [RegressionGateRule]?
 
         public init(name: String, title: String? = nil, file: String, sha256: String, language: String, formats: [String]? = nil) {
             self.name = name
@@ -144,6 +147,9 @@ public struct StepRecord: Codable, Sendable {
     public var recall: RecallDetails?
     /// A capacity step's rates and the highest one that held the SLA.
     public var capacity: CapacityDetails?
+    /// What a step's rates were made of (completions per interval, rows per request), for
+    /// `compare`'s significance test; nil in records made before they were kept.
+    public var rates: [RateSamples]?
     public var monitor: MonitorDetails?
     public var sweep: SweepDetails?
     /// A `parallel` step's nested steps, each as it ran.
@@ -163,6 +169,24 @@ public struct StepRecord: Codable, Sendable {
         self.durationMs = 0
         self.metrics = [:]
         self.notes = []
+    }
+}
+
+/// A metric a scenario asked `compare` to gate on, with how far it may move in its worse direction.
+public struct RegressionGateRule: Codable, Sendable, Equatable {
+    /// A step key (`baseline`, `replicas[2].replica_search`) or `*` for every step.
+    public var step: String
+    public var metric: String
+    /// The tolerance as a percentage of the earlier value, when relative.
+    public var relativePercent: Double?
+    /// The tolerance in the metric's own unit, when absolute.
+    public var absolute: Double?
+
+    public init(step: String, metric: String, relativePercent: Double? = nil, absolute: Double? = nil) {
+        self.step = step
+        self.metric = metric
+        self.relativePercent = relativePercent
+        self.absolute = absolute
     }
 }
 

@@ -115,12 +115,15 @@ struct ScenarioDecoding {
             let steps = decodeSteps(r, collection: collection)
             let thresholdNodes = r.rawNode("thresholds")
             _ = r.strings("thresholds")
+            let regressionNodes = r.rawNode("regressions")
+            _ = r.parameters("regressions")
             guard let target, let report else { return nil }
             var scenario = Scenario(file: file, version: version, name: name, title: title, description: description,
                                     vars: vars, target: target, collection: collection, report: report,
                                     notifiers: notifiers, steps: steps, thresholds: [], cleanup: cleanup)
             let checks = CrossChecks(decoder: decoder, scenario: scenario)
             scenario.thresholds = checks.thresholds(thresholdNodes)
+            scenario.regressions = checks.regressions(regressionNodes)
             checks.run()
             return scenario
         }

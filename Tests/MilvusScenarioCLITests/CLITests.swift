@@ -178,10 +178,11 @@ struct CLITests {
     }
 
     @Test("--help reads well for every command", arguments: [
-        ([String](), ["run", "validate", "report", "compare", "schema", "reference", "Exit codes"]),
+        ([String](), ["run", "validate", "report", "compare", "baseline", "schema", "reference", "Exit codes"]),
         (["run"], ["--report-dir <dir>", "--var <name=value>", "--uri <uri>", "--quiet", "--verbose", "130 interrupted", "latest"]),
         (["report"], ["run.json", "--output <dir>", "--language <language>", "--format <format>"]),
-        (["compare"], ["<old> <new>", "--max-regression <percent>", "1 a regression"]),
+        (["compare"], ["<run.json> ...", "--baseline <dir>", "--metric <metric>", "--max-regression <percent>", "--junit <file>", "1 a significant regression", "inconclusive"]),
+        (["baseline", "add"], ["<run.json> <dir>", "--keep <n>"]),
         (["validate"], ["file:line:col", "--var <name=value>", "--format <format>", "--strict"]),
         (["schema"], ["yaml-language-server", "--output <file>"]),
         (["reference"], ["docs/scenario-reference.md"]),
@@ -208,6 +209,24 @@ struct CLITests {
                 "\(tooNew.stderr)")
         let badTolerance = try Self.run(["compare", "a", "b", "--max-regression", "lots"])
         #expect(badTolerance.status == 2 && badTolerance.stderr.contains("--max-regression takes a percentage"))
+        let oneRecord = try Self.run(["compare", "a"])
+        #expect(oneRecord.status == 2 && oneRecord.stderr.contains("give two run records"))
+        let twoWithBaseline = try Self.run(["compare", "--baseline", "dir", "a", "b"])
+        #expect(twoWithBaseline.status == 2 && twoWithBaseline.stderr.contains("with --baseline give one run.json"))
+        let golden = Self.root.appendingPathComponent("Tests/ScenarioReportTests/Golden/load_balance_cluster/run.json").path
+        let unknownMetric = try Self.run(["compare", golden, golden, "--metric", "baseline.p98"])
+        #expect(unknownMetric.status == 2 && unknownMetric.stderr.contains("no step of the new run records 'baseline.p98'"), "\(unknownMetric.stderr)")
+        let badMetricTolerance = try Self.run(["compare", golden, golden, "--metric", "baseline.recall=5"])
+        #expect(badMetricTolerance.status == 2 && badMetricTolerance.stderr.contains("fraction from 0 to 1"), "\(badMetricTolerance.stderr)")
+        let interrupted = FileManager.default.temporaryDirectory.appendingPathComponent("interrupted-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: interrupted) }
+        var record = try String(contentsOfFile: golden, encoding: .utf8)
+        record = record.replacingOccurrences(of: "\"status\" : \"passed\"", with: "\"status\" : \"interrupted\"")
+        try Data(record.utf8).write(to: interrupted)
+        let notABaseline = try Self.run(["baseline", "add", interrupted.path, FileManager.default.temporaryDirectory.appendingPathComponent("b-\(UUID().uuidString)").path])
+        #expect(notABaseline.status == 2 && notABaseline.stderr.contains("only finished runs"), "\(notABaseline.stderr)")
+        let empty = try Self.run(["compare", "--baseline", "/nonexistent-baseline", golden])
+        #expect(empty.status == 0 && empty.stdout.contains("No baseline runs of this scenario file"), "\(empty.stdout)")
         let badLanguage = try Self.run(["report", "x.json", "--language", "fr"])
         #expect(badLanguage.status == 2 && badLanguage.stderr.contains("--language takes en or zh"))
     }

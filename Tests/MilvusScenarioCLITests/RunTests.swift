@@ -82,23 +82,56 @@ struct RunTests {
                     "\(name) rebuilt from run.json differs")
         }
 
-        // compare: the run against itself has no regression; a slower copy has.
-        let same = try CLITests.run(["compare", dir.appendingPathComponent("run.json").path, dir.appendingPathComponent("run.json").path])
+        // What compare resamples: the QPS's completions per interval add up to the measured
+        // queries, and the insert's requests to its rows.
+        let rates = try #require(smoke["rates"] as? [[String: Any]])
+        let qpsCounts = try #require(rates.first { $0["metric"] as? String == "qps" }?["counts"] as? [Double])
+        #expect(qpsCounts.reduce(0, +) == 500 && qpsCounts.count >= 2, "\(qpsCounts)")
+        let insert = try #require(steps.first { $0["kind"] as? String == "insert" })
+        let rowSamples = try #require((insert["rates"] as? [[String: Any]])?.first)
+        #expect((rowSamples["counts"] as? [Double])?.reduce(0, +) == (insert["metrics"] as? [String: Double])?["rows"], "\(rowSamples)")
+
+        // compare: the run against itself has no regression; a copy whose every latency is doubled
+        // regresses at P50 (250 queries above it), while its P99 rests on 5 queries: inconclusive.
+        let runJSON = dir.appendingPathComponent("run.json").path
+        let same = try CLITests.run(["compare", runJSON, runJSON])
         #expect(same.status == 0, "\(same.stdout)\(same.stderr)")
-        #expect(same.stdout.contains("No regression beyond 10%"))
+        #expect(same.stdout.contains("No significant regression"))
         var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("run.json"))) as? [String: Any])
         var stepsJSON = try #require(json["steps"] as? [[String: Any]])
         for i in stepsJSON.indices where stepsJSON[i]["id"] as? String == "smoke" {
             var m = try #require(stepsJSON[i]["metrics"] as? [String: Any])
-            m["p99"] = ((m["p99"] as? Double) ?? 1) * 2
+            for k in ["p50", "p95", "p99"] { m[k] = ((m[k] as? Double) ?? 1) * 2 }
             stepsJSON[i]["metrics"] = m
+            var search = try #require(stepsJSON[i]["search"] as? [String: Any])
+            var latency = try #require(search["latency"] as? [String: Any])
+            latency["counts"] = try #require(latency["counts"] as? [[Int]]).map { [$0[0] * 2, $0[1]] }
+            search["latency"] = latency
+            stepsJSON[i]["search"] = search
         }
         json["steps"] = stepsJSON
         let slower = rebuilt.appendingPathComponent("slower.json")
         try JSONSerialization.data(withJSONObject: json).write(to: slower)
-        let regressed = try CLITests.run(["compare", dir.appendingPathComponent("run.json").path, slower.path, "--max-regression", "5%"])
+        let junit = rebuilt.appendingPathComponent("compare.xml")
+        let regressed = try CLITests.run(["compare", runJSON, slower.path, "--junit", junit.path])
         #expect(regressed.status == 1, "\(regressed.stdout)\(regressed.stderr)")
-        #expect(regressed.stdout.contains("| smoke | p99 |") && regressed.stdout.contains("+100.0%") && regressed.stdout.contains("regression"))
+        #expect(regressed.stdout.contains("| smoke | p50 |") && regressed.stdout.contains("+100.0%") && regressed.stdout.contains("❌ regression"), "\(regressed.stdout)")
+        #expect(regressed.stdout.contains("too few samples: 500 and 500 queries"), "\(regressed.stdout)")
+        let junitText = try String(contentsOf: junit, encoding: .utf8)
+        #expect(junitText.contains("<testcase classname=\"compare.smoke\" name=\"p50\"") && junitText.contains("type=\"regression\""))
+        // Only P99 gated: nothing significant, exit 0.
+        let p99Only = try CLITests.run(["compare", runJSON, slower.path, "--metric", "smoke.p99=10%"])
+        #expect(p99Only.status == 0 && p99Only.stdout.contains("1 inconclusive"), "\(p99Only.stdout)")
+
+        // A baseline folder: add (twice is once), list, compare against it.
+        let folder = rebuilt.appendingPathComponent("baseline")
+        let added = try CLITests.run(["baseline", "add", runJSON, folder.path])
+        #expect(added.status == 0 && added.stdout.hasPrefix("added ci_smoke-"), "\(added.stdout)\(added.stderr)")
+        #expect(try CLITests.run(["baseline", "add", runJSON, folder.path]).stdout.contains("is already in"))
+        let listed = try CLITests.run(["baseline", "list", folder.path])
+        #expect(listed.stdout.contains("ci_smoke: 1 run"), "\(listed.stdout)")
+        let againstFolder = try CLITests.run(["compare", "--baseline", folder.path, slower.path])
+        #expect(againstFolder.status == 1 && againstFolder.stdout.contains("| smoke | p50 |"), "\(againstFolder.stdout)")
     }
 
     @Test("secrets from the environment appear in no output file and no log", .enabled(if: standaloneUp, "Milvus standalone is not running"))

@@ -71,6 +71,7 @@ public struct ScenarioExecution: Sendable {
                                              queryNodes: nil, authenticated: target.token.map { !$0.isEmpty } == true || target.user != nil),
                                host: ProcessInfo.processInfo.hostName, startedAt: Date(), endedAt: nil, status: .running,
                                steps: [], thresholds: [], failure: nil)
+        if !scenario.regressions.isEmpty { record.scenario.regressions = scenario.regressions.map(\.recorded) }
         writer.write(record)
 
         let client: MilvusClient
@@ -177,6 +178,17 @@ enum ThresholdEvaluation {
             else if observed == nil { note = "the step recorded no value for \(t.metric)" }
             return ThresholdResult(expression: t.text, stepId: t.stepId, metric: t.metric, unit: t.unit.rawValue, limit: t.value,
                                    observed: observed, passed: observed.map { t.holds(for: $0) } ?? false, note: note)
+        }
+    }
+}
+
+extension RegressionRule {
+    /// The rule as the run record keeps it.
+    var recorded: RegressionGateRule {
+        switch tolerance {
+        case .relative(let p)?: return RegressionGateRule(step: step, metric: metric, relativePercent: p)
+        case .absolute(let v)?: return RegressionGateRule(step: step, metric: metric, absolute: v)
+        case nil: return RegressionGateRule(step: step, metric: metric)
         }
     }
 }

@@ -32,6 +32,7 @@ func writeRows<Spec: StepSpec>(_ kind: RowWrite, _ spec: InsertStep, _ step: Ste
     }
     var flushes = 0
     var writeTime = Duration.zero
+    var requests = RequestSamples()
     var lastReport = clock.now
     var due = start
     let verb = kind == .insert ? "inserted" : "upserted"
@@ -51,6 +52,7 @@ func writeRows<Spec: StepSpec>(_ kind: RowWrite, _ spec: InsertStep, _ step: Ste
         let acknowledged = clock.now
         writeTime += acknowledged - t0
         written += result.insertedCount
+        requests.add(rows: result.insertedCount, time: acknowledged - t0)
         probe?.acknowledged(ids: result.ids, at: acknowledged)
         if let every = spec.segmentRows, written % every == 0, written < total {
             // Seals the growing segments; the final flush below waits for all of them.
@@ -69,6 +71,9 @@ func writeRows<Spec: StepSpec>(_ kind: RowWrite, _ spec: InsertStep, _ step: Ste
     // otherwise per second spent in requests.
     let phase = spec.rate != nil ? clock.now - start : writeTime
     record[\.rowsPerSecond] = phase > .zero ? Double(written) / (phase.milliseconds / 1000) : 0
+    // Per request, the samples of rows per second of request time (a paced insert's rate is the
+    // schedule's, not the requests').
+    if spec.rate == nil, let samples = requests.samples(metric: "rowsPerSecond") { record.rates = [samples] }
     if let probe {
         context.progress.stepProgress(step, "waiting for the last freshness probe")
         let f = await probe.finish()
@@ -89,6 +94,39 @@ func writeRows<Spec: StepSpec>(_ kind: RowWrite, _ spec: InsertStep, _ step: Ste
     }
     record[\.flushes] = flushes
     record[\.totalTime] = clock.now - start
+}
+
+/// Rows and time of each write request, for the significance of `rowsPerSecond` in `compare`;
+/// neighbouring requests are added together whenever there would be more than 2,000.
+struct RequestSamples {
+    static let limit = 2000
+    private var rows: [Double] = []
+    private var milliseconds: [Double] = []
+    /// Requests per sample.
+    private var width = 1
+    private var pending = (rows: 0.0, ms: 0.0, requests: 0)
+
+    mutating func add(rows count: Int, time: Duration) {
+        pending.rows += Double(count)
+        pending.ms += time.milliseconds
+        pending.requests += 1
+        guard pending.requests == width else { return }
+        rows.append(pending.rows)
+        milliseconds.append(pending.ms)
+        pending = (0, 0, 0)
+        if rows.count > Self.limit {
+            width *= 2
+            rows = stride(from: 0, to: rows.count - 1, by: 2).map { rows[$0] + rows[$0 + 1] }
+            milliseconds = stride(from: 0, to: milliseconds.count - 1, by: 2).map { milliseconds[$0] + milliseconds[$0 + 1] }
+        }
+    }
+
+    /// Every request's rows and time (the last, partly filled sample included); nil when none.
+    func samples(metric: String) -> RateSamples? {
+        var rows = self.rows, ms = milliseconds
+        if pending.requests > 0 { rows.append(pending.rows); ms.append(pending.ms) }
+        return rows.isEmpty ? nil : RateSamples(metric: metric, counts: rows, durationsMs: ms)
+    }
 }
 
 /// How soon written rows become visible: after a batch is acknowledged (at most once per

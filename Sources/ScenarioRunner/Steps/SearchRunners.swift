@@ -206,7 +206,7 @@ struct HotSearchRunner: StepRunner {
             await withTaskGroup(of: (WorkerTally, WorkerTally).self) { group in
                 for _ in 0..<spec.concurrency {
                     group.addTask {
-                        var hot = WorkerTally(), cold = WorkerTally()
+                        var hot = WorkerTally(phaseStart: start), cold = WorkerTally(phaseStart: start)
                         while !context.isStopping, !fatal.isSet {
                             let i = issued.next()
                             if i >= plan.count { break }

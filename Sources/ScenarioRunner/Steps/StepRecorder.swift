@@ -51,6 +51,10 @@ struct StepRecorder<Spec: StepSpec> {
         get { record.hot }
         set { record.hot = newValue }
     }
+    var rates: [RateSamples]? {
+        get { record.rates }
+        set { record.rates = newValue }
+    }
     var monitor: MonitorDetails? {
         get { record.monitor }
         set { record.monitor = newValue }
@@ -81,6 +85,7 @@ extension StepRecorder where Spec.Metrics: LoadLatencyMetrics {
         self[\.errorRate] = result.errorRate
         self[\.totalTime] = result.wall
         self[\.qps] = result.qps
+        record.rates = result.qpsSamples.map { [$0] }
         if let l = result.latencySummary {
             self[\.avg] = l.mean
             self[\.p50] = l.p50

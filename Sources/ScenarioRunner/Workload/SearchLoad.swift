@@ -54,8 +54,15 @@ public struct LoadResult: LoadCounts {
     public var clientLate = 0
     /// The error that ended the load early: the server became unreachable.
     public var fatal: MilvusError?
+    /// Completions per interval of the phase, when the tallies kept them.
+    public var series: CompletionSeries?
 
     static let empty = LoadResult(latency: .latency(), completed: 0, errors: 0, errorsByCode: [:], wall: .zero, late: 0, dropped: 0, fatal: nil)
+
+    /// The QPS's samples for the record: completions per interval over the phase's wall time.
+    public var qpsSamples: RateSamples? {
+        series.map { RateSamples(metric: "qps", counts: $0.padded(to: wall).map(Double.init), intervalMs: Double($0.intervalMs), spanMs: wall.milliseconds) }
+    }
 
     /// The connection to the server is gone (the client already retried): stop the load and
     /// fail the step with this error instead of counting failures until the time is up.
@@ -98,6 +105,7 @@ public protocol LoadCounts: Sendable {
     var errors: Int { get set }
     var errorsByCode: [String: Int] { get set }
     var reasons: FailureReasons { get set }
+    var series: CompletionSeries? { get set }
 }
 
 extension LoadCounts {
@@ -108,6 +116,52 @@ extension LoadCounts {
         errors += other.errors
         for (k, v) in other.errorsByCode { errorsByCode[k, default: 0] += v }
         reasons.merge(other.reasons)
+        if let theirs = other.series {
+            if series == nil { series = theirs } else { series!.merge(theirs) }
+        }
+    }
+}
+
+/// Completed queries per interval of a measured phase, for the QPS's significance in `compare`.
+/// Intervals start at 100 ms and double whenever there would be more than 600 of them, so a
+/// 5-second step still gives 50 samples and an hour-long one stays small in the record.
+public struct CompletionSeries: Sendable {
+    static let maxIntervals = 600
+    let start: ContinuousClock.Instant
+    private(set) var intervalMs = 100
+    private(set) var counts: [Int] = []
+
+    init(start: ContinuousClock.Instant) { self.start = start }
+
+    mutating func add(at instant: ContinuousClock.Instant) {
+        let ms = max(0, (instant - start).milliseconds)
+        var i = Int(ms) / intervalMs
+        while i >= Self.maxIntervals {
+            coarsen()
+            i = Int(ms) / intervalMs
+        }
+        if i >= counts.count { counts.append(contentsOf: repeatElement(0, count: i + 1 - counts.count)) }
+        counts[i] += 1
+    }
+
+    private mutating func coarsen() {
+        intervalMs *= 2
+        counts = stride(from: 0, to: counts.count, by: 2).map { counts[$0] + ($0 + 1 < counts.count ? counts[$0 + 1] : 0) }
+    }
+
+    /// Adds another tally's counts of the same phase (same start).
+    mutating func merge(_ other: CompletionSeries) {
+        var other = other
+        while intervalMs < other.intervalMs { coarsen() }
+        while other.intervalMs < intervalMs { other.coarsen() }
+        if other.counts.count > counts.count { counts.append(contentsOf: repeatElement(0, count: other.counts.count - counts.count)) }
+        for (i, c) in other.counts.enumerated() { counts[i] += c }
+    }
+
+    /// The counts with the quiet intervals at the end included, up to the phase's wall time.
+    func padded(to wall: Duration) -> [Int] {
+        let n = max(counts.count, Int((wall.milliseconds / Double(intervalMs)).rounded(.up)))
+        return counts + repeatElement(0, count: n - counts.count)
     }
 }
 
@@ -118,6 +172,12 @@ struct WorkerTally: LoadCounts {
     var errors = 0
     var errorsByCode: [String: Int] = [:]
     var reasons = FailureReasons()
+    /// Completions per interval since the phase's start, when given one.
+    var series: CompletionSeries?
+
+    init(phaseStart: ContinuousClock.Instant? = nil) {
+        series = phaseStart.map(CompletionSeries.init(start:))
+    }
 
     mutating func failed(_ error: any Error) {
         errors += 1
@@ -134,8 +194,10 @@ struct WorkerTally: LoadCounts {
                           _ query: () async throws -> Void) async -> Duration? {
         do {
             try await query()
-            let latency = ContinuousClock.now - since
+            let now = ContinuousClock.now
+            let latency = now - since
             self.latency.record(latency)
+            series?.add(at: now)
             completed += 1
             progress?.complete()
             return latency
@@ -268,7 +330,7 @@ public struct SearchLoad: Sendable {
         await withTaskGroup(of: WorkerTally.self) { group in
             for _ in 0..<max(1, workers) {
                 group.addTask {
-                    var tally = WorkerTally()
+                    var tally = WorkerTally(phaseStart: start)
                     while !shouldStop(), !fatal.isSet {
                         let index = issued.next()
                         if index >= limit { break }
@@ -292,7 +354,7 @@ public struct SearchLoad: Sendable {
         let end: ContinuousClock.Instant? = { if case .time(let d) = length { return start + d } else { return nil } }()
         let count: Int? = { if case .queries(let n) = length { return n } else { return nil } }()
         let (tallies, totals) = await OpenLoop(rate: rate, maxInFlight: maxInFlight).run(
-            start: start, end: end, dropAfter: end, count: count, shouldStop: { shouldStop() || fatal.isSet }, tally: { WorkerTally() }
+            start: start, end: end, dropAfter: end, count: count, shouldStop: { shouldStop() || fatal.isSet }, tally: { WorkerTally(phaseStart: start) }
         ) { ticket, tally in
             // From the due time: a stalled server shows in the percentiles.
             await tally.measure(since: ticket.due, progress: progress, fatal: fatal) { try await query(ticket.index) }

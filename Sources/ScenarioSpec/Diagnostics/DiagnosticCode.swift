@@ -103,6 +103,12 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
     case thresholdSyntax = "threshold-syntax"
     case thresholdValue = "threshold-value"
 
+    // MARK: Regressions
+
+    case regressionMetric = "regression-metric"
+    case regressionStep = "regression-step"
+    case regressionTolerance = "regression-tolerance"
+
     // MARK: Target and notifiers
 
     case credentialsIncomplete = "credentials-incomplete"

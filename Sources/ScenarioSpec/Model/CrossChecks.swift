@@ -87,6 +87,65 @@ struct CrossChecks {
         }
     }
 
+    // MARK: Regressions
+
+    /// The steps a `regressions:` entry may name: those that run once, and a sweep row's steps
+    /// as `<sweep>[<value>].<id>` (the keys `compare` gives them).
+    var regressionStepKeys: [(key: String, kind: String)] {
+        scenario.steps.flatMap { step -> [(key: String, kind: String)] in
+            var keys = [(key: step.id, kind: step.kind)]
+            if let sweep = step.spec as? SweepStep {
+                for row in sweep.rows { keys += row.steps.map { ("\(step.id)[\(row.value)].\($0.id)", $0.kind) } }
+            }
+            if let parallel = step.spec as? ParallelStep { keys += parallel.steps.map { ($0.id, $0.kind) } }
+            return keys
+        }
+    }
+
+    func regressions(_ node: Node?) -> [RegressionRule] {
+        guard let entries = node?.mapping else { return [] }
+        let keys = regressionStepKeys
+        var out: [RegressionRule] = []
+        for entry in entries {
+            guard let subject = entry.key.scalar?.text, !entry.value.isNull, let (text, _) = decoder.text(entry.value, what: "a tolerance") else { continue }
+            guard let (step, spec) = RegressionRule.resolve(subject, steps: keys) else {
+                reportUnknown(subject, at: entry.key.mark, keys: keys)
+                continue
+            }
+            if spec.better == .neither {
+                decoder.error(entry.key.mark, .regressionMetric, "regression '\(subject)': '\(spec.name)' has no better or worse direction (it counts what ran), so it cannot regress; gate on qps, p99, errorRate, recall or rowsPerSecond")
+                continue
+            }
+            switch RegressionTolerance.parse(text, unit: spec.unit, subject: subject) {
+            case .failure(let f): decoder.error(entry.value.mark, .regressionTolerance, "regression '\(subject)': \(f.message)")
+            case .success(let t): out.append(RegressionRule(step: step, metric: spec.name, tolerance: t, mark: entry.key.mark))
+            }
+        }
+        return out
+    }
+
+    private func reportUnknown(_ subject: String, at mark: Mark, keys: [(key: String, kind: String)]) {
+        // The step part that exists, if any: then the metric is what is wrong.
+        if let step = keys.sorted(by: { $0.key.count > $1.key.count }).first(where: { subject.hasPrefix($0.key + ".") }) {
+            let metric = String(subject.dropFirst(step.key.count + 1))
+            let names = StepKinds.metrics(of: step.kind).filter { $0.better != .neither }.map(\.name)
+            decoder.error(mark, .regressionMetric, "regression '\(subject)': a \(step.kind) step does not record '\(metric)'\(Suggestion.hint(for: metric, in: names)) (it records \(names.joined(separator: ", ")))")
+            return
+        }
+        let stepPart = subject.split(separator: ".", maxSplits: 1).first.map(String.init) ?? subject
+        guard subject.contains(".") else {
+            decoder.error(mark, .regressionMetric, "regression '\(subject)': write the metric as <stepId>.<metric>, like baseline.p99, or *.p99 for every step")
+            return
+        }
+        if let bracket = stepPart.firstIndex(of: "["), case let sweep = String(stepPart[..<bracket]),
+           case let rows = keys.map(\.key).filter({ $0.hasPrefix(sweep + "[") }), !rows.isEmpty {
+            decoder.error(mark, .regressionStep, "regression '\(subject)': sweep '\(sweep)' has no such row; its rows' steps are \(rows.joined(separator: ", "))")
+            return
+        }
+        let hint = Suggestion.hint(for: stepPart, in: keys.map(\.key))
+        decoder.error(mark, .regressionStep, "regression '\(subject)': no step has the id '\(stepPart)'\(hint.isEmpty ? "; steps: \(keys.map(\.key).joined(separator: ", "))" : hint)")
+    }
+
     // MARK: Notifiers
 
     func checkNotifiers() {

@@ -22,6 +22,9 @@ public struct Scenario: Sendable {
     public var notifiers: [Notifier]
     public var steps: [Step]
     public var thresholds: [Threshold]
+    /// The metrics `compare` gates on for this scenario, with their tolerances; empty: the
+    /// gate's defaults (QPS, P50/P95/P99, error rate, recall, rows per second).
+    public var regressions: [RegressionRule] = []
     public var cleanup: Cleanup
 
     /// Every step, with a sweep's nested steps (of its first row) and a parallel's after it.
@@ -61,6 +64,7 @@ public struct Scenario: Sendable {
             KeySpec("notifiers", .list(.variant(Notifier.variants), minCount: 0), .defaultValue("[]"), "Where `watch` alerts are sent."),
             KeySpec("steps", .list(.variant(StepKinds.topLevel), minCount: 1), .required, "What to run, in order."),
             KeySpec("thresholds", .list(.expression("threshold"), minCount: 0), .defaultValue("[]"), "Pass/fail rules: `<stepId>.<metric> <op> <value>[unit]`, e.g. `baseline.p99 < 100ms`. The run exits 1 when one fails."),
+            KeySpec("regressions", .textMap, .defaultValue("{}"), "What `compare` gates on when this run is the new one: `<stepId>.<metric>: <tolerance>`, e.g. `baseline.p99: 10%`, `baseline.qps: 5%`, `baseline.recall: 0.01`, `replicas.maxSpeedup: 10%`; `*.p99` for every step, `<sweep>[<value>].<id>` for a sweep row's step. A regression must be beyond the tolerance and significant (see docs/regression-gate.md). Empty: QPS, P50/P95/P99, error rate, recall and rows/s of every step at the defaults."),
             KeySpec("cleanup", .choice(Cleanup.allCases.map(\.rawValue)), .defaultValue("onSuccess"), "`onSuccess`: stop at the first failure. `always`: after a failure or interruption, still run the remaining `drop` steps. `never`: skip `drop` steps."),
         ],
         allowsExtensionKeys: true)
