@@ -91,6 +91,9 @@ struct CompareCommand: ParsableCommand {
     @Option(help: ArgumentHelp("One-sided confidence a regression must reach, e.g. 95% (default) or 99%.", valueName: "percent"))
     var confidence: String = "95%"
 
+    @Option(name: .customLong("run-noise"), help: ArgumentHelp("Between two single runs: how far identical runs drift apart, allowed on top of a percentage tolerance (default 30%, measured on a shared 2-core machine: bench/REGRESSION-GATE.md). A --baseline history measures it instead.", valueName: "percent"))
+    var runNoise: String = "\(ScenarioNumber.format(RunComparison.Settings.defaultRunNoisePercent))%"
+
     @Option(help: ArgumentHelp("Also write the Markdown table to this file.", valueName: "file"))
     var output: String?
 
@@ -110,6 +113,7 @@ struct CompareCommand: ParsableCommand {
         if !(0...100).contains(maxErrorRateRise) { throw ValidationError("--max-error-rate-rise takes percentage points from 0 to 100 such as 0.5, not \(maxErrorRateRise)") }
         guard let c = Self.percent(confidence), c >= 50, c < 100 else { throw ValidationError("--confidence takes a percentage from 50% to below 100%, such as 95%, not '\(confidence)'") }
         _ = c
+        if Self.percent(runNoise) == nil { throw ValidationError("--run-noise takes a percentage such as 20%, not '\(runNoise)'") }
         if last < 1 { throw ValidationError("--last takes a number of runs of at least 1, not \(last)") }
         if BaselineFolder.Match(rawValue: match) == nil { throw ValidationError("--match takes hash or name, not '\(match)'") }
     }
@@ -117,7 +121,8 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         let new = try loadRecord(records.last!)
         var settings = RunComparison.Settings(relativePercent: Self.percent(maxRegression)!, fractionDrop: maxRecallDrop,
-                                              percentPoints: maxErrorRateRise, confidence: Self.percent(confidence)! / 100)
+                                              percentPoints: maxErrorRateRise, confidence: Self.percent(confidence)! / 100,
+                                              runNoisePercent: Self.percent(runNoise)!)
         settings.rules = try metrics.map { try Self.rule($0, in: new) }
         let earlier: [RunRecord]
         let oldName: String

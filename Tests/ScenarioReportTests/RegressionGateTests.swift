@@ -66,6 +66,9 @@ struct RegressionGateTests {
         run([search("s", latencies: latencies(queries, medianMs: 20 * scale, seed: seed), qpsPerInterval: series(150, mean: 50 * qpsScale, seed: seed + 1000))])
     }
 
+    /// The resampling alone, without the allowance for drift between single runs.
+    static let statisticsOnly = RunComparison.Settings(runNoisePercent: 0)
+
     static func verdict(_ c: RunComparison, _ metric: String, step: String = "s") -> RunComparison.Verdict? {
         c.rows.first { $0.step == step && $0.metric == metric }?.verdict
     }
@@ -110,17 +113,31 @@ struct RegressionGateTests {
 
     @Test("a 40 % slower server is a significant regression of every latency and of QPS")
     func slowdownIsCaught() {
-        let c = RunComparison(old: Self.typical(seed: 10), new: Self.typical(seed: 20, scale: 1.4, qpsScale: 0.7))
+        let c = RunComparison(old: Self.typical(seed: 10), new: Self.typical(seed: 20, scale: 1.4, qpsScale: 0.7), settings: Self.statisticsOnly)
         for m in ["p50", "p95", "p99", "qps"] { #expect(Self.verdict(c, m) == .regression, "\(m)") }
         #expect(Self.verdict(c, "errorRate") == .withinTolerance)
-        let faster = RunComparison(old: Self.typical(seed: 20, scale: 1.4, qpsScale: 0.7), new: Self.typical(seed: 10))
+        let faster = RunComparison(old: Self.typical(seed: 20, scale: 1.4, qpsScale: 0.7), new: Self.typical(seed: 10), settings: Self.statisticsOnly)
         #expect(faster.regressions.isEmpty && Self.verdict(faster, "p99") == .improvement && Self.verdict(faster, "qps") == .improvement)
+    }
+
+    @Test("between two single runs, the drift identical runs show is allowed on top of a relative tolerance")
+    func runNoiseAllowance() {
+        // +25 % at P50, significant on its own samples: a regression without the allowance, within
+        // 10 % + the default 30 % with it (inconclusive, saying why); +60 % is beyond both.
+        let old = Self.typical(seed: 10), drifted = Self.typical(seed: 20, scale: 1.25)
+        #expect(Self.verdict(RunComparison(old: old, new: drifted, settings: Self.statisticsOnly), "p50") == .regression)
+        let c = RunComparison(old: old, new: drifted)
+        let p50 = c.rows.first { $0.metric == "p50" }!
+        #expect(p50.verdict == .inconclusive && p50.note == "within the tolerance plus the 30% two single runs may drift apart", "\(p50.verdict) \(p50.note ?? "")")
+        #expect(Self.verdict(RunComparison(old: old, new: Self.typical(seed: 20, scale: 1.6)), "p50") == .regression)
+        // Absolute tolerances (recall, error rate) get no allowance: they do not drift with the machine.
+        #expect(c.markdown(.init(old: "a", new: "b")).contains("plus the 30 % two identical runs may drift apart"))
     }
 
     @Test("beyond the tolerance but not significant is inconclusive and does not fail")
     func inconclusive() {
         // 12 % slower with 1,500 queries: P99 rests on 15 of them, its interval spans the tolerance.
-        let c = RunComparison(old: Self.typical(seed: 10, queries: 1500), new: Self.typical(seed: 20, scale: 1.12, queries: 1500))
+        let c = RunComparison(old: Self.typical(seed: 10, queries: 1500), new: Self.typical(seed: 20, scale: 1.12, queries: 1500), settings: Self.statisticsOnly)
         let row = c.rows.first { $0.metric == "p99" }!
         #expect(row.change! > 10 && row.interval!.low < 10, "\(row.change!) \(row.interval!)")
         #expect(row.verdict == .inconclusive)
@@ -129,7 +146,7 @@ struct RegressionGateTests {
 
     @Test("P99 of a few hundred queries is 'too few samples', never a regression")
     func tooFewSamples() {
-        let c = RunComparison(old: Self.typical(seed: 10, queries: 300), new: Self.typical(seed: 20, scale: 1.5, queries: 300))
+        let c = RunComparison(old: Self.typical(seed: 10, queries: 300), new: Self.typical(seed: 20, scale: 1.5, queries: 300), settings: Self.statisticsOnly)
         let row = c.rows.first { $0.metric == "p99" }!
         #expect(row.verdict == .tooFewSamples && row.note == "too few samples: 300 and 300 queries", "\(row.verdict) \(row.note ?? "")")
         #expect(Self.verdict(c, "p50") == .regression)   // 150 queries above P50: enough
@@ -161,12 +178,12 @@ struct RegressionGateTests {
         let byScenario = RunComparison(old: old, new: new)
         #expect(byScenario.gateSource == .scenario && byScenario.gatedRows.map(\.metric) == ["qps"])
         #expect(byScenario.regressions.isEmpty)          // −30 % is within the 50 % the scenario allows
-        let byOption = RunComparison(old: old, new: new, settings: .init(rules: [RegressionRule(step: "*", metric: "p99", tolerance: nil)]))
+        let byOption = RunComparison(old: old, new: new, settings: .init(rules: [RegressionRule(step: "*", metric: "p99", tolerance: nil)], runNoisePercent: 0))
         #expect(byOption.gateSource == .options && byOption.gatedRows.map(\.metric) == ["p99"] && byOption.regressions.count == 1)
         #expect(byOption.gatedRows[0].tolerance == .relative(percent: 10))
         // A metric without samples (max) is judged on the tolerance alone, and says so.
         let maxOnly = RunComparison(old: old, new: new, settings: .init(rules: [RegressionRule(step: "s", metric: "max", tolerance: .relative(percent: 5))]))
-        #expect(maxOnly.gatedRows.first?.note == "no samples to resample: judged on the tolerance alone")
+        #expect(maxOnly.gatedRows.first?.note == "no samples to resample: judged on the tolerance alone (and the runs' drift)")
     }
 
     // MARK: History
@@ -197,7 +214,7 @@ struct RegressionGateTests {
 
     @Test("JUnit: a failing case per significant regression, skipped for inconclusive")
     func junit() throws {
-        let c = RunComparison(old: Self.typical(seed: 10, queries: 300), new: Self.typical(seed: 20, scale: 1.5, queries: 300))
+        let c = RunComparison(old: Self.typical(seed: 10, queries: 300), new: Self.typical(seed: 20, scale: 1.5, queries: 300), settings: Self.statisticsOnly)
         let xmlText = c.junit(.init(old: "a.json", new: "b.json"))
         let doc = try XMLDocument(data: Data(xmlText.utf8))
         let cases = try doc.nodes(forXPath: "//testcase")

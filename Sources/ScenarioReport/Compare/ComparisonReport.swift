@@ -22,7 +22,7 @@ extension RunComparison {
         } else {
             out += "Baseline: `\(names.old)` (\(baselineRuns) runs: median and spread; metrics with fewer than \(settings.minimumHistory) runs against the latest) · New: `\(names.new)`\n\n"
         }
-        out += "Gated: \(gateDescription). \(Self.methodSentence(settings))\n\n"
+        out += "Gated: \(gateDescription). \(Self.methodSentence(settings, history: baselineRuns > 1))\n\n"
         for w in warnings { out += "⚠️ \(w)\n\n" }
         let gated = gatedRows
         if regressions.isEmpty {
@@ -65,9 +65,11 @@ extension RunComparison {
         }
     }
 
-    static func methodSentence(_ s: Settings) -> String {
+    static func methodSentence(_ s: Settings, history: Bool) -> String {
         let level = ScenarioNumber.format(s.confidence * 100)
-        return "A regression is a change whose whole one-sided \(level) % bound, resampled from the runs' histograms and per-interval series, lies beyond the tolerance\(" (and, against a history, beyond 3 robust SDs of its runs)"); see docs/regression-gate.md."
+        let extra = history ? "and beyond 3 robust SDs of the baseline runs' own spread"
+                            : "plus the \(ScenarioNumber.format(s.runNoisePercent)) % two identical runs may drift apart (--run-noise; a --baseline history measures it instead)"
+        return "A regression is a change whose whole one-sided \(level) % bound, resampled from the runs' histograms and per-interval series, lies beyond the tolerance \(extra). See docs/regression-gate.md."
     }
 
     func oldCell(_ r: Row) -> String {

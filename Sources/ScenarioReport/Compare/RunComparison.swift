@@ -73,18 +73,27 @@ public struct RunComparison: Sendable {
         public var percentPoints: Double
         /// One-sided confidence of "significant".
         public var confidence: Double
+        /// Between two single runs: how far identical runs drift apart, in percent, allowed on top
+        /// of a relative tolerance. One run's own samples cannot show it (a shared machine runs
+        /// the whole of one run faster than another); a history measures it instead.
+        public var runNoisePercent: Double
         /// Fewer baseline runs than this: compared with the latest of them, as a pair.
         public var minimumHistory: Int
 
         public init(rules: [RegressionRule] = [], relativePercent: Double = 10, fractionDrop: Double = 0.01, percentPoints: Double = 0.5,
-                    confidence: Double = 0.95, minimumHistory: Int = 3) {
+                    confidence: Double = 0.95, runNoisePercent: Double = Settings.defaultRunNoisePercent, minimumHistory: Int = 3) {
             self.rules = rules
             self.relativePercent = relativePercent
             self.fractionDrop = fractionDrop
             self.percentPoints = percentPoints
             self.confidence = confidence
+            self.runNoisePercent = runNoisePercent
             self.minimumHistory = minimumHistory
         }
+
+        /// The pair allowance by default: what bench/regression-gate measured between identical
+        /// runs on a shared 2-core machine.
+        public static let defaultRunNoisePercent = 30.0
 
         /// The metrics gated when nothing else is chosen: what a user gates on. Never `min`,
         /// `max` or node CPU, which move by more than 10 % between identical runs.
@@ -213,14 +222,27 @@ public struct RunComparison: Sendable {
         }
         row.change = c
         let worse = direction * c
+        // With a history, a change must also leave the runs' own spread (3 robust SDs); between
+        // two runs, the drift between identical runs (which neither run's samples show) is allowed
+        // on top of a relative tolerance.
+        var band = allowed
+        if spread == nil, tolerance.isRelative { band = allowed + settings.runNoisePercent }
+        if let spread, spread.robustSD > 0 {
+            let noise: Double
+            switch tolerance {
+            case .relative: noise = reference != 0 ? 3 * spread.robustSD / abs(reference) * 100 : 0
+            case .absolute: noise = 3 * spread.robustSD
+            }
+            band = max(band, noise)
+        }
         // The evidence: resampled values of today's metric, and of the earlier run's (a pair) —
         // a history's spread already holds its runs' own uncertainty.
         let seed = "\(key).\(spec.name)"
         let newEvidence = MetricEvidence.of(spec.name, in: n, seed: seed + "/new")
         let oldEvidence = history ? nil : MetricEvidence.of(spec.name, in: olds.last!, seed: seed + "/old")
         guard let newEvidence, history || oldEvidence != nil, !newEvidence.replicates.isEmpty else {
-            row.verdict = worse > allowed ? .regression : worse < -allowed ? .improvement : .withinTolerance
-            row.note = "no samples to resample: judged on the tolerance alone"
+            row.verdict = worse > band ? .regression : worse < -band ? .improvement : abs(worse) > allowed ? .inconclusive : .withinTolerance
+            row.note = "no samples to resample: judged on the tolerance alone" + (band > allowed ? " (and the runs' drift)" : "")
             return row
         }
         var changes: [Double] = []
@@ -233,16 +255,6 @@ public struct RunComparison: Sendable {
         let low = changes.quantile(alpha), high = changes.quantile(1 - alpha)
         row.interval = (low, high)
         let (worseLow, worseHigh) = direction > 0 ? (low, high) : (-high, -low)
-        // With a history, a change must also leave the runs' own spread (3 robust SDs).
-        var band = allowed
-        if let spread, spread.robustSD > 0 {
-            let noise: Double
-            switch tolerance {
-            case .relative: noise = reference != 0 ? 3 * spread.robustSD / abs(reference) * 100 : 0
-            case .absolute: noise = 3 * spread.robustSD
-            }
-            band = max(band, noise)
-        }
         let tooFew = newEvidence.tooFew || oldEvidence?.tooFew == true
         if tooFew {
             let counts = [newEvidence.observations] + (oldEvidence.map { [$0.observations] } ?? [])
@@ -254,7 +266,10 @@ public struct RunComparison: Sendable {
             row.verdict = .improvement
         } else if abs(worse) > allowed {
             row.verdict = .inconclusive
-            if band > allowed { row.note = "within the baseline runs' own spread (3 robust SDs: \(Self.amount(band, tolerance, spec.unit)))" }
+            if band > allowed {
+                row.note = spread != nil ? "within the baseline runs' own spread (3 robust SDs: \(Self.amount(band, tolerance, spec.unit)))"
+                                         : "within the tolerance plus the \(ScenarioNumber.format(settings.runNoisePercent))% two single runs may drift apart"
+            }
         } else {
             row.verdict = .withinTolerance
         }
