@@ -169,3 +169,29 @@ struct GeneratorTests {
         #expect(SHA256Digest.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 }
+
+@Suite("what compare resamples")
+struct RateSampleTests {
+    @Test("a write's requests: every row and millisecond kept when neighbours are added together")
+    func requestSamples() throws {
+        var samples = RequestSamples()
+        for i in 0..<4_001 { samples.add(rows: 10, time: .milliseconds(1 + i % 3)) }
+        let s = try #require(samples.samples(metric: "rowsPerSecond"))
+        #expect(s.counts.count <= RequestSamples.limit + 1 && s.counts.count > 1_000)
+        #expect(s.counts.reduce(0, +) == 40_010)
+        #expect(s.durationsMs?.reduce(0, +) == Double((0..<4_001).map { 1 + $0 % 3 }.reduce(0, +)))
+    }
+
+    @Test("completions per interval: intervals double beyond 600 and nothing is lost")
+    func completionSeries() {
+        let start = ContinuousClock.now
+        var a = CompletionSeries(start: start), b = CompletionSeries(start: start)
+        for ms in stride(from: 0, to: 90_000, by: 50) { a.add(at: start + .milliseconds(ms)) }   // 90 s: 100 ms → 200 ms
+        for ms in stride(from: 0, to: 30_000, by: 10) { b.add(at: start + .milliseconds(ms)) }   // 30 s: stays at 100 ms
+        a.merge(b)
+        let counts = a.padded(to: .seconds(90))
+        #expect(a.intervalMs == 200 && counts.count == 450)
+        #expect(counts.reduce(0, +) == 1_800 + 3_000)
+        #expect(counts[0] == 4 + 20 && counts[449] == 4)
+    }
+}

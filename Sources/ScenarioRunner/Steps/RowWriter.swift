@@ -115,9 +115,11 @@ struct RequestSamples {
         milliseconds.append(pending.ms)
         pending = (0, 0, 0)
         if rows.count > Self.limit {
+            // An odd last sample waits, half filled, for the next requests.
+            if rows.count % 2 == 1 { pending = (rows.removeLast(), milliseconds.removeLast(), width) }
             width *= 2
-            rows = stride(from: 0, to: rows.count - 1, by: 2).map { rows[$0] + rows[$0 + 1] }
-            milliseconds = stride(from: 0, to: milliseconds.count - 1, by: 2).map { milliseconds[$0] + milliseconds[$0 + 1] }
+            rows = stride(from: 0, to: rows.count, by: 2).map { rows[$0] + rows[$0 + 1] }
+            milliseconds = stride(from: 0, to: milliseconds.count, by: 2).map { milliseconds[$0] + milliseconds[$0 + 1] }
         }
     }
 
