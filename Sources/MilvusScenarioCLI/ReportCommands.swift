@@ -59,6 +59,8 @@ struct CompareCommand: ParsableCommand {
         is compared with the median of the last runs of the same scenario in the folder, and must \
         also leave their run-to-run spread. A change that is beyond the tolerance but not \
         significant, or that rests on too few queries, is "inconclusive" and does not fail. \
+        Between two single runs, a percentage tolerance also allows for the drift identical runs \
+        show on a shared machine (--run-noise); a history measures it instead. \
         Steps are matched by id (a sweep row's as <sweep>[<value>].<id>). \
         Exit codes: 0 no significant regression · 1 a significant regression · 2 unreadable input.
         """
@@ -70,28 +72,28 @@ struct CompareCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Compare with the last runs of the same scenario in this folder (kept with 'baseline add').", valueName: "dir"))
     var baseline: String?
 
-    @Option(help: ArgumentHelp("With --baseline: how many of the latest runs (default 10).", valueName: "n"))
+    @Option(help: ArgumentHelp("With --baseline: how many of the latest runs.", valueName: "n"))
     var last: Int = 10
 
-    @Option(help: ArgumentHelp("With --baseline: which runs are the same scenario, by file 'hash' (default) or by 'name'.", valueName: "hash|name"))
+    @Option(help: ArgumentHelp("With --baseline: which runs are the same scenario, by file 'hash' or by 'name'.", valueName: "hash|name"))
     var match: String = "hash"
 
     @Option(name: .customLong("metric"), help: ArgumentHelp("Gate on this metric only (repeatable): <step>.<metric>[=<tolerance>], e.g. baseline.p99=10%, *.qps, baseline.recall=0.01. Replaces the scenario's 'regressions:' block.", valueName: "metric"))
     var metrics: [String] = []
 
-    @Option(name: .customLong("max-regression"), help: ArgumentHelp("Default tolerance of latencies, rates and counts, in percent of the earlier value (default 10%).", valueName: "percent"))
+    @Option(name: .customLong("max-regression"), help: ArgumentHelp("Default tolerance of latencies, rates and counts, in percent of the earlier value.", valueName: "percent"))
     var maxRegression: String = "10%"
 
-    @Option(name: .customLong("max-recall-drop"), help: ArgumentHelp("Default tolerated drop of recall (and other 0–1 metrics), absolute (default 0.01).", valueName: "fraction"))
+    @Option(name: .customLong("max-recall-drop"), help: ArgumentHelp("Default tolerated drop of recall (and other 0–1 metrics), absolute.", valueName: "fraction"))
     var maxRecallDrop: Double = 0.01
 
-    @Option(name: .customLong("max-error-rate-rise"), help: ArgumentHelp("Default tolerated rise of error rates (and other percents), in percentage points (default 0.5).", valueName: "points"))
+    @Option(name: .customLong("max-error-rate-rise"), help: ArgumentHelp("Default tolerated rise of error rates (and other percents), in percentage points.", valueName: "points"))
     var maxErrorRateRise: Double = 0.5
 
-    @Option(help: ArgumentHelp("One-sided confidence a regression must reach, e.g. 95% (default) or 99%.", valueName: "percent"))
+    @Option(help: ArgumentHelp("One-sided confidence a regression must reach, e.g. 95% or 99%.", valueName: "percent"))
     var confidence: String = "95%"
 
-    @Option(name: .customLong("run-noise"), help: ArgumentHelp("Between two single runs: how far identical runs drift apart, allowed on top of a percentage tolerance (default 30%, measured on a shared 2-core machine: bench/REGRESSION-GATE.md). A --baseline history measures it instead.", valueName: "percent"))
+    @Option(name: .customLong("run-noise"), help: ArgumentHelp("Between two single runs: how far identical runs drift apart, allowed on top of a percentage tolerance (measured on a shared 2-core machine: bench/REGRESSION-GATE.md). A --baseline history measures it instead.", valueName: "percent"))
     var runNoise: String = "\(ScenarioNumber.format(RunComparison.Settings.defaultRunNoisePercent))%"
 
     @Option(help: ArgumentHelp("Also write the Markdown table to this file.", valueName: "file"))
@@ -198,7 +200,7 @@ struct BaselineCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("The baseline folder (created when missing).", valueName: "dir"))
         var directory: String
 
-        @Option(help: ArgumentHelp("Runs of the same scenario to keep; older ones are removed (default 20).", valueName: "n"))
+        @Option(help: ArgumentHelp("Runs of the same scenario to keep; older ones are removed.", valueName: "n"))
         var keep: Int = 20
 
         func validate() throws {
