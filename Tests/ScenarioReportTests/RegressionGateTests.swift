@@ -183,7 +183,7 @@ struct RegressionGateTests {
         #expect(byOption.gatedRows[0].tolerance == .relative(percent: 10))
         // A metric without samples (max) is judged on the tolerance alone, and says so.
         let maxOnly = RunComparison(old: old, new: new, settings: .init(rules: [RegressionRule(step: "s", metric: "max", tolerance: .relative(percent: 5))]))
-        #expect(maxOnly.gatedRows.first?.note == "no samples to resample: judged on the tolerance alone (and the runs' drift)")
+        #expect(maxOnly.gatedRows.first?.note == "no samples to resample: judged on the tolerance alone, with the runs' drift")
     }
 
     // MARK: History

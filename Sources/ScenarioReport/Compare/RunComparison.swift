@@ -242,7 +242,7 @@ public struct RunComparison: Sendable {
         let oldEvidence = history ? nil : MetricEvidence.of(spec.name, in: olds.last!, seed: seed + "/old")
         guard let newEvidence, history || oldEvidence != nil, !newEvidence.replicates.isEmpty else {
             row.verdict = worse > band ? .regression : worse < -band ? .improvement : abs(worse) > allowed ? .inconclusive : .withinTolerance
-            row.note = "no samples to resample: judged on the tolerance alone" + (band > allowed ? " (and the runs' drift)" : "")
+            row.note = "no samples to resample: judged on the tolerance alone" + (band > allowed ? ", with the runs' drift" : "")
             return row
         }
         var changes: [Double] = []
