@@ -19,7 +19,7 @@ struct MilvusScenario: AsyncParsableCommand {
         2 invalid scenario or usage · 3 runtime failure · 130 interrupted.
         """,
         version: version,
-        subcommands: [RunCommand.self, ValidateCommand.self, ReportCommand.self, CompareCommand.self, BaselineCommand.self, SchemaCommand.self, ReferenceCommand.self]
+        subcommands: [RunCommand.self, ValidateCommand.self, ReportCommand.self, MergeCommand.self, CompareCommand.self, BaselineCommand.self, SchemaCommand.self, ReferenceCommand.self]
     )
 
     /// Parses and runs, mapping argument errors to exit code 2 (the tool's "invalid input").

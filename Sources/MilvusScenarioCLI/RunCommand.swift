@@ -46,6 +46,18 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("metrics-host"), help: ArgumentHelp("Address the metrics endpoint listens on (default 127.0.0.1; 0.0.0.0 for every interface).", valueName: "address"))
     var metricsHost = "127.0.0.1"
 
+    @Option(help: ArgumentHelp("Run shard I of N (0-based): each load step sends its share (queries, rate and concurrency ÷ N, its own query seeds); shard 0 alone runs the setup steps and reads the server's per-node signals, the others wait until the collection is loaded. '/N' takes I from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job). Merge the shards' run.json with 'milvus-scenario merge'.", valueName: "I/N"))
+    var shard: String?
+
+    @Option(name: .customLong("start-at"), help: ArgumentHelp("With --shard: start the first load step at this time on every shard (ISO 8601 UTC, e.g. 2026-12-03T14:00:00Z, or @UNIX-SECONDS), so the shards send side by side.", valueName: "time"))
+    var startAt: String?
+
+    @Option(help: ArgumentHelp("Which steps to run: all; setup (the steps before the first load step: a setup Job); load (the first load step on, once the collection is loaded: the shards of an Indexed Job).", valueName: "all|setup|load"))
+    var phase: String = "all"
+
+    @Option(name: .customLong("setup-timeout"), help: ArgumentHelp("How long a shard waits for the collection to be loaded by shard 0 or a setup Job, e.g. 10m.", valueName: "duration"))
+    var setupTimeout: String = "10m"
+
     @Flag(name: .customLong("dry-run-actions"), help: "Record the commands watch steps would run (faults, recover, scale) in the report without running any of them.")
     var dryRunActions = false
 
@@ -70,6 +82,48 @@ struct RunCommand: AsyncParsableCommand {
         if let metricsPort, !(0...65535).contains(metricsPort) {
             throw ValidationError("--metrics-port takes a port number (0-65535), not \(metricsPort)")
         }
+        _ = try sharding()
+    }
+
+    /// --shard, --start-at, --phase and --setup-timeout, checked.
+    func sharding(environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> (shard: Shard?, startAt: Date?, phase: ShardPlan.Phase, setupTimeout: Duration) {
+        var parsedShard: Shard?
+        if var text = shard {
+            if text.hasPrefix("/") {
+                guard let index = environment["JOB_COMPLETION_INDEX"], !index.isEmpty else {
+                    throw ValidationError("--shard \(text) takes the shard's index from JOB_COMPLETION_INDEX, which is not set: give it as --shard I\(text)")
+                }
+                text = index + text
+            }
+            guard let s = Shard(parsing: text) else {
+                throw ValidationError("--shard takes I/N with 0 ≤ I < N, e.g. 0/4 or /4 (I from JOB_COMPLETION_INDEX); got '\(text)'")
+            }
+            parsedShard = s
+        }
+        guard let phase = ShardPlan.Phase(rawValue: phase) else {
+            throw ValidationError("--phase takes all, setup or load; got '\(self.phase)'")
+        }
+        var start: Date?
+        if let startAt {
+            guard let date = Self.parseTime(startAt) else {
+                throw ValidationError("--start-at takes a UTC time like 2026-12-03T14:00:00Z or @1764770400 (Unix seconds); got '\(startAt)'")
+            }
+            guard parsedShard != nil || phase == .load else { throw ValidationError("--start-at lines shards up: use it with --shard") }
+            start = date
+        }
+        guard let timeout = ScenarioDuration.parse(setupTimeout), timeout.milliseconds > 0 else {
+            throw ValidationError("--setup-timeout takes a duration like 10m or 90s; got '\(setupTimeout)'")
+        }
+        return (parsedShard, start, phase, timeout.swiftDuration)
+    }
+
+    static func parseTime(_ text: String) -> Date? {
+        if text.hasPrefix("@"), let seconds = Double(text.dropFirst()) { return Date(timeIntervalSince1970: seconds) }
+        let formatter = ISO8601DateFormatter()
+        if let d = formatter.date(from: text) { return d }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
     }
 
     func run() async throws {
@@ -77,6 +131,13 @@ struct RunCommand: AsyncParsableCommand {
         for d in outcome.diagnostics { printError(d.description) }
         guard let scenario = outcome.scenario else {
             printError("\(file): invalid — not run")
+            throw ExitCode(2)
+        }
+        let sharding = try sharding()
+        let plan = ShardPlan(scenario, shard: sharding.shard ?? .whole, phase: sharding.phase)
+        if !plan.problems.isEmpty {
+            for p in plan.problems { printError("\(file): \(p)") }
+            printError("\(file): cannot run \(sharding.shard.map { "as shard \($0)" } ?? "--phase \(sharding.phase.rawValue)") — not run")
             throw ExitCode(2)
         }
         // What the server lacks stops the run before its first step, like any invalid scenario.
@@ -87,7 +148,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let bytes = (FileManager.default.contents(atPath: file)).map { [UInt8]($0) } ?? []
-        let directory = try reportFolder(for: scenario)
+        let directory = try reportFolder(for: scenario, shard: sharding.shard, phase: sharding.phase)
         let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -112,7 +173,9 @@ struct RunCommand: AsyncParsableCommand {
         let signalSources = stop.install()
         let execution = ScenarioExecution(scenario: scenario,
                                           options: .init(uri: uri, reportDirectory: directory, toolVersion: MilvusScenario.version,
-                                                         scenarioBytes: bytes, metrics: metrics, dryRunActions: dryRunActions),
+                                                         scenarioBytes: bytes, metrics: metrics, dryRunActions: dryRunActions,
+                                                         shard: sharding.shard, phase: sharding.phase, startAt: sharding.startAt,
+                                                         setupTimeout: sharding.setupTimeout),
                                           progress: progress)
         let record = await execution.run(stopRequested: { stop.isRequested })
         withExtendedLifetime(signalSources) {}
@@ -126,7 +189,7 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             printError("warning: could not write the reports into \(directory.path): \(error)")
         }
-        if reportDirectory == nil { refreshLatest(directory) }
+        if reportDirectory == nil, sharding.shard == nil, sharding.phase == .all { refreshLatest(directory) }
         if !quiet { print("\n" + Summary.text(written), terminator: "") }
         else { print("result: \(Summary.verdict(record.status))") }
         print("reports: \(directory.path)")
@@ -157,15 +220,17 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    /// reports/<name>/<UTC timestamp>/, or --report-dir.
-    func reportFolder(for scenario: Scenario) throws -> URL {
+    /// reports/<name>/<UTC timestamp>/ (a shard's: …-shard-I-of-N/, a phase's: …-setup/), or --report-dir.
+    func reportFolder(for scenario: Scenario, shard: Shard?, phase: ShardPlan.Phase) throws -> URL {
         if let reportDirectory { return URL(fileURLWithPath: reportDirectory) }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
         let base = URL(fileURLWithPath: scenario.report.directory).appendingPathComponent(scenario.name)
-        let stamp = formatter.string(from: Date())
+        var stamp = formatter.string(from: Date())
+        if phase != .all { stamp += "-\(phase.rawValue)" }
+        if let shard { stamp += "-shard-\(shard.index)-of-\(shard.count)" }
         let folder = base.appendingPathComponent(stamp)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return folder

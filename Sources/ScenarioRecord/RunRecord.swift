@@ -35,6 +35,25 @@ public struct RunRecord: Codable, Sendable {
     public var failure: StepFailure?
     /// What the run cost this machine: the tool's own CPU and peak memory.
     public var client: ClientUsage?
+    /// `run --shard I/N`: which shard made this record; `merge`: the shards it was merged from.
+    public var shard: ShardInfo?
+
+    public struct ShardInfo: Codable, Sendable, Equatable {
+        /// 0-based; nil in a merged record.
+        public var index: Int?
+        public var count: Int
+        /// `--start-at`, when the shards started their load together at a set time.
+        public var startAt: Date?
+        /// A merged record: the shards merged, by index (all of 0…count−1 unless `--allow-partial`).
+        public var merged: [Int]?
+
+        public init(index: Int? = nil, count: Int, startAt: Date? = nil, merged: [Int]? = nil) {
+            self.index = index
+            self.count = count
+            self.startAt = startAt
+            self.merged = merged
+        }
+    }
 
     public struct ClientUsage: Codable, Sendable {
         /// User + system CPU time of the whole run, in milliseconds.
@@ -147,6 +166,9 @@ public struct StepRecord: Codable, Sendable {
     public var recall: RecallDetails?
     /// A capacity step's rates and the highest one that held the SLA.
     public var capacity: CapacityDetails?
+    /// When a load step's measured requests started (wall clock; warm-up excluded): `merge`
+    /// lines the shards' phases up with it.
+    public var measuredFrom: Date?
     /// What a step's rates were made of (completions per interval, rows per request), for
     /// `compare`'s significance test; nil in records made before they were kept.
     public var rates: [RateSamples]?
@@ -426,8 +448,12 @@ public struct ThresholdResult: Codable, Sendable {
     public var observed: Double?
     public var passed: Bool
     public var note: String?
+    /// The comparison (`<`, `<=`, `>`, `>=`, `==`, `!=`), so `merge` can judge merged numbers again.
+    public var op: String?
 
-    public init(expression: String, stepId: String, metric: String, unit: String, limit: Double, observed: Double? = nil, passed: Bool, note: String? = nil) {
+    public init(expression: String, stepId: String, metric: String, unit: String, limit: Double, observed: Double? = nil, passed: Bool, note: String? = nil,
+                op: String? = nil) {
+        self.op = op
         self.expression = expression
         self.stepId = stepId
         self.metric = metric

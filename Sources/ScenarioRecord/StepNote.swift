@@ -47,6 +47,16 @@ public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
         /// The query vectors' file has exact neighbours, but they do not fit the collection or
         /// the step, so the tool computed them from the file's rows instead. Values: reason.
         case recallFileNeighbors
+        /// `run --shard`: this shard did not run the step; shard 0 does. Values: shard.
+        case shardLeadOnly
+        /// `run --shard`: the shard waited for the collection to be loaded. Values: collection, seconds.
+        case shardWaitedForLoad
+        /// `run --shard --start-at`: the load started late. Values: late (seconds).
+        case shardStartedLate
+        /// `merge`: the shards' measured phases of the step did not all overlap. Values: overlap (percent), window (seconds).
+        case shardOverlap
+        /// `merge --allow-partial`: shards missing from the merge. Values: shards.
+        case shardsMissing
         /// A note from a record written before notes had codes (format 1). Values: text.
         case text
     }
@@ -84,6 +94,11 @@ public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
         .recallFilter: "recall not measured: the filter cannot be evaluated on the generated rows: {reason}",
         .recallFailed: "recall not measured: {reason}",
         .recallFileNeighbors: "the data file's neighbours were not used ({reason}); recall is scored against neighbours computed from the file's rows",
+        .shardLeadOnly: "shard {shard}: not run here — shard 0 runs it (setup and server readings are done once)",
+        .shardWaitedForLoad: "waited {seconds} s until '{collection}' was loaded by shard 0",
+        .shardStartedLate: "the load started {late} s after --start-at: this shard was not ready in time (start later)",
+        .shardOverlap: "the shards' measured phases overlapped for {overlap}% of the step's {window} s window: they were not all sending at once, so the merged QPS is lower than the server sustained",
+        .shardsMissing: "merged without shard(s) {shards} (--allow-partial): their queries are missing from every total",
         .text: "{text}",
     ]
 

@@ -179,5 +179,10 @@ struct Labels: Sendable {
         .recallFilter: "未测量召回率：无法在生成的数据上计算 filter：{reason}",
         .recallFailed: "未测量召回率：{reason}",
         .recallFileNeighbors: "未使用数据文件自带的近邻（{reason}）；召回率按根据文件数据计算的精确近邻评估",
+        .shardLeadOnly: "分片 {shard}：本分片不执行此步骤，由分片 0 执行（准备步骤和服务器读数只做一次）",
+        .shardWaitedForLoad: "等待了 {seconds} 秒，直到分片 0 加载完 '{collection}'",
+        .shardStartedLate: "负载比 --start-at 晚了 {late} 秒开始：本分片未及时就绪（请设更晚的开始时间）",
+        .shardOverlap: "各分片的测量阶段只在该步骤 {window} 秒窗口的 {overlap}% 内重叠：它们并非同时发送，合并后的 QPS 低于服务器实际可承受的",
+        .shardsMissing: "合并时缺少分片 {shards}（--allow-partial）：各项总数不含它们的查询",
     ]
 }

@@ -147,6 +147,22 @@ struct TableBuilder {
             [.init(l.ended, raw: "ended_utc"), .init(r.endedAt.map { Format.utc.string(from: $0) } ?? "—", raw: r.endedAt.map { Format.utc.string(from: $0) } ?? "")],
             [.init(l.host, raw: "host"), .init(r.host)],
         ]
+        if let shard = r.shard {
+            let start = shard.startAt.map { Format.utc.string(from: $0) }
+            let text: String, raw: String
+            if let merged = shard.merged {
+                let list = merged.map(String.init).joined(separator: ", ")
+                text = l.pick("merged from \(merged.count) of \(shard.count) shards (\(list))", "由 \(shard.count) 个分片中的 \(merged.count) 个合并（\(list)）")
+                    + (start.map { l.pick(", load started at \($0)", "，负载开始于 \($0)") } ?? "")
+                raw = "merged=\(list) count=\(shard.count)" + (start.map { " start_at=\($0)" } ?? "")
+            } else {
+                let i = shard.index ?? 0
+                text = l.pick("shard \(i) of 0…\(shard.count - 1) (its share of the load)", "分片 \(i)（共 0…\(shard.count - 1)，承担其份额的负载）")
+                    + (start.map { l.pick(", load started at \($0)", "，负载开始于 \($0)") } ?? "")
+                raw = "index=\(i) count=\(shard.count)" + (start.map { " start_at=\($0)" } ?? "")
+            }
+            rows.append([.init(l.pick("Shards", "分片"), raw: "shards"), .init(text, raw: raw)])
+        }
         if let c = r.client {
             rows.append([.init(l.client, raw: "client"), .init(String(format: l.pick("CPU %.1f s, peak memory %.0f MiB", "CPU %.1f 秒，峰值内存 %.0f MiB"), c.cpuMs / 1000, c.peakRSSMB),
                                                                 raw: String(format: "cpu_s=%.3f peak_rss_mib=%.1f", c.cpuMs / 1000, c.peakRSSMB))])

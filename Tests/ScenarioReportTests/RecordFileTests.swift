@@ -55,6 +55,11 @@ struct StepNoteTests {
     static let samples: [StepNote] = [
         StepNote(.recreated, ["collection": "demo"]),
         StepNote(.recallFileNeighbors, ["reason": "they are not in order of L2 distance — found with another metric"]),
+        StepNote(.shardLeadOnly, ["shard": "2/4"]),
+        StepNote(.shardWaitedForLoad, ["collection": "lb_demo", "seconds": "41.2"]),
+        StepNote(.shardStartedLate, ["late": "3.5"]),
+        StepNote(.shardOverlap, ["overlap": "71", "window": "12.4"]),
+        StepNote(.shardsMissing, ["shards": "2/4"]),
         StepNote(.replicaGroups, ["groups": "[9, 10] [11]"]),
         StepNote(.segmentInfoUnsupported),
         StepNote(.metricsUnreadable, ["endpoint": "http://127.0.0.1:9091", "reason": "connection refused: no /metrics: here"]),

@@ -18,9 +18,22 @@ public struct ScenarioExecution: Sendable {
         /// `--dry-run-actions`: record the commands a watch would run (faults, recoveries,
         /// scaling) without running any of them.
         public var dryRunActions: Bool
+        /// `--shard I/N`: run this shard's share (nil: the whole scenario).
+        public var shard: Shard?
+        /// `--phase`: which of the steps to run.
+        public var phase: ShardPlan.Phase
+        /// `--start-at`: when the first load step starts, on every shard.
+        public var startAt: Date?
+        /// `--setup-timeout`: how long a shard waits for the collection to be loaded by another.
+        public var setupTimeout: Duration
 
         public init(uri: String? = nil, reportDirectory: URL, toolVersion: String, scenarioBytes: [UInt8], metrics: RunMetrics? = nil,
-                    dryRunActions: Bool = false) {
+                    dryRunActions: Bool = false, shard: Shard? = nil, phase: ShardPlan.Phase = .all, startAt: Date? = nil,
+                    setupTimeout: Duration = .seconds(600)) {
+            self.shard = shard
+            self.phase = phase
+            self.startAt = startAt
+            self.setupTimeout = setupTimeout
             self.metrics = metrics
             self.dryRunActions = dryRunActions
             self.uri = uri
@@ -72,6 +85,8 @@ public struct ScenarioExecution: Sendable {
                                host: ProcessInfo.processInfo.hostName, startedAt: Date(), endedAt: nil, status: .running,
                                steps: [], thresholds: [], failure: nil)
         if !scenario.regressions.isEmpty { record.scenario.regressions = scenario.regressions.map(\.recorded) }
+        let plan = ShardPlan(scenario, shard: options.shard ?? .whole, phase: options.phase)
+        if let shard = options.shard { record.shard = .init(index: shard.index, count: shard.count, startAt: options.startAt) }
         writer.write(record)
 
         let client: MilvusClient
@@ -110,7 +125,19 @@ public struct ScenarioExecution: Sendable {
             }
         }
         var failed = false
-        for step in scenario.steps {
+        var setupChecked = !plan.waitsForSetup
+        for (i, part) in plan.parts.enumerated() {
+            let step: Step
+            switch part {
+            case .outsidePhase: continue
+            case .leftToLead(let s):
+                var left = StepRecord(path: s.path, id: s.id, kind: s.kind, collection: s.collection, startedAt: Date())
+                left.status = .skipped
+                left.notes = [StepNote(.shardLeadOnly, ["shard": plan.shard.description])]
+                record.steps.append(left)
+                continue
+            case .run(let s): step = s
+            }
             let skip = Self.skips(step, cleanup: scenario.cleanup, afterFailure: failed || context.isStopping)
             if skip {
                 var skipped = StepRecord(path: step.path, id: step.id, kind: step.kind, collection: step.collection, startedAt: Date())
@@ -120,7 +147,35 @@ public struct ScenarioExecution: Sendable {
                 record.steps.append(skipped)
                 continue
             }
-            let stepRecord = await StepExecution.execute(step, context)
+            // Shards line up before their first step on the collection: at --start-at, once the
+            // collection is loaded (by shard 0 or a setup Job).
+            var waited: [StepNote] = []
+            var waitFailure: StepFailure?
+            if i == plan.firstLoad || !setupChecked, step.collection != nil {
+                if i == plan.firstLoad || !setupChecked, let late = await Self.waitUntil(options.startAt, context), late > 1 {
+                    waited.append(StepNote(.shardStartedLate, ["late": String(format: "%.1f", late)]))
+                }
+                if !setupChecked, let collection = step.collection {
+                    setupChecked = true
+                    switch await Self.waitForLoaded(collection, context, timeout: options.setupTimeout) {
+                    case .success(let seconds) where seconds >= 1:
+                        waited.append(StepNote(.shardWaitedForLoad, ["collection": collection, "seconds": String(format: "%.1f", seconds)]))
+                    case .success: break
+                    case .failure(let reason):
+                        waitFailure = StepFailure(stepPath: step.path, stepId: step.id, kind: step.kind, rpc: "GetLoadingProgress", code: "timed out",
+                                                  reason: reason, hint: "shard 0 (or the setup Job) prepares the collection; check that it ran, or raise --setup-timeout")
+                    }
+                }
+            }
+            var stepRecord: StepRecord
+            if let waitFailure {
+                stepRecord = StepRecord(path: step.path, id: step.id, kind: step.kind, collection: step.collection, startedAt: Date())
+                stepRecord.status = .failed
+                stepRecord.failure = waitFailure
+            } else {
+                stepRecord = await StepExecution.execute(step, context)
+            }
+            stepRecord.notes = waited + stepRecord.notes
             record.steps.append(stepRecord)
             // A step the deployment cannot do stops the run as a failure does (exit 3).
             if stepRecord.status == .failed || stepRecord.status == .unsupported, !failed {
@@ -131,13 +186,56 @@ public struct ScenarioExecution: Sendable {
         }
         watcher.cancel()
         await client.close()
-        record.thresholds = ThresholdEvaluation.evaluate(scenario.thresholds, steps: record.steps)
+        // A phase's or a shard's record judges only the thresholds on steps that ran there
+        // (`merge` judges them all on the merged numbers).
+        let ran = Set(plan.parts.compactMap { part -> String? in
+            if case .run(let step) = part { return step.id }
+            return nil
+        })
+        record.thresholds = ThresholdEvaluation.evaluate(scenario.thresholds.filter { ran.contains($0.stepId) }, steps: record.steps)
         let status: RunRecord.Status
         if context.isStopping { status = .interrupted }
         else if failed { status = .failed }
         else if record.thresholds.contains(where: { !$0.passed }) { status = .thresholdsFailed }
         else { status = .passed }
         return finish(&record, status: status, writer: writer)
+    }
+
+    /// Sleeps until `time` (nil or past: at once); how late it already was, in seconds, or nil.
+    static func waitUntil(_ time: Date?, _ context: RunContext) async -> Double? {
+        guard let time else { return nil }
+        while !context.isStopping {
+            let left = time.timeIntervalSinceNow
+            if left <= 0 { break }
+            try? await Task.sleep(for: .milliseconds(min(200, max(1, Int(left * 1000)))))
+        }
+        return -time.timeIntervalSinceNow
+    }
+
+    enum Wait {
+        case success(Double)
+        case failure(String)
+    }
+
+    /// Polls until the collection is fully loaded; how long that took, or why it gave up.
+    static func waitForLoaded(_ collection: String, _ context: RunContext, timeout: Duration) async -> Wait {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var last = "not loaded yet"
+        while clock.now - start < timeout, !context.isStopping {
+            do {
+                let progress = try await MilvusClient.$retryDeadline.withValue(clock.now + .seconds(5)) {
+                    try await context.client.loadingProgress(collection)
+                }
+                if progress >= 100 { return .success((clock.now - start).milliseconds / 1000) }
+                last = "loading, \(progress)%"
+            } catch {
+                last = (error as? MilvusError)?.reason ?? "\(error)"
+            }
+            context.progress.note("waiting for '\(collection)' to be loaded by shard 0 (\(last))")
+            try? await Task.sleep(for: .seconds(1))
+        }
+        return .failure("'\(collection)' was not loaded within \(timeout) (last answer: \(last))")
     }
 
     func finish(_ record: inout RunRecord, status: RunRecord.Status, writer: RecordWriter) -> RunRecord {
@@ -167,18 +265,35 @@ public struct ScenarioExecution: Sendable {
 enum ThresholdEvaluation {
     static func evaluate(_ thresholds: [Threshold], steps: [StepRecord]) -> [ThresholdResult] {
         thresholds.map { t in
-            // Top-level steps and those inside `parallel` (each ran once).
-            let step = steps.lazy.flatMap { [$0] + ($0.parallel ?? []) }.first { $0.id == t.stepId }
-            let observed = step?.metrics[t.metric]
-            var note: String?
-            if step == nil || step?.status == .skipped { note = "the step did not run" }
-            else if step?.status == .failed { note = "the step failed" }
-            else if step?.status == .unsupported { note = "the step is not supported by this deployment" }
-            else if observed == nil, let why = step?.unverified?[t.metric] { note = "\(t.metric) could not be verified: \(why)" }
-            else if observed == nil { note = "the step recorded no value for \(t.metric)" }
+            let (observed, note) = observation(stepId: t.stepId, metric: t.metric, in: steps)
             return ThresholdResult(expression: t.text, stepId: t.stepId, metric: t.metric, unit: t.unit.rawValue, limit: t.value,
-                                   observed: observed, passed: observed.map { t.holds(for: $0) } ?? false, note: note)
+                                   observed: observed, passed: observed.map { t.holds(for: $0) } ?? false, note: note, op: t.op.rawValue)
         }
+    }
+
+    /// The same thresholds judged again on other steps (`merge`: on the merged numbers).
+    static func reevaluate(_ results: [ThresholdResult], steps: [StepRecord]) -> [ThresholdResult] {
+        results.map { r in
+            var r = r
+            let (observed, note) = observation(stepId: r.stepId, metric: r.metric, in: steps)
+            r.observed = observed
+            r.note = note
+            r.passed = observed.flatMap { o in r.op.flatMap(ComparisonOperator.init(rawValue:)).map { $0.holds(o, r.limit) } } ?? false
+            return r
+        }
+    }
+
+    /// A metric of a top-level step or one inside `parallel` (each ran once), or why there is none.
+    static func observation(stepId: String, metric: String, in steps: [StepRecord]) -> (Double?, String?) {
+        let step = steps.lazy.flatMap { [$0] + ($0.parallel ?? []) }.first { $0.id == stepId }
+        let observed = step?.metrics[metric]
+        var note: String?
+        if step == nil || step?.status == .skipped { note = "the step did not run" }
+        else if step?.status == .failed { note = "the step failed" }
+        else if step?.status == .unsupported { note = "the step is not supported by this deployment" }
+        else if observed == nil, let why = step?.unverified?[metric] { note = "\(metric) could not be verified: \(why)" }
+        else if observed == nil { note = "the step recorded no value for \(metric)" }
+        return (observed, note)
     }
 }
 

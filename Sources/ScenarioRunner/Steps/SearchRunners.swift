@@ -184,8 +184,13 @@ struct SearchFailure: Error {
 struct HotSearchRunner: StepRunner {
     func run(_ spec: HotSearchStep, _ step: Step, _ context: RunContext, _ record: inout StepRecorder<HotSearchStep>) async throws {
         let template = try await SearchTemplate(step: step, settings: spec.search, context: context)
-        var generator = template.queryInputs()
-        let hotSet = try (0..<spec.hotVectors).map { _ in try generator.next(spec.search.nq) }
+        // The hot set is the scenario's on every shard (`run --shard`: hot because all repeat
+        // it); cold queries continue the same generator, or a shard's own when seeds are shifted.
+        var unshifted = spec.search
+        unshifted.seedOffset = 0
+        var hotGenerator = QueryInputs(field: FieldSchema(template.field, template.type), settings: unshifted)
+        let hotSet = try (0..<spec.hotVectors).map { _ in try hotGenerator.next(spec.search.nq) }
+        var generator = spec.search.seedOffset == 0 ? hotGenerator : template.queryInputs()
         // The plan is fixed before running: which queries are hot, and which vector each uses.
         var random = SeededRandom(seed: UInt64(spec.seed))
         let isHot: [Bool] = (0..<spec.queries).map { _ in random.unitDouble() < spec.hotRatio }
@@ -199,9 +204,11 @@ struct HotSearchRunner: StepRunner {
         let clock = ContinuousClock()
         var hot = WorkerTally(), cold = WorkerTally()
         var wall = Duration.zero
+        var startedAt: Date?
         let fatal = FatalBox()
         let recorder = context.metrics?.queryRecorder(step: step.id, collection: template.collection)
         await record.measuringNodeTraffic(spec.nodeTraffic, every: spec.nodeTrafficInterval, step, context) {
+            startedAt = Date()
             let start = clock.now
             await withTaskGroup(of: (WorkerTally, WorkerTally).self) { group in
                 for _ in 0..<spec.concurrency {
@@ -231,6 +238,7 @@ struct HotSearchRunner: StepRunner {
         all.merge(hot)
         all.merge(cold)
         all.wall = wall
+        all.startedAt = startedAt
         all.fatal = fatal.error
         record.recordLatency(all)
         record[\.hotQueries] = hot.completed + hot.errors

@@ -86,6 +86,7 @@ extension StepRecorder where Spec.Metrics: LoadLatencyMetrics {
         self[\.totalTime] = result.wall
         self[\.qps] = result.qps
         record.rates = result.qpsSamples.map { [$0] }
+        record.measuredFrom = result.startedAt
         if let l = result.latencySummary {
             self[\.avg] = l.mean
             self[\.p50] = l.p50

@@ -7,11 +7,13 @@ public struct QueryVectors: Sendable {
     var generator: FieldValueGenerator
     let dim: Int
 
-    public init(dim: Int, settings: InsertStep.FieldGenerator?, defaultSeed: UInt64 = 7) {
+    /// `seedOffset` shifts the seed (`run --shard`: each shard its own queries).
+    public init(dim: Int, settings: InsertStep.FieldGenerator?, defaultSeed: UInt64 = 7, seedOffset: Int = 0) {
         self.dim = dim
         let field = FieldSchema("query", .floatVector(dim: dim))
+        let seed = UInt64(settings?.seed ?? Int(defaultSeed)) &+ UInt64(seedOffset)
         generator = FieldValueGenerator(field: field, generator: settings?.generator,
-                                        seed: settings?.seed.map(UInt64.init) ?? defaultSeed, normalize: settings?.normalize ?? false, queries: true)
+                                        seed: seed, normalize: settings?.normalize ?? false, queries: true)
     }
 
     /// `count` vectors.
@@ -32,14 +34,14 @@ public struct QueryInputs: Sendable {
     var source: Source
 
     public init(field: FieldSchema, settings: SearchSettings) {
-        let seed = UInt64(settings.vectors?.seed ?? settings.text?.seed ?? 7)
+        let seed = UInt64(settings.vectors?.seed ?? settings.text?.seed ?? 7) &+ UInt64(settings.seedOffset)
         if let text = settings.text {
             source = .generated(FieldValueGenerator(field: FieldSchema("text", .varchar(maxLength: 65535)), generator: text.generator,
                                                     seed: seed, queries: true))
         } else if field.type == .sparseFloatVector {
             source = .generated(FieldValueGenerator(field: field, generator: settings.vectors?.generator, seed: seed, queries: true))
         } else {
-            source = .dense(QueryVectors(dim: field.type.vectorDimension ?? 0, settings: settings.vectors), field.type)
+            source = .dense(QueryVectors(dim: field.type.vectorDimension ?? 0, settings: settings.vectors, seedOffset: settings.seedOffset), field.type)
         }
     }
 

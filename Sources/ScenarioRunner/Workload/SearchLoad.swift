@@ -56,6 +56,8 @@ public struct LoadResult: LoadCounts {
     public var fatal: MilvusError?
     /// Completions per interval of the phase, when the tallies kept them.
     public var series: CompletionSeries?
+    /// When the phase started, by the wall clock (`merge` lines shards up with it).
+    public var startedAt: Date?
 
     static let empty = LoadResult(latency: .latency(), completed: 0, errors: 0, errorsByCode: [:], wall: .zero, late: 0, dropped: 0, fatal: nil)
 
@@ -321,6 +323,7 @@ public struct SearchLoad: Sendable {
 
     func closedLoop(workers: Int, length: Length, progress: LoadProgress?) async -> LoadResult {
         let clock = ContinuousClock()
+        let startedAt = Date()
         let start = clock.now
         let issued = SharedCounter()
         let deadline: ContinuousClock.Instant? = { if case .time(let d) = length { return start + d } else { return nil } }()
@@ -343,12 +346,14 @@ public struct SearchLoad: Sendable {
             for await tally in group { result.merge(tally) }
         }
         result.wall = clock.now - start
+        result.startedAt = startedAt
         result.fatal = fatal.error
         return result
     }
 
     func openLoop(rate: Double, maxInFlight: Int, length: Length, progress: LoadProgress?) async -> LoadResult {
         let clock = ContinuousClock()
+        let startedAt = Date()
         let start = clock.now
         let query = self.query, shouldStop = self.shouldStop, fatal = self.fatal
         let end: ContinuousClock.Instant? = { if case .time(let d) = length { return start + d } else { return nil } }()
@@ -365,6 +370,7 @@ public struct SearchLoad: Sendable {
         result.late = totals.late
         result.dropped = totals.dropped
         result.clientLate = totals.clientLate
+        result.startedAt = startedAt
         result.fatal = fatal.error
         return result
     }

@@ -73,6 +73,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
     case scaleCommandUnused = "scale-command-unused"
     case scaleRange = "scale-range"
     case searchInput = "search-input"
+    case shardSetting = "shard-setting"
     case stepIdDuplicate = "step-id-duplicate"
     case stepKindUnknown = "step-kind-unknown"
     case stepNotSweepable = "step-not-sweepable"

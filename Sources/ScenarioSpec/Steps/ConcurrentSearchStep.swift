@@ -1,5 +1,6 @@
 /// `concurrentSearch`: closed- or open-loop search load with latency percentiles.
 public struct ConcurrentSearchStep: SearchingStep, ParallelLoad {
+    public static let shardRole = ShardRole.load
     public static let kind = "concurrentSearch"
     public static let summary = "Runs searches and records latency percentiles in HdrHistograms. **Closed loop** (default): `concurrency` workers, each sending its next query when the last returns. **Open loop** (`rate` set): queries are sent on a fixed schedule and latency is measured from each query's intended start, so a stalled server shows in the percentiles (no coordinated omission); `concurrency` then caps queries in flight, and queries that could not start on time are counted as late. Ends after `queries` or after `duration` (100 queries when neither is set)."
     public static let collectionUse = CollectionUse.required

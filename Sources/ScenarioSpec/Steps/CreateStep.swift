@@ -1,5 +1,6 @@
 /// `create`: creates a collection from a schema of fields.
 public struct CreateStep: StepSpec {
+    public static let shardRole = ShardRole.setup
     public static let kind = "create"
     public static let summary = "Creates the collection from a list of fields. With `recreate: true` an existing collection of that name is dropped first."
     public static let collectionUse = CollectionUse.required

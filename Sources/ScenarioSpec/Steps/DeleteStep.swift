@@ -1,5 +1,6 @@
 /// `delete`: deletes rows by a filter, or by primary keys in batches.
 public struct DeleteStep: StepSpec {
+    public static let shardRole = ShardRole.setup
     public static let kind = "delete"
     public static let summary = "Deletes rows: those matching `filter` (one request), or `rows` primary keys from `firstId` on (`id in [...]`, `batch` keys per request, for an int64 primary key the scenario generated), and records how many the server deleted and how fast. With `verify`, a strongly consistent `count(*)` of what was deleted must then answer 0."
     public static let collectionUse = CollectionUse.required

@@ -1,5 +1,6 @@
 /// `drop`: drops the collection (cleanup).
 public struct DropStep: StepSpec {
+    public static let shardRole = ShardRole.setup
     public static let kind = "drop"
     public static let summary = "Drops the collection. With the scenario's `cleanup: always` it runs even after an earlier step failed; with `cleanup: never` it is skipped."
     public static let collectionUse = CollectionUse.required

@@ -1,5 +1,6 @@
 /// `health`: liveness, readiness and a real serving check, once.
 public struct HealthStep: StepSpec {
+    public static let shardRole = ShardRole.observe
     public static let kind = "health"
     public static let summary = "Checks the deployment once: CheckHealth (healthy, reasons, quota states), GetComponentStates, `/healthz` of every metrics endpoint, connect + list latency, and a **serving check** — a real search on the collection. \"Healthy\" means serving: after a restart `/healthz` says OK tens of seconds before searches work, so liveness is reported separately."
     public static let collectionUse = CollectionUse.optional

@@ -1,5 +1,6 @@
 /// `hotSearch`: a mix of repeated (hot) and fresh (cold) queries, measured separately.
 public struct HotSearchStep: SearchingStep {
+    public static let shardRole = ShardRole.load
     public static let kind = "hotSearch"
     public static let summary = "Picks `hotVectors` query vectors once; a `hotRatio` share of the queries reuses them, the rest are fresh. Hot and cold latency are recorded separately so the claim that hot queries are faster is measured, not assumed. Sequential by default, like the document."
     public static let collectionUse = CollectionUse.required

@@ -1,6 +1,7 @@
 /// `hybridSearch`: a load of hybrid searches — several vector fields searched at once (dense,
 /// sparse, full text), their hits fused by a ranker — with latency percentiles.
 public struct HybridSearchStep: ParallelLoad {
+    public static let shardRole = ShardRole.load
     public static let kind = "hybridSearch"
     public static let summary = "Runs hybrid searches as a load, closed or open loop exactly like `concurrentSearch`: each request searches several vector fields of the collection (dense vectors, sparse vectors, full text through a BM25 function) and the server fuses their hits with reciprocal rank fusion (`rrf`) or a `weighted` sum (Milvus 2.4+; 2.3.5 refuses it before the first step)."
     public static let collectionUse = CollectionUse.required

@@ -1,5 +1,6 @@
 /// `index`: builds a vector index and waits until every row is indexed.
 public struct IndexStep: StepSpec {
+    public static let shardRole = ShardRole.setup
     public static let kind = "index"
     public static let summary = "Creates an index on a vector field and (by default) waits until all rows are indexed."
     public static let collectionUse = CollectionUse.required

@@ -1,5 +1,6 @@
 /// `insert`: streams generated rows into the collection in batches.
 public struct InsertStep: ParallelLoad {
+    public static let shardRole = ShardRole.setup
     public static let kind = "insert"
     public static let summary = "Inserts generated rows in batches (split further so no request exceeds the server's 64 MiB limit), then flushes and waits until the segments are sealed and, when an index exists, indexed. Rows are generated batch by batch, so memory stays flat however many rows are inserted."
     public static let collectionUse = CollectionUse.required
@@ -134,6 +135,7 @@ public struct InsertStep: ParallelLoad {
         KeySpec("freshness", .duration(allowZero: false), .optional, "Measure how soon inserted rows are visible: at most this often (`1s`), after a batch is acknowledged, query its last row by primary key at the collection's consistency level until it is found. Records `freshness.p50`/`p99`/`max` (int64 primary keys)."),
         KeySpec("freshnessTimeout", .duration(allowZero: false), .defaultValue("30s"), "How long one freshness probe looks for its row before it counts as not found."),
         KeySpec("segmentRows", .integer(min: 1, max: nil), .optional, "Also flush after every this many rows, so the data lands in several sealed segments of about this size per shard instead of one (Milvus seals at 512 MiB by default). Segments are what query nodes balance; with one segment there is nothing to spread. Must be a multiple of `batch`."),
+        KeySpec("perShard", .boolean, .defaultValue("false"), "(`run --shard I/N`) Every shard writes its part — rows ÷ N, `sequence` values (ids) after the earlier shards' rows, seeds shifted, `rate` ÷ N — instead of shard 0 writing all rows. Shards other than 0 write once the collection is loaded. Not for rows read from a data set `file`."),
     ]
 
     public struct Metrics: RowWriteMetrics {
@@ -169,6 +171,8 @@ public struct InsertStep: ParallelLoad {
     public var freshnessTimeout: ScenarioDuration
     /// Inside `parallel` without `rows`: insert until the parallel ends.
     public var untilEnd = false
+    /// With `run --shard`: every shard writes its part (`share(for:)`), not shard 0 alone.
+    public var perShard: Bool
 
     /// Reads a data set file for some field (then `rows` may be left out: all of its rows).
     public var readsFile: Bool { generators.contains { if case .file = $0.generator { return true } else { return false } } }
@@ -198,6 +202,10 @@ public struct InsertStep: ParallelLoad {
         rate = r.rate("rate")
         freshness = r.duration("freshness")
         freshnessTimeout = r.duration("freshnessTimeout") ?? .seconds(30)
+        perShard = r.bool("perShard") ?? false
+        if perShard, readsFile {
+            r.decoder.error(r.mark("perShard"), .shardSetting, "perShard divides generated rows among the shards; rows read from a data set 'file' cannot be divided (every shard would write the same rows): leave perShard out, so shard 0 writes them")
+        }
         if !r.has("rows"), !readsFile, rate == nil {
             r.decoder.error(r.node.mark, .keyMissing, "\(kind) step is missing the required key 'rows' (only a step reading a data set 'file' may leave it out: then all of the file's rows; or a streaming one with 'rate' inside 'parallel')")
         }

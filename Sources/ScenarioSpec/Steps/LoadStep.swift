@@ -1,5 +1,6 @@
 /// `load`: loads the collection into query nodes with N replicas and verifies the groups exist.
 public struct LoadStep: StepSpec {
+    public static let shardRole = ShardRole.setup
     public static let kind = "load"
     public static let summary = "Loads the collection with `replicas` in-memory replicas, waits for 100 %, then verifies with GetReplicas that that many replica groups exist (some servers accept replicas they do not have). Loading more replicas than there are query nodes fails with the server's reason — inside a `sweep` that row is marked \"not supported by this deployment\"."
     public static let collectionUse = CollectionUse.required

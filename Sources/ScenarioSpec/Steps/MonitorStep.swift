@@ -1,5 +1,6 @@
 /// `monitor`: per-query-node memory, CPU, segments and rows, with a balance verdict.
 public struct MonitorStep: StepSpec {
+    public static let shardRole = ShardRole.observe
     public static let kind = "monitor"
     public static let summary = "Samples every query node once: process memory (RSS from each component's `/metrics`), CPU, segment count and row count (GetQuerySegmentInfo and the `milvus_querynode_segment_num` / `milvus_querynode_entity_num` series, summed over all series of a node), and judges balance as max ÷ mean of segments and rows among the nodes of each replica group (GetReplicas) and across all nodes (节点负载分布). Works on a standalone server (one node) and on clusters."
     public static let collectionUse = CollectionUse.optional

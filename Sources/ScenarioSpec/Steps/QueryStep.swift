@@ -1,5 +1,6 @@
 /// `query`: a load of scalar queries (filter, output fields, limit) with latency percentiles.
 public struct QueryStep: ParallelLoad {
+    public static let shardRole = ShardRole.load
     public static let kind = "query"
     public static let summary = "Runs scalar queries — the rows matching `filter`, with `outputFields`, at most `limit` — as a load, closed or open loop exactly like `concurrentSearch`, and records their latency percentiles and the rows they returned. With `expectRows`, a query that returns another number of rows counts as failed."
     public static let collectionUse = CollectionUse.required

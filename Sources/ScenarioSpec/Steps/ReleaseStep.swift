@@ -1,5 +1,6 @@
 /// `release`: releases the collection from memory.
 public struct ReleaseStep: StepSpec {
+    public static let shardRole = ShardRole.setup
     public static let kind = "release"
     public static let summary = "Releases the collection from the query nodes (needed before loading it again with another replica count)."
     public static let collectionUse = CollectionUse.required

@@ -15,6 +15,8 @@ public struct SearchSettings: Sendable, Hashable {
     public var groupBy: GroupBy?
     public var iterator: Iterator?
     public var timeout: ScenarioDuration?
+    /// Added to the query generators' seeds (`run --shard`: each shard its own queries); 0 otherwise.
+    public var seedOffset = 0
     /// Where `filter` was written (for diagnostics that check its field names).
     public var filterMark: Mark?
 

@@ -35,6 +35,8 @@ public protocol StepSpec: Sendable {
     var serverNeeds: [ServerNeed] { get }
     /// May run inside `parallel`, side by side with other loads (a `ParallelLoad`).
     static var mayRunInParallel: Bool { get }
+    /// How `run --shard I/N` divides the step among shards.
+    static var shardRole: ShardRole { get }
 
     init(_ reader: ObjectReader, _ context: StepDecodingContext)
 }
@@ -58,6 +60,7 @@ extension StepSpec {
     public static func metric<Q>(_ path: KeyPath<Metrics, Metric<Q>>) -> Metric<Q> { Metrics()[keyPath: path] }
     public static var maySweep: Bool { true }
     public static var mayRunInParallel: Bool { false }
+    public static var shardRole: ShardRole { .whole }
     public var kind: String { Self.kind }
 }
 

@@ -1,5 +1,6 @@
 /// `upsert`: writes generated rows whose primary keys may already exist, replacing those rows.
 public struct UpsertStep: ParallelLoad {
+    public static let shardRole = ShardRole.setup
     public static let kind = "upsert"
     public static let summary = "Upserts generated rows in batches, exactly like `insert` (same keys and generators): a row whose primary key exists replaces the stored one, the others are inserted. The primary key must be generated (not `autoId`): e.g. `generate: {id: {sequence: 0}}` rewrites the first rows of an insert that used the same sequence."
     public static let collectionUse = CollectionUse.required
