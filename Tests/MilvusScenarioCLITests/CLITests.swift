@@ -178,8 +178,10 @@ struct CLITests {
     }
 
     @Test("--help reads well for every command", arguments: [
-        ([String](), ["run", "validate", "report", "compare", "baseline", "schema", "reference", "Exit codes"]),
-        (["run"], ["--report-dir <dir>", "--var <name=value>", "--uri <uri>", "--quiet", "--verbose", "130 interrupted", "latest"]),
+        ([String](), ["run", "validate", "report", "merge", "compare", "baseline", "schema", "reference", "Exit codes"]),
+        (["run"], ["--report-dir <dir>", "--var <name=value>", "--uri <uri>", "--quiet", "--verbose", "130 interrupted", "latest",
+                   "--shard <I/N>", "JOB_COMPLETION_INDEX", "--start-at <time>", "--phase <all|setup|load>", "--setup-timeout <duration>"]),
+        (["merge"], ["<run.json|dir> ...", "--output <dir>", "--allow-partial", "exact percentiles", "2 unusable input"]),
         (["report"], ["run.json", "--output <dir>", "--language <language>", "--format <format>"]),
         (["compare"], ["<run.json> ...", "--baseline <dir>", "--metric <metric>", "--max-regression <percent>", "--junit <file>", "1 a significant regression", "inconclusive"]),
         (["baseline", "add"], ["<run.json> <dir>", "--keep <n>"]),
@@ -193,6 +195,26 @@ struct CLITests {
         for phrase in phrases { #expect(r.stdout.contains(phrase), "\(phrase) missing from: \(r.stdout)") }
         // A line continuation written as "\\" in the source shows up as a literal backslash.
         #expect(!r.stdout.contains("\\"), "a stray backslash in: \(r.stdout)")
+    }
+
+    @Test("sharding options are checked before anything runs, with exit 2 and the reason")
+    func shardingUsage() throws {
+        let noIndex = try Self.run(["run", "scenarios/distributed.yaml", "--shard", "/3"])
+        #expect(noIndex.status == 2 && noIndex.stderr.contains("JOB_COMPLETION_INDEX, which is not set"), "\(noIndex.stderr)")
+        let badShard = try Self.run(["run", "scenarios/distributed.yaml", "--shard", "3/3"])
+        #expect(badShard.status == 2 && badShard.stderr.contains("--shard takes I/N with 0 ≤ I < N"), "\(badShard.stderr)")
+        let badTime = try Self.run(["run", "scenarios/distributed.yaml", "--shard", "0/2", "--start-at", "tomorrow"])
+        #expect(badTime.status == 2 && badTime.stderr.contains("--start-at takes a UTC time"), "\(badTime.stderr)")
+        let badPhase = try Self.run(["run", "scenarios/distributed.yaml", "--phase", "teardown"])
+        #expect(badPhase.status == 2 && badPhase.stderr.contains("--phase takes all, setup or load"), "\(badPhase.stderr)")
+        // A sweep cannot be divided: refused naming it, before connecting (no server needed).
+        let sweep = try Self.run(["run", "scenarios/load_balance.yaml", "--shard", "1/2", "--uri", "http://127.0.0.1:1"])
+        #expect(sweep.status == 2 && sweep.stderr.contains("'replicas' (sweep) cannot be divided among shards")
+                && sweep.stderr.contains("cannot run as shard 1/2 — not run"), "\(sweep.stderr)")
+        let merge = try Self.run(["merge"])
+        #expect(merge.status == 2 && merge.stderr.contains("<run.json|dir>"), "\(merge.stderr)")
+        let notShard = try Self.run(["merge", Self.root.appendingPathComponent("Tests/ScenarioReportTests/Golden/ci_smoke_standalone/run.json").path])
+        #expect(notShard.status == 2 && notShard.stderr.contains("is not a shard's record"), "\(notShard.stderr)")
     }
 
     @Test("report and compare refuse what they cannot read, with exit 2")

@@ -179,7 +179,10 @@ struct ShardRunTests {
                            log: dir.appendingPathComponent("s\(i).log"))
         }
         // Shard 1 dies in the middle of its load (SIGKILL: no chance to finish its record).
-        Thread.sleep(forTimeInterval: 3.5)
+        // Its record exists from the start (status running); its 6 s load is under way 2 s later.
+        let record1 = dir.appendingPathComponent("s1/run.json").path
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: record1) { Thread.sleep(forTimeInterval: 0.1) }
+        Thread.sleep(forTimeInterval: 2)
         kill(shards[1].processIdentifier, SIGKILL)
         for p in shards { p.waitUntilExit() }
         #expect(shards[0].terminationStatus == 0, "\((try? String(contentsOf: dir.appendingPathComponent("s0.log"), encoding: .utf8)) ?? "")")

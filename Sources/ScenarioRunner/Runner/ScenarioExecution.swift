@@ -188,10 +188,7 @@ public struct ScenarioExecution: Sendable {
         await client.close()
         // A phase's or a shard's record judges only the thresholds on steps that ran there
         // (`merge` judges them all on the merged numbers).
-        let ran = Set(plan.parts.compactMap { part -> String? in
-            if case .run(let step) = part { return step.id }
-            return nil
-        })
+        let ran = plan.idsRun
         record.thresholds = ThresholdEvaluation.evaluate(scenario.thresholds.filter { ran.contains($0.stepId) }, steps: record.steps)
         let status: RunRecord.Status
         if context.isStopping { status = .interrupted }

@@ -249,6 +249,15 @@ public struct ShardPlan: Sendable {
         return nil
     }
 
+    /// The ids of the steps this process runs, with those nested in a `parallel` (which
+    /// thresholds may name).
+    public var idsRun: Set<String> {
+        Set(parts.flatMap { part -> [String] in
+            guard case .run(let step) = part else { return [] }
+            return [step.id] + ((step.spec as? ParallelStep)?.steps.map(\.id) ?? [])
+        })
+    }
+
     /// Whether this process must wait until the collection is loaded before its first step on
     /// it: another shard (shard 0, or a setup Job) prepares it.
     public var waitsForSetup: Bool { !shard.isLead || phase == .load }
