@@ -58,8 +58,10 @@ struct MergeCommand: ParsableCommand {
         let directory = try outputFolder(for: merged)
         do {
             try RecordFile.write(merged, to: directory)
+            // Rendered from run.json as written, so `milvus-scenario report run.json` gives the same bytes.
+            let written = try RunRecord.load(from: directory.appendingPathComponent(RecordFile.name))
             let formats = Set((merged.scenario.formats ?? ReportSet.Format.allCases.map(\.rawValue)).compactMap(ReportSet.Format.init(rawValue:)))
-            try ReportSet.write(merged, to: directory, formats: formats)
+            try ReportSet.write(written, to: directory, formats: formats)
         } catch {
             printError("error: could not write into \(directory.path): \(error)")
             throw ExitCode(3)
@@ -68,14 +70,7 @@ struct MergeCommand: ParsableCommand {
         if !quiet { print(Summary.text(merged), terminator: "") }
         else { print("result: \(Summary.verdict(merged.status))") }
         print("merged \(shards) of \(merged.shard?.count ?? 0) shards; reports: \(directory.path)")
-        switch merged.status {
-        case .passed: return
-        case .thresholdsFailed: throw ExitCode(1)
-        case .interrupted: throw ExitCode(130)
-        case .failed, .running:
-            if let f = merged.failure { printError("error: \(f)") }
-            throw ExitCode(3)
-        }
+        try exitForOutcome(merged)
     }
 
     func outputFolder(for record: RunRecord) throws -> URL {
@@ -83,12 +78,8 @@ struct MergeCommand: ParsableCommand {
         if let output {
             folder = URL(fileURLWithPath: output)
         } else {
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "UTC")
-            formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
             folder = URL(fileURLWithPath: "reports").appendingPathComponent(record.scenario.name)
-                .appendingPathComponent(formatter.string(from: record.startedAt) + "-merged")
+                .appendingPathComponent(folderStamp(record.startedAt) + "-merged")
         }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return folder

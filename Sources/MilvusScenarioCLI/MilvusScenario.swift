@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MilvusClient
+import ScenarioRecord
 
 /// The `milvus-scenario` command: runs declarative YAML scenarios against Milvus.
 @main
@@ -78,4 +79,26 @@ extension Array where Element == VariableAssignment {
 
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// `run`'s and `merge`'s exit: 0 passed, 1 a threshold failed, 130 interrupted, 3 a step failed
+/// (its failure printed).
+func exitForOutcome(_ record: RunRecord) throws {
+    switch record.status {
+    case .passed: return
+    case .thresholdsFailed: throw ExitCode(1)
+    case .interrupted: throw ExitCode(130)
+    case .failed, .running:
+        if let f = record.failure { printError("error: \(f)") }
+        throw ExitCode(3)
+    }
+}
+
+/// A report folder's name: the UTC time, `20261203T140000Z`.
+func folderStamp(_ date: Date) -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+    return formatter.string(from: date)
 }

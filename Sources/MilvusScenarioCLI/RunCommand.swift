@@ -193,14 +193,7 @@ struct RunCommand: AsyncParsableCommand {
         if !quiet { print("\n" + Summary.text(written), terminator: "") }
         else { print("result: \(Summary.verdict(record.status))") }
         print("reports: \(directory.path)")
-        switch record.status {
-        case .passed: return
-        case .thresholdsFailed: throw ExitCode(1)
-        case .interrupted: throw ExitCode(130)
-        case .failed, .running:
-            if let f = record.failure { printError("error: \(f)") }
-            throw ExitCode(3)
-        }
+        try exitForOutcome(record)
     }
 
     /// reports/<name>/latest becomes a copy of this run's folder. A copy rather than a symbolic
@@ -223,12 +216,8 @@ struct RunCommand: AsyncParsableCommand {
     /// reports/<name>/<UTC timestamp>/ (a shard's: …-shard-I-of-N/, a phase's: …-setup/), or --report-dir.
     func reportFolder(for scenario: Scenario, shard: Shard?, phase: ShardPlan.Phase) throws -> URL {
         if let reportDirectory { return URL(fileURLWithPath: reportDirectory) }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
         let base = URL(fileURLWithPath: scenario.report.directory).appendingPathComponent(scenario.name)
-        var stamp = formatter.string(from: Date())
+        var stamp = folderStamp(Date())
         if phase != .all { stamp += "-\(phase.rawValue)" }
         if let shard { stamp += "-shard-\(shard.index)-of-\(shard.count)" }
         let folder = base.appendingPathComponent(stamp)

@@ -149,6 +149,10 @@ struct ShardRunTests {
         #expect(try Self.histogram(hotMerged, ["hot", "hot"]) == hotSum)
         let report = try String(contentsOf: merged.appendingPathComponent("report.md"), encoding: .utf8)
         #expect(report.contains("merged from 4 of 4 shards (0, 1, 2, 3)"), "\(report.prefix(2000))")
+        // The merged reports are a pure function of the merged run.json, like a run's.
+        let rebuilt = dir.appendingPathComponent("rebuilt")
+        #expect(try CLITests.run(["report", merged.appendingPathComponent("run.json").path, "--output", rebuilt.path]).status == 0)
+        #expect(try String(contentsOf: rebuilt.appendingPathComponent("report.md"), encoding: .utf8) == report)
 
         // The same scenario as one shard: as many queries, comparable latency.
         let single = dir.appendingPathComponent("single")
