@@ -1,5 +1,5 @@
 # milvus-scenario — the commands the README shows.
-.PHONY: examples recovery-examples help demo demo-crud demo-mixed demo-hybrid demo-distributed demo-standalone demo-recovery demo-recovery-cluster receivers test build release docs validate clean
+.PHONY: examples recovery-examples help demo demo-crud demo-mixed demo-hybrid demo-distributed demo-autoscale demo-standalone demo-recovery demo-recovery-cluster receivers test build release docs validate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -27,6 +27,9 @@ demo-hybrid: ## scenarios/hybrid_search.yaml on milvus-lite: dense, full-text (B
 
 demo-distributed: ## scenarios/distributed.yaml as 3 local shards on the standalone (setup once, 3 shards of the load, merge); checks the merged totals
 	scripts/demo distributed
+
+demo-autoscale: ## scenarios/autoscale_cluster.yaml: scale a live local cluster from 2 to 3 query nodes under load and back; when the new node serves
+	scripts/demo autoscale
 
 receivers: ## start the local alert receivers (webhook 9095, SMTP 2525, Alertmanager 9093)
 	scripts/alert-receivers up

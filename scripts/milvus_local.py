@@ -4,11 +4,13 @@
 Run it through scripts/milvus-local, which installs what it needs first.
 
   milvus-local standalone up|down|status|restart|kill
-  milvus-local cluster up [--querynodes N]|down|status|restart
+  milvus-local cluster up [--querynodes N] [--no-auto-compaction]|down|status|restart
   milvus-local cluster kill querynode N        (SIGKILL one query node: a fault)
   milvus-local cluster start querynode N       (start it again)
+  milvus-local cluster scale querynode N       (add or remove query nodes on the running cluster, up to 6)
   milvus-local lite up|down|status
   milvus-local env standalone|cluster|lite     (prints MILVUS_URI=... MILVUS_METRICS=...)
+  milvus-local endpoints standalone|cluster    (the running processes' metrics URLs, one per line)
 
 Everything lives under .local/milvus/<mode>/ (data, configs, logs/, state.json).
 `up` waits until the server really serves searches; `down` stops only the processes
@@ -48,6 +50,8 @@ CLUSTER = {
 LITE = {"proxy": 21530}
 
 GRACEFUL_STOP_SECONDS = 15
+# Each query node of the cluster takes 300-500 MiB here; 6 with the rest fit 24 GiB with room.
+MAX_QUERYNODES = 6
 
 
 def log(msg):
@@ -384,7 +388,9 @@ def cluster_up(args):
     mode = "cluster"
     n = args.querynodes
     state = load_state(mode)
-    if state and all(pid_is_ours(e) for e in state["processes"]) and state.get("querynodes") == n:
+    compaction = not getattr(args, "no_auto_compaction", False)
+    if state and all(pid_is_ours(e) for e in state["processes"]) and state.get("querynodes") == n \
+            and state.get("autoCompaction", True) == compaction:
         log(f"cluster already running with {n} query nodes")
         return print_status(mode)
     if state:
@@ -417,7 +423,7 @@ def cluster_up(args):
 
     started = time.time()
     entries = []
-    state = {"mode": mode, "querynodes": n, "processes": entries,
+    state = {"mode": mode, "querynodes": n, "processes": entries, "autoCompaction": compaction,
              "uri": f"http://127.0.0.1:{CLUSTER['proxy']}", "metrics": []}
 
     def record():
@@ -452,6 +458,10 @@ def cluster_up(args):
                                 "common.storageType": "local",
                                 "localStorage.path": os.path.join(base, "data"),
                                 **SMALL_MACHINE,
+                                # Small segments are merged within a minute or so: with
+                                # --no-auto-compaction they stay apart, as large ones would,
+                                # so there is something to balance onto a node that joins.
+                                **({} if compaction else {"dataCoord.compaction.enableAutoCompaction": False}),
                             })
     env_base = dict(COMMON_ENV, MILVUSCONF=conf_dir, MILVUS_RUN_DIR=os.path.join(base, "run"),
                     LD_LIBRARY_PATH=libdir + ":" + os.path.join(dist, "bin") + ":" + os.environ.get("LD_LIBRARY_PATH", ""))
@@ -518,6 +528,72 @@ def cluster_node(args, start):
     if not wait_for(f"{name} /healthz", lambda: healthz(entry["ports"]["metrics"]) is not None, 120, [new]):
         fail(f"{name} did not answer /healthz; see {new['log']}")
     log(f"{name} started again (pid {new['pid']})")
+
+
+def cluster_scale(args):
+    """Adds or removes query nodes of the running cluster until N run: new ones get the next
+    ports (gRPC query_node_base+i, metrics metrics_querynode_base+i) and the first node's
+    settings; the highest-numbered ones leave first (SIGTERM: Milvus hands their segments over)."""
+    n = args.index
+    if not 1 <= n <= MAX_QUERYNODES:
+        fail(f"scale querynode takes 1 to {MAX_QUERYNODES} query nodes (each needs 300-500 MiB), not {n}")
+    state = load_state("cluster")
+    if not state:
+        fail("the cluster is not running (scripts/milvus-local cluster up)")
+    nodes = {int(e["name"][len("querynode"):]): e for e in state["processes"] if e["name"].startswith("querynode")}
+    template = next((e for _, e in sorted(nodes.items())), None)
+    if not template:
+        fail("the cluster has no query node to copy settings from")
+    before = sum(1 for e in nodes.values() if pid_is_ours(e))
+    started_at = time.time()
+    started, stopped = [], []
+    for i in range(1, n + 1):
+        e = nodes.get(i)
+        if e and pid_is_ours(e):
+            continue
+        metrics_port = CLUSTER["metrics_querynode_base"] + i
+        grpc_port = CLUSTER["query_node_base"] + i
+        if not e:
+            busy = [str(p) for p in (metrics_port, grpc_port) if not port_free(p)]
+            if busy:
+                fail(f"ports in use by another process: {', '.join(busy)}")
+        env = dict(template["env"], METRICS_PORT=str(metrics_port), QUERYNODE_PORT=str(grpc_port))
+        argv = [a if a != template["name"] else f"querynode{i}" for a in template["argv"]]
+        new = start_process("cluster", f"querynode{i}", argv, env, template["cwd"], {"metrics": metrics_port, "grpc": grpc_port})
+        state["processes"] = [x for x in state["processes"] if x["name"] != f"querynode{i}"] + [new]
+        url = f"http://127.0.0.1:{metrics_port}"
+        if url not in state["metrics"]:
+            state["metrics"].append(url)
+        started.append(new)
+    for i, e in sorted(nodes.items()):
+        if i > n:
+            if pid_is_ours(e):
+                stop_processes([e], e["name"])
+                stopped.append(e["name"])
+            state["processes"] = [x for x in state["processes"] if x["name"] != e["name"]]
+            state["metrics"] = [u for u in state["metrics"] if u != f"http://127.0.0.1:{e['ports']['metrics']}"]
+    state["querynodes"] = n
+    save_state("cluster", state)
+    for e in started:
+        port = e["ports"]["metrics"]
+        if not wait_for(f"{e['name']} /healthz", lambda p=port: healthz(p) is not None, 120, [e]):
+            fail(f"{e['name']} did not answer /healthz on {port} within 120 s; see {e['log']}")
+    took = time.time() - started_at
+    what = ", ".join([f"started {e['name']}" for e in started] + [f"stopped {name}" for name in stopped]) or "nothing to do"
+    log(f"query nodes: {before} -> {n} ({what}) in {took:.1f} s")
+    return 0
+
+
+def print_endpoints(args):
+    """The metrics URLs of the processes that run now: what a watch discovers nodes from."""
+    state = load_state(args.server)
+    if not state:
+        return 1
+    for e in state["processes"]:
+        port = e["ports"].get("metrics")
+        if port and pid_is_ours(e):
+            print(f"http://127.0.0.1:{port}")
+    return 0
 
 
 # ---------------------------------------------------------------- lite
@@ -629,10 +705,12 @@ def main():
     p.add_argument("action", choices=["up", "down", "status", "restart", "kill"])
 
     p = sub.add_parser("cluster", help=f"etcd + broker + 4 coordinators, proxy ({CLUSTER['proxy']}), data/index nodes and N query nodes")
-    p.add_argument("action", choices=["up", "down", "status", "restart", "kill", "start"])
-    p.add_argument("role", nargs="?", choices=["querynode"], help="with kill/start: the kind of node")
-    p.add_argument("index", nargs="?", type=int, help="with kill/start: which one (1-based)")
+    p.add_argument("action", choices=["up", "down", "status", "restart", "kill", "start", "scale"])
+    p.add_argument("role", nargs="?", choices=["querynode"], help="with kill/start/scale: the kind of node")
+    p.add_argument("index", nargs="?", type=int, help="with kill/start: which one (1-based); with scale: how many")
     p.add_argument("--querynodes", type=int, default=3, help="query nodes to start (default 3)")
+    p.add_argument("--no-auto-compaction", action="store_true",
+                   help="with up: keep small segments apart (Milvus merges them otherwise), e.g. to watch them balanced onto new nodes")
 
     p = sub.add_parser("lite", help=f"milvus-lite (pure Python, limited API) on {LITE['proxy']}")
     p.add_argument("action", choices=["up", "down", "status"])
@@ -640,9 +718,18 @@ def main():
     p = sub.add_parser("env", help="print MILVUS_URI and MILVUS_METRICS for a mode")
     p.add_argument("server", choices=["standalone", "cluster", "lite"])
 
+    p = sub.add_parser("endpoints", help="print the metrics URLs of the running processes, one per line")
+    p.add_argument("server", choices=["standalone", "cluster"])
+
     args = parser.parse_args()
     if args.mode == "env":
         return print_env(args)
+    if args.mode == "endpoints":
+        return print_endpoints(args)
+    if args.mode == "cluster" and args.action == "scale":
+        if args.role != "querynode" or args.index is None:
+            parser.error("cluster scale needs a count: e.g. `cluster scale querynode 3`")
+        return cluster_scale(args)
     if args.mode == "cluster" and args.action in ("kill", "start"):
         if not args.role or not args.index:
             parser.error("cluster kill/start needs a node: e.g. `cluster kill querynode 2`")

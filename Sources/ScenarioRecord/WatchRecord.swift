@@ -19,6 +19,8 @@ public struct WatchDetails: Codable, Sendable {
     public var rowsAfter: Int?
     /// How the rows after the watch were counted: every try, and what they add up to.
     public var rowCount: RowCountRecord?
+    /// Every scaling decision and what followed it (nil when the watch does not scale).
+    public var scaling: [ScalingRecord]?
 
     public init(intervalMs: Double, durationMs: Double) {
         self.intervalMs = intervalMs
@@ -51,6 +53,16 @@ public struct HealthSample: Codable, Sendable {
     public var nodeCPUPercent: Double?
     /// `/healthz` endpoints that did not answer OK.
     public var downEndpoints: [String]?
+    /// Query nodes whose own metrics endpoint answered at this check (nil: none of the endpoints
+    /// speaks for a query node).
+    public var queryNodes: Int?
+    /// Query nodes the cluster reported at this check (GetMetrics); after a node leaves, Milvus
+    /// 2.3.5 goes on reporting it for a minute or more.
+    public var reportedQueryNodes: Int?
+    /// The query nodes' average CPU percent: what the auto-scaler compares with `cpuAbove`.
+    public var nodeCPUAveragePercent: Double?
+    /// P99 (ms) of the background searches that finished since the previous check.
+    public var backgroundP99Ms: Double?
 
     /// Something was wrong at this check: not serving, not live, unreachable or CheckHealth
     /// unhealthy. (The recovery timings and the timeline chart both read it from here.)
@@ -322,4 +334,65 @@ public struct RecoveryRecord: Codable, Sendable {
         self.successAfter = successAfter
         self.settleMs = settleMs
     }
+}
+
+/// One decision of the auto-scaler and what followed it: the signal, the command, and when the
+/// deployment had the new number of query nodes, when a new node held segments and when it
+/// served searches (from its own counters); the background searches before, during and after.
+/// Times are milliseconds since the watch started.
+public struct ScalingRecord: Codable, Sendable {
+    public var atMs: Double
+    public var from: Int
+    public var to: Int
+    /// Why: e.g. `CPU 84% > 70%`, or `CPU 12% and memory 3% below half of 70% and 80%`.
+    public var reason: String
+    public var cpuPercent: Double?
+    public var memoryPercent: Double?
+    /// The command as run, its exit code, how long it took, and its error.
+    public var command: String
+    public var exitCode: Int32?
+    public var commandMs: Double?
+    public var error: String?
+    public var dryRun: Bool
+    /// Query node ids when the decision was made, and those that joined or left after it.
+    public var nodesBefore: [Int64]
+    public var nodesAdded: [Int64]
+    public var nodesRemoved: [Int64]
+    /// First check at which the new query node's own metrics endpoint answered with its node id
+    /// (scaling in: at which the leaving node's no longer did).
+    public var nodesAtMs: Double?
+    /// First check at which the cluster (GetMetrics) reported `to` query nodes.
+    public var reportedAtMs: Double?
+    /// Scaling out: first check at which a new node held a segment.
+    public var segmentsAtMs: Double?
+    /// Scaling out: first check at which a new node had run searches (its
+    /// `milvus_querynode_sq_req_count` rose).
+    public var servingAtMs: Double?
+    /// Background searches in the 30 s before the decision, from it until the new nodes served
+    /// (scaling in: until the node was gone) or the next decision, and the 30 s after that.
+    public var p99BeforeMs: Double?
+    public var p99DuringMs: Double?
+    public var p99AfterMs: Double?
+    public var successBefore: Double?
+    public var successDuring: Double?
+    public var successAfter: Double?
+    /// Background searches that failed while the nodes changed.
+    public var failedDuring: Int?
+
+    public init(atMs: Double, from: Int, to: Int, reason: String, cpuPercent: Double? = nil, memoryPercent: Double? = nil, command: String,
+                dryRun: Bool, nodesBefore: [Int64]) {
+        self.atMs = atMs
+        self.from = from
+        self.to = to
+        self.reason = reason
+        self.cpuPercent = cpuPercent
+        self.memoryPercent = memoryPercent
+        self.command = command
+        self.dryRun = dryRun
+        self.nodesBefore = nodesBefore
+        nodesAdded = []
+        nodesRemoved = []
+    }
+
+    public var isScaleOut: Bool { to > from }
 }

@@ -25,7 +25,10 @@ enum Charts {
             if let t = f.step.traffic, let c = trafficChart(f.label, file: "traffic_\(f.fileSuffix).svg", t, l) { charts.append(c) }
             if let c = f.step.capacity, let chart = capacityChart(f.label, file: "capacity_\(f.fileSuffix).svg", c, l) { charts.append(chart) }
             if let m = f.step.monitor, !m.nodes.isEmpty { charts.append(nodeChart(f.step.id, m, l)) }
-            if let w = f.step.watch { charts.append(watchChart(f.step.id, w, l)) }
+            if let w = f.step.watch {
+                charts.append(watchChart(f.step.id, w, l))
+                if let c = scalingChart(f.step.id, w, l) { charts.append(c) }
+            }
         }
         return charts
     }

@@ -278,4 +278,48 @@ struct WatchLogicTests {
         let tooLong = WatchRunner.recovery(d, background: load, end: .seconds(20), settle: .seconds(30))!
         #expect(tooLong.successAfter == nil, "no 'after' when the watch ends within the settle time")
     }
+
+    @Test("a scale-out is followed through the checks: the node up, the cluster reporting it, its segments, its first searches; the searches around it")
+    func scalingFollowed() {
+        var tracker = ScalingTracker()
+        // Checks before the decision change nothing (there is no decision yet).
+        tracker.observe(atMs: 0, reported: [11, 12], live: [11, 12], segments: [11: 4, 12: 4], searches: [11: 100, 12: 90])
+        #expect(tracker.records.isEmpty)
+        tracker.decided(ScalingRecord(atMs: 30_000, from: 2, to: 3, reason: "CPU 84% > 70%", cpuPercent: 84, memoryPercent: 2,
+                                      command: "scripts/milvus-local cluster scale querynode 3", dryRun: false, nodesBefore: [11, 12]))
+        tracker.observe(atMs: 33_000, reported: [11, 12], live: [11, 12], segments: [11: 4, 12: 4], searches: [11: 200, 12: 180])
+        // The new node's endpoint answers before the cluster reports it; GetMetrics may not answer at all.
+        tracker.observe(atMs: 36_000, reported: nil, live: [11, 12, 15], segments: [15: 0], searches: [15: 0])
+        tracker.observe(atMs: 39_000, reported: [11, 12, 15], live: [11, 12, 15], segments: [11: 4, 12: 4, 15: 0], searches: [15: 0])
+        tracker.observe(atMs: 42_000, reported: [11, 12, 15], live: [11, 12, 15], segments: [11: 3, 12: 3, 15: 2], searches: [15: 0])
+        tracker.observe(atMs: 45_000, reported: [11, 12, 15], live: [11, 12, 15], segments: [15: 2], searches: [15: 37])
+        var r = tracker.records[0]
+        #expect(r.nodesAdded == [15] && r.nodesRemoved.isEmpty)
+        #expect(r.nodesAtMs == 36_000 && r.reportedAtMs == 39_000 && r.segmentsAtMs == 42_000 && r.servingAtMs == 45_000)
+
+        // The searches: 10 ms before, 50 ms (two failed) while the node joined, 8 ms after.
+        let load = BackgroundSearches(rate: 10, timeout: .seconds(3))
+        for t in stride(from: 0.0, to: 90_000, by: 100) {
+            let latency = t < 30_000 ? 10.0 : t < 45_000 ? 50 : 8
+            let failed = t == 40_000 || t == 40_100
+            load.add(.init(sentAt: .milliseconds(t), finishedAt: .milliseconds(t + latency), latency: .milliseconds(latency), error: failed ? "server 1" : nil))
+        }
+        tracker.decided(ScalingRecord(atMs: 80_000, from: 3, to: 2, reason: "CPU 10% < 35% and memory 2% < 40%", command: "…", dryRun: false,
+                                      nodesBefore: [11, 12, 15]))
+        // The node is gone at once; the cluster goes on reporting it for a while (2.3.5).
+        tracker.observe(atMs: 83_000, reported: [11, 12, 15], live: [11, 12], segments: [:], searches: [:])
+        tracker.observe(atMs: 86_000, reported: [11, 12], live: [11, 12], segments: [:], searches: [:])
+        let done = tracker.finished(background: load, endMs: 90_000)
+        r = done[0]
+        #expect(r.p99BeforeMs == 10 && r.p99DuringMs == 50 && r.p99AfterMs == 8, "\(r)")
+        #expect(r.successBefore == 100 && r.failedDuring == 2 && r.successAfter == 100)
+        #expect(abs(r.successDuring! - 148.0 / 150 * 100) < 1e-9, "150 searches sent from 30 s to 45 s, 2 failed: \(r.successDuring!)")
+        // The scale-in: the node gone at the next check; 'after' is cut at the watch's end.
+        let scaleIn = done[1]
+        #expect(scaleIn.nodesRemoved == [15] && scaleIn.nodesAtMs == 83_000 && scaleIn.reportedAtMs == 86_000)
+        #expect(scaleIn.servingAtMs == nil && scaleIn.segmentsAtMs == nil)
+        #expect(scaleIn.failedDuring == 0 && scaleIn.successAfter == 100)
+        #expect(ScalingTracker.reason(to: 3, from: 2, cpu: 84, memory: 2, cpuAbove: 70, memoryAbove: 80) == "CPU 84% > 70%")
+        #expect(ScalingTracker.reason(to: 1, from: 2, cpu: 10, memory: 2, cpuAbove: 70, memoryAbove: 80) == "CPU 10% < 35% and memory 2% < 40%")
+    }
 }

@@ -161,4 +161,25 @@ struct DecodingTests {
         #expect(enough.diagnostics.isEmpty)
         #expect((enough.scenario?.steps[1].spec as? WatchStep)?.background?.maxInFlight == nil)
     }
+
+    @Test("a scaling watch: endpoints discovered by a command, a heavy background load for a while then a trickle")
+    func scalingWatch() throws {
+        let outcome = TestSupport.decode("""
+        collection: c
+        steps:
+          - watch:
+              duration: 4m
+              discover: [scripts/milvus-local, endpoints, cluster]
+              background: {rate: 120/s, duration: 110s, rest: 5/s}
+              scale: {run: [scripts/milvus-local, cluster, scale, querynode, "${replicas}"], min: 2, max: 3}
+        thresholds:
+          - watch1.scaleOuts >= 1
+          - watch1.newNode.serving < 2m
+        """)
+        #expect(outcome.diagnostics.isEmpty, "\(TestSupport.lines(outcome))")
+        let watch = try #require(outcome.scenario?.steps.first?.spec as? WatchStep)
+        #expect(watch.discover?.argv == ["scripts/milvus-local", "endpoints", "cluster"])
+        #expect(watch.background?.duration == .seconds(110) && watch.background?.rest?.perSecond == 5)
+        #expect(watch.scale?.initial == 2)
+    }
 }

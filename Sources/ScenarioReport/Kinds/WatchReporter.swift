@@ -39,6 +39,11 @@ struct WatchReporter: StepReporter {
                 text += "\n    rows: \(b) before, \(a) after"
             }
         }
+        for r in s.watch?.scaling ?? [] {
+            func after(_ t: Double?) -> String { t.map { String(format: "%.1f s", ($0 - r.atMs) / 1000) } ?? "not within the watch" }
+            text += "\n    scale \(r.from) → \(r.to) at \(String(format: "%.1f", r.atMs / 1000)) s (\(r.reason)): node \(r.isScaleOut ? "up" : "gone") after \(after(r.nodesAtMs)), cluster reported \(r.to) after \(after(r.reportedAtMs))"
+            if r.isScaleOut { text += ", a new node held segments after \(after(r.segmentsAtMs)), served searches after \(after(r.servingAtMs))" }
+        }
         for a in s.watch?.actions ?? [] {
             let result = a.dryRun ? "dry run, not run" : (a.error ?? "exit \(a.exitCode.map(String.init) ?? "?")")
             text += "\n    \(a.kind.rawValue) at \(String(format: "%.1f", a.startedAtMs / 1000)) s: \(a.command) → \(result)\(a.durationMs.map { String(format: " in %.1f s", $0 / 1000) } ?? "")"

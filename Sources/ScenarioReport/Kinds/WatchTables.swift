@@ -7,7 +7,51 @@ import ScenarioSpec
 extension TableBuilder {
     var watches: [FlatStep] { record.flatSteps.filter { $0.step.watch != nil } }
 
-    var watchTables: [ReportTable] { [recovery, healthTimeline, alerts, actions] }
+    var watchTables: [ReportTable] { [recovery, scaling, healthTimeline, alerts, actions] }
+
+    /// Every scaling decision: when, from → to, why, the command's result, and how long until the
+    /// deployment had the nodes, a new node held segments and served searches; the background
+    /// searches' P99 and success before, during and after.
+    var scaling: ReportTable {
+        var rows: [[ReportTable.Cell]] = []
+        for f in watches {
+            for r in f.step.watch?.scaling ?? [] {
+                func since(_ t: Double?) -> ReportTable.Cell { Format.seconds(fromMs: t.map { $0 - r.atMs }) }
+                let result: ReportTable.Cell = r.dryRun ? .init(l.pick("dry run, not run", "演练，未执行"), raw: "dry-run")
+                    : .init((r.error ?? "exit \(r.exitCode.map(String.init) ?? "?")") + (r.commandMs.map { String(format: l.pick(" in %.1f s", "，%.1f 秒"), $0 / 1000) } ?? ""),
+                            raw: r.exitCode.map(String.init) ?? "")
+                let nodes = (r.nodesAdded.map { "+\($0)" } + r.nodesRemoved.map { "−\($0)" }).joined(separator: " ")
+                rows.append([.init(f.step.id), Format.seconds(fromMs: r.atMs), .init("\(r.from) → \(r.to)", raw: "\(r.from)->\(r.to)"),
+                             .init(r.reason), result, .init(nodes.isEmpty ? "—" : nodes, raw: nodes),
+                             since(r.nodesAtMs), since(r.reportedAtMs), r.isScaleOut ? since(r.segmentsAtMs) : .init("", raw: ""), r.isScaleOut ? since(r.servingAtMs) : .init("", raw: ""),
+                             .init([r.p99BeforeMs, r.p99DuringMs, r.p99AfterMs].map { $0.map { Format.number($0) } ?? "—" }.joined(separator: " / "),
+                                   raw: [r.p99BeforeMs, r.p99DuringMs, r.p99AfterMs].map { Format.raw($0) }.joined(separator: "/")),
+                             .init([r.successBefore, r.successDuring, r.successAfter].map { $0.map { Format.number($0) + "%" } ?? "—" }.joined(separator: " / "),
+                                   raw: [r.successBefore, r.successDuring, r.successAfter].map { Format.raw($0) }.joined(separator: "/")),
+                             Format.plain(r.failedDuring.map(Double.init))])
+            }
+        }
+        var table = ReportTable(id: "scaling", title: l.pick("Scaling", "扩缩容"),
+                                columns: [.init(id: "step", header: l.step),
+                                          .init(id: "at_s", header: l.pick("At", "时间"), alignRight: true),
+                                          .init(id: "from_to", header: l.pick("Query nodes", "查询节点"), alignRight: true),
+                                          .init(id: "reason", header: l.pick("Reason", "原因")),
+                                          .init(id: "command", header: l.pick("Command", "命令")),
+                                          .init(id: "nodes", header: l.pick("Nodes joined / left", "加入 / 离开的节点")),
+                                          .init(id: "nodes_s", header: l.pick("Node up / gone after (own /metrics)", "节点启动 / 离开耗时 (自身 /metrics)"), alignRight: true),
+                                          .init(id: "reported_s", header: l.pick("Cluster reports it after (GetMetrics)", "集群报告耗时 (GetMetrics)"), alignRight: true),
+                                          .init(id: "segments_s", header: l.pick("New node holds segments after", "新节点持有分段耗时"), alignRight: true),
+                                          .init(id: "serving_s", header: l.pick("New node serves searches after", "新节点开始处理查询耗时"), alignRight: true),
+                                          .init(id: "p99_ms", header: l.pick("P99 before / during / after (ms)", "P99 前 / 中 / 后 (毫秒)"), alignRight: true),
+                                          .init(id: "success", header: l.pick("Success before / during / after", "成功率 前 / 中 / 后"), alignRight: true),
+                                          .init(id: "failed_during", header: l.pick("Failed during", "期间失败数"), alignRight: true)],
+                                rows: rows)
+        if !rows.isEmpty {
+            table.notes.append(l.pick("Times from the decision, to the first check that saw it (exact to within one check interval): the new node's own metrics endpoint answering with its node id (scaling in: no longer answering), the cluster reporting the new number of query nodes (GetMetrics), a new node holding a segment (its milvus_querynode_segment_num), a new node having run searches (its milvus_querynode_sq_req_count). Background searches: the 30 s before the decision; during, from it until a new node served (scaling in: until the node was gone) or the next decision; after, the 30 s that follow. An empty cell: it did not happen within the watch.",
+                                      "时间从决策起算，到首次观察到变化的检查为止（精度为一个检查间隔）：新节点自身的指标端点以其节点 ID 应答（缩容：不再应答）、集群报告新的查询节点数（GetMetrics）、新节点持有分段（milvus_querynode_segment_num）、新节点已处理查询（milvus_querynode_sq_req_count）。后台查询：决策前 30 秒；期间为决策到新节点开始处理查询（缩容：到节点离开）或下一次决策；之后为随后的 30 秒。空白表示在监控期内未发生。"))
+        }
+        return table
+    }
 
     var recovery: ReportTable {
         var rows: [[ReportTable.Cell]] = []

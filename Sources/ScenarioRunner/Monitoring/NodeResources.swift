@@ -14,6 +14,8 @@ struct NodeResourceSampler: Sendable {
         /// `milvus_querynode_segment_num` / `milvus_querynode_entity_num`, summed over the node's series.
         var segments: Int
         var rows: Int
+        /// Searches the node has run (`milvus_querynode_sq_req_count`, as in `NodeTrafficProbe`).
+        var searches: Double = 0
     }
 
     struct Sample: Sendable {
@@ -22,11 +24,18 @@ struct NodeResourceSampler: Sendable {
         var failures: [(endpoint: String, reason: String)]
     }
 
-    let endpoints: [MetricsEndpoint]
+    private(set) var endpoints: [MetricsEndpoint]
     private var previous: [String: (cpuSeconds: Double, at: ContinuousClock.Instant)] = [:]
 
     init(endpoints: [String]) {
         self.endpoints = endpoints.map(MetricsEndpoint.init)
+    }
+
+    /// Follows another set of endpoints (nodes joined or left); those it had keep their CPU baseline.
+    mutating func use(_ urls: [String]) {
+        endpoints = urls.map(MetricsEndpoint.init)
+        let kept = Set(endpoints.map(\.base))
+        previous = previous.filter { kept.contains($0.key) }
     }
 
     /// The query nodes found on the endpoints that answered. `hostMemory` maps node ids to the
@@ -60,7 +69,8 @@ struct NodeResourceSampler: Sendable {
                                            memoryPercent: rss.flatMap { r in host.flatMap { $0 > 0 ? r / Double($0) * 100 : nil } },
                                            cpuPercent: cpuPercent,
                                            segments: Int(text.sum("milvus_querynode_segment_num", matching: node) ?? 0),
-                                           rows: Int(text.sum("milvus_querynode_entity_num", matching: node) ?? 0)))
+                                           rows: Int(text.sum("milvus_querynode_entity_num", matching: node) ?? 0),
+                                           searches: NodeTrafficProbe.counters(text, node: id, cpuSeconds: nil, source: e.base).requests))
             }
         }
         return result

@@ -50,7 +50,10 @@ final class BackgroundSearches: Sendable {
     /// Sends searches on a connection of its own (one attempt per search, no transient retries,
     /// the search timeout as the call deadline), reconnecting at most once a second while the
     /// server is away.
+    /// With `rest`, the load goes on from `rest.from` at `rest.rate` until `end` (the heavy part
+    /// ends at `rest.from`).
     func run(connection: ConnectionOptions, start: ContinuousClock.Instant, end: ContinuousClock.Instant,
+             rest: (rate: Double, from: ContinuousClock.Instant)? = nil,
              shouldStop: @escaping @Sendable () -> Bool, request: @escaping @Sendable (Int) -> SearchRequest) async {
         var options = connection
         options.maxAttempts = 1
@@ -60,7 +63,7 @@ final class BackgroundSearches: Sendable {
         let link = LazyConnection(options)
         // Connected before the first search is due, so it does not pay for the connection.
         _ = await link.client()
-        await run(start: start, end: end, shouldStop: shouldStop, request: request) { r, deadline in
+        let send: Send = { r, deadline in
             let (client, error) = await link.client()
             guard let client else { throw BackgroundConnectError(reason: error) }
             var r = r
@@ -68,19 +71,26 @@ final class BackgroundSearches: Sendable {
             guard r.timeout! > .zero else { throw BackgroundDeadlinePassed() }
             return try await client.search(r).count == 0
         }
+        await run(start: start, end: min(end, rest?.from ?? end), shouldStop: shouldStop, request: request, send: send)
+        if let rest, rest.rate > 0, rest.from < end, !shouldStop() {
+            await run(start: rest.from, end: end, origin: start, rate: rest.rate, shouldStop: shouldStop, request: request, send: send)
+        }
         await link.close()
     }
 
     /// Sends searches from `start` until `end` (or until `shouldStop`) with `send`, then waits
     /// for the searches in flight. `request` builds the request of the i-th search.
-    func run(start: ContinuousClock.Instant, end: ContinuousClock.Instant, shouldStop: @escaping @Sendable () -> Bool,
+    /// Times in the outcomes are from `origin` (default `start`); `rate` defaults to the load's.
+    func run(start: ContinuousClock.Instant, end: ContinuousClock.Instant, origin: ContinuousClock.Instant? = nil, rate: Double? = nil,
+             shouldStop: @escaping @Sendable () -> Bool,
              request: @escaping @Sendable (Int) -> SearchRequest, send: @escaping Send) async {
         let clock = ContinuousClock()
         let timeout = self.timeout
-        let (_, totals) = await OpenLoop(rate: rate, maxInFlight: maxInFlight).run(
+        let origin = origin ?? start
+        let (_, totals) = await OpenLoop(rate: rate ?? self.rate, maxInFlight: maxInFlight).run(
             start: start, end: end, dropAfter: nil, shouldStop: shouldStop, tally: { () }
         ) { ticket, _ in
-            var outcome = Outcome(sentAt: ticket.due - start, finishedAt: .zero, latency: .zero, error: nil)
+            var outcome = Outcome(sentAt: ticket.due - origin, finishedAt: .zero, latency: .zero, error: nil)
             let deadline = ticket.due + timeout
             if ticket.started >= deadline {
                 outcome.error = Self.notSent
@@ -89,10 +99,15 @@ final class BackgroundSearches: Sendable {
             }
             let now = clock.now
             outcome.latency = now - ticket.due
-            outcome.finishedAt = now - start
+            outcome.finishedAt = now - origin
             self.add(outcome)
         }
-        self.totals.withLock { $0 = totals }
+        self.totals.withLock { previous in
+            guard let p = previous else { previous = totals; return }
+            previous = OpenLoop.Totals(scheduled: p.scheduled + totals.scheduled, started: p.started + totals.started, late: p.late + totals.late,
+                                       dropped: p.dropped + totals.dropped, abandoned: p.abandoned + totals.abandoned,
+                                       clientLate: p.clientLate + totals.clientLate)
+        }
     }
 
     static func code(of error: any Error) -> String {

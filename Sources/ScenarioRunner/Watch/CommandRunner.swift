@@ -39,7 +39,7 @@ enum CommandRunner {
         return args.map { $0.isEmpty || $0.contains(where: { " '\"$".contains($0) }) ? "'\($0)'" : $0 }.joined(separator: " ")
     }
 
-    static func run(_ argv: [String], environment: [String: String] = [:], deadline: Duration = deadline) async -> Outcome {
+    static func run(_ argv: [String], environment: [String: String] = [:], deadline: Duration = deadline, keepLines: Int = tailLines) async -> Outcome {
         let clock = ContinuousClock()
         let start = clock.now
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("milvus-scenario-command-\(UUID().uuidString).log")
@@ -92,12 +92,12 @@ enum CommandRunner {
         timer.cancel()
         let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
         let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-        let tail = lines.suffix(tailLines).joined(separator: "\n")
+        let tail = lines.suffix(keepLines).joined(separator: "\n")
         var error: String?
         if timedOut { error = "stopped after \(deadline): it did not finish in time" }
         else if signalled { error = "killed by signal \(status ?? 0)" }
         else if argv.starts(with: launcher), status == 127 { error = "command not found: \(argv.dropFirst(launcher.count).first ?? "")" }
         return Outcome(exitCode: signalled ? nil : status, duration: clock.now - start,
-                       outputTail: tail.isEmpty ? nil : String(tail.suffix(2000)), error: error)
+                       outputTail: tail.isEmpty ? nil : String(tail.suffix(keepLines == tailLines ? 2000 : 100_000)), error: error)
     }
 }

@@ -19,10 +19,11 @@ struct WatchRunner: StepRunner {
         let duration = spec.duration.swiftDuration
         let interval = spec.interval.swiftDuration
         let end = start + duration
-        let endpoints = spec.endpoints ?? context.scenario.target.metrics
+        var endpoints = spec.endpoints ?? context.scenario.target.metrics
         let collection = step.collection
         let checkTimeout = min(.seconds(5), max(.seconds(1), interval))
-        let probe = HealthProbe(connection: context.client.options, endpoints: endpoints, timeout: checkTimeout,
+        if let discover = spec.discover, let found = await Self.discover(discover) { endpoints = found }
+        var probe = HealthProbe(connection: context.client.options, endpoints: endpoints, timeout: checkTimeout,
                                 collection: spec.serving ? collection : nil)
         let journal = WatchJournal(WatchDetails(intervalMs: interval.milliseconds, durationMs: duration.milliseconds))
         let channels = context.scenario.notifiers.map(AlertChannels.make)
@@ -50,8 +51,11 @@ struct WatchRunner: StepRunner {
                                           maxInFlight: settings.maxInFlight)
             background = load
             let connection = context.client.options
+            let heavyEnd = settings.duration.map { min(end, start + $0.swiftDuration) } ?? end
+            let rest = settings.rest.map { (rate: $0.perSecond, from: heavyEnd) }
             backgroundTask = Task {
-                await load.run(connection: connection, start: start, end: end, shouldStop: { context.isStopping }) { i in
+                await load.run(connection: connection, start: start, end: rest == nil ? heavyEnd : end, rest: rest,
+                               shouldStop: { context.isStopping }) { i in
                     template.request(pool[i % pool.count])
                 }
             }
@@ -73,6 +77,7 @@ struct WatchRunner: StepRunner {
 
         var rules = AlertRules(spec.rules)
         var scaler = spec.scale.map(AutoScaler.init)
+        var tracker = ScalingTracker()
         var sampler = NodeResourceSampler(endpoints: endpoints)
         var hostMemory: [Int64: Int] = [:]
         var side: [Task<Void, Never>] = []
@@ -82,6 +87,13 @@ struct WatchRunner: StepRunner {
             if due > end { break }
             if due > clock.now { try? await clock.sleep(until: due) }
             if context.isStopping { break }
+            // Nodes that joined or left since the last check (scaling) are checked and sampled.
+            if let discover = spec.discover, let found = await Self.discover(discover), found != endpoints {
+                endpoints = found
+                probe = HealthProbe(connection: context.client.options, endpoints: endpoints, timeout: checkTimeout,
+                                    collection: spec.serving ? collection : nil)
+                sampler.use(endpoints)
+            }
             let at = clock.now - start
             let observation = await probe.check()
             for n in observation.systemInfo?.queryNodes ?? [] where n.memoryBytes > 0 { hostMemory[n.id] = n.memoryBytes }
@@ -95,12 +107,24 @@ struct WatchRunner: StepRunner {
             sample.nodeCPUPercent = usage.compactMap(\.cpuPercent).max()
             let down = observation.details.endpoints.filter { !$0.ok }.map(\.url)
             sample.downEndpoints = down.isEmpty ? nil : down
+            let queryNodes = observation.systemInfo.map { Set($0.queryNodes.map(\.id)) }
+            let liveNodes = Set(usage.map(\.nodeID))
+            sample.queryNodes = liveNodes.isEmpty ? nil : liveNodes.count
+            sample.reportedQueryNodes = queryNodes?.count
+            let cpuAverage = Self.average(usage.compactMap(\.cpuPercent)), memoryAverage = Self.average(usage.compactMap(\.memoryPercent))
+            if scaler != nil { sample.nodeCPUAveragePercent = cpuAverage }
+            let backgroundWindow = background?.window((at - interval)...at)
+            sample.backgroundP99Ms = backgroundWindow?.p99Ms
             journal.update { $0.checks.append(sample) }
             context.metrics?.health(observation.details)
+            if scaler != nil {
+                tracker.observe(atMs: at.milliseconds, reported: queryNodes, live: liveNodes,
+                                segments: Dictionary(usage.map { ($0.nodeID, $0.segments) }, uniquingKeysWith: +),
+                                searches: Dictionary(usage.map { ($0.nodeID, $0.searches) }, uniquingKeysWith: +))
+            }
 
             var signals = Self.signals(observation, sample)
-            if let background {
-                let w = background.window((at - interval)...at)
+            if let w = backgroundWindow {
                 if w.count > 0 {
                     signals["search.errorRate"] = Double(w.failed) / Double(w.count) * 100
                     if let p99 = w.p99Ms { signals["search.p99"] = p99 }
@@ -113,15 +137,25 @@ struct WatchRunner: StepRunner {
             }
 
             if var s = scaler {
-                let cpu = Self.average(usage.compactMap(\.cpuPercent)), memory = Self.average(usage.compactMap(\.memoryPercent))
+                let cpu = cpuAverage, memory = memoryAverage
                 let previous = s.replicas
                 if let desired = s.decide(cpuPercent: cpu, memoryPercent: memory, at: at), let settings = spec.scale {
                     let name = "\(previous) → \(desired)"
-                    context.progress.note("\(step.id): scale \(name) (CPU \(Self.percent(cpu)), memory \(Self.percent(memory)))")
-                    let action = await Self.execute(settings.command, kind: .scale, name: name, at: since(), dryRun: dryRun,
+                    let reason = ScalingTracker.reason(to: desired, from: previous, cpu: cpu, memory: memory,
+                                                       cpuAbove: settings.cpuAbove, memoryAbove: settings.memoryAbove)
+                    context.progress.note("\(step.id): scale \(name) (\(reason))")
+                    let decidedAt = since()
+                    let action = await Self.execute(settings.command, kind: .scale, name: name, at: decidedAt, dryRun: dryRun,
                                                     substitutions: ["replicas": String(desired)])
                     journal.update { $0.actions.append(action) }
                     context.progress.note("\(step.id): \(Self.describe(action))")
+                    var decision = ScalingRecord(atMs: decidedAt, from: previous, to: desired, reason: reason, cpuPercent: cpu, memoryPercent: memory,
+                                                 command: action.command, dryRun: action.dryRun,
+                                                 nodesBefore: liveNodes.union(queryNodes ?? []).sorted())
+                    decision.exitCode = action.exitCode
+                    decision.commandMs = action.durationMs
+                    decision.error = action.error
+                    tracker.decided(decision)
                     if !action.succeeded, !action.dryRun { s.failed(keeping: previous) }
                 }
                 scaler = s
@@ -163,11 +197,22 @@ struct WatchRunner: StepRunner {
 
         var details = journal.read { $0 }
         details.background = background?.record()
+        if spec.scale != nil { details.scaling = tracker.finished(background: background, endMs: (clock.now - start).milliseconds) }
         details.recovery = Self.recovery(details, background: background, end: clock.now - start, settle: spec.settle.swiftDuration)
         record.watch = details
         Self.record(details, into: &record)
         record[\.totalTime] = clock.now - start
         if dryRun, !details.actions.isEmpty { record.notes.append(StepNote(.dryRunActions, ["count": String(details.actions.count)])) }
+    }
+
+    /// The metrics base URLs the discovery command printed (lines starting with http:// or
+    /// https://); nil when it failed or printed none, so the last list stays.
+    static func discover(_ command: Command) async -> [String]? {
+        let outcome = await CommandRunner.run(CommandRunner.argv(command), deadline: .seconds(10), keepLines: 500)
+        guard outcome.exitCode == 0 else { return nil }
+        let urls = (outcome.outputTail ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { $0.hasPrefix("http://") || $0.hasPrefix("https://") }
+        return urls.isEmpty ? nil : urls
     }
 
     /// The background load's requests, or nil (with a note) when the collection cannot be looked up.
@@ -348,6 +393,16 @@ struct WatchRunner: StepRunner {
         record[\.rowsAfter] = d.rowsAfter
         if let b = d.rowsBefore, let a = d.rowsAfter { record[\.rowsLost] = max(0, b - a) }
         if let c = d.rowCount { record[\.rowsUnverified] = !c.isVerified }
+        if let scaling = d.scaling {
+            record[\.scaleOuts] = scaling.filter(\.isScaleOut).count
+            record[\.scaleIns] = scaling.filter { !$0.isScaleOut }.count
+            if let first = scaling.first(where: { $0.isScaleOut && !$0.dryRun }) {
+                func since(_ t: Double?) -> Duration? { t.map { .milliseconds($0 - first.atMs) } }
+                record[\.newNodeLive] = since(first.nodesAtMs)
+                record[\.newNodeSegments] = since(first.segmentsAtMs)
+                record[\.newNodeServing] = since(first.servingAtMs)
+            }
+        }
     }
 }
 

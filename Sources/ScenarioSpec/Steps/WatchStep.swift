@@ -93,6 +93,11 @@ public struct WatchStep: StepSpec {
         public var search: SearchSettings
         /// Most searches in flight; nil: enough for every search to hang until its timeout.
         public var maxInFlight: Int?
+        /// Stop sending after this long from the watch's start (nil: for the whole watch), e.g.
+        /// to see the scaler scale in once the load is gone.
+        public var duration: ScenarioDuration?
+        /// After `duration`: keep sending at this (lower) rate until the watch ends; nil: stop.
+        public var rest: Rate?
 
         /// A background search's deadline when `timeout` is not set.
         public static let defaultTimeout = ScenarioDuration.seconds(5)
@@ -141,13 +146,18 @@ public struct WatchStep: StepSpec {
         doc: "A steady search load during the watch, to measure the success rate before, during and after faults. Searches are due on a fixed schedule (open loop, as `concurrentSearch` with `rate`), each sent once; one succeeds only when it is answered within `timeout` of its due time, and its latency is measured from that time. A search that cannot start before its time runs out (every slot busy) fails as `notSent`.",
         keys: [KeySpec("rate", .rate, .defaultValue("5/s"), "Searches per second."),
                KeySpec("concurrency", .integer(min: 1, max: 4096), .runtimeDefault("rate × timeout × 1.25 + 4"),
-                       "Most searches in flight. The default leaves room for every search to hang until its timeout during an outage, so none is held back and sent after the server is back.")]
+                       "Most searches in flight. The default leaves room for every search to hang until its timeout during an outage, so none is held back and sent after the server is back."),
+               KeySpec("duration", .duration(allowZero: false), .runtimeDefault("the whole watch"),
+                       "Send at `rate` for this long from the watch's start, e.g. so that the scaler scales in once the load is gone."),
+               KeySpec("rest", .rate, .optional,
+                       "After `duration`, keep sending at this lower rate until the watch ends, so what the searches see while nodes leave (scale-in) is measured too. Without it the load stops after `duration`.")]
             + SearchSettings.keys)
 
     public static let keys: [KeySpec] = [
         KeySpec("duration", .duration(allowZero: false), .required, "How long to watch."),
         KeySpec("interval", .duration(allowZero: false), .defaultValue("30s"), "Time between checks (the document's `check_interval`)."),
         KeySpec("endpoints", .oneOrMore(.url), .runtimeDefault("the target's `metrics`"), "Metrics base URLs to check."),
+        KeySpec("discover", .argv, .optional, "A command that prints the metrics base URLs of the running processes, one per line, run before every check: query nodes that join or leave (scaling) are followed — sampled, health-checked and shown — instead of a fixed `endpoints` list. E.g. `[scripts/milvus-local, endpoints, cluster]`; on Kubernetes, a `kubectl get endpoints …` wrapper. When it fails, the last list stays."),
         KeySpec("serving", .boolean, .defaultValue("true"), "Include the serving check (a real search on the collection)."),
         KeySpec("rules", .list(.object(ruleSpec), minCount: 0), .defaultValue("[]"), "Alert rules."),
         KeySpec("faults", .list(.object(faultSpec), minCount: 0), .defaultValue("[]"), "Commands run at set times."),
@@ -179,12 +189,19 @@ public struct WatchStep: StepSpec {
         public let rowsAfter = Metric<CountValue>("rowsAfter", .neither, "Rows in the collection after the watch, from a verified count (see `recount`).")
         public let rowsLost = Metric<CountValue>("rowsLost", .lower, "rowsBefore − rowsAfter, when positive; only from a verified count. A threshold on it fails, saying why, when the count could not be verified.")
         public let rowsUnverified = Metric<FlagValue>("rowsUnverified", .lower, "1 when the rows after the watch could not be verified (the count failed, or kept changing until `recount` ran out), else 0.")
+        public let scaleOuts = Metric<CountValue>("scaleOuts", .neither, "(`scale`) Decisions to add a query node.")
+        public let scaleIns = Metric<CountValue>("scaleIns", .neither, "(`scale`) Decisions to remove a query node.")
+        public let newNodeLive = Metric<DurationValue>("newNode.live", .lower, "(`scale`) From the first scale-out decision until the deployment reported the new number of query nodes.")
+        public let newNodeSegments = Metric<DurationValue>("newNode.segments", .lower, "(`scale`) From the first scale-out decision until a new query node held a segment (Milvus's balancer moved one to it).")
+        public let newNodeServing = Metric<DurationValue>("newNode.serving", .lower, "(`scale`) From the first scale-out decision until a new query node had run searches (its own `milvus_querynode_sq_req_count`).")
         public let totalTime = Metric<DurationValue>.totalTime("the watch")
     }
 
     public var duration: ScenarioDuration
     public var interval: ScenarioDuration
     public var endpoints: [String]?
+    /// Prints the metrics endpoints before every check (nodes that come and go).
+    public var discover: Command?
     public var serving: Bool
     public var rules: [Rule]
     public var faults: [Fault]
@@ -199,6 +216,7 @@ public struct WatchStep: StepSpec {
         duration = r.duration("duration") ?? .seconds(60)
         interval = r.duration("interval") ?? .seconds(30)
         endpoints = r.strings("endpoints")
+        discover = r.strings("discover").map { Command(argv: $0, mark: r.mark("discover")) }
         serving = r.bool("serving") ?? true
         rules = r.objects("rules") { Self.rule($0) } ?? []
         faults = r.objects("faults") { f in
@@ -211,7 +229,8 @@ public struct WatchStep: StepSpec {
         // `${replicas}` in the scale command is filled in at run time.
         scale = d.withBindings(["replicas": .deferred]) { r.object("scale") { Self.scaling($0) } } ?? nil
         background = r.object("background") { b in
-            let settings = Background(rate: b.rate("rate") ?? Rate(perSecond: 5), search: SearchSettings(b), maxInFlight: b.int("concurrency"))
+            let settings = Background(rate: b.rate("rate") ?? Rate(perSecond: 5), search: SearchSettings(b), maxInFlight: b.int("concurrency"),
+                                      duration: b.duration("duration"), rest: b.rate("rest"))
             if let cap = settings.maxInFlight {
                 let timeout = settings.search.timeout ?? Background.defaultTimeout
                 let outstanding = settings.rate.perSecond * timeout.milliseconds / 1000

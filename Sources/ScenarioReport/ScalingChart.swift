@@ -1,0 +1,89 @@
+import Foundation
+import ScenarioRecord
+
+extension Charts {
+    /// A scaling watch over time, three panels on one time axis: the query nodes the deployment
+    /// reported at each check, their average CPU (what the auto-scaler compares with its limit),
+    /// and the background searches' P99 — with a marker at every scaling decision.
+    static func scalingChart(_ id: String, _ w: WatchDetails, _ l: Labels) -> Chart? {
+        guard let decisions = w.scaling, !w.checks.isEmpty else { return nil }
+        let title = "\(l.pick("Scaling", "扩缩容")) (\(id))"
+        let width = 760.0, left = 70.0, right = 30.0, panel = 90.0, gap = 28.0, top = 48.0
+        let height = top + 3 * panel + 2 * gap + 80
+        let pw = width - left - right
+        let seconds = max(1, w.durationMs / 1000, (w.checks.last?.atMs ?? 0) / 1000)
+        func x(_ ms: Double) -> Double { left + pw * min(1, max(0, ms / 1000 / seconds)) }
+        var svg = header(width: width, height: height, title: title)
+
+        // One panel: its axis, grid and a line through the checks that have a value.
+        func panelSVG(_ index: Int, label: String, values: [(Double, Double?)], color: String, stepped: Bool, floor: Double,
+                      second: [(Double, Double?)] = []) -> String {
+            let y0 = top + Double(index) * (panel + gap)
+            let known = (values + second).compactMap { $0.1 }
+            let yMax = nice(max(floor, known.max() ?? floor))
+            var s = text(label, x: left, y: y0 - 6, anchor: "start", size: 11, weight: "bold")
+            for (i, v) in ticks(yMax).enumerated() where i % (stepped && yMax <= 5 ? 1 : 2) == 0 || i == 5 {
+                let y = y0 + panel - panel * v / yMax
+                s += line(left, y, left + pw, y, stroke: i == 0 ? "#999" : "#e0e0e0")
+                s += text(Format.number(v), x: left - 8, y: y + 4, anchor: "end", size: 10)
+            }
+            func polyline(_ series: [(Double, Double?)], dash: String?) -> String {
+                var points: [String] = []
+                var previousY: Double?
+                for (ms, v) in series {
+                    guard let v else { previousY = nil; continue }
+                    let px = x(ms), py = y0 + panel - panel * v / yMax
+                    if stepped, let p = previousY { points.append("\(r(px)),\(r(p))") }
+                    points.append("\(r(px)),\(r(py))")
+                    previousY = py
+                }
+                guard points.count > 1 else { return "" }
+                return "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\""
+                    + (dash.map { " stroke-dasharray=\"\($0)\" stroke-opacity=\"0.6\"" } ?? "") + "/>\n"
+            }
+            s += polyline(second, dash: "6 4") + polyline(values, dash: nil)
+            if known.isEmpty {
+                s += text(l.pick("not measured", "未测得"), x: left + pw / 2, y: y0 + panel / 2, anchor: "middle", fill: "#888")
+            }
+            return s
+        }
+        svg += panelSVG(0, label: l.pick("Query nodes: running (own /metrics, solid) and reported by the cluster (GetMetrics, dashed)",
+                                         "查询节点数：运行中（自身 /metrics，实线）与集群报告（GetMetrics，虚线）"),
+                        values: w.checks.map { ($0.atMs, $0.queryNodes.map(Double.init)) }, color: palette[0], stepped: true, floor: 1,
+                        second: w.checks.map { ($0.atMs, $0.reportedQueryNodes.map(Double.init)) })
+        svg += panelSVG(1, label: l.pick("Query nodes' average CPU (%)", "查询节点平均 CPU (%)"),
+                        values: w.checks.map { ($0.atMs, $0.nodeCPUAveragePercent) }, color: palette[3], stepped: false, floor: 10)
+        svg += panelSVG(2, label: l.pick("Background search P99 (ms)", "后台查询 P99 (毫秒)"),
+                        values: w.checks.map { ($0.atMs, $0.backgroundP99Ms) }, color: palette[4], stepped: false, floor: 1)
+
+        // Decisions, across all panels.
+        let bottom = top + 3 * panel + 2 * gap
+        for d in decisions {
+            let color = d.isScaleOut ? palette[2] : palette[1]
+            svg += "<line x1=\"\(r(x(d.atMs)))\" y1=\"\(r(top - 4))\" x2=\"\(r(x(d.atMs)))\" y2=\"\(r(bottom - gap))\" stroke=\"\(color)\" stroke-width=\"2\" stroke-dasharray=\"5 3\"/>\n"
+            if let serving = d.servingAtMs {
+                svg += "<line x1=\"\(r(x(serving)))\" y1=\"\(r(top - 4))\" x2=\"\(r(x(serving)))\" y2=\"\(r(bottom - gap))\" stroke=\"\(palette[0])\" stroke-width=\"1\" stroke-dasharray=\"2 3\"/>\n"
+            }
+        }
+        // Time axis under the last panel.
+        let axisY = bottom - gap
+        let step = [5.0, 10, 15, 30, 60, 120, 300, 600, 1800, 3600].first { seconds / $0 <= 10 } ?? 3600
+        var t = 0.0
+        while t <= seconds + 0.001 {
+            let xx = x(t * 1000)
+            svg += line(xx, axisY, xx, axisY + 4, stroke: "#999")
+            svg += text(t >= 60 && step >= 60 ? "\(Int(t / 60))m" : "\(Int(t))s", x: xx, y: axisY + 17, anchor: "middle", size: 11)
+            t += step
+        }
+        var lx = left
+        let ly = axisY + 44
+        for (color, dash, label) in [(palette[2], "5 3", l.pick("scale out", "扩容")), (palette[1], "5 3", l.pick("scale in", "缩容")),
+                                     (palette[0], "2 3", l.pick("new node serves searches", "新节点开始处理查询"))] {
+            svg += "<line x1=\"\(r(lx))\" y1=\"\(r(ly - 4))\" x2=\"\(r(lx + 16))\" y2=\"\(r(ly - 4))\" stroke=\"\(color)\" stroke-width=\"2\" stroke-dasharray=\"\(dash)\"/>\n"
+            svg += text(label, x: lx + 21, y: ly, anchor: "start", size: 11)
+            lx += 21 + textWidth(label, size: 11) + 18
+        }
+        svg += "</svg>\n"
+        return Chart(file: "scaling_\(id).svg", title: title, svg: svg)
+    }
+}
