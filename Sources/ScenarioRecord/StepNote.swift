@@ -57,6 +57,9 @@ public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
         case shardOverlap
         /// `merge --allow-partial`: shards missing from the merge. Values: shards.
         case shardsMissing
+        /// A watch scaled out, the new query node came up, but it held no segment and ran no
+        /// search before the watch ended or the next decision. Values: nodes, seconds.
+        case scaledNodeIdle
         /// A note from a record written before notes had codes (format 1). Values: text.
         case text
     }
@@ -99,6 +102,7 @@ public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
         .shardStartedLate: "the load started {late} s after --start-at: this shard was not ready in time (start later)",
         .shardOverlap: "the shards' measured phases overlapped for {overlap}% of the step's {window} s window: they were not all sending at once, so the merged QPS is lower than the server sustained",
         .shardsMissing: "merged without shard(s) {shards} (--allow-partial): their queries are missing from every total",
+        .scaledNodeIdle: "query node(s) {nodes} came up after the scale-out but held no segment and ran no search in the {seconds} s that followed: the deployment gave the new capacity no work (Milvus 2.3.5 puts a new node into the default resource group without adding it to an already loaded replica; a new load, e.g. with more replicas, would use it)",
         .text: "{text}",
     ]
 

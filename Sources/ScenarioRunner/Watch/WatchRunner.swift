@@ -197,7 +197,17 @@ struct WatchRunner: StepRunner {
 
         var details = journal.read { $0 }
         details.background = background?.record()
-        if spec.scale != nil { details.scaling = tracker.finished(background: background, endMs: (clock.now - start).milliseconds) }
+        if spec.scale != nil {
+            let endMs = (clock.now - start).milliseconds
+            let scaling = tracker.finished(background: background, endMs: endMs)
+            details.scaling = scaling
+            // New capacity the deployment did not use is the finding, said in words.
+            for (i, r) in scaling.enumerated() where r.isScaleOut && !r.dryRun && r.nodesAtMs != nil && r.servingAtMs == nil && r.segmentsAtMs == nil {
+                let until = i + 1 < scaling.count ? scaling[i + 1].atMs : endMs
+                record.notes.append(StepNote(.scaledNodeIdle, ["nodes": r.nodesAdded.map(String.init).joined(separator: ", "),
+                                                               "seconds": String(format: "%.0f", (until - r.nodesAtMs!) / 1000)]))
+            }
+        }
         details.recovery = Self.recovery(details, background: background, end: clock.now - start, settle: spec.settle.swiftDuration)
         record.watch = details
         Self.record(details, into: &record)
