@@ -319,6 +319,13 @@ struct WatchLogicTests {
         #expect(scaleIn.nodesRemoved == [15] && scaleIn.nodesAtMs == 83_000 && scaleIn.reportedAtMs == 86_000)
         #expect(scaleIn.servingAtMs == nil && scaleIn.segmentsAtMs == nil)
         #expect(scaleIn.failedDuring == 0 && scaleIn.successAfter == 100)
+        // A new node that never serves: the change never completes, 'during' runs to the end.
+        var idle = ScalingTracker()
+        idle.decided(ScalingRecord(atMs: 30_000, from: 2, to: 3, reason: "CPU 84% > 70%", command: "…", dryRun: false, nodesBefore: [11, 12]))
+        idle.observe(atMs: 33_000, reported: [11, 12], live: [11, 12, 15], segments: [15: 0], searches: [15: 0])
+        let never = idle.finished(background: load, endMs: 60_000)[0]
+        #expect(never.nodesAtMs == 33_000 && never.servingAtMs == nil && never.reportedAtMs == nil)
+        #expect(never.p99DuringMs == 50 && never.successAfter == nil, "during is 30 s to the end at 60 s: \(never)")
         #expect(ScalingTracker.reason(to: 3, from: 2, cpu: 84, memory: 2, cpuAbove: 70, memoryAbove: 80) == "CPU 84% > 70%")
         #expect(ScalingTracker.reason(to: 1, from: 2, cpu: 10, memory: 2, cpuAbove: 70, memoryAbove: 80) == "CPU 10% < 35% and memory 2% < 40%")
     }

@@ -18,7 +18,7 @@ extension TableBuilder {
             for r in f.step.watch?.scaling ?? [] {
                 func since(_ t: Double?) -> ReportTable.Cell { Format.seconds(fromMs: t.map { $0 - r.atMs }) }
                 let result: ReportTable.Cell = r.dryRun ? .init(l.pick("dry run, not run", "演练，未执行"), raw: "dry-run")
-                    : .init((r.error ?? "exit \(r.exitCode.map(String.init) ?? "?")") + (r.commandMs.map { String(format: l.pick(" in %.1f s", "，%.1f 秒"), $0 / 1000) } ?? ""),
+                    : .init((r.error ?? "\(l.pick("exit", "退出码")) \(r.exitCode.map(String.init) ?? "?")") + (r.commandMs.map { String(format: l.pick(" in %.1f s", "，%.1f 秒"), $0 / 1000) } ?? ""),
                             raw: r.exitCode.map(String.init) ?? "")
                 let nodes = (r.nodesAdded.map { "+\($0)" } + r.nodesRemoved.map { "−\($0)" }).joined(separator: " ")
                 rows.append([.init(f.step.id), Format.seconds(fromMs: r.atMs), .init("\(r.from) → \(r.to)", raw: "\(r.from)->\(r.to)"),

@@ -46,7 +46,8 @@ struct ScalingTracker: Sendable {
             guard let background else { return r }
             let next = i + 1 < records.count ? records[i + 1].atMs : endMs
             let previous = i > 0 ? records[i - 1].atMs : 0
-            let settled = (r.isScaleOut ? (r.servingAtMs ?? r.nodesAtMs) : r.nodesAtMs).map { min($0, next) } ?? next
+            // Scaling out, the change is complete when a new node serves; scaling in, when the node is gone.
+            let settled = (r.isScaleOut ? r.servingAtMs : r.nodesAtMs).map { min($0, next) } ?? next
             let w = Self.window.milliseconds
             let before = Duration.milliseconds(max(previous, r.atMs - w))..<Duration.milliseconds(r.atMs)
             let during = Duration.milliseconds(r.atMs)..<Duration.milliseconds(max(r.atMs, settled))
