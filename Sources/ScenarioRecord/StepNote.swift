@@ -102,7 +102,7 @@ public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
         .shardStartedLate: "the load started {late} s after --start-at: this shard was not ready in time (start later)",
         .shardOverlap: "the shards' measured phases overlapped for {overlap}% of the step's {window} s window: they were not all sending at once, so the merged QPS is lower than the server sustained",
         .shardsMissing: "merged without shard(s) {shards} (--allow-partial): their queries are missing from every total",
-        .scaledNodeIdle: "query node(s) {nodes} came up after the scale-out but held no segment and ran no search in the {seconds} s that followed: the deployment gave the new capacity no work (Milvus 2.3.5 puts a new node into the default resource group without adding it to an already loaded replica; a new load, e.g. with more replicas, would use it)",
+        .scaledNodeIdle: "query node(s) {nodes} came up after the scale-out but held no segment and ran no search in the {seconds} s that followed: the deployment gave the new capacity no work within the watch",
         .text: "{text}",
     ]
 

@@ -184,6 +184,6 @@ struct Labels: Sendable {
         .shardStartedLate: "负载比 --start-at 晚了 {late} 秒开始：本分片未及时就绪（请设更晚的开始时间）",
         .shardOverlap: "各分片的测量阶段只在该步骤 {window} 秒窗口的 {overlap}% 内重叠：它们并非同时发送，合并后的 QPS 低于服务器实际可承受的",
         .shardsMissing: "合并时缺少分片 {shards}（--allow-partial）：各项总数不含它们的查询",
-        .scaledNodeIdle: "扩容后查询节点 {nodes} 已启动，但在随后的 {seconds} 秒内未持有任何分段、未处理任何查询：系统没有给新容量分配工作（Milvus 2.3.5 将新节点放入默认资源组，但不会加入已加载的副本；重新加载，例如使用更多副本，才会用到它）",
+        .scaledNodeIdle: "扩容后查询节点 {nodes} 已启动，但在随后的 {seconds} 秒内未持有任何分段、未处理任何查询：在监控期内系统没有给新容量分配工作",
     ]
 }

@@ -37,7 +37,9 @@ extension RunTests {
         let dir = try Self.temporaryFolder()
         var environment = Self.environment
         environment["SMTP_PASSWORD"] = "alerts-secret"
-        let r = try CLITests.run(["run", "scenarios/health_recovery.yaml", "--var", "watch_duration=100s", "--var", "fault_at=15s",
+        // 130 s: a restart that takes a minute (60 s in one CI run: serving 72 s after the kill)
+        // still leaves the 10 s settle and an 'after' window inside the watch.
+        let r = try CLITests.run(["run", "scenarios/health_recovery.yaml", "--var", "watch_duration=130s", "--var", "fault_at=15s",
                                   "--report-dir", dir.path], environment: environment)
         let record = try Self.record(dir)
         let (m, watch) = try Self.watchStep(record, id: "outage")
