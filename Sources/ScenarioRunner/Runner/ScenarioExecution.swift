@@ -152,7 +152,7 @@ public struct ScenarioExecution: Sendable {
             var waited: [StepNote] = []
             var waitFailure: StepFailure?
             if i == plan.firstLoad || !setupChecked, step.collection != nil {
-                if i == plan.firstLoad || !setupChecked, let late = await Self.waitUntil(options.startAt, context), late > 1 {
+                if let late = await Self.waitUntil(options.startAt, context), late > 1 {
                     waited.append(StepNote(.shardStartedLate, ["late": String(format: "%.1f", late)]))
                 }
                 if !setupChecked, let collection = step.collection {
