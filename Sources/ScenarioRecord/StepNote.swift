@@ -60,6 +60,9 @@ public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
         /// A watch scaled out, the new query node came up, but it held no segment and ran no
         /// search before the watch ended or the next decision. Values: nodes, seconds.
         case scaledNodeIdle
+        /// A search step on 2 or more replica groups where a group led none of the searches (the
+        /// nodes' own counters). Values: nodes, searches, groups.
+        case replicaGroupIdle
         /// A note from a record written before notes had codes (format 1). Values: text.
         case text
     }
@@ -103,6 +106,7 @@ public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
         .shardOverlap: "the shards' measured phases overlapped for {overlap}% of the step's {window} s window: they were not all sending at once, so the merged QPS is lower than the server sustained",
         .shardsMissing: "merged without shard(s) {shards} (--allow-partial): their queries are missing from every total",
         .scaledNodeIdle: "query node(s) {nodes} came up after the scale-out but held no segment and ran no search in the {seconds} s that followed: the deployment gave the new capacity no work within the watch",
+        .replicaGroupIdle: "the replica group of node(s) {nodes} led none of the {searches} searches: the proxy sent every one to the other group(s) of {groups}. A Milvus 2.3 proxy routes by a shard-leader list it caches for proxy.shardLeaderCacheInterval (30 s by default); a list fetched while a group was still coming up leaves that group out until it expires. To measure how replicas share traffic, warm up for longer than that after a load",
         .text: "{text}",
     ]
 

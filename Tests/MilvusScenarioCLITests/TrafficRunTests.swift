@@ -16,6 +16,12 @@ struct TrafficRunTests {
 
     /// One sealed segment: with 1 replica only the node holding it (which also leads the
     /// shard) can serve searches. Then 2 replicas: the proxy must send searches to both groups.
+    /// Before they are measured, a 31 s warm-up: a 2.3 proxy caches its shard-leader list for
+    /// proxy.shardLeaderCacheInterval (30 s), and a list fetched while the second group was
+    /// still coming up routes everything to the first until it expires (seen once in CI: 200
+    /// searches to one group, 0 to the other, 1 s after the load). The test is about where the
+    /// searches go once routing has settled, and the tool's note on an idle group is checked
+    /// by the unit tests.
     static let scenario = """
     version: 1
     name: traffic_cluster
@@ -32,7 +38,7 @@ struct TrafficRunTests {
       - monitor: {id: after_one}
       - release
       - load: {replicas: 2}
-      - concurrentSearch: {id: two_replicas, queries: 200, concurrency: 4}
+      - concurrentSearch: {id: two_replicas, queries: 200, concurrency: 4, rate: 40/s, warmup: 31s}
       - drop
     thresholds:
       - one_replica.servingNodes == 1
@@ -75,7 +81,7 @@ struct TrafficRunTests {
         let twoTraffic = try #require(two["traffic"] as? [String: Any])
         let groups = try #require(twoTraffic["groups"] as? [[String: Any]])
         #expect(groups.count == 2, "\(groups)")
-        #expect(groups.allSatisfy { ($0["searches"] as? Int ?? 0) > 0 }, "a replica group served nothing: \(groups)")
+        #expect(groups.allSatisfy { ($0["searches"] as? Int ?? 0) > 0 }, "a replica group served nothing: \(groups) \(two["notes"] ?? "")")
         #expect(groups.reduce(0) { $0 + ($1["searches"] as? Int ?? 0) } == 200, "\(groups)")
         let intervals = try #require(twoTraffic["intervals"] as? [[String: Any]])
         #expect(!intervals.isEmpty)

@@ -44,4 +44,20 @@ struct BalanceTests {
         // Groups whose nodes the monitor did not see do not count.
         #expect(MonitorRunner.replicaImbalance([Self.node(1, segments: 3, rows: 10)], groups: [ReplicaGroup(id: 9, nodeIDs: [8], shards: [])]) == nil)
     }
+
+    @Test("a replica group that led no search gets a note; one group, or no traffic, none")
+    func idleReplicaGroup() {
+        func details(_ searches: [Int]) -> NodeTrafficDetails {
+            NodeTrafficDetails(nodes: [], groups: searches.enumerated().map { i, n in
+                NodeTrafficDetails.Group(replicaID: Int64(i + 1), nodeIDs: i == 0 ? [5, 7] : [Int64(6 + i * 2)], searches: n,
+                                         sharePercent: 0)
+            }, intervals: [], intervalMs: 0, durationMs: 1000)
+        }
+        let notes = details([0, 200]).idleReplicaGroupNotes
+        #expect(notes == [StepNote(.replicaGroupIdle, ["nodes": "5, 7", "searches": "200", "groups": "2"])])
+        #expect(details([0, 150, 50]).idleReplicaGroupNotes.count == 1)
+        #expect(details([90, 110]).idleReplicaGroupNotes.isEmpty)
+        #expect(details([0, 0]).idleReplicaGroupNotes.isEmpty)
+        #expect(details([200]).idleReplicaGroupNotes.isEmpty)
+    }
 }

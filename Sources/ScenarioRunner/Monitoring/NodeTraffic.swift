@@ -249,6 +249,17 @@ extension NodeTrafficDetails {
         return MonitorRunner.imbalance(counts)
     }
 
+    /// One note per replica group that led none of the searches while another led some: with
+    /// 2 or more groups that is the proxy's routing, not chance.
+    var idleReplicaGroupNotes: [StepNote] {
+        let total = groups.reduce(0) { $0 + $1.searches }
+        guard groups.count >= 2, total > 0 else { return [] }
+        return groups.filter { $0.searches == 0 }.map {
+            StepNote(.replicaGroupIdle, ["nodes": $0.nodeIDs.map(String.init).joined(separator: ", "),
+                                         "searches": String(total), "groups": String(groups.count)])
+        }
+    }
+
     /// max ÷ mean of the searches each replica group led; nil without groups or traffic.
     var replicaShareImbalance: Double? {
         let counts = groups.map(\.searches)

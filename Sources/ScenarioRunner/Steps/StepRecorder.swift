@@ -145,6 +145,7 @@ extension StepRecorder where Spec.Metrics: SearchLatencyMetrics {
         self[\.servingNodes] = t.nodes.filter { $0.requests > 0 }.count
         self[\.nodeShareImbalance] = t.nodeShareImbalance
         self[\.replicaShareImbalance] = t.replicaShareImbalance
+        notes += t.idleReplicaGroupNotes
         self[\.nodeCpuPercentMax] = t.nodes.compactMap(\.cpuPercent).max()
         self[\.serverP50] = t.proxyLatency?.p50Ms.map { .milliseconds($0) }
         self[\.serverP99] = t.proxyLatency?.p99Ms.map { .milliseconds($0) }
