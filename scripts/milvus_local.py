@@ -4,7 +4,7 @@
 Run it through scripts/milvus-local, which installs what it needs first.
 
   milvus-local standalone up|down|status|restart|kill
-  milvus-local cluster up [--querynodes N] [--no-auto-compaction]|down|status|restart
+  milvus-local cluster up [--querynodes N] [--no-auto-compaction] [--auto-balance]|down|status|restart
   milvus-local cluster kill querynode N        (SIGKILL one query node: a fault)
   milvus-local cluster start querynode N       (start it again)
   milvus-local cluster scale querynode N       (add or remove query nodes on the running cluster, up to 6)
@@ -389,8 +389,9 @@ def cluster_up(args):
     n = args.querynodes
     state = load_state(mode)
     compaction = not getattr(args, "no_auto_compaction", False)
+    balance = bool(getattr(args, "auto_balance", False))
     if state and all(pid_is_ours(e) for e in state["processes"]) and state.get("querynodes") == n \
-            and state.get("autoCompaction", True) == compaction:
+            and state.get("autoCompaction", True) == compaction and state.get("autoBalance", False) == balance:
         log(f"cluster already running with {n} query nodes")
         return print_status(mode)
     if state:
@@ -423,7 +424,7 @@ def cluster_up(args):
 
     started = time.time()
     entries = []
-    state = {"mode": mode, "querynodes": n, "processes": entries, "autoCompaction": compaction,
+    state = {"mode": mode, "querynodes": n, "processes": entries, "autoCompaction": compaction, "autoBalance": balance,
              "uri": f"http://127.0.0.1:{CLUSTER['proxy']}", "metrics": []}
 
     def record():
@@ -462,6 +463,12 @@ def cluster_up(args):
                                 # --no-auto-compaction they stay apart, as large ones would,
                                 # so there is something to balance onto a node that joins.
                                 **({} if compaction else {"dataCoord.compaction.enableAutoCompaction": False}),
+                                # Milvus 2.3.5's own milvus.yaml ships queryCoord.autoBalance: false:
+                                # a query node that joins is added to the loaded replicas at once
+                                # but gets no existing segment, only new ones (flushes,
+                                # compaction). --auto-balance lets the balancer move segments to
+                                # it (every queryCoord.balanceIntervalSeconds, 60 s).
+                                **({"queryCoord.autoBalance": True} if balance else {}),
                             })
     env_base = dict(COMMON_ENV, MILVUSCONF=conf_dir, MILVUS_RUN_DIR=os.path.join(base, "run"),
                     LD_LIBRARY_PATH=libdir + ":" + os.path.join(dist, "bin") + ":" + os.environ.get("LD_LIBRARY_PATH", ""))
@@ -711,6 +718,8 @@ def main():
     p.add_argument("--querynodes", type=int, default=3, help="query nodes to start (default 3)")
     p.add_argument("--no-auto-compaction", action="store_true",
                    help="with up: keep small segments apart (Milvus merges them otherwise), e.g. to watch them balanced onto new nodes")
+    p.add_argument("--auto-balance", action="store_true",
+                   help="with up: queryCoord.autoBalance true (2.3.5 ships false: a node that joins then gets no existing segment)")
 
     p = sub.add_parser("lite", help=f"milvus-lite (pure Python, limited API) on {LITE['proxy']}")
     p.add_argument("action", choices=["up", "down", "status"])

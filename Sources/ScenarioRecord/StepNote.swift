@@ -105,7 +105,7 @@ public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
         .shardStartedLate: "the load started {late} s after --start-at: this shard was not ready in time (start later)",
         .shardOverlap: "the shards' measured phases overlapped for {overlap}% of the step's {window} s window: they were not all sending at once, so the merged QPS is lower than the server sustained",
         .shardsMissing: "merged without shard(s) {shards} (--allow-partial): their queries are missing from every total",
-        .scaledNodeIdle: "query node(s) {nodes} came up after the scale-out but held no segment and ran no search in the {seconds} s that followed: the deployment gave the new capacity no work within the watch",
+        .scaledNodeIdle: "query node(s) {nodes} came up after the scale-out but held no segment and ran no search in the {seconds} s that followed: the deployment gave the new capacity no work within the watch (on Milvus 2.3 with queryCoord.autoBalance false, its default there, loaded segments never move to a node that joins)",
         .replicaGroupIdle: "the replica group of node(s) {nodes} led none of the {searches} searches: the proxy sent every one to the other group(s) of {groups}. A Milvus 2.3 proxy routes by a shard-leader list it caches for proxy.shardLeaderCacheInterval (30 s by default); a list fetched while a group was still coming up leaves that group out until it expires. To measure how replicas share traffic, warm up for longer than that after a load",
         .text: "{text}",
     ]
