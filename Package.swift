@@ -41,29 +41,26 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
-        // OpenBLAS from the system (Debian: libopenblas-dev): sgemm for exact nearest neighbours.
-        .systemLibrary(
-            name: "COpenBLAS",
-            pkgConfig: "openblas",
-            providers: [.apt(["libopenblas-dev"])]
+        // HDF5 and a CBLAS (OpenBLAS), loaded with dlopen when first needed rather than linked:
+        // the binary starts without them (a `make dist` binary needs only the C library); an
+        // .hdf5 data set then asks for libhdf5, and exact nearest neighbours use their SIMD kernel
+        // without OpenBLAS. Building needs HDF5's header (Debian: libhdf5-dev), for its types.
+        .target(
+            name: "HDF5Runtime",
+            cSettings: [.unsafeFlags(["-I/usr/include/hdf5/serial"])]
         ),
-        // HDF5 from the system (Debian: libhdf5-dev): the ann-benchmarks data set files.
-        .systemLibrary(
-            name: "CHDF5",
-            pkgConfig: "hdf5",
-            providers: [.apt(["libhdf5-dev"])]
-        ),
+        .target(name: "BLASRuntime"),
         // Vector data set files read in row ranges, never whole: TEXMEX .fvecs/.bvecs/.ivecs,
         // NumPy .npy and ann-benchmarks HDF5.
         .target(
             name: "VectorFiles",
-            dependencies: ["CHDF5"]
+            dependencies: ["HDF5Runtime"]
         ),
         // Exact k nearest neighbours by brute force over streamed row blocks, and recall@k.
         // No Milvus, no scenario: pure numerics, benchmarked in bench/ground-truth.
         .target(
             name: "GroundTruth",
-            dependencies: ["COpenBLAS"]
+            dependencies: ["BLASRuntime"]
         ),
         // The scenario language: YAML reader with marks, model, validation, thresholds, JSON Schema.
         .target(

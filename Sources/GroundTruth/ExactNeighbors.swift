@@ -1,4 +1,4 @@
-import COpenBLAS
+import BLASRuntime
 import Dispatch
 
 /// How near two vectors are, as Milvus' metric types define it, turned into a distance where
@@ -50,11 +50,20 @@ public enum DistanceMetric: String, Sendable, CaseIterable {
 /// Two kernels compute a block's inner products: OpenBLAS `sgemm` (Debian's libopenblas, which
 /// picks AVX2/AVX-512 code for the CPU at run time) and a portable SIMD loop written here.
 /// bench/ground-truth measures both; `sgemm` is the default (see bench/GROUND-TRUTH.md).
+/// OpenBLAS is loaded when first needed (BLASRuntime): without it, `.blas` runs the SIMD loop and
+/// `kernel` says so.
 public final class ExactNeighbors {
     public enum Kernel: String, Sendable, CaseIterable {
         case blas
         case simd
     }
+
+    /// Why OpenBLAS's sgemm cannot be used here (not installed, or MILVUS_SCENARIO_BLAS=none);
+    /// nil when it can. Loaded once.
+    public static let blasUnavailable: String? = {
+        var error = [CChar](repeating: 0, count: 512)
+        return blasrt_load(&error, error.count) == 0 ? nil : error.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }()
 
     public let metric: DistanceMetric
     public let dim: Int
@@ -78,6 +87,7 @@ public final class ExactNeighbors {
     private var normalised: [Float] = []
     private var rowTerms: [Float] = []
 
+    /// `kernel` is what is asked for; `.blas` without a loadable OpenBLAS becomes `.simd`.
     public init(queries: [[Float]], k: Int, metric: DistanceMetric, kernel: Kernel = .blas) {
         precondition(k > 0 && !queries.isEmpty)
         let dim = queries[0].count
@@ -85,7 +95,7 @@ public final class ExactNeighbors {
         self.dim = dim
         self.k = k
         self.metric = metric
-        self.kernel = kernel
+        self.kernel = kernel == .blas && Self.blasUnavailable != nil ? .simd : kernel
         queryCount = queries.count
         var flat = queries.flatMap { $0 }
         if metric == .cosine { Self.normalise(&flat, dim: dim) }
@@ -155,8 +165,7 @@ public final class ExactNeighbors {
             products.withUnsafeMutableBufferPointer { out in
                 switch kernel {
                 case .blas:
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(nq), Int32(count), Int32(dim),
-                                1, q.baseAddress, Int32(dim), x.baseAddress, Int32(dim), 0, out.baseAddress, Int32(count))
+                    blasrt_sgemm_abt(Int32(nq), Int32(count), Int32(dim), q.baseAddress, x.baseAddress, out.baseAddress)
                 case .simd:
                     let qb = Shared(q.baseAddress!), xb = Shared(x.baseAddress!), ob = Shared(out.baseAddress!)
                     // Rows in tiles that stay in cache while every query passes over them.

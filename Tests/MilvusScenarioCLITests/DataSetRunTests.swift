@@ -125,6 +125,32 @@ struct DataSetRunTests {
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("report").path))
     }
 
+    @Test("without libhdf5 (loaded only when needed) an .hdf5 data set is refused with the reason at its line; the other formats still read",
+          .enabled(if: haveTools, "needs .local/venv"))
+    func withoutHDF5() throws {
+        let dir = try Self.folder()
+        let text = """
+        target: {uri: "http://127.0.0.1:1"}
+        collection: never_made
+        steps:
+          - create:
+              fields:
+                - {name: id, type: int64, primary: true}
+                - {name: v, type: floatVector, dim: 16}
+          - insert: {rows: 2000, generate: {v: {file: small_base.fvecs}}}
+          - insert: {rows: 10, generate: {id: {sequence: 2000}, v: {file: small-euclidean.hdf5}}}
+        """
+        let file = try RunTests.scenario(text, in: dir)
+        let r = try CLITests.run(["validate", file], environment: ["MILVUS_SCENARIO_HDF5": "/nonexistent/libhdf5.so", "PATH": "/usr/bin:/bin"])
+        #expect(r.status == 2, "\(r.stdout)\n\(r.stderr)")
+        let errors = r.stderr.split(separator: "\n").filter { $0.contains(": error: ") }
+        #expect(errors.count == 1 && errors[0].hasPrefix("\(file):9:") && errors[0].contains("cannot read HDF5 files")
+                && errors[0].contains("MILVUS_SCENARIO_HDF5=/nonexistent/libhdf5.so"), "\(r.stderr)")
+        // With the library found, the same file validates.
+        let ok = try CLITests.run(["validate", file], environment: ["PATH": "/usr/bin:/bin"])
+        #expect(ok.status == 0, "\(ok.stdout)\n\(ok.stderr)")
+    }
+
     @Test("into a collection the scenario did not create, a file of another dimension fails the insert before any row goes in, exit 3",
           .enabled(if: RunTests.standaloneUp && haveTools, "needs Milvus standalone and .local/venv"))
     func refusedAtRunTime() throws {

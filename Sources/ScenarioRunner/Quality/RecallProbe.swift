@@ -154,7 +154,7 @@ enum RecallProbe {
                 }
                 let distances = exact.neighbors().map { $0.map(\.distance) }
                 continuation.resume(returning: .success(GroundTruthResult(distances: distances, rows: exact.candidates,
-                                                                          milliseconds: (clock.now - start).milliseconds, kernel: kernel.rawValue,
+                                                                          milliseconds: (clock.now - start).milliseconds, kernel: exact.kernel.rawValue,
                                                                           source: fromFile ? "data file" : "regenerated")))
             }
         }
