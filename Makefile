@@ -1,5 +1,5 @@
 # milvus-scenario — the commands the README shows.
-.PHONY: examples recovery-examples help demo demo-crud demo-mixed demo-hybrid demo-distributed demo-autoscale demo-standalone demo-recovery demo-recovery-cluster receivers test build release docs validate clean
+.PHONY: examples recovery-examples help demo demo-crud demo-mixed demo-hybrid demo-distributed demo-autoscale demo-standalone demo-recovery demo-recovery-cluster receivers test build release dist docs validate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ release: ## optimised build: .build/release/milvus-scenario
 	scripts/bootstrap
 	swift build -c release
 
+dist: ## dist/milvus-scenario-<version>-linux-<arch>.tar.gz (+ .sha256): one relocatable binary needing only glibc, checked outside the checkout
+	scripts/dist
+
 docs: build ## regenerate docs/scenario-reference.md and docs/scenario.schema.json from the model
 	.build/debug/milvus-scenario reference --output docs/scenario-reference.md
 	.build/debug/milvus-scenario schema --output docs/scenario.schema.json
@@ -63,4 +66,4 @@ validate: build ## validate the example scenarios
 	.build/debug/milvus-scenario validate scenarios/*.yaml
 
 clean: ## remove build products and the local tool venv
-	rm -rf .build .local
+	rm -rf .build .build-dist .local dist
