@@ -63,6 +63,9 @@ public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
         /// A search step on 2 or more replica groups where a group led none of the searches (the
         /// nodes' own counters). Values: nodes, searches, groups.
         case replicaGroupIdle
+        /// The runner process used at least 90 % of every core during a load step. Values:
+        /// percent (of one core), cores.
+        case clientSaturated
         /// A note from a record written before notes had codes (format 1). Values: text.
         case text
     }
@@ -107,6 +110,7 @@ public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
         .shardsMissing: "merged without shard(s) {shards} (--allow-partial): their queries are missing from every total",
         .scaledNodeIdle: "query node(s) {nodes} came up after the scale-out but held no segment and ran no search in the {seconds} s that followed: the deployment gave the new capacity no work within the watch (on Milvus 2.3 with queryCoord.autoBalance false, its default there, loaded segments never move to a node that joins)",
         .replicaGroupIdle: "the replica group of node(s) {nodes} led none of the {searches} searches: the proxy sent every one to the other group(s) of {groups}. A Milvus 2.3 proxy routes by a shard-leader list it caches for proxy.shardLeaderCacheInterval (30 s by default); a list fetched while a group was still coming up leaves that group out until it expires. To measure how replicas share traffic, warm up for longer than that after a load",
+        .clientSaturated: "the client, not the server, limited this step: this process used {percent} % of a core on a machine with {cores} core(s) — the numbers are a floor for the server; run fewer in-flight queries, or more runner processes (run --shard)",
         .text: "{text}",
     ]
 

@@ -61,6 +61,7 @@ struct StepNoteTests {
         StepNote(.shardOverlap, ["overlap": "71", "window": "12.4"]),
         StepNote(.shardsMissing, ["shards": "2/4"]),
         StepNote(.scaledNodeIdle, ["nodes": "12", "seconds": "171"]),
+        StepNote(.clientSaturated, ["percent": "196", "cores": "2"]),
         StepNote(.replicaGroupIdle, ["nodes": "5, 7", "searches": "200", "groups": "2"]),
         StepNote(.replicaGroups, ["groups": "[9, 10] [11]"]),
         StepNote(.segmentInfoUnsupported),

@@ -1,3 +1,4 @@
+import Foundation
 import MilvusClient
 import ScenarioRecord
 import ScenarioSpec
@@ -58,5 +59,22 @@ struct CleanupTests {
         #expect(run(.never, afterFailure: true) == [])
         #expect(run(.onSuccess, afterFailure: true) == [])
         #expect(run(.onSuccess, afterFailure: false) == ["load", "release", "drop", "concurrentSearch"])
+    }
+
+    @Test("a load step whose runner used 90 % of every core says the client limited it; other steps never")
+    func clientSaturated() throws {
+        func record(cpuMs: Double, durationMs: Double, load: Bool) -> StepRecord {
+            var r = StepRecord(path: "1", id: "s", kind: "concurrentSearch", collection: "c", startedAt: Date())
+            r.durationMs = durationMs
+            r.clientCpuMs = cpuMs
+            if load { r.metrics["qps"] = 500 }
+            return r
+        }
+        let note = try #require(StepExecution.clientSaturated(record(cpuMs: 9_800, durationMs: 5_000, load: true), cores: 2))
+        #expect(note == StepNote(.clientSaturated, ["percent": "196", "cores": "2"]))
+        #expect(StepExecution.clientSaturated(record(cpuMs: 8_900, durationMs: 5_000, load: true), cores: 2) == nil)
+        #expect(StepExecution.clientSaturated(record(cpuMs: 4_600, durationMs: 5_000, load: true), cores: 1) != nil)
+        #expect(StepExecution.clientSaturated(record(cpuMs: 9_800, durationMs: 5_000, load: false), cores: 2) == nil)
+        #expect(StepExecution.clientSaturated(record(cpuMs: 100, durationMs: 0, load: true), cores: 2) == nil)
     }
 }

@@ -38,6 +38,7 @@ enum StepExecution {
             logger.info("calls repeated after transient failures: \(list)")
         }
         record.clientCpuMs = ProcessUsage.now().cpuMs - usage.cpuMs
+        if let note = Self.clientSaturated(record, cores: ProcessInfo.processInfo.activeProcessorCount) { record.notes.append(note) }
         // Runners write metrics only by key path into their kind's `Metrics` (StepRecorder), so
         // an undeclared one cannot compile; this catches what the compiler cannot (a metric
         // declared as a computed property, which `StepMetrics.all` does not list): it stops the
@@ -103,6 +104,15 @@ enum StepExecution {
             break
         }
         return f
+    }
+
+    /// A step that sent a measured load (it has a `qps`) while this process used at least 90 %
+    /// of every core the machine has: the client, not the server, limited what it measured.
+    static func clientSaturated(_ record: StepRecord, cores: Int) -> StepNote? {
+        guard record.metrics["qps"] != nil, let cpu = record.clientCpuMs, record.durationMs > 0, cores > 0 else { return nil }
+        let percent = cpu / record.durationMs * 100
+        guard percent >= 90 * Double(cores) else { return nil }
+        return StepNote(.clientSaturated, ["percent": String(format: "%.0f", percent), "cores": String(cores)])
     }
 }
 
