@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "MilvusClient", targets: ["MilvusClient"]),
         .executable(name: "milvus-client-bench", targets: ["MilvusClientBench"]),
         .executable(name: "ground-truth-bench", targets: ["GroundTruthBench"]),
+        .executable(name: "instant-milvus", targets: ["InstantMilvus"]),
+        .executable(name: "runner-ceiling", targets: ["RunnerCeiling"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -119,6 +121,23 @@ let package = Package(
             name: "MilvusClientBench",
             dependencies: ["MilvusClient"],
             path: "bench/ClientBench"
+        ),
+        // A gRPC server that answers every Milvus call at once (no Milvus): the client's ceiling,
+        // driven by bench/client-ceiling.
+        .executableTarget(
+            name: "InstantMilvus",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+            ],
+            path: "bench/InstantMilvus"
+        ),
+        // The runner's search engine against instant-milvus: searches per client core.
+        .executableTarget(
+            name: "RunnerCeiling",
+            dependencies: ["MilvusClient", "ScenarioRunner"],
+            path: "bench/RunnerCeiling"
         ),
         // Exact ground truth at benchmark size (1,000,000 × 128-d), driven by bench/ground-truth.
         .executableTarget(
