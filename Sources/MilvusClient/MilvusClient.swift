@@ -52,8 +52,11 @@ public final class MilvusClient: Sendable {
         let statistics = ConnectionStatistics()
         var config = Transport.Config.defaults
         config.backoff = .init(initial: .milliseconds(250), max: max(.milliseconds(250), options.maxReconnectDelay), multiplier: 1.6, jitter: 0.2)
+        let handshakeLimit = options.timeout
         config.channelDebuggingCallbacks.onCreateTCPConnection = { channel in
-            ServerPingResponder.install(on: channel, statistics: statistics)
+            ServerPingResponder.install(on: channel, statistics: statistics).flatMapThrowing {
+                try HandshakeWatchdog.install(on: channel, limit: handshakeLimit)
+            }
         }
         let security: Transport.TransportSecurity
         if options.useTLS {

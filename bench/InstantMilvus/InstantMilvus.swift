@@ -4,9 +4,15 @@
 // ids and scores, the shape a real search returns); every other call an empty message, which
 // proto3 reads as "status: Success" (enough for Connect).
 //
-//   instant-milvus [--port 19999] [--topk 10] [--threads 1]
+//   instant-milvus [--port 19999] [--topk 10] [--threads 1] [--mode instant]
 //
-// Prints "listening on PORT" once bound; runs until killed. Plain HTTP/2 on swift-nio-http2
+// --mode makes it a hostile server for the runner's robustness tests instead:
+//   silent      speaks HTTP/2 but never answers a call
+//   tcp-silent  accepts TCP connections and never sends a byte (no HTTP/2 at all)
+//   malformed   answers every call with bytes that are not the message's protobuf
+//   oversized   answers every call with a length prefix of 2 GiB and 16 bytes, then ends
+//
+// Prints "listening on PORT" once bound (--port 0: any free port); runs until killed. Plain HTTP/2 on swift-nio-http2
 // (no grpc-swift server, no generated service code): the replies are encoded here by hand.
 import Foundation
 import NIOCore
@@ -85,11 +91,13 @@ final class UnaryHandler: ChannelInboundHandler, @unchecked Sendable {
 
     let search: ByteBuffer
     let empty: ByteBuffer
+    let mode: String
     private var path = ""
 
-    init(search: ByteBuffer, empty: ByteBuffer) {
+    init(search: ByteBuffer, empty: ByteBuffer, mode: String) {
         self.search = search
         self.empty = empty
+        self.mode = mode
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -105,9 +113,20 @@ final class UnaryHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     private func respond(_ context: ChannelHandlerContext) {
+        if mode == "silent" { return }
         let head: HPACKHeaders = [":status": "200", "content-type": "application/grpc"]
         context.write(wrapOutboundOut(.headers(.init(headers: head))), promise: nil)
-        let body = path.hasSuffix("/Search") ? search : empty
+        let body: ByteBuffer
+        switch mode {
+        case "malformed": body = framed([0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x0A, 0x80])
+        case "oversized":
+            var b = context.channel.allocator.buffer(capacity: 21)
+            b.writeInteger(UInt8(0))
+            b.writeInteger(UInt32(0x8000_0000))
+            b.writeBytes([UInt8](repeating: 0x0A, count: 16))
+            body = b
+        default: body = path.hasSuffix("/Search") ? search : empty
+        }
         context.write(wrapOutboundOut(.data(.init(data: .byteBuffer(body)))), promise: nil)
         let trailers: HPACKHeaders = ["grpc-status": "0"]
         context.writeAndFlush(wrapOutboundOut(.headers(.init(headers: trailers, endStream: true))), promise: nil)
@@ -128,6 +147,11 @@ enum InstantMilvus {
         let port = Int(argument("port", "19999"))!
         let topK = Int(argument("topk", "10"))!
         let threads = Int(argument("threads", "1"))!
+        let mode = argument("mode", "instant")
+        guard ["instant", "silent", "tcp-silent", "malformed", "oversized"].contains(mode) else {
+            FileHandle.standardError.write(Data("unknown --mode \(mode)\n".utf8))
+            exit(2)
+        }
         let search = framed(cannedSearchResults(topK: topK)), empty = framed([])
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let channel = try await ServerBootstrap(group: group)
@@ -135,8 +159,9 @@ enum InstantMilvus {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                channel.configureHTTP2Pipeline(mode: .server) { stream in
-                    stream.pipeline.addHandler(UnaryHandler(search: search, empty: empty))
+                if mode == "tcp-silent" { return channel.eventLoop.makeSucceededVoidFuture() }
+                return channel.configureHTTP2Pipeline(mode: .server) { stream in
+                    stream.pipeline.addHandler(UnaryHandler(search: search, empty: empty, mode: mode))
                 }.map { _ in }
             }
             .bind(host: "127.0.0.1", port: port).get()
