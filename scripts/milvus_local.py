@@ -5,8 +5,13 @@ Run it through scripts/milvus-local, which installs what it needs first.
 
   milvus-local standalone up|down|status|restart|kill
   milvus-local cluster up [--querynodes N] [--no-auto-compaction] [--auto-balance]|down|status|restart
-  milvus-local cluster kill querynode N        (SIGKILL one query node: a fault)
-  milvus-local cluster start querynode N       (start it again)
+  milvus-local cluster up --isolate querynode2 (that process in its own network namespace: partitionable)
+  milvus-local cluster FAULT PROCESS [N]       faults: kill (SIGKILL), start (again), freeze (SIGSTOP),
+                                               thaw (SIGCONT), restart (SIGTERM, start), partition /
+                                               heal (cut / restore an isolated process's link);
+                                               PROCESS: querynode N, proxy, datanode, indexnode,
+                                               mixture (the coordinators), etcd, broker
+  milvus-local standalone freeze|thaw          (SIGSTOP / SIGCONT the standalone server)
   milvus-local cluster scale querynode N       (add or remove query nodes on the running cluster, up to 6)
   milvus-local lite up|down|status
   milvus-local env standalone|cluster|lite     (prints MILVUS_URI=... MILVUS_METRICS=...)
@@ -28,6 +33,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+
+import milvus_net as net
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 LOCAL = os.path.join(ROOT, ".local", "milvus")
@@ -139,21 +146,25 @@ def healthz(port, timeout=2.0):
         return None
 
 
-def start_process(mode, name, argv, env, cwd, ports):
+def start_process(mode, name, argv, env, cwd, ports, netns=None):
+    """Starts argv (inside network namespace `netns` when given) and returns its state entry."""
     logs = os.path.join(state_dir(mode), "logs")
     os.makedirs(logs, exist_ok=True)
     out = open(os.path.join(logs, f"{name}.log"), "ab")
-    out.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} starting: {' '.join(argv)}\n".encode())
+    out.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} starting: {' '.join(net.wrap(argv, netns))}\n".encode())
     out.flush()
     full_env = os.environ.copy()
     full_env.update(env)
     # A new session: the server outlives this script and a Ctrl-C in the terminal.
-    proc = subprocess.Popen(argv, cwd=cwd, env=full_env, stdout=out, stderr=subprocess.STDOUT,
+    proc = subprocess.Popen(net.wrap(argv, netns), cwd=cwd, env=full_env, stdout=out, stderr=subprocess.STDOUT,
                             stdin=subprocess.DEVNULL, start_new_session=True)
     out.close()
     CHILDREN[proc.pid] = proc
-    return {"name": name, "pid": proc.pid, "argv": argv, "env": env, "cwd": cwd, "ports": ports,
-            "log": os.path.join(logs, f"{name}.log"), "started": time.time()}
+    entry = {"name": name, "pid": proc.pid, "argv": argv, "env": env, "cwd": cwd, "ports": ports,
+             "log": os.path.join(logs, f"{name}.log"), "started": time.time()}
+    if netns:
+        entry["netns"] = netns
+    return entry
 
 
 def stop_processes(entries, label):
@@ -161,6 +172,8 @@ def stop_processes(entries, label):
     live = [e for e in entries if pid_is_ours(e)]
     for e in live:
         try:
+            os.kill(e["pid"], signal.SIGCONT)  # a frozen process (SIGSTOP) would not act on SIGTERM
+            e.pop("frozen", None)
             os.kill(e["pid"], signal.SIGTERM)
         except ProcessLookupError:
             pass
@@ -390,13 +403,23 @@ def cluster_up(args):
     state = load_state(mode)
     compaction = not getattr(args, "no_auto_compaction", False)
     balance = bool(getattr(args, "auto_balance", False))
+    isolate = sorted(set(getattr(args, "isolate", None) or []))
+    milvus_names = [name for name, *_ in cluster_layout(n)]
+    unknown = [x for x in isolate if x not in milvus_names]
+    if unknown:
+        fail(f"--isolate takes Milvus processes of this cluster ({', '.join(milvus_names)}), not {', '.join(unknown)}")
+    if isolate and (os.geteuid() != 0 or not shutil.which("ip")):
+        fail("--isolate needs root and iproute2 (`ip netns`) to put a process in its own network namespace")
     if state and all(pid_is_ours(e) for e in state["processes"]) and state.get("querynodes") == n \
-            and state.get("autoCompaction", True) == compaction and state.get("autoBalance", False) == balance:
+            and state.get("autoCompaction", True) == compaction and state.get("autoBalance", False) == balance \
+            and sorted(state.get("isolated", {})) == isolate:
         log(f"cluster already running with {n} query nodes")
         return print_status(mode)
     if state:
         log("stopping the previous cluster first (a cluster always starts fresh)")
         stop_cluster(state)
+    elif shutil.which("ip") and os.geteuid() == 0:
+        net.teardown_all()  # namespaces left by a crashed run whose state file is gone
     ports = [p for k, p in CLUSTER.items() if not k.endswith("_base")] + \
             [CLUSTER["metrics_querynode_base"] + i for i in range(1, n + 1)] + \
             [CLUSTER["query_node_base"] + i for i in range(1, n + 1)]
@@ -425,7 +448,17 @@ def cluster_up(args):
     started = time.time()
     entries = []
     state = {"mode": mode, "querynodes": n, "processes": entries, "autoCompaction": compaction, "autoBalance": balance,
-             "uri": f"http://127.0.0.1:{CLUSTER['proxy']}", "metrics": []}
+             "uri": f"http://127.0.0.1:{CLUSTER['proxy']}", "metrics": [], "isolated": {}}
+    # With isolated processes, etcd and the broker are reached at the cluster address (on the
+    # host's loopback), which a network namespace can reach over its veth link; 127.0.0.1 inside
+    # a namespace is its own.
+    shared_host = "127.0.0.1"
+    if isolate:
+        state["ipForwardBefore"] = net.setup_host()
+        shared_host = net.CLUSTER_ADDRESS
+        for i, name in enumerate(isolate, start=1):
+            state["isolated"][name] = net.setup(name, i)
+        log(f"isolated in their own network namespaces: {', '.join(isolate)} (cluster address {shared_host})")
 
     def record():
         save_state(mode, state)
@@ -433,16 +466,17 @@ def cluster_up(args):
     c = CLUSTER
     entries.append(start_process(mode, "etcd", [
         etcd, "--name", "milvus-local", "--data-dir", os.path.join(base, "etcd"),
-        "--listen-client-urls", f"http://127.0.0.1:{c['etcd']}", "--advertise-client-urls", f"http://127.0.0.1:{c['etcd']}",
+        "--listen-client-urls", ",".join(sorted({f"http://127.0.0.1:{c['etcd']}", f"http://{shared_host}:{c['etcd']}"})),
+        "--advertise-client-urls", f"http://{shared_host}:{c['etcd']}",
         "--listen-peer-urls", f"http://127.0.0.1:{c['etcd_peer']}", "--initial-advertise-peer-urls", f"http://127.0.0.1:{c['etcd_peer']}",
         "--initial-cluster", f"milvus-local=http://127.0.0.1:{c['etcd_peer']}"], {}, base, {"client": c["etcd"]}))
     entries.append(start_process(mode, "broker", [
-        tansu, "broker", "--listener-url", f"tcp://127.0.0.1:{c['broker']}",
-        "--advertised-listener-url", f"tcp://127.0.0.1:{c['broker']}", "--storage-engine", "memory://tansu/"],
+        tansu, "broker", "--listener-url", f"tcp://{shared_host}:{c['broker']}",
+        "--advertised-listener-url", f"tcp://{shared_host}:{c['broker']}", "--storage-engine", "memory://tansu/"],
         {}, base, {"kafka": c["broker"]}))
     record()
     for e, port in ((entries[0], c["etcd"]), (entries[1], c["broker"])):
-        if not wait_for(f"{e['name']} port {port}", lambda p=port: port_open(p), 30, [e]):
+        if not wait_for(f"{e['name']} port {port}", lambda p=port: port_open(p, shared_host), 30, [e]):
             stop_cluster(state)
             fail(f"{e['name']} did not open port {port}; see {e['log']}")
 
@@ -452,10 +486,10 @@ def cluster_up(args):
                                    "data_coord_port": c["data_coord"], "data_node_port": c["data_node"],
                                    "query_node_port": c["query_node_base"] + 1},
                             base, {
-                                "etcd.endpoints": [f"127.0.0.1:{c['etcd']}"],
+                                "etcd.endpoints": [f"{shared_host}:{c['etcd']}"],
                                 "etcd.use.embed": False,
                                 "mq.type": "kafka",
-                                "kafka": {"brokerList": f"127.0.0.1:{c['broker']}", "readTimeout": 10},
+                                "kafka": {"brokerList": f"{shared_host}:{c['broker']}", "readTimeout": 10},
                                 "common.storageType": "local",
                                 "localStorage.path": os.path.join(base, "data"),
                                 **SMALL_MACHINE,
@@ -479,8 +513,12 @@ def cluster_up(args):
         batch = []
         for name, role_args, metrics_port, extra_env in group:
             env = dict(env_base, METRICS_PORT=str(metrics_port), **extra_env)
+            iso = state["isolated"].get(name)
+            if iso:
+                entries.append(start_forwarder(mode, name, iso, metrics_port, base))
             e = start_process(mode, name, [milvus_bin, "run"] + role_args + ["-alias", name], env, base,
-                              {"metrics": metrics_port, **({"grpc": int(extra_env["QUERYNODE_PORT"])} if extra_env else {})})
+                              {"metrics": metrics_port, **({"grpc": int(extra_env["QUERYNODE_PORT"])} if extra_env else {})},
+                              netns=iso["ns"] if iso else None)
             entries.append(e)
             state["metrics"].append(f"http://127.0.0.1:{metrics_port}")
             batch.append(e)
@@ -496,11 +534,26 @@ def cluster_up(args):
     print_status(mode)
 
 
+def start_forwarder(mode, name, iso, metrics_port, cwd):
+    """The host's 127.0.0.1 ports of an isolated process (its metrics port; the proxy's gRPC port
+    too), forwarded to it over its veth link."""
+    ports = [metrics_port] + ([CLUSTER["proxy"]] if name == "proxy" else [])
+    specs = [f"127.0.0.1:{p}={iso['ns_ip']}:{p}" for p in ports]
+    e = start_process(mode, f"forward-{name}", [sys.executable, os.path.abspath(__file__), "forward", *specs],
+                      {}, cwd, {"forwarded": ports[0]})
+    if not wait_for(f"forwarder for {name}", lambda: port_open(ports[0]), 10, [e]):
+        fail(f"the forwarder for {name} did not listen on {ports[0]}; see {e['log']}")
+    return e
+
+
 def stop_cluster(state):
     entries = state["processes"]
-    order = ["querynode", "datanode", "indexnode", "proxy", "mixture", "broker", "etcd"]
+    order = ["querynode", "datanode", "indexnode", "proxy", "mixture", "broker", "etcd", "forward"]
     for prefix in order:
         stop_processes([e for e in entries if e["name"].startswith(prefix)], prefix)
+    if state.get("isolated") and shutil.which("ip"):
+        net.teardown_all(state.get("ipForwardBefore"))
+        log(f"removed the network namespaces of {', '.join(sorted(state['isolated']))}")
 
 
 def cluster_down(args):
@@ -512,29 +565,95 @@ def cluster_down(args):
     os.remove(state_file("cluster"))
 
 
-def cluster_node(args, start):
+FAULTS = ("kill", "start", "freeze", "thaw", "restart", "partition", "heal")
+ROLES = ("querynode", "proxy", "datanode", "indexnode", "mixture", "etcd", "broker")
+
+
+def ready_check(entry):
+    """How to tell a (re)started process is up: /healthz for Milvus, the port for etcd and the broker."""
+    if "metrics" in entry["ports"]:
+        port = entry["ports"]["metrics"]
+        return f"{entry['name']} /healthz", lambda: healthz(port) is not None
+    port = next(iter(entry["ports"].values()))
+    host = net.CLUSTER_ADDRESS if load_state("cluster").get("isolated") else "127.0.0.1"
+    return f"{entry['name']} port {port}", lambda: port_open(port, host)
+
+
+def restart_entry(mode, state, entry):
+    new = start_process(mode, entry["name"], entry["argv"], entry["env"], entry["cwd"], entry["ports"], netns=entry.get("netns"))
+    state["processes"] = [new if e["name"] == entry["name"] else e for e in state["processes"]]
+    save_state(mode, state)
+    what, check = ready_check(new)
+    if not wait_for(what, check, 120, [new]):
+        fail(f"{entry['name']} did not come back within 120 s; see {new['log']}")
+    return new
+
+
+def cluster_fault(args):
+    """One fault (or its undoing) on one process of the running cluster. Each prints what it did
+    and exits non-zero when it could not: a scenario's fault or recover command sees that."""
     state = load_state("cluster")
     if not state:
-        fail("the cluster is not running")
-    name = f"{args.role}{args.index}"
+        fail("the cluster is not running (scripts/milvus-local cluster up)")
+    name = f"{args.role}{args.index}" if args.role == "querynode" else args.role
     entry = next((e for e in state["processes"] if e["name"] == name), None)
     if not entry:
-        fail(f"no process named {name}; the cluster has: {', '.join(e['name'] for e in state['processes'])}")
-    if not start:
-        if not pid_is_ours(entry):
-            fail(f"{name} is not running")
+        fail(f"no process named {name}; the cluster has: {', '.join(e['name'] for e in state['processes'] if not e['name'].startswith('forward-'))}")
+    action, alive = args.action, pid_is_ours(entry)
+    if action in ("kill", "freeze", "thaw") and not alive:
+        fail(f"{name} is not running")
+    if action == "kill":
         os.kill(entry["pid"], signal.SIGKILL)
+        entry.pop("frozen", None)
+        save_state("cluster", state)
         log(f"killed {name} (pid {entry['pid']}) with SIGKILL")
-        return
-    if pid_is_ours(entry):
-        log(f"{name} is already running (pid {entry['pid']})")
-        return
-    new = start_process("cluster", name, entry["argv"], entry["env"], entry["cwd"], entry["ports"])
-    state["processes"] = [new if e["name"] == name else e for e in state["processes"]]
-    save_state("cluster", state)
-    if not wait_for(f"{name} /healthz", lambda: healthz(entry["ports"]["metrics"]) is not None, 120, [new]):
-        fail(f"{name} did not answer /healthz; see {new['log']}")
-    log(f"{name} started again (pid {new['pid']})")
+    elif action == "freeze":
+        os.kill(entry["pid"], signal.SIGSTOP)
+        entry["frozen"] = True
+        save_state("cluster", state)
+        log(f"froze {name} (pid {entry['pid']}) with SIGSTOP: its sockets stay open, nothing answers")
+    elif action == "thaw":
+        os.kill(entry["pid"], signal.SIGCONT)
+        entry.pop("frozen", None)
+        save_state("cluster", state)
+        log(f"thawed {name} (pid {entry['pid']}) with SIGCONT")
+    elif action == "start":
+        if alive:
+            log(f"{name} is already running (pid {entry['pid']})")
+            return 0
+        new = restart_entry("cluster", state, entry)
+        log(f"{name} started again (pid {new['pid']})")
+    elif action == "restart":
+        t0 = time.time()
+        stop_processes([entry], name)
+        new = restart_entry("cluster", state, entry)
+        log(f"restarted {name} (pid {entry['pid']} -> {new['pid']}) in {time.time() - t0:.1f} s")
+    else:  # partition / heal
+        iso = state.get("isolated", {}).get(name)
+        if not iso and name in ("etcd", "broker"):
+            fail(f"{name} runs on the host's network and cannot be isolated here (only Milvus processes can: "
+                 f"`cluster up --isolate querynode2`, proxy, datanode, indexnode, mixture)")
+        if not iso:
+            fail(f"{name} runs on the host's network; to cut it off, start the cluster with `cluster up --isolate {name}` "
+                 f"(isolated now: {', '.join(sorted(state.get('isolated', {}))) or 'none'})")
+        net.set_link(iso, up=action == "heal")
+        iso["cut"] = action == "partition"
+        save_state("cluster", state)
+        log(f"{'cut the link of' if action == 'partition' else 'restored the link of'} {name} ({iso['host_if']} "
+            f"{'down' if action == 'partition' else 'up'}; {name} is at {iso['ns_ip']})")
+    return 0
+
+
+def standalone_signal(args):
+    """freeze / thaw the standalone server (SIGSTOP / SIGCONT)."""
+    state = load_state("standalone")
+    if not state or not any(pid_is_ours(e) for e in state["processes"]):
+        fail("standalone is not running")
+    sig = signal.SIGSTOP if args.action == "freeze" else signal.SIGCONT
+    for e in state["processes"]:
+        if pid_is_ours(e):
+            os.kill(e["pid"], sig)
+            log(f"{'froze' if args.action == 'freeze' else 'thawed'} standalone (pid {e['pid']})")
 
 
 def cluster_scale(args):
@@ -664,7 +783,9 @@ def print_status(mode):
         health = (healthz(metrics) or "no answer") if (alive and metrics) else ("-" if alive else "")
         health = health.replace("\n", " ")[:30]
         ports = ", ".join(f"{k} {v}" for k, v in e["ports"].items())
-        rows.append((e["name"], str(e["pid"]), "up" if alive else "DOWN", f"{rss:.0f} MiB" if alive else "", ports, health))
+        cut = state.get("isolated", {}).get(e["name"], {}).get("cut")
+        shown = ("FROZEN" if e.get("frozen") else "CUT OFF" if cut else "up") if alive else "DOWN"
+        rows.append((e["name"], str(e["pid"]), shown, f"{rss:.0f} MiB" if alive else "", ports, health))
     print(f"{mode}: {up}/{len(rows)} processes up, {total_rss:.0f} MiB RSS in all; uri {state['uri']}")
     widths = [max(len(r[i]) for r in rows + [("process", "pid", "state", "rss", "ports", "/healthz")]) for i in range(6)]
     for r in [("process", "pid", "state", "rss", "ports", "/healthz")] + rows:
@@ -709,17 +830,25 @@ def main():
     sub = parser.add_subparsers(dest="mode", required=True)
 
     p = sub.add_parser("standalone", help=f"one Milvus process: gRPC {STANDALONE['proxy']}, metrics {STANDALONE['metrics']}")
-    p.add_argument("action", choices=["up", "down", "status", "restart", "kill"])
+    p.add_argument("action", choices=["up", "down", "status", "restart", "kill", "freeze", "thaw"])
 
     p = sub.add_parser("cluster", help=f"etcd + broker + 4 coordinators, proxy ({CLUSTER['proxy']}), data/index nodes and N query nodes")
-    p.add_argument("action", choices=["up", "down", "status", "restart", "kill", "start", "scale"])
-    p.add_argument("role", nargs="?", choices=["querynode"], help="with kill/start/scale: the kind of node")
-    p.add_argument("index", nargs="?", type=int, help="with kill/start: which one (1-based); with scale: how many")
+    p.add_argument("action", choices=["up", "down", "status", "scale", *FAULTS],
+                   help="restart without a process: the whole cluster, fresh")
+    p.add_argument("role", nargs="?", choices=ROLES,
+                   help="with a fault: the process (mixture = the coordinators); with scale: querynode")
+    p.add_argument("index", nargs="?", type=int, help="with a fault on a query node: which one (1-based); with scale: how many")
+    p.add_argument("--isolate", action="append", metavar="PROCESS",
+                   help="with up: run this Milvus process (querynode2, proxy, datanode, ...) in its own network "
+                        "namespace, so `partition`/`heal` can cut and restore its link; repeatable")
     p.add_argument("--querynodes", type=int, default=3, help="query nodes to start (default 3)")
     p.add_argument("--no-auto-compaction", action="store_true",
                    help="with up: keep small segments apart (Milvus merges them otherwise), e.g. to watch them balanced onto new nodes")
     p.add_argument("--auto-balance", action="store_true",
                    help="with up: queryCoord.autoBalance true (2.3.5 ships false: a node that joins then gets no existing segment)")
+
+    p = sub.add_parser("forward", help=argparse.SUPPRESS)  # the TCP forwarder of an isolated process
+    p.add_argument("specs", nargs="+")
 
     p = sub.add_parser("lite", help=f"milvus-lite (pure Python, limited API) on {LITE['proxy']}")
     p.add_argument("action", choices=["up", "down", "status"])
@@ -735,19 +864,23 @@ def main():
         return print_env(args)
     if args.mode == "endpoints":
         return print_endpoints(args)
+    if args.mode == "forward":
+        return net.forward(args.specs)
     if args.mode == "cluster" and args.action == "scale":
         if args.role != "querynode" or args.index is None:
             parser.error("cluster scale needs a count: e.g. `cluster scale querynode 3`")
         return cluster_scale(args)
-    if args.mode == "cluster" and args.action in ("kill", "start"):
-        if not args.role or not args.index:
-            parser.error("cluster kill/start needs a node: e.g. `cluster kill querynode 2`")
-        return cluster_node(args, start=args.action == "start")
+    if args.mode == "cluster" and args.action in FAULTS and (args.action != "restart" or args.role):
+        if not args.role or (args.role == "querynode") != bool(args.index):
+            parser.error(f"cluster {args.action} needs a process: e.g. `cluster {args.action} querynode 2`, "
+                         f"`cluster {args.action} proxy` ({', '.join(ROLES)})")
+        return cluster_fault(args)
     if args.mode == "cluster" and args.querynodes < 1:
         parser.error("--querynodes must be at least 1")
     actions = {
         ("standalone", "up"): standalone_up, ("standalone", "down"): standalone_down,
         ("standalone", "status"): standalone_status, ("standalone", "kill"): standalone_kill,
+        ("standalone", "freeze"): standalone_signal, ("standalone", "thaw"): standalone_signal,
         ("standalone", "restart"): lambda a: (standalone_down(a), standalone_up(a)),
         ("cluster", "up"): cluster_up, ("cluster", "down"): cluster_down,
         ("cluster", "status"): lambda a: print_status("cluster"),
