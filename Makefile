@@ -1,5 +1,5 @@
 # milvus-scenario — the commands the README shows.
-.PHONY: examples recovery-examples help demo demo-crud demo-mixed demo-hybrid demo-distributed demo-autoscale demo-standalone demo-recovery demo-recovery-cluster receivers test build release dist docs validate clean
+.PHONY: chaos chaos-examples fuzz examples recovery-examples help demo demo-crud demo-mixed demo-hybrid demo-distributed demo-autoscale demo-standalone demo-recovery demo-recovery-cluster receivers test build release dist docs validate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -44,6 +44,16 @@ recovery-examples: ## regenerate reports/recovery-examples/ from real health_rec
 	DEMO_REPORT_DIR=reports/recovery-examples/cluster scripts/demo recovery-cluster
 	.build/release/milvus-scenario report reports/recovery-examples/cluster/run.json --language en --output reports/recovery-examples/cluster/en
 
+chaos: ## the chaos matrix on the local cluster: {kill, freeze, partition} x {query node, proxy, data node, coordinators, etcd, broker} + kill standalone; one table (reports/chaos/<time>/chaos.md, ~25 min)
+	scripts/chaos
+
+chaos-examples: ## regenerate reports/chaos-examples/ from a full real matrix run
+	rm -rf reports/chaos-examples
+	scripts/chaos --out reports/chaos-examples
+
+fuzz: ## libFuzzer + AddressSanitizer on the scenario front end for FUZZ_SECONDS (default 1800); a crash, hang or leak exits 1
+	scripts/fuzz
+
 test: ## install what is missing, build, run every test (what CI runs)
 	scripts/test
 
@@ -66,4 +76,4 @@ validate: build ## validate the example scenarios
 	.build/debug/milvus-scenario validate scenarios/*.yaml
 
 clean: ## remove build products and the local tool venv
-	rm -rf .build .build-dist .local dist
+	rm -rf .build .build-dist .build-fuzz .local dist

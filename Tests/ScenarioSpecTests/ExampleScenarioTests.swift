@@ -5,7 +5,7 @@ import Testing
 @Suite("example scenarios")
 struct ExampleScenarioTests {
     static let files = ["scenarios/load_balance.yaml", "scenarios/health_recovery.yaml", "scenarios/health_recovery_cluster.yaml", "scenarios/ci_smoke.yaml", "scenarios/recall_tuning.yaml", "scenarios/capacity.yaml",
-                         "scenarios/crud.yaml", "scenarios/mixed_workload.yaml", "scenarios/hybrid_search.yaml"]
+                         "scenarios/crud.yaml", "scenarios/mixed_workload.yaml", "scenarios/hybrid_search.yaml", "scenarios/chaos.yaml"]
 
     static func load(_ file: String, environment: [String: String] = [:]) -> ScenarioLoader.Outcome {
         ScenarioLoader.load(path: TestSupport.repositoryRoot.appendingPathComponent(file).path,

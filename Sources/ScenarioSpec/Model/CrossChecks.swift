@@ -165,7 +165,8 @@ struct CrossChecks {
                     decoder.error(rule.notifyMark, .notifierUnknown, "rule '\(rule.name)' notifies '\(name)', but no notifier has that name\(hint.isEmpty ? declared : hint)")
                 }
             }
-            if !watch.rules.isEmpty, scenario.notifiers.isEmpty {
+            // `notify: []` on every rule says "record only" on purpose.
+            if watch.rules.contains(where: { $0.notify == nil }), scenario.notifiers.isEmpty {
                 decoder.warning(step.mark, .notifiersMissing, "this watch has alert rules but the scenario declares no notifiers; alerts will only be recorded in the report")
             }
         }

@@ -1,0 +1,307 @@
+#!/usr/bin/env python3
+"""The chaos matrix: every fault kind on every component of the local cluster, measured the same
+way (scenarios/chaos.yaml), one table at the end.
+
+  scripts/chaos                        # the whole matrix (~25 minutes), reports/chaos/<UTC time>/
+  scripts/chaos --cases kill-querynode2,freeze-proxy,partition-querynode2
+  scripts/chaos --list                 # the cases
+  scripts/chaos --out DIR              # where to write (default reports/chaos/<UTC time>)
+  scripts/chaos --table DIR            # only rebuild DIR/chaos.md (+ .csv, .json) from its case folders
+
+The cluster runs 3 query nodes with 2 replicas loaded; the query node, proxy, data node and the
+coordinators (`mixture`) each run in their own network namespace, so they can be cut off
+(`partition`) while the rest keeps running (scripts/milvus_net.py). Each case holds its fault
+20 s (from 15 s to 35 s of a 60 s watch with 20 searches/s in the background), then undoes it.
+Before each case the cluster must be whole (every process up, every /healthz OK, a real search):
+a case after which it is not is a finding ("cluster survived: no") and the cluster is started
+afresh for the next case. `kill-standalone` runs on the standalone server instead. Everything it started is
+stopped at the end (a standalone server that ran before is left running), also after a failure or Ctrl-C (`milvus-local … down` undoes every fault:
+it thaws frozen processes and removes the namespaces).
+
+Exit status: 0 when every case ran (whatever it found), 1 when a case could not run at all.
+"""
+import argparse
+import csv
+import datetime
+import json
+import os
+import subprocess
+import sys
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+LOCAL = os.path.join(ROOT, "scripts", "milvus-local")
+BINARY = os.environ.get("MILVUS_SCENARIO", os.path.join(ROOT, ".build", "release", "milvus-scenario"))
+ISOLATED = ["querynode2", "proxy", "datanode", "mixture"]
+
+# (case, fault, undo): arguments of scripts/milvus-local.
+TARGETS = [("querynode2", "querynode 2"), ("proxy", "proxy"), ("datanode", "datanode"),
+           ("mixture", "mixture"), ("etcd", "etcd"), ("broker", "broker")]
+UNDO = {"kill": "start", "freeze": "thaw", "partition": "heal"}
+CASES = []
+for kind in ("kill", "freeze", "partition"):
+    for name, process in TARGETS:
+        if kind == "partition" and name in ("etcd", "broker"):
+            continue  # they run on the host's network (see README: not built)
+        CASES.append((f"{kind}-{name}", f"cluster {kind} {process}", f"cluster {UNDO[kind]} {process}"))
+CASES.append(("kill-standalone", "standalone kill", "standalone up"))
+NOT_BUILT = [("partition-etcd", "etcd runs on the host's network; only Milvus processes can be isolated"),
+             ("partition-broker", "the broker runs on the host's network; only Milvus processes can be isolated")]
+
+
+def log(msg):
+    print(f"[chaos] {msg}", flush=True)
+
+
+def local(*args, check=True, quiet=False):
+    r = subprocess.run([LOCAL, *args], cwd=ROOT, capture_output=quiet, text=True)
+    if check and r.returncode != 0:
+        raise RuntimeError(f"scripts/milvus-local {' '.join(args)} failed ({r.returncode})")
+    return r.returncode
+
+
+def cluster_whole():
+    """Every process up and every /healthz OK (`status` exits 0 only then)."""
+    r = subprocess.run([LOCAL, "cluster", "status"], cwd=ROOT, capture_output=True, text=True)
+    return r.returncode == 0 and "no answer" not in r.stdout
+
+
+def cluster_up(fresh=False):
+    if fresh:
+        local("cluster", "down", check=False)
+    local("cluster", "up", "--querynodes", "3", *sum((["--isolate", n] for n in ISOLATED), []))
+
+
+TIMING = {"watch_duration": "60s", "fault_at": "15s", "undo_at": "35s"}
+
+
+def run_case(case, fault, undo, out, standalone):
+    folder = os.path.join(out, case)
+    env = dict(os.environ)
+    env.pop("MILVUS_URI", None)
+    env.pop("MILVUS_METRICS", None)
+    args = [BINARY, "run", "scenarios/chaos.yaml", "--report-dir", folder,
+            "--var", f"fault={fault}", "--var", f"undo={undo}", *sum((["--var", f"{k}={v}"] for k, v in TIMING.items()), [])]
+    if standalone:
+        args += ["--var", "replicas=1", "--uri", "http://127.0.0.1:19530"]
+        env["MILVUS_METRICS"] = "http://127.0.0.1:9091"
+    log(f"{case}: {fault} at {TIMING['fault_at']}, {undo} at {TIMING['undo_at']} of a {TIMING['watch_duration']} watch")
+    started = time.time()
+    with open(os.path.join(out, f"{case}.log"), "w") as f:
+        status = subprocess.run(args, cwd=ROOT, env=env, stdout=f, stderr=subprocess.STDOUT).returncode
+    return status, time.time() - started
+
+
+def first_watch(record):
+    for s in record.get("steps", []):
+        if s.get("kind") == "watch" and s.get("watch"):
+            return s
+    return None
+
+
+def monitor(record, step_id):
+    s = next((s for s in record.get("steps", []) if s.get("id") == step_id and s.get("kind") == "monitor"), None)
+    if not s or s.get("status") != "ok" or not s.get("monitor"):
+        return None
+    nodes = s["monitor"].get("nodes", [])
+    return {"nodes": {n["name"]: n.get("segments", 0) for n in nodes}, "rows": s["metrics"].get("rows.total"),
+            "replicas": s["metrics"].get("replicas")}
+
+
+def seconds(ms):
+    return None if ms is None else round(ms / 1000, 1)
+
+
+def measure(case, fault, folder, status, took, survived, restarted):
+    row = {"case": case, "fault": fault, "exit": status, "seconds": round(took), "clusterSurvived": survived,
+           "restartedBefore": restarted}
+    path = os.path.join(folder, "run.json")
+    if not os.path.exists(path):
+        row["finding"] = "no run record"
+        return row
+    with open(path) as f:
+        record = json.load(f)
+    watch = first_watch(record)
+    if not watch:
+        failure = record.get("failure") or {}
+        row["finding"] = f"the run stopped before the watch: {failure.get('stepId', '?')}: " \
+                         f"{failure.get('rpc', '')} {failure.get('reason', '')[:160]}"
+        return row
+    w = watch["watch"]
+    rec = w.get("recovery") or {}
+    fault_at = rec.get("faultAtMs")
+
+    def since(key):
+        return None if fault_at is None or rec.get(key) is None else seconds(rec[key] - fault_at)
+
+    recovered = rec.get("recoveredAtMs") or (w.get("durationMs"))
+    during = [c.get("backgroundP99Ms") for c in w.get("checks", [])
+              if fault_at is not None and fault_at <= c["atMs"] <= (recovered or 0) and c.get("backgroundP99Ms") is not None]
+    alerts = w.get("alerts", [])
+    before, after = monitor(record, "before"), monitor(record, "after")
+    row.update({
+        "detect": since("detectedAtMs"), "live": since("liveAtMs"),
+        "serving": "never lost" if rec and not rec.get("servingLost") else since("servingAtMs"),
+        "successBefore": rec.get("successBefore"), "successDuring": rec.get("successDuring"),
+        "successAfter": rec.get("successAfter"),
+        "p99DuringMs": round(max(during), 1) if during else None,
+        "rowsBefore": w.get("rowsBefore"), "rowsAfter": w.get("rowsAfter"),
+        "rowCount": (w.get("rowCount") or {}).get("outcome"),
+        "alertsFired": len(alerts), "alertsResolved": sum(1 for a in alerts if a.get("resolvedAtMs") is not None),
+        "actionsFailed": sum(1 for a in w.get("actions", []) if not a.get("dryRun") and a.get("exitCode") != 0),
+        "segmentsBefore": before["nodes"] if before else None, "segmentsAfter": after["nodes"] if after else None,
+        "replicaRowsBefore": before["rows"] if before else None, "replicaRowsAfter": after["rows"] if after else None,
+        "thresholdsFailed": [t["expression"] for t in record.get("thresholds", []) if t.get("passed") is False],
+    })
+    if rec.get("detectedAtMs") is None:
+        row["finding"] = "not detected"
+    return row
+
+
+def fmt(v, unit=""):
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        v = f"{v:g}"
+    return f"{v}{unit}"
+
+
+def segments(d):
+    if not d:
+        return "—"
+    return " ".join(f"{k.replace('querynode', 'qn')}:{v}" for k, v in sorted(d.items()))
+
+
+def verdict(r):
+    if r.get("finding") and r["finding"].startswith(("no run record", "the run stopped")):
+        return r["finding"]
+    notes = []
+    if r.get("finding"):
+        notes.append(r["finding"])
+    if r.get("clusterSurvived") is False:
+        notes.append("the cluster did not come back whole (restarted for the next case)")
+    if r.get("successAfter") is not None and r["successAfter"] < 99:
+        notes.append(f"searches after recovery {r['successAfter']:.0f} %")
+    if r.get("live") is None and r.get("detect") is not None:
+        notes.append("never live again within the watch")
+    if r.get("rowsBefore") is not None and r.get("rowsAfter") is not None and r["rowsAfter"] < r["rowsBefore"]:
+        notes.append(f"{r['rowsBefore'] - r['rowsAfter']} rows missing")
+    if r.get("actionsFailed"):
+        notes.append(f"{r['actionsFailed']} fault/undo command(s) failed")
+    if r.get("replicaRowsBefore") and r.get("replicaRowsAfter") is not None and r["replicaRowsAfter"] < r["replicaRowsBefore"]:
+        notes.append(f"replicas hold {r['replicaRowsAfter']} of {r['replicaRowsBefore']} rows after")
+    return "; ".join(notes) or "survived"
+
+
+def write_table(out, rows):
+    with open(os.path.join(out, "chaos.json"), "w") as f:
+        json.dump({"cases": rows, "notBuilt": [{"case": c, "why": w} for c, w in NOT_BUILT]}, f, indent=1)
+    cols = ["case", "detect s", "live s", "serving s", "success before/during/after %", "P99 during (worst check) ms",
+            "rows before → after", "alerts fired/resolved", "segments per node before → after", "outcome"]
+    lines = ["# Chaos matrix", "",
+             "Local cluster (Milvus 2.3.5: etcd, broker, coordinators, proxy, data/index node, 3 query nodes), "
+             f"2 replicas of 10,000 rows, 20 background searches/s. Each fault starts {TIMING['fault_at']} into a "
+             f"{TIMING['watch_duration']} watch (checks every 2 s) and is undone at {TIMING['undo_at']}. Times count from the fault. \"serving: never lost\" = "
+             "every check's search succeeded.", "",
+             "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for r in rows:
+        success = "/".join(fmt(None if r.get(k) is None else round(r[k], 1)) for k in ("successBefore", "successDuring", "successAfter"))
+        lines.append("| " + " | ".join([
+            r["case"], fmt(r.get("detect")), fmt(r.get("live")), fmt(r.get("serving")), success,
+            fmt(r.get("p99DuringMs")), f"{fmt(r.get('rowsBefore'))} → {fmt(r.get('rowsAfter'))}",
+            f"{fmt(r.get('alertsFired'))}/{fmt(r.get('alertsResolved'))}",
+            f"{segments(r.get('segmentsBefore'))} → {segments(r.get('segmentsAfter'))}", verdict(r)]) + " |")
+    for case, why in NOT_BUILT:
+        lines.append(f"| {case} | | | | | | | | | not built: {why} |")
+    lines += ["", "Each case's own report (report.md, run.json, junit.xml, charts) is in its folder; its console "
+              "output in `<case>.log`."]
+    with open(os.path.join(out, "chaos.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    with open(os.path.join(out, "chaos.csv"), "w", newline="") as f:
+        keys = ["case", "fault", "exit", "seconds", "detect", "live", "serving", "successBefore", "successDuring",
+                "successAfter", "p99DuringMs", "rowsBefore", "rowsAfter", "rowCount", "alertsFired", "alertsResolved",
+                "actionsFailed", "clusterSurvived", "restartedBefore", "outcome"]
+        w = csv.writer(f)
+        w.writerow(keys)
+        for r in rows:
+            w.writerow([verdict(r) if k == "outcome" else r.get(k) for k in keys])
+    return "\n".join(lines)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--cases", help="comma-separated case names (default: all)")
+    p.add_argument("--out", help="output folder (default reports/chaos/<UTC time>)")
+    p.add_argument("--list", action="store_true")
+    p.add_argument("--table", metavar="DIR", help="rebuild the table of DIR from its case folders")
+    p.add_argument("--short", action="store_true",
+                   help="a 40 s watch, the fault from 10 s to 25 s (the test suite's subset)")
+    a = p.parse_args()
+    names = [c for c, _, _ in CASES]
+    if a.list:
+        print("\n".join(f"{c:24} {f}  ->  {u}" for c, f, u in CASES))
+        return 0
+    if a.table:
+        with open(os.path.join(a.table, "chaos.json")) as f:
+            old = {r["case"]: r for r in json.load(f)["cases"]}
+        rows = [measure(c, f, os.path.join(a.table, c), old[c]["exit"], old[c]["seconds"], old[c]["clusterSurvived"],
+                        old[c]["restartedBefore"]) for c, f, _ in CASES if c in old]
+        print(write_table(a.table, rows))
+        return 0
+    if a.short:
+        TIMING.update(watch_duration="40s", fault_at="10s", undo_at="25s")
+    chosen = a.cases.split(",") if a.cases else names
+    unknown = [c for c in chosen if c not in names]
+    if unknown:
+        p.error(f"unknown case(s): {', '.join(unknown)}; --list shows them")
+    if not os.access(BINARY, os.X_OK):
+        p.error(f"{BINARY} is missing: `make chaos` builds it (swift build -c release)")
+    out = a.out or os.path.join(ROOT, "reports", "chaos", datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H%M%SZ"))
+    os.makedirs(out, exist_ok=True)
+    log(f"{len(chosen)} case(s) into {out}")
+    rows, started, cluster = [], time.time(), False
+    standalone_was_up = local("standalone", "status", check=False, quiet=True) == 0
+    try:
+        for case, fault, undo in [c for c in CASES if c[0] in chosen]:
+            standalone = fault.startswith("standalone")
+            restarted = False
+            if standalone:
+                if cluster:
+                    local("cluster", "down")
+                    cluster = False
+                local("standalone", "up")
+            else:
+                if not cluster or not cluster_whole():
+                    restarted = cluster
+                    if restarted:
+                        log("the cluster is not whole: starting it afresh")
+                    cluster_up(fresh=restarted)
+                    cluster = True
+            status, took = run_case(case, fault, undo, out, standalone)
+            if standalone:
+                survived = local("standalone", "status", check=False, quiet=True) == 0
+                if not standalone_was_up:
+                    local("standalone", "down", check=False)
+            else:
+                # A fault the scenario could not undo (its run stopped early) is undone here.
+                local(*undo.split(), check=False, quiet=True)
+                time.sleep(3)
+                survived = cluster_whole()
+            row = measure(case, fault, os.path.join(out, case), status, took, survived, restarted)
+            rows.append(row)
+            log(f"{case}: exit {status} in {took:.0f} s: detect {fmt(row.get('detect'))} s, live {fmt(row.get('live'))} s, "
+                f"serving {fmt(row.get('serving'))}, success {fmt(row.get('successDuring'))} % during -> {verdict(row)}")
+            write_table(out, rows)
+    finally:
+        if cluster:
+            local("cluster", "down", check=False)
+        if not standalone_was_up:
+            local("standalone", "down", check=False, quiet=True)
+    print(write_table(out, rows))
+    log(f"{len(rows)} case(s) in {(time.time() - started) / 60:.1f} minutes; table {os.path.join(out, 'chaos.md')}")
+    return 1 if any(r.get("finding", "").startswith(("no run record",)) for r in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
