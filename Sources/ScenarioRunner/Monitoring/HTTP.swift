@@ -36,12 +36,31 @@ enum HTTP {
         return try await execute(request, url: url, timeout: timeout)
     }
 
+    /// The whole exchange — connect, request, response head and the entire body — within
+    /// `timeout`. async-http-client's own deadline covers the response head only: an endpoint
+    /// that sends its headers and then trickles the body a byte a second held a `watch` check
+    /// for good (found by HostileServerTests). The body is read under the same deadline, and
+    /// when it passes the read is cancelled (which cancels the request).
     private static func execute(_ request: HTTPClientRequest, url: String, timeout: Duration) async throws -> Response {
         let seconds = max(0.1, Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+        let limit = TimeAmount.milliseconds(Int64(seconds * 1000))
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(Int64(seconds * 1000)))
-            let body = try await response.body.collect(upTo: maxBody)
-            return Response(status: Int(response.status.code), body: String(buffer: body))
+            return try await withThrowingTaskGroup(of: Response?.self) { group in
+                group.addTask {
+                    let response = try await HTTPClient.shared.execute(request, timeout: limit)
+                    let body = try await response.body.collect(upTo: maxBody)
+                    return Response(status: Int(response.status.code), body: String(buffer: body))
+                }
+                group.addTask {
+                    try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let response = first else {
+                    throw HTTPClientError.deadlineExceeded
+                }
+                return response
+            }
         } catch {
             throw Failure(url: url, reason: describe(error, timeout: seconds))
         }
