@@ -23,6 +23,8 @@ struct RunCommand: AsyncParsableCommand {
 
         Exit codes: 0 every threshold met · 1 a threshold failed · 2 invalid scenario or usage · \
         3 a step failed (the message names the step, the RPC and the server's reason) · \
+        4 the run record or the reports could not be written (report folder not writable, disk \
+        full: checked before the run starts, and at the end; what was written before is kept) · \
         130 interrupted (Ctrl-C or SIGTERM: the current step stops issuing queries, the record \
         of everything so far is written; a second Ctrl-C exits at once).
         """
@@ -140,6 +142,8 @@ struct RunCommand: AsyncParsableCommand {
             printError("\(file): cannot run \(sharding.shard.map { "as shard \($0)" } ?? "--phase \(sharding.phase.rawValue)") — not run")
             throw ExitCode(2)
         }
+        // A run whose evidence cannot be kept does not start.
+        let directory = try writableReportFolder(for: scenario, shard: sharding.shard, phase: sharding.phase)
         // What the server lacks stops the run before its first step, like any invalid scenario.
         // An unreachable server is the run's to report (exit 3, with a record).
         if let (server, problems) = try? await ServerCapabilities.check(scenario, uri: uri), !problems.isEmpty {
@@ -148,7 +152,6 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let bytes = (FileManager.default.contents(atPath: file)).map { [UInt8]($0) } ?? []
-        let directory = try reportFolder(for: scenario, shard: sharding.shard, phase: sharding.phase)
         let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -181,19 +184,50 @@ struct RunCommand: AsyncParsableCommand {
         withExtendedLifetime(signalSources) {}
         await server?.stop()
         // Reports of everything that finished, whatever the outcome — rendered from run.json as
-        // written, so `milvus-scenario report run.json` gives the same bytes.
-        let written = (try? RunRecord.load(from: directory.appendingPathComponent(RecordFile.name))) ?? record
+        // written, so `milvus-scenario report run.json` gives the same bytes. run.json is
+        // rewritten after every step; one that is not the final record (disk full, folder gone)
+        // is kept as it is — the run as far as it could be written — and the run exits 4.
+        let onDisk = try? RunRecord.load(from: directory.appendingPathComponent(RecordFile.name))
+        let recordKept = onDisk.map { $0.status == record.status && $0.steps.count == record.steps.count } ?? false
+        let written = recordKept ? onDisk! : record
+        var unwritten: [String] = []
+        if !recordKept {
+            unwritten.append("\(RecordFile.name) " + (onDisk.map { "holds the run as it was after \($0.steps.count) of \(record.steps.count) steps" } ?? "was not written"))
+        }
         do {
             let formats = Set(scenario.report.formats.compactMap { ReportSet.Format(rawValue: $0.rawValue) })
             try ReportSet.write(written, to: directory, formats: formats)
         } catch {
-            printError("warning: could not write the reports into \(directory.path): \(error)")
+            unwritten.append("the reports: \(RecordFile.describe(writeError: error))")
         }
         if reportDirectory == nil, sharding.shard == nil, sharding.phase == .all { refreshLatest(directory) }
         if !quiet { print("\n" + Summary.text(written), terminator: "") }
         else { print("result: \(Summary.verdict(record.status))") }
         print("reports: \(directory.path)")
+        if !unwritten.isEmpty {
+            printError("error: could not write everything into \(directory.path): \(unwritten.joined(separator: "; ")) (the run itself: \(record.status.rawValue))")
+            throw ExitCode(4)
+        }
         try exitForOutcome(record)
+    }
+
+    /// The report folder, created and proven writable (a probe file written and removed) before
+    /// anything runs; otherwise exit 4 with the reason.
+    func writableReportFolder(for scenario: Scenario, shard: Shard?, phase: ShardPlan.Phase) throws -> URL {
+        var folder = reportDirectory.map { URL(fileURLWithPath: $0) }
+        do {
+            let made = try reportFolder(for: scenario, shard: shard, phase: phase)
+            folder = made
+            try FileManager.default.createDirectory(at: made, withIntermediateDirectories: true)
+            let probe = made.appendingPathComponent(".write-probe-\(ProcessInfo.processInfo.processIdentifier)")
+            try Data("milvus-scenario\n".utf8).write(to: probe)
+            try FileManager.default.removeItem(at: probe)
+            return made
+        } catch {
+            let path = folder?.path ?? URL(fileURLWithPath: scenario.report.directory).appendingPathComponent(scenario.name).path
+            printError("error: cannot write the run record and reports into \(path): \(RecordFile.describe(writeError: error)) — not run")
+            throw ExitCode(4)
+        }
     }
 
     /// reports/<name>/latest becomes a copy of this run's folder. A copy rather than a symbolic

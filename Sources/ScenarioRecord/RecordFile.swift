@@ -38,6 +38,28 @@ public enum RecordFile {
         }
     }
 
+    /// What went wrong writing a file, in the system's words ("No space left on device",
+    /// "Read-only file system", "Permission denied") rather than Foundation's paragraph.
+    public static func describe(writeError error: any Error) -> String {
+        var current: NSError? = error as NSError
+        while let e = current {
+            if e.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(e.code))) }
+            current = e.userInfo[NSUnderlyingErrorKey] as? NSError
+        }
+        if let posix = error as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }
+        // swift-corelibs-foundation reports these as CocoaErrors without the errno.
+        if let cocoa = error as? CocoaError {
+            switch cocoa.code {
+            case .fileWriteOutOfSpace: return String(cString: strerror(ENOSPC))
+            case .fileWriteVolumeReadOnly: return String(cString: strerror(EROFS))
+            case .fileWriteNoPermission, .fileReadNoPermission: return String(cString: strerror(EACCES))
+            case .fileNoSuchFile, .fileReadNoSuchFile: return String(cString: strerror(ENOENT))
+            default: break
+            }
+        }
+        return (error as NSError).localizedDescription
+    }
+
     /// Writes the record atomically (a reader never sees half a file), creating the folder.
     public static func write(_ record: RunRecord, to directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

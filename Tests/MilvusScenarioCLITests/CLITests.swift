@@ -26,8 +26,13 @@ struct CLITests {
     /// Runs one of the project's scripts: milvus-local (to start, kill or stop the local
     /// server in tests) or alert-receivers.
     static func runScript(_ arguments: [String], script: String = "milvus-local") throws -> (status: Int32, output: String) {
+        try runCommand(root.appendingPathComponent("scripts/\(script)").path, arguments)
+    }
+
+    /// Runs a program from the repository root; its exit status and its output (stdout and stderr together).
+    static func runCommand(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
-        process.executableURL = root.appendingPathComponent("scripts/\(script)")
+        process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         process.currentDirectoryURL = root
         let pipe = Pipe()

@@ -11,7 +11,7 @@ struct RecordWriter: Sendable {
         do {
             try RecordFile.write(record, to: directory)
         } catch {
-            FileHandle.standardError.write(Data("warning: could not write \(directory.path)/\(RecordFile.name): \(error)\n".utf8))
+            FileHandle.standardError.write(Data("warning: could not write \(directory.path)/\(RecordFile.name): \(RecordFile.describe(writeError: error)); the one there is kept\n".utf8))
         }
     }
 }

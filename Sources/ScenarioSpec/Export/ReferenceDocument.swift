@@ -53,7 +53,8 @@ public enum ReferenceDocument {
         ## Exit codes
 
         `0` all thresholds met · `1` a threshold failed · `2` invalid scenario or usage ·
-        `3` runtime failure (server unreachable, step error) · `130` interrupted.
+        `3` runtime failure (server unreachable, step error) · `4` the run record or reports could not be
+        written (folder not writable, disk full; what was written before is kept) · `130` interrupted.
 
 
         """
