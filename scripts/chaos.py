@@ -61,9 +61,12 @@ def local(*args, check=True, quiet=False):
 
 
 def cluster_whole():
-    """Every process up and every /healthz OK (`status` exits 0 only then)."""
+    """Every process up, every /healthz OK (`status` exits 0 only then) and a real search
+    served within 60 s (`milvus-local serving`)."""
     r = subprocess.run([LOCAL, "cluster", "status"], cwd=ROOT, capture_output=True, text=True)
-    return r.returncode == 0 and "no answer" not in r.stdout
+    if r.returncode != 0 or "no answer" in r.stdout:
+        return False
+    return local("serving", "cluster", "--timeout", "60", check=False, quiet=True) == 0
 
 
 def cluster_up(fresh=False):
@@ -139,8 +142,11 @@ def measure(case, fault, folder, status, took, survived, restarted):
               if fault_at is not None and fault_at <= c["atMs"] <= (recovered or 0) and c.get("backgroundP99Ms") is not None]
     alerts = w.get("alerts", [])
     before, after = monitor(record, "before"), monitor(record, "after")
+    after_fault = [c for c in w.get("checks", []) if fault_at is not None and c["atMs"] >= fault_at]
+    live_lost = any(c.get("live") is False for c in after_fault)
     row.update({
-        "detect": since("detectedAtMs"), "live": since("liveAtMs"),
+        "detect": since("detectedAtMs"),
+        "live": since("liveAtMs") if live_lost else "never lost",
         "serving": "never lost" if rec and not rec.get("servingLost") else since("servingAtMs"),
         "successBefore": rec.get("successBefore"), "successDuring": rec.get("successDuring"),
         "successAfter": rec.get("successAfter"),
@@ -155,6 +161,9 @@ def measure(case, fault, folder, status, took, survived, restarted):
     })
     if rec.get("detectedAtMs") is None:
         row["finding"] = "not detected"
+    failure = record.get("failure")
+    if failure:  # a step after the watch failed (the monitor, the drop)
+        row["failedAfter"] = f"then {failure.get('stepId', '?')} failed: {failure.get('rpc', '')} {failure.get('reason', '')[:120]}".strip()
     return row
 
 
@@ -176,16 +185,22 @@ def verdict(r):
     if r.get("finding") and r["finding"].startswith(("no run record", "the run stopped")):
         return r["finding"]
     notes = []
-    if r.get("finding"):
+    if r.get("finding") == "not detected":
+        notes.append("not detected: every /healthz and search stayed fine")
+    elif r.get("finding"):
         notes.append(r["finding"])
     if r.get("clusterSurvived") is False:
         notes.append("the cluster did not come back whole (restarted for the next case)")
     if r.get("successAfter") is not None and r["successAfter"] < 99:
         notes.append(f"searches after recovery {r['successAfter']:.0f} %")
-    if r.get("live") is None and r.get("detect") is not None:
-        notes.append("never live again within the watch")
+    if r.get("detect") is not None and r.get("serving") is None:
+        notes.append("not serving again within the watch")
+    if r.get("detect") is not None and r.get("live") is None:
+        notes.append("not live again within the watch")
     if r.get("rowsBefore") is not None and r.get("rowsAfter") is not None and r["rowsAfter"] < r["rowsBefore"]:
         notes.append(f"{r['rowsBefore'] - r['rowsAfter']} rows missing")
+    if r.get("failedAfter"):
+        notes.append(r["failedAfter"])
     if r.get("actionsFailed"):
         notes.append(f"{r['actionsFailed']} fault/undo command(s) failed")
     if r.get("replicaRowsBefore") and r.get("replicaRowsAfter") is not None and r["replicaRowsAfter"] < r["replicaRowsBefore"]:

@@ -847,6 +847,10 @@ def main():
     p.add_argument("--auto-balance", action="store_true",
                    help="with up: queryCoord.autoBalance true (2.3.5 ships false: a node that joins then gets no existing segment)")
 
+    p = sub.add_parser("serving", help="exit 0 once the running server serves a real search (create, insert, flush, index, load, count, search), 1 if not within --timeout")
+    p.add_argument("server", choices=["standalone", "cluster"])
+    p.add_argument("--timeout", type=int, default=60, help="seconds (default 60)")
+
     p = sub.add_parser("forward", help=argparse.SUPPRESS)  # the TCP forwarder of an isolated process
     p.add_argument("specs", nargs="+")
 
@@ -866,6 +870,12 @@ def main():
         return print_endpoints(args)
     if args.mode == "forward":
         return net.forward(args.specs)
+    if args.mode == "serving":
+        port = {"standalone": STANDALONE, "cluster": CLUSTER}[args.server]["proxy"]
+        t0 = time.time()
+        serving_check(port, timeout=args.timeout)  # exits 1 with the last error when it does not
+        log(f"{args.server} serves searches ({time.time() - t0:.1f} s)")
+        return 0
     if args.mode == "cluster" and args.action == "scale":
         if args.role != "querynode" or args.index is None:
             parser.error("cluster scale needs a count: e.g. `cluster scale querynode 3`")

