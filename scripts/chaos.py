@@ -75,7 +75,7 @@ def cluster_up(fresh=False):
     local("cluster", "up", "--querynodes", "3", *sum((["--isolate", n] for n in ISOLATED), []))
 
 
-TIMING = {"watch_duration": "60s", "fault_at": "15s", "undo_at": "35s"}
+TIMING = {"watch_duration": "60s", "fault_at": "15s", "undo_at": "35s", "write_rate": "5/s"}
 
 
 def run_case(case, fault, undo, out, standalone):
@@ -153,6 +153,9 @@ def measure(case, fault, folder, status, took, survived, restarted):
         "p99DuringMs": round(max(during), 1) if during else None,
         "rowsBefore": w.get("rowsBefore"), "rowsAfter": w.get("rowsAfter"),
         "rowCount": (w.get("rowCount") or {}).get("outcome"),
+        "writeBefore": rec.get("writeSuccessBefore"), "writeDuring": rec.get("writeSuccessDuring"),
+        "writeAfter": rec.get("writeSuccessAfter"),
+        "rowsWritten": (w.get("writes") or {}).get("rows"), "rowsWrittenDuring": rec.get("rowsWrittenDuring"),
         "alertsFired": len(alerts), "alertsResolved": sum(1 for a in alerts if a.get("resolvedAtMs") is not None),
         "actionsFailed": sum(1 for a in w.get("actions", []) if not a.get("dryRun") and a.get("exitCode") != 0),
         "segmentsBefore": before["nodes"] if before else None, "segmentsAfter": after["nodes"] if after else None,
@@ -197,8 +200,14 @@ def verdict(r):
         notes.append("not serving again within the watch")
     if r.get("detect") is not None and r.get("live") is None:
         notes.append("not live again within the watch")
-    if r.get("rowsBefore") is not None and r.get("rowsAfter") is not None and r["rowsAfter"] < r["rowsBefore"]:
-        notes.append(f"{r['rowsBefore'] - r['rowsAfter']} rows missing")
+    if r.get("rowsBefore") is not None and r.get("rowsAfter") is not None:
+        expected = r["rowsBefore"] + (r.get("rowsWritten") or 0)
+        if r["rowsAfter"] < expected:
+            notes.append(f"{expected - r['rowsAfter']} acknowledged rows missing")
+        elif r.get("rowsWritten") is not None and r["rowsAfter"] > expected:
+            notes.append(f"{r['rowsAfter'] - expected} rows stored although their insert failed")
+    if r.get("writeAfter") is not None and r["writeAfter"] < 99:
+        notes.append(f"inserts after recovery {r['writeAfter']:.0f} %")
     if r.get("failedAfter"):
         notes.append(r["failedAfter"])
     if r.get("actionsFailed"):
@@ -211,30 +220,36 @@ def verdict(r):
 def write_table(out, rows):
     with open(os.path.join(out, "chaos.json"), "w") as f:
         json.dump({"cases": rows, "notBuilt": [{"case": c, "why": w} for c, w in NOT_BUILT]}, f, indent=1)
-    cols = ["case", "detect s", "live s", "serving s", "success before/during/after %", "P99 during (worst check) ms",
-            "rows before → after", "alerts fired/resolved", "segments per node before → after", "outcome"]
+    cols = ["case", "detect s", "live s", "serving s", "searches ok before/during/after %", "P99 during (worst check) ms",
+            "inserts ok before/during/after %", "rows written (during the fault)", "rows before → after (expected)",
+            "alerts fired/resolved", "segments per node before → after", "outcome"]
     lines = ["# Chaos matrix", "",
              "Local cluster (Milvus 2.3.5: etcd, broker, coordinators, proxy, data/index node, 3 query nodes), "
-             f"2 replicas of 10,000 rows, 20 background searches/s. Each fault starts {TIMING['fault_at']} into a "
+             f"2 replicas of 10,000 rows, 20 background searches/s and {TIMING['write_rate']} background inserts of 20 rows "
+             f"(rows written = rows the server acknowledged; expected after = before + written). Each fault starts {TIMING['fault_at']} into a "
              f"{TIMING['watch_duration']} watch (checks every 2 s) and is undone at {TIMING['undo_at']}. Times count from the fault. \"serving: never lost\" = "
              "every check's search succeeded.", "",
              "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for r in rows:
         success = "/".join(fmt(None if r.get(k) is None else round(r[k], 1)) for k in ("successBefore", "successDuring", "successAfter"))
+        inserts = "/".join(fmt(None if r.get(k) is None else round(r[k], 1)) for k in ("writeBefore", "writeDuring", "writeAfter"))
+        expected = None if r.get("rowsBefore") is None else r["rowsBefore"] + (r.get("rowsWritten") or 0)
         lines.append("| " + " | ".join([
             r["case"], fmt(r.get("detect")), fmt(r.get("live")), fmt(r.get("serving")), success,
-            fmt(r.get("p99DuringMs")), f"{fmt(r.get('rowsBefore'))} → {fmt(r.get('rowsAfter'))}",
+            fmt(r.get("p99DuringMs")), inserts, f"{fmt(r.get('rowsWritten'))} ({fmt(r.get('rowsWrittenDuring'))})",
+            f"{fmt(r.get('rowsBefore'))} → {fmt(r.get('rowsAfter'))} ({fmt(expected)})",
             f"{fmt(r.get('alertsFired'))}/{fmt(r.get('alertsResolved'))}",
             f"{segments(r.get('segmentsBefore'))} → {segments(r.get('segmentsAfter'))}", verdict(r)]) + " |")
     for case, why in NOT_BUILT:
-        lines.append(f"| {case} | | | | | | | | | not built: {why} |")
+        lines.append(f"| {case} |" + " |" * (len(cols) - 2) + f" not built: {why} |")
     lines += ["", "Each case's own report (report.md, run.json, junit.xml, charts) is in its folder; its console "
               "output in `<case>.log`."]
     with open(os.path.join(out, "chaos.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     with open(os.path.join(out, "chaos.csv"), "w", newline="") as f:
         keys = ["case", "fault", "exit", "seconds", "detect", "live", "serving", "successBefore", "successDuring",
-                "successAfter", "p99DuringMs", "rowsBefore", "rowsAfter", "rowCount", "alertsFired", "alertsResolved",
+                "successAfter", "p99DuringMs", "writeBefore", "writeDuring", "writeAfter", "rowsWritten", "rowsWrittenDuring",
+                "rowsBefore", "rowsAfter", "rowCount", "alertsFired", "alertsResolved",
                 "actionsFailed", "clusterSurvived", "restartedBefore", "outcome"]
         w = csv.writer(f)
         w.writerow(keys)

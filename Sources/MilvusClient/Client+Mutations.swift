@@ -24,7 +24,7 @@ extension MilvusClient {
     }
 
     /// Sends the columns as `Insert` or `Upsert` requests under the size limit.
-    public func write(_ kind: RowWrite, _ collection: String, columns: [Column]) async throws -> InsertResult {
+    public func write(_ kind: RowWrite, _ collection: String, columns: [Column], timeout: Duration? = nil) async throws -> InsertResult {
         let rpc = kind.rawValue
         let rows = columns.first?.count ?? 0
         guard columns.allSatisfy({ $0.count == rows }) else {
@@ -44,11 +44,11 @@ extension MilvusClient {
             switch kind {
             case .insert:
                 let request = rowsRequest(Milvus_Proto_Milvus_InsertRequest.self, collection, fields, rows: end - start)
-                r = try await call(rpc, retry: .never) { s, m, o in try await s.insert(request, metadata: m, options: o) }
+                r = try await call(rpc, retry: .never, timeout: timeout) { s, m, o in try await s.insert(request, metadata: m, options: o) }
                 result.insertedCount += Int(r.insertCnt)
             case .upsert:
                 let request = rowsRequest(Milvus_Proto_Milvus_UpsertRequest.self, collection, fields, rows: end - start)
-                r = try await call(rpc, retry: .never) { s, m, o in try await s.upsert(request, metadata: m, options: o) }
+                r = try await call(rpc, retry: .never, timeout: timeout) { s, m, o in try await s.upsert(request, metadata: m, options: o) }
                 // 2.3.5 reports upserted rows in upsert_cnt; some servers only in insert_cnt.
                 result.insertedCount += Int(r.upsertCnt != 0 ? r.upsertCnt : r.insertCnt)
             }

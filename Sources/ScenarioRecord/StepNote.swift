@@ -34,6 +34,8 @@ public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
         case dryRunActions
         /// A watch's background load could not start. Values: collection, reason.
         case noBackgroundLoad
+        /// A watch's `writes` could not start. Values: collection, reason.
+        case noWriteLoad
         /// Recall was asked for, but the collection's rows are unknown (not created and filled by
         /// this scenario). Values: collection.
         case recallNoRows
@@ -98,6 +100,7 @@ public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
         .rowsAfterUnverified: "could not verify the rows of '{collection}' after the watch: {reason}",
         .dryRunActions: "--dry-run-actions: {count} command(s) recorded, none run",
         .noBackgroundLoad: "no background load: could not look up '{collection}': {reason}",
+        .noWriteLoad: "no background writes into '{collection}': {reason}",
         .recallNoRows: "recall not measured: '{collection}' was not created and filled by this scenario, so its rows are unknown",
         .recallMetric: "recall not measured: metric {metric} is not L2, IP or COSINE",
         .recallFilter: "recall not measured: the filter cannot be evaluated on the generated rows: {reason}",

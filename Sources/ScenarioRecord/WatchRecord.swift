@@ -21,6 +21,14 @@ public struct WatchDetails: Codable, Sendable {
     public var rowCount: RowCountRecord?
     /// Every scaling decision and what followed it (nil when the watch does not scale).
     public var scaling: [ScalingRecord]?
+    /// The insert load of `writes` (nil without one): per second, by error, latency, and in
+    /// `rows` the rows the server acknowledged.
+    public var writes: BackgroundLoadRecord?
+    /// This process (the runner) when the watch started, before its background load, and after
+    /// everything the watch started had finished: open files and TCP connections that were not
+    /// closed show up as a difference (nil where /proc is not available, and in older records).
+    public var runnerStart: RunnerSample?
+    public var runnerEnd: RunnerSample?
 
     public init(intervalMs: Double, durationMs: Double) {
         self.intervalMs = intervalMs
@@ -63,6 +71,9 @@ public struct HealthSample: Codable, Sendable {
     public var nodeCPUAveragePercent: Double?
     /// P99 (ms) of the background searches that finished since the previous check.
     public var backgroundP99Ms: Double?
+    /// The runner's own resident memory, CPU since the previous check, open files and TCP
+    /// connections at this check (a soak shows whether they stay flat).
+    public var runner: RunnerSample?
 
     /// Something was wrong at this check: not serving, not live, unreachable or CheckHealth
     /// unhealthy. (The recovery timings and the timeline chart both read it from here.)
@@ -81,6 +92,36 @@ public struct HealthSample: Codable, Sendable {
         self.nodeMemoryPercent = nodeMemoryPercent
         self.nodeCPUPercent = nodeCPUPercent
         self.downEndpoints = downEndpoints
+    }
+}
+
+/// The runner process at one moment (Linux /proc and getrusage).
+public struct RunnerSample: Codable, Sendable, Equatable {
+    /// Resident memory now (not the peak), MiB.
+    public var rssMB: Double
+    /// CPU used since the previous sample, in percent of one core (nil for the first sample).
+    public var cpuPercent: Double?
+    /// User + system CPU since the process started, milliseconds.
+    public var cpuMs: Double
+    /// Open file descriptors (sockets, files, pipes, event fds).
+    public var openFiles: Int
+    /// TCP connections of this process in state ESTABLISHED.
+    public var connections: Int
+    public var threads: Int
+
+    /// As optional numbers, for tables and charts.
+    public var rssValue: Double? { rssMB }
+    public var openFilesValue: Double? { Double(openFiles) }
+    public var connectionsValue: Double? { Double(connections) }
+    public var threadsValue: Double? { Double(threads) }
+
+    public init(rssMB: Double, cpuPercent: Double? = nil, cpuMs: Double, openFiles: Int, connections: Int, threads: Int) {
+        self.rssMB = rssMB
+        self.cpuPercent = cpuPercent
+        self.cpuMs = cpuMs
+        self.openFiles = openFiles
+        self.connections = connections
+        self.threads = threads
     }
 }
 
@@ -195,6 +236,8 @@ public struct BackgroundLoadRecord: Codable, Sendable {
     /// Searches whose time ran out before a slot was free: counted as failures (`notSent` in
     /// `errorsByCode`). nil in records made before it was counted.
     public var notSent: Int?
+    /// An insert load (`writes`): the rows the server acknowledged. nil for searches.
+    public var rows: Int?
 
     public init(rate: Double, seconds: [Second], errorsByCode: [String: Int], latency: EncodedHistogram, emptyResults: Int? = nil,
                 maxInFlight: Int? = nil, late: Int? = nil, notSent: Int? = nil) {
@@ -321,6 +364,12 @@ public struct RecoveryRecord: Codable, Sendable {
     /// The watch's `settle`: "after" starts this long after recovery; the searches in between
     /// count as "during". nil in records made before it existed (and when it is 0).
     public var settleMs: Double?
+    /// With `writes`: inserts that succeeded before the first fault, during it and after, split
+    /// as the searches are, and the rows acknowledged by inserts sent during the fault.
+    public var writeSuccessBefore: Double?
+    public var writeSuccessDuring: Double?
+    public var writeSuccessAfter: Double?
+    public var rowsWrittenDuring: Int?
 
     public init(faultAtMs: Double, detectedAtMs: Double? = nil, liveAtMs: Double? = nil, servingAtMs: Double? = nil, servingLost: Bool, recoveredAtMs: Double? = nil, successBefore: Double? = nil, successDuring: Double? = nil, successAfter: Double? = nil, settleMs: Double? = nil) {
         self.faultAtMs = faultAtMs

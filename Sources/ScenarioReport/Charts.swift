@@ -28,6 +28,7 @@ enum Charts {
             if let w = f.step.watch {
                 charts.append(watchChart(f.step.id, w, l))
                 if let c = scalingChart(f.step.id, w, l) { charts.append(c) }
+                if let c = runnerChart(f.step.id, w, l) { charts.append(c) }
             }
         }
         return charts

@@ -174,6 +174,7 @@ struct Labels: Sendable {
         .rowsAfterUnverified: "监控结束后无法核实集合 '{collection}' 的行数：{reason}",
         .dryRunActions: "--dry-run-actions：记录了 {count} 条命令，均未执行",
         .noBackgroundLoad: "未运行后台负载：无法查询集合 '{collection}'：{reason}",
+        .noWriteLoad: "未向 '{collection}' 运行后台写入：{reason}",
         .recallNoRows: "未测量召回率：集合 '{collection}' 不是由本场景创建并插入数据的，其数据未知",
         .recallMetric: "未测量召回率：距离度量 {metric} 不是 L2、IP 或 COSINE",
         .recallFilter: "未测量召回率：无法在生成的数据上计算 filter：{reason}",

@@ -188,8 +188,8 @@ struct ScenarioDecoding {
             if let h = spec as? HealthStep, h.serving {
                 decoder.error(nameNode.mark, .collectionMissing, "the serving check of 'health' searches a collection, but none is set: add 'collection: NAME', or 'serving: false'")
             }
-            if let w = spec as? WatchStep, w.serving || w.background != nil {
-                decoder.error(nameNode.mark, .collectionMissing, "'watch' searches a collection (serving check, background load), but none is set: add 'collection: NAME', or 'serving: false'")
+            if let w = spec as? WatchStep, w.serving || w.background != nil || w.writes != nil {
+                decoder.error(nameNode.mark, .collectionMissing, "'watch' searches a collection (serving check, background load\(w.writes != nil ? ", writes" : "")), but none is set: add 'collection: NAME'\(w.writes == nil ? ", or 'serving: false'" : "")")
             }
         }
         return Step(id: stepId, idWasWritten: id != nil, mark: nameNode.mark, collection: collection, spec: spec, path: path)

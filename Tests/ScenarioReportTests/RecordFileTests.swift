@@ -75,6 +75,7 @@ struct StepNoteTests {
         StepNote(.rowsAfterUnverified, ["collection": "c", "reason": "no row count succeeded: code 101"]),
         StepNote(.dryRunActions, ["count": "3"]),
         StepNote(.noBackgroundLoad, ["collection": "c", "reason": "collection not found"]),
+        StepNote(.noWriteLoad, ["collection": "c", "reason": "the primary key is a varchar without autoId"]),
         StepNote(.recallNoRows, ["collection": "c"]),
         StepNote(.recallMetric, ["metric": "HAMMING"]),
         StepNote(.recallFilter, ["reason": "arithmetic is not evaluated"]),

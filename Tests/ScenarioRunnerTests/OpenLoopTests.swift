@@ -154,7 +154,7 @@ struct OpenLoopTests {
             await load.run(start: start, end: start + .seconds(1), shouldStop: { false }, request: Self.request) { _, _ in
                 // The first search stalls for 300 ms; every other one answers at once.
                 if calls.add(1, ordering: .relaxed).newValue == 1 { try await Task.sleep(for: .milliseconds(300)) }
-                return false
+                return .init()
             }
             let all = load.all
             #expect(all.count == 100 && all.allSatisfy { $0.error == nil }, "\(Dictionary(grouping: all, by: { $0.error ?? "ok" }).mapValues(\.count))")

@@ -253,6 +253,44 @@ struct WatchLogicTests {
         #expect(r.successAfter == 100)
     }
 
+    @Test("background writes are split like the searches, and the rows acknowledged during the fault are counted")
+    func writesSplit() {
+        var d = WatchDetails(intervalMs: 2000, durationMs: 30000)
+        d.checks = [Self.check(0, serving: true), Self.check(2, serving: true), Self.check(4, serving: false, live: false),
+                    Self.check(6, serving: false), Self.check(8, serving: true), Self.check(10, serving: true)]
+        d.actions = [ActionRecord(kind: .fault, name: "freeze", command: "freeze", startedAtMs: 3000, durationMs: 200, exitCode: 0,
+                                  outputTail: nil, error: nil, dryRun: false)]
+        let writes = BackgroundWrites(rate: 5, timeout: .seconds(3))
+        for t in stride(from: 0.0, to: 20000, by: 200) {
+            // Inserts of 20 rows; those sent from 3 s to 6 s hang until their timeout.
+            let failed = (3000..<6000).contains(t)
+            writes.add(.init(sentAt: .milliseconds(t), finishedAt: .milliseconds(t + (failed ? 3000 : 10)), latency: .milliseconds(10),
+                             error: failed ? "timedOut" : nil, rows: failed ? 0 : 20))
+        }
+        let r = WatchRunner.recovery(d, background: nil, writes: writes, end: .seconds(20))!
+        #expect(r.recoveredAtMs == 8000)
+        #expect(r.writeSuccessBefore == 100 && r.writeSuccessAfter == 100)
+        // During: sent from 3 s (not finished before the command) to 8 s: 15 failed, 10 acknowledged.
+        #expect(r.writeSuccessDuring == 40, "\(r.writeSuccessDuring ?? -1)")
+        #expect(r.rowsWrittenDuring == 200, "\(r.rowsWrittenDuring ?? -1)")
+        #expect(r.successBefore == nil, "no search load")
+        #expect(writes.record().rows == 85 * 20 && writes.record().emptyResults == nil)
+
+        var details = d
+        details.writes = writes.record()
+        details.recovery = r
+        details.rowsBefore = 1000
+        details.rowsAfter = 1000 + 85 * 20 - 40
+        var recorder = StepRecorder<WatchStep>(StepRecord(path: "1", id: "watch1", kind: "watch", collection: "c", startedAt: Date()))
+        WatchRunner.record(details, into: &recorder)
+        #expect(recorder[\.rowsLost] == 40, "acknowledged rows that are gone")
+        #expect(recorder[\.rowsWritten] == 1700 && recorder[\.rowsWrittenDuring] == 200 && recorder[\.rowsUnacknowledged] == 0)
+        details.rowsAfter = 1000 + 85 * 20 + 60
+        var more = StepRecorder<WatchStep>(StepRecord(path: "1", id: "watch1", kind: "watch", collection: "c", startedAt: Date()))
+        WatchRunner.record(details, into: &more)
+        #expect(more[\.rowsLost] == 0 && more[\.rowsUnacknowledged] == 60, "rows from inserts that timed out after the server applied them")
+    }
+
     @Test("'settle' moves the searches right after recovery from 'after' into 'during'")
     func settle() {
         var d = WatchDetails(intervalMs: 3000, durationMs: 30000)

@@ -5,7 +5,7 @@ import Testing
 @Suite("example scenarios")
 struct ExampleScenarioTests {
     static let files = ["scenarios/load_balance.yaml", "scenarios/health_recovery.yaml", "scenarios/health_recovery_cluster.yaml", "scenarios/ci_smoke.yaml", "scenarios/recall_tuning.yaml", "scenarios/capacity.yaml",
-                         "scenarios/crud.yaml", "scenarios/mixed_workload.yaml", "scenarios/hybrid_search.yaml", "scenarios/chaos.yaml"]
+                         "scenarios/crud.yaml", "scenarios/mixed_workload.yaml", "scenarios/hybrid_search.yaml", "scenarios/chaos.yaml", "scenarios/soak.yaml"]
 
     static func load(_ file: String, environment: [String: String] = [:]) -> ScenarioLoader.Outcome {
         ScenarioLoader.load(path: TestSupport.repositoryRoot.appendingPathComponent(file).path,
@@ -18,6 +18,19 @@ struct ExampleScenarioTests {
         #expect(TestSupport.lines(outcome) == [])
         #expect(outcome.scenario != nil)
         #expect(outcome.unreadKeys.isEmpty)
+    }
+
+    @Test("chaos writes beside its searches; soak gates on the runner's own footprint")
+    func chaosAndSoak() throws {
+        let chaos = try #require(Self.load("scenarios/chaos.yaml").scenario)
+        let watch = try #require(chaos.steps.compactMap { $0.spec as? WatchStep }.first)
+        let writes = try #require(watch.writes)
+        #expect(writes.rate.perSecond == 5 && writes.batch == 20 && writes.timeout == .seconds(3))
+        #expect(chaos.thresholds.map(\.text).contains("fault.writeSuccess.after >= 99%"))
+        let soak = try #require(Self.load("scenarios/soak.yaml", environment: ["SOAK_DURATION": "5m"]).scenario)
+        let soakWatch = try #require(soak.steps.compactMap { $0.spec as? WatchStep }.first)
+        #expect(soakWatch.duration == .seconds(300) && soakWatch.interval == .seconds(10))
+        #expect(soak.thresholds.map(\.text).filter { $0.contains("runner.") }.count == 4)
     }
 
     @Test("load_balance follows the first document")

@@ -25,6 +25,13 @@ struct WatchReporter: StepReporter {
             let rates = [("before", r.successBefore), ("during", r.successDuring), (after, r.successAfter)].compactMap { name, v in v.map { "\(name) \(Format.number($0))%" } }
             if !rates.isEmpty { text += "\n    background search success: " + rates.joined(separator: ", ") }
         }
+        if let w = s.watch?.writes {
+            let r = s.watch?.recovery
+            let rates = [("before", r?.writeSuccessBefore), ("during", r?.writeSuccessDuring), ("after", r?.writeSuccessAfter)].compactMap { name, v in v.map { "\(name) \(Format.number($0))%" } }
+            text += "\n    background writes: \(Format.number(w.rows.map(Double.init))) rows acknowledged"
+            if let during = r?.rowsWrittenDuring { text += " (\(during) during the fault)" }
+            if !rates.isEmpty { text += "; insert success " + rates.joined(separator: ", ") }
+        }
         if let empty = s.watch?.background?.emptyResults, empty > 0 {
             text += "\n    \(empty) background search\(empty == 1 ? "" : "es") succeeded with no hits"
         }
@@ -37,6 +44,7 @@ struct WatchReporter: StepReporter {
                 text += "\n    rows: \(b) before, \(after): " + TableBuilder.rowCountFinding(c, Labels(language: "en"))
             } else if let a = w.rowsAfter {
                 text += "\n    rows: \(b) before, \(a) after"
+                if let written = w.writes?.rows { text += " (\(b + written) expected: \(written) written)" }
             }
         }
         for r in s.watch?.scaling ?? [] {

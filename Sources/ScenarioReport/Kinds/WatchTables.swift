@@ -7,7 +7,7 @@ import ScenarioSpec
 extension TableBuilder {
     var watches: [FlatStep] { record.flatSteps.filter { $0.step.watch != nil } }
 
-    var watchTables: [ReportTable] { [recovery, scaling, healthTimeline, alerts, actions] }
+    var watchTables: [ReportTable] { [recovery, scaling, healthTimeline, alerts, actions, runnerFootprint] }
 
     /// Every scaling decision: when, from → to, why, the command's result, and how long until the
     /// deployment had the nodes, a new node held segments and served searches; the background
@@ -73,6 +73,20 @@ extension TableBuilder {
                 let settled = r.settleMs.map { ms in l.pick(" (from \(Format.number(ms / 1000)) s after)", " (恢复 \(Format.number(ms / 1000)) 秒后起)") } ?? ""
                 row("success_after_percent", l.pick("Search success after recovery", "恢复后查询成功率") + settled, Format.percent(r.successAfter))
             }
+            if let writes = w.writes {
+                let r = w.recovery
+                if let r {
+                    row("write_success_before_percent", l.pick("Insert success before the fault", "故障前写入成功率"), Format.percent(r.writeSuccessBefore))
+                    row("write_success_during_percent", l.pick("Insert success during the fault", "故障期间写入成功率"), Format.percent(r.writeSuccessDuring))
+                    row("write_success_after_percent", l.pick("Insert success after recovery", "恢复后写入成功率"), Format.percent(r.writeSuccessAfter))
+                    row("rows_written_during", l.pick("Rows written during the fault (acknowledged)", "故障期间写入的行数 (已确认)"), Format.plain(r.rowsWrittenDuring.map(Double.init)))
+                }
+                row("rows_written", l.pick("Rows written during the watch (acknowledged)", "监控期间写入的行数 (已确认)"),
+                    .init("\(Format.number(writes.rows.map(Double.init))) (\(Format.number(writes.rate)) × \(l.pick("inserts/s", "次写入/秒")))", raw: Format.raw(writes.rows.map(Double.init))))
+                if let extra = m[\.rowsUnacknowledged], extra > 0 {
+                    row("rows_unacknowledged", l.pick("Rows stored although their insert failed", "写入失败但已存储的行数"), Format.plain(extra))
+                }
+            }
             if let empty = w.background?.emptyResults, empty > 0 {
                 row("searches_without_hits", l.pick("Background searches that succeeded with no hits", "成功但无结果的后台查询"), Format.plain(Double(empty)))
             }
@@ -83,6 +97,9 @@ extension TableBuilder {
                     .init("\(b.late ?? 0) / \(b.notSent ?? 0)", raw: String(b.late ?? 0)))
             }
             row("rows_before", l.pick("Rows before", "故障前行数"), Format.plain(w.rowsBefore.map(Double.init)))
+            if let written = w.writes?.rows {
+                row("rows_expected", l.pick("Rows expected after (before + written)", "预期行数 (故障前 + 写入)"), Format.plain(w.rowsBefore.map { Double($0 + written) }))
+            }
             row("rows_after", l.pick("Rows after", "故障后行数"), Format.plain(w.rowsAfter.map(Double.init)))
             row("rows_lost", l.pick("Rows lost", "丢失行数"), Format.plain(m[\.rowsLost]))
             if let c = w.rowCount, c.outcome != .verified {
@@ -102,6 +119,49 @@ extension TableBuilder {
         if watches.contains(where: { $0.step.watch?.recovery != nil }) {
             table.notes.append(l.pick("Times run from the moment the first fault command finished (the fault in place), to the first check that saw the change — exact to within one check interval. \"During\" ends at the first check that found the deployment serving and live again.",
                                       "时间从第一个故障命令执行完毕（故障生效）算起，到第一次观察到变化的检查为止，精度为一个检查间隔。“故障期间”截止于第一次检查到系统重新可查询且存活。"))
+        }
+        return table
+    }
+
+    /// The runner's own footprint during each watch (a soak): resident memory, CPU, open files,
+    /// TCP connections and threads at the start, their worst and at the end.
+    var runnerFootprint: ReportTable {
+        var rows: [[ReportTable.Cell]] = []
+        for f in watches {
+            let s = f.step, m = s.metrics(of: WatchStep.self), w = s.watch!
+            let samples = w.checks.compactMap(\.runner)
+            guard let start = w.runnerStart, let end = w.runnerEnd, !samples.isEmpty else { continue }
+            let warm = samples[0]
+            func row(_ id: String, _ label: String, _ keyPath: KeyPath<RunnerSample, Double?>, _ verdict: ReportTable.Cell) {
+                rows.append([.init(s.id), .init(label, raw: id), Format.plain(start[keyPath: keyPath]), Format.plain(warm[keyPath: keyPath]),
+                             Format.plain(samples.compactMap { $0[keyPath: keyPath] }.max()), Format.plain(end[keyPath: keyPath]), verdict])
+            }
+            let growth = m[\.runnerRSSGrowth]
+            row("rss_mib", l.pick("Resident memory (MiB)", "常驻内存 (MiB)"), \.rssValue,
+                growth.map { .init(l.pick("grew \(Format.number($0)) MiB (2nd → 4th quarter, medians)", "增长 \(Format.number($0)) MiB (第 2 → 第 4 个四分之一，中位数)"), raw: Format.raw($0)) }
+                    ?? .init(l.pick("too few checks to tell", "检查次数太少，无法判断"), raw: ""))
+            row("cpu_percent", l.pick("CPU (% of one core, since the previous check)", "CPU (单核百分比，距上次检查)"), \.cpuPercent,
+                .init(l.pick("average \(Format.number(m[\.runnerCPUPercent]))%", "平均 \(Format.number(m[\.runnerCPUPercent]))%"), raw: Format.raw(m[\.runnerCPUPercent])))
+            func leak(_ n: Double?) -> ReportTable.Cell {
+                guard let n else { return .init("—", raw: "") }
+                return n > 0 ? .init(l.pick("\(Format.number(n)) not closed", "\(Format.number(n)) 个未关闭"), raw: Format.raw(n))
+                    : .init(l.pick("none left open", "无泄漏"), raw: "0")
+            }
+            row("open_files", l.pick("Open files", "打开的文件"), \.openFilesValue, leak(m[\.runnerOpenFilesLeaked]))
+            row("connections", l.pick("TCP connections", "TCP 连接"), \.connectionsValue, leak(m[\.runnerConnectionsLeaked]))
+            row("threads", l.pick("Threads", "线程"), \.threadsValue, .init("", raw: ""))
+        }
+        var table = ReportTable(id: "runner", title: l.pick("The runner's own footprint", "运行器自身资源占用"),
+                                columns: [.init(id: "step", header: l.step), .init(id: "measure", header: l.pick("Measure", "指标")),
+                                          .init(id: "start", header: l.pick("Before the watch", "监控开始前"), alignRight: true),
+                                          .init(id: "first", header: l.pick("First check", "首次检查"), alignRight: true),
+                                          .init(id: "worst", header: l.pick("Highest check", "检查最高值"), alignRight: true),
+                                          .init(id: "end", header: l.pick("After the watch", "监控结束后"), alignRight: true),
+                                          .init(id: "verdict", header: l.pick("Reading", "结论"))],
+                                rows: rows)
+        if !rows.isEmpty {
+            table.notes.append(l.pick("This process, not the server: /proc/self at every check. The first check opens, once, what every later check reuses (the HTTP client's event loop; the background load's connection), so leaks are counted from it: \"after the watch\" is taken once everything the watch started has finished and its connections had up to 3 s to close. Memory grows when the median of the last quarter of checks is above the second quarter's. The run's own connection to Milvus closes when idle and opens again, so connections move by one.",
+                                      "本进程而非服务器：每次检查读取 /proc/self。首次检查会一次性打开之后每次检查复用的资源（HTTP 客户端的事件循环、后台负载的连接），因此泄漏从首次检查起算：“监控结束后”在监控启动的所有任务结束、连接最多有 3 秒关闭之后读取。若最后四分之一检查的中位数高于第二个四分之一，即为内存增长。运行本身与 Milvus 的连接空闲时会关闭再重连，因此连接数会相差一个。"))
         }
         return table
     }

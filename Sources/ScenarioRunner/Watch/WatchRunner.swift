@@ -41,6 +41,10 @@ struct WatchRunner: StepRunner {
             }
         }
 
+        // The runner itself before the watch opens anything, to compare with its end (leaks).
+        let runnerStart = RunnerFootprint.sample()
+        var lastRunner = runnerStart.map { (sample: $0, at: clock.now) }
+
         // The background load, on its own connection.
         var backgroundTask: Task<Void, Never>?
         var background: BackgroundSearches?
@@ -58,6 +62,24 @@ struct WatchRunner: StepRunner {
                                shouldStop: { context.isStopping }) { i in
                     template.request(pool[i % pool.count])
                 }
+            }
+        }
+
+        // The write load, on a connection of its own too.
+        var writesTask: Task<Void, Never>?
+        var writes: BackgroundWrites?
+        if let settings = spec.writes, let collection {
+            do {
+                let rows = try await Self.rowMaker(collection, batch: settings.batch, context)
+                let load = BackgroundWrites(rate: settings.rate.perSecond, timeout: settings.timeout.swiftDuration, maxInFlight: settings.maxInFlight)
+                writes = load
+                let connection = context.client.options
+                writesTask = Task {
+                    await load.run(connection: connection, collection: collection, start: start, end: end,
+                                   shouldStop: { context.isStopping }) { _ in rows.next() }
+                }
+            } catch {
+                record.notes.append(StepNote(.noWriteLoad, ["collection": collection, "reason": HealthProbe.short(error)]))
             }
         }
 
@@ -115,6 +137,11 @@ struct WatchRunner: StepRunner {
             if scaler != nil { sample.nodeCPUAveragePercent = cpuAverage }
             let backgroundWindow = background?.window((at - interval)...at)
             sample.backgroundP99Ms = backgroundWindow?.p99Ms
+            let now = clock.now
+            if let runner = RunnerFootprint.sample(previous: lastRunner, at: now) {
+                sample.runner = runner
+                lastRunner = (runner, now)
+            }
             journal.update { $0.checks.append(sample) }
             context.metrics?.health(observation.details)
             if scaler != nil {
@@ -173,10 +200,13 @@ struct WatchRunner: StepRunner {
 
         for t in faultTasks { t.cancel() }
         await backgroundTask?.value
+        await writesTask?.value
         for t in faultTasks + side { await t.value }
 
         if let collection {
-            let before = journal.read(\.rowsBefore)
+            // Every acknowledged row must be there too.
+            let written = writes?.rows { _ in true }
+            let before = journal.read(\.rowsBefore).map { $0 + (written ?? 0) }
             let counted = await RowCounter.count(collection, expected: before, recount: spec.recount.swiftDuration,
                                                  connection: context.client.options) { attempt in
                 guard let before, attempt.count.map({ $0 < before }) ?? true else { return }
@@ -197,6 +227,9 @@ struct WatchRunner: StepRunner {
 
         var details = journal.read { $0 }
         details.background = background?.record()
+        details.writes = writes?.record()
+        details.runnerStart = runnerStart
+        details.runnerEnd = await Self.runnerAtEnd(comparedWith: details.checks.compactMap(\.runner).first ?? runnerStart, last: lastRunner)
         if spec.scale != nil {
             let endMs = (clock.now - start).milliseconds
             let scaling = tracker.finished(background: background, endMs: endMs)
@@ -208,11 +241,27 @@ struct WatchRunner: StepRunner {
                                                                "seconds": String(format: "%.0f", (until - r.nodesAtMs!) / 1000)]))
             }
         }
-        details.recovery = Self.recovery(details, background: background, end: clock.now - start, settle: spec.settle.swiftDuration)
+        details.recovery = Self.recovery(details, background: background, writes: writes, end: clock.now - start, settle: spec.settle.swiftDuration)
         record.watch = details
         Self.record(details, into: &record)
         record[\.totalTime] = clock.now - start
         if dryRun, !details.actions.isEmpty { record.notes.append(StepNote(.dryRunActions, ["count": String(details.actions.count)])) }
+    }
+
+    /// The runner after the watch, once what it opened had a moment to close: connections are
+    /// torn down asynchronously, so it samples for up to 3 s until the open files and
+    /// connections are back to where they were at `start` (what stays above is a leak).
+    static func runnerAtEnd(comparedWith start: RunnerSample?, last: (sample: RunnerSample, at: ContinuousClock.Instant)?) async -> RunnerSample? {
+        guard let start else { return nil }
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(3)
+        let previous = last.map { (sample: $0.sample, at: $0.at) }
+        var sample = RunnerFootprint.sample(previous: previous)
+        while let s = sample, s.openFiles > start.openFiles || s.connections > start.connections, clock.now < deadline {
+            try? await clock.sleep(for: .milliseconds(200))
+            sample = RunnerFootprint.sample(previous: previous)
+        }
+        return sample
     }
 
     /// The metrics base URLs the discovery command printed (lines starting with http:// or
@@ -223,6 +272,25 @@ struct WatchRunner: StepRunner {
         let urls = (outcome.outputTail ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { $0.hasPrefix("http://") || $0.hasPrefix("https://") }
         return urls.isEmpty ? nil : urls
+    }
+
+    /// Batches of `batch` new rows for `collection`, made by its fields' default generators. An
+    /// int64 primary key without autoId gets keys from 2^50 up plus the run's start time, so they
+    /// do not meet the keys an `insert` step made (0, 1, 2 …); other primary keys must be autoId.
+    static func rowMaker(_ collection: String, batch: Int, _ context: RunContext) async throws -> RowMaker {
+        let schema = try await context.facts(collection).schema
+        var generators: [FieldValueGenerator] = []
+        for (i, field) in schema.fields.enumerated() where field.isWritten {
+            var generator: InsertStep.Generator?
+            if field.isPrimaryKey {
+                guard field.type == .int64 else {
+                    throw RowMakerError(reason: "the primary key '\(field.name)' is not autoId and not int64, so new unique keys cannot be made")
+                }
+                generator = .sequence(start: (1 << 50) + Int(Date().timeIntervalSince1970) % 1_000_000 * 1_000_000)
+            }
+            generators.append(FieldValueGenerator(field: field, generator: generator, seed: UInt64(1000 + i)))
+        }
+        return RowMaker(generators, batch: batch)
     }
 
     /// The background load's requests, or nil (with a note) when the collection cannot be looked up.
@@ -346,17 +414,30 @@ struct WatchRunner: StepRunner {
     /// lands somewhere inside its command, e.g. after an interpreter starts, so a search sent a
     /// moment before the command ended may already have met the fault); everything after them
     /// that was sent before recovery (plus `settle`) is "during".
-    static func recovery(_ d: WatchDetails, background: BackgroundSearches?, end: Duration, settle: Duration = .zero) -> RecoveryRecord? {
+    static func recovery(_ d: WatchDetails, background: BackgroundSearches?, writes: BackgroundWrites? = nil, end: Duration,
+                         settle: Duration = .zero) -> RecoveryRecord? {
         let faults = d.actions.filter { $0.kind == .fault && !$0.dryRun }
         guard let fault = faults.map({ $0.startedAtMs + ($0.durationMs ?? 0) }).min(),
               let commandStart = faults.map(\.startedAtMs).min() else { return nil }
         let untouched = Duration.milliseconds(commandStart)
-        func before(_ o: BackgroundSearches.Outcome) -> Bool { o.finishedAt < untouched }
         let after = d.checks.filter { $0.atMs >= fault }
         var r = RecoveryRecord(faultAtMs: fault, servingLost: false)
-        guard let detected = after.first(where: \.isTroubled) else {
+        // Both loads are split the same way: "before" holds what finished before anything was done.
+        func split(during duringEnd: Duration, after afterStart: Duration?) {
+            func before<R>(_ o: BackgroundLoad<R>.Outcome) -> Bool { o.finishedAt < untouched }
+            func during<R>(_ o: BackgroundLoad<R>.Outcome) -> Bool { !before(o) && o.sentAt < duringEnd }
             r.successBefore = background?.successRate(of: before)
-            r.successDuring = background?.successRate { !before($0) && $0.sentAt < end }
+            r.successDuring = background?.successRate(of: during)
+            if let afterStart { r.successAfter = background?.successRate(sentIn: afterStart..<end) }
+            if let writes {
+                r.writeSuccessBefore = writes.successRate(of: before)
+                r.writeSuccessDuring = writes.successRate(of: during)
+                if let afterStart { r.writeSuccessAfter = writes.successRate(sentIn: afterStart..<end) }
+                r.rowsWrittenDuring = writes.rows(of: during)
+            }
+        }
+        guard let detected = after.first(where: \.isTroubled) else {
+            split(during: end, after: nil)
             return r
         }
         r.detectedAtMs = detected.atMs
@@ -373,9 +454,7 @@ struct WatchRunner: StepRunner {
         let f = Duration.milliseconds(fault)
         let recovered = r.recoveredAtMs.map { Duration.milliseconds($0) + settle } ?? end
         if settle > .zero { r.settleMs = settle.milliseconds }
-        r.successBefore = background?.successRate(of: before)
-        r.successDuring = background?.successRate { !before($0) && $0.sentAt < max(f, recovered) }
-        if r.recoveredAtMs != nil, recovered < end { r.successAfter = background?.successRate(sentIn: recovered..<end) }
+        split(during: max(f, recovered), after: r.recoveredAtMs != nil && recovered < end ? recovered : nil)
         return r
     }
 
@@ -401,8 +480,29 @@ struct WatchRunner: StepRunner {
         }
         record[\.rowsBefore] = d.rowsBefore
         record[\.rowsAfter] = d.rowsAfter
-        if let b = d.rowsBefore, let a = d.rowsAfter { record[\.rowsLost] = max(0, b - a) }
+        let written = d.writes?.rows
+        if let b = d.rowsBefore, let a = d.rowsAfter {
+            record[\.rowsLost] = max(0, b + (written ?? 0) - a)
+            if let written { record[\.rowsUnacknowledged] = max(0, a - b - written) }
+        }
+        if let written { record[\.rowsWritten] = written }
+        if let r = d.recovery, d.writes != nil {
+            record[\.writeSuccessBefore] = r.writeSuccessBefore
+            record[\.writeSuccessDuring] = r.writeSuccessDuring
+            record[\.writeSuccessAfter] = r.writeSuccessAfter
+            if let n = r.rowsWrittenDuring { record[\.rowsWrittenDuring] = n }
+        }
         if let c = d.rowCount { record[\.rowsUnverified] = !c.isVerified }
+        let runner = d.checks.compactMap(\.runner)
+        if let growth = RunnerFootprint.growth(runner.map(\.rssMB)) { record[\.runnerRSSGrowth] = growth }
+        if let a = d.runnerStart, let b = d.runnerEnd {
+            // Compared with the first check, not with before the watch: the first check opens, once,
+            // what every later one reuses (the HTTP client's event loop and its descriptors).
+            let warm = runner.first ?? a
+            record[\.runnerOpenFilesLeaked] = max(0, b.openFiles - warm.openFiles)
+            record[\.runnerConnectionsLeaked] = max(0, b.connections - warm.connections)
+            if d.durationMs > 0 { record[\.runnerCPUPercent] = max(0, b.cpuMs - a.cpuMs) / max(d.durationMs, (d.checks.last?.atMs ?? 0)) * 100 }
+        }
         if let scaling = d.scaling {
             record[\.scaleOuts] = scaling.filter(\.isScaleOut).count
             record[\.scaleIns] = scaling.filter { !$0.isScaleOut }.count
@@ -414,6 +514,27 @@ struct WatchRunner: StepRunner {
             }
         }
     }
+}
+
+/// New rows for the write load, one batch at a time, from any task.
+final class RowMaker: Sendable {
+    private let generators: Mutex<[FieldValueGenerator]>
+    let batch: Int
+
+    init(_ generators: [FieldValueGenerator], batch: Int) {
+        self.generators = Mutex(generators)
+        self.batch = batch
+    }
+
+    /// The next batch; default generators never fail (only data set files can).
+    func next() -> [Column] {
+        generators.withLock { g in g.indices.compactMap { try? g[$0].nextColumn(batch) } }
+    }
+}
+
+struct RowMakerError: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { reason }
 }
 
 /// The watch's record, appended to by the checks and by the tasks it starts.

@@ -103,6 +103,17 @@ public struct WatchStep: StepSpec {
         public static let defaultTimeout = ScenarioDuration.seconds(5)
     }
 
+    /// A steady insert load beside the searches: does the deployment take writes through a
+    /// fault, and are the acknowledged rows still there afterwards?
+    public struct Writes: Sendable {
+        /// Inserts per second.
+        public var rate: Rate
+        /// Rows per insert.
+        public var batch: Int
+        public var timeout: ScenarioDuration
+        public var maxInFlight: Int?
+    }
+
     public static let ruleSpec = ObjectSpec(
         name: "alert_rule", title: "alert rule",
         doc: "When to alert, how often to repeat, whom to notify and what to run.",
@@ -153,6 +164,14 @@ public struct WatchStep: StepSpec {
                        "After `duration`, keep sending at this lower rate until the watch ends, so what the searches see while nodes leave (scale-in) is measured too. Without it the load stops after `duration`.")]
             + SearchSettings.keys)
 
+    public static let writesSpec = ObjectSpec(
+        name: "background_writes", title: "background writes",
+        doc: "A steady insert load during the watch, scheduled and judged like the background searches (open loop, each insert sent once, a success only when acknowledged within `timeout` of its due time). Rows are made by the collection's default generators (an int64 primary key without autoId gets keys far above any an `insert` step makes). After the watch the rows are counted until they reach the rows before plus every acknowledged row: `rowsLost` counts acknowledged rows that are gone, `rowsUnacknowledged` rows that went in although their insert failed (timed out after the server had applied it).",
+        keys: [KeySpec("rate", .rate, .defaultValue("5/s"), "Inserts per second."),
+               KeySpec("batch", .integer(min: 1, max: 100_000), .defaultValue("10"), "Rows per insert."),
+               KeySpec("timeout", .duration(allowZero: false), .defaultValue("5s"), "An insert that is not acknowledged this long after its due time fails."),
+               KeySpec("concurrency", .integer(min: 1, max: 4096), .runtimeDefault("rate × timeout × 1.25 + 4"), "Most inserts in flight.")])
+
     public static let keys: [KeySpec] = [
         KeySpec("duration", .duration(allowZero: false), .required, "How long to watch."),
         KeySpec("interval", .duration(allowZero: false), .defaultValue("30s"), "Time between checks (the document's `check_interval`)."),
@@ -163,6 +182,7 @@ public struct WatchStep: StepSpec {
         KeySpec("faults", .list(.object(faultSpec), minCount: 0), .defaultValue("[]"), "Commands run at set times."),
         KeySpec("scale", .object(scaleSpec), .optional, "Automatic scaling."),
         KeySpec("background", .object(backgroundSpec), .optional, "Background search load."),
+        KeySpec("writes", .object(writesSpec), .optional, "Background insert load (needs the step's collection)."),
         KeySpec("settle", .duration(allowZero: true), .defaultValue("0s"),
                 "After the deployment serves again, how long before `successRate.after` starts counting; the background searches in between count as `during`. A restarted Milvus can answer a first search and then refuse searches for a few seconds more (seen on 2.3.5 standalone: \"collection not loaded\" for 2 s after a successful check)."),
         KeySpec("recount", .duration(allowZero: true), .defaultValue("90s"),
@@ -187,13 +207,23 @@ public struct WatchStep: StepSpec {
         public let successRateAfter = Metric<PercentValue>("successRate.after", .higher, "Background searches that succeeded after serving again (plus `settle`).")
         public let rowsBefore = Metric<CountValue>("rowsBefore", .neither, "Rows in the collection when the watch started.")
         public let rowsAfter = Metric<CountValue>("rowsAfter", .neither, "Rows in the collection after the watch, from a verified count (see `recount`).")
-        public let rowsLost = Metric<CountValue>("rowsLost", .lower, "rowsBefore − rowsAfter, when positive; only from a verified count. A threshold on it fails, saying why, when the count could not be verified.")
+        public let rowsLost = Metric<CountValue>("rowsLost", .lower, "rowsBefore (plus, with `writes`, every acknowledged row) − rowsAfter, when positive; only from a verified count. A threshold on it fails, saying why, when the count could not be verified.")
+        public let rowsWritten = Metric<CountValue>("rowsWritten", .neither, "(`writes`) Rows the background inserts had acknowledged.")
+        public let rowsWrittenDuring = Metric<CountValue>("rowsWritten.during", .higher, "(`writes`) Rows acknowledged by inserts sent between the first fault and recovery (plus `settle`).")
+        public let rowsUnacknowledged = Metric<CountValue>("rowsUnacknowledged", .neither, "(`writes`) rowsAfter − rowsBefore − rowsWritten, when positive: rows stored although their insert failed (the server applied it after the client gave up).")
+        public let writeSuccessBefore = Metric<PercentValue>("writeSuccess.before", .higher, "(`writes`) Background inserts acknowledged before the first fault.")
+        public let writeSuccessDuring = Metric<PercentValue>("writeSuccess.during", .higher, "(`writes`) Background inserts acknowledged between the fault and serving again (plus `settle`).")
+        public let writeSuccessAfter = Metric<PercentValue>("writeSuccess.after", .higher, "(`writes`) Background inserts acknowledged after serving again (plus `settle`).")
         public let rowsUnverified = Metric<FlagValue>("rowsUnverified", .lower, "1 when the rows after the watch could not be verified (the count failed, or kept changing until `recount` ran out), else 0.")
         public let scaleOuts = Metric<CountValue>("scaleOuts", .neither, "(`scale`) Decisions to add a query node.")
         public let scaleIns = Metric<CountValue>("scaleIns", .neither, "(`scale`) Decisions to remove a query node.")
         public let newNodeLive = Metric<DurationValue>("newNode.live", .lower, "(`scale`) From the first scale-out decision until the deployment reported the new number of query nodes.")
         public let newNodeSegments = Metric<DurationValue>("newNode.segments", .lower, "(`scale`) From the first scale-out decision until a new query node held a segment (Milvus's balancer moved one to it).")
         public let newNodeServing = Metric<DurationValue>("newNode.serving", .lower, "(`scale`) From the first scale-out decision until a new query node had run searches (its own `milvus_querynode_sq_req_count`).")
+        public let runnerRSSGrowth = Metric<MebibytesValue>("runner.rssGrowth", .lower, "Growth of the runner's own resident memory during the watch: the median of the last quarter of checks minus the median of the second quarter (the first quarter is warm-up). Needs 8 checks and Linux /proc.")
+        public let runnerCPUPercent = Metric<PercentValue>("runner.cpuPercent", .lower, "The runner's own CPU over the whole watch, in percent of one core.")
+        public let runnerOpenFilesLeaked = Metric<CountValue>("runner.openFilesLeaked", .lower, "Open file descriptors of the runner after the watch (everything it started finished) minus at its first check (which opens, once, what every check reuses); above 0 is a leak.")
+        public let runnerConnectionsLeaked = Metric<CountValue>("runner.connectionsLeaked", .lower, "Established TCP connections of the runner after the watch minus at its first check (which has the background load's connection open); above 0 is a leak.")
         public let totalTime = Metric<DurationValue>.totalTime("the watch")
     }
 
@@ -207,6 +237,7 @@ public struct WatchStep: StepSpec {
     public var faults: [Fault]
     public var scale: Scaling?
     public var background: Background?
+    public var writes: Writes?
     public var serverNeeds: [ServerNeed] { background?.search.serverNeeds ?? [] }
     public var recount: ScenarioDuration
     public var settle: ScenarioDuration
@@ -240,6 +271,10 @@ public struct WatchStep: StepSpec {
                 }
             }
             return settings
+        }
+        writes = r.object("writes") { w in
+            Writes(rate: w.rate("rate") ?? Rate(perSecond: 5), batch: w.int("batch") ?? 10, timeout: w.duration("timeout") ?? .seconds(5),
+                   maxInFlight: w.int("concurrency"))
         }
         recount = r.duration("recount") ?? .seconds(90)
         settle = r.duration("settle") ?? .seconds(0)

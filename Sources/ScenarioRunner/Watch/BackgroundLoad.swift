@@ -4,17 +4,22 @@ import MilvusClient
 import ScenarioRecord
 import Synchronization
 
-/// A steady search load during a watch, on its own connection, that keeps going through a
-/// fault: every search is due on the shared open-loop schedule (`OpenLoop`), sent once (no
-/// retries that would hide a failure), and its outcome kept with its due time — so success rates
-/// before, during and after a fault can be told apart.
+/// The search load of a watch's `background`.
+typealias BackgroundSearches = BackgroundLoad<SearchRequest>
+/// The insert load of a watch's `writes`: each request is one batch of rows.
+typealias BackgroundWrites = BackgroundLoad<[Column]>
+
+/// A steady load during a watch — searches, or inserts — on its own connection, that keeps going
+/// through a fault: every request is due on the shared open-loop schedule (`OpenLoop`), sent once
+/// (no retries that would hide a failure), and its outcome kept with its due time — so success
+/// rates before, during and after a fault can be told apart.
 ///
-/// A search succeeds only when it is answered within `timeout` of its due time: one that waited
+/// A request succeeds only when it is answered within `timeout` of its due time: one that waited
 /// for a free slot gets the rest of its time as its deadline, and one whose time ran out before it
 /// could be sent fails as `notSent` — a search held back while the server hung must not count as
 /// a success just because it was sent after the server came back. Latency is measured from the
 /// due time for the same reason.
-final class BackgroundSearches: Sendable {
+final class BackgroundLoad<Request: Sendable>: Sendable {
     struct Outcome: Sendable {
         /// When it was due, from the start of the load.
         var sentAt: Duration
@@ -23,15 +28,25 @@ final class BackgroundSearches: Sendable {
         var latency: Duration
         /// nil when it succeeded.
         var error: String?
-        /// It succeeded with no hits at all.
+        /// A search that succeeded with no hits at all.
         var empty = false
+        /// Rows an insert's answer acknowledged.
+        var rows = 0
     }
 
-    /// Sends one search that must be answered by `deadline`; returns whether it found no hits.
-    typealias Send = @Sendable (SearchRequest, ContinuousClock.Instant) async throws -> Bool
+    /// What a request's answer said.
+    struct Reply: Sendable {
+        /// A search with no hits.
+        var empty = false
+        /// Rows an insert acknowledged.
+        var rows = 0
+    }
 
-    /// The error code of a search whose time ran out before a slot was free.
-    static let notSent = "notSent"
+    /// Sends one request that must be answered by `deadline`.
+    typealias Send = @Sendable (Request, ContinuousClock.Instant) async throws -> Reply
+
+    /// The error code of a request whose time ran out before a slot was free.
+    static var notSent: String { "notSent" }
 
     let rate: Double
     let timeout: Duration
@@ -47,43 +62,12 @@ final class BackgroundSearches: Sendable {
 
     var all: [Outcome] { outcomes.withLock { $0 } }
 
-    /// Sends searches on a connection of its own (one attempt per search, no transient retries,
-    /// the search timeout as the call deadline), reconnecting at most once a second while the
-    /// server is away.
-    /// With `rest`, the load goes on from `rest.from` at `rest.rate` until `end` (the heavy part
-    /// ends at `rest.from`).
-    func run(connection: ConnectionOptions, start: ContinuousClock.Instant, end: ContinuousClock.Instant,
-             rest: (rate: Double, from: ContinuousClock.Instant)? = nil,
-             shouldStop: @escaping @Sendable () -> Bool, request: @escaping @Sendable (Int) -> SearchRequest) async {
-        var options = connection
-        options.maxAttempts = 1
-        options.transientRetryWindow = .zero
-        options.timeout = timeout
-        options.maxReconnectDelay = .seconds(1)
-        let link = LazyConnection(options)
-        // Connected before the first search is due, so it does not pay for the connection.
-        _ = await link.client()
-        let send: Send = { r, deadline in
-            let (client, error) = await link.client()
-            guard let client else { throw BackgroundConnectError(reason: error) }
-            var r = r
-            r.timeout = deadline - .now
-            guard r.timeout! > .zero else { throw BackgroundDeadlinePassed() }
-            return try await client.search(r).count == 0
-        }
-        await run(start: start, end: min(end, rest?.from ?? end), shouldStop: shouldStop, request: request, send: send)
-        if let rest, rest.rate > 0, rest.from < end, !shouldStop() {
-            await run(start: rest.from, end: end, origin: start, rate: rest.rate, shouldStop: shouldStop, request: request, send: send)
-        }
-        await link.close()
-    }
-
     /// Sends searches from `start` until `end` (or until `shouldStop`) with `send`, then waits
     /// for the searches in flight. `request` builds the request of the i-th search.
     /// Times in the outcomes are from `origin` (default `start`); `rate` defaults to the load's.
     func run(start: ContinuousClock.Instant, end: ContinuousClock.Instant, origin: ContinuousClock.Instant? = nil, rate: Double? = nil,
              shouldStop: @escaping @Sendable () -> Bool,
-             request: @escaping @Sendable (Int) -> SearchRequest, send: @escaping Send) async {
+             request: @escaping @Sendable (Int) -> Request, send: @escaping Send) async {
         let clock = ContinuousClock()
         let timeout = self.timeout
         let origin = origin ?? start
@@ -95,7 +79,11 @@ final class BackgroundSearches: Sendable {
             if ticket.started >= deadline {
                 outcome.error = Self.notSent
             } else {
-                do { outcome.empty = try await send(request(ticket.index), deadline) } catch { outcome.error = Self.code(of: error) }
+                do {
+                    let reply = try await send(request(ticket.index), deadline)
+                    outcome.empty = reply.empty
+                    outcome.rows = reply.rows
+                } catch { outcome.error = Self.code(of: error) }
             }
             let now = clock.now
             outcome.latency = now - ticket.due
@@ -111,7 +99,7 @@ final class BackgroundSearches: Sendable {
     }
 
     static func code(of error: any Error) -> String {
-        if error is BackgroundDeadlinePassed { return notSent }
+        if error is BackgroundDeadlinePassed { return "notSent" }
         if let e = error as? BackgroundConnectError { return e.reason.map { "connect: " + $0 } ?? "not connected" }
         return WorkerTally.code(of: error)
     }
@@ -160,9 +148,78 @@ final class BackgroundSearches: Sendable {
             seconds[s] = entry
         }
         let totals = self.totals.withLock { $0 }
-        return BackgroundLoadRecord(rate: rate, seconds: seconds.keys.sorted().map { .init(second: $0, succeeded: seconds[$0]!.0, failed: seconds[$0]!.1) },
-                                    errorsByCode: errors, latency: histogram.encoded, emptyResults: all.filter(\.empty).count,
-                                    maxInFlight: maxInFlight, late: totals?.late, notSent: errors[Self.notSent] ?? 0)
+        var record = BackgroundLoadRecord(rate: rate, seconds: seconds.keys.sorted().map { .init(second: $0, succeeded: seconds[$0]!.0, failed: seconds[$0]!.1) },
+                                          errorsByCode: errors, latency: histogram.encoded, emptyResults: all.filter(\.empty).count,
+                                          maxInFlight: maxInFlight, late: totals?.late, notSent: errors[Self.notSent] ?? 0)
+        if Request.self == [Column].self {
+            record.emptyResults = nil
+            record.rows = all.reduce(0) { $0 + $1.rows }
+        }
+        return record
+    }
+
+    /// Rows acknowledged by the inserts `included` picks.
+    func rows(of included: (Outcome) -> Bool) -> Int {
+        all.filter { $0.error == nil && included($0) }.reduce(0) { $0 + $1.rows }
+    }
+}
+
+extension BackgroundLoad where Request == SearchRequest {
+    /// Sends searches on a connection of its own (one attempt per search, no transient retries,
+    /// the search timeout as the call deadline), reconnecting at most once a second while the
+    /// server is away.
+    /// With `rest`, the load goes on from `rest.from` at `rest.rate` until `end` (the heavy part
+    /// ends at `rest.from`).
+    func run(connection: ConnectionOptions, start: ContinuousClock.Instant, end: ContinuousClock.Instant,
+             rest: (rate: Double, from: ContinuousClock.Instant)? = nil,
+             shouldStop: @escaping @Sendable () -> Bool, request: @escaping @Sendable (Int) -> SearchRequest) async {
+        var options = connection
+        options.maxAttempts = 1
+        options.transientRetryWindow = .zero
+        options.timeout = timeout
+        options.maxReconnectDelay = .seconds(1)
+        let link = LazyConnection(options)
+        // Connected before the first search is due, so it does not pay for the connection.
+        _ = await link.client()
+        let send: Send = { r, deadline in
+            let (client, error) = await link.client()
+            guard let client else { throw BackgroundConnectError(reason: error) }
+            var r = r
+            r.timeout = deadline - .now
+            guard r.timeout! > .zero else { throw BackgroundDeadlinePassed() }
+            return Reply(empty: try await client.search(r).count == 0)
+        }
+        await run(start: start, end: min(end, rest?.from ?? end), shouldStop: shouldStop, request: request, send: send)
+        if let rest, rest.rate > 0, rest.from < end, !shouldStop() {
+            await run(start: rest.from, end: end, origin: start, rate: rest.rate, shouldStop: shouldStop, request: request, send: send)
+        }
+        await link.close()
+    }
+}
+
+extension BackgroundLoad where Request == [Column] {
+    /// Inserts batches on a connection of its own, as the searches do: one attempt per insert,
+    /// its time left as the call deadline, reconnecting at most once a second while the server
+    /// is away. An insert that failed may still have been applied; only acknowledged rows count.
+    func run(connection: ConnectionOptions, collection: String, start: ContinuousClock.Instant, end: ContinuousClock.Instant,
+             shouldStop: @escaping @Sendable () -> Bool, request: @escaping @Sendable (Int) -> [Column]) async {
+        var options = connection
+        options.maxAttempts = 1
+        options.transientRetryWindow = .zero
+        options.timeout = timeout
+        options.maxReconnectDelay = .seconds(1)
+        let link = LazyConnection(options)
+        _ = await link.client()
+        let send: Send = { columns, deadline in
+            let (client, error) = await link.client()
+            guard let client else { throw BackgroundConnectError(reason: error) }
+            let left = deadline - .now
+            guard left > .zero else { throw BackgroundDeadlinePassed() }
+            let result = try await client.write(.insert, collection, columns: columns, timeout: left)
+            return Reply(rows: result.insertedCount)
+        }
+        await run(start: start, end: end, shouldStop: shouldStop, request: request, send: send)
+        await link.close()
     }
 }
 
