@@ -153,6 +153,7 @@ def measure(case, fault, folder, status, took, survived, restarted):
         "p99DuringMs": round(max(during), 1) if during else None,
         "rowsBefore": w.get("rowsBefore"), "rowsAfter": w.get("rowsAfter"),
         "rowCount": (w.get("rowCount") or {}).get("outcome"),
+        "rowCounts": sorted({t["count"] for t in (w.get("rowCount") or {}).get("tries", []) if t.get("count") is not None}),
         "writeBefore": rec.get("writeSuccessBefore"), "writeDuring": rec.get("writeSuccessDuring"),
         "writeAfter": rec.get("writeSuccessAfter"),
         "rowsWritten": (w.get("writes") or {}).get("rows"), "rowsWrittenDuring": rec.get("rowsWrittenDuring"),
@@ -200,6 +201,12 @@ def verdict(r):
         notes.append("not serving again within the watch")
     if r.get("detect") is not None and r.get("live") is None:
         notes.append("not live again within the watch")
+    if r.get("rowsBefore") is not None and r.get("rowsAfter") is None and r.get("rowCount"):
+        expected = r["rowsBefore"] + (r.get("rowsWritten") or 0)
+        counts = r.get("rowCounts") or []
+        seen = (f"count(*) answered {counts[0]}" + (f"–{counts[-1]}" if len(counts) > 1 else "")) if counts else "no count succeeded"
+        notes.append(f"rows after unverified ({r['rowCount']}): {seen} of {expected} expected until the recount ran out"
+                     + (f" — {expected - counts[-1]} or more acknowledged rows not served" if counts and counts[-1] < expected else ""))
     if r.get("rowsBefore") is not None and r.get("rowsAfter") is not None:
         expected = r["rowsBefore"] + (r.get("rowsWritten") or 0)
         if r["rowsAfter"] < expected:
