@@ -143,10 +143,14 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         // A run whose evidence cannot be kept does not start.
-        let directory = try writableReportFolder(for: scenario, shard: sharding.shard, phase: sharding.phase)
+        let (directory, madeFolder) = try writableReportFolder(for: scenario, shard: sharding.shard, phase: sharding.phase)
         // What the server lacks stops the run before its first step, like any invalid scenario.
         // An unreachable server is the run's to report (exit 3, with a record).
         if let (server, problems) = try? await ServerCapabilities.check(scenario, uri: uri), !problems.isEmpty {
+            // Nothing ran, so nothing is kept: no empty report folder is left behind.
+            if madeFolder, (try? FileManager.default.contentsOfDirectory(atPath: directory.path))?.isEmpty == true {
+                try? FileManager.default.removeItem(at: directory)
+            }
             for d in problems { printError(d.description) }
             printError("\(file): needs what \(server) does not have — not run")
             throw ExitCode(2)
@@ -212,17 +216,18 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// The report folder, created and proven writable (a probe file written and removed) before
-    /// anything runs; otherwise exit 4 with the reason.
-    func writableReportFolder(for scenario: Scenario, shard: Shard?, phase: ShardPlan.Phase) throws -> URL {
+    /// anything runs, and whether this run made it; otherwise exit 4 with the reason.
+    func writableReportFolder(for scenario: Scenario, shard: Shard?, phase: ShardPlan.Phase) throws -> (URL, made: Bool) {
         var folder = reportDirectory.map { URL(fileURLWithPath: $0) }
         do {
             let made = try reportFolder(for: scenario, shard: shard, phase: phase)
             folder = made
+            let existed = FileManager.default.fileExists(atPath: made.path)
             try FileManager.default.createDirectory(at: made, withIntermediateDirectories: true)
             let probe = made.appendingPathComponent(".write-probe-\(ProcessInfo.processInfo.processIdentifier)")
             try Data("milvus-scenario\n".utf8).write(to: probe)
             try FileManager.default.removeItem(at: probe)
-            return made
+            return (made, !existed)
         } catch {
             let path = folder?.path ?? URL(fileURLWithPath: scenario.report.directory).appendingPathComponent(scenario.name).path
             printError("error: cannot write the run record and reports into \(path): \(RecordFile.describe(writeError: error)) — not run")

@@ -51,8 +51,9 @@ extension RunContext {
         }
     }
 
-    /// `upsert` or `delete` changed rows in place: what the collection holds can no longer be
-    /// made again from the insert steps, so recall is not scored against it.
+    /// `upsert` or `delete` changed rows in place (or a watch's `writes` added rows of its own):
+    /// what the collection holds can no longer be made again from the insert steps, so recall is
+    /// not scored against it.
     func rewritten(_ collection: String) {
         _ = contents.withLock { $0.removeValue(forKey: collection) }
     }

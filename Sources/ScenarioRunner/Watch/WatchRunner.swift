@@ -202,6 +202,9 @@ struct WatchRunner: StepRunner {
         await backgroundTask?.value
         await writesTask?.value
         for t in faultTasks + side { await t.value }
+        // The write load's rows (and those of failed inserts the server may still have applied)
+        // are not made again from the insert steps: recall is not scored against this collection.
+        if let collection, writes != nil { context.rewritten(collection) }
 
         if let collection {
             // Every acknowledged row must be there too.
