@@ -95,6 +95,17 @@ def run_case(case, fault, undo, out, standalone):
     return status, time.time() - started
 
 
+def undone(folder, undo):
+    """The scenario ran its undo command and it exited 0."""
+    try:
+        with open(os.path.join(folder, "run.json")) as f:
+            watch = first_watch(json.load(f))
+    except (OSError, ValueError):
+        return False
+    actions = (watch or {}).get("watch", {}).get("actions", [])
+    return any(a.get("name") == undo and a.get("exitCode") == 0 and not a.get("dryRun") for a in actions)
+
+
 def first_watch(record):
     for s in record.get("steps", []):
         if s.get("kind") == "watch" and s.get("watch"):
@@ -321,9 +332,11 @@ def main():
                 if not standalone_was_up:
                     local("standalone", "down", check=False)
             else:
-                # A fault the scenario could not undo (its run stopped early) is undone here.
-                local(*undo.split(), check=False, quiet=True)
-                time.sleep(3)
+                # A fault the scenario could not undo (its run stopped early, or the undo failed)
+                # is undone here.
+                if not undone(os.path.join(out, case), undo):
+                    local(*undo.split(), check=False, quiet=True)
+                    time.sleep(3)
                 survived = cluster_whole()
             row = measure(case, fault, os.path.join(out, case), status, took, survived, restarted)
             rows.append(row)
