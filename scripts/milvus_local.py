@@ -404,10 +404,10 @@ def cluster_up(args):
     compaction = not getattr(args, "no_auto_compaction", False)
     balance = bool(getattr(args, "auto_balance", False))
     isolate = sorted(set(getattr(args, "isolate", None) or []))
-    milvus_names = [name for name, *_ in cluster_layout(n)]
+    milvus_names = [name for name, *_ in cluster_layout(n)] + ["etcd", "broker"]
     unknown = [x for x in isolate if x not in milvus_names]
     if unknown:
-        fail(f"--isolate takes Milvus processes of this cluster ({', '.join(milvus_names)}), not {', '.join(unknown)}")
+        fail(f"--isolate takes processes of this cluster ({', '.join(milvus_names)}), not {', '.join(unknown)}")
     if isolate and (os.geteuid() != 0 or not shutil.which("ip")):
         fail("--isolate needs root and iproute2 (`ip netns`) to put a process in its own network namespace")
     if state and all(pid_is_ours(e) for e in state["processes"]) and state.get("querynodes") == n \
@@ -464,21 +464,34 @@ def cluster_up(args):
         save_state(mode, state)
 
     c = CLUSTER
+    # etcd and the broker, each isolated or not: an isolated one listens on its namespace's
+    # address, which every component is configured with, and the host's 127.0.0.1 port is
+    # forwarded to it (for status and scripts) — cut with the link like everything else.
+    etcd_iso, broker_iso = state["isolated"].get("etcd"), state["isolated"].get("broker")
+    etcd_host = etcd_iso["ns_ip"] if etcd_iso else shared_host
+    broker_host = broker_iso["ns_ip"] if broker_iso else shared_host
+    if etcd_iso:
+        entries.append(start_forwarder(mode, "etcd", etcd_iso, c["etcd"], base))
     entries.append(start_process(mode, "etcd", [
         etcd, "--name", "milvus-local", "--data-dir", os.path.join(base, "etcd"),
-        "--listen-client-urls", ",".join(sorted({f"http://127.0.0.1:{c['etcd']}", f"http://{shared_host}:{c['etcd']}"})),
-        "--advertise-client-urls", f"http://{shared_host}:{c['etcd']}",
+        "--listen-client-urls", ",".join(sorted({f"http://127.0.0.1:{c['etcd']}", f"http://{etcd_host}:{c['etcd']}"})),
+        "--advertise-client-urls", f"http://{etcd_host}:{c['etcd']}",
         "--listen-peer-urls", f"http://127.0.0.1:{c['etcd_peer']}", "--initial-advertise-peer-urls", f"http://127.0.0.1:{c['etcd_peer']}",
-        "--initial-cluster", f"milvus-local=http://127.0.0.1:{c['etcd_peer']}"], {}, base, {"client": c["etcd"]}))
+        "--initial-cluster", f"milvus-local=http://127.0.0.1:{c['etcd_peer']}"], {}, base, {"client": c["etcd"]},
+        netns=etcd_iso["ns"] if etcd_iso else None))
+    if broker_iso:
+        entries.append(start_forwarder(mode, "broker", broker_iso, c["broker"], base))
     entries.append(start_process(mode, "broker", [
-        tansu, "broker", "--listener-url", f"tcp://{shared_host}:{c['broker']}",
-        "--advertised-listener-url", f"tcp://{shared_host}:{c['broker']}", "--storage-engine", "memory://tansu/"],
-        {}, base, {"kafka": c["broker"]}))
+        tansu, "broker", "--listener-url", f"tcp://{broker_host}:{c['broker']}",
+        "--advertised-listener-url", f"tcp://{broker_host}:{c['broker']}", "--storage-engine", "memory://tansu/"],
+        {}, base, {"kafka": c["broker"]}, netns=broker_iso["ns"] if broker_iso else None))
     record()
-    for e, port in ((entries[0], c["etcd"]), (entries[1], c["broker"])):
-        if not wait_for(f"{e['name']} port {port}", lambda p=port: port_open(p, shared_host), 30, [e]):
+    shared = {e["name"]: e for e in entries}
+    for name, port, host in (("etcd", c["etcd"], etcd_host), ("broker", c["broker"], broker_host)):
+        e = shared[name]
+        if not wait_for(f"{name} port {port}", lambda p=port, h=host: port_open(p, h), 30, [e]):
             stop_cluster(state)
-            fail(f"{e['name']} did not open port {port}; see {e['log']}")
+            fail(f"{name} did not open port {port}; see {e['log']}")
 
     conf_dir = write_config(mode, {"proxy_port": c["proxy"], "proxy_internal_port": c["proxy_internal"],
                                    "root_coord_port": c["root_coord"], "query_coord_port": c["query_coord"],
@@ -486,10 +499,10 @@ def cluster_up(args):
                                    "data_coord_port": c["data_coord"], "data_node_port": c["data_node"],
                                    "query_node_port": c["query_node_base"] + 1},
                             base, {
-                                "etcd.endpoints": [f"{shared_host}:{c['etcd']}"],
+                                "etcd.endpoints": [f"{etcd_host}:{c['etcd']}"],
                                 "etcd.use.embed": False,
                                 "mq.type": "kafka",
-                                "kafka": {"brokerList": f"{shared_host}:{c['broker']}", "readTimeout": 10},
+                                "kafka": {"brokerList": f"{broker_host}:{c['broker']}", "readTimeout": 10},
                                 "common.storageType": "local",
                                 "localStorage.path": os.path.join(base, "data"),
                                 **SMALL_MACHINE,
@@ -534,10 +547,10 @@ def cluster_up(args):
     print_status(mode)
 
 
-def start_forwarder(mode, name, iso, metrics_port, cwd):
-    """The host's 127.0.0.1 ports of an isolated process (its metrics port; the proxy's gRPC port
-    too), forwarded to it over its veth link."""
-    ports = [metrics_port] + ([CLUSTER["proxy"]] if name == "proxy" else [])
+def start_forwarder(mode, name, iso, port, cwd):
+    """The host's 127.0.0.1 ports of an isolated process (its metrics port, or etcd's or the
+    broker's client port; the proxy's gRPC port too), forwarded to it over its veth link."""
+    ports = [port] + ([CLUSTER["proxy"]] if name == "proxy" else [])
     specs = [f"127.0.0.1:{p}={iso['ns_ip']}:{p}" for p in ports]
     e = start_process(mode, f"forward-{name}", [sys.executable, os.path.abspath(__file__), "forward", *specs],
                       {}, cwd, {"forwarded": ports[0]})
@@ -575,7 +588,8 @@ def ready_check(entry):
         port = entry["ports"]["metrics"]
         return f"{entry['name']} /healthz", lambda: healthz(port) is not None
     port = next(iter(entry["ports"].values()))
-    host = net.CLUSTER_ADDRESS if load_state("cluster").get("isolated") else "127.0.0.1"
+    isolated = load_state("cluster").get("isolated") or {}
+    host = isolated[entry["name"]]["ns_ip"] if entry["name"] in isolated else net.CLUSTER_ADDRESS if isolated else "127.0.0.1"
     return f"{entry['name']} port {port}", lambda: port_open(port, host)
 
 
@@ -630,9 +644,6 @@ def cluster_fault(args):
         log(f"restarted {name} (pid {entry['pid']} -> {new['pid']}) in {time.time() - t0:.1f} s")
     else:  # partition / heal
         iso = state.get("isolated", {}).get(name)
-        if not iso and name in ("etcd", "broker"):
-            fail(f"{name} runs on the host's network and cannot be isolated here (only Milvus processes can: "
-                 f"`cluster up --isolate querynode2`, proxy, datanode, indexnode, mixture)")
         if not iso:
             fail(f"{name} runs on the host's network; to cut it off, start the cluster with `cluster up --isolate {name}` "
                  f"(isolated now: {', '.join(sorted(state.get('isolated', {}))) or 'none'})")
@@ -839,7 +850,7 @@ def main():
                    help="with a fault: the process (mixture = the coordinators); with scale: querynode")
     p.add_argument("index", nargs="?", type=int, help="with a fault on a query node: which one (1-based); with scale: how many")
     p.add_argument("--isolate", action="append", metavar="PROCESS",
-                   help="with up: run this Milvus process (querynode2, proxy, datanode, ...) in its own network "
+                   help="with up: run this process (querynode2, proxy, datanode, mixture, etcd, broker, ...) in its own network "
                         "namespace, so `partition`/`heal` can cut and restore its link; repeatable")
     p.add_argument("--querynodes", type=int, default=3, help="query nodes to start (default 3)")
     p.add_argument("--no-auto-compaction", action="store_true",

@@ -12,7 +12,9 @@ Layout (only when `cluster up --isolate NAME` asks for it):
   each other through the host), restored by `down`
 
 etcd and the broker then listen on CLUSTER_ADDRESS too and every component is configured to
-reach them there (127.0.0.1 inside a namespace is the namespace's own loopback). Milvus
+reach them there (127.0.0.1 inside a namespace is the namespace's own loopback) — or, when etcd or
+the broker is isolated itself, on its namespace address (10.231.J.2), with its host port
+forwarded like a Milvus process's. Milvus
 components find each other through etcd by the address each registers (its first non-loopback
 IPv4 address: 10.231.J.2 inside a namespace, the host's own address outside), so they talk to
 the isolated node directly over the veth. What the host reaches on 127.0.0.1 — the isolated
