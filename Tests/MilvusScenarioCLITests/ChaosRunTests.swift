@@ -4,16 +4,17 @@ import Testing
 /// Three cases of the chaos matrix (scripts/chaos.py, `make chaos`) on the real local cluster:
 /// a frozen query node (SIGSTOP: its sockets stay open, nothing answers), a query node cut off
 /// by the network (its own namespace, veth link down) and a killed proxy — each with 2 replicas
-/// loaded and background searches, each undone by the scenario 15 s later.
+/// loaded, background searches and inserts, each undone by the scenario 15 s later.
 ///
 /// What must hold every time is asserted: the fault is noticed, everything answers /healthz
 /// again after it is undone, the cluster is whole afterwards, no fault or undo command failed,
-/// and count(*) gives the same rows after as before. How long each took and how many searches
+/// every insert before the fault was acknowledged, and count(*) holds the rows before plus every
+/// acknowledged insert. How long each took and how many searches
 /// failed in between vary with the machine: printed, and in the committed matrix
 /// (reports/chaos-examples/), not asserted.
 ///
-/// The matrix restarts the cluster with the processes it cuts off in their own network
-/// namespaces and stops it at the end; the test then starts the ordinary cluster again for the
+/// The matrix restarts the cluster with the process it cuts off (querynode2) in its own network
+/// namespace and stops it at the end; the test then starts the ordinary cluster again for the
 /// tests that run after it. ~4 minutes.
 @Suite("chaos matrix subset", .serialized)
 struct ChaosRunTests {
