@@ -5,7 +5,8 @@ Run it through scripts/milvus-local, which installs what it needs first.
 
   milvus-local standalone up|down|status|restart|kill
   milvus-local cluster up [--querynodes N] [--no-auto-compaction] [--auto-balance]|down|status|restart
-  milvus-local cluster up --isolate querynode2 (that process in its own network namespace: partitionable)
+  milvus-local cluster up --isolate querynode2 (that process in its own network namespace: partitionable;
+                                               any Milvus process, etcd or the broker)
   milvus-local cluster FAULT PROCESS [N]       faults: kill (SIGKILL), start (again), freeze (SIGSTOP),
                                                thaw (SIGCONT), restart (SIGTERM, start), partition /
                                                heal (cut / restore an isolated process's link);
