@@ -31,7 +31,7 @@ demo-distributed: ## scenarios/distributed.yaml as 3 local shards on the standal
 demo-autoscale: ## scenarios/autoscale_cluster.yaml: scale a live local cluster from 2 to 3 query nodes under load and back; when the new node serves
 	scripts/demo autoscale
 
-soak: ## scenarios/soak.yaml: 60 minutes of background searches on the local cluster; the runner's memory, CPU, files and connections per check (SOAK_DURATION=10m for less)
+soak: ## scenarios/soak.yaml: 60 minutes of background searches and inserts on the local cluster; the runner's memory, CPU, files and connections per check (SOAK_DURATION=10m for less)
 	scripts/demo soak
 
 soak-examples: ## regenerate reports/soak-examples/ from a real 60-minute soak

@@ -31,6 +31,8 @@ struct ExampleScenarioTests {
         let soakWatch = try #require(soak.steps.compactMap { $0.spec as? WatchStep }.first)
         #expect(soakWatch.duration == .seconds(300) && soakWatch.interval == .seconds(10))
         #expect(soak.thresholds.map(\.text).filter { $0.contains("runner.") }.count == 4)
+        #expect(soakWatch.writes?.rate.perSecond == 2 && soakWatch.writes?.batch == 20)
+        #expect(soak.thresholds.map(\.text).contains("soak.rowsLost == 0"))
     }
 
     @Test("load_balance follows the first document")
