@@ -2,7 +2,7 @@
 """The chaos matrix: every fault kind on every component of the local cluster, measured the same
 way (scenarios/chaos.yaml), one table at the end.
 
-  scripts/chaos                        # the whole matrix (~32 minutes), reports/chaos/<UTC time>/
+  scripts/chaos                        # the whole matrix (19 cases, 31-35 minutes), reports/chaos/<UTC time>/
   scripts/chaos --cases kill-querynode2,freeze-proxy,partition-querynode2
   scripts/chaos --list                 # the cases
   scripts/chaos --out DIR              # where to write (default reports/chaos/<UTC time>)
