@@ -158,6 +158,27 @@ final class BackgroundLoad<Request: Sendable>: Sendable {
         return record
     }
 
+    /// The load's own connection: one attempt per request (no transient retries that would hide a
+    /// failure), the load's timeout, reconnecting at most once a second while the server is away;
+    /// connected before the first request is due, so that request does not pay for it.
+    func ownConnection(_ connection: ConnectionOptions) async -> LazyConnection {
+        var options = connection
+        options.maxAttempts = 1
+        options.transientRetryWindow = .zero
+        options.timeout = timeout
+        options.maxReconnectDelay = .seconds(1)
+        let link = LazyConnection(options)
+        _ = await link.client()
+        return link
+    }
+
+    /// The connection's client, or the reason there is none.
+    static func client(_ link: LazyConnection) async throws -> MilvusClient {
+        let (client, error) = await link.client()
+        guard let client else { throw BackgroundConnectError(reason: error) }
+        return client
+    }
+
     /// Rows acknowledged by the inserts `included` picks.
     func rows(of included: (Outcome) -> Bool) -> Int {
         all.filter { $0.error == nil && included($0) }.reduce(0) { $0 + $1.rows }
@@ -173,17 +194,9 @@ extension BackgroundLoad where Request == SearchRequest {
     func run(connection: ConnectionOptions, start: ContinuousClock.Instant, end: ContinuousClock.Instant,
              rest: (rate: Double, from: ContinuousClock.Instant)? = nil,
              shouldStop: @escaping @Sendable () -> Bool, request: @escaping @Sendable (Int) -> SearchRequest) async {
-        var options = connection
-        options.maxAttempts = 1
-        options.transientRetryWindow = .zero
-        options.timeout = timeout
-        options.maxReconnectDelay = .seconds(1)
-        let link = LazyConnection(options)
-        // Connected before the first search is due, so it does not pay for the connection.
-        _ = await link.client()
+        let link = await ownConnection(connection)
         let send: Send = { r, deadline in
-            let (client, error) = await link.client()
-            guard let client else { throw BackgroundConnectError(reason: error) }
+            let client = try await Self.client(link)
             var r = r
             r.timeout = deadline - .now
             guard r.timeout! > .zero else { throw BackgroundDeadlinePassed() }
@@ -203,16 +216,9 @@ extension BackgroundLoad where Request == [Column] {
     /// is away. An insert that failed may still have been applied; only acknowledged rows count.
     func run(connection: ConnectionOptions, collection: String, start: ContinuousClock.Instant, end: ContinuousClock.Instant,
              shouldStop: @escaping @Sendable () -> Bool, request: @escaping @Sendable (Int) -> [Column]) async {
-        var options = connection
-        options.maxAttempts = 1
-        options.transientRetryWindow = .zero
-        options.timeout = timeout
-        options.maxReconnectDelay = .seconds(1)
-        let link = LazyConnection(options)
-        _ = await link.client()
+        let link = await ownConnection(connection)
         let send: Send = { columns, deadline in
-            let (client, error) = await link.client()
-            guard let client else { throw BackgroundConnectError(reason: error) }
+            let client = try await Self.client(link)
             let left = deadline - .now
             guard left > .zero else { throw BackgroundDeadlinePassed() }
             let result = try await client.write(.insert, collection, columns: columns, timeout: left)
