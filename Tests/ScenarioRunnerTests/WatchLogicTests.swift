@@ -291,6 +291,31 @@ struct WatchLogicTests {
         #expect(more[\.rowsLost] == 0 && more[\.rowsUnacknowledged] == 60, "rows from inserts that timed out after the server applied them")
     }
 
+    @Test("with a retention, old outcomes are dropped but the record still counts every one (an hour's soak stays flat)")
+    func retention() {
+        let kept = BackgroundWrites(rate: 50, timeout: .seconds(3), retention: .seconds(14))
+        let all = BackgroundWrites(rate: 50, timeout: .seconds(3))
+        // An hour at 50/s: inserts of 20 rows, every 100th fails, every 10th answers slowly.
+        for i in 0..<180_000 {
+            let sent = Duration.milliseconds(i * 20), took = Duration.milliseconds(i % 10 == 0 ? 900 : 8)
+            let failed = i % 100 == 99
+            let o = BackgroundWrites.Outcome(sentAt: sent, finishedAt: sent + took, latency: took, error: failed ? "timedOut" : nil,
+                                             rows: failed ? 0 : 20)
+            kept.add(o)
+            all.add(o)
+        }
+        #expect(all.all.count == 180_000)
+        #expect(kept.all.count < 800, "about 14 s of outcomes at 50/s: \(kept.all.count)")
+        #expect(kept.all.allSatisfy { $0.finishedAt >= .seconds(3600) - .seconds(15) })
+        let a = kept.record(), b = all.record()
+        #expect(a.rows == 178_200 * 20 && a.rows == b.rows)
+        #expect(a.seconds.count == 3600 && a.seconds.map(\.succeeded) == b.seconds.map(\.succeeded) && a.seconds.map(\.failed) == b.seconds.map(\.failed))
+        #expect(a.errorsByCode == ["timedOut": 1800] && a.latency == b.latency)
+        // The checks' window (the last interval) reads the same from both.
+        let last = Duration.seconds(3590)...Duration.seconds(3600)
+        #expect(kept.window(last).count == all.window(last).count && kept.window(last).p99Ms == all.window(last).p99Ms)
+    }
+
     @Test("'settle' moves the searches right after recovery from 'after' into 'during'")
     func settle() {
         var d = WatchDetails(intervalMs: 3000, durationMs: 30000)

@@ -19,6 +19,12 @@ typealias BackgroundWrites = BackgroundLoad<[Column]>
 /// could be sent fails as `notSent` — a search held back while the server hung must not count as
 /// a success just because it was sent after the server came back. Latency is measured from the
 /// due time for the same reason.
+///
+/// The record's numbers (per-second counts, errors, the latency histogram, rows) are folded in as
+/// each outcome arrives. The outcomes themselves are kept whole only when `retention` is nil —
+/// a watch with faults or scaling splits them around its events at the end; otherwise only
+/// those that finished within `retention` of the newest are kept (the checks' windows), so an
+/// hour's soak at 50 requests/s does not hold 180,000 outcomes (~15 MiB) it never reads again.
 final class BackgroundLoad<Request: Sendable>: Sendable {
     struct Outcome: Sendable {
         /// When it was due, from the start of the load.
@@ -51,16 +57,33 @@ final class BackgroundLoad<Request: Sendable>: Sendable {
     let rate: Double
     let timeout: Duration
     let maxInFlight: Int
-    private let outcomes = Mutex<[Outcome]>([])
+    /// How long an outcome is kept after the newest one finished; nil: all of them.
+    let retention: Duration?
+    private let kept = Mutex(Kept())
     private let totals = Mutex<OpenLoop.Totals?>(nil)
 
-    init(rate: Double, timeout: Duration, maxInFlight: Int? = nil) {
+    /// The outcomes kept, and what the record needs of every outcome, folded in as they arrive.
+    private struct Kept {
+        var outcomes: [Outcome] = []
+        /// Outcomes before this index were dropped (compacted away in batches).
+        var head = 0
+        /// Per second of send time: succeeded, failed.
+        var seconds: [Int: (succeeded: Int, failed: Int)] = [:]
+        var errors: [String: Int] = [:]
+        var latency = LatencyHistogram.latency()
+        var empty = 0
+        var rows = 0
+    }
+
+    init(rate: Double, timeout: Duration, maxInFlight: Int? = nil, retention: Duration? = nil) {
         self.rate = rate
         self.timeout = timeout
         self.maxInFlight = maxInFlight ?? OpenLoop.defaultMaxInFlight(rate: rate, timeout: timeout)
+        self.retention = retention
     }
 
-    var all: [Outcome] { outcomes.withLock { $0 } }
+    /// The outcomes kept (all of them when `retention` is nil), in the order they finished.
+    var all: [Outcome] { kept.withLock { Array($0.outcomes[$0.head...]) } }
 
     /// Sends searches from `start` until `end` (or until `shouldStop`) with `send`, then waits
     /// for the searches in flight. `request` builds the request of the i-th search.
@@ -124,36 +147,43 @@ final class BackgroundLoad<Request: Sendable>: Sendable {
         return Double(picked.filter { $0.error == nil }.count) / Double(picked.count) * 100
     }
 
-    /// Keeps one search's outcome (the load itself, and tests replaying a timeline).
+    /// Takes one request's outcome (the load itself, and tests replaying a timeline): folds it
+    /// into the record's numbers, keeps it, and drops those older than `retention`.
     func add(_ outcome: Outcome) {
-        outcomes.withLock { $0.append(outcome) }
+        kept.withLock { k in
+            let second = Int((outcome.sentAt.milliseconds / 1000).rounded(.down))
+            var entry = k.seconds[second] ?? (0, 0)
+            if let e = outcome.error {
+                entry.failed += 1
+                k.errors[e, default: 0] += 1
+            } else {
+                entry.succeeded += 1
+                k.latency.record(outcome.latency)
+                if outcome.empty { k.empty += 1 }
+                k.rows += outcome.rows
+            }
+            k.seconds[second] = entry
+            k.outcomes.append(outcome)
+            guard let retention else { return }
+            let oldest = outcome.finishedAt - retention
+            while k.head < k.outcomes.count, k.outcomes[k.head].finishedAt < oldest { k.head += 1 }
+            if k.head >= 1024, k.head * 2 >= k.outcomes.count {
+                k.outcomes.removeFirst(k.head)
+                k.head = 0
+            }
+        }
     }
 
     /// The record: per-second counts by send time, errors by code, latency of the successes.
     func record() -> BackgroundLoadRecord {
-        let all = self.all
-        var seconds: [Int: (Int, Int)] = [:]
-        var errors: [String: Int] = [:]
-        var histogram = LatencyHistogram.latency()
-        for o in all {
-            let s = Int(o.sentAt.milliseconds / 1000)
-            var entry = seconds[s] ?? (0, 0)
-            if let e = o.error {
-                entry.1 += 1
-                errors[e, default: 0] += 1
-            } else {
-                entry.0 += 1
-                histogram.record(o.latency)
-            }
-            seconds[s] = entry
-        }
+        let k = kept.withLock { k in (seconds: k.seconds, errors: k.errors, latency: k.latency.encoded, empty: k.empty, rows: k.rows) }
         let totals = self.totals.withLock { $0 }
-        var record = BackgroundLoadRecord(rate: rate, seconds: seconds.keys.sorted().map { .init(second: $0, succeeded: seconds[$0]!.0, failed: seconds[$0]!.1) },
-                                          errorsByCode: errors, latency: histogram.encoded, emptyResults: all.filter(\.empty).count,
-                                          maxInFlight: maxInFlight, late: totals?.late, notSent: errors[Self.notSent] ?? 0)
+        var record = BackgroundLoadRecord(rate: rate, seconds: k.seconds.keys.sorted().map { .init(second: $0, succeeded: k.seconds[$0]!.succeeded, failed: k.seconds[$0]!.failed) },
+                                          errorsByCode: k.errors, latency: k.latency, emptyResults: k.empty,
+                                          maxInFlight: maxInFlight, late: totals?.late, notSent: k.errors[Self.notSent] ?? 0)
         if Request.self == [Column].self {
             record.emptyResults = nil
-            record.rows = all.reduce(0) { $0 + $1.rows }
+            record.rows = k.rows
         }
         return record
     }

@@ -45,6 +45,10 @@ struct WatchRunner: StepRunner {
         let runnerStart = RunnerFootprint.sample()
         var lastRunner = runnerStart.map { (sample: $0, at: clock.now) }
 
+        // Faults and scaling split the loads' outcomes around their times at the end, so they need
+        // every outcome; otherwise only the checks' windows read them (see BackgroundLoad).
+        let retention: Duration? = spec.faults.isEmpty && spec.scale == nil ? interval * 2 + .seconds(10) : nil
+
         // The background load, on its own connection.
         var backgroundTask: Task<Void, Never>?
         var background: BackgroundSearches?
@@ -52,7 +56,7 @@ struct WatchRunner: StepRunner {
         if let settings = spec.background, let collection, let template = await Self.template(collection, settings, context, &record) {
             let pool = try template.queryPool(size: 256)
             let load = BackgroundSearches(rate: settings.rate.perSecond, timeout: settings.search.timeout?.swiftDuration ?? WatchStep.Background.defaultTimeout.swiftDuration,
-                                          maxInFlight: settings.maxInFlight)
+                                          maxInFlight: settings.maxInFlight, retention: retention)
             background = load
             let connection = context.client.options
             let heavyEnd = settings.duration.map { min(end, start + $0.swiftDuration) } ?? end
@@ -71,7 +75,8 @@ struct WatchRunner: StepRunner {
         if let settings = spec.writes, let collection {
             do {
                 let rows = try await Self.rowMaker(collection, batch: settings.batch, context)
-                let load = BackgroundWrites(rate: settings.rate.perSecond, timeout: settings.timeout.swiftDuration, maxInFlight: settings.maxInFlight)
+                let load = BackgroundWrites(rate: settings.rate.perSecond, timeout: settings.timeout.swiftDuration, maxInFlight: settings.maxInFlight,
+                                            retention: retention)
                 writes = load
                 let connection = context.client.options
                 writesTask = Task {
