@@ -50,7 +50,7 @@ recovery-examples: ## regenerate reports/recovery-examples/ from real health_rec
 	DEMO_REPORT_DIR=reports/recovery-examples/cluster scripts/demo recovery-cluster
 	.build/release/milvus-scenario report reports/recovery-examples/cluster/run.json --language en --output reports/recovery-examples/cluster/en
 
-chaos: ## the chaos matrix on the local cluster: {kill, freeze, partition} x {query node, proxy, data node, coordinators, etcd, broker} + kill standalone; one table (reports/chaos/<time>/chaos.md, 19 cases, 31-35 min)
+chaos: ## the chaos matrix on the local cluster: {kill, freeze, partition} x {query node, proxy, data node, coordinators, etcd, broker} + kill standalone; one table (reports/chaos/<time>/chaos.md, 19 cases, ~29 min)
 	scripts/chaos
 
 chaos-examples: ## regenerate reports/chaos-examples/ from a full real matrix run

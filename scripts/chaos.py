@@ -2,7 +2,7 @@
 """The chaos matrix: every fault kind on every component of the local cluster, measured the same
 way (scenarios/chaos.yaml), one table at the end.
 
-  scripts/chaos                        # the whole matrix (19 cases, 31-35 minutes), reports/chaos/<UTC time>/
+  scripts/chaos                        # the whole matrix (19 cases, ~29 minutes), reports/chaos/<UTC time>/
   scripts/chaos --cases kill-querynode2,freeze-proxy,partition-querynode2
   scripts/chaos --list                 # the cases
   scripts/chaos --out DIR              # where to write (default reports/chaos/<UTC time>)
@@ -11,7 +11,7 @@ way (scenarios/chaos.yaml), one table at the end.
 The cluster runs 3 query nodes with 2 replicas loaded; every process a chosen case partitions
 (a query node, the proxy, the data node, the coordinators `mixture`, etcd, the broker) runs in its
 own network namespace, so it can be cut off (`partition`) while the rest keeps running
-(scripts/milvus_net.py). Each case holds its fault 20 s (from 15 s to 35 s of a 60 s watch with
+(scripts/milvus_net.py). Each case holds its fault 20 s (from 10 s to 30 s of a 50 s watch with
 20 searches/s and 5 inserts/s of 20 rows in the background), then undoes it.
 Before each case the cluster must be whole (every process up, every /healthz OK, a real search;
 checked once after each case): a case after which it is not is a finding ("cluster survived: no")
@@ -71,13 +71,30 @@ def cluster_whole():
     return local("serving", "cluster", "--timeout", "60", check=False, quiet=True) == 0
 
 
+def keep_log_tails(folder, lines=300):
+    """The last lines of every cluster log, before a fresh start replaces them: what a case that
+    left the cluster broken did to it."""
+    logs = os.path.join(ROOT, ".local", "milvus", "cluster", "logs")  # scripts/milvus_local.py's state_dir
+    if not os.path.isdir(logs):
+        return
+    os.makedirs(folder, exist_ok=True)
+    for name in sorted(os.listdir(logs)):
+        path = os.path.join(logs, name)
+        if not name.endswith(".log") or not os.path.isfile(path):
+            continue
+        with open(path, "rb") as f:
+            tail = f.readlines()[-lines:]
+        with open(os.path.join(folder, name), "wb") as f:
+            f.writelines(tail)
+
+
 def cluster_up(isolate, fresh=False):
     if fresh:
         local("cluster", "down", check=False)
     local("cluster", "up", "--querynodes", "3", *sum((["--isolate", n] for n in isolate), []))
 
 
-TIMING = {"watch_duration": "60s", "fault_at": "15s", "undo_at": "35s", "write_rate": "5/s"}
+TIMING = {"watch_duration": "50s", "fault_at": "10s", "undo_at": "30s", "write_rate": "5/s"}
 
 
 def run_case(case, fault, undo, out, standalone):
@@ -344,6 +361,8 @@ def main():
                 checked = time.time()
                 survived = whole = cluster_whole()
                 log(f"{case}: cluster whole afterwards: {'yes' if survived else 'NO'} (checked in {time.time() - checked:.1f} s)")
+                if not survived:
+                    keep_log_tails(os.path.join(out, f"{case}-logs"))
             row = measure(case, fault, os.path.join(out, case), status, took, survived, restarted)
             rows.append(row)
             log(f"{case}: exit {status} in {took:.0f} s: detect {fmt(row.get('detect'))} s, live {fmt(row.get('live'))} s, "
