@@ -309,6 +309,8 @@ struct WatchLogicTests {
         #expect(kept.all.allSatisfy { $0.finishedAt >= .seconds(3600) - .seconds(15) })
         let a = kept.record(), b = all.record()
         #expect(a.rows == 178_200 * 20 && a.rows == b.rows)
+        // The rows the recount after the watch waits for: every acknowledged insert, not only the kept ones.
+        #expect(kept.acknowledgedRows == 178_200 * 20 && all.acknowledgedRows == kept.acknowledgedRows)
         #expect(a.seconds.count == 3600 && a.seconds.map(\.succeeded) == b.seconds.map(\.succeeded) && a.seconds.map(\.failed) == b.seconds.map(\.failed))
         #expect(a.errorsByCode == ["timedOut": 1800] && a.latency == b.latency)
         // The checks' window (the last interval) reads the same from both.

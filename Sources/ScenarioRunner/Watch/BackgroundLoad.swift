@@ -141,7 +141,9 @@ final class BackgroundLoad<Request: Sendable>: Sendable {
     }
 
     /// Percent of the searches `included` picks that succeeded; nil when it picks none.
+    /// Reads the kept outcomes: only a load without `retention` has them all.
     func successRate(of included: (Outcome) -> Bool) -> Double? {
+        assert(retention == nil, "a split over every outcome needs a load that keeps them all")
         let picked = all.filter(included)
         guard !picked.isEmpty else { return nil }
         return Double(picked.filter { $0.error == nil }.count) / Double(picked.count) * 100
@@ -209,9 +211,14 @@ final class BackgroundLoad<Request: Sendable>: Sendable {
         return client
     }
 
-    /// Rows acknowledged by the inserts `included` picks.
+    /// Rows acknowledged by every insert, dropped outcomes included.
+    var acknowledgedRows: Int { kept.withLock { $0.rows } }
+
+    /// Rows acknowledged by the inserts `included` picks (of the kept outcomes: only a load
+    /// without `retention` has them all).
     func rows(of included: (Outcome) -> Bool) -> Int {
-        all.filter { $0.error == nil && included($0) }.reduce(0) { $0 + $1.rows }
+        assert(retention == nil, "a split over every outcome needs a load that keeps them all")
+        return all.filter { $0.error == nil && included($0) }.reduce(0) { $0 + $1.rows }
     }
 }
 

@@ -213,7 +213,7 @@ struct WatchRunner: StepRunner {
 
         if let collection {
             // Every acknowledged row must be there too.
-            let written = writes?.rows { _ in true }
+            let written = writes?.acknowledgedRows
             let before = journal.read(\.rowsBefore).map { $0 + (written ?? 0) }
             let counted = await RowCounter.count(collection, expected: before, recount: spec.recount.swiftDuration,
                                                  connection: context.client.options) { attempt in
