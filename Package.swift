@@ -80,6 +80,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Proto"]
@@ -174,7 +175,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ScenarioRunnerTests",
-            dependencies: ["ScenarioRunner", "ScenarioRecord", "ScenarioSpec", "MilvusClient", "GroundTruth", "VectorFiles"]
+            dependencies: ["ScenarioRunner", "ScenarioRecord", "ScenarioSpec", "MilvusClient", "GroundTruth", "VectorFiles",
+                           .product(name: "NIOPosix", package: "swift-nio")]
         ),
         .testTarget(
             name: "ScenarioReportTests",

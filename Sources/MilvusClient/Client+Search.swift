@@ -1,4 +1,6 @@
 import Foundation
+import GRPCCore
+import NIOCore
 import SwiftProtobuf
 
 /// What a search looks for: query vectors of the searched field's type, or texts for a field a
@@ -143,13 +145,68 @@ public struct SearchResult: Sendable {
     public var count: Int { hits.reduce(0) { $0 + $1.count } }
 }
 
+/// A search encoded once, to be sent many times: a load step prepares its pool of queries before
+/// it measures, so the measured loop only writes bytes that are ready.
+public struct PreparedSearch: Sendable {
+    let proto: Milvus_Proto_Milvus_SearchRequest
+    /// The request as gRPC sends it: a 5-byte length prefix and the message.
+    let framed: ByteBuffer
+    let timeout: Duration?
+}
+
 extension MilvusClient {
+    static let searchPath = "/milvus.proto.milvus.MilvusService/Search"
+
     public func search(_ request: SearchRequest) async throws -> SearchResult {
+        try await search(prepare(request))
+    }
+
+    /// Encodes a search for `search(_:)`; throws only when the request cannot be encoded.
+    public func prepare(_ request: SearchRequest) throws -> PreparedSearch {
         let proto = try Self.proto(for: request, database: options.database)
-        let r = try await call("Search", retry: .onConnectionLoss, timeout: request.timeout) { [proto] s, m, o in
-            try await s.search(proto, metadata: m, options: o)
+        guard direct != nil else {
+            return PreparedSearch(proto: proto, framed: ByteBuffer(), timeout: request.timeout)
         }
-        return Self.result(r.results)
+        let message: ByteBufferBytes = try proto.serializedBytes()
+        var framed = ByteBufferAllocator().buffer(capacity: message.count + 5)
+        framed.writeInteger(UInt8(0))
+        framed.writeInteger(UInt32(message.count))
+        framed.writeImmutableBuffer(message.buffer)
+        return PreparedSearch(proto: proto, framed: framed, timeout: request.timeout)
+    }
+
+    public func search(_ prepared: PreparedSearch) async throws -> SearchResult {
+        try await Self.result(searchResults(prepared).results)
+    }
+
+    /// How many hits the search found, without building them (what a load needs to know).
+    public func searchHitCount(_ prepared: PreparedSearch) async throws -> Int {
+        try await searchResults(prepared).results.scores.count
+    }
+
+    private func searchResults(_ prepared: PreparedSearch) async throws -> Milvus_Proto_Milvus_SearchResults {
+        guard let direct else {
+            return try await call("Search", retry: .onConnectionLoss, timeout: prepared.timeout) { [proto = prepared.proto] s, m, o in
+                try await s.search(proto, metadata: m, options: o)
+            }
+        }
+        let timeout = prepared.timeout ?? options.timeout
+        return try await Self.retrying("Search", retry: .onConnectionLoss, options: options, statistics: statistics) { _ in
+            do {
+                let bytes = try await direct.call(path: Self.searchPath, framed: prepared.framed, timeout: timeout,
+                                                  maxResponseBytes: Self.maxMessageBytes)
+                let response: Milvus_Proto_Milvus_SearchResults
+                do {
+                    response = try Milvus_Proto_Milvus_SearchResults(serializedBytes: ByteBufferBytes(bytes))
+                } catch {
+                    throw RPCError(code: .internalError, message: "the answer is not a SearchResults message (\(error))")
+                }
+                try Self.check(response.milvusStatus, rpc: "Search")
+                return response
+            } catch {
+                throw self.converted(error, rpc: "Search", timeout: timeout)
+            }
+        }
     }
 
     static func proto(for request: SearchRequest, database: String) throws -> Milvus_Proto_Milvus_SearchRequest {

@@ -57,6 +57,20 @@ public struct ConnectionOptions: Sendable {
     public var maxReconnectDelay: Duration
     /// Where the client tells about retries (debug) and every call (trace). Never given secrets.
     public var logger: Logger
+    /// How searches reach the server (other calls always use grpc-swift).
+    public var searchTransport: SearchTransport = .direct
+    /// Connections for searches with `.direct`; nil: one per core (one per NIO event loop).
+    public var searchConnections: Int?
+
+    /// How searches reach the server.
+    public enum SearchTransport: String, Sendable, CaseIterable {
+        /// Their own HTTP/2 connections, each search done on its connection's event loop
+        /// (plain `http://` URIs; `https://` falls back to `.grpc`). Costs about half the client
+        /// CPU per search of `.grpc` (bench/CEILING.md).
+        case direct
+        /// grpc-swift 2, like every other call.
+        case grpc
+    }
 
     /// Parses `http://host:port` or `https://host:port` (port 19530 when left out).
     public init(uri: String, credentials: Credentials = .none, database: String = "default",

@@ -5,6 +5,7 @@ import Synchronization
 /// calls were repeated after a transient failure.
 public final class ConnectionStatistics: Sendable {
     private let connections = Atomic<Int>(0)
+    private let searchConnections = Atomic<Int>(0)
     private let pings = Atomic<Int>(0)
     private let repeats = Mutex<[String: Int]>([:])
 
@@ -23,6 +24,11 @@ public final class ConnectionStatistics: Sendable {
         repeats.withLock { $0["\(rpc): \(reason)", default: 0] += 1 }
     }
 
+    /// Connections opened for searches (`MilvusClient.searchTransport` `.direct`): at most one
+    /// per event loop unless one was lost or the server sent GOAWAY.
+    public var searchConnectionsOpened: Int { searchConnections.load(ordering: .relaxed) }
+
     func connectionOpened() { connections.add(1, ordering: .relaxed) }
+    func searchConnectionOpened() { searchConnections.add(1, ordering: .relaxed) }
     func pingAnswered() { pings.add(1, ordering: .relaxed) }
 }

@@ -3,6 +3,7 @@ import GRPCCore
 import Logging
 import GRPCNIOTransportHTTP2
 import NIOCore
+import NIOHPACK
 import NIOPosix
 
 /// A connection to one Milvus server over its gRPC API (one HTTP/2 connection, many calls).
@@ -32,12 +33,15 @@ public final class MilvusClient: Sendable {
     let service: Service
     let metadata: Metadata
     private let connectionTask: Task<Void, Never>
+    /// Searches' own connections (`ConnectionOptions.searchTransport` `.direct`); nil: searches
+    /// go through grpc-swift like every other call.
+    let direct: DirectUnaryChannel?
 
     /// Responses over the 4 MiB gRPC default (a search with nq 100 and topK 16384 returns ~11 MB).
     static let maxMessageBytes = 256 * 1024 * 1024
 
     private init(options: ConnectionOptions, statistics: ConnectionStatistics, grpc: GRPCClient<Transport>,
-                 connectionTask: Task<Void, Never>, metadata: Metadata, server: ServerInfo?) {
+                 connectionTask: Task<Void, Never>, metadata: Metadata, server: ServerInfo?, direct: DirectUnaryChannel? = nil) {
         self.options = options
         self.statistics = statistics
         self.grpc = grpc
@@ -45,6 +49,7 @@ public final class MilvusClient: Sendable {
         self.connectionTask = connectionTask
         self.metadata = metadata
         self.server = server
+        self.direct = direct
     }
 
     /// Opens the connection and introduces the client to the server (Connect RPC).
@@ -117,13 +122,38 @@ public final class MilvusClient: Sendable {
             throw error
         }
         return MilvusClient(options: options, statistics: statistics, grpc: grpc, connectionTask: task,
-                            metadata: metadata, server: server)
+                            metadata: metadata, server: server, direct: directChannel(options, metadata: metadata, statistics: statistics))
+    }
+
+    /// The searches' own connections, when the options ask for them and the URI is plain HTTP/2.
+    private static func directChannel(_ options: ConnectionOptions, metadata: Metadata, statistics: ConnectionStatistics) -> DirectUnaryChannel? {
+        guard options.searchTransport == .direct, !options.useTLS else { return nil }
+        var headers: HPACKHeaders = ["content-type": "application/grpc", "te": "trailers",
+                                     "user-agent": "milvus-scenario (Swift; direct HTTP/2)"]
+        for (key, value) in metadata {
+            guard case .string(let text) = value else { continue }
+            // A secret never enters the HPACK table (nor any log).
+            headers.add(name: key, value: text, indexing: key == "authorization" ? .neverIndexed : .indexable)
+        }
+        let group = MultiThreadedEventLoopGroup.singleton
+        return DirectUnaryChannel(host: options.host, port: options.port, group: group,
+                                  lanes: options.searchConnections ?? System.coreCount, headers: headers,
+                                  handshakeLimit: options.timeout, statistics: statistics)
     }
 
     /// Closes the connection, letting calls in flight finish.
     public func close() async {
         grpc.beginGracefulShutdown()
         await connectionTask.value
+        await direct?.close()
+    }
+
+    /// Executors that run tasks on the threads of the search connections, one per connection: a
+    /// load whose workers prefer them (`withTaskExecutorPreference`, `addTask(executorPreference:)`)
+    /// sends and receives each search on one thread, without waking another. Empty when searches
+    /// go through grpc-swift.
+    public var loadExecutors: [EventLoopTaskExecutor] {
+        direct?.lanes.map(\.executor) ?? []
     }
 
     // MARK: Calls
@@ -152,15 +182,23 @@ public final class MilvusClient: Sendable {
                 let response = try await body(self.service, self.metadata, self.callOptions(timeout: timeout))
                 try Self.check(response.milvusStatus, rpc: rpc)
                 return response
-            } catch let error as RPCError {
-                throw MilvusError.transport(error, rpc: rpc, uri: self.options.uri, timeout: timeout ?? self.options.timeout)
-            } catch let error as MilvusError {
-                throw error
-            } catch is CancellationError {
-                throw CancellationError()
             } catch {
-                throw MilvusError(rpc: rpc, kind: .transport("unknown"), reason: "\(error)")
+                throw self.converted(error, rpc: rpc, timeout: timeout)
             }
+        }
+    }
+
+    /// A call's failure as the caller sees it: `MilvusError` (or `CancellationError`).
+    func converted(_ error: any Error, rpc: String, timeout: Duration?) -> any Error {
+        switch error {
+        case let error as RPCError:
+            return MilvusError.transport(error, rpc: rpc, uri: options.uri, timeout: timeout ?? options.timeout)
+        case let error as MilvusError:
+            return error
+        case is CancellationError:
+            return CancellationError()
+        default:
+            return MilvusError(rpc: rpc, kind: .transport("unknown"), reason: "\(error)")
         }
     }
 

@@ -166,6 +166,49 @@ struct StandaloneTests {
         #expect(missing?.hint?.contains("does not exist") == true, "\(String(describing: missing))")
     }
 
+    @Test("searches over their own HTTP/2 connections find what grpc-swift finds, from any thread, pinned or not")
+    func directTransportMatchesGRPC() async throws {
+        var options = try ConnectionOptions(uri: server.uri)
+        options.searchTransport = .grpc
+        let viaGRPC = try await MilvusClient.connect(options)
+        let direct = try await server.connect()
+        defer { Task { await viaGRPC.close(); await direct.close() } }
+        #expect(viaGRPC.loadExecutors.isEmpty)
+        #expect(!direct.loadExecutors.isEmpty)
+        let name = uniqueCollection("direct")
+        try await makeCollection(direct, name: name, rows: 1000)
+        defer { Task { try? await direct.dropCollection(name) } }
+        let requests = (0..<20).map { i in
+            SearchRequest(collection: name, field: "vector", vectors: [Array(testVectors(rows: 1, dim: 8, seed: 40 + i))], topK: 7,
+                          metric: "L2", params: ["nprobe": "16"], outputFields: ["tag"], filter: "id >= 10")
+        }
+        for request in requests {
+            let a = try await viaGRPC.search(request).hits, b = try await direct.search(request).hits
+            #expect(a == b)
+            #expect(b.first?.count == 7)
+            #expect(b.first?.allSatisfy { if case .int(let id) = $0.id { return id >= 10 } else { return false } } == true)
+            let prepared = try direct.prepare(request)
+            #expect(try await direct.searchHitCount(prepared) == 7)
+        }
+        // Pinned to each connection's event loop, and from the global executor: the same answers.
+        let expected = try await direct.search(requests[0]).hits
+        let prepared = try direct.prepare(requests[0])
+        let mismatches = await withTaskGroup(of: Int.self) { group in
+            for worker in 0..<8 {
+                let executor: EventLoopTaskExecutor? = worker % 2 == 0 ? direct.loadExecutors[worker / 2 % direct.loadExecutors.count] : nil
+                group.addTask(executorPreference: executor) {
+                    var bad = 0
+                    for _ in 0..<50 where (try? await direct.search(prepared).hits) != expected { bad += 1 }
+                    return bad
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(mismatches == 0)
+        #expect(direct.statistics.connectionsOpened == 1)
+        #expect(direct.statistics.searchConnectionsOpened <= direct.loadExecutors.count)
+    }
+
     @Test("a deadline is enforced on every call")
     func deadline() async throws {
         let client = try await MilvusClient.connect(ConnectionOptions(uri: server.uri))
@@ -231,6 +274,8 @@ struct StandaloneTests {
         #expect(sequentialErrors == 0)
         #expect(concurrentErrors == 0)
         #expect(client.statistics.connectionsOpened == 1, "the client reconnected")
+        // Searches have their own connections (one per event loop at most, none lost).
+        #expect((1...client.loadExecutors.count).contains(client.statistics.searchConnectionsOpened), "\(client.statistics.searchConnectionsOpened) search connections")
         #expect(client.statistics.pingsAnswered > 200, "the server sent only \(client.statistics.pingsAnswered) PINGs; the test did not exercise the limit")
         print("sustained load: 30000 searches, 0 errors, \(client.statistics.connectionsOpened) connection, \(client.statistics.pingsAnswered) server PINGs answered")
     }

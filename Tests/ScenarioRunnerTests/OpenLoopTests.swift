@@ -1,5 +1,6 @@
 import Foundation
 import MilvusClient
+import NIOPosix
 import Synchronization
 import Testing
 @testable import ScenarioRunner
@@ -163,5 +164,46 @@ struct OpenLoopTests {
             #expect(dueAt100.latency >= .milliseconds(199), "\(dueAt100.latency)")
             #expect((load.record().late ?? 0) >= 25, "the searches due during the stall started late: \(load.record().late ?? -1)")
         }
+    }
+
+    @Test("an operation goes to an idle worker of the lowest lane first, the most recently idle one")
+    func lanes() async {
+        let queue = TicketQueue(lanes: 2)
+        let taken = await withTaskGroup(of: String.self) { group in
+            // Workers wait in lanes 1, 0, 0 (in that order), each taking one operation.
+            for (number, (name, lane)) in [("lane1", 1), ("lane0-first", 0), ("lane0-second", 0)].enumerated() {
+                group.addTask {
+                    let op = await queue.take(lane: lane)
+                    return "\(name):\(op?.index ?? -1)"
+                }
+                // Let each worker start waiting before the next one.
+                while queue.waitingCount <= number { await Task.yield() }
+            }
+            for i in 0..<3 { #expect(queue.put(DueOperation(index: i, due: .now))) }
+            return await group.reduce(into: Set<String>()) { $0.insert($1) }
+        }
+        #expect(taken == ["lane0-second:0", "lane0-first:1", "lane1:2"])
+        #expect(!queue.put(DueOperation(index: 3, due: .now)), "nobody waits: the operation is queued")
+        #expect(await queue.take(lane: 1)?.index == 3)
+        queue.finish()
+        #expect(await queue.take(lane: 0) == nil)
+    }
+
+    @Test("with executors, workers and the schedule run on the client's event loops and every operation is accounted for")
+    func pinnedToEventLoops() async {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let executors = [group.next(), group.next()].map(EventLoopTaskExecutor.init)
+        let onLoop = Atomic<Int>(0)
+        let start = ContinuousClock.now
+        let (_, totals) = await OpenLoop(rate: 500, maxInFlight: 8, executors: executors).run(
+            start: start, end: nil, dropAfter: nil, count: 100, tally: { 0 }
+        ) { _, _ in
+            if executors.contains(where: { $0.eventLoop.inEventLoop }) { onLoop.add(1, ordering: .relaxed) }
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+        #expect(totals.scheduled == 100 && totals.started == 100, "\(totals)")
+        #expect(onLoop.load(ordering: .relaxed) == 100, "every operation ran on one of the loops")
+        // 100 operations due over 198 ms: the loop's timer kept the schedule.
+        #expect(ContinuousClock.now - start >= .milliseconds(198))
     }
 }

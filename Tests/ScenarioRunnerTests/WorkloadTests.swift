@@ -9,6 +9,17 @@ import ScenarioSpec
 /// by the run tests).
 @Suite("workload engine")
 struct WorkloadTests {
+    @Test("MILVUS_SCENARIO_SEARCH_TRANSPORT picks the search transport; anything else is refused with the choices")
+    func searchTransportVariable() throws {
+        #expect(try ScenarioExecution.searchTransport([:]) == .direct)
+        #expect(try ScenarioExecution.searchTransport(["MILVUS_SCENARIO_SEARCH_TRANSPORT": ""]) == .direct)
+        #expect(try ScenarioExecution.searchTransport(["MILVUS_SCENARIO_SEARCH_TRANSPORT": "GRPC"]) == .grpc)
+        #expect(try ScenarioExecution.searchTransport(["MILVUS_SCENARIO_SEARCH_TRANSPORT": "direct"]) == .direct)
+        let error = #expect(throws: MilvusError.self) { try ScenarioExecution.searchTransport(["MILVUS_SCENARIO_SEARCH_TRANSPORT": "http3"]) }
+        #expect(error?.reason.contains("'http3'") == true)
+        #expect(error?.hint == "set it to direct (the default) or grpc")
+    }
+
     @Test("closed loop runs exactly the requested number of queries across workers")
     func closedCount() async {
         let load = SearchLoad(shape: .closed(workers: 4)) { _ in try await Task.sleep(for: .milliseconds(1)) }

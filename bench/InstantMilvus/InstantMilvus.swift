@@ -4,13 +4,19 @@
 // ids and scores, the shape a real search returns); every other call an empty message, which
 // proto3 reads as "status: Success" (enough for Connect).
 //
-//   instant-milvus [--port 19999] [--topk 10] [--threads 1] [--mode instant]
+//   instant-milvus [--port 19999] [--topk 10] [--threads 1] [--mode instant] [--search MODE]
 //
 // --mode makes it a hostile server for the runner's robustness tests instead:
 //   silent      speaks HTTP/2 but never answers a call
 //   tcp-silent  accepts TCP connections and never sends a byte (no HTTP/2 at all)
 //   malformed   answers every call with bytes that are not the message's protobuf
 //   oversized   answers every call with a length prefix of 2 GiB and 16 bytes, then ends
+//
+// --search MODE applies a mode to Search calls only (Connect and the rest answer normally), so a
+// client connects and then meets the misbehaving search. Besides the modes above:
+//   error       answers with only trailers: grpc-status 13 and a message
+//   reset       resets the search's stream (RST_STREAM)
+//   close       closes the whole connection when a search arrives
 //
 // Prints "listening on PORT" once bound (--port 0: any free port); runs until killed. Plain HTTP/2 on swift-nio-http2
 // (no grpc-swift server, no generated service code): the replies are encoded here by hand.
@@ -91,13 +97,16 @@ final class UnaryHandler: ChannelInboundHandler, @unchecked Sendable {
 
     let search: ByteBuffer
     let empty: ByteBuffer
-    let mode: String
+    let defaultMode: String
+    let searchMode: String
     private var path = ""
+    private var mode: String { path.hasSuffix("/Search") ? searchMode : defaultMode }
 
-    init(search: ByteBuffer, empty: ByteBuffer, mode: String) {
+    init(search: ByteBuffer, empty: ByteBuffer, mode: String, searchMode: String) {
         self.search = search
         self.empty = empty
-        self.mode = mode
+        self.defaultMode = mode
+        self.searchMode = searchMode
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -113,7 +122,21 @@ final class UnaryHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     private func respond(_ context: ChannelHandlerContext) {
-        if mode == "silent" { return }
+        switch mode {
+        case "silent": return
+        case "error":
+            let trailers: HPACKHeaders = [":status": "200", "content-type": "application/grpc", "grpc-status": "13",
+                                          "grpc-message": "instant-milvus%20says%20no"]
+            context.writeAndFlush(wrapOutboundOut(.headers(.init(headers: trailers, endStream: true))), promise: nil)
+            return
+        case "reset":
+            context.writeAndFlush(wrapOutboundOut(.rstStream(.internalError)), promise: nil)
+            return
+        case "close":
+            context.channel.parent?.close(promise: nil)
+            return
+        default: break
+        }
         let head: HPACKHeaders = [":status": "200", "content-type": "application/grpc"]
         context.write(wrapOutboundOut(.headers(.init(headers: head))), promise: nil)
         let body: ByteBuffer
@@ -148,8 +171,10 @@ enum InstantMilvus {
         let topK = Int(argument("topk", "10"))!
         let threads = Int(argument("threads", "1"))!
         let mode = argument("mode", "instant")
-        guard ["instant", "silent", "tcp-silent", "malformed", "oversized"].contains(mode) else {
-            FileHandle.standardError.write(Data("unknown --mode \(mode)\n".utf8))
+        let searchMode = argument("search", mode)
+        guard ["instant", "silent", "tcp-silent", "malformed", "oversized"].contains(mode),
+              ["instant", "silent", "malformed", "oversized", "error", "reset", "close"].contains(searchMode) || searchMode == mode else {
+            FileHandle.standardError.write(Data("unknown --mode \(mode) or --search \(searchMode)\n".utf8))
             exit(2)
         }
         let search = framed(cannedSearchResults(topK: topK)), empty = framed([])
@@ -161,7 +186,7 @@ enum InstantMilvus {
             .childChannelInitializer { channel in
                 if mode == "tcp-silent" { return channel.eventLoop.makeSucceededVoidFuture() }
                 return channel.configureHTTP2Pipeline(mode: .server) { stream in
-                    stream.pipeline.addHandler(UnaryHandler(search: search, empty: empty, mode: mode))
+                    stream.pipeline.addHandler(UnaryHandler(search: search, empty: empty, mode: mode, searchMode: searchMode))
                 }.map { _ in }
             }
             .bind(host: "127.0.0.1", port: port).get()

@@ -4,6 +4,13 @@
 // cost nothing, the result is what one runner process can send per core of its own.
 //
 //   runner-ceiling --uri URI --seconds S (--concurrency C | --rate R --in-flight M) [--dim 128]
+//                  [--transport direct|grpc] [--per-call-encoding] [--no-pinning]
+//
+// Like `milvus-scenario run`, it runs Swift's global executor on NIO's event loops. The options
+// take this release's savings away one at a time, to measure what each bought: `--transport
+// grpc` sends searches through grpc-swift 2; `--per-call-encoding` encodes each request when it
+// is sent instead of once before the load; `--no-pinning` lets the workers run on any thread
+// instead of their connection's.
 //
 // Prints one JSON line: mode, concurrency or rate, searches, errors, wall_s, cpu_s, qps,
 // searches_per_cpu_s, p50_ms, p99_ms (latency; open loop: from each search's due time), late,
@@ -30,6 +37,7 @@ func cpuSeconds() -> Double {
 @main
 enum RunnerCeiling {
     static func main() async throws {
+        MilvusClient.useEventLoopAsGlobalExecutor()
         let uri = argument("uri") ?? "http://127.0.0.1:19999"
         let seconds = Double(argument("seconds") ?? "10")!
         let dim = Int(argument("dim") ?? "128")!
@@ -44,12 +52,26 @@ enum RunnerCeiling {
             shape = .closed(workers: concurrency)
             label = #""mode":"closed","concurrency":\#(concurrency)"#
         }
-        let client = try await MilvusClient.connect(ConnectionOptions(uri: uri))
+        var options = try ConnectionOptions(uri: uri)
+        if let transport = argument("transport") {
+            guard let t = ConnectionOptions.SearchTransport(rawValue: transport) else { fatalError("--transport direct|grpc") }
+            options.searchTransport = t
+        }
+        let perCallEncoding = CommandLine.arguments.contains("--per-call-encoding")
+        let pinned = !CommandLine.arguments.contains("--no-pinning")
+        let client = try await MilvusClient.connect(options)
         var generator = SystemRandomNumberGenerator()
-        let queries: [[Float]] = (0..<1024).map { _ in (0..<dim).map { _ in Float.random(in: 0..<1, using: &generator) } }
-        let load = SearchLoad(shape: shape) { index in
-            _ = try await client.search(SearchRequest(collection: "ceiling", field: "embedding", vectors: [queries[index % queries.count]],
-                                                      topK: 10, metric: "L2", params: ["nprobe": "10"]))
+        let requests: [SearchRequest] = (0..<1024).map { _ in
+            SearchRequest(collection: "ceiling", field: "embedding", vectors: [(0..<dim).map { _ in Float.random(in: 0..<1, using: &generator) }],
+                          topK: 10, metric: "L2", params: ["nprobe": "10"])
+        }
+        let prepared = try requests.map(client.prepare)
+        let load = SearchLoad(shape: shape, executors: pinned ? client.loadExecutors : []) { index in
+            if perCallEncoding {
+                _ = try await client.search(requests[index % requests.count])
+            } else {
+                _ = try await client.searchHitCount(prepared[index % prepared.count])
+            }
         }
         _ = await load.run(.time(.seconds(2)))  // warm-up: connections, allocations, caches
         let cpu0 = cpuSeconds()

@@ -253,8 +253,22 @@ public struct ScenarioExecution: Sendable {
         } else {
             credentials = .none
         }
-        return try ConnectionOptions(uri: uri ?? target.uri, credentials: credentials, database: target.database,
-                                     timeout: target.timeout.swiftDuration, tls: .init(trustRootsFile: target.tls?.caFile))
+        var options = try ConnectionOptions(uri: uri ?? target.uri, credentials: credentials, database: target.database,
+                                            timeout: target.timeout.swiftDuration, tls: .init(trustRootsFile: target.tls?.caFile))
+        options.searchTransport = try searchTransport(ProcessInfo.processInfo.environment)
+        return options
+    }
+
+    /// `MILVUS_SCENARIO_SEARCH_TRANSPORT`: `direct` (the default: searches on their own HTTP/2
+    /// connections, half the client CPU) or `grpc` (through grpc-swift, like every other call).
+    static func searchTransport(_ environment: [String: String]) throws -> ConnectionOptions.SearchTransport {
+        guard let value = environment["MILVUS_SCENARIO_SEARCH_TRANSPORT"], !value.isEmpty else { return .direct }
+        guard let transport = ConnectionOptions.SearchTransport(rawValue: value.lowercased()) else {
+            throw MilvusError(rpc: "connect", kind: .invalidArgument,
+                              reason: "MILVUS_SCENARIO_SEARCH_TRANSPORT is '\(value)'",
+                              hint: "set it to direct (the default) or grpc")
+        }
+        return transport
     }
 }
 

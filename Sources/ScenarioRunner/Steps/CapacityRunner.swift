@@ -52,6 +52,7 @@ struct CapacityRunner: StepRunner {
         let template = try await SearchTemplate(step: step, settings: spec.search, context: context)
         let pool = try template.queryPool(size: 1024)
         let client = context.client
+        let query = try template.queryLoad(client, pool)
         let cap = spec.concurrency ?? Self.defaultConcurrency(to: spec.to.perSecond, p99: spec.p99.milliseconds)
 
         // Recall does not depend on the rate: measured once, before, when asked.
@@ -65,9 +66,8 @@ struct CapacityRunner: StepRunner {
         var tried: [CapacityDetails.Rate] = []
         var clientLimited = false
         while let (rate, phase) = search.next(), !context.isStopping {
-            let load = SearchLoad(shape: .open(perSecond: rate, maxInFlight: cap), shouldStop: { context.isStopping }) { index in
-                try await template.search(client, pool[index % pool.count])
-            }
+            let load = SearchLoad(shape: .open(perSecond: rate, maxInFlight: cap), executors: client.loadExecutors,
+                                  shouldStop: { context.isStopping }, query: query)
             let label = "\(Self.rateText(rate))/s"
             if spec.warmup.milliseconds > 0 {
                 context.progress.stepProgress(step, "\(label): warming up for \(spec.warmup)")

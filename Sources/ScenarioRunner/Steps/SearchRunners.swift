@@ -55,6 +55,16 @@ struct SearchTemplate: Sendable {
         iterated.add(read)
     }
 
+    /// What a load runs for query `index`: the pool's searches, encoded once here, so the measured
+    /// loop only sends them (an iterator builds each page's request, so it encodes per query).
+    func queryLoad(_ client: MilvusClient, _ pool: [SearchInput]) throws -> @Sendable (_ index: Int) async throws -> Void {
+        guard settings.iterator == nil else {
+            return { index in try await search(client, pool[index % pool.count]) }
+        }
+        let prepared = try pool.map { try client.prepare(request($0)) }
+        return { index in _ = try await client.searchHitCount(prepared[index % prepared.count]) }
+    }
+
     /// A search for float query vectors, converted to the field's type.
     func request(_ vectors: [[Float]]) -> SearchRequest {
         request(SearchInput(vectors, as: type))
@@ -118,11 +128,12 @@ struct ConcurrentSearchRunner: StepRunner {
         let template = try await SearchTemplate(step: step, settings: spec.search, context: context)
         let pool = try template.queryPool(size: 1024)
         let client = context.client
+        let query = try template.queryLoad(client, pool)
         let recorder = context.metrics?.queryRecorder(step: step.id, collection: template.collection)
-        let load = SearchLoad(shape: spec.load.shape, shouldStop: { context.isStopping }) { index in
+        let load = SearchLoad(shape: spec.load.shape, executors: client.loadExecutors, shouldStop: { context.isStopping }) { index in
             let sent = ContinuousClock.now
             do {
-                try await template.search(client, pool[index % pool.count])
+                try await query(index)
                 recorder?.record(ContinuousClock.now - sent)
             } catch {
                 recorder?.record(nil)
@@ -198,6 +209,8 @@ struct HotSearchRunner: StepRunner {
             hot ? hotSet[i % hotSet.count] : try generator.next(spec.search.nq)
         }
         let client = context.client
+        let query = try template.queryLoad(client, plan)
+        let executors = client.loadExecutors
         let issued = SharedCounter()
         let progress = LoadProgress()
         let reporter = reportProgress(step, context, progress, target: " of \(spec.queries.formatted())")
@@ -211,14 +224,14 @@ struct HotSearchRunner: StepRunner {
             startedAt = Date()
             let start = clock.now
             await withTaskGroup(of: (WorkerTally, WorkerTally).self) { group in
-                for _ in 0..<spec.concurrency {
-                    group.addTask {
+                for worker in 0..<spec.concurrency {
+                    group.addTask(executorPreference: executors.isEmpty ? nil : executors[worker % executors.count]) {
                         var hot = WorkerTally(phaseStart: start), cold = WorkerTally(phaseStart: start)
                         while !context.isStopping, !fatal.isSet {
                             let i = issued.next()
                             if i >= plan.count { break }
                             let sent = clock.now
-                            let search = { try await template.search(client, plan[i]) }
+                            let search = { try await query(i) }
                             let latency = isHot[i] ? await hot.measure(since: sent, progress: progress, fatal: fatal, search)
                                                    : await cold.measure(since: sent, progress: progress, fatal: fatal, search)
                             recorder?.record(latency)

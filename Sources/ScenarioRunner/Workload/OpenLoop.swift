@@ -1,4 +1,5 @@
 import Foundation
+import MilvusClient
 import Synchronization
 
 /// The runner's one open-loop scheduler. Every load that is driven by a rate uses it: the
@@ -50,10 +51,15 @@ struct OpenLoop: Sendable {
     /// behind, not timer jitter (which stays within a few milliseconds here even under load).
     static let clientLateness = Duration.milliseconds(10)
 
-    init(rate: Double, maxInFlight: Int) {
+    /// Where the workers run: worker *i* prefers `executors[i % count]`; empty: anywhere. With
+    /// executors the schedule itself runs on the first one and sleeps on its event loop's timer.
+    var executors: [EventLoopTaskExecutor]
+
+    init(rate: Double, maxInFlight: Int, executors: [EventLoopTaskExecutor] = []) {
         precondition(rate > 0 && rate.isFinite, "rate must be positive")
         self.rate = rate
         self.maxInFlight = max(1, maxInFlight)
+        self.executors = executors
     }
 
     /// Time between two due times.
@@ -75,16 +81,19 @@ struct OpenLoop: Sendable {
     ) async -> (tallies: [Tally], totals: Totals) {
         precondition(end != nil || count != nil, "an open loop needs an end or a count")
         let clock = ContinuousClock()
-        let queue = TicketQueue()
+        let queue = TicketQueue(lanes: executors.count)
         let counts = TotalsCounter()
         let interval = self.interval
         let total = count ?? .max
+        let timer = executors.first
         var tallies: [Tally] = []
+        await withTaskExecutorPreference(timer) {
         await withTaskGroup(of: Tally.self) { group in
-            for _ in 0..<maxInFlight {
-                group.addTask {
+            for worker in 0..<maxInFlight {
+                let lane = executors.isEmpty ? 0 : worker % executors.count
+                group.addTask(executorPreference: executors.isEmpty ? nil : executors[lane]) {
                     var mine = tally()
-                    while let due = await queue.take() {
+                    while let due = await queue.take(lane: lane) {
                         let ticket = Ticket(index: due.index, due: due.due, started: clock.now)
                         if shouldStop() {
                             counts.update { $0.abandoned += 1 }
@@ -108,7 +117,11 @@ struct OpenLoop: Sendable {
                 let due = start + interval * index
                 if let end, due >= end { break }
                 if due > clock.now {
-                    try? await clock.sleep(until: due)
+                    if let timer {
+                        await timer.sleep(until: due)
+                    } else {
+                        try? await clock.sleep(until: due)
+                    }
                 } else {
                     // Behind schedule: let the workers run rather than flood the queue in one go.
                     await Task.yield()
@@ -120,6 +133,7 @@ struct OpenLoop: Sendable {
             counts.update { $0.scheduled = index }
             queue.finish()
             for await t in group { tallies.append(t) }
+        }
         }
         return (tallies, counts.update { $0 })
     }
@@ -148,21 +162,32 @@ struct DueOperation: Sendable {
 }
 
 /// Scheduled operations waiting for a free worker (many consumers, one producer).
+///
+/// Workers wait in lanes (the thread they run on, `OpenLoop.executors`); an operation goes to an
+/// idle worker of the lowest lane first. The schedule runs on lane 0, so at rates one thread
+/// keeps up with, handing an operation out wakes no other thread; busier loads spill over.
 final class TicketQueue: Sendable {
     private struct State {
         var items: [DueOperation] = []
         var head = 0
-        var waiting: [CheckedContinuation<DueOperation?, Never>] = []
+        var waiting: [[CheckedContinuation<DueOperation?, Never>]]
         var finished = false
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
+
+    init(lanes: Int = 1) {
+        state = Mutex(State(waiting: Array(repeating: [], count: max(1, lanes))))
+    }
 
     /// Queues an operation; true when an idle worker took it at once.
     @discardableResult
     func put(_ item: DueOperation) -> Bool {
         let waiter: CheckedContinuation<DueOperation?, Never>? = state.withLock { s in
-            if !s.waiting.isEmpty { return s.waiting.removeFirst() }
+            for lane in s.waiting.indices where !s.waiting[lane].isEmpty {
+                // The most recently idle worker of the lane: its stack and caches are warm.
+                return s.waiting[lane].removeLast()
+            }
             s.items.append(item)
             return nil
         }
@@ -171,7 +196,7 @@ final class TicketQueue: Sendable {
     }
 
     /// The next operation, or nil when the schedule is over and nothing is left.
-    func take() async -> DueOperation? {
+    func take(lane: Int = 0) async -> DueOperation? {
         await withCheckedContinuation { (continuation: CheckedContinuation<DueOperation?, Never>) in
             let immediate: DueOperation?? = state.withLock { s in
                 if s.head < s.items.count {
@@ -184,18 +209,21 @@ final class TicketQueue: Sendable {
                     return .some(t)
                 }
                 if s.finished { return .some(nil) }
-                s.waiting.append(continuation)
+                s.waiting[lane % s.waiting.count].append(continuation)
                 return .none
             }
             if let immediate { continuation.resume(returning: immediate) }
         }
     }
 
+    /// Workers waiting for an operation (for tests).
+    var waitingCount: Int { state.withLock { $0.waiting.reduce(0) { $0 + $1.count } } }
+
     func finish() {
         let waiters = state.withLock { s -> [CheckedContinuation<DueOperation?, Never>] in
             s.finished = true
-            defer { s.waiting = [] }
-            return s.waiting
+            defer { s.waiting = s.waiting.map { _ in [] } }
+            return s.waiting.flatMap { $0 }
         }
         for w in waiters { w.resume(returning: nil) }
     }

@@ -305,12 +305,21 @@ public struct SearchLoad: Sendable {
     /// Runs one query; `index` numbers the queries of the phase from 0.
     public var query: @Sendable (_ index: Int) async throws -> Void
     public var shouldStop: @Sendable () -> Bool
+    /// Where the workers run: worker *i* prefers `executors[i % count]` (`MilvusClient.loadExecutors`,
+    /// so each search is sent and answered on its connection's thread); empty: anywhere.
+    public var executors: [EventLoopTaskExecutor]
 
-    public init(shape: Shape, shouldStop: @escaping @Sendable () -> Bool = { false },
+    public init(shape: Shape, executors: [EventLoopTaskExecutor] = [], shouldStop: @escaping @Sendable () -> Bool = { false },
                 query: @escaping @Sendable (_ index: Int) async throws -> Void) {
         self.shape = shape
         self.query = query
         self.shouldStop = shouldStop
+        self.executors = executors
+    }
+
+    /// The executor worker `worker` prefers (nil: none).
+    func executor(_ worker: Int) -> (any TaskExecutor)? {
+        executors.isEmpty ? nil : executors[worker % executors.count]
     }
 
     /// Runs one phase (warm-up or measured) and returns what it measured.
@@ -331,8 +340,8 @@ public struct SearchLoad: Sendable {
         let query = self.query, shouldStop = self.shouldStop, fatal = self.fatal
         var result = LoadResult.empty
         await withTaskGroup(of: WorkerTally.self) { group in
-            for _ in 0..<max(1, workers) {
-                group.addTask {
+            for worker in 0..<max(1, workers) {
+                group.addTask(executorPreference: executor(worker)) {
                     var tally = WorkerTally(phaseStart: start)
                     while !shouldStop(), !fatal.isSet {
                         let index = issued.next()
@@ -358,7 +367,7 @@ public struct SearchLoad: Sendable {
         let query = self.query, shouldStop = self.shouldStop, fatal = self.fatal
         let end: ContinuousClock.Instant? = { if case .time(let d) = length { return start + d } else { return nil } }()
         let count: Int? = { if case .queries(let n) = length { return n } else { return nil } }()
-        let (tallies, totals) = await OpenLoop(rate: rate, maxInFlight: maxInFlight).run(
+        let (tallies, totals) = await OpenLoop(rate: rate, maxInFlight: maxInFlight, executors: executors).run(
             start: start, end: end, dropAfter: end, count: count, shouldStop: { shouldStop() || fatal.isSet }, tally: { WorkerTally(phaseStart: start) }
         ) { ticket, tally in
             // From the due time: a stalled server shows in the percentiles.
