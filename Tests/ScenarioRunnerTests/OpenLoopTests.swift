@@ -206,4 +206,19 @@ struct OpenLoopTests {
         // 100 operations due over 198 ms: the loop's timer kept the schedule.
         #expect(ContinuousClock.now - start >= .milliseconds(198))
     }
+
+    @Test("a sleep on the event loop's timer ends when its task is cancelled")
+    func timerSleepCancels() async {
+        let executor = EventLoopTaskExecutor(MultiThreadedEventLoopGroup.singleton.next())
+        let start = ContinuousClock.now
+        let sleeper = Task { await executor.sleep(until: start + .seconds(30)) }
+        try? await Task.sleep(for: .milliseconds(50))
+        sleeper.cancel()
+        await sleeper.value
+        #expect(ContinuousClock.now - start < .seconds(10), "the cancelled sleep went on")
+        // And an uncancelled one waits its time.
+        let short = ContinuousClock.now
+        await executor.sleep(until: short + .milliseconds(20))
+        #expect(ContinuousClock.now - short >= .milliseconds(20))
+    }
 }

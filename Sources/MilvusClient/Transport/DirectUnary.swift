@@ -390,12 +390,18 @@ public final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
         eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 
-    /// Sleeps until `instant` on the event loop's own timer. `Task.sleep` wakes a timer thread
-    /// and then an event loop; a task that prefers this executor is woken by its loop alone.
+    /// Sleeps until `instant` on the event loop's own timer, or until the task is cancelled.
+    /// `Task.sleep` wakes a timer thread and then an event loop; a task that prefers this
+    /// executor is woken by its loop alone.
     public func sleep(until instant: ContinuousClock.Instant) async {
         let delay = instant - ContinuousClock.now
-        guard delay > .zero else { return }
-        try? await eventLoop.scheduleTask(in: .nanoseconds(delay.nanoseconds)) {}.futureResult.get()
+        guard delay > .zero, !Task.isCancelled else { return }
+        let timer = eventLoop.scheduleTask(in: .nanoseconds(delay.nanoseconds)) {}
+        await withTaskCancellationHandler {
+            _ = try? await timer.futureResult.get()
+        } onCancel: {
+            timer.cancel()
+        }
     }
 }
 

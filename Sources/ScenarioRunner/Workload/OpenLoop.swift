@@ -88,52 +88,52 @@ struct OpenLoop: Sendable {
         let timer = executors.first
         var tallies: [Tally] = []
         await withTaskExecutorPreference(timer) {
-        await withTaskGroup(of: Tally.self) { group in
-            for worker in 0..<maxInFlight {
-                let lane = executors.isEmpty ? 0 : worker % executors.count
-                group.addTask(executorPreference: executors.isEmpty ? nil : executors[lane]) {
-                    var mine = tally()
-                    while let due = await queue.take(lane: lane) {
-                        let ticket = Ticket(index: due.index, due: due.due, started: clock.now)
-                        if shouldStop() {
-                            counts.update { $0.abandoned += 1 }
-                        } else if let dropAfter, ticket.started >= dropAfter {
-                            counts.update { $0.dropped += 1 }
-                            drop(ticket, &mine)
-                        } else {
-                            counts.update {
-                                $0.started += 1
-                                if ticket.lateBy > Self.lateness { $0.late += 1 }
+            await withTaskGroup(of: Tally.self) { group in
+                for worker in 0..<maxInFlight {
+                    let lane = executors.isEmpty ? 0 : worker % executors.count
+                    group.addTask(executorPreference: executors.isEmpty ? nil : executors[lane]) {
+                        var mine = tally()
+                        while let due = await queue.take(lane: lane) {
+                            let ticket = Ticket(index: due.index, due: due.due, started: clock.now)
+                            if shouldStop() {
+                                counts.update { $0.abandoned += 1 }
+                            } else if let dropAfter, ticket.started >= dropAfter {
+                                counts.update { $0.dropped += 1 }
+                                drop(ticket, &mine)
+                            } else {
+                                counts.update {
+                                    $0.started += 1
+                                    if ticket.lateBy > Self.lateness { $0.late += 1 }
+                                }
+                                await perform(ticket, &mine)
                             }
-                            await perform(ticket, &mine)
                         }
+                        return mine
                     }
-                    return mine
                 }
-            }
-            // The schedule itself: computed, never shifted by how long operations take.
-            var index = 0
-            while index < total, !shouldStop() {
-                let due = start + interval * index
-                if let end, due >= end { break }
-                if due > clock.now {
-                    if let timer {
-                        await timer.sleep(until: due)
+                // The schedule itself: computed, never shifted by how long operations take.
+                var index = 0
+                while index < total, !shouldStop() {
+                    let due = start + interval * index
+                    if let end, due >= end { break }
+                    if due > clock.now {
+                        if let timer {
+                            await timer.sleep(until: due)
+                        } else {
+                            try? await clock.sleep(until: due)
+                        }
                     } else {
-                        try? await clock.sleep(until: due)
+                        // Behind schedule: let the workers run rather than flood the queue in one go.
+                        await Task.yield()
                     }
-                } else {
-                    // Behind schedule: let the workers run rather than flood the queue in one go.
-                    await Task.yield()
+                    let tookIdleWorker = queue.put(DueOperation(index: index, due: due))
+                    if tookIdleWorker, clock.now - due > Self.clientLateness { counts.update { $0.clientLate += 1 } }
+                    index += 1
                 }
-                let tookIdleWorker = queue.put(DueOperation(index: index, due: due))
-                if tookIdleWorker, clock.now - due > Self.clientLateness { counts.update { $0.clientLate += 1 } }
-                index += 1
+                counts.update { $0.scheduled = index }
+                queue.finish()
+                for await t in group { tallies.append(t) }
             }
-            counts.update { $0.scheduled = index }
-            queue.finish()
-            for await t in group { tallies.append(t) }
-        }
         }
         return (tallies, counts.update { $0 })
     }
