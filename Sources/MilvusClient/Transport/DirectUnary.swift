@@ -13,7 +13,8 @@ import Synchronization
 ///
 /// Why not grpc-swift 2 for these: every grpc-swift call runs through async streams and several
 /// tasks (writer, reader, the call itself), so a serial search woke ~11 threads and cost
-/// ~0.55 ms of client CPU even against a server that answers at once (bench/CEILING.md). Here a
+/// ~0.36 ms of client CPU even against a server that answers at once; here it costs ~0.11 ms
+/// (bench/CEILING.md, "What each change bought"). Here a
 /// call is one stream channel with one handler; a caller whose task runs on the same event loop
 /// (`MilvusClient.loadExecutors`) writes without a hop and is resumed on the thread that read
 /// the answer. Everything else (setup calls, TLS connections) keeps using grpc-swift.
