@@ -159,6 +159,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Helpers several test targets share (starting helper servers).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "ScenarioSpecTests",
             dependencies: ["ScenarioSpec"],
@@ -167,7 +169,7 @@ let package = Package(
         .testTarget(
             name: "MilvusClientTests",
             dependencies: [
-                "MilvusClient",
+                "MilvusClient", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
@@ -185,7 +187,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MilvusScenarioCLITests",
-            dependencies: ["MilvusScenarioCLI", "ScenarioRunner", "ScenarioRecord"]
+            dependencies: ["MilvusScenarioCLI", "ScenarioRunner", "ScenarioRecord", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import TestSupport
 import Testing
 @testable import MilvusClient
 
@@ -23,41 +21,20 @@ struct DirectTransportTests {
 
     /// instant-milvus on a free port until deinit.
     final class Server {
-        let process = Process()
-        let port: Int
+        let server: ListeningProcess
+        var port: Int { server.port }
 
         init(_ arguments: [String]) throws {
             guard let executable = DirectTransportTests.instantMilvus else {
                 throw CocoaError(.fileNoSuchFile, userInfo: [NSDebugDescriptionErrorKey: "instant-milvus is not built (swift build --build-tests)"])
             }
-            process.executableURL = executable
-            process.arguments = ["--port", "0"] + arguments
-            let out = Pipe()
-            process.standardOutput = out
-            try process.run()
-            var line = Data()
-            while !line.contains(UInt8(ascii: "\n")) {
-                let chunk = out.fileHandleForReading.availableData
-                guard !chunk.isEmpty else { break }
-                line += chunk
-            }
-            let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard text.hasPrefix("listening on "), let port = Int(text.dropFirst("listening on ".count)) else {
-                kill(process.processIdentifier, SIGKILL)
-                throw CocoaError(.fileReadUnknown, userInfo: [NSDebugDescriptionErrorKey: "instant-milvus did not start: \(text)"])
-            }
-            self.port = port
+            server = try ListeningProcess(executable, ["--port", "0"] + arguments)
         }
 
         /// A generous deadline for every call: tests share 2 cores with servers that start and
         /// work; a search that must time out sets its own.
         func connect(timeout: Duration = .seconds(30)) async throws -> MilvusClient {
             try await MilvusClient.connect(ConnectionOptions(uri: "http://127.0.0.1:\(port)", timeout: timeout))
-        }
-
-        deinit {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
         }
     }
 
@@ -144,8 +121,7 @@ struct DirectTransportTests {
         let server = try Server([])
         let client = try await server.connect()
         defer { Task { await client.close() } }
-        kill(server.process.processIdentifier, SIGKILL)
-        server.process.waitUntilExit()
+        server.server.stop()
         let error = await #expect(throws: MilvusError.self) { try await client.search(Self.request) }
         #expect(error?.kind == .transport("unavailable"), "\(String(describing: error))")
         #expect(error?.reason.contains("cannot connect") == true || error?.reason.contains("connection lost") == true, "\(String(describing: error?.reason))")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The runner against servers that misbehave (bench/InstantMilvus in its hostile modes, on a
@@ -13,40 +14,6 @@ import Testing
 @Suite("hostile servers", .serialized)
 struct HostileServerTests {
     static let fake = CLITests.executable.deletingLastPathComponent().appendingPathComponent("instant-milvus")
-
-    /// A helper server that prints "listening on PORT" first (instant-milvus, scripts/hostile-http);
-    /// killed when the test ends.
-    final class ListeningProcess {
-        let process = Process()
-        let port: Int
-
-        init(_ executable: URL, _ arguments: [String]) throws {
-            process.executableURL = executable
-            process.arguments = arguments
-            let out = Pipe()
-            process.standardOutput = out
-            try process.run()
-            var line = Data()
-            while !line.contains(UInt8(ascii: "\n")) {
-                let chunk = out.fileHandleForReading.availableData
-                guard !chunk.isEmpty else { break }
-                line += chunk
-            }
-            let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard text.hasPrefix("listening on "), let port = Int(text.dropFirst("listening on ".count)) else {
-                kill(process.processIdentifier, SIGKILL)
-                throw CocoaError(.fileReadUnknown, userInfo: [NSDebugDescriptionErrorKey: "\(executable.lastPathComponent) did not start: \(text)"])
-            }
-            self.port = port
-        }
-
-        deinit {
-            // SIGKILL: a SIGTERM did not always end the Python server here (it inherits the
-            // test process's signal dispositions), and waitUntilExit then waited for good.
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-    }
 
     /// instant-milvus in one of its hostile modes on a free port.
     static func fake(mode: String) throws -> ListeningProcess {
