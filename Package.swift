@@ -64,15 +64,19 @@ let package = Package(
             name: "GroundTruth",
             dependencies: ["BLASRuntime"]
         ),
+        // Small building blocks every layer shares and nothing else provides: JSON string
+        // quoting, the seeded random generator, Duration in milliseconds. Standard library only.
+        .target(name: "Primitives"),
         // The scenario language: YAML reader with marks, model, validation, thresholds, JSON Schema.
         .target(
             name: "ScenarioSpec",
-            dependencies: ["CYAML"]
+            dependencies: ["CYAML", "Primitives"]
         ),
         // Typed async Milvus API over gRPC (own .proto subset, generated code committed).
         .target(
             name: "MilvusClient",
             dependencies: [
+                "Primitives",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
@@ -97,6 +101,7 @@ let package = Package(
                 "ScenarioSpec",
                 "ScenarioRecord",
                 "MilvusClient",
+                "Primitives",
                 "GroundTruth",
                 "VectorFiles",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -115,7 +120,7 @@ let package = Package(
         // (PackageShapeTests checks it).
         .target(
             name: "ScenarioReport",
-            dependencies: ["ScenarioRecord", "ScenarioSpec"]
+            dependencies: ["ScenarioRecord", "ScenarioSpec", "Primitives"]
         ),
         // Client CPU microbenchmark, driven by bench/client-cpu next to pymilvus.
         .executableTarget(
@@ -159,11 +164,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Helpers several test targets share (starting helper servers).
+        // What several test targets share: running a program to its end, starting a helper server.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "ScenarioSpecTests",
-            dependencies: ["ScenarioSpec"],
+            dependencies: ["ScenarioSpec", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
@@ -177,12 +182,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ScenarioRunnerTests",
-            dependencies: ["ScenarioRunner", "ScenarioRecord", "ScenarioSpec", "MilvusClient", "GroundTruth", "VectorFiles",
+            dependencies: ["ScenarioRunner", "ScenarioRecord", "ScenarioSpec", "MilvusClient", "GroundTruth", "VectorFiles", "TestSupport", "Primitives",
                            .product(name: "NIOPosix", package: "swift-nio")]
         ),
         .testTarget(
             name: "ScenarioReportTests",
-            dependencies: ["ScenarioReport", "ScenarioRecord", "ScenarioSpec"],
+            dependencies: ["ScenarioReport", "ScenarioRecord", "ScenarioSpec", "Primitives"],
             resources: [.copy("Golden")]
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import Primitives
 import Foundation
 
 /// An index to build: type, metric and build parameters.
@@ -94,22 +95,8 @@ enum JSONParameters {
         let body = params.sorted { $0.key < $1.key }.map { key, value -> String in
             let isNumber = Double(value) != nil && !value.isEmpty && value.first != "+"
             let isBool = value == "true" || value == "false"
-            return "\(quote(key)):\(isNumber || isBool ? value : quote(value))"
+            return "\(JSONText.quote(key)):\(isNumber || isBool ? value : JSONText.quote(value))"
         }
         return "{" + body.joined(separator: ",") + "}"
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default:
-                if c.value < 0x20 { out += String(format: "\\u%04x", c.value) } else { out.unicodeScalars.append(c) }
-            }
-        }
-        return out + "\""
     }
 }

@@ -1,3 +1,4 @@
+import Primitives
 import Foundation
 import GRPCCore
 import NIOCore
@@ -403,7 +404,7 @@ extension MilvusClient {
                 let seen = atBound.map { key -> String in
                     switch key {
                     case .int(let v): return String(v)
-                    case .string(let s): return JSONParameters.quote(s)
+                    case .string(let s): return JSONText.quote(s)
                     }
                 }
                 let exclusion = "\(primaryKey) not in [\(seen.joined(separator: ","))]"

@@ -197,27 +197,6 @@ public indirect enum ColumnData: Sendable {
         return s
     }
 
-    var dataType: Milvus_Proto_Schema_DataType {
-        switch self {
-        case .bool: return .bool
-        case .int8: return .int8
-        case .int16: return .int16
-        case .int32: return .int32
-        case .int64: return .int64
-        case .float: return .float
-        case .double: return .double
-        case .varchar: return .varChar
-        case .json: return .json
-        case .array: return .array
-        case .floatVector: return .floatVector
-        case .binaryVector: return .binaryVector
-        case .float16Vector: return .float16Vector
-        case .bfloat16Vector: return .bfloat16Vector
-        case .int8Vector: return .int8Vector
-        case .sparseFloatVector: return .sparseFloatVector
-        }
-    }
-
     func fieldData(name: String) -> Milvus_Proto_Schema_FieldData {
         var f = Milvus_Proto_Schema_FieldData()
         f.fieldName = name

@@ -41,27 +41,6 @@ public indirect enum FieldType: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    var dataType: Milvus_Proto_Schema_DataType {
-        switch self {
-        case .bool: return .bool
-        case .int8: return .int8
-        case .int16: return .int16
-        case .int32: return .int32
-        case .int64: return .int64
-        case .float: return .float
-        case .double: return .double
-        case .varchar: return .varChar
-        case .json: return .json
-        case .array: return .array
-        case .floatVector: return .floatVector
-        case .binaryVector: return .binaryVector
-        case .float16Vector: return .float16Vector
-        case .bfloat16Vector: return .bfloat16Vector
-        case .int8Vector: return .int8Vector
-        case .sparseFloatVector: return .sparseFloatVector
-        }
-    }
-
     /// The placeholder type of a search's query vectors for a field of this type.
     var placeholderType: Milvus_Proto_Common_PlaceholderType? {
         switch self {
@@ -208,8 +187,10 @@ public struct FieldSchema: Sendable, Hashable {
 
     init?(_ proto: Milvus_Proto_Schema_FieldSchema) {
         let params = Dictionary(proto.typeParams.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
-        func scalar(_ t: Milvus_Proto_Schema_DataType) -> FieldType? {
-            switch t {
+        let dim = Int(params["dim"] ?? "") ?? 0
+        /// The type of a kind, with its parameters from the field's.
+        func type(_ kind: DataKind, element: Milvus_Proto_Schema_DataType) -> FieldType? {
+            switch kind {
             case .bool: return .bool
             case .int8: return .int8
             case .int16: return .int16
@@ -218,27 +199,22 @@ public struct FieldSchema: Sendable, Hashable {
             case .float: return .float
             case .double: return .double
             // milvus-lite leaves max_length out for an array's elements: then no limit of ours.
-            case .varChar, .string: return .varchar(maxLength: Int(params["max_length"] ?? "") ?? 65535)
-            default: return nil
+            case .varchar: return .varchar(maxLength: Int(params["max_length"] ?? "") ?? 65535)
+            case .json: return .json
+            case .array:
+                // An array's elements are scalars.
+                guard let e = DataKind(element), e != .array, e != .json, let elementType = type(e, element: .none),
+                      !elementType.isVector else { return nil }
+                return .array(element: elementType, maxCapacity: Int(params["max_capacity"] ?? "") ?? 0)
+            case .floatVector: return .floatVector(dim: dim)
+            case .binaryVector: return .binaryVector(dim: dim)
+            case .float16Vector: return .float16Vector(dim: dim)
+            case .bfloat16Vector: return .bfloat16Vector(dim: dim)
+            case .int8Vector: return .int8Vector(dim: dim)
+            case .sparseFloatVector: return .sparseFloatVector
             }
         }
-        let dim = Int(params["dim"] ?? "") ?? 0
-        let type: FieldType
-        switch proto.dataType {
-        case .json: type = .json
-        case .array:
-            guard let element = scalar(proto.elementType) else { return nil }
-            type = .array(element: element, maxCapacity: Int(params["max_capacity"] ?? "") ?? 0)
-        case .floatVector: type = .floatVector(dim: dim)
-        case .binaryVector: type = .binaryVector(dim: dim)
-        case .float16Vector: type = .float16Vector(dim: dim)
-        case .bfloat16Vector: type = .bfloat16Vector(dim: dim)
-        case .int8Vector: type = .int8Vector(dim: dim)
-        case .sparseFloatVector: type = .sparseFloatVector
-        default:
-            guard let s = scalar(proto.dataType) else { return nil }
-            type = s
-        }
+        guard let kind = DataKind(proto.dataType), let type = type(kind, element: proto.elementType) else { return nil }
         let analyzer = params["enable_analyzer"] == "true" ? (params["analyzer_params"] ?? "") : nil
         self.init(proto.name, type, isPrimaryKey: proto.isPrimaryKey, autoID: proto.autoID, description: proto.description_p,
                   nullable: proto.nullable, defaultValue: proto.hasDefaultValue ? ScalarValue(proto.defaultValue) : nil,

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Our hand-written .proto subset (milvus-proto 2.6 line) against pymilvus 2.6.17's descriptors,
@@ -44,16 +45,8 @@ struct ProtoSubsetTests {
     }
 
     static func run(_ executable: String, _ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        let outcome = try ChildProcess.run(executable, arguments)
+        return (outcome.status, outcome.output)
     }
 
     @Test("every message, field number and RPC matches pymilvus 2.6.17",

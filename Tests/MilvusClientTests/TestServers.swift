@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -49,16 +50,8 @@ struct TestServer: Sendable {
     /// Runs scripts/milvus-local with arguments; returns its exit status and output.
     @discardableResult
     static func milvusLocal(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = repositoryRoot.appendingPathComponent("scripts/milvus-local")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        let outcome = try ChildProcess.run(repositoryRoot.appendingPathComponent("scripts/milvus-local"), arguments)
+        return (outcome.status, outcome.output)
     }
 }
 

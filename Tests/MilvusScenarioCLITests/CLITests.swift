@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the built `milvus-scenario` executable as a user would and checks output and exit codes.
@@ -31,52 +32,13 @@ struct CLITests {
 
     /// Runs a program from the repository root; its exit status and its output (stdout and stderr together).
     static func runCommand(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.currentDirectoryURL = root
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        let outcome = try ChildProcess.run(path, arguments, in: root)
+        return (outcome.status, outcome.output)
     }
 
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = root
-        process.environment = environment
-        // Output goes to files, not pipes: reading one pipe to its end while the other fills up
-        // (64 KiB of progress on stderr) would block the tool and the test forever.
-        let out = try OutputFile(), err = try OutputFile()
-        defer { out.remove(); err.remove() }
-        process.standardOutput = out.handle
-        process.standardError = err.handle
-        try process.run()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: try out.contents(), stderr: try err.contents())
-    }
-
-    /// A temporary file that collects one output stream of a child process.
-    struct OutputFile {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cli-output-\(UUID().uuidString)")
-        let handle: FileHandle
-
-        init() throws {
-            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
-            handle = try FileHandle(forWritingTo: url)
-        }
-
-        func contents() throws -> String {
-            try handle.close()
-            return String(decoding: try Data(contentsOf: url), as: UTF8.self)
-        }
-
-        func remove() { try? FileManager.default.removeItem(at: url) }
+        let outcome = try ChildProcess.run(executable, arguments, in: root, environment: environment, mergingOutput: false)
+        return Result(status: outcome.status, stdout: outcome.stdout, stderr: outcome.stderr)
     }
 
     @Test("validate accepts the example scenarios and exits 0")

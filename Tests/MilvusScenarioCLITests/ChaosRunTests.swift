@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Three cases of the chaos matrix (scripts/chaos.py, `make chaos`) on the real local cluster:
@@ -34,24 +35,13 @@ struct ChaosRunTests {
             if restored?.status != 0 { print("[chaos] could not start the ordinary cluster again: \(restored?.output.suffix(2000) ?? "")") }
             try? FileManager.default.removeItem(at: out)
         }
-        let process = Process()
-        process.executableURL = CLITests.root.appendingPathComponent("scripts/chaos.py")
-        process.arguments = ["--short", "--cases", Self.cases.joined(separator: ","), "--out", out.path]
-        process.currentDirectoryURL = CLITests.root
         var environment = ProcessInfo.processInfo.environment
         environment["MILVUS_SCENARIO"] = CLITests.executable.path
-        process.environment = environment
-        let log = out.deletingLastPathComponent().appendingPathComponent("chaos-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: log) }
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        #expect(process.terminationStatus == 0, "\(output.suffix(4000))")
+        let chaos = try ChildProcess.run(CLITests.root.appendingPathComponent("scripts/chaos.py"),
+                                         ["--short", "--cases", Self.cases.joined(separator: ","), "--out", out.path],
+                                         in: CLITests.root, environment: environment)
+        let output = chaos.output
+        #expect(chaos.status == 0, "\(output.suffix(4000))")
 
         let table = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("chaos.json"))) as? [String: Any]
         let rows = try #require(table?["cases"] as? [[String: Any]])

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Data set files end to end: files numpy and h5py wrote (scripts/make_dataset.py, 2,000 × 16,
@@ -13,13 +14,8 @@ struct DataSetRunTests {
     /// relative paths are resolved against its own folder.
     static func folder() throws -> URL {
         let dir = try RunTests.temporaryFolder()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = [CLITests.root.appendingPathComponent("scripts/make_dataset.py").path, dir.path]
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        try #require(p.terminationStatus == 0, "make_dataset.py failed")
+        let made = try ChildProcess.run(python, [CLITests.root.appendingPathComponent("scripts/make_dataset.py").path, dir.path])
+        try #require(made.status == 0, "make_dataset.py failed: \(made.output)")
         return dir
     }
 

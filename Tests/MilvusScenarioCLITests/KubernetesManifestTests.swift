@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// deploy/kubernetes/: validated offline against a current Kubernetes API (kubernetes-validate,
@@ -20,21 +21,8 @@ struct KubernetesManifestTests {
 
     /// Runs a tool of the project's Python venv.
     static func tool(_ name: String, _ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = venv.appendingPathComponent(name)
-        process.arguments = arguments
-        process.currentDirectoryURL = CLITests.root
-        let out = try CLITests.OutputFile()
-        defer { out.remove() }
-        process.standardOutput = out.handle
-        process.standardError = out.handle
-        let pipe = Pipe()
-        process.standardInput = pipe
-        try process.run()
-        pipe.fileHandleForWriting.write(Data((input ?? "").utf8))
-        try pipe.fileHandleForWriting.close()
-        process.waitUntilExit()
-        return (process.terminationStatus, try out.contents())
+        let outcome = try ChildProcess.run(venv.appendingPathComponent(name), arguments, in: CLITests.root, input: input ?? "")
+        return (outcome.status, outcome.output)
     }
 
     /// Every manifest as JSON objects (PyYAML reads them).

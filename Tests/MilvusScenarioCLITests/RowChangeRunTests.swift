@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `query`, `upsert` and `delete` against the real standalone server (Milvus 2.3.5), and what
@@ -10,17 +11,9 @@ extension RunTests {
     /// Runs Python (by default in the server venv, with pymilvus 2.3.7); returns its output, or
     /// fails with it.
     static func pymilvus(python: String = python, _ code: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", code]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else { throw PythonFailure(output: text) }
+        let outcome = try ChildProcess.run(python, ["-c", code])
+        let text = outcome.output
+        guard outcome.status == 0 else { throw PythonFailure(output: text) }
         return text
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -249,12 +250,12 @@ struct RunTests {
     struct BackgroundRun {
         let process = Process()
         // Files, not pipes nobody reads while it runs: a pipe that fills up would block the run.
-        let stdout: CLITests.OutputFile
-        let stderr: CLITests.OutputFile
+        let stdout: OutputFile
+        let stderr: OutputFile
 
         init(_ arguments: [String], environment: [String: String] = RunTests.environment) throws {
-            stdout = try CLITests.OutputFile()
-            stderr = try CLITests.OutputFile()
+            stdout = try OutputFile()
+            stderr = try OutputFile()
             process.executableURL = CLITests.executable
             process.arguments = arguments
             process.environment = environment

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The project's own scripts, where they can be checked without starting servers.
@@ -18,18 +19,10 @@ struct ScriptTests {
         let pid = bystander.processIdentifier
         try Data(#"{"pids": {"serve": \#(pid), "alertmanager": \#(pid)}}"#.utf8).write(to: home.appendingPathComponent("state.json"))
 
-        let down = Process()
-        down.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        down.arguments = ["python3", CLITests.root.appendingPathComponent("scripts/alert_receivers.py").path, "down"]
-        down.environment = ProcessInfo.processInfo.environment.merging(["ALERT_RECEIVERS_HOME": home.path]) { _, new in new }
-        let output = try CLITests.OutputFile()
-        defer { output.remove() }
-        down.standardOutput = output.handle
-        down.standardError = output.handle
-        try down.run()
-        down.waitUntilExit()
-        let text = try output.contents()
-        #expect(down.terminationStatus == 0, "\(text)")
+        let down = try ChildProcess.run("/usr/bin/env", ["python3", CLITests.root.appendingPathComponent("scripts/alert_receivers.py").path, "down"],
+                                        environment: ProcessInfo.processInfo.environment.merging(["ALERT_RECEIVERS_HOME": home.path]) { _, new in new })
+        let text = down.output
+        #expect(down.status == 0, "\(text)")
         #expect(bystander.isRunning, "alert-receivers down killed an unrelated process: \(text)")
         #expect(text.contains("not stopping pid \(pid): it no longer runs serve"), "\(text)")
         #expect(!FileManager.default.fileExists(atPath: home.appendingPathComponent("state.json").path))

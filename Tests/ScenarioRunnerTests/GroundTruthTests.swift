@@ -1,4 +1,6 @@
 import Foundation
+import TestSupport
+import Primitives
 import GroundTruth
 import MilvusClient
 import ScenarioRunner
@@ -110,15 +112,9 @@ struct GroundTruthTests {
             idx = np.argsort(dist, axis=1, kind="stable")[:, :k]
             print(metric, " ".join(repr(float(v)) for v in kth), "|", " ".join(",".join(str(i) for i in sorted(r)) for r in idx))
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", script, dir.path]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let numpy = try ChildProcess.run(python, ["-c", script, dir.path], mergingOutput: false)
+        let text = numpy.stdout
+        #expect(numpy.status == 0, "\(numpy.stderr)")
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: "|")
             let head = parts[0].split(separator: " ")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import VectorFiles
 
@@ -14,13 +15,8 @@ struct VectorFileTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("datasets-\(UUID())")
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("scripts/make_dataset.py").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = [script, dir.path]
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        try #require(p.terminationStatus == 0, "make_dataset.py failed")
+        let made = try ChildProcess.run(python, [script, dir.path])
+        try #require(made.status == 0, "make_dataset.py failed: \(made.output)")
         return dir
     }
 
@@ -93,17 +89,14 @@ struct VectorFileTests {
         #expect(message(cut.path).contains("not a whole number of 16-d vectors"), "\(message(cut.path))")
         // An .npy that is not a matrix, or of a type the tool does not read.
         let python = try #require(GroundTruthTests.python)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = ["-c", """
+        let made = try ChildProcess.run(python, ["-c", """
             import numpy as np, sys
             d = sys.argv[1]
             np.save(d + '/cube.npy', np.zeros((2, 3, 4), 'float32'))
             np.save(d + '/half.npy', np.zeros((2, 3), 'float16'))
             np.save(d + '/fortran.npy', np.asfortranarray(np.zeros((4, 3), 'float32')))
-            """, dir.path]
-        try p.run()
-        p.waitUntilExit()
+            """, dir.path])
+        try #require(made.status == 0, "\(made.output)")
         #expect(message(dir.appendingPathComponent("cube.npy").path).contains("has shape (2, 3, 4)"))
         #expect(message(dir.appendingPathComponent("half.npy").path).contains("'<f2'"))
         #expect(message(dir.appendingPathComponent("fortran.npy").path).contains("Fortran"))
@@ -121,15 +114,8 @@ struct VectorFileTests {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("scripts/parquet_to_npy.py").path
         func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-            let p = Process(), pipe = Pipe()
-            p.executableURL = URL(fileURLWithPath: python)
-            p.arguments = arguments
-            p.standardOutput = pipe
-            p.standardError = pipe
-            try p.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+            let outcome = try ChildProcess.run(python, arguments)
+            return (outcome.status, outcome.output)
         }
         // VectorDBBench's layout, shuffled and in two parts: row id i is [10i, 10i+1, 10i+2, 10i+3];
         // query t is [-t, …]; its neighbours are ids t, t+1, t+2.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import ScenarioSpec
 
@@ -35,16 +36,9 @@ struct SchemaValidationTests {
             + ["everything", "today"].map { fixtures.appendingPathComponent("valid/\($0).yaml").path }
         let invalid = Self.rejected.map { TestSupport.invalidCorpus.appendingPathComponent("\($0).yaml").path }
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [root.appendingPathComponent("scripts/check_schema.py").path, schema.path, "--valid"] + valid + ["--invalid"] + invalid
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(output)")
+        let outcome = try ChildProcess.run(python, [root.appendingPathComponent("scripts/check_schema.py").path, schema.path, "--valid"] + valid + ["--invalid"] + invalid)
+        let output = outcome.output
+        #expect(outcome.status == 0, "\(output)")
         #expect(output.contains("\(valid.count + invalid.count) files checked, 0 unexpected"), "\(output)")
     }
 }

@@ -1,3 +1,4 @@
+import Primitives
 import Foundation
 import GRPCCore
 import NIOCore
@@ -403,14 +404,6 @@ public final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
         } onCancel: {
             timer.cancel()
         }
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let c = components
-        let (product, overflow) = c.seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        return overflow ? .max : product + c.attoseconds / 1_000_000_000
     }
 }
 

@@ -1,3 +1,4 @@
+import Primitives
 import NIOCore
 import NIOHTTP2
 
@@ -40,8 +41,7 @@ final class HandshakeWatchdog: ChannelInboundHandler, RemovableChannelHandler, @
 
     static func install(on channel: any Channel, limit: Duration) throws {
         let http2 = try channel.pipeline.syncOperations.handler(type: NIOHTTP2Handler.self)
-        let nanoseconds = limit.components.seconds * 1_000_000_000 + limit.components.attoseconds / 1_000_000_000
-        try channel.pipeline.syncOperations.addHandler(HandshakeWatchdog(limit: .nanoseconds(max(1_000_000, nanoseconds))),
+        try channel.pipeline.syncOperations.addHandler(HandshakeWatchdog(limit: .nanoseconds(max(1_000_000, limit.nanoseconds))),
                                                        position: .before(http2))
     }
 }

@@ -1,3 +1,4 @@
+import Primitives
 import Foundation
 import ScenarioRecord
 
@@ -25,7 +26,7 @@ struct MetricEvidence {
     /// The evidence for `metric` of `step`, or nil when the record keeps nothing to resample
     /// (then only the tolerance can judge the change).
     static func of(_ metric: String, in step: StepRecord, seed: String) -> MetricEvidence? {
-        var g = SeededGenerator(text: seed)
+        var g = SeededRandom(text: seed)
         let n = resamples
         // Latency percentiles and means, from the step's histogram (hot or cold ones apart).
         let (histogram, name): (EncodedHistogram?, String) = {
@@ -73,7 +74,7 @@ struct MetricEvidence {
     /// A rate's resamples: a moving-block bootstrap over its spans (blocks of ∛n spans keep
     /// neighbouring seconds together, which are not independent), the rate of each resample
     /// being its events over its time.
-    static func rate(_ s: RateSamples, _ g: inout SeededGenerator) -> MetricEvidence {
+    static func rate(_ s: RateSamples, _ g: inout SeededRandom) -> MetricEvidence {
         let counts = s.counts, seconds = s.seconds
         let k = counts.count
         let what = s.durationsMs != nil ? "requests" : "\(ScenarioNumberText.ms(s.intervalMs ?? 0)) intervals"

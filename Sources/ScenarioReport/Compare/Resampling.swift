@@ -1,54 +1,5 @@
+import Primitives
 import Foundation
-
-/// SplitMix64: a small seeded generator, so a comparison of the same records gives the same
-/// intervals and verdicts every time.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    /// Seeded from a text (FNV-1a), e.g. the metric's `step.metric`.
-    init(text: String) {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        state = h
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in (0, 1).
-    mutating func unit() -> Double { (Double(next() >> 11) + 0.5) / 9_007_199_254_740_992 }
-
-    mutating func index(below n: Int) -> Int { Int(next() % UInt64(n)) }
-
-    /// Standard normal (Box–Muller).
-    mutating func normal() -> Double { (-2 * log(unit())).squareRoot() * cos(2 * .pi * unit()) }
-
-    /// Gamma(shape, 1) by Marsaglia and Tsang; shapes below 1 by the usual boost.
-    mutating func gamma(_ shape: Double) -> Double {
-        if shape < 1 { return gamma(shape + 1) * pow(unit(), 1 / shape) }
-        let d = shape - 1.0 / 3, c = 1 / (9 * d).squareRoot()
-        while true {
-            var x: Double, v: Double
-            repeat { x = normal(); v = 1 + c * x } while v <= 0
-            v = v * v * v
-            let u = unit()
-            if u < 1 - 0.0331 * x * x * x * x || log(u) < 0.5 * x * x + d * (1 - v + log(v)) { return d * v }
-        }
-    }
-
-    /// Beta(a, b).
-    mutating func beta(_ a: Double, _ b: Double) -> Double {
-        let x = gamma(a), y = gamma(b)
-        return x / (x + y)
-    }
-}
 
 /// A distribution of observed values with their counts (a latency histogram's recorded
 /// values), for resampling.
@@ -97,7 +48,7 @@ struct EmpiricalDistribution {
     /// directly: the k-th smallest of n uniform draws follows Beta(k, n − k + 1), and the
     /// resample's k-th smallest value is the distribution's value at that fraction — the
     /// same as resampling every query, in one draw instead of n.
-    func resampledPercentile(_ p: Double, using g: inout SeededGenerator) -> Double {
+    func resampledPercentile(_ p: Double, using g: inout SeededRandom) -> Double {
         let n = Double(total)
         let k = max(1, min(n, (p / 100 * n).rounded(.up)))
         return value(atFraction: g.beta(k, n - k + 1))

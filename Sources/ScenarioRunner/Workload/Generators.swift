@@ -1,54 +1,8 @@
 import Foundation
 import MilvusClient
+import Primitives
 import ScenarioSpec
 import VectorFiles
-
-/// A small, fast, seeded random number generator (xoshiro256**): the same seed gives the same
-/// rows and query vectors on every machine and every run.
-public struct SeededRandom: RandomNumberGenerator, Sendable {
-    private var s: (UInt64, UInt64, UInt64, UInt64)
-
-    public init(seed: UInt64) {
-        // Expand the seed with SplitMix64, as the xoshiro authors recommend.
-        var x = seed
-        func splitmix() -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s = (splitmix(), splitmix(), splitmix(), splitmix())
-    }
-
-    public mutating func next() -> UInt64 {
-        let result = ((s.1 &* 5) << 7 | (s.1 &* 5) >> 57) &* 9
-        let t = s.1 << 17
-        s.2 ^= s.0
-        s.3 ^= s.1
-        s.1 ^= s.2
-        s.0 ^= s.3
-        s.2 ^= t
-        s.3 = s.3 << 45 | s.3 >> 19
-        return result
-    }
-
-    /// Uniform in [0, 1) with 24 bits, like a float32 from numpy's rand.
-    public mutating func unitFloat() -> Float { Float(next() >> 40) * (1.0 / 16_777_216.0) }
-
-    public mutating func unitDouble() -> Double { Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0) }
-
-    /// Standard normal (Box–Muller; the second value of each pair is kept for the next call).
-    public mutating func gaussian(spare: inout Double?) -> Double {
-        if let s = spare { spare = nil; return s }
-        var u = 0.0
-        repeat { u = unitDouble() } while u <= .ulpOfOne
-        let v = unitDouble()
-        let r = (-2 * log(u)).squareRoot()
-        spare = r * sin(2 * .pi * v)
-        return r * cos(2 * .pi * v)
-    }
-}
 
 /// Makes the values of one field, batch after batch, deterministically for its seed.
 /// Memory stays proportional to one batch however many rows are generated.

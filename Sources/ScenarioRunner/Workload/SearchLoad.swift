@@ -1,3 +1,4 @@
+import Primitives
 import Foundation
 import Histogram
 import MilvusClient
@@ -29,11 +30,6 @@ extension Histogram where Count == UInt64 {
         self = .latency()
         for pair in e.counts where pair.count == 2 { _ = record(pair[0], count: Count(pair[1])) }
     }
-}
-
-extension Duration {
-    var microseconds: Int64 { components.seconds * 1_000_000 + components.attoseconds / 1_000_000_000_000 }
-    var milliseconds: Double { Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15 }
 }
 
 /// What one measured phase of search load produced.

@@ -1,3 +1,4 @@
+import Primitives
 import Foundation
 
 /// The made-up words of the `words` generator: word k is spelled from consonant–vowel syllables
@@ -88,21 +89,3 @@ struct JSONTemplate: Sendable {
     }
 }
 
-enum JSONText {
-    /// A JSON string literal.
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if c.value < 0x20 { out += String(format: "\\u%04x", c.value) } else { out.unicodeScalars.append(c) }
-            }
-        }
-        return out + "\""
-    }
-}

@@ -1,3 +1,5 @@
+import Primitives
+
 /// A JSON value with ordered keys, printed deterministically (for the schema, diagnostics and golden files).
 public indirect enum JSONValue: Sendable, Equatable {
     case null
@@ -48,24 +50,5 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
-    public static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    public static func quote(_ s: String) -> String { JSONText.quote(s) }
 }
