@@ -89,10 +89,17 @@ let package = Package(
             ],
             exclude: ["Proto"]
         ),
-        // The run record (`run.json`): plain Codable data, reading with a format check, writing.
-        // Foundation only — the reports and `compare` read it without the runner or gRPC.
+        // The run record (`run.json`): plain Codable data, reading with a format check, writing,
+        // and every operation on records — the latency histogram codec, thresholds, `merge`.
+        // Pure computation over the scenario language (HdrHistogram, no I/O but files): `merge`,
+        // `compare` and `report` never reach the runner, the client, NIO or gRPC (PackageShapeTests).
         .target(
-            name: "ScenarioRecord"
+            name: "ScenarioRecord",
+            dependencies: [
+                "ScenarioSpec",
+                "Primitives",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
         ),
         // Executes scenarios: step runners, workload engine, monitoring probes; produces the RunRecord.
         .target(
@@ -151,10 +158,24 @@ let package = Package(
             dependencies: ["GroundTruth", "ScenarioRunner", "ScenarioSpec", "MilvusClient"],
             path: "bench/GroundTruthBench"
         ),
-        // The command-line tool; thin: parses arguments, maps outcomes to exit codes.
+        // The commands that read and write records and scenario files without a server —
+        // report, compare, baseline, merge, schema, reference — and what every command shares.
+        // They never reach the runner, the client, NIO or gRPC (PackageShapeTests).
+        .target(
+            name: "ScenarioCommands",
+            dependencies: [
+                "ScenarioSpec",
+                "ScenarioRecord",
+                "ScenarioReport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // The command-line tool; thin: `run` and `validate` (which may ask a server) beside the
+        // record commands; parses arguments, maps outcomes to exit codes.
         .executableTarget(
             name: "MilvusScenarioCLI",
             dependencies: [
+                "ScenarioCommands",
                 "ScenarioSpec",
                 "ScenarioRunner",
                 "ScenarioRecord",
@@ -170,6 +191,10 @@ let package = Package(
             name: "ScenarioSpecTests",
             dependencies: ["ScenarioSpec", "TestSupport"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "ScenarioRecordTests",
+            dependencies: ["ScenarioRecord", "ScenarioSpec"]
         ),
         .testTarget(
             name: "MilvusClientTests",

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MilvusClient
+import ScenarioCommands
 import ScenarioRecord
 
 /// The `milvus-scenario` command: runs declarative YAML scenarios against Milvus.
@@ -49,56 +50,4 @@ struct MilvusScenario: AsyncParsableCommand {
         // ArgumentParser uses 64 for usage errors; this tool promises 2.
         Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
     }
-}
-
-/// Ways of printing diagnostics.
-enum DiagnosticFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
-}
-
-/// `--var NAME=VALUE`, parsed.
-struct VariableAssignment: ExpressibleByArgument {
-    var name: String
-    var value: String
-
-    init?(argument: String) {
-        guard let eq = argument.firstIndex(of: "=") else { return nil }
-        name = String(argument[..<eq])
-        value = String(argument[argument.index(after: eq)...])
-        guard !name.isEmpty else { return nil }
-    }
-
-    static var defaultCompletionKind: CompletionKind { .default }
-}
-
-extension Array where Element == VariableAssignment {
-    var dictionary: [String: String] {
-        Dictionary(map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
-    }
-}
-
-func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
-}
-
-/// `run`'s and `merge`'s exit: 0 passed, 1 a threshold failed, 130 interrupted, 3 a step failed
-/// (its failure printed).
-func exitForOutcome(_ record: RunRecord) throws {
-    switch record.status {
-    case .passed: return
-    case .thresholdsFailed: throw ExitCode(1)
-    case .interrupted: throw ExitCode(130)
-    case .failed, .running:
-        if let f = record.failure { printError("error: \(f)") }
-        throw ExitCode(3)
-    }
-}
-
-/// A report folder's name: the UTC time, `20261203T140000Z`.
-func folderStamp(_ date: Date) -> String {
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.timeZone = TimeZone(identifier: "UTC")
-    formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-    return formatter.string(from: date)
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ScenarioCommands
 import ScenarioSpec
 import ScenarioRunner
 

@@ -54,16 +54,40 @@ struct PackageShapeTests {
         return seen
     }
 
-    @Test("the reports depend on the record and the scenario language only; the record on Foundation only")
+    /// What the record side may reach: the scenario language, the record, the reports and pure
+    /// computation — never a network stack.
+    static func forbidden(_ name: String) -> Bool {
+        ["ScenarioRunner", "MilvusClient", "LoadEngine", "ClusterObservation", "Alerting", "AsyncHTTPClient", "Crypto", "SwiftProtobuf"].contains(name)
+            || name.hasPrefix("NIO") || name.hasPrefix("GRPC")
+    }
+
+    @Test("the reports depend on the record and the scenario language only; the record on the language and pure computation")
     func layering() throws {
         let deps = try Self.dependencies()
-        #expect(deps["ScenarioRecord"] == [], "\(deps["ScenarioRecord"] ?? [])")
+        #expect(Set(deps["ScenarioRecord"] ?? []) == ["ScenarioSpec", "Primitives", "Histogram"], "\(deps["ScenarioRecord"] ?? [])")
+        #expect(Set(deps["ScenarioSpec"] ?? []) == ["CYAML", "Primitives"], "\(deps["ScenarioSpec"] ?? [])")
         #expect(Set(deps["ScenarioReport"] ?? []) == ["ScenarioRecord", "ScenarioSpec", "Primitives"], "\(deps["ScenarioReport"] ?? [])")
         let reachable = Self.closure(of: "ScenarioReport", in: deps)
-        let forbidden = reachable.filter {
-            ["ScenarioRunner", "MilvusClient"].contains($0) || $0.hasPrefix("NIO") || $0.hasPrefix("GRPC") || $0 == "SwiftProtobuf"
+        #expect(reachable.filter(Self.forbidden).isEmpty, "ScenarioReport reaches \(reachable.filter(Self.forbidden).sorted())")
+        #expect(reachable == ["ScenarioRecord", "ScenarioSpec", "CYAML", "Primitives", "Histogram"], "\(reachable.sorted())")
+    }
+
+    /// `merge`, `compare`, `report`, `baseline`, `schema` and `reference` live in ScenarioCommands;
+    /// the executable adds `run` and `validate`. A binary of the record commands alone would link
+    /// none of the client: nothing they reach can.
+    @Test("merge, compare and report cannot reach the client, the runner, NIO or gRPC")
+    func recordCommands() throws {
+        let deps = try Self.dependencies()
+        let reachable = Self.closure(of: "ScenarioCommands", in: deps)
+        #expect(reachable.filter(Self.forbidden).isEmpty, "ScenarioCommands reaches \(reachable.filter(Self.forbidden).sorted())")
+        #expect(reachable == ["ScenarioReport", "ScenarioRecord", "ScenarioSpec", "CYAML", "Primitives", "Histogram", "ArgumentParser"],
+                "\(reachable.sorted())")
+        // And the commands are where the CLI takes them from (not copies of its own).
+        let sources = Self.root.appendingPathComponent("Sources/ScenarioCommands")
+        let files = try FileManager.default.contentsOfDirectory(atPath: sources.path)
+        for command in ["MergeCommand", "ReportCommand", "CompareCommand", "BaselineCommand", "SchemaCommand", "ReferenceCommand"] {
+            let declared = try files.contains { try String(contentsOf: sources.appendingPathComponent($0), encoding: .utf8).contains("public struct \(command):") }
+            #expect(declared, "\(command) is not declared in Sources/ScenarioCommands")
         }
-        #expect(forbidden.isEmpty, "ScenarioReport reaches \(forbidden.sorted())")
-        #expect(reachable == ["ScenarioRecord", "ScenarioSpec", "CYAML", "Primitives"], "\(reachable.sorted())")
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Histogram
 import Testing
 import MilvusClient
+import ScenarioRecord
 import ScenarioSpec
 @testable import ScenarioRunner
 

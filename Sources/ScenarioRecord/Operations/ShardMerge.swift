@@ -1,5 +1,6 @@
 import Foundation
-import ScenarioRecord
+import Histogram
+import Primitives
 import ScenarioSpec
 
 /// `merge`: the run records of N shards (`run --shard I/N`) as one run record, as if one client

@@ -2,11 +2,12 @@ import ArgumentParser
 import Foundation
 import ScenarioRecord
 import ScenarioReport
-import ScenarioRunner
 
 /// `milvus-scenario merge RUN.json...`: the shards of one sharded run as one run record and its reports.
-struct MergeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct MergeCommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "merge",
         abstract: "Merge the run records of the shards of one run (run --shard I/N) into one record and its reports.",
         discussion: """
@@ -37,11 +38,11 @@ struct MergeCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print only errors and the result line.")
     var quiet = false
 
-    func validate() throws {
+    public func validate() throws {
         if records.isEmpty { throw ValidationError("give the run.json (or its folder) of every shard") }
     }
 
-    func run() throws {
+    public func run() throws {
         let inputs = try records.map { path -> ShardMerge.Input in
             var isFolder: ObjCBool = false
             let file = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue

@@ -3,8 +3,10 @@ import Foundation
 import ScenarioSpec
 
 /// `milvus-scenario schema`
-struct SchemaCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct SchemaCommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "schema",
         abstract: "Print the JSON Schema of the scenario format.",
         discussion: """
@@ -19,14 +21,16 @@ struct SchemaCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
     var output: String?
 
-    func run() throws {
+    public func run() throws {
         try emit(ScenarioJSONSchema.generate().rendered() + "\n", to: output)
     }
 }
 
 /// `milvus-scenario reference`
-struct ReferenceCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct ReferenceCommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "reference",
         abstract: "Print the scenario reference (Markdown): every step kind, key, default and metric.",
         discussion: "This is the text of docs/scenario-reference.md, generated from the model."
@@ -35,7 +39,7 @@ struct ReferenceCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
     var output: String?
 
-    func run() throws {
+    public func run() throws {
         try emit(ReferenceDocument.generate(), to: output)
     }
 }

@@ -2,12 +2,13 @@ import ArgumentParser
 import Foundation
 import ScenarioRecord
 import ScenarioReport
-import ScenarioRunner
 import ScenarioSpec
 
 /// `milvus-scenario report RUN.json`: rebuilds a run's reports from its run record.
-struct ReportCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct ReportCommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Rebuild a run's reports (report.md, CSV, junit.xml, SVG) from its run.json.",
         discussion: """
@@ -29,14 +30,14 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("format"), help: ArgumentHelp("Only these formats: markdown, csv, junit, svg. Repeatable (default: the scenario's).", valueName: "format"))
     var formats: [String] = []
 
-    func validate() throws {
+    public func validate() throws {
         if let language, !["en", "zh"].contains(language) { throw ValidationError("--language takes en or zh, not '\(language)'") }
         for f in formats where ReportSet.Format(rawValue: f) == nil {
             throw ValidationError("unknown format '\(f)'; use markdown, csv, junit or svg")
         }
     }
 
-    func run() throws {
+    public func run() throws {
         let run = try loadRecord(record)
         let directory = output.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: record).deletingLastPathComponent()
         let chosen = formats.isEmpty ? (run.scenario.formats ?? ReportSet.Format.allCases.map(\.rawValue)) : formats
@@ -46,8 +47,10 @@ struct ReportCommand: ParsableCommand {
 }
 
 /// `milvus-scenario compare OLD NEW` or `compare --baseline DIR NEW`: the regression gate.
-struct CompareCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct CompareCommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "compare",
         abstract: "Gate on regressions: today's run against an earlier one or a baseline history; exit 1 on a significant regression.",
         discussion: """
@@ -107,7 +110,7 @@ struct CompareCommand: ParsableCommand {
         return Double(t).flatMap { $0 >= 0 && $0.isFinite ? $0 : nil }
     }
 
-    func validate() throws {
+    public func validate() throws {
         if baseline != nil, records.count != 1 { throw ValidationError("with --baseline give one run.json, the new run's (got \(records.count))") }
         if baseline == nil, records.count != 2 { throw ValidationError("give two run records, the earlier and the new one (or --baseline DIR and the new one); got \(records.count)") }
         if Self.percent(maxRegression) == nil { throw ValidationError("--max-regression takes a percentage such as 10%, not '\(maxRegression)'") }
@@ -120,7 +123,7 @@ struct CompareCommand: ParsableCommand {
         if BaselineFolder.Match(rawValue: match) == nil { throw ValidationError("--match takes hash or name, not '\(match)'") }
     }
 
-    func run() throws {
+    public func run() throws {
         let new = try loadRecord(records.last!)
         var settings = RunComparison.Settings(relativePercent: Self.percent(maxRegression)!, fractionDrop: maxRecallDrop,
                                               percentPoints: maxErrorRateRise, confidence: Self.percent(confidence)! / 100,
@@ -181,15 +184,19 @@ struct CompareCommand: ParsableCommand {
 }
 
 /// `milvus-scenario baseline add RUN.json DIR`: keeps the folder `compare --baseline` reads.
-struct BaselineCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct BaselineCommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "baseline",
         abstract: "Keep a folder of baseline runs for 'compare --baseline'.",
         subcommands: [Add.self, List.self]
     )
 
-    struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(
+    public struct Add: ParsableCommand {
+        public init() {}
+
+        public static let configuration = CommandConfiguration(
             abstract: "Copy a finished run's record into the baseline folder; keep the latest runs of its scenario.",
             discussion: "The file is named <scenario>-<start time>-<file hash>.json. Runs that failed or were interrupted are refused (exit 2): they are not a baseline."
         )
@@ -203,11 +210,11 @@ struct BaselineCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Runs of the same scenario to keep; older ones are removed.", valueName: "n"))
         var keep: Int = 20
 
-        func validate() throws {
+        public func validate() throws {
             if keep < 1 { throw ValidationError("--keep takes at least 1, not \(keep)") }
         }
 
-        func run() throws {
+        public func run() throws {
             _ = try loadRecord(record)
             let data = try Data(contentsOf: URL(fileURLWithPath: record))
             do {
@@ -221,13 +228,15 @@ struct BaselineCommand: ParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the baseline runs in a folder, per scenario.")
+    public struct List: ParsableCommand {
+        public init() {}
+
+        public static let configuration = CommandConfiguration(abstract: "List the baseline runs in a folder, per scenario.")
 
         @Argument(help: ArgumentHelp("The baseline folder.", valueName: "dir"))
         var directory: String
 
-        func run() throws {
+        public func run() throws {
             let (runs, unreadable) = try BaselineFolder(URL(fileURLWithPath: directory)).records()
             for u in unreadable { printError("warning: \(u)") }
             if runs.isEmpty { print("no baseline runs in \(directory)") }
@@ -243,7 +252,7 @@ struct BaselineCommand: ParsableCommand {
 }
 
 /// Reads a run record, or exits 2 with a message naming the file.
-func loadRecord(_ path: String) throws -> RunRecord {
+public func loadRecord(_ path: String) throws -> RunRecord {
     guard FileManager.default.fileExists(atPath: path) else {
         printError("error: \(path): no such file")
         throw ExitCode(2)

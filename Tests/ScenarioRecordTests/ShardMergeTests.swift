@@ -1,8 +1,8 @@
 import Foundation
 import Testing
-import ScenarioRecord
+@testable import ScenarioRecord
 import ScenarioSpec
-@testable import ScenarioRunner
+
 
 /// `merge` on made-up shard records: what is added, what is taken once, what is refused.
 @Suite("merging shards")
