@@ -99,7 +99,8 @@ let package = Package(
                 "ScenarioSpec",
                 "Primitives",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
-            ]
+            ],
+            plugins: ["StepKindRegistry"]
         ),
         // Executes scenarios: step runners, workload engine, monitoring probes; produces the RunRecord.
         .target(
@@ -120,14 +121,16 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
+            ],
+            plugins: ["StepKindRegistry"]
         ),
         // RunRecord → report files (Markdown, CSV, JUnit, SVG) and `compare`: pure functions of
         // the record and the scenario language — never the runner, the client, NIO or gRPC
         // (PackageShapeTests checks it).
         .target(
             name: "ScenarioReport",
-            dependencies: ["ScenarioRecord", "ScenarioSpec", "Primitives"]
+            dependencies: ["ScenarioRecord", "ScenarioSpec", "Primitives"],
+            plugins: ["StepKindRegistry"]
         ),
         // Client CPU microbenchmark, driven by bench/client-cpu next to pymilvus.
         .executableTarget(
@@ -184,6 +187,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // Each layer's list of step kinds, generated from the one list (`StepKinds.all`).
+        .executableTarget(
+            name: "StepKindRegistryGenerator",
+            path: "Plugins/StepKindRegistryGenerator"
+        ),
+        .plugin(
+            name: "StepKindRegistry",
+            capability: .buildTool(),
+            dependencies: ["StepKindRegistryGenerator"]
         ),
         // What several test targets share: running a program to its end, starting a helper server.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -90,10 +90,7 @@ public enum RecordFile {
         func upgrade(_ steps: inout [StepRecord]) {
             for i in steps.indices {
                 steps[i].notes.removeAll { $0.code == .text && $0.values["text"] == "not supported by this deployment" }
-                if var sweep = steps[i].sweep {
-                    for r in sweep.rows.indices { upgrade(&sweep.rows[r].steps) }
-                    steps[i].sweep = sweep
-                }
+                steps[i].details?.updateNestedSteps(upgrade)
             }
         }
         upgrade(&record.steps)

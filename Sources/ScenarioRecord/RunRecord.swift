@@ -129,6 +129,10 @@ public struct RunRecord: Codable, Sendable {
 
 /// The outcome of one step.
 public struct StepRecord: Codable, Sendable {
+    enum CodingKeys: String, CodingKey {
+        case path, id, kind, collection, status, startedAt, durationMs, clientCpuMs, metrics, unverified, retries, failure, measuredFrom, rates, notes
+    }
+
     public enum Status: String, Codable, Sendable {
         case ok
         case failed
@@ -158,28 +162,18 @@ public struct StepRecord: Codable, Sendable {
     /// (e.g. `Flush: channel not found`); nil when none were.
     public var retries: [String: Int]?
     public var failure: StepFailure?
-    public var search: SearchDetails?
-    public var hot: HotSearchDetails?
-    /// Per-query-node search traffic during a search step, from the nodes' counters.
-    public var traffic: NodeTrafficDetails?
-    /// Recall@k on a sample of a search step's queries, when the step asked for it.
-    public var recall: RecallDetails?
-    /// A capacity step's rates and the highest one that held the SLA.
-    public var capacity: CapacityDetails?
     /// When a load step's measured requests started (wall clock; warm-up excluded): `merge`
     /// lines the shards' phases up with it.
     public var measuredFrom: Date?
     /// What a step's rates were made of (completions per interval, rows per request), for
     /// `compare`'s significance test; nil in records made before they were kept.
     public var rates: [RateSamples]?
-    public var monitor: MonitorDetails?
-    public var sweep: SweepDetails?
-    /// A `parallel` step's nested steps, each as it ran.
-    public var parallel: [StepRecord]?
-    public var health: HealthDetails?
-    public var watch: WatchDetails?
     /// Facts worth knowing (which nodes serve the replicas, what could not be measured).
     public var notes: [StepNote]
+    /// What the step's kind records beyond metrics and notes (its spec type's `Details`): the
+    /// latency histogram of a load, a monitor's nodes, a watch's checks. Stored beside the fields
+    /// above in the step's JSON object; nil for a kind this build does not know.
+    public var details: (any StepDetails)?
 
     public init(path: String, id: String, kind: String, collection: String?, startedAt: Date) {
         self.path = path
@@ -191,6 +185,48 @@ public struct StepRecord: Codable, Sendable {
         self.durationMs = 0
         self.metrics = [:]
         self.notes = []
+        self.details = StepDetailsCatalog.thisBuild.type(ofKind: kind)?.init()
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        path = try c.decode(String.self, forKey: .path)
+        id = try c.decode(String.self, forKey: .id)
+        kind = try c.decode(String.self, forKey: .kind)
+        collection = try c.decodeIfPresent(String.self, forKey: .collection)
+        status = try c.decode(Status.self, forKey: .status)
+        startedAt = try c.decode(Date.self, forKey: .startedAt)
+        durationMs = try c.decode(Double.self, forKey: .durationMs)
+        clientCpuMs = try c.decodeIfPresent(Double.self, forKey: .clientCpuMs)
+        metrics = try c.decode([String: Double].self, forKey: .metrics)
+        unverified = try c.decodeIfPresent([String: String].self, forKey: .unverified)
+        retries = try c.decodeIfPresent([String: Int].self, forKey: .retries)
+        failure = try c.decodeIfPresent(StepFailure.self, forKey: .failure)
+        measuredFrom = try c.decodeIfPresent(Date.self, forKey: .measuredFrom)
+        rates = try c.decodeIfPresent([RateSamples].self, forKey: .rates)
+        notes = try c.decode([StepNote].self, forKey: .notes)
+        // The kind's details, from the same JSON object; a kind this build does not know keeps none.
+        details = try StepDetailsCatalog.thisBuild.type(ofKind: kind).map { try $0.init(from: decoder) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(path, forKey: .path)
+        try c.encode(id, forKey: .id)
+        try c.encode(kind, forKey: .kind)
+        try c.encodeIfPresent(collection, forKey: .collection)
+        try c.encode(status, forKey: .status)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encode(durationMs, forKey: .durationMs)
+        try c.encodeIfPresent(clientCpuMs, forKey: .clientCpuMs)
+        try c.encode(metrics, forKey: .metrics)
+        try c.encodeIfPresent(unverified, forKey: .unverified)
+        try c.encodeIfPresent(retries, forKey: .retries)
+        try c.encodeIfPresent(failure, forKey: .failure)
+        try c.encodeIfPresent(measuredFrom, forKey: .measuredFrom)
+        try c.encodeIfPresent(rates, forKey: .rates)
+        try c.encode(notes, forKey: .notes)
+        try details?.encode(to: encoder)
     }
 }
 
@@ -256,35 +292,6 @@ public struct EncodedHistogram: Codable, Sendable, Equatable {
     }
 }
 
-/// What a search step saw.
-public struct SearchDetails: Codable, Sendable {
-    /// `closed` (workers) or `open` (fixed rate).
-    public var loop: String
-    public var concurrency: Int
-    public var targetRate: Double?
-    public var warmupQueries: Int
-    public var latency: EncodedHistogram
-    /// Failed queries by error (code and short reason).
-    public var errorsByCode: [String: Int]
-    /// The distinct reasons the failures gave, most frequent first (nil when none failed, and in
-    /// records made before reasons were kept).
-    public var errorReasons: [ErrorReason]?
-    /// The first failure's full message.
-    public var firstError: String?
-
-    public init(loop: String, concurrency: Int, targetRate: Double? = nil, warmupQueries: Int, latency: EncodedHistogram, errorsByCode: [String: Int],
-                errorReasons: [ErrorReason]? = nil, firstError: String? = nil) {
-        self.loop = loop
-        self.concurrency = concurrency
-        self.targetRate = targetRate
-        self.warmupQueries = warmupQueries
-        self.latency = latency
-        self.errorsByCode = errorsByCode
-        self.errorReasons = errorReasons
-        self.firstError = firstError
-    }
-}
-
 /// One reason a step's operations failed, in the server's (or transport's) own words, with how
 /// many failed with it.
 public struct ErrorReason: Codable, Sendable, Equatable {
@@ -303,138 +310,6 @@ public struct ErrorReason: Codable, Sendable, Equatable {
     public static let limit = 16
     /// Longer reasons are cut here.
     public static let maxLength = 500
-}
-
-/// A hot-search step's hot and cold latencies, apart.
-public struct HotSearchDetails: Codable, Sendable {
-    public var hotVectors: Int
-    public var hotRatio: Double
-    public var hot: EncodedHistogram
-    public var cold: EncodedHistogram
-
-    public init(hotVectors: Int, hotRatio: Double, hot: EncodedHistogram, cold: EncodedHistogram) {
-        self.hotVectors = hotVectors
-        self.hotRatio = hotRatio
-        self.hot = hot
-        self.cold = cold
-    }
-}
-
-/// Per-node load from a `monitor` step (节点负载分布).
-public struct MonitorDetails: Codable, Sendable {
-    public struct Node: Codable, Sendable {
-        public var nodeID: Int64
-        public var name: String
-        public var memoryMB: Double?
-        public var memoryPercent: Double?
-        public var cpuPercent: Double?
-        public var segments: Int
-        public var rows: Int
-        /// The replica group this node serves for the collection (GetReplicas), when loaded.
-        public var replicaID: Int64?
-        /// Where memory and CPU came from (`/metrics process_resident_memory_bytes`, or GetMetrics).
-        public var source: String
-
-        public init(nodeID: Int64, name: String, memoryMB: Double? = nil, memoryPercent: Double? = nil, cpuPercent: Double? = nil, segments: Int, rows: Int, replicaID: Int64? = nil, source: String) {
-            self.nodeID = nodeID
-            self.name = name
-            self.memoryMB = memoryMB
-            self.memoryPercent = memoryPercent
-            self.cpuPercent = cpuPercent
-            self.segments = segments
-            self.rows = rows
-            self.replicaID = replicaID
-            self.source = source
-        }
-    }
-
-    public var nodes: [Node]
-    /// max ÷ mean of segments and rows per node; 1 is perfectly even.
-    public var segmentImbalance: Double
-    public var rowImbalance: Double
-    /// The same ratios within each replica group (Milvus balances segments among the nodes of
-    /// one replica), worst group; nil when the collection's replicas are unknown.
-    public var replicaSegmentImbalance: Double?
-    public var replicaRowImbalance: Double?
-    /// Within every replica group when replicas are known, else across all nodes.
-    public var balanced: Bool
-
-    public init(nodes: [Node], segmentImbalance: Double, rowImbalance: Double, replicaSegmentImbalance: Double? = nil, replicaRowImbalance: Double? = nil, balanced: Bool) {
-        self.nodes = nodes
-        self.segmentImbalance = segmentImbalance
-        self.rowImbalance = rowImbalance
-        self.replicaSegmentImbalance = replicaSegmentImbalance
-        self.replicaRowImbalance = replicaRowImbalance
-        self.balanced = balanced
-    }
-}
-
-/// A sweep's comparison table (the document's 副本数 table).
-public struct SweepDetails: Codable, Sendable {
-    public struct Row: Codable, Sendable {
-        public var value: String
-        /// ok, unsupported (with the server's reason) or failed.
-        public var status: StepRecord.Status
-        public var reason: String?
-        public var qps: Double?
-        public var avgMs: Double?
-        public var p99Ms: Double?
-        /// QPS of this row ÷ QPS of the first row.
-        public var speedup: Double?
-        public var steps: [StepRecord]
-
-        public init(value: String, status: StepRecord.Status, reason: String? = nil, qps: Double? = nil, avgMs: Double? = nil, p99Ms: Double? = nil, speedup: Double? = nil, steps: [StepRecord]) {
-            self.value = value
-            self.status = status
-            self.reason = reason
-            self.qps = qps
-            self.avgMs = avgMs
-            self.p99Ms = p99Ms
-            self.speedup = speedup
-            self.steps = steps
-        }
-    }
-
-    public var parameter: String
-    public var rows: [Row]
-
-    public init(parameter: String, rows: [Row]) {
-        self.parameter = parameter
-        self.rows = rows
-    }
-}
-
-/// What a `health` step found.
-public struct HealthDetails: Codable, Sendable {
-    public struct Endpoint: Codable, Sendable {
-        public var url: String
-        public var ok: Bool
-        public var answer: String
-
-        public init(url: String, ok: Bool, answer: String) {
-            self.url = url
-            self.ok = ok
-            self.answer = answer
-        }
-    }
-
-    public var checkHealth: Bool?
-    public var reasons: [String]
-    public var quotaStates: [String]
-    public var components: [String: String]
-    public var endpoints: [Endpoint]
-    public var serving: Bool?
-    public var servingError: String?
-
-    public init(checkHealth: Bool? = nil, reasons: [String], quotaStates: [String], components: [String: String], endpoints: [Endpoint], serving: Bool? = nil, servingError: String? = nil) {
-        self.checkHealth = checkHealth
-        self.reasons = reasons
-        self.quotaStates = quotaStates
-        self.components = components
-        self.endpoints = endpoints
-        self.serving = serving
-        self.servingError = servingError
-    }
 }
 
 /// How a threshold came out.

@@ -17,20 +17,10 @@ enum Charts {
     static func all(_ record: RunRecord, labels l: Labels) -> [Chart] {
         var charts: [Chart] = []
         if let c = latencySpectrum(record, l) { charts.append(c) }
-        for s in record.steps {
-            if let sweep = s.sweep, let c = sweepChart(s.id, sweep, l) { charts.append(c) }
-            if let sweep = s.sweep, let c = recallChart(s.id, sweep, l) { charts.append(c) }
-        }
-        for f in record.flatSteps {
-            if let t = f.step.traffic, let c = trafficChart(f.label, file: "traffic_\(f.fileSuffix).svg", t, l) { charts.append(c) }
-            if let c = f.step.capacity, let chart = capacityChart(f.label, file: "capacity_\(f.fileSuffix).svg", c, l) { charts.append(chart) }
-            if let m = f.step.monitor, !m.nodes.isEmpty { charts.append(nodeChart(f.step.id, m, l)) }
-            if let w = f.step.watch {
-                charts.append(watchChart(f.step.id, w, l))
-                if let c = scalingChart(f.step.id, w, l) { charts.append(c) }
-                if let c = runnerChart(f.step.id, w, l) { charts.append(c) }
-            }
-        }
+        // Each kind draws its own: of a top-level step (a sweep's comparison), then of every step
+        // wherever it ran (in a sweep row or a parallel too).
+        for s in record.steps { charts += StepReporters.reporter(for: s)?.runCharts(s, l) ?? [] }
+        for f in record.flatSteps { charts += StepReporters.reporter(for: f.step)?.charts(f, l) ?? [] }
         return charts
     }
 

@@ -110,13 +110,11 @@ extension RunRecord {
         var out: [FlatStep] = []
         for s in steps {
             out.append(FlatStep(step: s, row: nil))
-            if let sweep = s.sweep {
-                for row in sweep.rows {
-                    for nested in row.steps { out.append(FlatStep(step: nested, row: "\(sweep.parameter)=\(row.value)")) }
-                }
+            // A sweep row's steps are labelled with the row; a parallel's ran once each, side by
+            // side, and stand as steps of their own.
+            for group in s.nestedGroups {
+                for nested in group.steps { out.append(FlatStep(step: nested, row: group.rowLabel)) }
             }
-            // A parallel's steps ran once each, side by side: they stand as steps of their own.
-            for nested in s.parallel ?? [] { out.append(FlatStep(step: nested, row: nil)) }
         }
         return out
     }

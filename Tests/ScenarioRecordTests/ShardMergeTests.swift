@@ -20,7 +20,7 @@ struct ShardMergeTests {
                         "qps": Double(latencies.count) / seconds, "p99": 999]
         step.search = SearchDetails(loop: "closed", concurrency: 2, warmupQueries: 5, latency: h.encoded, errorsByCode: errors > 0 ? ["server 1": errors] : [:],
                                     errorReasons: errors > 0 ? [ErrorReason(code: "server 1", reason: "busy", count: errors)] : nil)
-        if index == 0 { step.traffic = NodeTrafficDetails(nodes: [], groups: [], intervals: [], intervalMs: 1000, durationMs: 10_000) }
+        if index == 0 { step.updateDetails(of: ConcurrentSearchStep.self) { $0.traffic = NodeTrafficDetails(nodes: [], groups: [], intervals: [], intervalMs: 1000, durationMs: 10_000) } }
         var setup = StepRecord(path: "1", id: "load1", kind: "load", collection: "c", startedAt: t0.addingTimeInterval(-30))
         if index != 0 {
             setup.status = .skipped

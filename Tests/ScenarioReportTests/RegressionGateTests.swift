@@ -43,7 +43,9 @@ struct RegressionGateTests {
         s.search = SearchDetails(loop: "closed", concurrency: 10, warmupQueries: 0, latency: histogram(ms), errorsByCode: [:])
         s.rates = [RateSamples(metric: "qps", counts: qpsPerInterval, intervalMs: 100, spanMs: spanMs)]
         if let recall {
-            s.recall = RecallDetails(queries: recall.count, k: 10, metric: "L2", source: "test", rows: 1000, groundTruthMs: 1, reused: false, kernel: "test", perQuery: recall)
+            s.updateDetails(of: ConcurrentSearchStep.self) {
+                $0.recall = RecallDetails(queries: recall.count, k: 10, metric: "L2", source: "test", rows: 1000, groundTruthMs: 1, reused: false, kernel: "test", perQuery: recall)
+            }
             s.metrics["recall"] = recall.reduce(0, +) / Double(recall.count)
         }
         return s

@@ -4,6 +4,7 @@ import FoundationXML
 #endif
 @testable import ScenarioReport
 import ScenarioRecord
+import ScenarioSpec
 import Testing
 
 @Suite("report writers")
@@ -22,10 +23,12 @@ struct WriterTests {
             RowCountRecord.Try(atMs: Double(n) * 3000, count: c, statistics: c == nil ? nil : 20000, error: c == nil ? "code 101: collection not loaded" : nil)
         }
         let rows = outcome == .recovered ? 20000 : nil
-        record.steps[i].watch!.rowCount = RowCountRecord(outcome: outcome, expected: 20000, rows: rows, source: "count(*)", tries: tries,
-                                                         lowForMs: outcome == .recovered ? 6000 : nil, stableTries: 4)
-        record.steps[i].watch!.rowsAfter = rows
-        record.steps[i].watch!.background?.emptyResults = 35
+        record.steps[i].updateDetails(of: WatchStep.self) {
+            $0.watch!.rowCount = RowCountRecord(outcome: outcome, expected: 20000, rows: rows, source: "count(*)", tries: tries,
+                                                lowForMs: outcome == .recovered ? 6000 : nil, stableTries: 4)
+            $0.watch!.rowsAfter = rows
+            $0.watch!.background?.emptyResults = 35
+        }
         record.steps[i].retries = ["Flush: channel not found": 2]
         return record
     }

@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 @testable import ScenarioRunner
 import ScenarioRecord
+import ScenarioSpec
 import Testing
 
 /// `run --metrics-port`: the collectors and the HTTP endpoint, read back with the strict
@@ -32,8 +33,10 @@ struct MetricsEndpointTests {
         insert.metrics["rows"] = 5000
         metrics.stepFinished(insert)
         var health = StepRecord(path: "3", id: "ready", kind: "health", collection: "demo", startedAt: Date())
-        health.health = HealthDetails(checkHealth: true, reasons: [], quotaStates: [], components: ["proxy-1": "Healthy", "querynode-2": "Abnormal"],
+        health.updateDetails(of: HealthStep.self) {
+            $0.health = HealthDetails(checkHealth: true, reasons: [], quotaStates: [], components: ["proxy-1": "Healthy", "querynode-2": "Abnormal"],
                                       endpoints: [], serving: true, servingError: nil)
+        }
         metrics.stepFinished(health)
         create.status = .failed   // failed steps change nothing
         metrics.stepFinished(create)

@@ -173,17 +173,17 @@ public enum ShardMerge {
             search.firstError = steps.lazy.compactMap { $0.search?.firstError }.first
             m.search = search
         }
-        if var hot = m.hot {
+        if var hot = m.details(of: HotSearchStep.self)?.hot {
             var hots = LatencyHistogram.latency(), colds = LatencyHistogram.latency()
             for s in steps {
-                if let h = s.hot {
+                if let h = s.details(of: HotSearchStep.self)?.hot {
                     hots.add(LatencyHistogram(decoding: h.hot))
                     colds.add(LatencyHistogram(decoding: h.cold))
                 }
             }
             hot.hot = hots.encoded
             hot.cold = colds.encoded
-            m.hot = hot
+            m.updateDetails(of: HotSearchStep.self) { $0.hot = hot }
             let h = LatencySummary(hots), c = LatencySummary(colds)
             set("hot.avg", h?.mean.milliseconds); set("hot.p50", h?.p50.milliseconds); set("hot.p99", h?.p99.milliseconds)
             set("cold.avg", c?.mean.milliseconds); set("cold.p50", c?.p50.milliseconds); set("cold.p99", c?.p99.milliseconds)

@@ -25,7 +25,7 @@ public enum ThresholdEvaluation {
 
     /// A metric of a top-level step or one inside `parallel` (each ran once), or why there is none.
     public static func observation(stepId: String, metric: String, in steps: [StepRecord]) -> (Double?, String?) {
-        let step = steps.lazy.flatMap { [$0] + ($0.parallel ?? []) }.first { $0.id == stepId }
+        let step = steps.lazy.flatMap(\.withStepsRunOnce).first { $0.id == stepId }
         let observed = step?.metrics[metric]
         var note: String?
         if step == nil || step?.status == .skipped { note = "the step did not run" }

@@ -30,9 +30,11 @@ struct MetricEvidence {
         let n = resamples
         // Latency percentiles and means, from the step's histogram (hot or cold ones apart).
         let (histogram, name): (EncodedHistogram?, String) = {
-            if metric.hasPrefix("hot.") { return (step.hot?.hot, String(metric.dropFirst(4))) }
-            if metric.hasPrefix("cold.") { return (step.hot?.cold, String(metric.dropFirst(5))) }
-            return (step.search?.latency, metric)
+            let histograms = step.details?.latencyHistograms ?? [:]
+            if let dot = metric.firstIndex(of: "."), let h = histograms[String(metric[..<dot])] {
+                return (h, String(metric[metric.index(after: dot)...]))
+            }
+            return (histograms[""], metric)
         }()
         let percentiles = ["p50": 50.0, "p90": 90, "p95": 95, "p99": 99, "p999": 99.9]
         if let histogram, let p = percentiles[name] ?? (name == "avg" ? -1 : nil) {

@@ -184,12 +184,9 @@ public struct RunComparison: Sendable {
         var out: [(String, StepRecord)] = []
         for s in r.steps where s.status == .ok {
             out.append((s.id, s))
-            if let sweep = s.sweep {
-                for row in sweep.rows {
-                    for n in row.steps where n.status == .ok { out.append(("\(s.id)[\(row.value)].\(n.id)", n)) }
-                }
+            for group in s.nestedGroups {
+                for n in group.steps where n.status == .ok { out.append((group.key(n, in: s), n)) }
             }
-            for n in s.parallel ?? [] where n.status == .ok { out.append((n.id, n)) }
         }
         return out
     }

@@ -33,6 +33,10 @@ struct CapacityReporter: StepReporter {
     }
 
     static func tables(_ b: TableBuilder) -> [ReportTable] { b.capacity }
+
+    static func charts(_ f: FlatStep, _ l: Labels) -> [Chart] {
+        f.step.capacity.flatMap { Charts.capacityChart(f.label, file: "capacity_\(f.fileSuffix).svg", $0, l) }.map { [$0] } ?? []
+    }
 }
 
 extension TableBuilder {
@@ -114,4 +118,9 @@ extension Charts {
         svg += "</svg>\n"
         return Chart(file: file, title: title, svg: svg)
     }
+}
+
+extension StepRecord {
+    /// A `capacity` step's rates (nil for a step of another kind).
+    var capacity: CapacityDetails? { details(of: CapacityStep.self)?.capacity }
 }

@@ -34,3 +34,8 @@ extension TableBuilder {
                            rows: rows)
     }
 }
+
+extension StepRecord {
+    /// What a `health` step found (nil for a step of another kind).
+    var health: HealthDetails? { details(of: HealthStep.self)?.health }
+}

@@ -26,6 +26,11 @@ struct MonitorReporter: StepReporter {
     }
 
     static func tables(_ b: TableBuilder) -> [ReportTable] { [b.nodeLoad, b.balance] }
+
+    static func charts(_ f: FlatStep, _ l: Labels) -> [Chart] {
+        guard let m = f.step.monitor, !m.nodes.isEmpty else { return [] }
+        return [Charts.nodeChart(f.step.id, m, l)]
+    }
 }
 
 extension TableBuilder {
@@ -112,4 +117,9 @@ extension TableBuilder {
         }
         return table
     }
+}
+
+extension StepRecord {
+    /// A `monitor` step's nodes (nil for a step of another kind).
+    var monitor: MonitorDetails? { details(of: MonitorStep.self)?.monitor }
 }

@@ -20,3 +20,8 @@ struct ParallelReporter: StepReporter {
         }.joined()
     }
 }
+
+extension StepRecord {
+    /// A `parallel`'s nested steps (nil for a step of another kind).
+    var parallel: [StepRecord]? { details(of: ParallelStep.self)?.parallel }
+}

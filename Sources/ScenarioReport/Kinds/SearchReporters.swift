@@ -4,6 +4,11 @@ import ScenarioSpec
 
 /// The request loads' shared lines (searches and queries): queries, QPS and latency percentiles.
 enum SearchLines {
+    /// A search step's per-node traffic over time, when it was measured.
+    static func trafficCharts(_ f: FlatStep, _ l: Labels) -> [Chart] {
+        f.step.traffic.flatMap { Charts.trafficChart(f.label, file: "traffic_\(f.fileSuffix).svg", $0, l) }.map { [$0] } ?? []
+    }
+
     static func brief<S: StepSpec>(_ s: StepRecord, _ l: Labels, as kind: S.Type) -> String where S.Metrics: LoadLatencyMetrics {
         let m = s.metrics(of: kind)
         return "\(Format.number(m[\.queries])) \(l.pick("queries", "个查询")), \(Format.number(m[\.qps])) QPS, P99 \(Format.number(m[\.p99]))ms"
@@ -79,6 +84,8 @@ struct ConcurrentSearchReporter: StepReporter {
     static func summaryDetails(_ s: StepRecord) -> String { SearchLines.trafficLines(s) }
     /// The traffic tables cover every search step (this kind's, hotSearch's and sweep rows').
     static func tables(_ b: TableBuilder) -> [ReportTable] { [b.queryPerformance, b.recall, b.nodeTraffic, b.replicaTraffic] }
+
+    static func charts(_ f: FlatStep, _ l: Labels) -> [Chart] { SearchLines.trafficCharts(f, l) }
 }
 
 /// `query`: scalar queries, in the query-performance table beside the searches.
@@ -121,6 +128,8 @@ struct HotSearchReporter: StepReporter {
     }
     static func summaryDetails(_ s: StepRecord) -> String { SearchLines.trafficLines(s) }
     static func tables(_ b: TableBuilder) -> [ReportTable] { [b.hotQueries] }
+
+    static func charts(_ f: FlatStep, _ l: Labels) -> [Chart] { SearchLines.trafficCharts(f, l) }
 }
 
 extension TableBuilder {
@@ -196,4 +205,9 @@ extension TableBuilder {
         }
         return table
     }
+}
+
+extension StepRecord {
+    /// A `hotSearch`'s hot and cold latencies (nil for a step of another kind).
+    var hot: HotSearchDetails? { details(of: HotSearchStep.self)?.hot }
 }

@@ -4,9 +4,10 @@ import ScenarioSpec
 
 /// What the reports say about one kind of step, in one place: the steps table's one-line
 /// brief, what follows the step in summary.txt, and the kind's own tables. Each reporter names
-/// the spec type it reports on; `StepReporterRegistryTests` checks every kind has exactly one.
+/// the spec type it reports on; the list of reporters is generated from `StepKinds.all`, so a
+/// kind without one does not compile.
 protocol StepReporter: Sendable {
-    associatedtype Spec: StepSpec
+    associatedtype Spec: RecordedStep
     /// The steps table's summary cell for a step of this kind that ran ("2000 rows, 9,000 rows/s").
     static func brief(_ s: StepRecord, _ l: Labels) -> String
     /// What follows the step's id on its summary.txt line when it ran (indented lines may follow).
@@ -15,6 +16,10 @@ protocol StepReporter: Sendable {
     static func summaryDetails(_ s: StepRecord) -> String
     /// The kind's own report tables, from the whole run (query performance, node load, …).
     static func tables(_ b: TableBuilder) -> [ReportTable]
+    /// Charts of a top-level step of this kind (a sweep's comparison).
+    static func runCharts(_ s: StepRecord, _ l: Labels) -> [Chart]
+    /// Charts of a step of this kind wherever it ran (in a sweep row or a parallel too).
+    static func charts(_ f: FlatStep, _ l: Labels) -> [Chart]
 }
 
 extension StepReporter {
@@ -23,15 +28,15 @@ extension StepReporter {
     static func summary(_ s: StepRecord) -> String { StepReporters.totalTime(s) }
     static func summaryDetails(_ s: StepRecord) -> String { "" }
     static func tables(_ b: TableBuilder) -> [ReportTable] { [] }
+    static func runCharts(_ s: StepRecord, _ l: Labels) -> [Chart] { [] }
+    static func charts(_ f: FlatStep, _ l: Labels) -> [Chart] { [] }
 }
 
-/// Every kind's reporter, in the order their tables appear.
+/// Every kind's reporter (`all` is generated from `StepKinds.all`, in its order: the order the
+/// kinds' tables appear in).
 enum StepReporters {
-    static let all: [any StepReporter.Type] = [
-        CreateReporter.self, InsertReporter.self, UpsertReporter.self, DeleteReporter.self, IndexReporter.self, LoadReporter.self,
-        ReleaseReporter.self, DropReporter.self, ConcurrentSearchReporter.self, HotSearchReporter.self, HybridSearchReporter.self, QueryReporter.self, CapacityReporter.self, ParallelReporter.self, MonitorReporter.self, SweepReporter.self,
-        HealthReporter.self, WatchReporter.self,
-    ]
+    /// One kind's reporter: compiles only when the reporter reports on that kind.
+    static func entry<S, R: StepReporter>(_ spec: S.Type, _ reporter: R.Type) -> any StepReporter.Type where R.Spec == S { reporter }
 
     private static let byKind: [String: any StepReporter.Type] = Dictionary(uniqueKeysWithValues: all.map { ($0.kind, $0) })
 

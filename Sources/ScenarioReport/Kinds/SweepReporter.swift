@@ -28,6 +28,11 @@ struct SweepReporter: StepReporter {
     }
 
     static func tables(_ b: TableBuilder) -> [ReportTable] { b.comparisons }
+
+    static func runCharts(_ s: StepRecord, _ l: Labels) -> [Chart] {
+        guard let sweep = s.sweep else { return [] }
+        return [Charts.sweepChart(s.id, sweep, l), Charts.recallChart(s.id, sweep, l)].compactMap { $0 }
+    }
 }
 
 extension TableBuilder {
@@ -70,4 +75,9 @@ extension TableBuilder {
                                rows: rows)
         }
     }
+}
+
+extension StepRecord {
+    /// A `sweep`'s rows (nil for a step of another kind).
+    var sweep: SweepDetails? { details(of: SweepStep.self)?.sweep }
 }

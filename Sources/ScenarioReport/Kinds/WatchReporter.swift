@@ -60,4 +60,14 @@ struct WatchReporter: StepReporter {
     }
 
     static func tables(_ b: TableBuilder) -> [ReportTable] { b.watchTables }
+
+    static func charts(_ f: FlatStep, _ l: Labels) -> [Chart] {
+        guard let w = f.step.watch else { return [] }
+        return [Charts.watchChart(f.step.id, w, l), Charts.scalingChart(f.step.id, w, l), Charts.runnerChart(f.step.id, w, l)].compactMap { $0 }
+    }
+}
+
+extension StepRecord {
+    /// What a `watch` saw (nil for a step of another kind).
+    var watch: WatchDetails? { details(of: WatchStep.self)?.watch }
 }

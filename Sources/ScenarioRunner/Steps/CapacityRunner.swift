@@ -104,7 +104,7 @@ struct CapacityRunner: StepRunner {
             search.record(rate, passed: failures.isEmpty)
         }
         let best = tried.filter(\.passed).max { $0.target < $1.target }
-        record.capacity = CapacityDetails(rates: tried, p99LimitMs: sla, maxErrorRate: spec.maxErrorRate, minRecall: spec.minRecall,
+        record.details.capacity = CapacityDetails(rates: tried, p99LimitMs: sla, maxErrorRate: spec.maxErrorRate, minRecall: spec.minRecall,
                                           holdMs: spec.hold.milliseconds, concurrency: cap, maxQps: best?.target, clientLimited: clientLimited)
         record[\.maxQps] = best?.target ?? 0
         record[\.p99AtMax] = best?.p99Ms.map { .milliseconds($0) }

@@ -7,7 +7,7 @@ import ScenarioSpec
 /// "healthy" means serving: after a restart /healthz says OK tens of seconds before searches work.
 struct HealthRunner: StepRunner {
     static func publish(_ record: StepRecord, to metrics: RunMetrics) {
-        if let details = record.health { metrics.health(details) }
+        if let details = record.details(of: HealthStep.self)?.health { metrics.health(details) }
     }
 
     func run(_ spec: HealthStep, _ step: Step, _ context: RunContext, _ record: inout StepRecorder<HealthStep>) async throws {
@@ -22,6 +22,6 @@ struct HealthRunner: StepRunner {
         record[\.latency] = observation.latencyMs.map { .milliseconds($0) }
         record[\.searchLatency] = observation.searchLatencyMs.map { .milliseconds($0) }
         record[\.totalTime] = elapsed
-        record.health = observation.details
+        record.details.health = observation.details
     }
 }

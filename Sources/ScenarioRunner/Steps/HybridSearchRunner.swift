@@ -51,7 +51,7 @@ struct HybridSearchRunner: StepRunner {
         }
         let queries = result.completed * spec.nq
         record[\.hitsPerQuery] = queries > 0 ? Double(hits.load(ordering: .relaxed)) / Double(queries) : nil
-        record.search = SearchDetails(load: spec.load, warmupQueries: warmupQueries, result)
+        record.details.search = SearchDetails(load: spec.load, warmupQueries: warmupQueries, result)
         try failIfEverythingFailed(result, step: step)
     }
 }

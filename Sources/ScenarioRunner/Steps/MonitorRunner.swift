@@ -90,7 +90,7 @@ struct MonitorRunner: StepRunner {
         let rowImbalance = Self.imbalance(list.map(\.rows))
         let perGroup = Self.replicaImbalance(list, groups: groups)
         let judged = perGroup ?? (segmentImbalance, rowImbalance)
-        record.monitor = MonitorDetails(nodes: list, segmentImbalance: segmentImbalance, rowImbalance: rowImbalance,
+        record.details.monitor = MonitorDetails(nodes: list, segmentImbalance: segmentImbalance, rowImbalance: rowImbalance,
                                         replicaSegmentImbalance: perGroup?.segments, replicaRowImbalance: perGroup?.rows,
                                         balanced: judged.0 <= Self.balancedBelow && judged.1 <= Self.balancedBelow)
         record[\.nodes] = list.count

@@ -20,7 +20,7 @@ struct ParallelRunner: StepRunner {
                 return out.sorted { $0.0 < $1.0 }.map(\.1)
             }
         }
-        record.parallel = records
+        record.details.parallel = records
         record[\.steps] = records.count
         record[\.failed] = records.filter { $0.status == .failed || $0.status == .unsupported }.count
         record[\.totalTime] = clock.now - start

@@ -36,7 +36,7 @@ struct QueryRunner: StepRunner {
         let returned = rows.load(ordering: .relaxed)
         record[\.rows] = returned
         record[\.rowsPerQuery] = result.completed > 0 ? Double(returned) / Double(result.completed) : nil
-        record.search = SearchDetails(load: spec.load, warmupQueries: warmupQueries, result)
+        record.details.search = SearchDetails(load: spec.load, warmupQueries: warmupQueries, result)
         try failIfEverythingFailed(result, step: step)
     }
 }

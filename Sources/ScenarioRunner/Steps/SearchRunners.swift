@@ -168,7 +168,7 @@ struct ConcurrentSearchRunner: StepRunner {
                 }
             }
         }
-        record.search = SearchDetails(load: spec.load, warmupQueries: warmupQueries, result)
+        record.details.search = SearchDetails(load: spec.load, warmupQueries: warmupQueries, result)
         try failIfEverythingFailed(result, step: step)
         await record.measureRecall(spec.recall, template, step, context)
     }
@@ -265,8 +265,8 @@ struct HotSearchRunner: StepRunner {
         record[\.coldP50] = coldLatency?.p50
         record[\.coldP99] = coldLatency?.p99
         if let h = hotLatency?.mean, let c = coldLatency?.mean, h > .zero { record[\.hotSpeedup] = c / h }
-        record.hot = HotSearchDetails(hotVectors: spec.hotVectors, hotRatio: spec.hotRatio, hot: hot.latency.encoded, cold: cold.latency.encoded)
-        record.search = SearchDetails(loop: "closed", concurrency: spec.concurrency, targetRate: nil, warmupQueries: 0,
+        record.details.hot = HotSearchDetails(hotVectors: spec.hotVectors, hotRatio: spec.hotRatio, hot: hot.latency.encoded, cold: cold.latency.encoded)
+        record.details.search = SearchDetails(loop: "closed", concurrency: spec.concurrency, targetRate: nil, warmupQueries: 0,
                                       latency: all.latency.encoded, errorsByCode: all.errorsByCode,
                                       errorReasons: all.reasons.sorted, firstError: all.reasons.first?.message)
         try failIfEverythingFailed(all, step: step)

@@ -9,12 +9,21 @@ import ScenarioSpec
 ///     record[\.insertTime] = insertTime      // a Duration; the record keeps milliseconds
 ///
 /// so a metric another kind declares, a name that is not declared at all, or a value of the
-/// wrong unit does not compile. Everything else a runner writes (details, notes) is forwarded
-/// to the `StepRecord`.
-struct StepRecorder<Spec: StepSpec> {
+/// wrong unit does not compile. What else the kind records is its own `details` value, typed
+/// (`record.details.watch = …`); notes and the common fields go to the `StepRecord`.
+struct StepRecorder<Spec: RecordedStep> {
     private(set) var record: StepRecord
+    /// The kind's details, filled in as the step goes; stored in the record when it ends.
+    var details = Spec.Details()
 
     init(_ record: StepRecord) { self.record = record }
+
+    /// The record with the details in it.
+    var finished: StepRecord {
+        var r = record
+        r.details = details
+        return r
+    }
 
     subscript<Q: MetricQuantity>(metric: KeyPath<Spec.Metrics, Metric<Q>>) -> Q.Value? {
         get { record.metrics[Self.name(metric)].map(Q.value) }
@@ -37,43 +46,9 @@ struct StepRecorder<Spec: StepSpec> {
         get { record.notes }
         set { record.notes = newValue }
     }
-    var search: SearchDetails? {
-        get { record.search }
-        set { record.search = newValue }
-    }
-    var traffic: NodeTrafficDetails? { record.traffic }
-    var recall: RecallDetails? { record.recall }
-    var capacity: CapacityDetails? {
-        get { record.capacity }
-        set { record.capacity = newValue }
-    }
-    var hot: HotSearchDetails? {
-        get { record.hot }
-        set { record.hot = newValue }
-    }
     var rates: [RateSamples]? {
         get { record.rates }
         set { record.rates = newValue }
-    }
-    var monitor: MonitorDetails? {
-        get { record.monitor }
-        set { record.monitor = newValue }
-    }
-    var sweep: SweepDetails? {
-        get { record.sweep }
-        set { record.sweep = newValue }
-    }
-    var parallel: [StepRecord]? {
-        get { record.parallel }
-        set { record.parallel = newValue }
-    }
-    var health: HealthDetails? {
-        get { record.health }
-        set { record.health = newValue }
-    }
-    var watch: WatchDetails? {
-        get { record.watch }
-        set { record.watch = newValue }
     }
 }
 
@@ -122,7 +97,7 @@ extension StepRecorder where Spec.Metrics: SearchLatencyMetrics {
     }
 }
 
-extension StepRecorder where Spec.Metrics: SearchLatencyMetrics {
+extension StepRecorder where Spec.Metrics: SearchLatencyMetrics, Spec.Details: NodeTrafficRecording {
     /// Runs a search step's measured load with the query nodes' traffic read around and during
     /// it (when `enabled`), and records it: details, metrics, and notes on what could not be read.
     mutating func measuringNodeTraffic<T>(_ enabled: Bool, every interval: ScenarioDuration, _ step: Step, _ context: RunContext,
@@ -141,7 +116,7 @@ extension StepRecorder where Spec.Metrics: SearchLatencyMetrics {
     }
 
     mutating func recordTraffic(_ t: NodeTrafficDetails) {
-        record.traffic = t
+        details.traffic = t
         self[\.servingNodes] = t.nodes.filter { $0.requests > 0 }.count
         self[\.nodeShareImbalance] = t.nodeShareImbalance
         self[\.replicaShareImbalance] = t.replicaShareImbalance
@@ -153,7 +128,7 @@ extension StepRecorder where Spec.Metrics: SearchLatencyMetrics {
     }
 }
 
-extension StepRecorder where Spec.Metrics: RecallMetrics {
+extension StepRecorder where Spec.Metrics: RecallMetrics, Spec.Details: RecallRecording {
     /// Scores recall@topK on a sample of the step's queries when the step asks for it (after the
     /// measured queries, so they are not slowed): details, the three metrics, or a note saying
     /// why recall is unknown (a threshold on it then fails with that reason).
@@ -166,7 +141,7 @@ extension StepRecorder where Spec.Metrics: RecallMetrics {
             leaveOut(\.recall, \.recallMin, \.recallP5, because: note.description)
         }
         guard let d = outcome.details, let s = Recall.summary(d.perQuery) else { return }
-        record.recall = d
+        details.recall = d
         self[\.recall] = s.mean
         self[\.recallMin] = s.min
         self[\.recallP5] = s.p5

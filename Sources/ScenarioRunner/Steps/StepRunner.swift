@@ -6,10 +6,11 @@ import ScenarioSpec
 /// Executes one kind of step. Runners put numbers into the record; they never format text.
 ///
 /// A runner names the spec type it runs, so it gets that type, typed: no casts in runners, and
-/// the registry below is keyed by the spec type. A kind without a runner is caught by
-/// `StepRunnerRegistryTests` (every type in `StepKinds.all` has exactly one).
+/// its record's metrics and details are the kind's own (`StepRecorder<Spec>`). The list of
+/// runners is generated from `StepKinds.all` (the `StepKindRegistry` plugin): a kind without
+/// its runner does not compile.
 protocol StepRunner: Sendable {
-    associatedtype Spec: StepSpec
+    associatedtype Spec: RecordedStep
     init()
     /// Runs the step, writing metrics (only its kind's, by key path) and details into `record`.
     func run(_ spec: Spec, _ step: Step, _ context: RunContext, _ record: inout StepRecorder<Spec>) async throws
@@ -36,19 +37,16 @@ extension StepRunner {
             // Every kind records its wall time; a runner that did not measure a narrower one
             // (e.g. the measured queries only) gets the whole call's, also when it failed.
             if recorder[\.totalTime] == nil { recorder[\.totalTime] = clock.now - start }
-            record = recorder.record
+            record = recorder.finished
         }
         try await Self().run(spec, step, context, &recorder)
     }
 }
 
-/// The runner of every step kind, keyed by the kind's spec type.
+/// The runner of every step kind, keyed by the kind's spec type (`all` is generated).
 enum StepRunners {
-    static let all: [any StepRunner.Type] = [
-        CreateRunner.self, InsertRunner.self, UpsertRunner.self, DeleteRunner.self, IndexRunner.self, LoadRunner.self, ReleaseRunner.self, DropRunner.self,
-        ConcurrentSearchRunner.self, HotSearchRunner.self, HybridSearchRunner.self, QueryRunner.self, CapacityRunner.self, SweepRunner.self, ParallelRunner.self,
-        MonitorRunner.self, HealthRunner.self, WatchRunner.self,
-    ]
+    /// One kind's runner: compiles only when the runner runs that kind.
+    static func entry<S, R: StepRunner>(_ spec: S.Type, _ runner: R.Type) -> any StepRunner.Type where R.Spec == S { runner }
 
     private static let bySpec: [ObjectIdentifier: any StepRunner.Type] =
         Dictionary(uniqueKeysWithValues: all.map { (ObjectIdentifier($0.specType), $0) })

@@ -43,7 +43,7 @@ struct SweepRunner: StepRunner {
                 sweepRow.p99Ms = search.metrics[latency.p99.name]
             }
             rows.append(sweepRow)
-            record.sweep = SweepDetails(parameter: spec.parameter, rows: rows)
+            record.details.sweep = SweepDetails(parameter: spec.parameter, rows: rows)
             if sweepRow.status == .failed {
                 throw SweepRowFailure(row: row.value, failure: sweepRow.steps.last?.failure)
             }
@@ -55,7 +55,7 @@ struct SweepRunner: StepRunner {
         if let base = rows.first(where: { $0.qps != nil })?.qps, base > 0 {
             for i in rows.indices { rows[i].speedup = rows[i].qps.map { $0 / base } }
         }
-        record.sweep = SweepDetails(parameter: spec.parameter, rows: rows)
+        record.details.sweep = SweepDetails(parameter: spec.parameter, rows: rows)
         let measured = rows.filter { $0.qps != nil }
         record[\.values] = rows.count
         record[\.unsupported] = rows.filter { $0.status == .unsupported }.count

@@ -250,7 +250,7 @@ struct WatchRunner: StepRunner {
             }
         }
         details.recovery = Self.recovery(details, background: background, writes: writes, end: clock.now - start, settle: spec.settle.swiftDuration)
-        record.watch = details
+        record.details.watch = details
         Self.record(details, into: &record)
         record[\.totalTime] = clock.now - start
         if dryRun, !details.actions.isEmpty { record.notes.append(StepNote(.dryRunActions, ["count": String(details.actions.count)])) }

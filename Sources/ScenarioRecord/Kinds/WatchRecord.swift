@@ -1,4 +1,14 @@
 import Foundation
+import ScenarioSpec
+
+/// A `watch` step: its checks, alerts, actions, loads and recovery.
+public struct WatchStepDetails: StepDetails {
+    public var watch: WatchDetails?
+
+    public init() {}
+}
+
+extension WatchStep: RecordedStep { public typealias Details = WatchStepDetails }
 
 /// What a `watch` step saw: every check (the health timeline), the alerts and the notifications
 /// sent for them, every command run (faults, recoveries, scaling), the background load's

@@ -1,3 +1,15 @@
+import ScenarioSpec
+
+/// A `capacity` step: every rate tried, and recall when scored (once, before the rates).
+public struct CapacityStepDetails: RecallRecording, Equatable {
+    public var capacity: CapacityDetails?
+    public var recall: RecallDetails?
+
+    public init() {}
+}
+
+extension CapacityStep: RecordedStep { public typealias Details = CapacityStepDetails }
+
 /// What a `capacity` step found: every rate tried, with its numbers and verdict, and the
 /// highest rate that held the SLA.
 public struct CapacityDetails: Codable, Sendable, Equatable {
