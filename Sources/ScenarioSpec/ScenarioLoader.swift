@@ -184,13 +184,8 @@ struct ScenarioDecoding {
             return nil
         }
         let spec = type.init(r, context)
-        if collection == nil {
-            if let h = spec as? HealthStep, h.serving {
-                decoder.error(nameNode.mark, .collectionMissing, "the serving check of 'health' searches a collection, but none is set: add 'collection: NAME', or 'serving: false'")
-            }
-            if let w = spec as? WatchStep, w.serving || w.background != nil || w.writes != nil {
-                decoder.error(nameNode.mark, .collectionMissing, "'watch' searches a collection (serving check, background load\(w.writes != nil ? ", writes" : "")), but none is set: add 'collection: NAME'\(w.writes == nil ? ", or 'serving: false'" : "")")
-            }
+        if collection == nil, let need = spec.collectionNeed {
+            decoder.error(nameNode.mark, .collectionMissing, need)
         }
         return Step(id: stepId, idWasWritten: id != nil, mark: nameNode.mark, collection: collection, spec: spec, path: path)
     }

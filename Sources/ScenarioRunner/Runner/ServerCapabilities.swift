@@ -15,7 +15,7 @@ public struct ServerCapabilities: Sendable {
     /// Probes what any step of `scenario` needs (nothing when no step needs anything special).
     public static func probe(_ client: MilvusClient, for scenario: Scenario) async throws -> ServerCapabilities {
         // Every sweep row's steps, not only the first row's: rows differ (replicas 1, then 2).
-        let steps = scenario.stepsRunOnce + scenario.steps.flatMap { ($0.spec as? SweepStep)?.rows.flatMap(\.steps) ?? [] }
+        let steps = scenario.everyStep
         let needed = Set(steps.flatMap { $0.spec.serverNeeds.map(\.capability) })
         let version = (try? await client.version()) ?? "?"
         // "v2.3.5" is Milvus's own numbering; milvus-lite names itself ("milvus_lite-3.2.2").

@@ -2,120 +2,96 @@
 /// a message changes no expected file), what `validate --format json` reports beside the
 /// message, and what the corpus files under Tests/ScenarioSpecTests/Fixtures/invalid show as
 /// `error[code]`. Codes never change meaning; a new kind of problem gets a new code.
-public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
+public struct DiagnosticCode: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+    public let rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+
+    public var description: String { rawValue }
+
+    // The codes any part of a scenario may get; those only one step kind reports are declared
+    // with that kind (its `diagnosticCodes`).
+
     // MARK: The file
 
-    case fileEmpty = "file-empty"
-    case fileIsFolder = "file-is-folder"
-    case fileMissing = "file-missing"
-    case fileNotText = "file-not-text"
-    case fileTooLarge = "file-too-large"
-    case fileUnreadable = "file-unreadable"
-    case scenarioNotAMapping = "scenario-not-a-mapping"
+    public static let fileEmpty = DiagnosticCode("file-empty")
+    public static let fileIsFolder = DiagnosticCode("file-is-folder")
+    public static let fileMissing = DiagnosticCode("file-missing")
+    public static let fileNotText = DiagnosticCode("file-not-text")
+    public static let fileTooLarge = DiagnosticCode("file-too-large")
+    public static let fileUnreadable = DiagnosticCode("file-unreadable")
+    public static let scenarioNotAMapping = DiagnosticCode("scenario-not-a-mapping")
 
     // MARK: YAML
 
-    case yamlAliasCycle = "yaml-alias-cycle"
-    case yamlDuplicateKey = "yaml-duplicate-key"
-    case yamlKeyNotText = "yaml-key-not-text"
-    case yamlMerge = "yaml-merge"
-    case yamlMultipleDocuments = "yaml-multiple-documents"
-    case yamlParser = "yaml-parser"
-    case yamlSyntax = "yaml-syntax"
-    case yamlTab = "yaml-tab"
-    case yamlTooDeep = "yaml-too-deep"
-    case yamlTooLarge = "yaml-too-large"
-    case yamlUnknownAnchor = "yaml-unknown-anchor"
+    public static let yamlAliasCycle = DiagnosticCode("yaml-alias-cycle")
+    public static let yamlDuplicateKey = DiagnosticCode("yaml-duplicate-key")
+    public static let yamlKeyNotText = DiagnosticCode("yaml-key-not-text")
+    public static let yamlMerge = DiagnosticCode("yaml-merge")
+    public static let yamlMultipleDocuments = DiagnosticCode("yaml-multiple-documents")
+    public static let yamlParser = DiagnosticCode("yaml-parser")
+    public static let yamlSyntax = DiagnosticCode("yaml-syntax")
+    public static let yamlTab = DiagnosticCode("yaml-tab")
+    public static let yamlTooDeep = DiagnosticCode("yaml-too-deep")
+    public static let yamlTooLarge = DiagnosticCode("yaml-too-large")
+    public static let yamlUnknownAnchor = DiagnosticCode("yaml-unknown-anchor")
 
     // MARK: Keys, types and values
 
-    case commandInvalid = "command-invalid"
-    case keyExclusive = "key-exclusive"
-    case keyMissing = "key-missing"
-    case keyOneRequired = "key-one-required"
-    case keyUnknown = "key-unknown"
-    case listTooShort = "list-too-short"
-    case typeMismatch = "type-mismatch"
-    case valueMissing = "value-missing"
-    case valueNotAChoice = "value-not-a-choice"
-    case valueOutOfRange = "value-out-of-range"
-    case variable = "variable"
-    case variableName = "variable-name"
+    public static let commandInvalid = DiagnosticCode("command-invalid")
+    public static let keyExclusive = DiagnosticCode("key-exclusive")
+    public static let keyMissing = DiagnosticCode("key-missing")
+    public static let keyOneRequired = DiagnosticCode("key-one-required")
+    public static let keyUnknown = DiagnosticCode("key-unknown")
+    public static let listTooShort = DiagnosticCode("list-too-short")
+    public static let typeMismatch = DiagnosticCode("type-mismatch")
+    public static let valueMissing = DiagnosticCode("value-missing")
+    public static let valueNotAChoice = DiagnosticCode("value-not-a-choice")
+    public static let valueOutOfRange = DiagnosticCode("value-out-of-range")
+    public static let variable = DiagnosticCode("variable")
+    public static let variableName = DiagnosticCode("variable-name")
 
     // MARK: Steps and their settings
 
-    case collectionMissing = "collection-missing"
-    case collectionName = "collection-name"
-    case fieldDuplicate = "field-duplicate"
-    case fieldIncomplete = "field-incomplete"
-    case fieldOption = "field-option"
-    case fieldUnknown = "field-unknown"
-    case functionField = "function-field"
-    case dataFile = "data-file"
-    case generatorArguments = "generator-arguments"
-    case generatorOnAutoId = "generator-on-auto-id"
-    case generatorType = "generator-type"
-    case indexParameter = "index-parameter"
-    case indexType = "index-type"
-    case insertSegmentRows = "insert-segment-rows"
-    case loadVerifyWithoutWait = "load-verify-without-wait"
-    case metricMismatch = "metric-mismatch"
-    case deleteTarget = "delete-target"
-    case queryUnbounded = "query-unbounded"
-    case upsertAutoId = "upsert-auto-id"
-    case primaryKeyDuplicate = "primary-key-duplicate"
-    case primaryKeyMissing = "primary-key-missing"
-    case primaryKeyType = "primary-key-type"
-    case ruleCondition = "rule-condition"
-    case ruleDuplicate = "rule-duplicate"
-    case ruleNeedsBackground = "rule-needs-background"
-    case ruleSignalUnknown = "rule-signal-unknown"
-    case scaleCommandUnused = "scale-command-unused"
-    case scaleRange = "scale-range"
-    case searchInput = "search-input"
-    case shardSetting = "shard-setting"
-    case stepIdDuplicate = "step-id-duplicate"
-    case stepKindUnknown = "step-kind-unknown"
-    case stepNotSweepable = "step-not-sweepable"
-    case stepNotParallel = "step-not-parallel"
+    public static let collectionMissing = DiagnosticCode("collection-missing")
+    public static let collectionName = DiagnosticCode("collection-name")
+    public static let fieldUnknown = DiagnosticCode("field-unknown")
+    public static let dataFile = DiagnosticCode("data-file")
+    public static let generatorArguments = DiagnosticCode("generator-arguments")
+    public static let generatorType = DiagnosticCode("generator-type")
+    public static let indexParameter = DiagnosticCode("index-parameter")
+    public static let metricMismatch = DiagnosticCode("metric-mismatch")
+    public static let searchInput = DiagnosticCode("search-input")
+    public static let stepIdDuplicate = DiagnosticCode("step-id-duplicate")
+    public static let stepKindUnknown = DiagnosticCode("step-kind-unknown")
+    public static let stepNotSweepable = DiagnosticCode("step-not-sweepable")
+    public static let stepNotParallel = DiagnosticCode("step-not-parallel")
     /// Found after connecting (`run`, `validate --target`), not by reading the file.
-    case notSupportedByServer = "not-supported-by-server"
-    case parallelEnd = "parallel-end"
-    case stepSettingsMisplaced = "step-settings-misplaced"
-    case stepShape = "step-shape"
-    case sweepOver = "sweep-over"
-    case sweepParameter = "sweep-parameter"
-    case sweepParameterUnused = "sweep-parameter-unused"
-    case sweepValueRepeated = "sweep-value-repeated"
-    case sweepValues = "sweep-values"
-    case sweepWithoutSearch = "sweep-without-search"
-    case vectorFieldAmbiguous = "vector-field-ambiguous"
-    case vectorFieldMissing = "vector-field-missing"
-    case vectorFieldType = "vector-field-type"
-    case watchBackgroundCap = "watch-background-cap"
-    case watchFaultTime = "watch-fault-time"
-    case watchInterval = "watch-interval"
+    public static let notSupportedByServer = DiagnosticCode("not-supported-by-server")
+    public static let stepSettingsMisplaced = DiagnosticCode("step-settings-misplaced")
+    public static let stepShape = DiagnosticCode("step-shape")
+    public static let vectorFieldAmbiguous = DiagnosticCode("vector-field-ambiguous")
+    public static let vectorFieldType = DiagnosticCode("vector-field-type")
 
     // MARK: Thresholds
 
-    case thresholdMetricUnknown = "threshold-metric-unknown"
-    case thresholdNestedStep = "threshold-nested-step"
-    case thresholdStepUnknown = "threshold-step-unknown"
-    case thresholdSyntax = "threshold-syntax"
-    case thresholdValue = "threshold-value"
+    public static let thresholdMetricUnknown = DiagnosticCode("threshold-metric-unknown")
+    public static let thresholdNestedStep = DiagnosticCode("threshold-nested-step")
+    public static let thresholdStepUnknown = DiagnosticCode("threshold-step-unknown")
+    public static let thresholdSyntax = DiagnosticCode("threshold-syntax")
+    public static let thresholdValue = DiagnosticCode("threshold-value")
 
     // MARK: Regressions
 
-    case regressionMetric = "regression-metric"
-    case regressionStep = "regression-step"
-    case regressionTolerance = "regression-tolerance"
+    public static let regressionMetric = DiagnosticCode("regression-metric")
+    public static let regressionStep = DiagnosticCode("regression-step")
+    public static let regressionTolerance = DiagnosticCode("regression-tolerance")
 
     // MARK: Target and notifiers
 
-    case credentialsIncomplete = "credentials-incomplete"
-    case notifierDuplicate = "notifier-duplicate"
-    case notifierUnknown = "notifier-unknown"
-    case notifiersMissing = "notifiers-missing"
-    case secretInFile = "secret-in-file"
-    case tlsWithoutHttps = "tls-without-https"
+    public static let credentialsIncomplete = DiagnosticCode("credentials-incomplete")
+    public static let notifierDuplicate = DiagnosticCode("notifier-duplicate")
+    public static let secretInFile = DiagnosticCode("secret-in-file")
+    public static let tlsWithoutHttps = DiagnosticCode("tls-without-https")
 }

@@ -60,7 +60,7 @@ public enum ReferenceDocument {
         """
         var sections: [String] = []
         var seen: Set<String> = []
-        func section(_ spec: ObjectSpec, level: String = "##", metrics: [MetricSpec]? = nil) {
+        func section(_ spec: ObjectSpec, level: String = "##", metrics: [MetricSpec]? = nil, kind: (any StepSpec.Type)? = nil) {
             guard seen.insert(spec.name).inserted else { return }
             var s = "\(level) \(spec.title)\n\n\(spec.doc)\n\n"
             s += keysTable(spec)
@@ -68,6 +68,7 @@ public enum ReferenceDocument {
                 s += "\nMetrics (for thresholds, as `<id>.<metric>`):\n\n| metric | unit | better | meaning |\n|---|---|---|---|\n"
                 for m in metrics { s += "| `\(m.name)` | \(m.unit.summary) | \(m.better.rawValue) | \(cell(m.doc)) |\n" }
             }
+            if let kind { s += examples(kind) }
             sections.append(s)
         }
         section(Scenario.spec)
@@ -77,7 +78,7 @@ public enum ReferenceDocument {
         sections.append("## Steps\n\n`steps:` is a list; each item is one key naming the step's kind, holding its settings (`- load: {replicas: 2}`). Kinds with no required settings may be written alone (`- release`). Every step takes `id`; steps that work on a collection take `collection`.\n\n| kind | what it does |\n|---|---|\n" +
                         StepKinds.all.map { "| [`\($0.kind)`](#\(StepKinds.objectSpec($0).anchor)) | \(cell(firstSentence($0.summary))) |" }.joined(separator: "\n") + "\n")
         for type in StepKinds.all {
-            section(StepKinds.objectSpec(type), level: "###", metrics: type.metrics)
+            section(StepKinds.objectSpec(type), level: "###", metrics: type.metrics, kind: type)
         }
         sections.append("## Settings used by steps\n")
         for spec in [CreateStep.fieldSpec, InsertStep.generatorSpec, SearchSettings.vectorSpec,
@@ -90,6 +91,19 @@ public enum ReferenceDocument {
         sections.append("## Notifiers\n\n`notifiers:` is a list like `steps:`: `- webhook: {url: …}`, `- alertmanager: {url: …}`, `- smtp: {host: …}`. Delivery failures are recorded in the report and never end the run.\n")
         for spec in Notifier.variants.variants { section(spec, level: "###") }
         return out + sections.joined(separator: "\n")
+    }
+
+    /// A kind's well-formed examples (checked by the tests) and the problems only it reports.
+    static func examples(_ type: any StepSpec.Type) -> String {
+        var s = ""
+        for e in type.examples where e.isValid {
+            let warned = e.warnings.isEmpty ? "" : " — warns `\(e.warnings.map(\.rawValue).joined(separator: "`, `"))`"
+            s += "\nExample: \(e.title)\(warned).\n\n```yaml\n\(e.steps.hasSuffix("\n") ? e.steps : e.steps + "\n")```\n"
+        }
+        if !type.diagnosticCodes.isEmpty {
+            s += "\nProblems only this kind reports (codes of `validate`): \(type.diagnosticCodes.map { "`\($0.rawValue)`" }.joined(separator: ", ")).\n"
+        }
+        return s
     }
 
     static func keysTable(_ spec: ObjectSpec) -> String {

@@ -27,22 +27,25 @@ public struct Scenario: Sendable {
     public var regressions: [RegressionRule] = []
     public var cleanup: Cleanup
 
-    /// Every step, with a sweep's nested steps (of its first row) and a parallel's after it.
+    /// Every step as written, each once: a sweep's nested steps of its first row (the other rows
+    /// differ only in the parameter's value), a parallel's after it. What checks look at.
     public var allSteps: [Step] {
         steps.flatMap { step -> [Step] in
-            if let sweep = step.spec as? SweepStep { return [step] + (sweep.rows.first?.steps ?? []) }
-            if let parallel = step.spec as? ParallelStep { return [step] + parallel.steps }
-            return [step]
+            let groups = step.spec.nestedGroups
+            let firstRow = groups.first { $0.row != nil }.map { [$0] } ?? []
+            return [step] + (groups.filter { $0.row == nil } + firstRow).flatMap(\.steps)
         }
+    }
+
+    /// Every step that runs, every sweep row's included (rows differ: replicas 1, then 2).
+    public var everyStep: [Step] {
+        steps.flatMap { [$0] + $0.spec.nestedGroups.flatMap(\.steps) }
     }
 
     /// The steps that run once each: the top-level ones and those inside `parallel` (not a
     /// sweep's, which run once per value). Thresholds may name these.
     public var stepsRunOnce: [Step] {
-        steps.flatMap { step -> [Step] in
-            if let parallel = step.spec as? ParallelStep { return [step] + parallel.steps }
-            return [step]
-        }
+        steps.flatMap { $0.withStepsRunOnce }
     }
 
     public func step(id: String) -> Step? { stepsRunOnce.first { $0.id == id } }

@@ -62,13 +62,6 @@ public enum ShardRole: Sendable, Hashable {
     case whole
 }
 
-/// A step kind whose work can be divided among shards.
-public protocol ShardableStep: StepSpec {
-    /// This shard's part of the step: counts, rates and workers divided, seeds shifted, and the
-    /// server-side readings (per-node traffic, recall) left to shard 0.
-    func share(for shard: Shard) -> Self
-}
-
 extension LoadSettings {
     /// This shard's part of the load: queries, warm-up queries, rate and workers divided; a
     /// duration stays (every shard runs for it, side by side).
@@ -85,6 +78,9 @@ extension LoadSettings {
 }
 
 extension InsertStep {
+    /// Written `perShard: true`: this shard's rows (`share(for:)`); otherwise shard 0 writes them all.
+    public func part(for shard: Shard) -> InsertStep? { perShard ? share(for: shard) : nil }
+
     /// This shard's rows: rows ÷ N, with `sequence` values (ids) starting after the earlier
     /// shards' rows, seeds shifted and a `rate` divided, so the shards together write what one
     /// run would have, with distinct primary keys. Nil for rows read from a data set file
@@ -107,8 +103,11 @@ extension InsertStep {
     }
 }
 
-extension ConcurrentSearchStep: ShardableStep {
-    public func share(for shard: Shard) -> ConcurrentSearchStep {
+// A load's part: counts, rates and workers divided, seeds shifted, and the server-side readings
+// (per-node traffic, recall) left to shard 0.
+
+extension ConcurrentSearchStep {
+    public func part(for shard: Shard) -> ConcurrentSearchStep? {
         var s = self
         s.load = load.share(for: shard)
         s.search.seedOffset = search.seedOffset + shard.seedOffset
@@ -120,10 +119,10 @@ extension ConcurrentSearchStep: ShardableStep {
     }
 }
 
-extension HotSearchStep: ShardableStep {
+extension HotSearchStep {
     /// The hot set stays the same on every shard (it is hot because every shard repeats it);
     /// the cold queries and the hot/cold choice differ by shard.
-    public func share(for shard: Shard) -> HotSearchStep {
+    public func part(for shard: Shard) -> HotSearchStep? {
         var s = self
         s.queries = max(1, shard.share(of: queries))
         s.concurrency = shard.concurrency(concurrency)
@@ -137,8 +136,8 @@ extension HotSearchStep: ShardableStep {
     }
 }
 
-extension HybridSearchStep: ShardableStep {
-    public func share(for shard: Shard) -> HybridSearchStep {
+extension HybridSearchStep {
+    public func part(for shard: Shard) -> HybridSearchStep? {
         var s = self
         s.load = load.share(for: shard)
         s.searches = searches.map { var x = $0; x.seedOffset += shard.seedOffset; return x }
@@ -146,8 +145,8 @@ extension HybridSearchStep: ShardableStep {
     }
 }
 
-extension QueryStep: ShardableStep {
-    public func share(for shard: Shard) -> QueryStep {
+extension QueryStep {
+    public func part(for shard: Shard) -> QueryStep? {
         var s = self
         s.load = load.share(for: shard)
         return s
@@ -212,16 +211,18 @@ public struct ShardPlan: Sendable {
                 parts.append(.run(step))
             case .load:
                 var s = step
-                if let spec = step.spec as? any ShardableStep { s.spec = spec.share(for: shard) }
+                if let part = step.spec.part(for: shard) { s.spec = part }
                 parts.append(.run(s))
             case .observe:
                 parts.append(shard.isLead ? .run(step) : .leftToLead(step))
             case .setup:
-                if shard.count > 1, let first = firstLoad, i > first, step.spec is DropStep || step.spec is ReleaseStep {
+                if shard.count > 1, let first = firstLoad, i > first, type(of: step.spec).endsCollectionUse {
                     problems.append("\(name) would \(step.kind) the collection when shard 0's load ends, while other shards may still be sending theirs: leave it out of the sharded run (run it afterwards, e.g. in a cleanup Job)")
                 }
-                if let perShard = Self.perShardShare(step, shard) {
-                    parts.append(.run(perShard))
+                if let part = step.spec.part(for: shard) {
+                    var s = step
+                    s.spec = part
+                    parts.append(.run(s))
                 } else {
                     parts.append(shard.isLead ? .run(step) : .leftToLead(step))
                 }
@@ -234,31 +235,26 @@ public struct ShardPlan: Sendable {
         self.problems = problems
     }
 
-    /// A `perShard` insert or upsert, as this shard writes it; nil for any other step.
-    static func perShardShare(_ step: Step, _ shard: Shard) -> Step? {
-        var s = step
-        if let insert = step.spec as? InsertStep, insert.perShard, let share = insert.share(for: shard) {
-            s.spec = share
-            return s
-        }
-        if var upsert = step.spec as? UpsertStep, upsert.rows.perShard, let share = upsert.rows.share(for: shard) {
-            upsert.rows = share
-            s.spec = upsert
-            return s
-        }
-        return nil
-    }
-
     /// The ids of the steps this process runs, with those nested in a `parallel` (which
     /// thresholds may name).
     public var idsRun: Set<String> {
         Set(parts.flatMap { part -> [String] in
             guard case .run(let step) = part else { return [] }
-            return [step.id] + ((step.spec as? ParallelStep)?.steps.map(\.id) ?? [])
+            return step.withStepsRunOnce.map(\.id)
         })
     }
 
     /// Whether this process must wait until the collection is loaded before its first step on
     /// it: another shard (shard 0, or a setup Job) prepares it.
     public var waitsForSetup: Bool { !shard.isLead || phase == .load }
+}
+
+extension UpsertStep {
+    /// Written `perShard: true`: this shard's rows, as an insert divides them.
+    public func part(for shard: Shard) -> UpsertStep? {
+        guard rows.perShard, let share = rows.share(for: shard) else { return nil }
+        var u = self
+        u.rows = share
+        return u
+    }
 }

@@ -79,3 +79,13 @@ public struct CapacityStep: SearchingStep {
         return rates
     }
 }
+
+extension CapacityStep {
+    public static let diagnosticCodes: [DiagnosticCode] = []
+
+    public static let examples: [StepExample] = [
+        .valid("The highest rate from 50/s to 400/s with P99 under 100 ms", """
+            - capacity: {from: 50/s, to: 400/s, p99: 100ms, hold: 20s}
+            """),
+    ]
+}

@@ -71,3 +71,22 @@ public struct ConcurrentSearchStep: SearchingStep, ParallelLoad {
         recall = r.object("recall") { RecallSetting($0) }
     }
 }
+
+extension ConcurrentSearchStep {
+    public static let diagnosticCodes: [DiagnosticCode] = []
+
+    public static let examples: [StepExample] = [
+        .valid("1,000 searches from 10 workers after 50 to warm up", """
+            - concurrentSearch: {id: baseline, queries: 1000, warmup: 50, concurrency: 10, topK: 10, params: {ef: 64}}
+            """),
+        .valid("An open loop: 200 searches a second for 30 s, recall scored on 100 of them", """
+            - concurrentSearch: {rate: 200/s, duration: 30s, concurrency: 64, params: {ef: 64}, recall: {queries: 100}}
+            """),
+        .valid("Filtered searches returning a field", """
+            - concurrentSearch: {queries: 500, filter: "category == 'books'", outputFields: [category]}
+            """),
+        .invalid("A metric the index was not built with", """
+            - concurrentSearch: {queries: 100, metric: IP}
+            """, .metricMismatch),
+    ]
+}

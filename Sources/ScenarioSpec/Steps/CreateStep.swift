@@ -255,3 +255,98 @@ public struct CreateStep: StepSpec {
         }
     }
 }
+
+extension DiagnosticCode {
+    public static let fieldDuplicate = DiagnosticCode("field-duplicate")
+    public static let fieldIncomplete = DiagnosticCode("field-incomplete")
+    public static let fieldOption = DiagnosticCode("field-option")
+    public static let functionField = DiagnosticCode("function-field")
+    public static let primaryKeyDuplicate = DiagnosticCode("primary-key-duplicate")
+    public static let primaryKeyMissing = DiagnosticCode("primary-key-missing")
+    public static let primaryKeyType = DiagnosticCode("primary-key-type")
+    public static let vectorFieldMissing = DiagnosticCode("vector-field-missing")
+}
+
+extension CreateStep {
+    /// Later steps on the collection are checked against this schema.
+    public func check(_ step: Step, _ checks: inout ScenarioChecks) {
+        checks.created(self, for: step)
+    }
+}
+
+extension CreateStep {
+    public static let diagnosticCodes: [DiagnosticCode] = [.fieldDuplicate, .fieldIncomplete, .fieldOption, .functionField, .primaryKeyDuplicate, .primaryKeyMissing, .primaryKeyType, .vectorFieldMissing]
+
+    public static let examples: [StepExample] = [
+        .valid("An int64 key the server assigns, a 128-d vector and a category", """
+            - create:
+                recreate: true
+                fields:
+                  - {name: id, type: int64, primary: true, autoId: true}
+                  - {name: embedding, type: floatVector, dim: 128}
+                  - {name: category, type: varchar, maxLength: 32}
+            """, after: .none),
+        .valid("Full-text search: a BM25 function fills a sparse vector from analysed text", """
+            - create:
+                fields:
+                  - {name: id, type: int64, primary: true}
+                  - {name: body, type: varchar, maxLength: 2000, analyzer: standard}
+                  - {name: terms, type: sparseFloatVector}
+                functions:
+                  - {input: body, output: terms}
+            """, after: .none),
+        .invalid("A field declared twice", """
+            - create:
+                fields:
+                  - {name: id, type: int64, primary: true}
+                  - {name: id, type: floatVector, dim: 8}
+            """, after: .none, .fieldDuplicate),
+        .invalid("A vector without its dimension", """
+            - create:
+                fields:
+                  - {name: id, type: int64, primary: true}
+                  - {name: embedding, type: floatVector}
+            """, after: .none, .fieldIncomplete),
+        .invalid("autoId on a field that is not the key", """
+            - create:
+                fields:
+                  - {name: id, type: int64, primary: true}
+                  - {name: n, type: int64, autoId: true}
+                  - {name: embedding, type: floatVector, dim: 8}
+            """, after: .none, .fieldOption),
+        .invalid("A BM25 function reading a field that does not exist", """
+            - create:
+                fields:
+                  - {name: id, type: int64, primary: true}
+                  - {name: body, type: varchar, maxLength: 100, analyzer: standard}
+                  - {name: terms, type: sparseFloatVector}
+                functions:
+                  - {input: bdy, output: terms}
+            """, after: .none, .functionField),
+        .invalid("Two primary keys", """
+            - create:
+                fields:
+                  - {name: id, type: int64, primary: true}
+                  - {name: other, type: int64, primary: true}
+                  - {name: embedding, type: floatVector, dim: 8}
+            """, after: .none, .primaryKeyDuplicate),
+        .invalid("No primary key", """
+            - create:
+                fields:
+                  - {name: id, type: int64}
+                  - {name: embedding, type: floatVector, dim: 8}
+            """, after: .none, .primaryKeyMissing),
+        .invalid("A float primary key", """
+            - create:
+                fields:
+                  - {name: id, type: float, primary: true}
+                  - {name: embedding, type: floatVector, dim: 8}
+            """, after: .none, .primaryKeyType),
+        .invalid("Nothing to search", """
+            - create:
+                fields:
+                  - {name: id, type: int64, primary: true}
+                  - {name: name, type: varchar, maxLength: 20}
+            """, after: .none, .vectorFieldMissing),
+    ]
+}

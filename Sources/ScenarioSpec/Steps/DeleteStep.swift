@@ -61,3 +61,40 @@ public struct DeleteStep: StepSpec {
         timeout = r.duration("timeout")
     }
 }
+
+extension DiagnosticCode {
+    public static let deleteTarget = DiagnosticCode("delete-target")
+}
+
+extension DeleteStep {
+    /// The filter's field names are the collection's; deleting by key ranges needs an int64 key.
+    public func check(_ step: Step, _ checks: inout ScenarioChecks) {
+        guard let fields = checks.fields(of: step) else { return }
+        if case .filter(let filter) = target {
+            checks.checkFilter(filter, fields, at: filterMark ?? step.mark, what: "delete", dynamic: checks.isDynamic(step))
+        }
+        if case .ids = target, let key = fields.first(where: \.primary), key.type != .int64 {
+            checks.decoder.error(step.mark, .deleteTarget, "'rows' deletes integer primary keys, and '\(key.name)' is \(key.type.rawValue); use 'filter'")
+        }
+    }
+}
+
+extension DeleteStep {
+    public static let diagnosticCodes: [DiagnosticCode] = [.deleteTarget]
+
+    public static let examples: [StepExample] = [
+        .valid("The rows matching a filter, checked gone with a strong count", """
+            - delete: {filter: "category == 'books'"}
+            """),
+        .valid("Keys 0 to 4,999 in batches of 1,000", """
+            - delete: {rows: 5000, firstId: 0, batch: 1000}
+            """),
+        .invalid("Key ranges of a varchar key", """
+            - create:
+                fields:
+                  - {name: name, type: varchar, maxLength: 20, primary: true}
+                  - {name: embedding, type: floatVector, dim: 8}
+            - delete: {rows: 10}
+            """, after: .none, .deleteTarget),
+    ]
+}

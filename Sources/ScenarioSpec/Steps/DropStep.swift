@@ -1,6 +1,7 @@
 /// `drop`: drops the collection (cleanup).
 public struct DropStep: StepSpec {
     public static let shardRole = ShardRole.setup
+    public static let endsCollectionUse = true
     public static let kind = "drop"
     public static let summary = "Drops the collection. With the scenario's `cleanup: always` it runs even after an earlier step failed; with `cleanup: never` it is skipped."
     public static let collectionUse = CollectionUse.required
@@ -12,4 +13,14 @@ public struct DropStep: StepSpec {
     public static let isCleanup = true
 
     public init(_ r: ObjectReader, _ context: StepDecodingContext) {}
+}
+
+extension DropStep {
+    public static let diagnosticCodes: [DiagnosticCode] = []
+
+    public static let examples: [StepExample] = [
+        .valid("Drop the collection at the end (cleanup)", """
+            - drop
+            """),
+    ]
 }

@@ -32,3 +32,19 @@ public struct HealthStep: StepSpec {
         timeout = r.duration("timeout") ?? .seconds(5)
     }
 }
+
+extension HealthStep {
+    public var collectionNeed: String? {
+        serving ? "the serving check of 'health' searches a collection, but none is set: add 'collection: NAME', or 'serving: false'" : nil
+    }
+}
+
+extension HealthStep {
+    public static let diagnosticCodes: [DiagnosticCode] = []
+
+    public static let examples: [StepExample] = [
+        .valid("Liveness, readiness and a real search, once", """
+            - health: {id: ready}
+            """),
+    ]
+}

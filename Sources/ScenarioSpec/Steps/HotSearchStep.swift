@@ -71,3 +71,13 @@ public struct HotSearchStep: SearchingStep {
         recall = r.object("recall") { RecallSetting($0) }
     }
 }
+
+extension HotSearchStep {
+    public static let diagnosticCodes: [DiagnosticCode] = []
+
+    public static let examples: [StepExample] = [
+        .valid("80 % of 1,000 searches repeat one of 10 hot vectors", """
+            - hotSearch: {queries: 1000, hotVectors: 10, hotRatio: 0.8, concurrency: 10}
+            """),
+    ]
+}

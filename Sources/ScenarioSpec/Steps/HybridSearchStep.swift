@@ -93,3 +93,34 @@ public struct HybridSearchStep: ParallelLoad {
         for i in searches.indices { searches[i].timeout = timeout }
     }
 }
+
+extension HybridSearchStep {
+    /// Each part is a search of the collection; output fields are its fields.
+    public func check(_ step: Step, _ checks: inout ScenarioChecks) {
+        guard step.collection != nil else { return }
+        let fields = checks.fields(of: step), dynamic = checks.isDynamic(step)
+        for part in searches {
+            checks.check(part, fields, checks.index(of: step, field: part.field), at: step.mark, dynamic: dynamic)
+        }
+        if let fields { checks.checkFieldNames(outputFields, fields, key: "outputFields", at: step.mark, dynamic: dynamic) }
+    }
+}
+
+extension HybridSearchStep {
+    public static let diagnosticCodes: [DiagnosticCode] = []
+
+    public static let examples: [StepExample] = [
+        .valid("Two searches of the vector fused by reciprocal rank", """
+            - hybridSearch:
+                searches:
+                  - {field: embedding, topK: 20}
+                  - {field: embedding, topK: 20, filter: "category == 'books'"}
+                rrf: {k: 60}
+                limit: 10
+                queries: 200
+            """),
+        .invalid("Weights for a fusion of one search", """
+            - hybridSearch: {searches: [{field: embedding}], weighted: [1]}
+            """, .listTooShort),
+    ]
+}

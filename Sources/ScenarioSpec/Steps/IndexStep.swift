@@ -108,3 +108,32 @@ public struct IndexStep: StepSpec {
         }
     }
 }
+
+extension DiagnosticCode {
+    public static let indexType = DiagnosticCode("index-type")
+}
+
+extension IndexStep {
+    /// A vector field, an index type and metric that suit it; later searches of the field use it.
+    public func check(_ step: Step, _ checks: inout ScenarioChecks) {
+        guard step.collection != nil else { return }
+        if let fields = checks.fields(of: step) {
+            checks.checkVectorField(field, fields, at: step.mark, what: "index")
+            checks.checkIndexType(self, fields, at: step.mark)
+        }
+        checks.indexed(self, for: step)
+    }
+}
+
+extension IndexStep {
+    public static let diagnosticCodes: [DiagnosticCode] = [.indexType]
+
+    public static let examples: [StepExample] = [
+        .valid("IVF_FLAT with 128 lists", """
+            - index: {type: IVF_FLAT, metric: L2, params: {nlist: 128}}
+            """, after: .created),
+        .invalid("A binary index on a float vector", """
+            - index: {type: BIN_FLAT, metric: HAMMING}
+            """, after: .created, .indexType, .indexType),
+    ]
+}

@@ -324,3 +324,51 @@ public struct InsertStep: ParallelLoad {
                               nullFraction: nullFraction, mark: g.node.mark)
     }
 }
+
+extension DiagnosticCode {
+    public static let generatorOnAutoId = DiagnosticCode("generator-on-auto-id")
+    public static let insertSegmentRows = DiagnosticCode("insert-segment-rows")
+    public static let shardSetting = DiagnosticCode("shard-setting")
+    public static let parallelEnd = DiagnosticCode("parallel-end")
+}
+
+extension InsertStep {
+    /// Generated rows fit the collection's fields; a stream without `rows` needs a `parallel`.
+    public func check(_ step: Step, _ checks: inout ScenarioChecks) {
+        guard step.collection != nil else { return }
+        if let create = checks.create(of: step) {
+            checks.check(self, create.fields)
+            checks.checkDynamic(self, create)
+        }
+        checks.checkEnd(self, step)
+    }
+}
+
+extension InsertStep {
+    public static let diagnosticCodes: [DiagnosticCode] = [.insertSegmentRows, .shardSetting, .generatorOnAutoId, .parallelEnd]
+
+    public static let examples: [StepExample] = [
+        .valid("100,000 seeded rows in batches of 5,000, then flushed and indexed", """
+            - insert: {rows: 100000, batch: 5000, generate: {embedding: {uniform: [0, 1], seed: 42}}}
+            """, after: .created),
+        .valid("Paced at 2,000 rows a second, one segment every 10,000 rows", """
+            - insert: {rows: 20000, batch: 1000, rate: 2000/s, segmentRows: 10000}
+            """, after: .created),
+        .invalid("Segments that would not end on a request boundary", """
+            - insert: {rows: 100000, batch: 3000, segmentRows: 50000}
+            """, after: .created, .insertSegmentRows),
+        .invalid("Rows of a data set file divided among shards", """
+            - insert: {perShard: true, generate: {embedding: {file: base.fvecs}}}
+            """, after: .created, .shardSetting),
+        .invalid("A generator for a key the server assigns", """
+            - create:
+                fields:
+                  - {name: id, type: int64, primary: true, autoId: true}
+                  - {name: embedding, type: floatVector, dim: 8}
+            - insert: {rows: 10, generate: {id: {sequence: 1}}}
+            """, after: .none, .generatorOnAutoId),
+        .invalid("A stream with no end outside a parallel", """
+            - insert: {rate: 1000/s, batch: 100}
+            """, after: .created, .parallelEnd),
+    ]
+}

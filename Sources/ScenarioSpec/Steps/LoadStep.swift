@@ -37,3 +37,21 @@ public struct LoadStep: StepSpec {
         timeout = r.duration("timeout") ?? .seconds(600)
     }
 }
+
+extension DiagnosticCode {
+    public static let loadVerifyWithoutWait = DiagnosticCode("load-verify-without-wait")
+}
+
+extension LoadStep {
+    public static let diagnosticCodes: [DiagnosticCode] = [.loadVerifyWithoutWait]
+
+    public static let examples: [StepExample] = [
+        .valid("Two replicas, checked to be two groups on separate query nodes", """
+            - index: {type: HNSW, metric: L2}
+            - load: {replicas: 2}
+            """, after: .created),
+        .invalid("Verifying replica groups without waiting for the load", """
+            - load: {replicas: 2, wait: false, verify: true}
+            """, after: .created, .loadVerifyWithoutWait),
+    ]
+}

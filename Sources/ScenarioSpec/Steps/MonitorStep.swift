@@ -36,3 +36,13 @@ public struct MonitorStep: StepSpec {
         segments = r.bool("segments") ?? true
     }
 }
+
+extension MonitorStep {
+    public static let diagnosticCodes: [DiagnosticCode] = []
+
+    public static let examples: [StepExample] = [
+        .valid("Memory, segments and rows of every query node", """
+            - monitor: {id: initial}
+            """),
+    ]
+}

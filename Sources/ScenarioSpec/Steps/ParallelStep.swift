@@ -26,10 +26,29 @@ public struct ParallelStep: StepSpec {
     public init(_ r: ObjectReader, _ context: StepDecodingContext) {
         duration = r.duration("duration") ?? .seconds(60)
         steps = r.rawNode("steps").map { context.nestedSteps($0, bindings: [:]) } ?? []
-        for i in steps.indices {
-            guard var load = steps[i].spec as? any ParallelLoad else { continue }
-            load.runInParallel(for: duration)
-            steps[i].spec = load
-        }
+        for i in steps.indices { steps[i].spec.runInParallel(for: duration) }
     }
+}
+
+extension ParallelStep {
+    /// The loads, each run once, side by side.
+    public var nestedGroups: [NestedStepGroup] { [NestedStepGroup(steps: steps)] }
+}
+
+extension ParallelStep {
+    public static let diagnosticCodes: [DiagnosticCode] = []
+
+    public static let examples: [StepExample] = [
+        .valid("Streaming inserts beside searches and queries for 30 s", """
+            - parallel:
+                duration: 30s
+                steps:
+                  - insert: {rate: 1000/s, batch: 100, freshness: 1s}
+                  - concurrentSearch: {concurrency: 4}
+                  - query: {filter: "id < 100", limit: 10}
+            """),
+        .invalid("A step that is not a load", """
+            - parallel: {duration: 10s, steps: [drop]}
+            """, .stepNotParallel),
+    ]
 }

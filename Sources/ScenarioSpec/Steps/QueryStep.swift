@@ -78,3 +78,33 @@ public struct QueryStep: ParallelLoad {
         }
     }
 }
+
+extension DiagnosticCode {
+    public static let queryUnbounded = DiagnosticCode("query-unbounded")
+}
+
+extension QueryStep {
+    /// Output fields and the filter's field names are the collection's.
+    public func check(_ step: Step, _ checks: inout ScenarioChecks) {
+        guard let fields = checks.fields(of: step) else { return }
+        let dynamic = checks.isDynamic(step)
+        checks.checkFieldNames(outputFields.filter { $0 != "count(*)" }, fields, key: "outputFields", at: step.mark, dynamic: dynamic)
+        checks.checkFilter(filter, fields, at: filterMark ?? step.mark, what: "query", dynamic: dynamic)
+    }
+}
+
+extension QueryStep {
+    public static let diagnosticCodes: [DiagnosticCode] = [.queryUnbounded]
+
+    public static let examples: [StepExample] = [
+        .valid("500 scalar queries from 4 workers, 100 rows each at most", """
+            - query: {filter: "category == 'books'", outputFields: [id, category], limit: 100, queries: 500, concurrency: 4}
+            """),
+        .valid("A strong count that must find every inserted row", """
+            - query: {outputFields: ["count(*)"], consistency: Strong, expectRows: 1000, queries: 1}
+            """),
+        .invalid("Every row, without a limit", """
+            - query: {outputFields: [id]}
+            """, .queryUnbounded),
+    ]
+}

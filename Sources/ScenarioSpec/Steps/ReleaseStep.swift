@@ -1,6 +1,7 @@
 /// `release`: releases the collection from memory.
 public struct ReleaseStep: StepSpec {
     public static let shardRole = ShardRole.setup
+    public static let endsCollectionUse = true
     public static let kind = "release"
     public static let summary = "Releases the collection from the query nodes (needed before loading it again with another replica count)."
     public static let collectionUse = CollectionUse.required
@@ -11,4 +12,15 @@ public struct ReleaseStep: StepSpec {
     }
 
     public init(_ r: ObjectReader, _ context: StepDecodingContext) {}
+}
+
+extension ReleaseStep {
+    public static let diagnosticCodes: [DiagnosticCode] = []
+
+    public static let examples: [StepExample] = [
+        .valid("Release before loading again with another replica count", """
+            - release
+            - load: {replicas: 1}
+            """),
+    ]
 }

@@ -1,10 +1,14 @@
-/// One kind of scenario step: its settings, the metrics it records, and how it is decoded.
+/// One kind of scenario step, described by itself: its settings and how they are decoded, the
+/// metrics it records, its checks against the rest of the scenario, the steps it runs inside it,
+/// how `run --shard` divides it, the problems it reports and examples of it written well and
+/// badly.
 ///
-/// Adding a step kind means one type conforming to this protocol (listed in `StepKinds.all`),
-/// one runner, one reporter and one test (README, "Adding a step kind"); the reference document
-/// and JSON Schema follow by themselves. What other layers ask about a kind (is it cleanup, does
-/// it measure search latency, may it be swept, does it use a collection) is a property here,
-/// never a kind name compared.
+/// Adding a step kind means one type conforming to this protocol (one line in `StepKinds.all`),
+/// its record details, runner and reporter in their modules (each list generated from that one
+/// line), and its tests (docs/architecture.md, "Adding a step kind"); the reference document and
+/// JSON Schema follow by themselves. What other layers ask about a kind (is it cleanup, does it
+/// measure search latency, may it be swept, does it use a collection) is a property here, never
+/// a kind name compared.
 public protocol StepSpec: Sendable {
     /// The key the step is written under: `load`, `concurrentSearch`, …
     static var kind: String { get }
@@ -37,6 +41,27 @@ public protocol StepSpec: Sendable {
     static var mayRunInParallel: Bool { get }
     /// How `run --shard I/N` divides the step among shards.
     static var shardRole: ShardRole { get }
+    /// This shard's part of the step: a load's share (`.load` kinds), or the rows of a write
+    /// written `perShard: true`; nil when the step is not divided (shard 0 runs it whole).
+    func part(for shard: Shard) -> Self?
+    /// Releases or drops the collection: a sharded run must not do that while other shards load.
+    static var endsCollectionUse: Bool { get }
+    /// The steps this one runs inside it, grouped as they run: a sweep's rows, a parallel's loads.
+    var nestedGroups: [NestedStepGroup] { get }
+    /// Inside `parallel`: runs until the parallel's `duration` ends when it set no end of its own.
+    mutating func runInParallel(for duration: ScenarioDuration)
+    /// Why the step, as written, needs a collection although its kind does not always (a health
+    /// step's serving check); nil when it does not. Reported when no collection is set.
+    var collectionNeed: String? { get }
+    /// Checks this step against what the scenario declared before it — the collection's schema
+    /// and index from earlier `create` and `index` steps, the notifiers — called in step order.
+    func check(_ step: Step, _ checks: inout ScenarioChecks)
+    /// The problems (`DiagnosticCode`s) only this kind reports, for the reference; its invalid
+    /// examples must show each of them.
+    static var diagnosticCodes: [DiagnosticCode] { get }
+    /// Examples of the step in a scenario, written well and badly: they drive the corpus tests
+    /// and the reference.
+    static var examples: [StepExample] { get }
 
     init(_ reader: ObjectReader, _ context: StepDecodingContext)
 }
@@ -61,7 +86,33 @@ extension StepSpec {
     public static var maySweep: Bool { true }
     public static var mayRunInParallel: Bool { false }
     public static var shardRole: ShardRole { .whole }
+    public func part(for shard: Shard) -> Self? { nil }
+    public static var endsCollectionUse: Bool { false }
+    public var nestedGroups: [NestedStepGroup] { [] }
+    public mutating func runInParallel(for duration: ScenarioDuration) {}
+    public var collectionNeed: String? { nil }
+    public func check(_ step: Step, _ checks: inout ScenarioChecks) {}
+    public static var diagnosticCodes: [DiagnosticCode] { [] }
+    public static var examples: [StepExample] { [] }
     public var kind: String { Self.kind }
+}
+
+/// Steps one step runs inside it: once each, side by side (a `parallel`'s), or once per value
+/// of a sweep's parameter (a row).
+public struct NestedStepGroup: Sendable {
+    /// The sweep row's parameter and value; nil for steps that run once.
+    public var row: (parameter: String, value: String)?
+    public var steps: [Step]
+
+    public init(row: (parameter: String, value: String)? = nil, steps: [Step]) {
+        self.row = row
+        self.steps = steps
+    }
+
+    /// How `regressions:` and `compare` name a nested step: its id, or `<sweep>[<value>].<id>`.
+    public func key(_ nested: Step, in parent: Step) -> String {
+        row.map { "\(parent.id)[\($0.value)].\(nested.id)" } ?? nested.id
+    }
 }
 
 /// A step that sends searches as `search` describes them: checked against the collection's
@@ -74,16 +125,19 @@ public protocol SearchingStep: StepSpec {
 
 extension SearchingStep {
     public var serverNeeds: [ServerNeed] { search.serverNeeds }
+
+    /// A search suits the collection's schema and index; recall is scored only for float top-K.
+    public func check(_ step: Step, _ checks: inout ScenarioChecks) {
+        guard step.collection != nil else { return }
+        checks.check(search, forSearchStep: step, recall: recall != nil)
+    }
 }
 
 /// A load that can run inside `parallel`: until the parallel's `duration` ends when it sets no
-/// end of its own.
+/// end of its own (`runInParallel(for:)`).
 public protocol ParallelLoad: StepSpec {
     /// Whether the step set its own end (`queries`, `duration`, `rows`).
     var hasOwnEnd: Bool { get }
-    /// Runs until `duration` ends; inside `parallel`, also no per-node traffic (the nodes'
-    /// counters cannot tell the side-by-side loads apart).
-    mutating func runInParallel(for duration: ScenarioDuration)
 }
 
 extension ParallelLoad {
@@ -128,4 +182,9 @@ public struct Step: Sendable {
     public var spec: any StepSpec
     /// Position in the scenario: "3", or "9.2" for the second step nested in step 9.
     public var path: String
+
+    /// This step and the steps it runs inside it once each (a `parallel`'s).
+    public var withStepsRunOnce: [Step] {
+        [self] + spec.nestedGroups.filter { $0.row == nil }.flatMap(\.steps)
+    }
 }

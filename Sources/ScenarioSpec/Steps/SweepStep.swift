@@ -100,3 +100,63 @@ public struct SweepStep: StepSpec {
         return false
     }
 }
+
+extension DiagnosticCode {
+    public static let sweepOver = DiagnosticCode("sweep-over")
+    public static let sweepParameter = DiagnosticCode("sweep-parameter")
+    public static let sweepParameterUnused = DiagnosticCode("sweep-parameter-unused")
+    public static let sweepValueRepeated = DiagnosticCode("sweep-value-repeated")
+    public static let sweepValues = DiagnosticCode("sweep-values")
+    public static let sweepWithoutSearch = DiagnosticCode("sweep-without-search")
+}
+
+extension SweepStep {
+    /// One group per value of the parameter.
+    public var nestedGroups: [NestedStepGroup] { rows.map { NestedStepGroup(row: (parameter, $0.value), steps: $0.steps) } }
+}
+
+extension SweepStep {
+    public static let diagnosticCodes: [DiagnosticCode] = [.sweepOver, .sweepParameter, .sweepParameterUnused, .sweepValueRepeated, .sweepValues, .sweepWithoutSearch]
+
+    public static let examples: [StepExample] = [
+        .valid("The replica table: the same searches with 1, 2 and 3 replicas", """
+            - sweep:
+                id: replicas
+                over: {replicas: [1, 2, 3]}
+                steps:
+                  - release
+                  - load: {replicas: "${replicas}"}
+                  - concurrentSearch: {queries: 100, concurrency: 20}
+            """),
+        .valid("A value that repeats runs its row twice (warned)", """
+            - sweep:
+                over: {ef: [32, 32]}
+                steps: [{concurrentSearch: {params: {ef: "${ef}"}}}]
+            """, warnings: [.sweepValueRepeated]),
+        .valid("Rows that never use the value are all the same (warned)", """
+            - sweep:
+                over: {replicas: [1, 2]}
+                steps: [concurrentSearch]
+            """, warnings: [.sweepParameterUnused]),
+        .valid("Rows without a search have no comparison (warned)", """
+            - sweep:
+                over: {replicas: [1, 2]}
+                steps: [release, {load: {replicas: "${replicas}"}}]
+            """, warnings: [.sweepWithoutSearch]),
+        .invalid("Two parameters at once", """
+            - sweep:
+                over: {replicas: [1, 2], concurrency: [10, 20]}
+                steps: [concurrentSearch]
+            """, .sweepOver),
+        .invalid("A parameter steps cannot name", """
+            - sweep:
+                over: {"top-k": [10, 20]}
+                steps: [concurrentSearch]
+            """, .sweepParameter),
+        .invalid("No values", """
+            - sweep:
+                over: {replicas: []}
+                steps: [concurrentSearch]
+            """, .sweepValues),
+    ]
+}

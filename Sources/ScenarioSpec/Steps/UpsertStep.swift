@@ -62,3 +62,38 @@ public enum RowWrites {
     public static let freshnessMax = Metric<DurationValue>("freshness.max", .lower, "Longest of that time.")
     public static let freshnessTimeouts = Metric<CountValue>("freshness.timeouts", .lower, "Probed rows not found within `freshnessTimeout`.")
 }
+
+extension DiagnosticCode {
+    public static let upsertAutoId = DiagnosticCode("upsert-auto-id")
+}
+
+extension UpsertStep {
+    /// As an insert's rows, and the primary key must be one the rows carry (not autoId).
+    public func check(_ step: Step, _ checks: inout ScenarioChecks) {
+        guard let collection = step.collection else { return }
+        checks.checkEnd(rows, step)
+        guard let create = checks.create(of: step) else { return }
+        checks.check(rows, create.fields)
+        checks.checkDynamic(rows, create)
+        if let key = create.fields.first(where: \.primary), key.autoId {
+            checks.decoder.error(step.mark, .upsertAutoId, "'\(collection)' assigns its primary key '\(key.name)' itself (autoId), so rows cannot be upserted by key; create it with autoId: false and generate the key")
+        }
+    }
+}
+
+extension UpsertStep {
+    public static let diagnosticCodes: [DiagnosticCode] = [.upsertAutoId]
+
+    public static let examples: [StepExample] = [
+        .valid("New vectors for the rows with keys 0 to 999", """
+            - upsert: {rows: 1000, generate: {id: {sequence: 0}, embedding: {uniform: [0, 1], seed: 7}}}
+            """),
+        .invalid("Upserting by a key the server assigns", """
+            - create:
+                fields:
+                  - {name: id, type: int64, primary: true, autoId: true}
+                  - {name: embedding, type: floatVector, dim: 8}
+            - upsert: {rows: 10}
+            """, after: .none, .upsertAutoId),
+    ]
+}

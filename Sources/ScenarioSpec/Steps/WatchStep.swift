@@ -352,3 +352,124 @@ public struct WatchStep: StepSpec {
                        memoryAbove: memory, cooldown: cooldown)
     }
 }
+
+extension DiagnosticCode {
+    public static let ruleCondition = DiagnosticCode("rule-condition")
+    public static let ruleDuplicate = DiagnosticCode("rule-duplicate")
+    public static let ruleNeedsBackground = DiagnosticCode("rule-needs-background")
+    public static let ruleSignalUnknown = DiagnosticCode("rule-signal-unknown")
+    public static let scaleCommandUnused = DiagnosticCode("scale-command-unused")
+    public static let scaleRange = DiagnosticCode("scale-range")
+    public static let watchBackgroundCap = DiagnosticCode("watch-background-cap")
+    public static let watchFaultTime = DiagnosticCode("watch-fault-time")
+    public static let watchInterval = DiagnosticCode("watch-interval")
+    public static let notifierUnknown = DiagnosticCode("notifier-unknown")
+    public static let notifiersMissing = DiagnosticCode("notifiers-missing")
+}
+
+extension WatchStep {
+    /// The notifiers the rules name exist; rules with no `notify` and no notifiers only record.
+    public func check(_ step: Step, _ checks: inout ScenarioChecks) {
+        let notifiers = checks.scenario.notifiers
+        let names = Set(notifiers.map(\.name))
+        for rule in rules {
+            for name in rule.notify ?? [] where !names.contains(name) {
+                let hint = Suggestion.hint(for: name, in: names)
+                let declared = names.isEmpty ? "; no notifiers are declared (add 'notifiers:')" : "; declared: \(names.sorted().joined(separator: ", "))"
+                checks.decoder.error(rule.notifyMark, .notifierUnknown, "rule '\(rule.name)' notifies '\(name)', but no notifier has that name\(hint.isEmpty ? declared : hint)")
+            }
+        }
+        // `notify: []` on every rule says "record only" on purpose.
+        if rules.contains(where: { $0.notify == nil }), notifiers.isEmpty {
+            checks.decoder.warning(step.mark, .notifiersMissing, "this watch has alert rules but the scenario declares no notifiers; alerts will only be recorded in the report")
+        }
+    }
+}
+
+extension WatchStep {
+    public var collectionNeed: String? {
+        guard serving || background != nil || writes != nil else { return nil }
+        return "'watch' searches a collection (serving check, background load\(writes != nil ? ", writes" : "")), but none is set: add 'collection: NAME'\(writes == nil ? ", or 'serving: false'" : "")"
+    }
+}
+
+extension WatchStep {
+    public static let diagnosticCodes: [DiagnosticCode] = [.ruleCondition, .ruleDuplicate, .ruleNeedsBackground, .ruleSignalUnknown, .scaleCommandUnused, .scaleRange, .watchBackgroundCap, .watchFaultTime, .watchInterval, .notifierUnknown, .notifiersMissing]
+
+    public static let examples: [StepExample] = [
+        .valid("Two minutes of checks every 5 s with searches in the background and an alert", """
+            - watch:
+                duration: 2m
+                interval: 5s
+                background: {rate: 20/s}
+                rules:
+                  - {name: down, when: serving == 0, for: 10s, severity: critical, notify: []}
+                  - {name: slow, when: search.p99 > 500ms, notify: []}
+            """),
+        .valid("A fault and its undo at set times, inserts through it", """
+            - watch:
+                duration: 50s
+                interval: 2s
+                background: {rate: 20/s}
+                writes: {rate: 5/s, batch: 20}
+                faults:
+                  - {at: 10s, run: [scripts/milvus-local, cluster, kill, querynode, "2"], name: kill}
+                  - {at: 30s, run: [scripts/milvus-local, cluster, start, querynode, "2"], name: restart}
+            """),
+        .valid("Alerts with nowhere to go are only recorded (warned)", """
+            - watch:
+                duration: 1m
+                rules: [{name: down, when: serving == 0}]
+            """, warnings: [.notifiersMissing]),
+        .valid("A scale command that never says how many (warned)", """
+            - watch:
+                duration: 1m
+                scale: {run: [kubectl, scale, deployment/querynode], max: 3}
+            """, warnings: [.scaleCommandUnused]),
+        .valid("A background load that cannot keep its rate while the server hangs (warned)", """
+            - watch:
+                duration: 1m
+                background: {rate: 100/s, concurrency: 10}
+            """, warnings: [.watchBackgroundCap]),
+        .invalid("A percent written as a plain number", """
+            - watch:
+                duration: 1m
+                rules: [{name: memory, when: node.memoryPercent > 80, notify: []}]
+            """, .ruleCondition),
+        .invalid("Two rules with one name", """
+            - watch:
+                duration: 1m
+                rules:
+                  - {name: down, when: serving == 0, notify: []}
+                  - {name: down, when: live == 0, notify: []}
+            """, .ruleDuplicate),
+        .invalid("A search signal without searches to measure it", """
+            - watch:
+                duration: 1m
+                rules: [{name: slow, when: search.p99 > 500ms, notify: []}]
+            """, .ruleNeedsBackground),
+        .invalid("A signal that does not exist", """
+            - watch:
+                duration: 1m
+                rules: [{name: memory, when: node.memPercent > 80%, notify: []}]
+            """, .ruleSignalUnknown),
+        .invalid("More replicas at least than at most", """
+            - watch:
+                duration: 1m
+                scale: {run: [echo, "${replicas}"], min: 5, max: 3}
+            """, .scaleRange),
+        .invalid("A fault after the watch has ended", """
+            - watch:
+                duration: 1m
+                faults: [{at: 90s, run: [echo, boom]}]
+            """, .watchFaultTime),
+        .invalid("Checks further apart than the watch is long", """
+            - watch: {duration: 10s, interval: 30s}
+            """, .watchInterval),
+        .invalid("A rule notifying a notifier that is not declared", """
+            - watch:
+                duration: 1m
+                rules: [{name: down, when: serving == 0, notify: [chat]}]
+            """, .notifierUnknown),
+    ]
+}
