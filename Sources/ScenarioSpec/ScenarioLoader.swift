@@ -90,11 +90,12 @@ struct ScenarioDecoding {
             decoder.error(root.mark, .scenarioNotAMapping, "a scenario is a mapping with at least 'steps:', got \(root.shapeDescription)")
             return nil
         }
-        guard let r = decoder.object(root, Scenario.spec) else { return nil }
-        defer { r.finish() }
-        let version = r.int("version") ?? 1
+        guard let reader = decoder.object(root, Scenario.spec) else { return nil }
+        defer { reader.finish() }
+        let r = KeyReader<Scenario.Keys>(reader)
+        let version = r[\.version] ?? 1
         // `vars` first: the rest of the file may refer to them.
-        let vars = r.parameters("vars") ?? []
+        let vars = r[\.vars] ?? []
         var scenarioVars: [String: VariableScope.Binding] = [:]
         for v in vars {
             if !Interpolation.isValidName(v.name) {
@@ -103,20 +104,20 @@ struct ScenarioDecoding {
             scenarioVars[v.name] = .value(v.value, origin: "vars")
         }
         return decoder.withScope(decoder.scope.settingScenarioVars(scenarioVars)) { () -> Scenario? in
-            let name = r.string("name") ?? defaultName
-            let title = r.string("title")
-            let description = r.string("description")
-            let target = r.object("target") { Target($0) }
-            let collection = r.string("collection")
-            if let collection { checkCollectionName(collection, at: r.mark("collection")) }
-            let report = r.object("report") { ReportOptions($0) }
-            let notifiers = r.variants("notifiers") { kind, _, n in Notifier(kind: kind, n) } ?? []
-            let cleanup: Scenario.Cleanup = r.choice("cleanup") ?? .onSuccess
+            let name = r[\.name] ?? defaultName
+            let title = r[\.title]
+            let description = r[\.description]
+            let target = r.object(\.target) { Target($0) }
+            let collection = r[\.collection]
+            if let collection { checkCollectionName(collection, at: r.mark(\.collection)) }
+            let report = r.object(\.report) { ReportOptions($0) }
+            let notifiers = r.variants(\.notifiers) { kind, _, n in Notifier(kind: kind, n) } ?? []
+            let cleanup: Scenario.Cleanup = r[\.cleanup] ?? .onSuccess
             let steps = decodeSteps(r, collection: collection)
-            let thresholdNodes = r.rawNode("thresholds")
-            _ = r.strings("thresholds")
-            let regressionNodes = r.rawNode("regressions")
-            _ = r.parameters("regressions")
+            let thresholdNodes = r.written(\.thresholds)
+            _ = r[\.thresholds]
+            let regressionNodes = r.written(\.regressions)
+            _ = r[\.regressions]
             guard let target, let report else { return nil }
             var scenario = Scenario(file: file, version: version, name: name, title: title, description: description,
                                     vars: vars, target: target, collection: collection, report: report,
@@ -129,6 +130,11 @@ struct ScenarioDecoding {
         }
     }
 
+    /// A step of kind `S`, read with its kind's keys.
+    static func decode<S: StepSpec>(_ type: S.Type, _ reader: ObjectReader, _ context: StepDecodingContext) -> S {
+        S(KeyReader<S.Keys>(reader), context)
+    }
+
     func checkCollectionName(_ name: String, at mark: Mark) {
         let valid = name.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } == true
             && name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
@@ -137,10 +143,10 @@ struct ScenarioDecoding {
         }
     }
 
-    func decodeSteps(_ r: ObjectReader, collection: String?) -> [Step] {
+    func decodeSteps(_ r: KeyReader<Scenario.Keys>, collection: String?) -> [Step] {
         var counters: [String: Int] = [:]
         var index = 0
-        return r.variants("steps") { kind, nameNode, reader in
+        return r.variants(\.steps) { kind, nameNode, reader in
             index += 1
             counters[kind, default: 0] += 1
             return makeStep(kind: kind, nameNode: nameNode, reader, collection: collection,
@@ -148,14 +154,15 @@ struct ScenarioDecoding {
         } ?? []
     }
 
-    func makeStep(kind: String, nameNode: Node, _ r: ObjectReader, collection defaultCollection: String?,
+    func makeStep(kind: String, nameNode: Node, _ reader: ObjectReader, collection defaultCollection: String?,
                   path: String, autoId: String, parentKind: String?) -> Step? {
         guard let type = StepKinds.type(named: kind) else { return nil }
-        let id = r.string("id")
+        let r = KeyReader<StepKinds.CommonKeys>(reader)
+        let id = r[\.id]
         var collection: String?
         if type.collectionUse != .none {
-            collection = r.string("collection") ?? defaultCollection
-            if let c = r.string("collection") { checkCollectionName(c, at: r.mark("collection")) }
+            collection = r[\.collection] ?? defaultCollection
+            if let c = r[\.collection] { checkCollectionName(c, at: r.mark(\.collection)) }
             if type.collectionUse == .required, collection == nil {
                 decoder.error(nameNode.mark, .collectionMissing, "'\(kind)' works on a collection, but none is set: add 'collection: NAME' at the top of the scenario or to this step")
             }
@@ -183,7 +190,7 @@ struct ScenarioDecoding {
             decoder.error(nameNode.mark, .stepNotSweepable, "a '\(kind)' step cannot be nested inside a sweep; put it before or after the sweep")
             return nil
         }
-        let spec = type.init(r, context)
+        let spec = Self.decode(type, reader, context)
         if collection == nil, let need = spec.collectionNeed {
             decoder.error(nameNode.mark, .collectionMissing, need)
         }

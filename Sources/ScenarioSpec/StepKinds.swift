@@ -30,15 +30,19 @@ public enum StepKinds {
         all.first { $0.kind == kind }
     }
 
-    public static let idKey = KeySpec("id", .identifier, .runtimeDefault("`<kind><n>`, e.g. `load1`"),
-                                      "Names the step for thresholds and reports. Letters, digits, `_` and `-`.")
-    public static let collectionKey = KeySpec("collection", .text, .runtimeDefault("the scenario's `collection`"),
-                                              "The collection this step works on.")
+    /// The keys every step takes (`collection` only when its kind uses one).
+    public struct CommonKeys: KeySet {
+        public init() {}
+        public let id = Key.identifier("id", .runtimeDefault("`<kind><n>`, e.g. `load1`"),
+                                       "Names the step for thresholds and reports. Letters, digits, `_` and `-`.")
+        public let collection = Key.text("collection", .runtimeDefault("the scenario's `collection`"), "The collection this step works on.")
+    }
 
     /// The full settings of a kind: `id`, `collection` where used, then its own keys.
     public static func objectSpec(_ type: any StepSpec.Type) -> ObjectSpec {
-        var keys = [idKey]
-        if type.collectionUse != .none { keys.append(collectionKey) }
+        let common = CommonKeys()
+        var keys = [common.id.spec]
+        if type.collectionUse != .none { keys.append(common.collection.spec) }
         keys += type.keys
         return ObjectSpec(name: "step_\(type.kind)", title: "\(type.kind) step", doc: type.summary,
                           keys: keys, constraints: type.constraints)

@@ -240,10 +240,14 @@ public enum QualityMetrics {
 
 /// The `nodeTraffic` setting of the search-load kinds.
 public enum NodeTrafficSetting {
-    public static let key = KeySpec("nodeTraffic", .boolean, .defaultValue("true"),
-                                    "Read every query node's search counters (`milvus_querynode_sq_req_count`), CPU and the proxy's search latency on `target.metrics` before, during (every `nodeTrafficInterval`) and after the measured queries, and record which node served how much (节点查询分布) and the server's P50/P99. Off: no reads at all.")
-    public static let intervalKey = KeySpec("nodeTrafficInterval", .duration(allowZero: true), .defaultValue("1s"),
-                                            "How often the counters are read while the queries run (for the per-second chart and CPU peaks). Each reading costs the client about 60 ms of CPU per second of load with 4 endpoints (measured, release build) and each Milvus process the rendering of its `/metrics`; `0s` reads only before and after.")
+    /// `nodeTraffic` and `nodeTrafficInterval`.
+    public struct Keys: KeySet {
+        public init() {}
+        public let nodeTraffic = Key.boolean("nodeTraffic", .defaultValue("true"),
+                                             "Read every query node's search counters (`milvus_querynode_sq_req_count`), CPU and the proxy's search latency on `target.metrics` before, during (every `nodeTrafficInterval`) and after the measured queries, and record which node served how much (节点查询分布) and the server's P50/P99. Off: no reads at all.")
+        public let nodeTrafficInterval = Key.duration("nodeTrafficInterval", allowZero: true, .defaultValue("1s"),
+                                                      "How often the counters are read while the queries run (for the per-second chart and CPU peaks). Each reading costs the client about 60 ms of CPU per second of load with 4 endpoints (measured, release build) and each Milvus process the rendering of its `/metrics`; `0s` reads only before and after.")
+    }
 }
 
 extension Dictionary where Key == String, Value == Double {

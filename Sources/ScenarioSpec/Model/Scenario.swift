@@ -52,23 +52,25 @@ public struct Scenario: Sendable {
 
     public static let currentVersion = 1
 
+    public struct Keys: KeySet {
+        public init() {}
+        public let version = Key.integer("version", min: 1, max: 1, .defaultValue("1"), "Version of the scenario format.")
+        public let name = Key.identifier("name", .runtimeDefault("the file name without `.yaml`"), "Names the report folder (`reports/<name>/…`).")
+        public let title = Key.text("title", .optional, "Title of the report.")
+        public let description = Key.text("description", .optional, "What the scenario proves.")
+        public let vars = Key.parameters("vars", .defaultValue("{}"), "Variables for `${name}`. Their values may use the environment: `rows: ${ROWS:-100000}`. `--var name=value` overrides them.")
+        public let target = ObjectKey<Target.Keys>("target", Target.info, .defaultValue("{}"), "The Milvus deployment.")
+        public let collection = Key.text("collection", .optional, "Default collection for steps that work on one.")
+        public let report = ObjectKey<ReportOptions.Keys>("report", ReportOptions.info, .defaultValue("{}"), "Report options.")
+        public let notifiers = VariantListKey("notifiers", Notifier.variants, minCount: 0, .defaultValue("[]"), "Where `watch` alerts are sent.")
+        public let steps = VariantListKey("steps", StepKinds.topLevel, minCount: 1, .required, "What to run, in order.")
+        public let thresholds = Key.list("thresholds", of: .expression("threshold"), minCount: 0, .defaultValue("[]"), "Pass/fail rules: `<stepId>.<metric> <op> <value>[unit]`, e.g. `baseline.p99 < 100ms`. The run exits 1 when one fails.")
+        public let regressions = Key.textMap("regressions", .defaultValue("{}"), "What `compare` gates on when this run is the new one: `<stepId>.<metric>: <tolerance>`, e.g. `baseline.p99: 10%`, `baseline.qps: 5%`, `baseline.recall: 0.01`, `replicas.maxSpeedup: 10%`; `*.p99` for every step, `<sweep>[<value>].<id>` for a sweep row's step. A regression must be beyond the tolerance and significant (see docs/regression-gate.md). Empty: QPS, P50/P95/P99, error rate, recall and rows/s of every step at the defaults.")
+        public let cleanup = Key<Cleanup>.choice("cleanup", .defaultValue("onSuccess"), "`onSuccess`: stop at the first failure. `always`: after a failure or interruption, still run the remaining `drop` steps. `never`: skip `drop` steps.")
+    }
+
     public static let spec = ObjectSpec(
         name: "scenario", title: "scenario",
         doc: "The top level of a scenario file. Top-level keys starting with `x-` are ignored: a place for YAML anchors (`x-search: &search {topK: 10}`) that steps merge with `<<: *search`.",
-        keys: [
-            KeySpec("version", .integer(min: 1, max: 1), .defaultValue("1"), "Version of the scenario format."),
-            KeySpec("name", .identifier, .runtimeDefault("the file name without `.yaml`"), "Names the report folder (`reports/<name>/…`)."),
-            KeySpec("title", .text, .optional, "Title of the report."),
-            KeySpec("description", .text, .optional, "What the scenario proves."),
-            KeySpec("vars", .parameters, .defaultValue("{}"), "Variables for `${name}`. Their values may use the environment: `rows: ${ROWS:-100000}`. `--var name=value` overrides them."),
-            KeySpec("target", .object(Target.spec), .defaultValue("{}"), "The Milvus deployment."),
-            KeySpec("collection", .text, .optional, "Default collection for steps that work on one."),
-            KeySpec("report", .object(ReportOptions.spec), .defaultValue("{}"), "Report options."),
-            KeySpec("notifiers", .list(.variant(Notifier.variants), minCount: 0), .defaultValue("[]"), "Where `watch` alerts are sent."),
-            KeySpec("steps", .list(.variant(StepKinds.topLevel), minCount: 1), .required, "What to run, in order."),
-            KeySpec("thresholds", .list(.expression("threshold"), minCount: 0), .defaultValue("[]"), "Pass/fail rules: `<stepId>.<metric> <op> <value>[unit]`, e.g. `baseline.p99 < 100ms`. The run exits 1 when one fails."),
-            KeySpec("regressions", .textMap, .defaultValue("{}"), "What `compare` gates on when this run is the new one: `<stepId>.<metric>: <tolerance>`, e.g. `baseline.p99: 10%`, `baseline.qps: 5%`, `baseline.recall: 0.01`, `replicas.maxSpeedup: 10%`; `*.p99` for every step, `<sweep>[<value>].<id>` for a sweep row's step. A regression must be beyond the tolerance and significant (see docs/regression-gate.md). Empty: QPS, P50/P95/P99, error rate, recall and rows/s of every step at the defaults."),
-            KeySpec("cleanup", .choice(Cleanup.allCases.map(\.rawValue)), .defaultValue("onSuccess"), "`onSuccess`: stop at the first failure. `always`: after a failure or interruption, still run the remaining `drop` steps. `never`: skip `drop` steps."),
-        ],
-        allowsExtensionKeys: true)
+        keys: Keys.self, allowsExtensionKeys: true)
 }

@@ -1,9 +1,10 @@
-/// Reads the keys of one mapping against its `ObjectSpec`.
+/// Reads the keys of one mapping against its `ObjectSpec`: the untyped layer under `KeyReader`.
 ///
 /// Creating a reader reports unknown keys (with "did you mean"), missing required keys and
-/// broken key constraints. Each typed accessor converts one key, reports what does not fit and
-/// applies the spec's default, so defaults live in one place. `finish()` checks (in tests) that
-/// the model read every key its spec declares — a key cannot be declared and then ignored.
+/// broken key constraints. Each accessor converts one key — given by its declaration, never by
+/// a name — reports what does not fit and applies the spec's default, so defaults live in one
+/// place. `finish()` checks (in tests) that the model read every key its spec declares — a key
+/// cannot be declared and then ignored.
 public final class ObjectReader {
     public let decoder: SpecDecoder
     public let spec: ObjectSpec
@@ -47,15 +48,15 @@ public final class ObjectReader {
     }
 
     /// The mark of a key's value, or of the mapping when the key is absent.
-    public func mark(_ key: String) -> Mark { values[key]?.mark ?? node.mark }
+    func mark(_ k: KeySpec) -> Mark { values[k.name]?.mark ?? node.mark }
 
     /// Whether the scenario wrote this key.
-    public func has(_ key: String) -> Bool { values[key] != nil }
+    func has(_ k: KeySpec) -> Bool { values[k.name] != nil }
 
-    /// The node written for a key (no default applied).
-    public func rawNode(_ key: String) -> Node? {
-        _ = keySpec(key)
-        return values[key]
+    /// The node written for a key (no default applied); the key counts as read.
+    func written(_ k: KeySpec) -> Node? {
+        read.insert(k.name)
+        return values[k.name]
     }
 
     /// Records declared keys the model never read, so tests can prove the model and its spec
@@ -65,14 +66,9 @@ public final class ObjectReader {
         if !unread.isEmpty { decoder.unreadKeys.insert("\(spec.name): \(unread.joined(separator: ", "))") }
     }
 
-    private func keySpec(_ key: String) -> KeySpec {
-        guard let k = spec.key(key) else { preconditionFailure("\(spec.name) reads undeclared key '\(key)'") }
-        read.insert(key)
-        return k
-    }
-
     /// The node to convert: the written one, or the default as a scalar at the mapping's position.
     private func nodeOrDefault(_ k: KeySpec) -> Node? {
+        read.insert(k.name)
         if let n = values[k.name] { return n }
         if case .defaultValue(let text) = k.presence {
             // Defaults are written as a scenario would write them; lists and maps are parsed as YAML.
@@ -84,148 +80,132 @@ public final class ObjectReader {
         return nil
     }
 
-    private func scalar(_ key: String) -> ScalarValue? {
-        let k = keySpec(key)
+    private func scalar(_ k: KeySpec) -> ScalarValue? {
         guard let n = nodeOrDefault(k) else { return nil }
-        if let v = decoder.convert(n, k.kind, key: key) { return v }
+        if let v = decoder.convert(n, k.kind, key: k.name) { return v }
         // A bad value was reported; carry on with the default so later checks still run.
-        if values[key] != nil, case .defaultValue(let text) = k.presence {
-            return decoder.convert(.scalar(text, at: node.mark), k.kind, key: key)
+        if values[k.name] != nil, case .defaultValue(let text) = k.presence {
+            return decoder.convert(.scalar(text, at: node.mark), k.kind, key: k.name)
         }
         return nil
     }
 
-    public func string(_ key: String) -> String? {
-        switch scalar(key) {
-        case .text(let s)?: return s
-        case nil: return nil
-        default: preconditionFailure("\(key) is not a text kind")
-        }
-    }
-
-    public func bool(_ key: String) -> Bool? {
-        if case .bool(let b)? = scalar(key) { return b }
+    func text(_ k: KeySpec) -> String? {
+        if case .text(let s)? = scalar(k) { return s }
         return nil
     }
 
-    public func int(_ key: String) -> Int? {
-        if case .int(let v)? = scalar(key) { return v }
+    func bool(_ k: KeySpec) -> Bool? {
+        if case .bool(let b)? = scalar(k) { return b }
+        return nil
+    }
+
+    func int(_ k: KeySpec) -> Int? {
+        if case .int(let v)? = scalar(k) { return v }
         return nil
     }
 
     /// Numbers, percents (0–100) and fractions (0–1).
-    public func double(_ key: String) -> Double? {
-        if case .number(let v)? = scalar(key) { return v }
+    func double(_ k: KeySpec) -> Double? {
+        if case .number(let v)? = scalar(k) { return v }
         return nil
     }
 
-    public func duration(_ key: String) -> ScenarioDuration? {
-        if case .duration(let d)? = scalar(key) { return d }
+    func duration(_ k: KeySpec) -> ScenarioDuration? {
+        if case .duration(let d)? = scalar(k) { return d }
         return nil
     }
 
-    public func rate(_ key: String) -> Rate? {
-        if case .rate(let r)? = scalar(key) { return r }
+    func rate(_ k: KeySpec) -> Rate? {
+        if case .rate(let r)? = scalar(k) { return r }
         return nil
     }
 
-    public func secret(_ key: String) -> Secret? {
-        if case .secret(let s)? = scalar(key) { return s }
+    func secret(_ k: KeySpec) -> Secret? {
+        if case .secret(let s)? = scalar(k) { return s }
         return nil
     }
 
-    /// A `countOrDuration` key.
-    public func countOrDuration(_ key: String) -> CountOrDuration? {
-        switch scalar(key) {
+    func countOrDuration(_ k: KeySpec) -> CountOrDuration? {
+        switch scalar(k) {
         case .int(let n)?: return .count(n)
         case .duration(let d)?: return .duration(d)
         default: return nil
         }
     }
 
-    /// A `choice` key as its enum.
-    public func choice<E: RawRepresentable>(_ key: String, as: E.Type = E.self) -> E? where E.RawValue == String {
-        string(key).flatMap(E.init(rawValue:))
+    /// A command: a list of at least the program.
+    func argv(_ k: KeySpec) -> [String]? {
+        guard let n = nodeOrDefault(k) else { return nil }
+        guard let items = n.sequence else {
+            let hint = n.scalar.map { $0.text.contains(" ") ? "; write it as a list of arguments, like [\($0.text.split(separator: " ").joined(separator: ", "))]" : "" } ?? ""
+            decoder.error(n.mark, .commandInvalid, "'\(k.name)' expects a command as a list of arguments, got \(n.shapeDescription)\(hint)")
+            return nil
+        }
+        guard !items.isEmpty else {
+            decoder.error(n.mark, .commandInvalid, "'\(k.name)' needs at least the program to run, got an empty list")
+            return nil
+        }
+        let texts = items.compactMap { decoder.convert($0, .text, key: k.name) }.compactMap { v -> String? in
+            if case .text(let s) = v { return s }
+            return nil
+        }
+        return texts.count == items.count ? texts : nil
     }
 
-    /// A list of scalars (`list`, `oneOrMore` of a scalar kind) or a command (`argv`).
-    public func strings(_ key: String) -> [String]? {
-        let k = keySpec(key)
+    /// A list of scalars of kind `item` (with `oneAccepted`, also one value, or several
+    /// separated by commas), as their texts.
+    func scalars(_ k: KeySpec, item: ValueKind, minimum: Int, oneAccepted: Bool) -> [String]? {
         guard let n = nodeOrDefault(k) else { return nil }
-        switch k.kind {
-        case .argv:
-            guard let items = n.sequence else {
-                let hint = n.scalar.map { $0.text.contains(" ") ? "; write it as a list of arguments, like [\($0.text.split(separator: " ").joined(separator: ", "))]" : "" } ?? ""
-                decoder.error(n.mark, .commandInvalid, "'\(key)' expects a command as a list of arguments, got \(n.shapeDescription)\(hint)")
-                return nil
+        var items: [Node]
+        if let seq = n.sequence {
+            items = seq
+        } else if oneAccepted, let s = n.scalar, !n.isNull {
+            // One value, or several separated by commas (handy from one environment variable).
+            items = [n]
+            if let (text, _) = decoder.text(n, what: "'\(k.name)'"), text.contains(",") {
+                items = text.split(separator: ",").map { Node.scalar($0.trimmingSpaces, style: s.style, at: n.mark) }
             }
-            guard !items.isEmpty else {
-                decoder.error(n.mark, .commandInvalid, "'\(key)' needs at least the program to run, got an empty list")
-                return nil
-            }
-            let texts = items.compactMap { decoder.convert($0, .text, key: key) }.compactMap { v -> String? in
-                if case .text(let s) = v { return s }
-                return nil
-            }
-            return texts.count == items.count ? texts : nil
-        default:
-            let item: ValueKind
-            let minimum: Int
-            switch k.kind {
-            case .list(let i, let m): (item, minimum) = (i, m)
-            case .oneOrMore(let i): (item, minimum) = (i, 1)
-            default: preconditionFailure("\(key) is not a list of scalars")
-            }
-            var items: [Node]
-            if let seq = n.sequence {
-                items = seq
-            } else if case .oneOrMore = k.kind, let s = n.scalar, !n.isNull {
-                // One value, or several separated by commas (handy from one environment variable).
-                items = [n]
-                if let (text, _) = decoder.text(n, what: "'\(key)'"), text.contains(",") {
-                    items = text.split(separator: ",").map { Node.scalar($0.trimmingSpaces, style: s.style, at: n.mark) }
-                }
-            } else {
-                decoder.error(n.mark, .typeMismatch, "'\(key)' expects a list, got \(n.shapeDescription)")
-                return nil
-            }
-            if items.count < minimum {
-                decoder.error(n.mark, .listTooShort, "'\(key)' needs at least \(minimum) item\(minimum == 1 ? "" : "s"), got \(items.count)")
-                return nil
-            }
-            var out: [String] = []
-            for i in items {
-                switch decoder.convert(i, item, key: key) {
-                case .text(let s)?: out.append(s)
-                case .int(let v)?: out.append(String(v))
-                case .number(let v)?: out.append(ScenarioNumber.format(v))
-                case .bool(let b)?: out.append(String(b))
-                case .some: break
-                case nil: return nil
-                }
-            }
-            return out
+        } else {
+            decoder.error(n.mark, .typeMismatch, "'\(k.name)' expects a list, got \(n.shapeDescription)")
+            return nil
         }
+        if items.count < minimum {
+            decoder.error(n.mark, .listTooShort, "'\(k.name)' needs at least \(minimum) item\(minimum == 1 ? "" : "s"), got \(items.count)")
+            return nil
+        }
+        var out: [String] = []
+        for i in items {
+            switch decoder.convert(i, item, key: k.name) {
+            case .text(let s)?: out.append(s)
+            case .int(let v)?: out.append(String(v))
+            case .number(let v)?: out.append(ScenarioNumber.format(v))
+            case .bool(let b)?: out.append(String(b))
+            case .some: break
+            case nil: return nil
+            }
+        }
+        return out
     }
 
     /// A map of name → scalar text (`parameters` or `textMap`), in the order written.
-    public func parameters(_ key: String) -> [Parameter]? {
-        let k = keySpec(key)
+    func parameters(_ k: KeySpec) -> [Parameter]? {
+        read.insert(k.name)
         guard let n = values[k.name] else {
             if case .defaultValue = k.presence { return [] }
             return nil
         }
         if n.isNull { return [] }
         guard let entries = n.mapping else {
-            decoder.error(n.mark, .typeMismatch, "'\(key)' expects a mapping of names to values (like {nlist: 128}), got \(n.shapeDescription)")
+            decoder.error(n.mark, .typeMismatch, "'\(k.name)' expects a mapping of names to values (like {nlist: 128}), got \(n.shapeDescription)")
             return nil
         }
         var out: [Parameter] = []
         for e in entries {
             guard let name = e.key.scalar?.text else { continue }
-            guard let (text, _) = decoder.text(e.value, what: "'\(key).\(name)'") else { continue }
+            guard let (text, _) = decoder.text(e.value, what: "'\(k.name).\(name)'") else { continue }
             if e.value.isNull {
-                decoder.error(e.value.mark, .valueMissing, "'\(key).\(name)' needs a value, got nothing")
+                decoder.error(e.value.mark, .valueMissing, "'\(k.name).\(name)' needs a value, got nothing")
                 continue
             }
             out.append(Parameter(name: name, value: text, mark: e.value.mark))
@@ -233,11 +213,10 @@ public final class ObjectReader {
         return out
     }
 
-    /// A nested mapping of a known `object` kind.
-    public func object<T>(_ key: String, _ build: (ObjectReader) -> T) -> T? {
-        let k = keySpec(key)
-        guard case .object(let objectSpec) = k.kind else { preconditionFailure("\(key) is not an object") }
-        let n = values[key] ?? {
+    /// A nested mapping following `objectSpec`.
+    func object<T>(_ k: KeySpec, _ objectSpec: ObjectSpec, _ build: (ObjectReader) -> T) -> T? {
+        read.insert(k.name)
+        let n = values[k.name] ?? {
             if case .defaultValue = k.presence { return Node(.mapping([]), at: node.mark) }
             return nil
         }()
@@ -247,21 +226,20 @@ public final class ObjectReader {
         return value
     }
 
-    /// A list of mappings of a known `object` kind.
-    public func objects<T>(_ key: String, _ build: (ObjectReader) -> T?) -> [T]? {
-        let k = keySpec(key)
-        guard case .list(.object(let objectSpec), let minimum) = k.kind else { preconditionFailure("\(key) is not a list of objects") }
-        guard let n = values[key] else {
+    /// A list of mappings following `objectSpec`.
+    func objects<T>(_ k: KeySpec, _ objectSpec: ObjectSpec, minimum: Int, _ build: (ObjectReader) -> T?) -> [T]? {
+        read.insert(k.name)
+        guard let n = values[k.name] else {
             if case .defaultValue = k.presence { return [] }
             return nil
         }
         if n.isNull, minimum == 0 { return [] }
         guard let items = n.sequence else {
-            decoder.error(n.mark, .typeMismatch, "'\(key)' expects a list of \(objectSpec.title)s, got \(n.shapeDescription)")
+            decoder.error(n.mark, .typeMismatch, "'\(k.name)' expects a list of \(objectSpec.title)s, got \(n.shapeDescription)")
             return nil
         }
         if items.count < minimum {
-            decoder.error(n.mark, .listTooShort, "'\(key)' needs at least \(minimum) \(objectSpec.title)\(minimum == 1 ? "" : "s"), got \(items.isEmpty ? "none" : String(items.count))")
+            decoder.error(n.mark, .listTooShort, "'\(k.name)' needs at least \(minimum) \(objectSpec.title)\(minimum == 1 ? "" : "s"), got \(items.isEmpty ? "none" : String(items.count))")
         }
         return items.compactMap { item in
             guard let reader = decoder.object(item, objectSpec) else { return nil }
@@ -271,13 +249,12 @@ public final class ObjectReader {
         }
     }
 
-    /// A mapping of name → object, in the order written (generators by field name).
-    public func objectMap<T>(_ key: String, _ build: (String, ObjectReader) -> T?) -> [T]? {
-        let k = keySpec(key)
-        guard case .map(.object(let objectSpec)) = k.kind else { preconditionFailure("\(key) is not a map of objects") }
-        guard let n = values[key], !n.isNull else { return [] }
+    /// A mapping of name → mapping following `objectSpec`, in the order written.
+    func objectMap<T>(_ k: KeySpec, _ objectSpec: ObjectSpec, _ build: (String, ObjectReader) -> T?) -> [T]? {
+        read.insert(k.name)
+        guard let n = values[k.name], !n.isNull else { return [] }
         guard let entries = n.mapping else {
-            decoder.error(n.mark, .typeMismatch, "'\(key)' expects a mapping of names to \(objectSpec.title)s, got \(n.shapeDescription)")
+            decoder.error(n.mark, .typeMismatch, "'\(k.name)' expects a mapping of names to \(objectSpec.title)s, got \(n.shapeDescription)")
             return nil
         }
         return entries.compactMap { e in
@@ -289,11 +266,10 @@ public final class ObjectReader {
     }
 
     /// A list of single-key mappings choosing among the variants (steps, notifiers).
-    public func variants<T>(_ key: String, _ build: (_ name: String, _ nameNode: Node, ObjectReader) -> T?) -> [T]? {
-        let k = keySpec(key)
-        guard case .list(.variant(let set), let minimum) = k.kind else { preconditionFailure("\(key) is not a list of variants") }
-        guard let n = values[key] else { return nil }
-        return decoder.variantList(n, key: key, set: set, minimum: minimum, build)
+    func variants<T>(_ k: KeySpec, _ set: VariantSet, minimum: Int, _ build: (_ name: String, _ nameNode: Node, ObjectReader) -> T?) -> [T]? {
+        read.insert(k.name)
+        guard let n = values[k.name] else { return nil }
+        return decoder.variantList(n, key: k.name, set: set, minimum: minimum, build)
     }
 }
 

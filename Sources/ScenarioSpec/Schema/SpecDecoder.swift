@@ -188,7 +188,9 @@ public final class SpecDecoder {
         case .expression:
             return .text(raw)
         case .argv, .parameters, .textMap, .list, .map, .oneOrMore, .object, .variant:
-            preconditionFailure("\(kind) is not a scalar kind")
+            // A list item declared as a collection: not a single value (no key declares one).
+            error(node.mark, .typeMismatch, "'\(key)' expects \(kind.summary), got a single value")
+            return nil
         }
     }
 }

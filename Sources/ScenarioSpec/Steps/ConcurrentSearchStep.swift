@@ -5,11 +5,13 @@ public struct ConcurrentSearchStep: SearchingStep, ParallelLoad {
     public static let summary = "Runs searches and records latency percentiles in HdrHistograms. **Closed loop** (default): `concurrency` workers, each sending its next query when the last returns. **Open loop** (`rate` set): queries are sent on a fixed schedule and latency is measured from each query's intended start, so a stalled server shows in the percentiles (no coordinated omission); `concurrency` then caps queries in flight, and queries that could not start on time are counted as late. Ends after `queries` or after `duration` (100 queries when neither is set)."
     public static let collectionUse = CollectionUse.required
 
-    public static let keys: [KeySpec] = LoadSettings.keys("queries") + [
-        NodeTrafficSetting.key,
-        NodeTrafficSetting.intervalKey,
-        RecallSetting.key,
-    ] + SearchSettings.keys
+    public struct Keys: KeySet {
+        public init() {}
+        public let load = LoadSettings.Keys("queries")
+        public let traffic = NodeTrafficSetting.Keys()
+        public let recall = RecallSetting.key()
+        public let search = SearchSettings.Keys()
+    }
 
     public static let constraints = LoadSettings.constraints
 
@@ -63,12 +65,12 @@ public struct ConcurrentSearchStep: SearchingStep, ParallelLoad {
     /// Score recall@topK on a sample of the queries; nil: not measured.
     public var recall: RecallSetting?
 
-    public init(_ r: ObjectReader, _ context: StepDecodingContext) {
-        load = LoadSettings(r)
-        search = SearchSettings(r)
-        nodeTraffic = r.bool("nodeTraffic") ?? true
-        nodeTrafficInterval = r.duration("nodeTrafficInterval") ?? .seconds(1)
-        recall = r.object("recall") { RecallSetting($0) }
+    public init(_ r: KeyReader<Keys>, _ context: StepDecodingContext) {
+        load = LoadSettings(r.group(\.load))
+        search = SearchSettings(r.group(\.search))
+        nodeTraffic = r[\.traffic.nodeTraffic] ?? true
+        nodeTrafficInterval = r[\.traffic.nodeTrafficInterval] ?? .seconds(1)
+        recall = r.object(\.recall) { RecallSetting($0) }
     }
 }
 

@@ -60,44 +60,51 @@ public struct CreateStep: StepSpec {
         public var mark: Mark
     }
 
-    public static let fieldSpec = ObjectSpec(
-        name: "field", title: "field", doc: "One field of a collection's schema.",
-        keys: [
-            KeySpec("name", .identifier, .required, "Field name."),
-            KeySpec("type", .choice(FieldType.allCases.map(\.rawValue)), .required, "Data type. `float16Vector`, `bfloat16Vector` and `sparseFloatVector` need Milvus 2.4+, `int8Vector` 2.6+; the capability check refuses them on older servers before the first step."),
-            KeySpec("primary", .boolean, .defaultValue("false"), "The primary key; exactly one field has it (`int64` or `varchar`)."),
-            KeySpec("autoId", .boolean, .defaultValue("false"), "Milvus assigns the primary keys; inserts leave the field out."),
-            KeySpec("dim", .integer(min: 1, max: 32768), .optional, "Vector dimension; required for dense vectors (`floatVector`, `binaryVector` — a multiple of 8 —, `float16Vector`, `bfloat16Vector`, `int8Vector`). Sparse vectors have none."),
-            KeySpec("maxLength", .integer(min: 1, max: 65535), .optional, "Longest value in bytes; required for `varchar` (and arrays of varchar)."),
-            KeySpec("elementType", .choice(FieldType.allCases.filter(\.isArrayElement).map(\.rawValue)), .optional, "(`array`) The type of the elements; required."),
-            KeySpec("maxCapacity", .integer(min: 1, max: 4096), .optional, "(`array`) Most elements per row; required."),
-            KeySpec("nullable", .boolean, .defaultValue("false"), "Rows may leave the field null (Milvus 2.5+; scalar fields other than the primary key). A generator's `nullFraction` makes null rows."),
-            KeySpec("defaultValue", .scalar, .optional, "What the server stores for a row that leaves the field null (Milvus 2.5+; scalar fields other than the primary key, `json` and `array`)."),
-            KeySpec("partitionKey", .boolean, .defaultValue("false"), "Spread rows over partitions by this field's hash (`int64` or `varchar`, not the primary key; at most one). The collection's `partitions` sets how many."),
-            KeySpec("clusteringKey", .boolean, .defaultValue("false"), "Sort segments by this field when compacting (Milvus 2.5+; a scalar field other than the primary key; at most one)."),
-            KeySpec("analyzer", .choice(Analyzer.allCases.map(\.rawValue)), .optional, "(`varchar`) Analyse the text into terms for full-text search; the input of a `BM25` function needs one (Milvus 2.5+)."),
-            KeySpec("description", .text, .optional, "Free text stored with the field."),
-        ])
+    public struct FieldKeys: KeySet {
+        public init() {}
+        public let name = Key.identifier("name", .required, "Field name.")
+        public let type = Key<FieldType>.choice("type", .required, "Data type. `float16Vector`, `bfloat16Vector` and `sparseFloatVector` need Milvus 2.4+, `int8Vector` 2.6+; the capability check refuses them on older servers before the first step.")
+        public let primary = Key.boolean("primary", .defaultValue("false"), "The primary key; exactly one field has it (`int64` or `varchar`).")
+        public let autoId = Key.boolean("autoId", .defaultValue("false"), "Milvus assigns the primary keys; inserts leave the field out.")
+        public let dim = Key.integer("dim", min: 1, max: 32768, .optional, "Vector dimension; required for dense vectors (`floatVector`, `binaryVector` — a multiple of 8 —, `float16Vector`, `bfloat16Vector`, `int8Vector`). Sparse vectors have none.")
+        public let maxLength = Key.integer("maxLength", min: 1, max: 65535, .optional, "Longest value in bytes; required for `varchar` (and arrays of varchar).")
+        public let elementType = Key<FieldType>.choice("elementType", among: FieldType.allCases.filter(\.isArrayElement), .optional, "(`array`) The type of the elements; required.")
+        public let maxCapacity = Key.integer("maxCapacity", min: 1, max: 4096, .optional, "(`array`) Most elements per row; required.")
+        public let nullable = Key.boolean("nullable", .defaultValue("false"), "Rows may leave the field null (Milvus 2.5+; scalar fields other than the primary key). A generator's `nullFraction` makes null rows.")
+        public let defaultValue = Key.scalar("defaultValue", .optional, "What the server stores for a row that leaves the field null (Milvus 2.5+; scalar fields other than the primary key, `json` and `array`).")
+        public let partitionKey = Key.boolean("partitionKey", .defaultValue("false"), "Spread rows over partitions by this field's hash (`int64` or `varchar`, not the primary key; at most one). The collection's `partitions` sets how many.")
+        public let clusteringKey = Key.boolean("clusteringKey", .defaultValue("false"), "Sort segments by this field when compacting (Milvus 2.5+; a scalar field other than the primary key; at most one).")
+        public let analyzer = Key<Analyzer>.choice("analyzer", .optional, "(`varchar`) Analyse the text into terms for full-text search; the input of a `BM25` function needs one (Milvus 2.5+).")
+        public let description = Key.text("description", .optional, "Free text stored with the field.")
+    }
 
-    public static let functionSpec = ObjectSpec(
-        name: "function", title: "function", doc: "A function the server runs on every inserted row: `BM25` turns a `varchar` field with an `analyzer` into a `sparseFloatVector` of term weights, which full-text searches (`text:`) use.",
-        keys: [
-            KeySpec("name", .identifier, .runtimeDefault("`<input>_bm25`"), "Function name."),
-            KeySpec("type", .choice(Function.Kind.allCases.map(\.rawValue)), .defaultValue("BM25"), "What it computes."),
-            KeySpec("input", .identifier, .required, "The `varchar` field it reads (with an `analyzer`)."),
-            KeySpec("output", .identifier, .required, "The `sparseFloatVector` field it fills; inserts leave it out."),
-        ])
+    public static let fieldInfo = ObjectInfo(name: "field", title: "field", doc: "One field of a collection's schema.")
+    /// A field's settings, for the reference.
+    public static var fieldSpec: ObjectSpec { fieldInfo.spec(FieldKeys.self) }
 
-    public static let keys: [KeySpec] = [
-        KeySpec("fields", .list(.object(fieldSpec), minCount: 1), .required, "The schema: one primary key field and at least one vector field."),
-        KeySpec("recreate", .boolean, .defaultValue("false"), "Drop an existing collection of the same name first; without it an existing collection is an error."),
-        KeySpec("shards", .integer(min: 1, max: 64), .defaultValue("1"), "Number of shards (virtual channels)."),
-        KeySpec("consistency", .choice(ConsistencyLevel.allCases.map(\.rawValue)), .defaultValue("Bounded"), "Default consistency level of the collection."),
-        KeySpec("dynamicFields", .boolean, .defaultValue("false"), "Rows may carry keys the schema does not declare (kept in the hidden `$meta` JSON field); an insert's `dynamic` generates them, and filters may use them."),
-        KeySpec("partitions", .integer(min: 1, max: 4096), .runtimeDefault("the server's default (16) when a field is the `partitionKey`"), "Partitions the partition key spreads rows over; needs a `partitionKey` field."),
-        KeySpec("functions", .list(.object(functionSpec), minCount: 1), .optional, "Functions that compute fields from others (BM25 for full-text search)."),
-        KeySpec("description", .text, .optional, "Free text stored with the collection."),
-    ]
+    public struct FunctionKeys: KeySet {
+        public init() {}
+        public let name = Key.identifier("name", .runtimeDefault("`<input>_bm25`"), "Function name.")
+        public let type = Key<Function.Kind>.choice("type", .defaultValue("BM25"), "What it computes.")
+        public let input = Key.identifier("input", .required, "The `varchar` field it reads (with an `analyzer`).")
+        public let output = Key.identifier("output", .required, "The `sparseFloatVector` field it fills; inserts leave it out.")
+    }
+
+    public static let functionInfo = ObjectInfo(
+        name: "function", title: "function", doc: "A function the server runs on every inserted row: `BM25` turns a `varchar` field with an `analyzer` into a `sparseFloatVector` of term weights, which full-text searches (`text:`) use.")
+
+    public struct Keys: KeySet {
+        public init() {}
+
+        public let fields = ObjectListKey<FieldKeys>("fields", fieldInfo, minCount: 1, .required, "The schema: one primary key field and at least one vector field.")
+        public let recreate = Key.boolean("recreate", .defaultValue("false"), "Drop an existing collection of the same name first; without it an existing collection is an error.")
+        public let shards = Key.integer("shards", min: 1, max: 64, .defaultValue("1"), "Number of shards (virtual channels).")
+        public let consistency = Key<ConsistencyLevel>.choice("consistency", .defaultValue("Bounded"), "Default consistency level of the collection.")
+        public let dynamicFields = Key.boolean("dynamicFields", .defaultValue("false"), "Rows may carry keys the schema does not declare (kept in the hidden `$meta` JSON field); an insert's `dynamic` generates them, and filters may use them.")
+        public let partitions = Key.integer("partitions", min: 1, max: 4096, .runtimeDefault("the server's default (16) when a field is the `partitionKey`"), "Partitions the partition key spreads rows over; needs a `partitionKey` field.")
+        public let functions = ObjectListKey<FunctionKeys>("functions", functionInfo, minCount: 1, .optional, "Functions that compute fields from others (BM25 for full-text search).")
+        public let description = Key.text("description", .optional, "Free text stored with the collection.")
+    }
 
     public struct Metrics: StepMetrics {
         public init() {}
@@ -113,41 +120,41 @@ public struct CreateStep: StepSpec {
     public var partitions: Int?
     public var functions: [Function]
 
-    public init(_ r: ObjectReader, _ context: StepDecodingContext) {
+    public init(_ r: KeyReader<Keys>, _ context: StepDecodingContext) {
         // Fields whose dim/maxLength/elementType/maxCapacity was written but invalid: already
         // reported, not "missing".
         var written: Set<String> = []
-        let decoded = r.objects("fields") { f in
-            let field = Field(name: f.string("name") ?? "", type: f.choice("type") ?? .int64,
-                              primary: f.bool("primary") ?? false, autoId: f.bool("autoId") ?? false,
-                              dim: f.int("dim"), maxLength: f.int("maxLength"), description: f.string("description"),
-                              elementType: f.choice("elementType"), maxCapacity: f.int("maxCapacity"),
-                              nullable: f.bool("nullable") ?? false, defaultValue: f.string("defaultValue"),
-                              partitionKey: f.bool("partitionKey") ?? false, clusteringKey: f.bool("clusteringKey") ?? false,
-                              analyzer: f.choice("analyzer"), mark: f.node.mark)
-            if ["dim", "maxLength", "elementType", "maxCapacity"].contains(where: f.has) { written.insert(field.name) }
+        let decoded = r.objects(\.fields) { f in
+            let field = Field(name: f[\.name] ?? "", type: f[\.type] ?? .int64,
+                              primary: f[\.primary] ?? false, autoId: f[\.autoId] ?? false,
+                              dim: f[\.dim], maxLength: f[\.maxLength], description: f[\.description],
+                              elementType: f[\.elementType], maxCapacity: f[\.maxCapacity],
+                              nullable: f[\.nullable] ?? false, defaultValue: f[\.defaultValue],
+                              partitionKey: f[\.partitionKey] ?? false, clusteringKey: f[\.clusteringKey] ?? false,
+                              analyzer: f[\.analyzer], mark: f.node.mark)
+            if f.has(\.dim) || f.has(\.maxLength) || f.has(\.elementType) || f.has(\.maxCapacity) { written.insert(field.name) }
             return field
         }
         fields = decoded ?? []
-        recreate = r.bool("recreate") ?? false
-        shards = r.int("shards") ?? 1
-        consistency = r.choice("consistency") ?? .Bounded
-        description = r.string("description")
-        dynamicFields = r.bool("dynamicFields") ?? false
-        partitions = r.int("partitions")
-        functions = r.objects("functions") { f in
-            let input = f.string("input") ?? ""
-            return Function(name: f.string("name") ?? "\(input)_bm25", type: f.choice("type") ?? .BM25, input: input,
-                            output: f.string("output") ?? "", mark: f.node.mark)
+        recreate = r[\.recreate] ?? false
+        shards = r[\.shards] ?? 1
+        consistency = r[\.consistency] ?? .Bounded
+        description = r[\.description]
+        dynamicFields = r[\.dynamicFields] ?? false
+        partitions = r[\.partitions]
+        functions = r.objects(\.functions) { f in
+            let input = f[\.input] ?? ""
+            return Function(name: f[\.name] ?? "\(input)_bm25", type: f[\.type] ?? .BM25, input: input,
+                            output: f[\.output] ?? "", mark: f.node.mark)
         } ?? []
         for function in functions {
             if let i = fields.firstIndex(where: { $0.name == function.output }) { fields[i].functionOutput = true }
         }
         if decoded != nil {
-            Self.check(fields, written: written, at: r.mark("fields"), context.decoder)
+            Self.check(fields, written: written, at: r.mark(\.fields), context.decoder)
             Self.check(functions, fields, context.decoder)
             if let partitions, !fields.contains(where: \.partitionKey) {
-                context.decoder.error(r.mark("partitions"), .fieldOption, "'partitions' (\(partitions)) needs a field with 'partitionKey: true' to spread rows by")
+                context.decoder.error(r.mark(\.partitions), .fieldOption, "'partitions' (\(partitions)) needs a field with 'partitionKey: true' to spread rows by")
             }
         }
     }

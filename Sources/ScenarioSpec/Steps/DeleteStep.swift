@@ -5,16 +5,18 @@ public struct DeleteStep: StepSpec {
     public static let summary = "Deletes rows: those matching `filter` (one request), or `rows` primary keys from `firstId` on (`id in [...]`, `batch` keys per request, for an int64 primary key the scenario generated), and records how many the server deleted and how fast. With `verify`, a strongly consistent `count(*)` of what was deleted must then answer 0."
     public static let collectionUse = CollectionUse.required
 
-    public static let keys: [KeySpec] = [
-        KeySpec("filter", .text, .optional, "Boolean expression of the rows to delete, e.g. `id < 1000` (Milvus 2.3 accepts primary-key expressions such as `id in [1, 2]` or `id < 1000`; later versions any filter)."),
-        KeySpec("rows", .integer(min: 1, max: nil), .optional, "Delete this many primary keys, `firstId`, `firstId`+1, …"),
-        KeySpec("firstId", .integer(min: nil, max: nil), .defaultValue("0"), "With `rows`: the first primary key deleted."),
-        KeySpec("batch", .integer(min: 1, max: 100_000), .defaultValue("1000"), "With `rows`: primary keys per delete request."),
-        KeySpec("verify", .boolean, .defaultValue("true"), "Afterwards, count the deleted rows with a strongly consistent `count(*)`: any left fails the step."),
-        KeySpec("timeout", .duration(allowZero: false), .runtimeDefault("the target's `timeout`"), "Deadline of each delete request."),
-    ]
+    public struct Keys: KeySet {
+        public init() {}
 
-    public static let constraints: [KeyConstraint] = [.exactlyOne(["filter", "rows"])]
+        public let filter = Key.text("filter", .optional, "Boolean expression of the rows to delete, e.g. `id < 1000` (Milvus 2.3 accepts primary-key expressions such as `id in [1, 2]` or `id < 1000`; later versions any filter).")
+        public let rows = Key.integer("rows", min: 1, max: nil, .optional, "Delete this many primary keys, `firstId`, `firstId`+1, …")
+        public let firstId = Key.integer("firstId", min: nil, max: nil, .defaultValue("0"), "With `rows`: the first primary key deleted.")
+        public let batch = Key.integer("batch", min: 1, max: 100_000, .defaultValue("1000"), "With `rows`: primary keys per delete request.")
+        public let verify = Key.boolean("verify", .defaultValue("true"), "Afterwards, count the deleted rows with a strongly consistent `count(*)`: any left fails the step.")
+        public let timeout = Key.duration("timeout", allowZero: false, .runtimeDefault("the target's `timeout`"), "Deadline of each delete request.")
+    }
+
+    public static let constraints: [KeyConstraint] = [.exactlyOne(\Keys.filter, \Keys.rows)]
 
     public struct Metrics: StepMetrics {
         public init() {}
@@ -40,25 +42,25 @@ public struct DeleteStep: StepSpec {
     /// Where `filter` was written (for diagnostics that check its field names).
     public var filterMark: Mark?
 
-    public init(_ r: ObjectReader, _ context: StepDecodingContext) {
+    public init(_ r: KeyReader<Keys>, _ context: StepDecodingContext) {
         // Every key is read whichever way the rows are chosen (an unread key would pass unnoticed).
-        let filter = r.string("filter"), rows = r.int("rows"), firstId = r.int("firstId"), batch = r.int("batch")
+        let filter = r[\.filter], rows = r[\.rows], firstId = r[\.firstId], batch = r[\.batch]
         if let rows {
             target = .ids(first: firstId ?? 0, count: rows, batch: batch ?? 1000)
         } else {
             target = .filter(filter ?? "")
-            for key in ["firstId", "batch"] where r.has(key) && filter != nil {
-                r.decoder.error(r.mark(key), .deleteTarget, "'\(key)' belongs with 'rows' (deleting primary keys in batches), not with 'filter'")
+            for key in [\Keys.firstId, \Keys.batch] where r.has(key) && filter != nil {
+                r.decoder.error(r.mark(key), .deleteTarget, "'\(r.name(key))' belongs with 'rows' (deleting primary keys in batches), not with 'filter'")
             }
         }
         if let filter {
-            filterMark = r.mark("filter")
+            filterMark = r.mark(\.filter)
             if filter.trimmingCharacters(in: .whitespaces).isEmpty {
-                r.decoder.error(r.mark("filter"), .deleteTarget, "an empty 'filter' would match nothing Milvus accepts; to delete everything, use 'drop'")
+                r.decoder.error(r.mark(\.filter), .deleteTarget, "an empty 'filter' would match nothing Milvus accepts; to delete everything, use 'drop'")
             }
         }
-        verify = r.bool("verify") ?? true
-        timeout = r.duration("timeout")
+        verify = r[\.verify] ?? true
+        timeout = r[\.timeout]
     }
 }
 

@@ -5,14 +5,18 @@ public struct DropStep: StepSpec {
     public static let kind = "drop"
     public static let summary = "Drops the collection. With the scenario's `cleanup: always` it runs even after an earlier step failed; with `cleanup: never` it is skipped."
     public static let collectionUse = CollectionUse.required
-    public static let keys: [KeySpec] = []
+    public struct Keys: KeySet {
+        public init() {}
+
+
+    }
     public struct Metrics: StepMetrics {
         public init() {}
         public let totalTime = Metric<DurationValue>.totalTime("dropping")
     }
     public static let isCleanup = true
 
-    public init(_ r: ObjectReader, _ context: StepDecodingContext) {}
+    public init(_ r: KeyReader<Keys>, _ context: StepDecodingContext) {}
 }
 
 extension DropStep {

@@ -5,11 +5,13 @@ public struct HealthStep: StepSpec {
     public static let summary = "Checks the deployment once: CheckHealth (healthy, reasons, quota states), GetComponentStates, `/healthz` of every metrics endpoint, connect + list latency, and a **serving check** — a real search on the collection. \"Healthy\" means serving: after a restart `/healthz` says OK tens of seconds before searches work, so liveness is reported separately."
     public static let collectionUse = CollectionUse.optional
 
-    public static let keys: [KeySpec] = [
-        KeySpec("endpoints", .oneOrMore(.url), .runtimeDefault("the target's `metrics`"), "Metrics base URLs whose `/healthz` is checked."),
-        KeySpec("serving", .boolean, .defaultValue("true"), "Run a real search on the collection; needs a collection."),
-        KeySpec("timeout", .duration(allowZero: false), .defaultValue("5s"), "Deadline of each check."),
-    ]
+    public struct Keys: KeySet {
+        public init() {}
+
+        public let endpoints = Key.oneOrMore("endpoints", of: .url, .runtimeDefault("the target's `metrics`"), "Metrics base URLs whose `/healthz` is checked.")
+        public let serving = Key.boolean("serving", .defaultValue("true"), "Run a real search on the collection; needs a collection.")
+        public let timeout = Key.duration("timeout", allowZero: false, .defaultValue("5s"), "Deadline of each check.")
+    }
 
     public struct Metrics: StepMetrics {
         public init() {}
@@ -26,10 +28,10 @@ public struct HealthStep: StepSpec {
     public var serving: Bool
     public var timeout: ScenarioDuration
 
-    public init(_ r: ObjectReader, _ context: StepDecodingContext) {
-        endpoints = r.strings("endpoints")
-        serving = r.bool("serving") ?? true
-        timeout = r.duration("timeout") ?? .seconds(5)
+    public init(_ r: KeyReader<Keys>, _ context: StepDecodingContext) {
+        endpoints = r[\.endpoints]
+        serving = r[\.serving] ?? true
+        timeout = r[\.timeout] ?? .seconds(5)
     }
 }
 

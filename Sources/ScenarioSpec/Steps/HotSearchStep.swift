@@ -5,16 +5,18 @@ public struct HotSearchStep: SearchingStep {
     public static let summary = "Picks `hotVectors` query vectors once; a `hotRatio` share of the queries reuses them, the rest are fresh. Hot and cold latency are recorded separately so the claim that hot queries are faster is measured, not assumed. Sequential by default, like the document."
     public static let collectionUse = CollectionUse.required
 
-    public static let keys: [KeySpec] = [
-        KeySpec("queries", .integer(min: 1, max: nil), .defaultValue("200"), "Number of measured queries."),
-        KeySpec("hotVectors", .integer(min: 1, max: 100_000), .defaultValue("5"), "Size of the hot set."),
-        KeySpec("hotRatio", .fraction, .defaultValue("0.8"), "Share of queries that reuse a hot vector (`0.8` or `80%`)."),
-        KeySpec("concurrency", .integer(min: 1, max: 1024), .defaultValue("1"), "Workers sending queries."),
-        KeySpec("seed", .integer(min: 0, max: nil), .defaultValue("11"), "Seed for choosing hot or cold for each query."),
-        NodeTrafficSetting.key,
-        NodeTrafficSetting.intervalKey,
-        RecallSetting.key,
-    ] + SearchSettings.keys
+    public struct Keys: KeySet {
+        public init() {}
+
+        public let queries = Key.integer("queries", min: 1, max: nil, .defaultValue("200"), "Number of measured queries.")
+        public let hotVectors = Key.integer("hotVectors", min: 1, max: 100_000, .defaultValue("5"), "Size of the hot set.")
+        public let hotRatio = Key.fraction("hotRatio", .defaultValue("0.8"), "Share of queries that reuse a hot vector (`0.8` or `80%`).")
+        public let concurrency = Key.integer("concurrency", min: 1, max: 1024, .defaultValue("1"), "Workers sending queries.")
+        public let seed = Key.integer("seed", min: 0, max: nil, .defaultValue("11"), "Seed for choosing hot or cold for each query.")
+        public let traffic = NodeTrafficSetting.Keys()
+        public let recall = RecallSetting.key()
+        public let search = SearchSettings.Keys()
+    }
 
     public struct Metrics: SearchLatencyMetrics {
         public init() {}
@@ -59,16 +61,16 @@ public struct HotSearchStep: SearchingStep {
     /// Score recall@topK on a sample of the queries; nil: not measured.
     public var recall: RecallSetting?
 
-    public init(_ r: ObjectReader, _ context: StepDecodingContext) {
-        queries = r.int("queries") ?? 200
-        hotVectors = r.int("hotVectors") ?? 5
-        hotRatio = r.double("hotRatio") ?? 0.8
-        concurrency = r.int("concurrency") ?? 1
-        seed = r.int("seed") ?? 11
-        search = SearchSettings(r)
-        nodeTraffic = r.bool("nodeTraffic") ?? true
-        nodeTrafficInterval = r.duration("nodeTrafficInterval") ?? .seconds(1)
-        recall = r.object("recall") { RecallSetting($0) }
+    public init(_ r: KeyReader<Keys>, _ context: StepDecodingContext) {
+        queries = r[\.queries] ?? 200
+        hotVectors = r[\.hotVectors] ?? 5
+        hotRatio = r[\.hotRatio] ?? 0.8
+        concurrency = r[\.concurrency] ?? 1
+        seed = r[\.seed] ?? 11
+        search = SearchSettings(r.group(\.search))
+        nodeTraffic = r[\.traffic.nodeTraffic] ?? true
+        nodeTrafficInterval = r[\.traffic.nodeTrafficInterval] ?? .seconds(1)
+        recall = r.object(\.recall) { RecallSetting($0) }
     }
 }
 

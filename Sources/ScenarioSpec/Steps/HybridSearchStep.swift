@@ -12,28 +12,32 @@ public struct HybridSearchStep: ParallelLoad {
         case weighted([Double])
     }
 
-    public static let searchSpec = ObjectSpec(
+    public static let searchInfo = ObjectInfo(
         name: "hybrid_search_part", title: "hybrid search part",
-        doc: "One of the searches a hybrid search fuses: a vector field and what to look for in it.",
-        keys: SearchSettings.keys.filter { ["topK", "params", "field", "metric", "filter", "vectors", "text"].contains($0.name) }
-            .map { $0.name == "field" ? KeySpec("field", .identifier, .required, "The vector field this part searches.") : $0 })
+        doc: "One of the searches a hybrid search fuses: a vector field and what to look for in it.")
 
-    public static let rrfSpec = ObjectSpec(
-        name: "rrf", title: "rrf", doc: "Reciprocal rank fusion: a hit scores Σ 1 / (k + rank) over the parts that found it.",
-        keys: [KeySpec("k", .integer(min: 1, max: 16384), .defaultValue("60"), "Smoothing constant; larger gives lower-ranked hits more weight.")])
+    public struct RRFKeys: KeySet {
+        public init() {}
+        public let k = Key.integer("k", min: 1, max: 16384, .defaultValue("60"), "Smoothing constant; larger gives lower-ranked hits more weight.")
+    }
 
-    public static let keys: [KeySpec] = LoadSettings.keys("queries") + [
-        KeySpec("searches", .list(.object(searchSpec), minCount: 2), .required, "The parts: at least two searches, usually of different vector fields (Milvus allows up to 1024)."),
-        KeySpec("rrf", .object(rrfSpec), .runtimeDefault("`{k: 60}` when `weighted` is not given"), "Fuse with reciprocal rank fusion."),
-        KeySpec("weighted", .list(.number(min: 0, max: 1), minCount: 1), .optional, "Fuse with a weighted sum of normalised scores: one weight in [0, 1] per part, in order."),
-        KeySpec("limit", .integer(min: 1, max: 16384), .defaultValue("10"), "Hits per query after fusion."),
-        KeySpec("nq", .integer(min: 1, max: 16384), .defaultValue("1"), "Queries per request (each part gets as many)."),
-        KeySpec("outputFields", .list(.identifier, minCount: 0), .optional, "Fields returned with each hit."),
-        KeySpec("consistency", .choice(CreateStep.ConsistencyLevel.allCases.map(\.rawValue)), .defaultValue("Bounded"), "Consistency level of each request."),
-        KeySpec("timeout", .duration(allowZero: false), .runtimeDefault("the target's `timeout`"), "Deadline of each request."),
-    ]
+    public static let rrfInfo = ObjectInfo(
+        name: "rrf", title: "rrf", doc: "Reciprocal rank fusion: a hit scores Σ 1 / (k + rank) over the parts that found it.")
 
-    public static let constraints = LoadSettings.constraints + [.atMostOne(["rrf", "weighted"])]
+    public struct Keys: KeySet {
+        public init() {}
+        public let load = LoadSettings.Keys("queries")
+        public let searches = ObjectListKey<SearchSettings.HybridPartKeys>("searches", searchInfo, minCount: 2, .required, "The parts: at least two searches, usually of different vector fields (Milvus allows up to 1024).")
+        public let rrf = ObjectKey<RRFKeys>("rrf", rrfInfo, .runtimeDefault("`{k: 60}` when `weighted` is not given"), "Fuse with reciprocal rank fusion.")
+        public let weighted = Key.list("weighted", of: .number(min: 0, max: 1), minCount: 1, .optional, "Fuse with a weighted sum of normalised scores: one weight in [0, 1] per part, in order.")
+        public let limit = Key.integer("limit", min: 1, max: 16384, .defaultValue("10"), "Hits per query after fusion.")
+        public let nq = Key.integer("nq", min: 1, max: 16384, .defaultValue("1"), "Queries per request (each part gets as many).")
+        public let outputFields = Key.list("outputFields", of: .identifier, minCount: 0, .optional, "Fields returned with each hit.")
+        public let consistency = Key<CreateStep.ConsistencyLevel>.choice("consistency", .defaultValue("Bounded"), "Consistency level of each request.")
+        public let timeout = Key.duration("timeout", allowZero: false, .runtimeDefault("the target's `timeout`"), "Deadline of each request.")
+    }
+
+    public static let constraints = LoadSettings.constraints + [.atMostOne(\Keys.rrf, \Keys.weighted)]
 
     public struct Metrics: LatencyPercentiles {
         public init() {}
@@ -72,24 +76,24 @@ public struct HybridSearchStep: ParallelLoad {
         [ServerNeed("HybridSearch", because: "the hybridSearch step sends it")] + searches.flatMap(\.serverNeeds)
     }
 
-    public init(_ r: ObjectReader, _ context: StepDecodingContext) {
-        load = LoadSettings(r)
-        consistency = r.choice("consistency") ?? .Bounded
-        nq = r.int("nq") ?? 1
+    public init(_ r: KeyReader<Keys>, _ context: StepDecodingContext) {
+        load = LoadSettings(r.group(\.load))
+        consistency = r[\.consistency] ?? .Bounded
+        nq = r[\.nq] ?? 1
         let consistency = consistency, nq = nq
-        searches = r.objects("searches") { SearchSettings(hybridPart: $0, consistency: consistency, nq: nq) } ?? []
-        let k = r.object("rrf") { $0.int("k") ?? 60 }
-        if let weights = r.strings("weighted")?.compactMap(Double.init) {
+        searches = r.objects(\.searches) { SearchSettings(hybridPart: $0, consistency: consistency, nq: nq) } ?? []
+        let k = r.object(\.rrf) { $0[\.k] ?? 60 }
+        if let weights = r[\.weighted]?.compactMap(Double.init) {
             ranker = .weighted(weights)
             if weights.count != searches.count, !searches.isEmpty {
-                r.decoder.error(r.mark("weighted"), .searchInput, "'weighted' has \(weights.count) weight\(weights.count == 1 ? "" : "s") for \(searches.count) searches; give one per search, in order")
+                r.decoder.error(r.mark(\.weighted), .searchInput, "'weighted' has \(weights.count) weight\(weights.count == 1 ? "" : "s") for \(searches.count) searches; give one per search, in order")
             }
         } else {
             ranker = .rrf(k: k ?? 60)
         }
-        limit = r.int("limit") ?? 10
-        outputFields = r.strings("outputFields") ?? []
-        timeout = r.duration("timeout")
+        limit = r[\.limit] ?? 10
+        outputFields = r[\.outputFields] ?? []
+        timeout = r[\.timeout]
         for i in searches.indices { searches[i].timeout = timeout }
     }
 }

@@ -51,15 +51,17 @@ public struct IndexStep: StepSpec {
         .SPARSE_WAND: ["drop_ratio_build", "bm25_k1", "bm25_b"],
     ]
 
-    public static let keys: [KeySpec] = [
-        KeySpec("field", .identifier, .runtimeDefault("the collection's only vector field"), "The vector field to index."),
-        KeySpec("type", .choice(IndexType.allCases.map(\.rawValue)), .defaultValue("AUTOINDEX"), "Index type: `BIN_*` for binary vectors, `SPARSE_*` for sparse ones, the others for float (float16/bfloat16 too; int8: `HNSW`)."),
-        KeySpec("metric", .choice(MetricType.allCases.map(\.rawValue)), .runtimeDefault("`L2`; `HAMMING` for binary vectors, `IP` for sparse ones, `BM25` for a BM25 function's output"), "Distance metric."),
-        KeySpec("params", .parameters, .defaultValue("{}"), "Build parameters, e.g. `{nlist: 128}` for IVF, `{M: 16, efConstruction: 200}` for HNSW."),
-        KeySpec("name", .identifier, .runtimeDefault("Milvus's default index name"), "Index name."),
-        KeySpec("wait", .boolean, .defaultValue("true"), "Wait until every row is indexed."),
-        KeySpec("timeout", .duration(allowZero: false), .defaultValue("10m"), "Longest wait for the index to be built."),
-    ]
+    public struct Keys: KeySet {
+        public init() {}
+
+        public let field = Key.identifier("field", .runtimeDefault("the collection's only vector field"), "The vector field to index.")
+        public let type = Key<IndexType>.choice("type", .defaultValue("AUTOINDEX"), "Index type: `BIN_*` for binary vectors, `SPARSE_*` for sparse ones, the others for float (float16/bfloat16 too; int8: `HNSW`).")
+        public let metric = Key<MetricType>.choice("metric", .runtimeDefault("`L2`; `HAMMING` for binary vectors, `IP` for sparse ones, `BM25` for a BM25 function's output"), "Distance metric.")
+        public let params = Key.parameters("params", .defaultValue("{}"), "Build parameters, e.g. `{nlist: 128}` for IVF, `{M: 16, efConstruction: 200}` for HNSW.")
+        public let name = Key.identifier("name", .runtimeDefault("Milvus's default index name"), "Index name.")
+        public let wait = Key.boolean("wait", .defaultValue("true"), "Wait until every row is indexed.")
+        public let timeout = Key.duration("timeout", allowZero: false, .defaultValue("10m"), "Longest wait for the index to be built.")
+    }
 
     public struct Metrics: StepMetrics {
         public init() {}
@@ -92,14 +94,14 @@ public struct IndexStep: StepSpec {
     public var timeout: ScenarioDuration
     public var deadline: ScenarioDuration? { timeout }
 
-    public init(_ r: ObjectReader, _ context: StepDecodingContext) {
-        field = r.string("field")
-        type = r.choice("type") ?? .AUTOINDEX
-        writtenMetric = r.choice("metric")
-        params = r.parameters("params") ?? []
-        name = r.string("name")
-        wait = r.bool("wait") ?? true
-        timeout = r.duration("timeout") ?? .seconds(600)
+    public init(_ r: KeyReader<Keys>, _ context: StepDecodingContext) {
+        field = r[\.field]
+        type = r[\.type] ?? .AUTOINDEX
+        writtenMetric = r[\.metric]
+        params = r[\.params] ?? []
+        name = r[\.name]
+        wait = r[\.wait] ?? true
+        timeout = r[\.timeout] ?? .seconds(600)
         let known = Self.knownParameters[type] ?? []
         for p in params where !known.contains(p.name) {
             let hint = Suggestion.hint(for: p.name, in: known)

@@ -69,74 +69,105 @@ public struct InsertStep: ParallelLoad {
         }
     }
 
-    /// The value generators a JSON leaf may use.
-    static let leafKeys: [KeySpec] = [
-        KeySpec("uniform", .list(.number(min: nil, max: nil), minCount: 2), .optional, "`[low, high]`: uniform floats (vectors: `dim` of them per row)."),
-        KeySpec("gaussian", .list(.number(min: nil, max: nil), minCount: 2), .optional, "`[mean, stddev]`: normally distributed floats."),
-        KeySpec("sequence", .integer(min: nil, max: nil), .optional, "First value of 0, 1, 2, … shifted by this start (integers, or their text for varchar)."),
-        KeySpec("cycle", .list(.scalar, minCount: 1), .optional, "Values repeated in order: row *i* gets item *i mod n* (the document's categories)."),
-        KeySpec("choice", .list(.scalar, minCount: 1), .optional, "A seeded random item of the list for each row."),
-        KeySpec("constant", .scalar, .optional, "The same value for every row."),
-        KeySpec("words", .object(wordsSpec), .optional, "(varchar) Text of made-up words with Zipf-like frequencies, for full-text search (BM25)."),
-    ]
+    /// `words`: text of made-up words.
+    public struct WordsKeys: KeySet {
+        public init() {}
+        public let vocabulary = Key.integer("vocabulary", min: 1, max: 1_000_000, .defaultValue("1000"), "Distinct words.")
+        public let length = Key.list("length", of: .integer(min: 1, max: 10000), minCount: 2, .defaultValue("[5, 20]"), "`[min, max]` words per value.")
+    }
 
-    public static let wordsSpec = ObjectSpec(
-        name: "words", title: "words", doc: "Text made of words from a fixed vocabulary of made-up words (`kavo`, `miruteb`, …); word *k* of the vocabulary comes with probability ∝ 1/(k+1), as in real text, so some query words are common and some rare.",
-        keys: [
-            KeySpec("vocabulary", .integer(min: 1, max: 1_000_000), .defaultValue("1000"), "Distinct words."),
-            KeySpec("length", .list(.integer(min: 1, max: 10000), minCount: 2), .defaultValue("[5, 20]"), "`[min, max]` words per value."),
-        ])
+    public static let wordsInfo = ObjectInfo(
+        name: "words", title: "words",
+        doc: "Text made of words from a fixed vocabulary of made-up words (`kavo`, `miruteb`, …); word *k* of the vocabulary comes with probability ∝ 1/(k+1), as in real text, so some query words are common and some rare.")
 
-    public static let sparseSpec = ObjectSpec(
-        name: "sparse", title: "sparse", doc: "Sparse vectors: `nonZeros` distinct indices below `dim` per row, values uniform in (0, 1].",
-        keys: [
-            KeySpec("dim", .integer(min: 1, max: 4_294_967_294), .required, "Indices are below this."),
-            KeySpec("nonZeros", .integer(min: 1, max: 100_000), .required, "Non-zero entries per row (at most `dim`)."),
-        ])
+    /// `sparse`: random sparse vectors.
+    public struct SparseKeys: KeySet {
+        public init() {}
+        public let dim = Key.integer("dim", min: 1, max: 4_294_967_294, .required, "Indices are below this.")
+        public let nonZeros = Key.integer("nonZeros", min: 1, max: 100_000, .required, "Non-zero entries per row (at most `dim`).")
+    }
 
-    public static let leafSpec = ObjectSpec(
+    public static let sparseInfo = ObjectInfo(
+        name: "sparse", title: "sparse", doc: "Sparse vectors: `nonZeros` distinct indices below `dim` per row, values uniform in (0, 1].")
+
+    /// The keys of a generator of scalar values — every generator's, a JSON leaf's, query texts' —
+    /// read by `generator(field:_:)`; a generator that does not offer numbers has no `uniform`,
+    /// `gaussian` or `sequence`.
+    public protocol ScalarGeneratorKeys: KeySet {
+        var uniform: Key<[String]>? { get }
+        var gaussian: Key<[String]>? { get }
+        var sequence: Key<Int>? { get }
+        var cycle: Key<[String]> { get }
+        var choice: Key<[String]> { get }
+        var constant: Key<String> { get }
+        var words: ObjectKey<WordsKeys> { get }
+        var seed: Key<Int> { get }
+    }
+
+    /// The keys of a JSON leaf: scalar generators only.
+    public struct LeafKeys: ScalarGeneratorKeys {
+        public init() {}
+        public let uniform: Key<[String]>? = .list("uniform", of: .number(min: nil, max: nil), minCount: 2, .optional, "`[low, high]`: uniform floats (vectors: `dim` of them per row).")
+        public let gaussian: Key<[String]>? = .list("gaussian", of: .number(min: nil, max: nil), minCount: 2, .optional, "`[mean, stddev]`: normally distributed floats.")
+        public let sequence: Key<Int>? = .integer("sequence", min: nil, max: nil, .optional, "First value of 0, 1, 2, … shifted by this start (integers, or their text for varchar).")
+        public let cycle = Key.list("cycle", of: .scalar, minCount: 1, .optional, "Values repeated in order: row *i* gets item *i mod n* (the document's categories).")
+        public let choice = Key.list("choice", of: .scalar, minCount: 1, .optional, "A seeded random item of the list for each row.")
+        public let constant = Key.scalar("constant", .optional, "The same value for every row.")
+        public let words = ObjectKey<WordsKeys>("words", wordsInfo, .optional, "(varchar) Text of made-up words with Zipf-like frequencies, for full-text search (BM25).")
+        public let seed = Key.integer("seed", min: 0, max: nil, .runtimeDefault("the field's seed plus the leaf's position"), "Seed of the random generators.")
+    }
+
+    public static let leafInfo = ObjectInfo(
         name: "jsonLeaf", title: "JSON leaf",
         doc: "How one leaf of a `json` template is made: numbers from `uniform`, `gaussian` or `sequence`; from `cycle`, `choice` and `constant` a number when the item is one, `true`/`false` as booleans, text otherwise; text from `words`.",
-        keys: leafKeys + [KeySpec("seed", .integer(min: 0, max: nil), .runtimeDefault("the field's seed plus the leaf's position"), "Seed of the random generators.")],
-        constraints: [.exactlyOne(["uniform", "gaussian", "sequence", "cycle", "choice", "constant", "words"])])
+        constraints: [.exactlyOne(\LeafKeys.uniform, \LeafKeys.gaussian, \LeafKeys.sequence, \LeafKeys.cycle, \LeafKeys.choice, \LeafKeys.constant, \LeafKeys.words)])
 
-    public static let generatorSpec = ObjectSpec(
+    /// The keys of one field's generator.
+    public struct GeneratorKeys: ScalarGeneratorKeys {
+        public init() {}
+        public let uniform: Key<[String]>? = .list("uniform", of: .number(min: nil, max: nil), minCount: 2, .optional, "`[low, high]`: uniform floats (vectors: `dim` of them per row).")
+        public let gaussian: Key<[String]>? = .list("gaussian", of: .number(min: nil, max: nil), minCount: 2, .optional, "`[mean, stddev]`: normally distributed floats.")
+        public let clusters = Key.list("clusters", of: .number(min: 0, max: nil), minCount: 2, .optional, "`[count, spread]` (vectors): each row one of `count` fixed centres (gaussian directions, the same for rows and query vectors with the same count) plus gaussian noise of standard deviation `spread` per component — clustered like real embeddings, so approximate indexes behave as on real data. Uniform or gaussian vectors are all about equally far apart, the worst case for HNSW and IVF.")
+        public let sequence: Key<Int>? = .integer("sequence", min: nil, max: nil, .optional, "First value of 0, 1, 2, … shifted by this start (integers, or their text for varchar).")
+        public let cycle = Key.list("cycle", of: .scalar, minCount: 1, .optional, "Values repeated in order: row *i* gets item *i mod n* (the document's categories).")
+        public let choice = Key.list("choice", of: .scalar, minCount: 1, .optional, "A seeded random item of the list for each row.")
+        public let constant = Key.scalar("constant", .optional, "The same value for every row.")
+        public let file = Key.text("file", .optional, "(vectors) A data set file whose rows are the vectors, in order, read in blocks: TEXMEX `.fvecs`/`.bvecs` (SIFT, GIST), NumPy `.npy` (2-D; float32, float64 or uint8) or ann-benchmarks HDF5 `.hdf5`/`.h5`. A relative path starts at the scenario file's folder. Its dimension must be the field's, and it must hold at least the rows inserted (or the query vectors used); both are checked before anything runs.")
+        public let dataset = Key.identifier("dataset", .runtimeDefault("`train` for rows, `test` for query vectors"), "(HDF5 `file`) The dataset to read.")
+        public let neighbors = Key.text("neighbors", .runtimeDefault("the HDF5 file's `neighbors` dataset; for `<name>_query.fvecs`, `<name>_groundtruth.ivecs` beside it"), "(query vectors from a `file`) The exact neighbours of each query vector, as row numbers of the inserted file: `.ivecs`, `.npy` (int32/int64) or HDF5 (dataset `neighbors`). Recall uses them as they are when the collection holds exactly that file's rows and the step has no `filter`; otherwise the tool computes the neighbours itself from the file's rows.")
+        public let sparse = ObjectKey<SparseKeys>("sparse", sparseInfo, .optional, "(sparseFloatVector) `{dim, nonZeros}`: random sparse vectors.")
+        public let words = ObjectKey<WordsKeys>("words", wordsInfo, .optional, "(varchar) `{vocabulary, length}`: text of made-up words with Zipf-like frequencies, for full-text search (BM25).")
+        public let json = ObjectMapKey<LeafKeys>("json", leafInfo, .optional, "(json, or an insert's `dynamic` keys) A template: path → leaf generator. `user.age` nests (`{\"user\": {\"age\": …}}`).")
+        public let length = Key.list("length", of: .integer(min: 0, max: 4096), minCount: 2, .optional, "(array) `[min, max]` elements per row, uniformly; at most the field's `maxCapacity`.")
+        public let nullFraction = Key.fraction("nullFraction", .defaultValue("0"), "(nullable fields) The share of rows left null, chosen at random (seeded).")
+        public let seed = Key.integer("seed", min: 0, max: nil, .runtimeDefault("the step's `seed` plus the field's position"), "Seed of the random generators.")
+        public let normalize = Key.boolean("normalize", .defaultValue("false"), "Scale each vector to length 1 (for `IP`/`COSINE`).")
+    }
+
+    public static let generatorInfo = ObjectInfo(
         name: "generator", title: "generator",
         doc: "How one field's values are made. Exactly one of `uniform`, `gaussian`, `clusters`, `sequence`, `cycle`, `choice`, `constant`, `file`, `sparse`, `words`, `json`. Dense vectors other than float take the float generators' values converted: `float16Vector`/`bfloat16Vector` rounded to their precision, `int8Vector` as round(127 × value) clamped to [-128, 127], `binaryVector` one bit per dimension, set when the value is ≥ 0.5. An `array` field's elements come from the generator, `length` of them per row.",
-        keys: [
-            KeySpec("uniform", .list(.number(min: nil, max: nil), minCount: 2), .optional, "`[low, high]`: uniform floats (vectors: `dim` of them per row)."),
-            KeySpec("gaussian", .list(.number(min: nil, max: nil), minCount: 2), .optional, "`[mean, stddev]`: normally distributed floats."),
-            KeySpec("clusters", .list(.number(min: 0, max: nil), minCount: 2), .optional, "`[count, spread]` (vectors): each row one of `count` fixed centres (gaussian directions, the same for rows and query vectors with the same count) plus gaussian noise of standard deviation `spread` per component — clustered like real embeddings, so approximate indexes behave as on real data. Uniform or gaussian vectors are all about equally far apart, the worst case for HNSW and IVF."),
-            KeySpec("sequence", .integer(min: nil, max: nil), .optional, "First value of 0, 1, 2, … shifted by this start (integers, or their text for varchar)."),
-            KeySpec("cycle", .list(.scalar, minCount: 1), .optional, "Values repeated in order: row *i* gets item *i mod n* (the document's categories)."),
-            KeySpec("choice", .list(.scalar, minCount: 1), .optional, "A seeded random item of the list for each row."),
-            KeySpec("constant", .scalar, .optional, "The same value for every row."),
-            KeySpec("file", .text, .optional, "(vectors) A data set file whose rows are the vectors, in order, read in blocks: TEXMEX `.fvecs`/`.bvecs` (SIFT, GIST), NumPy `.npy` (2-D; float32, float64 or uint8) or ann-benchmarks HDF5 `.hdf5`/`.h5`. A relative path starts at the scenario file's folder. Its dimension must be the field's, and it must hold at least the rows inserted (or the query vectors used); both are checked before anything runs."),
-            KeySpec("dataset", .identifier, .runtimeDefault("`train` for rows, `test` for query vectors"), "(HDF5 `file`) The dataset to read."),
-            KeySpec("neighbors", .text, .runtimeDefault("the HDF5 file's `neighbors` dataset; for `<name>_query.fvecs`, `<name>_groundtruth.ivecs` beside it"), "(query vectors from a `file`) The exact neighbours of each query vector, as row numbers of the inserted file: `.ivecs`, `.npy` (int32/int64) or HDF5 (dataset `neighbors`). Recall uses them as they are when the collection holds exactly that file's rows and the step has no `filter`; otherwise the tool computes the neighbours itself from the file's rows."),
-            KeySpec("sparse", .object(sparseSpec), .optional, "(sparseFloatVector) `{dim, nonZeros}`: random sparse vectors."),
-            KeySpec("words", .object(wordsSpec), .optional, "(varchar) `{vocabulary, length}`: text of made-up words with Zipf-like frequencies, for full-text search (BM25)."),
-            KeySpec("json", .map(.object(leafSpec)), .optional, "(json, or an insert's `dynamic` keys) A template: path → leaf generator. `user.age` nests (`{\"user\": {\"age\": …}}`)."),
-            KeySpec("length", .list(.integer(min: 0, max: 4096), minCount: 2), .optional, "(array) `[min, max]` elements per row, uniformly; at most the field's `maxCapacity`."),
-            KeySpec("nullFraction", .fraction, .defaultValue("0"), "(nullable fields) The share of rows left null, chosen at random (seeded)."),
-            KeySpec("seed", .integer(min: 0, max: nil), .runtimeDefault("the step's `seed` plus the field's position"), "Seed of the random generators."),
-            KeySpec("normalize", .boolean, .defaultValue("false"), "Scale each vector to length 1 (for `IP`/`COSINE`)."),
-        ],
-        constraints: [.exactlyOne(["uniform", "gaussian", "clusters", "sequence", "cycle", "choice", "constant", "file", "sparse", "words", "json"])])
+        constraints: [.exactlyOne(\GeneratorKeys.uniform, \GeneratorKeys.gaussian, \GeneratorKeys.clusters, \GeneratorKeys.sequence, \GeneratorKeys.cycle,
+                                  \GeneratorKeys.choice, \GeneratorKeys.constant, \GeneratorKeys.file, \GeneratorKeys.sparse, \GeneratorKeys.words, \GeneratorKeys.json)])
 
-    public static let keys: [KeySpec] = [
-        KeySpec("rows", .integer(min: 1, max: nil), .runtimeDefault("all rows of the data set `file` a field is read from; inside `parallel` with a `rate`, until the parallel ends; required otherwise"), "How many rows to insert."),
-        KeySpec("batch", .integer(min: 1, max: 1_000_000), .defaultValue("10000"), "Rows per insert request (the document uses 10,000)."),
-        KeySpec("generate", .map(.object(generatorSpec)), .runtimeDefault("vectors uniform in [0, 1), integers a sequence, text `<field>_<n>`, booleans alternating"), "A generator per field name. Fields left out use the default for their type; an `autoId` key is never generated."),
-        KeySpec("dynamic", .map(.object(leafSpec)), .optional, "(collections with `dynamicFields: true`) Extra keys per row, kept in the dynamic field: key → leaf generator."),
-        KeySpec("seed", .integer(min: 0, max: nil), .defaultValue("42"), "Base seed: the same seed gives the same rows."),
-        KeySpec("flush", .boolean, .defaultValue("true"), "Flush after the last batch and wait until segments are sealed (and indexed, when an index exists)."),
-        KeySpec("rate", .rate, .optional, "Send batches on a fixed schedule at this many rows per second (`2000/s`): a streaming insert, e.g. inside `parallel` next to searches. Without it, each batch goes as soon as the last returned."),
-        KeySpec("freshness", .duration(allowZero: false), .optional, "Measure how soon inserted rows are visible: at most this often (`1s`), after a batch is acknowledged, query its last row by primary key at the collection's consistency level until it is found. Records `freshness.p50`/`p99`/`max` (int64 primary keys)."),
-        KeySpec("freshnessTimeout", .duration(allowZero: false), .defaultValue("30s"), "How long one freshness probe looks for its row before it counts as not found."),
-        KeySpec("segmentRows", .integer(min: 1, max: nil), .optional, "Also flush after every this many rows, so the data lands in several sealed segments of about this size per shard instead of one (Milvus seals at 512 MiB by default). Segments are what query nodes balance; with one segment there is nothing to spread. Must be a multiple of `batch`."),
-        KeySpec("perShard", .boolean, .defaultValue("false"), "(`run --shard I/N`) Every shard writes its part — rows ÷ N, `sequence` values (ids) after the earlier shards' rows, seeds shifted, `rate` ÷ N — instead of shard 0 writing all rows. Shards other than 0 write once the collection is loaded. Not for rows read from a data set `file`."),
-    ]
+    /// A field's generator, for the reference.
+    public static var generatorSpec: ObjectSpec { generatorInfo.spec(GeneratorKeys.self) }
+
+    public struct Keys: KeySet {
+        public init() {}
+
+        public let rows = Key.integer("rows", min: 1, max: nil, .runtimeDefault("all rows of the data set `file` a field is read from; inside `parallel` with a `rate`, until the parallel ends; required otherwise"), "How many rows to insert.")
+        public let batch = Key.integer("batch", min: 1, max: 1_000_000, .defaultValue("10000"), "Rows per insert request (the document uses 10,000).")
+        public let generate = ObjectMapKey<GeneratorKeys>("generate", generatorInfo, .runtimeDefault("vectors uniform in [0, 1), integers a sequence, text `<field>_<n>`, booleans alternating"), "A generator per field name. Fields left out use the default for their type; an `autoId` key is never generated.")
+        public let dynamic = ObjectMapKey<LeafKeys>("dynamic", leafInfo, .optional, "(collections with `dynamicFields: true`) Extra keys per row, kept in the dynamic field: key → leaf generator.")
+        public let seed = Key.integer("seed", min: 0, max: nil, .defaultValue("42"), "Base seed: the same seed gives the same rows.")
+        public let flush = Key.boolean("flush", .defaultValue("true"), "Flush after the last batch and wait until segments are sealed (and indexed, when an index exists).")
+        public let rate = Key.rate("rate", .optional, "Send batches on a fixed schedule at this many rows per second (`2000/s`): a streaming insert, e.g. inside `parallel` next to searches. Without it, each batch goes as soon as the last returned.")
+        public let freshness = Key.duration("freshness", allowZero: false, .optional, "Measure how soon inserted rows are visible: at most this often (`1s`), after a batch is acknowledged, query its last row by primary key at the collection's consistency level until it is found. Records `freshness.p50`/`p99`/`max` (int64 primary keys).")
+        public let freshnessTimeout = Key.duration("freshnessTimeout", allowZero: false, .defaultValue("30s"), "How long one freshness probe looks for its row before it counts as not found.")
+        public let segmentRows = Key.integer("segmentRows", min: 1, max: nil, .optional, "Also flush after every this many rows, so the data lands in several sealed segments of about this size per shard instead of one (Milvus seals at 512 MiB by default). Segments are what query nodes balance; with one segment there is nothing to spread. Must be a multiple of `batch`.")
+        public let perShard = Key.boolean("perShard", .defaultValue("false"), "(`run --shard I/N`) Every shard writes its part — rows ÷ N, `sequence` values (ids) after the earlier shards' rows, seeds shifted, `rate` ÷ N — instead of shard 0 writing all rows. Shards other than 0 write once the collection is loaded. Not for rows read from a data set `file`.")
+    }
 
     public struct Metrics: RowWriteMetrics {
         public init() {}
@@ -183,105 +214,128 @@ public struct InsertStep: ParallelLoad {
         if endless { untilEnd = true }
     }
 
-    public init(_ r: ObjectReader, _ context: StepDecodingContext) {
+    public init(_ r: KeyReader<Keys>, _ context: StepDecodingContext) {
         self.init(r, kind: Self.kind)
     }
 
     /// Decodes the settings of a step that writes rows like `insert` (`upsert` too).
-    init(_ r: ObjectReader, kind: String) {
-        rows = r.int("rows") ?? 0
-        batch = r.int("batch") ?? 10000
-        seed = r.int("seed") ?? 42
-        flush = r.bool("flush") ?? true
-        segmentRows = r.int("segmentRows")
+    init(_ r: KeyReader<Keys>, kind: String) {
+        rows = r[\.rows] ?? 0
+        batch = r[\.batch] ?? 10000
+        seed = r[\.seed] ?? 42
+        flush = r[\.flush] ?? true
+        segmentRows = r[\.segmentRows]
         if let segmentRows, batch > 0, segmentRows % batch != 0 {
-            r.decoder.error(r.mark("segmentRows"), .insertSegmentRows, "segmentRows (\(segmentRows)) must be a multiple of batch (\(batch)), so every segment ends on a request boundary")
+            r.decoder.error(r.mark(\.segmentRows), .insertSegmentRows, "segmentRows (\(segmentRows)) must be a multiple of batch (\(batch)), so every segment ends on a request boundary")
         }
-        generators = r.objectMap("generate") { field, g in Self.generator(field: field, g) } ?? []
-        dynamic = r.objectMap("dynamic") { key, g in Self.generator(field: key, g).map { JSONLeaf(path: [key], generator: $0) } } ?? []
-        rate = r.rate("rate")
-        freshness = r.duration("freshness")
-        freshnessTimeout = r.duration("freshnessTimeout") ?? .seconds(30)
-        perShard = r.bool("perShard") ?? false
+        generators = r.objectMap(\.generate) { field, g in Self.generator(field: field, g) } ?? []
+        dynamic = r.objectMap(\.dynamic) { key, g in Self.scalarGenerator(field: key, g).map { JSONLeaf(path: [key], generator: $0) } } ?? []
+        rate = r[\.rate]
+        freshness = r[\.freshness]
+        freshnessTimeout = r[\.freshnessTimeout] ?? .seconds(30)
+        perShard = r[\.perShard] ?? false
         if perShard, readsFile {
-            r.decoder.error(r.mark("perShard"), .shardSetting, "perShard divides generated rows among the shards; rows read from a data set 'file' cannot be divided (every shard would write the same rows): leave perShard out, so shard 0 writes them")
+            r.decoder.error(r.mark(\.perShard), .shardSetting, "perShard divides generated rows among the shards; rows read from a data set 'file' cannot be divided (every shard would write the same rows): leave perShard out, so shard 0 writes them")
         }
-        if !r.has("rows"), !readsFile, rate == nil {
+        if !r.has(\.rows), !readsFile, rate == nil {
             r.decoder.error(r.node.mark, .keyMissing, "\(kind) step is missing the required key 'rows' (only a step reading a data set 'file' may leave it out: then all of the file's rows; or a streaming one with 'rate' inside 'parallel')")
         }
     }
 
-    /// Decodes a generator (a field's, or a JSON leaf's: then only the keys `leafSpec` declares).
-    static func generator(field: String, _ g: ObjectReader) -> FieldGenerator? {
+    /// Two numbers, like `[0, 1]`.
+    static func pair<K: KeySet>(_ g: KeyReader<K>, _ key: KeyPath<K, Key<[String]>>) -> (Double, Double)? {
+        pair(g[key], g.mark(key), g.name(key), g.decoder)
+    }
+
+    /// Two numbers, for a key the generator may not offer.
+    static func pair<K: KeySet>(_ g: KeyReader<K>, _ key: KeyPath<K, Key<[String]>?>) -> (Double, Double)? {
+        pair(g[key], g.mark(key), g.name(key), g.decoder)
+    }
+
+    private static func pair(_ values: [String]?, _ mark: Mark, _ name: String, _ d: SpecDecoder) -> (Double, Double)? {
+        guard let values else { return nil }
+        guard values.count == 2, let a = Double(values[0]), let b = Double(values[1]) else {
+            d.error(mark, .generatorArguments, "'\(name)' takes exactly two numbers, like [0, 1]; got \(values.count)")
+            return nil
+        }
+        return (a, b)
+    }
+
+    /// A generator of scalar values (a JSON leaf's, query texts'): the generator, or nil when
+    /// none was written (or it was wrong, reported).
+    static func scalarGenerator<K: ScalarGeneratorKeys>(field: String, _ g: KeyReader<K>) -> FieldGenerator? {
+        let generator = scalarGeneratorKind(g)
+        let seed = g[\.seed]
+        guard let generator else { return nil }
+        return FieldGenerator(field: field, generator: generator, seed: seed, normalize: false, mark: g.node.mark)
+    }
+
+    /// The numbers, values and words a scalar generator may make.
+    static func scalarGeneratorKind<K: ScalarGeneratorKeys>(_ g: KeyReader<K>, clusters: ((KeyReader<K>) -> Generator?)? = nil) -> Generator? {
         let d = g.decoder
         var generator: Generator?
-        func declared(_ key: String) -> Bool { g.spec.key(key) != nil }
-        func pair(_ key: String) -> (Double, Double)? {
-            guard declared(key), let values = g.strings(key) else { return nil }
-            guard values.count == 2, let a = Double(values[0]), let b = Double(values[1]) else {
-                d.error(g.mark(key), .generatorArguments, "'\(key)' takes exactly two numbers, like [0, 1]; got \(values.count)")
-                return nil
-            }
-            return (a, b)
-        }
-        if let (lo, hi) = pair("uniform") {
-            if lo >= hi { d.error(g.mark("uniform"), .generatorArguments, "'uniform' needs low < high, got [\(ScenarioNumber.format(lo)), \(ScenarioNumber.format(hi))]") }
+        if let (lo, hi) = pair(g, \.uniform) {
+            if lo >= hi { d.error(g.mark(\.uniform), .generatorArguments, "'uniform' needs low < high, got [\(ScenarioNumber.format(lo)), \(ScenarioNumber.format(hi))]") }
             generator = .uniform(low: lo, high: hi)
         }
-        if let (mean, sd) = pair("gaussian") {
-            if sd <= 0 { d.error(g.mark("gaussian"), .generatorArguments, "'gaussian' needs a positive standard deviation, got \(ScenarioNumber.format(sd))") }
+        if let (mean, sd) = pair(g, \.gaussian) {
+            if sd <= 0 { d.error(g.mark(\.gaussian), .generatorArguments, "'gaussian' needs a positive standard deviation, got \(ScenarioNumber.format(sd))") }
             generator = .gaussian(mean: mean, stddev: sd)
         }
-        if declared("clusters"), let (count, spread) = pair("clusters") {
-            if count < 1 || count > 1_000_000 || count != count.rounded() {
-                d.error(g.mark("clusters"), .generatorArguments, "'clusters' needs a whole number of centres from 1 to 1,000,000 first, got \(ScenarioNumber.format(count))")
-            } else if spread <= 0 {
-                d.error(g.mark("clusters"), .generatorArguments, "'clusters' needs a positive spread, got \(ScenarioNumber.format(spread))")
-            } else {
-                generator = .clusters(count: Int(count), spread: spread)
-            }
-        }
-        if declared("sequence"), let start = g.int("sequence") { generator = .sequence(start: start) }
-        if let values = g.strings("cycle") { generator = .cycle(values) }
-        if let values = g.strings("choice") { generator = .choice(values) }
-        if let value = g.string("constant") { generator = .constant(value) }
-        if let words = g.object("words", { w -> Generator? in
-            let length = w.strings("length").flatMap { v -> ClosedRange<Int>? in
+        if let c = clusters?(g) { generator = c }
+        if let start = g[\.sequence] { generator = .sequence(start: start) }
+        if let values = g[\.cycle] { generator = .cycle(values) }
+        if let values = g[\.choice] { generator = .choice(values) }
+        if let value = g[\.constant] { generator = .constant(value) }
+        if let words = g.object(\.words, { w -> Generator? in
+            let length = w[\.length].flatMap { v -> ClosedRange<Int>? in
                 guard v.count == 2, let lo = Int(v[0]), let hi = Int(v[1]) else {
-                    d.error(w.mark("length"), .generatorArguments, "'length' takes two whole numbers, like [5, 20]; got \(v.count)")
+                    d.error(w.mark(\.length), .generatorArguments, "'length' takes two whole numbers, like [5, 20]; got \(v.count)")
                     return nil
                 }
                 guard lo <= hi else {
-                    d.error(w.mark("length"), .generatorArguments, "'length' needs min ≤ max, got [\(lo), \(hi)]")
+                    d.error(w.mark(\.length), .generatorArguments, "'length' needs min ≤ max, got [\(lo), \(hi)]")
                     return nil
                 }
                 return lo...hi
             }
-            let vocabulary = w.int("vocabulary")
+            let vocabulary = w[\.vocabulary]
             guard let length, let vocabulary else { return nil }
             return .words(vocabulary: vocabulary, length: length)
         }) { generator = words }
+        return generator
+    }
+
+    /// Decodes one field's generator.
+    static func generator(field: String, _ g: KeyReader<GeneratorKeys>) -> FieldGenerator? {
+        let d = g.decoder
+        var generator = scalarGeneratorKind(g) { g in
+            guard let (count, spread) = pair(g, \.clusters) else { return nil }
+            if count < 1 || count > 1_000_000 || count != count.rounded() {
+                d.error(g.mark(\.clusters), .generatorArguments, "'clusters' needs a whole number of centres from 1 to 1,000,000 first, got \(ScenarioNumber.format(count))")
+                return nil
+            } else if spread <= 0 {
+                d.error(g.mark(\.clusters), .generatorArguments, "'clusters' needs a positive spread, got \(ScenarioNumber.format(spread))")
+                return nil
+            }
+            return .clusters(count: Int(count), spread: spread)
+        }
         var length: ClosedRange<Int>?
         var nullFraction = 0.0
-        let seed = g.int("seed")
-        guard declared("file") else {
-            // A JSON leaf: scalar generators only.
-            guard let generator else { return nil }
-            return FieldGenerator(field: field, generator: generator, seed: seed, normalize: false, mark: g.node.mark)
-        }
-        if let sparse = g.object("sparse", { s -> Generator? in
-            guard let dim = s.int("dim"), let nonZeros = s.int("nonZeros") else { return nil }
+        let seed = g[\.seed]
+        if let sparse = g.object(\.sparse, { s -> Generator? in
+            guard let dim = s[\.dim], let nonZeros = s[\.nonZeros] else { return nil }
             if nonZeros > dim {
-                d.error(s.mark("nonZeros"), .generatorArguments, "'nonZeros' (\(nonZeros)) cannot exceed 'dim' (\(dim)): a row has at most dim distinct indices")
+                d.error(s.mark(\.nonZeros), .generatorArguments, "'nonZeros' (\(nonZeros)) cannot exceed 'dim' (\(dim)): a row has at most dim distinct indices")
                 return nil
             }
             return .sparse(dim: dim, nonZeros: nonZeros)
         }) { generator = sparse }
-        if g.rawNode("json") != nil {
+        if g.written(\.json) != nil {
             var leaves: [JSONLeaf] = []
             var paths: [String: Mark] = [:]
-            _ = g.objectMap("json") { path, leaf -> Int? in
-                let generator = Self.generator(field: "\(field).\(path)", leaf)
+            _ = g.objectMap(\.json) { path, leaf -> Int? in
+                let generator = Self.scalarGenerator(field: "\(field).\(path)", leaf)
                 let keys = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
                 if keys.contains(where: \.isEmpty) {
                     d.error(leaf.node.mark, .generatorArguments, "JSON path '\(path)' has an empty key; write keys separated by single dots, like user.age")
@@ -296,29 +350,28 @@ public struct InsertStep: ParallelLoad {
             }
             generator = .json(leaves)
         }
-        if let v = g.strings("length") {
+        if let v = g[\.length] {
             if v.count == 2, let lo = Int(v[0]), let hi = Int(v[1]), lo <= hi {
                 length = lo...hi
             } else {
-                d.error(g.mark("length"), .generatorArguments, "'length' takes [min, max] whole numbers with min ≤ max, like [1, 5]")
+                d.error(g.mark(\.length), .generatorArguments, "'length' takes [min, max] whole numbers with min ≤ max, like [1, 5]")
             }
         }
-        nullFraction = g.double("nullFraction") ?? 0
+        nullFraction = g[\.nullFraction] ?? 0
         let directory = d.baseDirectory
-        let dataset = g.string("dataset"), neighbors = g.string("neighbors")
-        if let written = g.string("file") {
+        let dataset = g[\.dataset], neighbors = g[\.neighbors]
+        if let written = g[\.file] {
             generator = .file(DataFile(path: DataFile.resolve(written, in: directory), written: written, dataset: dataset,
                                        neighbors: neighbors.map { DataFile.resolve($0, in: directory) }, neighborsWritten: neighbors))
-            if g.has("seed") { d.error(g.mark("seed"), .generatorArguments, "'seed' has no effect on vectors read from a 'file'") }
-            if g.has("normalize") {
-                d.error(g.mark("normalize"), .generatorArguments, "'normalize' does not apply to vectors read from a 'file' (they go to Milvus as stored; COSINE normalises by itself)")
+            if g.has(\.seed) { d.error(g.mark(\.seed), .generatorArguments, "'seed' has no effect on vectors read from a 'file'") }
+            if g.has(\.normalize) {
+                d.error(g.mark(\.normalize), .generatorArguments, "'normalize' does not apply to vectors read from a 'file' (they go to Milvus as stored; COSINE normalises by itself)")
             }
         } else {
-            for key in ["dataset", "neighbors"] where g.has(key) {
-                d.error(g.mark(key), .generatorArguments, "'\(key)' belongs with 'file'")
-            }
+            if g.has(\.dataset) { d.error(g.mark(\.dataset), .generatorArguments, "'dataset' belongs with 'file'") }
+            if g.has(\.neighbors) { d.error(g.mark(\.neighbors), .generatorArguments, "'neighbors' belongs with 'file'") }
         }
-        let normalize = g.bool("normalize") ?? false
+        let normalize = g[\.normalize] ?? false
         guard let generator else { return nil }
         return FieldGenerator(field: field, generator: generator, seed: seed, normalize: normalize, length: length,
                               nullFraction: nullFraction, mark: g.node.mark)

@@ -5,12 +5,14 @@ public struct LoadStep: StepSpec {
     public static let summary = "Loads the collection with `replicas` in-memory replicas, waits for 100 %, then verifies with GetReplicas that that many replica groups exist (some servers accept replicas they do not have). Loading more replicas than there are query nodes fails with the server's reason — inside a `sweep` that row is marked \"not supported by this deployment\"."
     public static let collectionUse = CollectionUse.required
 
-    public static let keys: [KeySpec] = [
-        KeySpec("replicas", .integer(min: 1, max: 64), .defaultValue("1"), "Number of replicas; each needs its own query node."),
-        KeySpec("wait", .boolean, .defaultValue("true"), "Wait until loading reaches 100 %. With `false` the step ends once the server has accepted the load (then `replicas` is not verified nor recorded), e.g. to search while the collection is still loading."),
-        KeySpec("verify", .boolean, .runtimeDefault("the value of `wait`"), "Check with GetReplicas that the replica groups exist (needs `wait`)."),
-        KeySpec("timeout", .duration(allowZero: false), .defaultValue("10m"), "Longest wait for loading."),
-    ]
+    public struct Keys: KeySet {
+        public init() {}
+
+        public let replicas = Key.integer("replicas", min: 1, max: 64, .defaultValue("1"), "Number of replicas; each needs its own query node.")
+        public let wait = Key.boolean("wait", .defaultValue("true"), "Wait until loading reaches 100 %. With `false` the step ends once the server has accepted the load (then `replicas` is not verified nor recorded), e.g. to search while the collection is still loading.")
+        public let verify = Key.boolean("verify", .runtimeDefault("the value of `wait`"), "Check with GetReplicas that the replica groups exist (needs `wait`).")
+        public let timeout = Key.duration("timeout", allowZero: false, .defaultValue("10m"), "Longest wait for loading.")
+    }
 
     public struct Metrics: StepMetrics {
         public init() {}
@@ -27,14 +29,14 @@ public struct LoadStep: StepSpec {
     public var timeout: ScenarioDuration
     public var deadline: ScenarioDuration? { timeout }
 
-    public init(_ r: ObjectReader, _ context: StepDecodingContext) {
-        replicas = r.int("replicas") ?? 1
-        wait = r.bool("wait") ?? true
-        verify = r.bool("verify") ?? wait
+    public init(_ r: KeyReader<Keys>, _ context: StepDecodingContext) {
+        replicas = r[\.replicas] ?? 1
+        wait = r[\.wait] ?? true
+        verify = r[\.verify] ?? wait
         if verify, !wait {
-            r.decoder.error(r.mark("verify"), .loadVerifyWithoutWait, "'verify: true' needs 'wait: true': replica groups can be checked only once loading has finished")
+            r.decoder.error(r.mark(\.verify), .loadVerifyWithoutWait, "'verify: true' needs 'wait: true': replica groups can be checked only once loading has finished")
         }
-        timeout = r.duration("timeout") ?? .seconds(600)
+        timeout = r[\.timeout] ?? .seconds(600)
     }
 }
 

@@ -5,10 +5,12 @@ public struct MonitorStep: StepSpec {
     public static let summary = "Samples every query node once: process memory (RSS from each component's `/metrics`), CPU, segment count and row count (GetQuerySegmentInfo and the `milvus_querynode_segment_num` / `milvus_querynode_entity_num` series, summed over all series of a node), and judges balance as max ÷ mean of segments and rows among the nodes of each replica group (GetReplicas) and across all nodes (节点负载分布). Works on a standalone server (one node) and on clusters."
     public static let collectionUse = CollectionUse.optional
 
-    public static let keys: [KeySpec] = [
-        KeySpec("endpoints", .oneOrMore(.url), .runtimeDefault("the target's `metrics`"), "Metrics base URLs (`/metrics`, `/healthz`), one per Milvus process."),
-        KeySpec("segments", .boolean, .defaultValue("true"), "Count the collection's segments and rows per node with GetQuerySegmentInfo."),
-    ]
+    public struct Keys: KeySet {
+        public init() {}
+
+        public let endpoints = Key.oneOrMore("endpoints", of: .url, .runtimeDefault("the target's `metrics`"), "Metrics base URLs (`/metrics`, `/healthz`), one per Milvus process.")
+        public let segments = Key.boolean("segments", .defaultValue("true"), "Count the collection's segments and rows per node with GetQuerySegmentInfo.")
+    }
 
     public struct Metrics: StepMetrics {
         public init() {}
@@ -31,9 +33,9 @@ public struct MonitorStep: StepSpec {
     public var endpoints: [String]?
     public var segments: Bool
 
-    public init(_ r: ObjectReader, _ context: StepDecodingContext) {
-        endpoints = r.strings("endpoints")
-        segments = r.bool("segments") ?? true
+    public init(_ r: KeyReader<Keys>, _ context: StepDecodingContext) {
+        endpoints = r[\.endpoints]
+        segments = r[\.segments] ?? true
     }
 }
 

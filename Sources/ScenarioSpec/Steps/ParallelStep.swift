@@ -6,11 +6,11 @@ public struct ParallelStep: StepSpec {
     public static let summary = "Runs its nested `steps` at the same time, each with its own metrics and latency histograms (a mixed read-write workload: e.g. an `insert` at `rate: 2000/s` with `freshness`, a `concurrentSearch` and a `query`). A nested step that sets no end of its own (`queries`, `duration`, `rows`) runs until `duration` is over; every nested step is stopped then. Thresholds may name the nested steps. Per-node traffic is not measured inside `parallel` (the nodes' counters cannot tell the loads apart)."
     public static let collectionUse = CollectionUse.none
 
-    public static var keys: [KeySpec] {
-        [
-            KeySpec("duration", .duration(allowZero: false), .required, "How long the loads run together."),
-            KeySpec("steps", .list(.variant(StepKinds.parallel), minCount: 1), .required, "The loads: `insert`, `upsert`, `concurrentSearch`, `query`."),
-        ]
+    public struct Keys: KeySet {
+        public init() {}
+
+        public let duration = Key.duration("duration", allowZero: false, .required, "How long the loads run together.")
+        public let steps = VariantListKey("steps", StepKinds.parallel, minCount: 1, .required, "The loads: `insert`, `upsert`, `concurrentSearch`, `query`.")
     }
 
     public struct Metrics: StepMetrics {
@@ -23,9 +23,9 @@ public struct ParallelStep: StepSpec {
     public var duration: ScenarioDuration
     public var steps: [Step]
 
-    public init(_ r: ObjectReader, _ context: StepDecodingContext) {
-        duration = r.duration("duration") ?? .seconds(60)
-        steps = r.rawNode("steps").map { context.nestedSteps($0, bindings: [:]) } ?? []
+    public init(_ r: KeyReader<Keys>, _ context: StepDecodingContext) {
+        duration = r[\.duration] ?? .seconds(60)
+        steps = r.written(\.steps).map { context.nestedSteps($0, bindings: [:]) } ?? []
         for i in steps.indices { steps[i].spec.runInParallel(for: duration) }
     }
 }

@@ -5,15 +5,17 @@ public struct QueryStep: ParallelLoad {
     public static let summary = "Runs scalar queries — the rows matching `filter`, with `outputFields`, at most `limit` — as a load, closed or open loop exactly like `concurrentSearch`, and records their latency percentiles and the rows they returned. With `expectRows`, a query that returns another number of rows counts as failed."
     public static let collectionUse = CollectionUse.required
 
-    public static let keys: [KeySpec] = LoadSettings.keys("queries") + [
-        KeySpec("filter", .text, .runtimeDefault("every row (then `limit` is required)"), "Boolean expression the rows must match, e.g. `id < 100 and category == \"books\"`."),
-        KeySpec("outputFields", .list(.text, minCount: 0), .runtimeDefault("the primary key"), "Fields returned for each row; `count(*)` counts the matching rows instead."),
-        KeySpec("limit", .integer(min: 1, max: 16384), .optional, "At most this many rows per query (Milvus allows up to 16384)."),
-        KeySpec("offset", .integer(min: 0, max: 16383), .optional, "Rows skipped before the first returned (with `limit`)."),
-        KeySpec("consistency", .choice(CreateStep.ConsistencyLevel.allCases.map(\.rawValue)), .defaultValue("Bounded"), "Consistency level of each query."),
-        KeySpec("timeout", .duration(allowZero: false), .runtimeDefault("the target's `timeout`"), "Deadline of each query."),
-        KeySpec("expectRows", .integer(min: 0, max: nil), .optional, "Rows each query must return; any other number fails that query (for `count(*)`, the count it must answer)."),
-    ]
+    public struct Keys: KeySet {
+        public init() {}
+        public let load = LoadSettings.Keys("queries")
+        public let filter = Key.text("filter", .runtimeDefault("every row (then `limit` is required)"), "Boolean expression the rows must match, e.g. `id < 100 and category == \"books\"`.")
+        public let outputFields = Key.list("outputFields", of: .text, minCount: 0, .runtimeDefault("the primary key"), "Fields returned for each row; `count(*)` counts the matching rows instead.")
+        public let limit = Key.integer("limit", min: 1, max: 16384, .optional, "At most this many rows per query (Milvus allows up to 16384).")
+        public let offset = Key.integer("offset", min: 0, max: 16383, .optional, "Rows skipped before the first returned (with `limit`).")
+        public let consistency = Key<CreateStep.ConsistencyLevel>.choice("consistency", .defaultValue("Bounded"), "Consistency level of each query.")
+        public let timeout = Key.duration("timeout", allowZero: false, .runtimeDefault("the target's `timeout`"), "Deadline of each query.")
+        public let expectRows = Key.integer("expectRows", min: 0, max: nil, .optional, "Rows each query must return; any other number fails that query (for `count(*)`, the count it must answer).")
+    }
 
     public static let constraints = LoadSettings.constraints
 
@@ -53,28 +55,28 @@ public struct QueryStep: ParallelLoad {
     /// Where `filter` was written (for diagnostics that check its field names).
     public var filterMark: Mark?
 
-    public init(_ r: ObjectReader, _ context: StepDecodingContext) {
-        load = LoadSettings(r)
-        filter = r.string("filter") ?? ""
-        filterMark = r.has("filter") ? r.mark("filter") : nil
-        outputFields = r.strings("outputFields") ?? []
-        limit = r.int("limit")
-        offset = r.int("offset")
-        consistency = r.choice("consistency") ?? .Bounded
-        timeout = r.duration("timeout")
-        expectRows = r.int("expectRows")
+    public init(_ r: KeyReader<Keys>, _ context: StepDecodingContext) {
+        load = LoadSettings(r.group(\.load))
+        filter = r[\.filter] ?? ""
+        filterMark = r.has(\.filter) ? r.mark(\.filter) : nil
+        outputFields = r[\.outputFields] ?? []
+        limit = r[\.limit]
+        offset = r[\.offset]
+        consistency = r[\.consistency] ?? .Bounded
+        timeout = r[\.timeout]
+        expectRows = r[\.expectRows]
         let counts = outputFields.contains("count(*)")
         if filter.trimmingCharacters(in: .whitespaces).isEmpty, limit == nil, !counts {
             r.decoder.error(filterMark ?? r.node.mark, .queryUnbounded, "a query without a 'filter' needs a 'limit' (Milvus refuses to return every row), or outputFields: [\"count(*)\"]")
         }
-        if r.has("offset"), limit == nil {
-            r.decoder.error(r.mark("offset"), .queryUnbounded, "'offset' needs a 'limit'")
+        if r.has(\.offset), limit == nil {
+            r.decoder.error(r.mark(\.offset), .queryUnbounded, "'offset' needs a 'limit'")
         }
         if counts, outputFields.count > 1 {
-            r.decoder.error(r.mark("outputFields"), .queryUnbounded, "count(*) cannot be returned with other fields")
+            r.decoder.error(r.mark(\.outputFields), .queryUnbounded, "count(*) cannot be returned with other fields")
         }
-        if counts, r.has("limit") {
-            r.decoder.error(r.mark("limit"), .queryUnbounded, "count(*) takes no 'limit'")
+        if counts, r.has(\.limit) {
+            r.decoder.error(r.mark(\.limit), .queryUnbounded, "count(*) takes no 'limit'")
         }
     }
 }

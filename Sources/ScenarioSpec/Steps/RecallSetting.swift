@@ -6,21 +6,26 @@ public struct RecallSetting: Sendable, Hashable {
 
     public static let defaultQueries = 100
 
-    public static let spec = ObjectSpec(
-        name: "recall", title: "recall",
-        doc: "Recall@topK on a sample of the step's query vectors. After the measured queries (so they are not slowed), the first `queries` query vectors are searched again with the step's parameters and the hits' vectors returned; each hit's exact distance is compared with the exact `topK` nearest rows, found by brute force over the collection's rows, which are made again from the insert steps' seeds (streamed in blocks of 8,192 rows through OpenBLAS, never held whole). The ground truth is computed once per set of rows and reused (a sweep over `ef` or `nprobe` pays for it once). Needs a collection this scenario created and filled. With a `filter`, the exact neighbours are searched among the rows that pass it, evaluated on the regenerated scalar fields (comparisons, `in`, `not in`, `like \"abc%\"`, `and`/`or`/`not`; anything else — arithmetic, JSON or array access, an auto-ID key — leaves recall unmeasured with the reason).",
-        keys: [
-            KeySpec("queries", .integer(min: 1, max: 10_000), .defaultValue("\(defaultQueries)"), "Query vectors scored (the first of the step's query vectors)."),
-        ])
+    public struct Keys: KeySet {
+        public init() {}
+        public let queries = Key.integer("queries", min: 1, max: 10_000, .defaultValue("\(RecallSetting.defaultQueries)"), "Query vectors scored (the first of the step's query vectors).")
+    }
 
-    public static let key = KeySpec("recall", .object(spec), .optional,
-                                    "Measure recall@topK (metrics `recall`, `recall.min`, `recall.p5`), e.g. `recall: {queries: 200}`; `recall: {}` scores 100 queries. Off when not set.")
+    public static let info = ObjectInfo(
+        name: "recall", title: "recall",
+        doc: "Recall@topK on a sample of the step's query vectors. After the measured queries (so they are not slowed), the first `queries` query vectors are searched again with the step's parameters and the hits' vectors returned; each hit's exact distance is compared with the exact `topK` nearest rows, found by brute force over the collection's rows, which are made again from the insert steps' seeds (streamed in blocks of 8,192 rows through OpenBLAS, never held whole). The ground truth is computed once per set of rows and reused (a sweep over `ef` or `nprobe` pays for it once). Needs a collection this scenario created and filled. With a `filter`, the exact neighbours are searched among the rows that pass it, evaluated on the regenerated scalar fields (comparisons, `in`, `not in`, `like \"abc%\"`, `and`/`or`/`not`; anything else — arithmetic, JSON or array access, an auto-ID key — leaves recall unmeasured with the reason).")
+
+    /// The `recall` key of a search kind.
+    public static func key() -> ObjectKey<Keys> {
+        ObjectKey("recall", info, .optional,
+                  "Measure recall@topK (metrics `recall`, `recall.min`, `recall.p5`), e.g. `recall: {queries: 200}`; `recall: {}` scores 100 queries. Off when not set.")
+    }
 
     public init(queries: Int = defaultQueries) {
         self.queries = queries
     }
 
-    init(_ r: ObjectReader) {
-        queries = r.int("queries") ?? Self.defaultQueries
+    init(_ r: KeyReader<Keys>) {
+        queries = r[\.queries] ?? Self.defaultQueries
     }
 }

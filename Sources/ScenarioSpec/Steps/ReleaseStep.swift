@@ -5,13 +5,17 @@ public struct ReleaseStep: StepSpec {
     public static let kind = "release"
     public static let summary = "Releases the collection from the query nodes (needed before loading it again with another replica count)."
     public static let collectionUse = CollectionUse.required
-    public static let keys: [KeySpec] = []
+    public struct Keys: KeySet {
+        public init() {}
+
+
+    }
     public struct Metrics: StepMetrics {
         public init() {}
         public let totalTime = Metric<DurationValue>.totalTime("releasing")
     }
 
-    public init(_ r: ObjectReader, _ context: StepDecodingContext) {}
+    public init(_ r: KeyReader<Keys>, _ context: StepDecodingContext) {}
 }
 
 extension ReleaseStep {

@@ -14,7 +14,10 @@ public protocol StepSpec: Sendable {
     static var kind: String { get }
     /// One or two sentences for the reference and the schema.
     static var summary: String { get }
-    /// Settings specific to this kind (`id` and `collection` are added by `StepKinds`).
+    /// Settings specific to this kind (`id` and `collection` are added by `StepKinds`), each
+    /// declared once as a stored property: the decoder reads them by key path.
+    associatedtype Keys: KeySet = NoKeys
+    /// The settings as the decoder, the schema and the reference see them (`Keys`' declarations).
     static var keys: [KeySpec] { get }
     static var constraints: [KeyConstraint] { get }
     /// Every metric this kind records, as stored `Metric` properties: runners write them by key
@@ -63,11 +66,12 @@ public protocol StepSpec: Sendable {
     /// and the reference.
     static var examples: [StepExample] { get }
 
-    init(_ reader: ObjectReader, _ context: StepDecodingContext)
+    init(_ reader: KeyReader<Keys>, _ context: StepDecodingContext)
 }
 
 extension StepSpec {
     public static var constraints: [KeyConstraint] { [] }
+    public static var keys: [KeySpec] { Keys.specs }
     public static var metrics: [MetricSpec] { Metrics.all }
     public var deadline: ScenarioDuration? { nil }
     public var serverNeeds: [ServerNeed] { [] }

@@ -9,11 +9,13 @@ public struct SweepStep: StepSpec {
         case `continue`, abort
     }
 
-    public static let keys: [KeySpec] = [
-        KeySpec("over", .map(.list(.scalar, minCount: 1)), .required, "One parameter name and its values: `{replicas: [1, 2, 3]}`, `{concurrency: [1, 10, 20]}`, `{nprobe: [8, 16, 32]}`."),
-        KeySpec("steps", .list(.variant(StepKinds.nested), minCount: 1), .required, "Steps run for each value; refer to the value as `${name}`."),
-        KeySpec("onUnsupported", .choice(OnUnsupported.allCases.map(\.rawValue)), .defaultValue("continue"), "What to do when a row is not supported by the deployment: record it and go on, or fail the run."),
-    ]
+    public struct Keys: KeySet {
+        public init() {}
+
+        public let over = Key.node("over", .map(.list(.scalar, minCount: 1)), .required, "One parameter name and its values: `{replicas: [1, 2, 3]}`, `{concurrency: [1, 10, 20]}`, `{nprobe: [8, 16, 32]}`.")  // TODO node
+        public let steps = VariantListKey("steps", StepKinds.nested, minCount: 1, .required, "Steps run for each value; refer to the value as `${name}`.")
+        public let onUnsupported = Key<OnUnsupported>.choice("onUnsupported", .defaultValue("continue"), "What to do when a row is not supported by the deployment: record it and go on, or fail the run.")
+    }
 
     public struct Metrics: StepMetrics {
         public init() {}
@@ -39,13 +41,13 @@ public struct SweepStep: StepSpec {
     public var rows: [Row]
     public var onUnsupported: OnUnsupported
 
-    public init(_ r: ObjectReader, _ context: StepDecodingContext) {
+    public init(_ r: KeyReader<Keys>, _ context: StepDecodingContext) {
         let d = context.decoder
-        onUnsupported = r.choice("onUnsupported") ?? .continue
+        onUnsupported = r[\.onUnsupported] ?? .continue
         parameter = ""
         rows = []
-        let stepsNode = r.rawNode("steps")
-        guard let over = r.rawNode("over") else { return }
+        let stepsNode = r.written(\.steps)
+        guard let over = r.written(\.over) else { return }
         guard let entries = over.mapping, entries.count == 1, let entry = entries.first,
               let name = entry.key.scalar?.text else {
             let count = over.mapping?.count ?? 0

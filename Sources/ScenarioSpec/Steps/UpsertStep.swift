@@ -4,7 +4,8 @@ public struct UpsertStep: ParallelLoad {
     public static let kind = "upsert"
     public static let summary = "Upserts generated rows in batches, exactly like `insert` (same keys and generators): a row whose primary key exists replaces the stored one, the others are inserted. The primary key must be generated (not `autoId`): e.g. `generate: {id: {sequence: 0}}` rewrites the first rows of an insert that used the same sequence."
     public static let collectionUse = CollectionUse.required
-    public static let keys: [KeySpec] = InsertStep.keys
+    /// The same keys as `insert`.
+    public typealias Keys = InsertStep.Keys
 
     public struct Metrics: RowWriteMetrics {
         public init() {}
@@ -28,7 +29,7 @@ public struct UpsertStep: ParallelLoad {
     public var serverNeeds: [ServerNeed] { [ServerNeed("Upsert", because: "the upsert step writes with it")] }
     public mutating func runInParallel(for duration: ScenarioDuration) { rows.runInParallel(for: duration) }
 
-    public init(_ r: ObjectReader, _ context: StepDecodingContext) {
+    public init(_ r: KeyReader<Keys>, _ context: StepDecodingContext) {
         rows = InsertStep(r, kind: Self.kind)
     }
 }

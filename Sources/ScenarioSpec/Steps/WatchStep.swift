@@ -14,16 +14,17 @@ public struct Command: Sendable, Hashable, CustomStringConvertible {
         shell ? "sh -c \(argv.first ?? "")" : argv.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
     }
 
-    /// Reads `run` (argv list, or a string when `shell` is true) and `shell` from a mapping.
-    static func read(_ r: ObjectReader, key: String = "run") -> Command? {
-        let shell = r.bool("shell") ?? false
-        if shell, let node = r.rawNode(key), node.scalar != nil, !node.isNull {
-            guard let (text, _) = r.decoder.text(node, what: "'\(key)'") else { return nil }
+    /// Reads a command key (argv list, or a string when `shell` is true) and `shell` from a mapping.
+    static func read<K: KeySet>(_ r: KeyReader<K>, _ key: KeyPath<K, Key<[String]>>, shell shellKey: KeyPath<K, Key<Bool>>) -> Command? {
+        let shell = r[shellKey] ?? false
+        let name = r.name(key)
+        if shell, let node = r.written(key), node.scalar != nil, !node.isNull {
+            guard let (text, _) = r.decoder.text(node, what: "'\(name)'") else { return nil }
             return Command(argv: [text], shell: true, mark: node.mark)
         }
-        guard let argv = r.strings(key) else { return nil }
+        guard let argv = r[key] else { return nil }
         if shell, argv.count > 1 {
-            r.decoder.error(r.mark(key), .commandInvalid, "with 'shell: true', '\(key)' is one command line for sh -c (a string), not a list of \(argv.count) arguments")
+            r.decoder.error(r.mark(key), .commandInvalid, "with 'shell: true', '\(name)' is one command line for sh -c (a string), not a list of \(argv.count) arguments")
         }
         return Command(argv: argv, shell: shell, mark: r.mark(key))
     }
@@ -114,80 +115,96 @@ public struct WatchStep: StepSpec {
         public var maxInFlight: Int?
     }
 
-    public static let ruleSpec = ObjectSpec(
-        name: "alert_rule", title: "alert rule",
-        doc: "When to alert, how often to repeat, whom to notify and what to run.",
-        keys: [
-            KeySpec("name", .identifier, .required, "Names the alert (its title in notifications)."),
-            KeySpec("when", .expression("condition"), .required, "Comparisons of the signals below joined by `and`/`or`, e.g. `serving == 0`, `node.memoryPercent > 80% or node.cpuPercent > 70%`."),
-            KeySpec("for", .duration(allowZero: true), .defaultValue("0s"), "How long the condition must hold before the alert fires."),
-            KeySpec("severity", .choice(Severity.allCases.map(\.rawValue)), .defaultValue("warning"), "Severity sent with notifications."),
-            KeySpec("repeat", .duration(allowZero: false), .defaultValue("5m"), "While firing, notify again at most once per this interval (storm suppression)."),
-            KeySpec("summary", .text, .optional, "Text of the notification."),
-            KeySpec("notify", .list(.identifier, minCount: 0), .runtimeDefault("every declared notifier"), "Names of the notifiers to use."),
-            KeySpec("recover", .argv, .optional, "Command run when the alert fires, e.g. `[kubectl, rollout, restart, deployment/milvus-querynode, -n, milvus-ha]`."),
-            KeySpec("shell", .boolean, .defaultValue("false"), "Run `recover` through `sh -c` (then it is one string)."),
-        ])
+    public struct RuleKeys: KeySet {
+        public init() {}
+        public let name = Key.identifier("name", .required, "Names the alert (its title in notifications).")
+        public let when = Key.expression("when", what: "condition", .required, "Comparisons of the signals below joined by `and`/`or`, e.g. `serving == 0`, `node.memoryPercent > 80% or node.cpuPercent > 70%`.")
+        public let `for` = Key.duration("for", allowZero: true, .defaultValue("0s"), "How long the condition must hold before the alert fires.")
+        public let severity = Key<Severity>.choice("severity", .defaultValue("warning"), "Severity sent with notifications.")
+        public let `repeat` = Key.duration("repeat", allowZero: false, .defaultValue("5m"), "While firing, notify again at most once per this interval (storm suppression).")
+        public let summary = Key.text("summary", .optional, "Text of the notification.")
+        public let notify = Key.list("notify", of: .identifier, minCount: 0, .runtimeDefault("every declared notifier"), "Names of the notifiers to use.")
+        public let recover = Key.argv("recover", .optional, "Command run when the alert fires, e.g. `[kubectl, rollout, restart, deployment/milvus-querynode, -n, milvus-ha]`.")
+        public let shell = Key.boolean("shell", .defaultValue("false"), "Run `recover` through `sh -c` (then it is one string).")
+    }
 
-    public static let faultSpec = ObjectSpec(
-        name: "fault", title: "fault", doc: "A command run at a set time into the watch, to cause a failure on purpose. A fault whose time comes after the watch's end is not run; one still running when the watch ends is waited for (up to the 10-minute command deadline) and recorded with its exit code before the rows are counted.",
-        keys: [
-            KeySpec("at", .duration(allowZero: true), .required, "When to run it, from the start of the watch."),
-            KeySpec("run", .argv, .required, "The command, e.g. `[scripts/milvus-local, cluster, kill, querynode, 2]`."),
-            KeySpec("shell", .boolean, .defaultValue("false"), "Run through `sh -c` (then `run` is one string)."),
-            KeySpec("name", .text, .optional, "Label in the report."),
-        ])
+    public static let ruleInfo = ObjectInfo(name: "alert_rule", title: "alert rule", doc: "When to alert, how often to repeat, whom to notify and what to run.")
+    public static var ruleSpec: ObjectSpec { ruleInfo.spec(RuleKeys.self) }
 
-    public static let scaleSpec = ObjectSpec(
+    public struct FaultKeys: KeySet {
+        public init() {}
+        public let at = Key.duration("at", allowZero: true, .required, "When to run it, from the start of the watch.")
+        public let run = Key.argv("run", .required, "The command, e.g. `[scripts/milvus-local, cluster, kill, querynode, 2]`.")
+        public let shell = Key.boolean("shell", .defaultValue("false"), "Run through `sh -c` (then `run` is one string).")
+        public let name = Key.text("name", .optional, "Label in the report.")
+    }
+
+    public static let faultInfo = ObjectInfo(
+        name: "fault", title: "fault", doc: "A command run at a set time into the watch, to cause a failure on purpose. A fault whose time comes after the watch's end is not run; one still running when the watch ends is waited for (up to the 10-minute command deadline) and recorded with its exit code before the rows are counted.")
+    public static var faultSpec: ObjectSpec { faultInfo.spec(FaultKeys.self) }
+
+    public struct ScaleKeys: KeySet {
+        public init() {}
+        public let run = Key.argv("run", .required, "Command run with `${replicas}` set to the desired count, e.g. `[kubectl, scale, deployment/milvus-querynode, '--replicas=${replicas}', -n, milvus-ha]`.")
+        public let min = Key.integer("min", min: 0, max: nil, .defaultValue("1"), "Fewest replicas.")
+        public let max = Key.integer("max", min: 1, max: nil, .required, "Most replicas.")
+        public let initial = Key.integer("initial", min: 0, max: nil, .runtimeDefault("`min`"), "Replicas running when the watch starts.")
+        public let cpuAbove = Key.percent("cpuAbove", .defaultValue("70%"), "Scale up when average CPU is above this.")
+        public let memoryAbove = Key.percent("memoryAbove", .defaultValue("80%"), "Scale up when average memory is above this.")
+        public let cooldown = Key.duration("cooldown", allowZero: true, .defaultValue("5m"), "Least time between two changes.")
+        public let shell = Key.boolean("shell", .defaultValue("false"), "Run through `sh -c` (then `run` is one string).")
+    }
+
+    public static let scaleInfo = ObjectInfo(
         name: "scale", title: "scale action",
-        doc: "The document's auto-scaler: CPU above `cpuAbove` or memory above `memoryAbove` → one more, up to `max`; both under half of theirs → one fewer, down to `min`; at most one change per `cooldown`.",
-        keys: [
-            KeySpec("run", .argv, .required, "Command run with `${replicas}` set to the desired count, e.g. `[kubectl, scale, deployment/milvus-querynode, '--replicas=${replicas}', -n, milvus-ha]`."),
-            KeySpec("min", .integer(min: 0, max: nil), .defaultValue("1"), "Fewest replicas."),
-            KeySpec("max", .integer(min: 1, max: nil), .required, "Most replicas."),
-            KeySpec("initial", .integer(min: 0, max: nil), .runtimeDefault("`min`"), "Replicas running when the watch starts."),
-            KeySpec("cpuAbove", .percent, .defaultValue("70%"), "Scale up when average CPU is above this."),
-            KeySpec("memoryAbove", .percent, .defaultValue("80%"), "Scale up when average memory is above this."),
-            KeySpec("cooldown", .duration(allowZero: true), .defaultValue("5m"), "Least time between two changes."),
-            KeySpec("shell", .boolean, .defaultValue("false"), "Run through `sh -c` (then `run` is one string)."),
-        ])
+        doc: "The document's auto-scaler: CPU above `cpuAbove` or memory above `memoryAbove` → one more, up to `max`; both under half of theirs → one fewer, down to `min`; at most one change per `cooldown`.")
+    public static var scaleSpec: ObjectSpec { scaleInfo.spec(ScaleKeys.self) }
 
-    public static let backgroundSpec = ObjectSpec(
+    public struct BackgroundKeys: KeySet {
+        public init() {}
+        public let rate = Key.rate("rate", .defaultValue("5/s"), "Searches per second.")
+        public let concurrency = Key.integer("concurrency", min: 1, max: 4096, .runtimeDefault("rate × timeout × 1.25 + 4"),
+                                             "Most searches in flight. The default leaves room for every search to hang until its timeout during an outage, so none is held back and sent after the server is back.")
+        public let duration = Key.duration("duration", allowZero: false, .runtimeDefault("the whole watch"),
+                                           "Send at `rate` for this long from the watch's start, e.g. so that the scaler scales in once the load is gone.")
+        public let rest = Key.rate("rest", .optional,
+                                   "After `duration`, keep sending at this lower rate until the watch ends, so what the searches see while nodes leave (scale-in) is measured too. Without it the load stops after `duration`.")
+        public let search = SearchSettings.Keys()
+    }
+
+    public static let backgroundInfo = ObjectInfo(
         name: "background_load", title: "background load",
-        doc: "A steady search load during the watch, to measure the success rate before, during and after faults. Searches are due on a fixed schedule (open loop, as `concurrentSearch` with `rate`), each sent once; one succeeds only when it is answered within `timeout` of its due time, and its latency is measured from that time. A search that cannot start before its time runs out (every slot busy) fails as `notSent`.",
-        keys: [KeySpec("rate", .rate, .defaultValue("5/s"), "Searches per second."),
-               KeySpec("concurrency", .integer(min: 1, max: 4096), .runtimeDefault("rate × timeout × 1.25 + 4"),
-                       "Most searches in flight. The default leaves room for every search to hang until its timeout during an outage, so none is held back and sent after the server is back."),
-               KeySpec("duration", .duration(allowZero: false), .runtimeDefault("the whole watch"),
-                       "Send at `rate` for this long from the watch's start, e.g. so that the scaler scales in once the load is gone."),
-               KeySpec("rest", .rate, .optional,
-                       "After `duration`, keep sending at this lower rate until the watch ends, so what the searches see while nodes leave (scale-in) is measured too. Without it the load stops after `duration`.")]
-            + SearchSettings.keys)
+        doc: "A steady search load during the watch, to measure the success rate before, during and after faults. Searches are due on a fixed schedule (open loop, as `concurrentSearch` with `rate`), each sent once; one succeeds only when it is answered within `timeout` of its due time, and its latency is measured from that time. A search that cannot start before its time runs out (every slot busy) fails as `notSent`.")
+    public static var backgroundSpec: ObjectSpec { backgroundInfo.spec(BackgroundKeys.self) }
 
-    public static let writesSpec = ObjectSpec(
+    public struct WritesKeys: KeySet {
+        public init() {}
+        public let rate = Key.rate("rate", .defaultValue("5/s"), "Inserts per second.")
+        public let batch = Key.integer("batch", min: 1, max: 100_000, .defaultValue("10"), "Rows per insert.")
+        public let timeout = Key.duration("timeout", allowZero: false, .defaultValue("5s"), "An insert that is not acknowledged this long after its due time fails.")
+        public let concurrency = Key.integer("concurrency", min: 1, max: 4096, .runtimeDefault("rate × timeout × 1.25 + 4"), "Most inserts in flight.")
+    }
+
+    public static let writesInfo = ObjectInfo(
         name: "background_writes", title: "background writes",
-        doc: "A steady insert load during the watch, scheduled and judged like the background searches (open loop, each insert sent once, a success only when acknowledged within `timeout` of its due time). Rows are made by the collection's default generators (an int64 primary key without autoId gets keys far above any an `insert` step makes). After the watch the rows are counted until they reach the rows before plus every acknowledged row: `rowsLost` counts acknowledged rows that are gone, `rowsUnacknowledged` rows that went in although their insert failed (timed out after the server had applied it).",
-        keys: [KeySpec("rate", .rate, .defaultValue("5/s"), "Inserts per second."),
-               KeySpec("batch", .integer(min: 1, max: 100_000), .defaultValue("10"), "Rows per insert."),
-               KeySpec("timeout", .duration(allowZero: false), .defaultValue("5s"), "An insert that is not acknowledged this long after its due time fails."),
-               KeySpec("concurrency", .integer(min: 1, max: 4096), .runtimeDefault("rate × timeout × 1.25 + 4"), "Most inserts in flight.")])
+        doc: "A steady insert load during the watch, scheduled and judged like the background searches (open loop, each insert sent once, a success only when acknowledged within `timeout` of its due time). Rows are made by the collection's default generators (an int64 primary key without autoId gets keys far above any an `insert` step makes). After the watch the rows are counted until they reach the rows before plus every acknowledged row: `rowsLost` counts acknowledged rows that are gone, `rowsUnacknowledged` rows that went in although their insert failed (timed out after the server had applied it).")
 
-    public static let keys: [KeySpec] = [
-        KeySpec("duration", .duration(allowZero: false), .required, "How long to watch."),
-        KeySpec("interval", .duration(allowZero: false), .defaultValue("30s"), "Time between checks (the document's `check_interval`)."),
-        KeySpec("endpoints", .oneOrMore(.url), .runtimeDefault("the target's `metrics`"), "Metrics base URLs to check."),
-        KeySpec("discover", .argv, .optional, "A command that prints the metrics base URLs of the running processes, one per line, run before every check: query nodes that join or leave (scaling) are followed — sampled, health-checked and shown — instead of a fixed `endpoints` list. E.g. `[scripts/milvus-local, endpoints, cluster]`; on Kubernetes, a `kubectl get endpoints …` wrapper. When it fails, the last list stays."),
-        KeySpec("serving", .boolean, .defaultValue("true"), "Include the serving check (a real search on the collection)."),
-        KeySpec("rules", .list(.object(ruleSpec), minCount: 0), .defaultValue("[]"), "Alert rules."),
-        KeySpec("faults", .list(.object(faultSpec), minCount: 0), .defaultValue("[]"), "Commands run at set times."),
-        KeySpec("scale", .object(scaleSpec), .optional, "Automatic scaling."),
-        KeySpec("background", .object(backgroundSpec), .optional, "Background search load."),
-        KeySpec("writes", .object(writesSpec), .optional, "Background insert load (needs the step's collection)."),
-        KeySpec("settle", .duration(allowZero: true), .defaultValue("0s"),
-                "After the deployment serves again, how long before `successRate.after` starts counting; the background searches in between count as `during`. A restarted Milvus can answer a first search and then refuse searches for a few seconds more (seen on 2.3.5 standalone: \"collection not loaded\" for 2 s after a successful check)."),
-        KeySpec("recount", .duration(allowZero: true), .defaultValue("90s"),
-                "When the rows counted after the watch are fewer than at its start: how long to keep counting (strongly consistent, every 3 s) until the count is back, or the same at least 4 times in a row over at least 30 s (half of `recount` when that is shorter) while the collection statistics do not say every row is stored. Only such a stable count says rows were lost; otherwise `rowsUnverified` is 1. `0s` counts once."),
-    ]
+    public struct Keys: KeySet {
+        public init() {}
+
+        public let duration = Key.duration("duration", allowZero: false, .required, "How long to watch.")
+        public let interval = Key.duration("interval", allowZero: false, .defaultValue("30s"), "Time between checks (the document's `check_interval`).")
+        public let endpoints = Key.oneOrMore("endpoints", of: .url, .runtimeDefault("the target's `metrics`"), "Metrics base URLs to check.")
+        public let discover = Key.argv("discover", .optional, "A command that prints the metrics base URLs of the running processes, one per line, run before every check: query nodes that join or leave (scaling) are followed — sampled, health-checked and shown — instead of a fixed `endpoints` list. E.g. `[scripts/milvus-local, endpoints, cluster]`; on Kubernetes, a `kubectl get endpoints …` wrapper. When it fails, the last list stays.")
+        public let serving = Key.boolean("serving", .defaultValue("true"), "Include the serving check (a real search on the collection).")
+        public let rules = ObjectListKey<RuleKeys>("rules", ruleInfo, minCount: 0, .defaultValue("[]"), "Alert rules.")
+        public let faults = ObjectListKey<FaultKeys>("faults", faultInfo, minCount: 0, .defaultValue("[]"), "Commands run at set times.")
+        public let scale = ObjectKey<ScaleKeys>("scale", scaleInfo, .optional, "Automatic scaling.")
+        public let background = ObjectKey<BackgroundKeys>("background", backgroundInfo, .optional, "Background search load.")
+        public let writes = ObjectKey<WritesKeys>("writes", writesInfo, .optional, "Background insert load (needs the step's collection).")
+        public let settle = Key.duration("settle", allowZero: true, .defaultValue("0s"), "After the deployment serves again, how long before `successRate.after` starts counting; the background searches in between count as `during`. A restarted Milvus can answer a first search and then refuse searches for a few seconds more (seen on 2.3.5 standalone: \"collection not loaded\" for 2 s after a successful check).")
+        public let recount = Key.duration("recount", allowZero: true, .defaultValue("90s"), "When the rows counted after the watch are fewer than at its start: how long to keep counting (strongly consistent, every 3 s) until the count is back, or the same at least 4 times in a row over at least 30 s (half of `recount` when that is shorter) while the collection statistics do not say every row is stored. Only such a stable count says rows were lost; otherwise `rowsUnverified` is 1. `0s` counts once.")
+    }
 
     public struct Metrics: StepMetrics {
         public init() {}
@@ -242,45 +259,45 @@ public struct WatchStep: StepSpec {
     public var recount: ScenarioDuration
     public var settle: ScenarioDuration
 
-    public init(_ r: ObjectReader, _ context: StepDecodingContext) {
+    public init(_ r: KeyReader<Keys>, _ context: StepDecodingContext) {
         let d = context.decoder
-        duration = r.duration("duration") ?? .seconds(60)
-        interval = r.duration("interval") ?? .seconds(30)
-        endpoints = r.strings("endpoints")
-        discover = r.strings("discover").map { Command(argv: $0, mark: r.mark("discover")) }
-        serving = r.bool("serving") ?? true
-        rules = r.objects("rules") { Self.rule($0) } ?? []
-        faults = r.objects("faults") { f in
-            let at = f.duration("at")
-            let command = Command.read(f)
-            let name = f.string("name")
+        duration = r[\.duration] ?? .seconds(60)
+        interval = r[\.interval] ?? .seconds(30)
+        endpoints = r[\.endpoints]
+        discover = r[\.discover].map { Command(argv: $0, mark: r.mark(\.discover)) }
+        serving = r[\.serving] ?? true
+        rules = r.objects(\.rules) { Self.rule($0) } ?? []
+        faults = r.objects(\.faults) { f in
+            let at = f[\.at]
+            let command = Command.read(f, \.run, shell: \.shell)
+            let name = f[\.name]
             guard let at, let command else { return nil }
             return Fault(name: name, at: at, command: command, mark: f.node.mark)
         } ?? []
         // `${replicas}` in the scale command is filled in at run time.
-        scale = d.withBindings(["replicas": .deferred]) { r.object("scale") { Self.scaling($0) } } ?? nil
-        background = r.object("background") { b in
-            let settings = Background(rate: b.rate("rate") ?? Rate(perSecond: 5), search: SearchSettings(b), maxInFlight: b.int("concurrency"),
-                                      duration: b.duration("duration"), rest: b.rate("rest"))
+        scale = d.withBindings(["replicas": .deferred]) { r.object(\.scale) { Self.scaling($0) } } ?? nil
+        background = r.object(\.background) { b in
+            let settings = Background(rate: b[\.rate] ?? Rate(perSecond: 5), search: SearchSettings(b.group(\.search)), maxInFlight: b[\.concurrency],
+                                      duration: b[\.duration], rest: b[\.rest])
             if let cap = settings.maxInFlight {
                 let timeout = settings.search.timeout ?? Background.defaultTimeout
                 let outstanding = settings.rate.perSecond * timeout.milliseconds / 1000
                 if Double(cap) < outstanding {
-                    d.warning(b.mark("concurrency"), .watchBackgroundCap,
+                    d.warning(b.mark(\.concurrency), .watchBackgroundCap,
                               "'concurrency' \(cap) is below rate × timeout (\(Int(outstanding.rounded(.up)))): while the server hangs, searches will wait for a slot and fail as notSent instead of being sent on time")
                 }
             }
             return settings
         }
-        writes = r.object("writes") { w in
-            Writes(rate: w.rate("rate") ?? Rate(perSecond: 5), batch: w.int("batch") ?? 10, timeout: w.duration("timeout") ?? .seconds(5),
-                   maxInFlight: w.int("concurrency"))
+        writes = r.object(\.writes) { w in
+            Writes(rate: w[\.rate] ?? Rate(perSecond: 5), batch: w[\.batch] ?? 10, timeout: w[\.timeout] ?? .seconds(5),
+                   maxInFlight: w[\.concurrency])
         }
-        recount = r.duration("recount") ?? .seconds(90)
-        settle = r.duration("settle") ?? .seconds(0)
+        recount = r[\.recount] ?? .seconds(90)
+        settle = r[\.settle] ?? .seconds(0)
 
         if interval > duration {
-            d.error(r.mark("interval"), .watchInterval, "'interval' (\(interval)) is longer than 'duration' (\(duration)); the watch would never check")
+            d.error(r.mark(\.interval), .watchInterval, "'interval' (\(interval)) is longer than 'duration' (\(duration)); the watch would never check")
         }
         for f in faults where f.at >= duration {
             d.error(f.mark, .watchFaultTime, "fault at \(f.at) is not within the watch's duration (\(duration)); it would never run")
@@ -295,17 +312,17 @@ public struct WatchStep: StepSpec {
         }
     }
 
-    static func rule(_ r: ObjectReader) -> Rule? {
+    static func rule(_ r: KeyReader<RuleKeys>) -> Rule? {
         let d = r.decoder
-        let name = r.string("name") ?? ""
-        let whenText = r.string("when")
-        let holdFor = r.duration("for") ?? .seconds(0)
-        let severity: Severity = r.choice("severity") ?? .warning
-        let repeatInterval = r.duration("repeat") ?? .seconds(300)
-        let summary = r.string("summary")
-        let notify = r.strings("notify")
-        let recover = r.has("recover") ? Command.read(r, key: "recover") : { _ = r.bool("shell"); _ = r.rawNode("recover"); return nil }()
-        guard let whenText, let whenNode = r.rawNode("when") else { return nil }
+        let name = r[\.name] ?? ""
+        let whenText = r[\.when]
+        let holdFor = r[\.`for`] ?? .seconds(0)
+        let severity: Severity = r[\.severity] ?? .warning
+        let repeatInterval = r[\.`repeat`] ?? .seconds(300)
+        let summary = r[\.summary]
+        let notify = r[\.notify]
+        let recover = r.has(\.recover) ? Command.read(r, \.recover, shell: \.shell) : { _ = r[\.shell]; _ = r.written(\.recover); return nil }()
+        guard let whenText, let whenNode = r.written(\.when) else { return nil }
         switch Condition.parse(whenText) {
         case .failure(let f):
             d.error(d.markInside(whenNode, offset: f.offset), .ruleCondition, "in 'when': \(f.message)")
@@ -327,22 +344,22 @@ public struct WatchStep: StepSpec {
             guard ok else { return nil }
             return Rule(name: name, when: condition, whenText: whenText, holdFor: holdFor, severity: severity,
                         repeatInterval: repeatInterval, summary: summary, notify: notify,
-                        notifyMark: r.mark("notify"), recover: recover, mark: r.node.mark)
+                        notifyMark: r.mark(\.notify), recover: recover, mark: r.node.mark)
         }
     }
 
-    static func scaling(_ r: ObjectReader) -> Scaling? {
+    static func scaling(_ r: KeyReader<ScaleKeys>) -> Scaling? {
         let d = r.decoder
-        let command = Command.read(r)
-        let minimum = r.int("min") ?? 1
-        let maximum = r.int("max") ?? 1
-        let initial = r.int("initial") ?? minimum
-        let cpu = r.double("cpuAbove") ?? 70
-        let memory = r.double("memoryAbove") ?? 80
-        let cooldown = r.duration("cooldown") ?? .seconds(300)
-        if minimum > maximum { d.error(r.mark("min"), .scaleRange, "'min' (\(minimum)) is larger than 'max' (\(maximum))") }
-        if r.has("initial"), !(minimum...max(minimum, maximum)).contains(initial) {
-            d.error(r.mark("initial"), .scaleRange, "'initial' (\(initial)) must be between min (\(minimum)) and max (\(maximum))")
+        let command = Command.read(r, \.run, shell: \.shell)
+        let minimum = r[\.min] ?? 1
+        let maximum = r[\.max] ?? 1
+        let initial = r[\.initial] ?? minimum
+        let cpu = r[\.cpuAbove] ?? 70
+        let memory = r[\.memoryAbove] ?? 80
+        let cooldown = r[\.cooldown] ?? .seconds(300)
+        if minimum > maximum { d.error(r.mark(\.min), .scaleRange, "'min' (\(minimum)) is larger than 'max' (\(maximum))") }
+        if r.has(\.initial), !(minimum...max(minimum, maximum)).contains(initial) {
+            d.error(r.mark(\.initial), .scaleRange, "'initial' (\(initial)) must be between min (\(minimum)) and max (\(maximum))")
         }
         if let command, !command.argv.contains(where: { $0.contains("${replicas}") }) {
             d.warning(command.mark, .scaleCommandUnused, "the scale command never uses ${replicas}, so it cannot know the desired count")
