@@ -102,12 +102,24 @@ let package = Package(
             ],
             plugins: ["StepKindRegistry"]
         ),
-        // Executes scenarios: step runners, workload engine, monitoring probes; produces the RunRecord.
+        // The load engine: closed workers, constant and ramping rates (the one open-loop
+        // scheduler), the lifecycle of a load (warm-up, measured phase, progress, per-interval
+        // series) and its outcome. A load supplies only its operation; the engine knows no server.
+        .target(
+            name: "LoadEngine",
+            dependencies: [
+                "ScenarioRecord",
+                "Primitives",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        // Executes scenarios: step runners, monitoring probes; produces the RunRecord.
         .target(
             name: "ScenarioRunner",
             dependencies: [
                 "ScenarioSpec",
                 "ScenarioRecord",
+                "LoadEngine",
                 "MilvusClient",
                 "Primitives",
                 "GroundTruth",
@@ -152,7 +164,7 @@ let package = Package(
         // The runner's search engine against instant-milvus: searches per client core.
         .executableTarget(
             name: "RunnerCeiling",
-            dependencies: ["MilvusClient", "ScenarioRunner"],
+            dependencies: ["MilvusClient", "ScenarioRunner", "LoadEngine"],
             path: "bench/RunnerCeiling"
         ),
         // Exact ground truth at benchmark size (1,000,000 × 128-d), driven by bench/ground-truth.
@@ -210,6 +222,10 @@ let package = Package(
             dependencies: ["ScenarioRecord", "ScenarioSpec"]
         ),
         .testTarget(
+            name: "LoadEngineTests",
+            dependencies: ["LoadEngine", "ScenarioRecord", "TestSupport", .product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
+        .testTarget(
             name: "MilvusClientTests",
             dependencies: [
                 "MilvusClient", "TestSupport",
@@ -220,7 +236,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ScenarioRunnerTests",
-            dependencies: ["ScenarioRunner", "ScenarioRecord", "ScenarioSpec", "MilvusClient", "GroundTruth", "VectorFiles", "TestSupport", "Primitives",
+            dependencies: ["ScenarioRunner", "ScenarioRecord", "ScenarioSpec", "MilvusClient", "GroundTruth", "VectorFiles", "TestSupport", "Primitives", "LoadEngine",
                            .product(name: "NIOPosix", package: "swift-nio")]
         ),
         .testTarget(

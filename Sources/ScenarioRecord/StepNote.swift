@@ -68,6 +68,18 @@ public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
         /// The runner process used at least 90 % of every core during a load step. Values:
         /// percent (of one core), cores.
         case clientSaturated
+        /// A capacity rate's P99 was at or above the SLA. Values: p99, limit (with units).
+        case capacityP99
+        /// A capacity rate had no completed query.
+        case capacityNoQuery
+        /// A capacity rate failed more queries than the SLA allows. Values: rate, limit (percent).
+        case capacityErrors
+        /// A capacity rate was not achieved. Values: achieved, share (percent), target.
+        case capacityAchieved
+        /// Capacity's recall was below its floor. Values: recall, floor.
+        case capacityRecall
+        /// A capacity rate was limited by the client. Values: late, sent.
+        case capacityClientLimit
         /// A note from a record written before notes had codes (format 1). Values: text.
         case text
     }
@@ -114,6 +126,12 @@ public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
         .scaledNodeIdle: "query node(s) {nodes} came up after the scale-out but held no segment and ran no search in the {seconds} s that followed: the deployment gave the new capacity no work within the watch (on Milvus 2.3 with queryCoord.autoBalance false, its default there, loaded segments never move to a node that joins)",
         .replicaGroupIdle: "the replica group of node(s) {nodes} led none of the {searches} searches: the proxy sent every one to the other group(s) of {groups}. A Milvus 2.3 proxy routes by a shard-leader list it caches for proxy.shardLeaderCacheInterval (30 s by default); a list fetched while a group was still coming up leaves that group out until it expires. To measure how replicas share traffic, warm up for longer than that after a load",
         .clientSaturated: "the client, not the server, limited this step: this process used {percent} % of a core on a machine with {cores} core(s) — the numbers are a floor for the server; run fewer in-flight queries, or more runner processes (run --shard)",
+        .capacityP99: "p99 {p99} ≥ {limit}",
+        .capacityNoQuery: "no query completed",
+        .capacityErrors: "errors {rate}% > {limit}%",
+        .capacityAchieved: "achieved {achieved}/s < {share}% of {target}/s",
+        .capacityRecall: "recall {recall} < {floor}",
+        .capacityClientLimit: "client limit: {late} of {sent} queries sent late with a connection idle",
         .text: "{text}",
     ]
 

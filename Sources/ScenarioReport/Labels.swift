@@ -187,6 +187,12 @@ struct Labels: Sendable {
         .shardsMissing: "合并时缺少分片 {shards}（--allow-partial）：各项总数不含它们的查询",
         .replicaGroupIdle: "节点 {nodes} 所在的副本组未主导 {searches} 次查询中的任何一次：代理把全部查询发给了 {groups} 个副本组中的其他组。Milvus 2.3 的代理按缓存的分片主节点列表路由，缓存时长为 proxy.shardLeaderCacheInterval（默认 30 秒）；若列表是在某副本组尚未就绪时获取的，该组在缓存过期前不会收到查询。要测量副本之间如何分担流量，请在加载后预热超过该时长",
         .clientSaturated: "限制本步骤的是客户端而非服务器：本进程使用了 {percent}% 的单核 CPU（本机共 {cores} 核）——这些数字只是服务器能力的下限；请减少并发中的查询，或使用更多运行进程（run --shard）",
+        .capacityP99: "P99 {p99} ≥ {limit}",
+        .capacityNoQuery: "没有查询完成",
+        .capacityErrors: "错误率 {rate}% > {limit}%",
+        .capacityAchieved: "实际速率 {achieved}/秒 低于目标 {target}/秒 的 {share}%",
+        .capacityRecall: "召回率 {recall} < {floor}",
+        .capacityClientLimit: "客户端上限：{sent} 个查询中有 {late} 个在有空闲连接时延迟发出",
         .scaledNodeIdle: "扩容后查询节点 {nodes} 已启动，但在随后的 {seconds} 秒内未持有任何分段、未处理任何查询：在监控期内系统没有给新容量分配工作（Milvus 2.3 中 queryCoord.autoBalance 默认为 false，已加载的分段不会迁移到新加入的节点）",
     ]
 }

@@ -80,6 +80,12 @@ struct StepNoteTests {
         StepNote(.recallMetric, ["metric": "HAMMING"]),
         StepNote(.recallFilter, ["reason": "arithmetic is not evaluated"]),
         StepNote(.recallFailed, ["reason": "the server returned hits without the vectors of 'v'"]),
+        StepNote(.capacityP99, ["p99": "63.2 ms", "limit": "50.0 ms"]),
+        StepNote(.capacityNoQuery),
+        StepNote(.capacityErrors, ["rate": "1.25", "limit": "0"]),
+        StepNote(.capacityAchieved, ["achieved": "180", "share": "95", "target": "200"]),
+        StepNote(.capacityRecall, ["recall": "0.812", "floor": "0.900"]),
+        StepNote(.capacityClientLimit, ["late": "812", "sent": "9000"]),
     ]
 
     @Test("every code has English and Chinese words, and a format-1 note is read back as its fact")

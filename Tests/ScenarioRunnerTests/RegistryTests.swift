@@ -60,11 +60,11 @@ struct TypedMetricsTests {
         var insert = Self.recorder(InsertStep.self)
         insert[\.rows] = 5000
         insert[\.insertTime] = .milliseconds(1500)
-        insert[\.sealTime] = .microseconds(2500)
+        insert[\.flushing.sealTime] = .microseconds(2500)
         insert[\.rowsPerSecond] = 3333.5
         #expect(insert.metrics == ["rows": 5000, "insertTime": 1500, "sealTime": 2.5, "rowsPerSecond": 3333.5])
         #expect(insert[\.insertTime] == .milliseconds(1500) && insert[\.rows] == 5000)
-        insert[\.sealTime] = nil
+        insert[\.flushing.sealTime] = nil
         #expect(insert.metrics["sealTime"] == nil)
 
         var health = Self.recorder(HealthStep.self)
@@ -81,7 +81,8 @@ struct TypedMetricsTests {
     @Test("each kind's declared metrics are exactly its Metrics' properties, each with its quantity's unit")
     func declarations() {
         #expect(InsertStep.metrics.map(\.name) == ["rows", "rowsPerSecond", "insertTime", "flushTime", "sealTime", "flushes", "totalTime",
-                                                     "freshness.samples", "freshness.p50", "freshness.p99", "freshness.max", "freshness.timeouts"])
+                                                     "freshness.samples", "freshness.p50", "freshness.p99", "freshness.max", "freshness.timeouts",
+                                                     "late", "dropped", "lateMax"])
         #expect(InsertStep.metrics.first { $0.name == "insertTime" }?.unit == .milliseconds)
         #expect(HealthStep.metrics.first { $0.name == "healthy" }?.unit == .boolean)
         #expect(MonitorStep.metrics.first { $0.name == "memoryMB.max" }?.unit == .count)

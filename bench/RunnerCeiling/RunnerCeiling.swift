@@ -1,5 +1,5 @@
-// runner-ceiling: the runner's own search engine (SearchLoad: the closed and open loops every
-// search step uses, with its HdrHistogram and counters) driving a MilvusClient for a fixed time,
+// runner-ceiling: the runner's own load engine (LoadDriver: the closed and open loops every
+// load step uses, with its HdrHistogram and counters) driving a MilvusClient for a fixed time,
 // with the client process's CPU measured around it. Against bench/InstantMilvus, whose answers
 // cost nothing, the result is what one runner process can send per core of its own.
 //
@@ -19,6 +19,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import LoadEngine
 import MilvusClient
 import ScenarioRunner
 
@@ -41,11 +42,11 @@ enum RunnerCeiling {
         let uri = argument("uri") ?? "http://127.0.0.1:19999"
         let seconds = Double(argument("seconds") ?? "10")!
         let dim = Int(argument("dim") ?? "128")!
-        let shape: SearchLoad.Shape
+        let shape: LoadShape
         let label: String
         if let rate = argument("rate").flatMap(Double.init) {
             let inFlight = Int(argument("in-flight") ?? "64")!
-            shape = .open(perSecond: rate, maxInFlight: inFlight)
+            shape = .constantRate(perSecond: rate, maxInFlight: inFlight)
             label = #""mode":"open","rate":\#(rate),"in_flight":\#(inFlight)"#
         } else {
             let concurrency = Int(argument("concurrency") ?? "1")!
@@ -66,7 +67,7 @@ enum RunnerCeiling {
                           topK: 10, metric: "L2", params: ["nprobe": "10"])
         }
         let prepared = try requests.map(client.prepare)
-        let load = SearchLoad(shape: shape, executors: pinned ? client.loadExecutors : []) { index in
+        let load = LoadDriver(shape: shape, executors: pinned ? client.loadExecutors : []) { index in
             if perCallEncoding {
                 _ = try await client.search(requests[index % requests.count])
             } else {

@@ -30,11 +30,17 @@ public struct CapacityDetails: Codable, Sendable, Equatable {
         public var dropped: Int
         public var clientLate: Int
         public var passed: Bool
-        /// Why it failed: "p99 63.2 ms ≥ 50 ms", "achieved 180/s < 95 % of 200/s", …
-        public var failures: [String]
+        /// Why it failed, as facts (`capacityP99` with the P99 and the limit, …): the reports put
+        /// them into words in either language.
+        public var reasons: [StepNote]?
+        /// Why it failed, in English words (records written before `reasons`).
+        public var failures: [String]?
+
+        /// Why it failed, in English: the reasons' words, or an older record's.
+        public var failureWords: [String] { reasons?.map(\.description) ?? failures ?? [] }
 
         public init(phase: String, target: Double, achieved: Double, p50Ms: Double?, p99Ms: Double?, errors: Int, errorRate: Double,
-                    late: Int, dropped: Int, clientLate: Int, passed: Bool, failures: [String]) {
+                    late: Int, dropped: Int, clientLate: Int, passed: Bool, reasons: [StepNote]) {
             self.phase = phase
             self.target = target
             self.achieved = achieved
@@ -46,7 +52,7 @@ public struct CapacityDetails: Codable, Sendable, Equatable {
             self.dropped = dropped
             self.clientLate = clientLate
             self.passed = passed
-            self.failures = failures
+            self.reasons = reasons.isEmpty ? nil : reasons
         }
     }
 

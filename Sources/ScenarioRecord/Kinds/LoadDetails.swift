@@ -25,6 +25,33 @@ public struct SearchDetails: Codable, Sendable {
     public var errorReasons: [ErrorReason]?
     /// The first failure's full message.
     public var firstError: String?
+    /// A ramping load's stages (`stages`), each with its own outcome; nil for any other load.
+    public var stages: [Stage]?
+
+    /// One stage of a ramping load: its rates, when it ran, and how its queries did.
+    public struct Stage: Codable, Sendable, Equatable {
+        public var fromRate: Double
+        public var toRate: Double
+        /// From the start of the measured phase.
+        public var startMs: Double
+        public var durationMs: Double
+        public var completed: Int
+        public var errors: Int
+        /// Latency from each query's due time.
+        public var p50Ms: Double?
+        public var p99Ms: Double?
+
+        public init(fromRate: Double, toRate: Double, startMs: Double, durationMs: Double, completed: Int, errors: Int, p50Ms: Double?, p99Ms: Double?) {
+            self.fromRate = fromRate
+            self.toRate = toRate
+            self.startMs = startMs
+            self.durationMs = durationMs
+            self.completed = completed
+            self.errors = errors
+            self.p50Ms = p50Ms
+            self.p99Ms = p99Ms
+        }
+    }
 
     public init(loop: String, concurrency: Int, targetRate: Double? = nil, warmupQueries: Int, latency: EncodedHistogram, errorsByCode: [String: Int],
                 errorReasons: [ErrorReason]? = nil, firstError: String? = nil) {

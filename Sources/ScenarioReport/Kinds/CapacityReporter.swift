@@ -27,7 +27,7 @@ struct CapacityReporter: StepReporter {
         for r in c.rates {
             let p99 = r.p99Ms.map { Format.number($0) + " ms" } ?? "—"
             out += "    \((Format.number(r.target) + "/s").leftPad(9)) \(r.phase.padding(toLength: 6, withPad: " ", startingAt: 0)) achieved \(Format.number(r.achieved))/s, P99 \(p99), errors \(r.errors), late \(r.late), dropped \(r.dropped) — "
-                + (r.passed ? "pass" : "fail: " + r.failures.joined(separator: "; ")) + "\n"
+                + (r.passed ? "pass" : "fail: " + r.failureWords.joined(separator: "; ")) + "\n"
         }
         return out
     }
@@ -48,7 +48,7 @@ extension TableBuilder {
                  Format.plain((r.achieved * 10).rounded() / 10), Format.ms(r.p50Ms), Format.ms(r.p99Ms),
                  .init(r.errors == 0 ? "0" : "\(r.errors) (\(Format.number((r.errorRate * 100).rounded() / 100))%)", raw: String(r.errors)),
                  Format.plain(Double(r.late)), Format.plain(Double(r.dropped)), Format.plain(Double(r.clientLate)),
-                 .init(r.passed ? l.pick("✅ pass", "✅ 通过") : "❌ " + r.failures.joined(separator: "; "), raw: r.passed ? "pass" : r.failures.joined(separator: "; "))]
+                 .init(r.passed ? l.pick("✅ pass", "✅ 通过") : "❌ " + l.failures(r).joined(separator: "; "), raw: r.passed ? "pass" : r.failureWords.joined(separator: "; "))]
             }
             var table = ReportTable(id: "capacity_\(f.step.id)", title: "\(l.capacityTitle) (\(f.label))",
                                     columns: [.init(id: "target_per_second", header: l.targetRate, alignRight: true), .init(id: "phase", header: l.phase),
@@ -123,4 +123,11 @@ extension Charts {
 extension StepRecord {
     /// A `capacity` step's rates (nil for a step of another kind).
     var capacity: CapacityDetails? { details(of: CapacityStep.self)?.capacity }
+}
+
+extension Labels {
+    /// Why a capacity rate failed, in the report's language (older records' English as it is).
+    func failures(_ r: CapacityDetails.Rate) -> [String] {
+        r.reasons?.map(note) ?? r.failures ?? []
+    }
 }

@@ -20,12 +20,12 @@ extension TableBuilder {
     /// How soon streamed rows became visible (`freshness` on insert and upsert steps).
     var freshness: ReportTable {
         // Only insert and upsert steps record it.
-        let writes = record.flatSteps.filter { ($0.step.metrics[RowWrites.freshnessSamples.name] ?? 0) > 0 }
+        let writes = record.flatSteps.filter { ($0.step.metrics[FreshnessMetrics().samples.name] ?? 0) > 0 }
         let rows = writes.map { f -> [ReportTable.Cell] in
             let m = f.step.metrics
             return [.init(f.label, raw: f.step.id), .init(f.step.kind), Format.plain(m["rows"]), Format.plain(m["rowsPerSecond"]),
-                    Format.plain(m[RowWrites.freshnessSamples.name]), Format.ms(m[RowWrites.freshnessP50.name]), Format.ms(m[RowWrites.freshnessP99.name]),
-                    Format.ms(m[RowWrites.freshnessMax.name]), Format.plain(m[RowWrites.freshnessTimeouts.name])]
+                    Format.plain(m[FreshnessMetrics().samples.name]), Format.ms(m[FreshnessMetrics().p50.name]), Format.ms(m[FreshnessMetrics().p99.name]),
+                    Format.ms(m[FreshnessMetrics().max.name]), Format.plain(m[FreshnessMetrics().timeouts.name])]
         }
         var table = ReportTable(id: "freshness", title: l.pick("Freshness of written rows", "写入数据的可见延迟"),
                                 columns: [.init(id: "step", header: l.step), .init(id: "kind", header: l.kind),
@@ -59,10 +59,10 @@ enum RowWriteLines {
     static func summary<S: StepSpec>(_ s: StepRecord, as kind: S.Type) -> String where S.Metrics: RowWriteMetrics {
         let m = s.metrics(of: kind)
         var text = " \(Format.number(m[\.rows])) rows, \(Format.number(m[\.rowsPerSecond])) rows/s"
-        if m[\.flushTime] != nil { text += ", flush+seal \(Format.number(((m[\.flushTime] ?? 0) + (m[\.sealTime] ?? 0)) / 1000)) s" }
-        if let samples = m[\.freshnessSamples], samples > 0 {
-            text += "; visible after P50 \(Format.number(m[\.freshnessP50])) ms, P99 \(Format.number(m[\.freshnessP99])) ms, max \(Format.number(m[\.freshnessMax])) ms (\(Format.number(samples)) rows probed"
-                + ((m[\.freshnessTimeouts] ?? 0) > 0 ? ", \(Format.number(m[\.freshnessTimeouts])) not found in time)" : ")")
+        if m[\.flushing.flushTime] != nil { text += ", flush+seal \(Format.number(((m[\.flushing.flushTime] ?? 0) + (m[\.flushing.sealTime] ?? 0)) / 1000)) s" }
+        if let samples = m[\.freshness.samples], samples > 0 {
+            text += "; visible after P50 \(Format.number(m[\.freshness.p50])) ms, P99 \(Format.number(m[\.freshness.p99])) ms, max \(Format.number(m[\.freshness.max])) ms (\(Format.number(samples)) rows probed"
+                + ((m[\.freshness.timeouts] ?? 0) > 0 ? ", \(Format.number(m[\.freshness.timeouts])) not found in time)" : ")")
         }
         return text
     }

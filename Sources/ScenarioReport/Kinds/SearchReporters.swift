@@ -11,16 +11,16 @@ enum SearchLines {
 
     static func brief<S: StepSpec>(_ s: StepRecord, _ l: Labels, as kind: S.Type) -> String where S.Metrics: LoadLatencyMetrics {
         let m = s.metrics(of: kind)
-        return "\(Format.number(m[\.queries])) \(l.pick("queries", "个查询")), \(Format.number(m[\.qps])) QPS, P99 \(Format.number(m[\.p99]))ms"
+        return "\(Format.number(m[\.load.queries])) \(l.pick("queries", "个查询")), \(Format.number(m[\.load.qps])) QPS, P99 \(Format.number(m[\.load.p99]))ms"
     }
 
     /// The summary line; `extra` follows the figures (a hot search's hot against cold).
     static func summary<S: StepSpec>(_ s: StepRecord, as kind: S.Type, extra: String = "") -> String where S.Metrics: LoadLatencyMetrics {
         let m = s.metrics(of: kind)
-        var text = " \(Format.number(m[\.queries])) queries in \(Format.number((m[\.totalTime] ?? 0) / 1000)) s, \(Format.number(m[\.qps])) QPS, avg \(Format.number(m[\.avg])) ms, P50 \(Format.number(m[\.p50])) ms, P99 \(Format.number(m[\.p99])) ms"
-        if let e = m[\.errors], e > 0 { text += ", \(Format.number(e)) errors" }
+        var text = " \(Format.number(m[\.load.queries])) queries in \(Format.number((m[\.totalTime] ?? 0) / 1000)) s, \(Format.number(m[\.load.qps])) QPS, avg \(Format.number(m[\.load.avg])) ms, P50 \(Format.number(m[\.load.p50])) ms, P99 \(Format.number(m[\.load.p99])) ms"
+        if let e = m[\.load.errors], e > 0 { text += ", \(Format.number(e)) errors" }
         // Search kinds only (the proxy's own latency); a query load records none.
-        if let p50 = s.metrics[TrafficMetrics.serverP50.name], let p99 = s.metrics[TrafficMetrics.serverP99.name] {
+        if let p50 = s.metrics[TrafficMetrics().serverP50.name], let p99 = s.metrics[TrafficMetrics().serverP99.name] {
             text += " (server P50 \(Format.number(p50)) ms, P99 \(Format.number(p99)) ms)"
         }
         text += extra
@@ -146,14 +146,14 @@ extension TableBuilder {
             } else {
                 loadText = l.pick("concurrency \(d.concurrency)", "并发度 \(d.concurrency)")
             }
-            let errors = m[\.errors] ?? 0
+            let errors = m[\.load.errors] ?? 0
             return [.init(s.id + (f.row.map { " (\($0))" } ?? ""), raw: s.id), .init(f.row ?? "", raw: f.row ?? ""),
                     .init(loadText, raw: d.targetRate.map { "open:\(Format.raw($0))" } ?? "closed:\(d.concurrency)"),
-                    Format.plain(m[\.queries]), Format.seconds(fromMs: m[\.totalTime]), Format.plain(m[\.qps]),
-                    Format.ms(m[\.avg]), Format.ms(m[\.p50]), Format.ms(m[\.p95]), Format.ms(m[\.p99]), Format.ms(m[\.p999]), Format.ms(m[\.max]),
-                    Format.msOrBlank(m[\.serverP50]), Format.msOrBlank(m[\.serverP99]),
-                    .init(errors == 0 ? "0" : "\(Format.number(errors)) (\(Format.number(m[\.errorRate]))%)", raw: Format.raw(errors))]
-                + (withRecall ? [Format.recall(m[\.recall])] : [])
+                    Format.plain(m[\.load.queries]), Format.seconds(fromMs: m[\.totalTime]), Format.plain(m[\.load.qps]),
+                    Format.ms(m[\.load.avg]), Format.ms(m[\.load.p50]), Format.ms(m[\.load.p95]), Format.ms(m[\.load.p99]), Format.ms(m[\.load.p999]), Format.ms(m[\.load.max]),
+                    Format.msOrBlank(m[\.traffic.serverP50]), Format.msOrBlank(m[\.traffic.serverP99]),
+                    .init(errors == 0 ? "0" : "\(Format.number(errors)) (\(Format.number(m[\.load.errorRate]))%)", raw: Format.raw(errors))]
+                + (withRecall ? [Format.recall(m[\.quality.recall])] : [])
         }
         var table = ReportTable(id: "query_performance", title: l.queryPerformance,
                                 columns: [.init(id: "step", header: l.step), .init(id: "sweep_row", header: "", csvOnly: true), .init(id: "load", header: l.load),
@@ -184,7 +184,7 @@ extension TableBuilder {
         let hot = record.flatSteps.filter { $0.step.kind == HotSearchStep.kind }
         let rows = hot.map { f -> [ReportTable.Cell] in
             let m = f.step.metrics(of: HotSearchStep.self)
-            return [.init(f.step.id), Format.plain(m[\.queries]), Format.plain(m[\.qps]), Format.ms(m[\.avg]), Format.ms(m[\.p99]),
+            return [.init(f.step.id), Format.plain(m[\.load.queries]), Format.plain(m[\.load.qps]), Format.ms(m[\.load.avg]), Format.ms(m[\.load.p99]),
                     Format.ms(m[\.hotAvg]), Format.ms(m[\.coldAvg]), Format.ratio(m[\.hotSpeedup])]
         }
         var table = ReportTable(id: "hot_queries", title: l.hotQueries,

@@ -54,7 +54,7 @@ enum StepReporters {
     }
 }
 
-/// A recorded step's metric values, read by the metrics its kind declares (`m[\.qps]`), so a
+/// A recorded step's metric values, read by the metrics its kind declares (`m[\.load.qps]`), so a
 /// reporter cannot ask for a name its kind does not record. Values are as recorded, in the
 /// metric's unit (milliseconds, percent, …).
 struct RecordedMetrics<Spec: StepSpec> {

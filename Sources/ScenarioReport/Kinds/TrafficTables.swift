@@ -37,10 +37,10 @@ extension TableBuilder {
             "取自各查询节点自身的计数器（milvus_querynode_sq_req_count，search），按测量查询期间的增量计算：查询数为节点在自身 Segment 上为分片主节点执行的查询；“作为分片主节点”为代理发给该节点的查询数，即代理所选的副本组，向量数为其中的查询向量数（milvus_querynode_search_nq，在分片主节点上统计；一次查询带多个向量时大于该数）。CPU 为节点进程的 CPU，取查询期间平均值和最忙一秒的值。"))
         for f in searchesWithTraffic {
             let m = f.step.metrics
-            guard let node = m[ConcurrentSearchStep.metric(\.nodeShareImbalance)] else { continue }
+            guard let node = m[ConcurrentSearchStep.metric(\.traffic.nodeShareImbalance)] else { continue }
             let name = f.label
             var line = l.pick("\(name): busiest node ÷ mean \(String(format: "%.2f", node))", "\(name)：最忙节点 ÷ 平均 \(String(format: "%.2f", node))")
-            if let replica = m[ConcurrentSearchStep.metric(\.replicaShareImbalance)], f.step.traffic!.groups.count > 1 {
+            if let replica = m[ConcurrentSearchStep.metric(\.traffic.replicaShareImbalance)], f.step.traffic!.groups.count > 1 {
                 line += l.pick(", busiest replica group ÷ mean \(String(format: "%.2f", replica))", "，最忙副本组 ÷ 平均 \(String(format: "%.2f", replica))")
             }
             table.notes.append(line + ".")

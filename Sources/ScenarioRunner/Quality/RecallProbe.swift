@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import LoadEngine
 import GroundTruth
 import MilvusClient
 import ScenarioRecord
@@ -79,7 +80,7 @@ enum RecallProbe {
                 }
             }
         } catch {
-            return Outcome(note: StepNote(.recallFailed, ["reason": "the sample search failed: " + FailureReasons.reason(of: error)]))
+            return Outcome(note: StepNote(.recallFailed, ["reason": "the sample search failed: " + FailureClassifier.milvus.reason(error)]))
         }
 
         // The truth, once per set of rows and queries (a sweep over `ef` reuses it).

@@ -1,4 +1,5 @@
 import Foundation
+import LoadEngine
 import MilvusClient
 import ScenarioRecord
 import ScenarioSpec
@@ -50,15 +51,15 @@ struct CapacityRunner: StepRunner {
         let clock = ContinuousClock()
         let start = clock.now
         let template = try await SearchTemplate(step: step, settings: spec.search, context: context)
-        let pool = try template.queryPool(size: 1024)
-        let client = context.client
-        let query = try template.queryLoad(client, pool)
+        let query = try template.queryLoad(context.client, try template.queryPool(size: 1024))
         let cap = spec.concurrency ?? Self.defaultConcurrency(to: spec.to.perSecond, p99: spec.p99.milliseconds)
 
         // Recall does not depend on the rate: measured once, before, when asked.
         await record.measureRecall(spec.recall, template, step, context)
-        let recallShort: String? = spec.minRecall.flatMap { floor in
-            record[\.recall].flatMap { $0 < floor ? String(format: "recall %.3f < %.3f", $0, floor) : nil }
+        let recallShort: StepNote? = spec.minRecall.flatMap { floor in
+            record[\.quality.recall].flatMap {
+                $0 < floor ? StepNote(.capacityRecall, ["recall": String(format: "%.3f", $0), "floor": String(format: "%.3f", floor)]) : nil
+            }
         }
 
         let sla = spec.p99.milliseconds
@@ -66,46 +67,49 @@ struct CapacityRunner: StepRunner {
         var tried: [CapacityDetails.Rate] = []
         var clientLimited = false
         while let (rate, phase) = search.next(), !context.isStopping {
-            let load = SearchLoad(shape: .open(perSecond: rate, maxInFlight: cap), executors: client.loadExecutors,
-                                  shouldStop: { context.isStopping }, query: query)
+            // Each rate is a constant-rate load of its own: warm-up, then the hold measured.
+            let driver = LoadDriver.forStep(.constantRate(perSecond: rate, maxInFlight: cap), context, operation: query)
+            let plan = LoadPlan(shape: driver.shape, warmup: .time(spec.warmup.swiftDuration), length: .time(spec.hold.swiftDuration))
             let label = "\(Self.rateText(rate))/s"
-            if spec.warmup.milliseconds > 0 {
+            let progress = LoadProgress()
+            let result = await driver.run(plan, progress: progress, warmingUp: { _ in
                 context.progress.stepProgress(step, "\(label): warming up for \(spec.warmup)")
-                _ = await load.run(.time(spec.warmup.swiftDuration))
-            }
-            context.progress.stepProgress(step, "\(label): measuring for \(spec.hold)")
-            let result = await load.run(.time(spec.hold.swiftDuration))
+            }, warmedUp: {
+                context.progress.stepProgress(step, "\(label): measuring for \(spec.hold)")
+            }).result
             if let fatal = result.fatal { throw fatal }
             let latency = result.latencySummary
             let achieved = Double(result.completed) / (spec.hold.milliseconds / 1000)
             let p99 = latency.map { DurationValue.recorded($0.p99) }
-            var failures: [String] = []
-            if let p99, p99 >= sla { failures.append("p99 \(Self.msText(p99)) ≥ \(Self.msText(sla))") }
-            if p99 == nil { failures.append("no query completed") }
-            if result.errorRate > spec.maxErrorRate { failures.append(String(format: "errors %.2f%% > %@%%", result.errorRate, Self.rateText(spec.maxErrorRate))) }
-            if achieved < rate * Self.achievedShare {
-                failures.append("achieved \(Self.rateText(achieved))/s < \(Int(Self.achievedShare * 100))% of \(label)")
+            var reasons: [StepNote] = []
+            if let p99, p99 >= sla { reasons.append(StepNote(.capacityP99, ["p99": Self.msText(p99), "limit": Self.msText(sla)])) }
+            if p99 == nil { reasons.append(StepNote(.capacityNoQuery)) }
+            if result.errorRate > spec.maxErrorRate {
+                reasons.append(StepNote(.capacityErrors, ["rate": String(format: "%.2f", result.errorRate), "limit": Self.rateText(spec.maxErrorRate)]))
             }
-            if let recallShort { failures.append(recallShort) }
+            if achieved < rate * Self.achievedShare {
+                reasons.append(StepNote(.capacityAchieved, ["achieved": Self.rateText(achieved), "share": String(Int(Self.achievedShare * 100)), "target": Self.rateText(rate)]))
+            }
+            if let recallShort { reasons.append(recallShort) }
             let sent = result.completed + result.errors
             let clientBehind = sent > 0 && Double(result.clientLate) / Double(sent) > Self.clientLateShare
             if clientBehind {
-                failures.append("client limit: \(result.clientLate) of \(sent) queries sent late with a connection idle")
+                reasons.append(StepNote(.capacityClientLimit, ["late": String(result.clientLate), "sent": String(sent)]))
             }
             tried.append(CapacityDetails.Rate(phase: phase, target: rate, achieved: achieved, p50Ms: latency.map { DurationValue.recorded($0.p50) },
                                               p99Ms: p99, errors: result.errors, errorRate: result.errorRate, late: result.late, dropped: result.dropped,
-                                              clientLate: result.clientLate, passed: failures.isEmpty, failures: failures))
-            context.progress.note("\(step.id): \(label) " + (failures.isEmpty ? "passed" : "failed: " + failures.joined(separator: "; ")))
+                                              clientLate: result.clientLate, passed: reasons.isEmpty, reasons: reasons))
+            context.progress.note("\(step.id): \(label) " + (reasons.isEmpty ? "passed" : "failed: " + reasons.map(\.description).joined(separator: "; ")))
             if clientBehind {
                 // Above this rate the numbers would measure the client.
                 clientLimited = true
                 break
             }
-            search.record(rate, passed: failures.isEmpty)
+            search.record(rate, passed: reasons.isEmpty)
         }
         let best = tried.filter(\.passed).max { $0.target < $1.target }
         record.details.capacity = CapacityDetails(rates: tried, p99LimitMs: sla, maxErrorRate: spec.maxErrorRate, minRecall: spec.minRecall,
-                                          holdMs: spec.hold.milliseconds, concurrency: cap, maxQps: best?.target, clientLimited: clientLimited)
+                                                  holdMs: spec.hold.milliseconds, concurrency: cap, maxQps: best?.target, clientLimited: clientLimited)
         record[\.maxQps] = best?.target ?? 0
         record[\.p99AtMax] = best?.p99Ms.map { .milliseconds($0) }
         record[\.ratesTried] = tried.count

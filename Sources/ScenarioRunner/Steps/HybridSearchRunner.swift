@@ -1,4 +1,5 @@
 import Foundation
+import LoadEngine
 import MilvusClient
 import ScenarioRecord
 import ScenarioSpec
@@ -22,7 +23,7 @@ struct HybridSearchRunner: StepRunner {
         let client = context.client
         let hits = Atomic<Int>(0)
         let recorder = context.metrics?.queryRecorder(step: step.id, collection: collection)
-        let load = SearchLoad(shape: spec.load.shape, shouldStop: { context.isStopping }) { index in
+        let driver = LoadDriver.forStep(spec.load.shape, context) { index in
             let searches = templates.indices.map { templates[$0].request(pools[$0][index % pools[$0].count]) }
             let request = HybridSearchRequest(collection: collection, searches: searches, ranker: ranker, limit: limit,
                                               outputFields: outputFields, consistency: consistency, timeout: timeout)
@@ -36,22 +37,9 @@ struct HybridSearchRunner: StepRunner {
                 throw error
             }
         }
-        let warmupQueries = await runWarmup(load, spec.load.warmup, step, context)
-        hits.store(0, ordering: .relaxed)
-        let (length, target) = spec.load.length
-        let progress = LoadProgress()
-        let reporter = reportProgress(step, context, progress, target: target)
-        let result = await load.run(length, progress: progress)
-        reporter.cancel()
-        record.recordLoad(result)
-        record.recordPercentiles(result)
-        if case .open = spec.load.loop {
-            record[\.late] = result.late
-            record[\.dropped] = result.dropped
-        }
+        let result = try await record.runLoad(driver, spec.load.plan, step, context, target: spec.load.target,
+                                              warmedUp: { hits.store(0, ordering: .relaxed) })
         let queries = result.completed * spec.nq
         record[\.hitsPerQuery] = queries > 0 ? Double(hits.load(ordering: .relaxed)) / Double(queries) : nil
-        record.details.search = SearchDetails(load: spec.load, warmupQueries: warmupQueries, result)
-        try failIfEverythingFailed(result, step: step)
     }
 }

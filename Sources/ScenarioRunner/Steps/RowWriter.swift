@@ -1,12 +1,15 @@
 import Foundation
+import LoadEngine
 import MilvusClient
 import ScenarioRecord
 import ScenarioSpec
 import Synchronization
 
-/// Writes an insert step's generated rows with `Insert` or `Upsert` requests, in batches —
-/// as fast as the server takes them, or on a `rate` schedule — with the flushes it asks for and,
-/// with `freshness`, how soon the rows became visible; shared by `insert` and `upsert`.
+/// Writes an insert step's generated rows with `Insert` or `Upsert` requests, in batches, on
+/// the load engine — as fast as the server takes them (one worker), or on a `rate` schedule (an
+/// open loop of batches, one in flight, so the rows go in order and a batch the server keeps
+/// waiting is counted late) — with the flushes it asks for and, with `freshness`, how soon the
+/// rows became visible; shared by `insert` and `upsert`.
 func writeRows<Spec: StepSpec>(_ kind: RowWrite, _ spec: InsertStep, _ step: Step, _ context: RunContext,
                                _ record: inout StepRecorder<Spec>) async throws where Spec.Metrics: RowWriteMetrics {
     let name = step.collection!
@@ -21,8 +24,9 @@ func writeRows<Spec: StepSpec>(_ kind: RowWrite, _ spec: InsertStep, _ step: Ste
     let total = spec.untilEnd ? Int.max : spec.rows > 0 ? spec.rows : generators.compactMap(\.fileRows).min() ?? 0
     let probe = try spec.freshness.map { try FreshnessProbe(client: client, collection: name, schema: schema, every: $0.swiftDuration,
                                                             timeout: spec.freshnessTimeout.swiftDuration) }
-    var written = 0
+    let state = Mutex(RowWriteState(generators: generators))
     defer {
+        let written = state.withLock { $0.written }
         switch kind {
         // Whatever happens, the rows that went in are known (for recall's ground truth).
         case .insert: context.inserted(name, by: spec, schema: schema, rows: written)
@@ -30,70 +34,97 @@ func writeRows<Spec: StepSpec>(_ kind: RowWrite, _ spec: InsertStep, _ step: Ste
         case .upsert: context.rewritten(name)
         }
     }
-    var flushes = 0
-    var writeTime = Duration.zero
-    var requests = RequestSamples()
-    var lastReport = clock.now
-    var due = start
     let verb = kind == .insert ? "inserted" : "upserted"
     let of = total == .max ? "" : " of \(total.formatted())"
-    while written < total, !context.isStopping {
-        let count = min(spec.batch, total - written)
-        if let rate = spec.rate {
-            // A fixed schedule: batch n is due n × batch ÷ rate after the start; a late batch
-            // goes at once (the achieved rate then shows below the target).
-            if due > clock.now { try await Task.sleep(until: due, clock: clock) }
-            if context.isStopping { break }
-            due += .seconds(Double(count) / rate.perSecond)
-        }
-        let columns = try generators.indices.map { try generators[$0].nextColumn(count) }
+    let batches = total == .max ? Int.max : (total + spec.batch - 1) / spec.batch
+    // Batches in order: one worker, or at `rate` one batch in flight.
+    let shape: LoadShape = spec.rate.map { .constantRate(perSecond: $0.perSecond / Double(spec.batch), maxInFlight: 1) } ?? .closed(workers: 1)
+    let driver = LoadDriver(shape: shape, classifier: .milvus, shouldStop: { context.isStopping || state.withLock { $0.failure != nil } }) { index in
+        let count = min(spec.batch, total - index * spec.batch)
+        let columns = try state.withLock { s in try s.generators.indices.map { try s.generators[$0].nextColumn(count) } }
         let t0 = clock.now
-        let result = try await client.write(kind, name, columns: columns)
+        let result: InsertResult
+        do {
+            result = try await client.write(kind, name, columns: columns)
+        } catch {
+            // A write that failed ends the step: the rows after it would not be the ones asked for.
+            state.withLock { if $0.failure == nil { $0.failure = error } }
+            throw error
+        }
         let acknowledged = clock.now
-        writeTime += acknowledged - t0
-        written += result.insertedCount
-        requests.add(rows: result.insertedCount, time: acknowledged - t0)
+        let written = state.withLock { s -> Int in
+            s.writeTime += acknowledged - t0
+            s.written += result.insertedCount
+            s.requests.add(rows: result.insertedCount, time: acknowledged - t0)
+            return s.written
+        }
         probe?.acknowledged(ids: result.ids, at: acknowledged)
         if let every = spec.segmentRows, written % every == 0, written < total {
             // Seals the growing segments; the final flush below waits for all of them.
             _ = try await client.flush(name)
-            flushes += 1
+            state.withLock { $0.flushes += 1 }
         }
-        if clock.now - lastReport > .milliseconds(250) || written == total {
+        let report: (Int, Duration)? = state.withLock { s in
+            guard clock.now - s.lastReport > .milliseconds(250) || s.written == total else { return nil }
+            s.lastReport = clock.now
+            return (s.written, s.writeTime)
+        }
+        if let (written, writeTime) = report {
             let rate = writeTime > .zero ? Double(written) / (writeTime.milliseconds / 1000) : 0
             context.progress.stepProgress(step, "\(written.formatted())\(of) rows \(verb), \(Int(rate).formatted()) rows/s")
-            lastReport = clock.now
         }
     }
-    record[\.rows] = written
-    record[\.writeTime] = writeTime
+    let result = await driver.run(LoadPlan(shape: shape, length: .operations(batches)), progress: LoadProgress()).result
+    if let failure = state.withLock({ $0.failure }) { throw failure }
+    if let fatal = result.fatal { throw fatal }
+    let s = state.withLock { $0 }
+    record[\.rows] = s.written
+    record[\.writeTime] = s.writeTime
     // Paced by `rate`: rows per second of the whole phase (what the schedule achieved);
     // otherwise per second spent in requests.
-    let phase = spec.rate != nil ? clock.now - start : writeTime
-    record[\.rowsPerSecond] = phase > .zero ? Double(written) / (phase.milliseconds / 1000) : 0
+    let phase = spec.rate != nil ? result.wall : s.writeTime
+    record[\.rowsPerSecond] = phase > .zero ? Double(s.written) / (phase.milliseconds / 1000) : 0
+    if spec.rate != nil {
+        record[\.pacing.late] = result.late
+        record[\.pacing.dropped] = result.dropped
+        record[\.pacing.lateMax] = result.maxLateness
+    }
     // Per request, the samples of rows per second of request time (a paced insert's rate is the
     // schedule's, not the requests').
-    if spec.rate == nil, let samples = requests.samples(metric: "rowsPerSecond") { record.rates = [samples] }
+    if spec.rate == nil, let samples = s.requests.samples(metric: "rowsPerSecond") { record.rates = [samples] }
+    var flushes = s.flushes
     if let probe {
         context.progress.stepProgress(step, "waiting for the last freshness probe")
         let f = await probe.finish()
-        record[\.freshnessSamples] = f.samples
-        record[\.freshnessTimeouts] = f.timeouts
+        record[\.freshness.samples] = f.samples
+        record[\.freshness.timeouts] = f.timeouts
         if let l = LatencySummary(f.latency) {
-            record[\.freshnessP50] = l.p50
-            record[\.freshnessP99] = l.p99
-            record[\.freshnessMax] = l.max
+            record[\.freshness.p50] = l.p50
+            record[\.freshness.p99] = l.p99
+            record[\.freshness.max] = l.max
         }
     }
     if spec.flush, !context.isStopping {
         context.progress.stepProgress(step, "flushing and waiting until sealed and indexed")
         let timings = try await client.flushAndWait(name)
         flushes += 1
-        record[\.flushTime] = timings.flush
-        record[\.sealTime] = timings.seal + timings.index
+        record[\.flushing.flushTime] = timings.flush
+        record[\.flushing.sealTime] = timings.seal + timings.index
     }
-    record[\.flushes] = flushes
+    record[\.flushing.flushes] = flushes
     record[\.totalTime] = clock.now - start
+}
+
+/// What a write load's batches share, one at a time.
+struct RowWriteState {
+    var generators: [FieldValueGenerator]
+    var written = 0
+    var flushes = 0
+    var writeTime = Duration.zero
+    var requests = RequestSamples()
+    var lastReport = ContinuousClock.now
+    /// The write that failed and ended the step.
+    var failure: (any Error)?
 }
 
 /// Rows and time of each write request, for the significance of `rowsPerSecond` in `compare`;

@@ -1,5 +1,6 @@
 import Primitives
 import Foundation
+import LoadEngine
 import MilvusClient
 import ScenarioRecord
 import ScenarioSpec
@@ -108,30 +109,12 @@ final class IteratorTally: Sendable {
     var totals: (pages: Int, rows: Int) { (pages.load(ordering: .relaxed), rows.load(ordering: .relaxed)) }
 }
 
-/// Shows live progress of a load until cancelled.
-func reportProgress(_ step: Step, _ context: RunContext, _ progress: LoadProgress, target: String) -> Task<Void, Never> {
-    Task {
-        let clock = ContinuousClock()
-        let start = clock.now
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(500))
-            let done = progress.completed
-            let seconds = (clock.now - start).milliseconds / 1000
-            let qps = seconds > 0 ? Double(done) / seconds : 0
-            let errors = progress.errors
-            context.progress.stepProgress(step, "\(done.formatted())\(target) queries, \(String(format: "%.1f", qps)) QPS" + (errors > 0 ? ", \(errors) errors" : ""))
-        }
-    }
-}
-
 struct ConcurrentSearchRunner: StepRunner {
     func run(_ spec: ConcurrentSearchStep, _ step: Step, _ context: RunContext, _ record: inout StepRecorder<ConcurrentSearchStep>) async throws {
         let template = try await SearchTemplate(step: step, settings: spec.search, context: context)
-        let pool = try template.queryPool(size: 1024)
-        let client = context.client
-        let query = try template.queryLoad(client, pool)
+        let query = try template.queryLoad(context.client, try template.queryPool(size: 1024))
         let recorder = context.metrics?.queryRecorder(step: step.id, collection: template.collection)
-        let load = SearchLoad(shape: spec.load.shape, executors: client.loadExecutors, shouldStop: { context.isStopping }) { index in
+        let driver = LoadDriver.forStep(spec.load.shape, context) { index in
             let sent = ContinuousClock.now
             do {
                 try await query(index)
@@ -141,19 +124,10 @@ struct ConcurrentSearchRunner: StepRunner {
                 throw error
             }
         }
-        let warmupQueries = await runWarmup(load, spec.warmup, step, context)
-        template.iterated.reset()
-        let (length, target) = spec.load.length
-        let progress = LoadProgress()
-        let reporter = reportProgress(step, context, progress, target: target)
-        let result = await record.measuringNodeTraffic(spec.nodeTraffic, every: spec.nodeTrafficInterval, step, context) { await load.run(length, progress: progress) }
-        reporter.cancel()
-        record.recordLatency(result)
-        record.recordPercentiles(result)
-        if case .open = spec.loop {
-            record[\.late] = result.late
-            record[\.dropped] = result.dropped
-        }
+        // An iterator counts its pages and rows over the measured queries only.
+        let result = try await record.runSearchLoad(driver, spec.load.plan, step, context, target: spec.load.target,
+                                                    nodeTraffic: spec.nodeTraffic, every: spec.nodeTrafficInterval,
+                                                    warmedUp: { template.iterated.reset() })
         if spec.search.iterator != nil {
             let (pages, rows) = template.iterated.totals
             record[\.pages] = pages
@@ -168,29 +142,8 @@ struct ConcurrentSearchRunner: StepRunner {
                 }
             }
         }
-        record.details.search = SearchDetails(load: spec.load, warmupQueries: warmupQueries, result)
-        try failIfEverythingFailed(result, step: step)
         await record.measureRecall(spec.recall, template, step, context)
     }
-}
-
-/// A search step fails when the server became unreachable (with that transport error) or when
-/// every query failed; otherwise failures are recorded as metrics (errors, errorRate).
-func failIfEverythingFailed(_ result: LoadResult, step: Step) throws {
-    if let fatal = result.fatal { throw fatal }
-    guard result.completed == 0, result.errors > 0, let code = result.errorsByCode.max(by: { $0.value < $1.value })?.key else { return }
-    // The server's words, not only its code: the most frequent reason, and how many others.
-    let reasons = result.reasons.sorted ?? []
-    var why = reasons.first.map { ": \($0.reason)" } ?? ""
-    if reasons.count > 1 { why += " (and \(reasons.count - 1) other reason\(reasons.count == 2 ? "" : "s"))" }
-    throw SearchFailure(reason: "all \(result.errors) queries failed (\(result.errorsByCode.map { "\($0.key): \($0.value)" }.sorted().joined(separator: ", ")))" + why,
-                        code: code)
-}
-
-/// Every query of a search step failed.
-struct SearchFailure: Error {
-    var reason: String
-    var code: String
 }
 
 struct HotSearchRunner: StepRunner {
@@ -209,52 +162,23 @@ struct HotSearchRunner: StepRunner {
         let plan: [SearchInput] = try isHot.enumerated().map { i, hot in
             hot ? hotSet[i % hotSet.count] : try generator.next(spec.search.nq)
         }
-        let client = context.client
-        let query = try template.queryLoad(client, plan)
-        let executors = client.loadExecutors
-        let issued = SharedCounter()
-        let progress = LoadProgress()
-        let reporter = reportProgress(step, context, progress, target: " of \(spec.queries.formatted())")
-        let clock = ContinuousClock()
-        var hot = WorkerTally(), cold = WorkerTally()
-        var wall = Duration.zero
-        var startedAt: Date?
-        let fatal = FatalBox()
+        let query = try template.queryLoad(context.client, plan)
         let recorder = context.metrics?.queryRecorder(step: step.id, collection: template.collection)
-        await record.measuringNodeTraffic(spec.nodeTraffic, every: spec.nodeTrafficInterval, step, context) {
-            startedAt = Date()
-            let start = clock.now
-            await withTaskGroup(of: (WorkerTally, WorkerTally).self) { group in
-                for worker in 0..<spec.concurrency {
-                    group.addTask(executorPreference: executors.isEmpty ? nil : executors[worker % executors.count]) {
-                        var hot = WorkerTally(phaseStart: start), cold = WorkerTally(phaseStart: start)
-                        while !context.isStopping, !fatal.isSet {
-                            let i = issued.next()
-                            if i >= plan.count { break }
-                            let sent = clock.now
-                            let search = { try await query(i) }
-                            let latency = isHot[i] ? await hot.measure(since: sent, progress: progress, fatal: fatal, search)
-                                                   : await cold.measure(since: sent, progress: progress, fatal: fatal, search)
-                            recorder?.record(latency)
-                        }
-                        return (hot, cold)
-                    }
-                }
-                for await (h, c) in group {
-                    hot.merge(h)
-                    cold.merge(c)
-                }
+        // One closed loop; each query counted with its class too (hot 1, cold 0).
+        let driver = LoadDriver.forStep(.closed(workers: spec.concurrency), context, classify: { isHot[$0] ? 1 : 0 }) { index in
+            let sent = ContinuousClock.now
+            do {
+                try await query(index)
+                recorder?.record(ContinuousClock.now - sent)
+            } catch {
+                recorder?.record(nil)
+                throw error
             }
-            wall = clock.now - start
         }
-        reporter.cancel()
-        var all = LoadResult.empty
-        all.merge(hot)
-        all.merge(cold)
-        all.wall = wall
-        all.startedAt = startedAt
-        all.fatal = fatal.error
-        record.recordLatency(all)
+        let load = LoadPlan(shape: .closed(workers: spec.concurrency), length: .operations(spec.queries))
+        let result = try await record.runSearchLoad(driver, load, step, context, target: " of \(spec.queries.formatted())",
+                                                    nodeTraffic: spec.nodeTraffic, every: spec.nodeTrafficInterval)
+        let hot = result.classes[1] ?? ClassCounts(), cold = result.classes[0] ?? ClassCounts()
         record[\.hotQueries] = hot.completed + hot.errors
         record[\.coldQueries] = cold.completed + cold.errors
         let hotLatency = LatencySummary(hot.latency), coldLatency = LatencySummary(cold.latency)
@@ -266,10 +190,6 @@ struct HotSearchRunner: StepRunner {
         record[\.coldP99] = coldLatency?.p99
         if let h = hotLatency?.mean, let c = coldLatency?.mean, h > .zero { record[\.hotSpeedup] = c / h }
         record.details.hot = HotSearchDetails(hotVectors: spec.hotVectors, hotRatio: spec.hotRatio, hot: hot.latency.encoded, cold: cold.latency.encoded)
-        record.details.search = SearchDetails(loop: "closed", concurrency: spec.concurrency, targetRate: nil, warmupQueries: 0,
-                                      latency: all.latency.encoded, errorsByCode: all.errorsByCode,
-                                      errorReasons: all.reasons.sorted, firstError: all.reasons.first?.message)
-        try failIfEverythingFailed(all, step: step)
         await record.measureRecall(spec.recall, template, step, context)
     }
 }

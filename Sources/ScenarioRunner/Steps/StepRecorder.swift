@@ -1,4 +1,6 @@
+import Foundation
 import GroundTruth
+import LoadEngine
 import ScenarioRecord
 import ScenarioSpec
 
@@ -50,81 +52,58 @@ struct StepRecorder<Spec: RecordedStep> {
         get { record.rates }
         set { record.rates = newValue }
     }
+    var measuredFrom: Date? {
+        get { record.measuredFrom }
+        set { record.measuredFrom = newValue }
+    }
 }
 
-extension StepRecorder where Spec.Metrics: LoadLatencyMetrics {
-    /// The latency metrics every request-load kind records, from one phase's result.
-    mutating func recordLoad(_ result: LoadResult) {
-        self[\.queries] = result.completed + result.errors
-        self[\.errors] = result.errors
-        self[\.errorRate] = result.errorRate
-        self[\.totalTime] = result.wall
-        self[\.qps] = result.qps
-        record.rates = result.qpsSamples.map { [$0] }
-        record.measuredFrom = result.startedAt
-        if let l = result.latencySummary {
-            self[\.avg] = l.mean
-            self[\.p50] = l.p50
-            self[\.p99] = l.p99
-            self[\.max] = l.max
+extension StepRecorder where Spec.Metrics: SearchLatencyMetrics, Spec.Details: RequestLoadDetails & NodeTrafficRecording {
+    /// A search load: the load's lifecycle (`runLoad`) with the query nodes' traffic read around
+    /// and during its measured phase when `nodeTraffic` is on, and the client's overhead over
+    /// the server's median.
+    @discardableResult
+    mutating func runSearchLoad(_ driver: LoadDriver, _ plan: LoadPlan, _ step: Step, _ context: RunContext, target: String,
+                                nodeTraffic: Bool, every interval: ScenarioDuration, warmedUp: () -> Void = {}) async throws -> LoadResult {
+        guard nodeTraffic else {
+            return try await runLoad(driver, plan, step, context, target: target, warmedUp: warmedUp)
+        }
+        // The nodes' counters are read around the measured phase only — after the warm-up — so
+        // the traffic is that of the measured searches and nothing else.
+        let (endpoints, collection, client) = (context.scenario.target.metrics, step.collection, context.client)
+        let every = interval.milliseconds > 0 ? interval.swiftDuration : nil
+        var started: NodeTrafficProbe.Start?
+        var traffic: NodeTrafficDetails?
+        defer {
+            if let started { notes += context.unreadableEndpoints(started.unreadable) + started.notes }
+            if let traffic { recordTraffic(traffic) }
+            compareWithServer()
+        }
+        return try await runLoad(driver, plan, step, context, target: target, warmedUp: warmedUp) { phase in
+            let start = await NodeTrafficProbe.start(endpoints: endpoints, collection: collection, client: client, interval: every)
+            started = start
+            let result = await phase()
+            traffic = await start.probe?.finish()
+            return result
         }
     }
-}
 
-extension StepRecorder where Spec.Metrics: LatencyPercentiles {
-    /// The rest of the percentile spread, for the kinds that record it.
-    mutating func recordPercentiles(_ result: LoadResult) {
-        guard let l = result.latencySummary else { return }
-        self[\.min] = l.min
-        self[\.p90] = l.p90
-        self[\.p95] = l.p95
-        self[\.p999] = l.p999
-    }
-}
-
-extension StepRecorder where Spec.Metrics: SearchLatencyMetrics {
-    /// A search load's latency metrics, and the client's overhead over the server's P50.
-    mutating func recordLatency(_ result: LoadResult) {
-        recordLoad(result)
-        compareWithServer()
-    }
-
-    /// How much of the median latency is outside the server: once both the client's and the
-    /// proxy's P50 are known (the load's and the traffic's results are recorded in either order).
-    private mutating func compareWithServer() {
-        guard let client = self[\.p50], let server = self[\.serverP50] else { return }
-        self[\.clientOverheadP50] = client - server
-    }
-}
-
-extension StepRecorder where Spec.Metrics: SearchLatencyMetrics, Spec.Details: NodeTrafficRecording {
-    /// Runs a search step's measured load with the query nodes' traffic read around and during
-    /// it (when `enabled`), and records it: details, metrics, and notes on what could not be read.
-    mutating func measuringNodeTraffic<T>(_ enabled: Bool, every interval: ScenarioDuration, _ step: Step, _ context: RunContext,
-                                          _ load: () async throws -> T) async rethrows -> T {
-        guard enabled else { return try await load() }
-        let start = await NodeTrafficProbe.start(endpoints: context.scenario.target.metrics, collection: step.collection,
-                                                 client: context.client, interval: interval.milliseconds > 0 ? interval.swiftDuration : nil)
-        notes += context.unreadableEndpoints(start.unreadable) + start.notes
-        let result: T
-        do { result = try await load() } catch {
-            if let probe = start.probe { _ = await probe.finish() }
-            throw error
-        }
-        if let probe = start.probe { recordTraffic(await probe.finish()) }
-        return result
+    /// How much of the median latency is outside the server, once both the client's and the
+    /// proxy's P50 are known.
+    mutating func compareWithServer() {
+        guard let client = self[\.load.p50], let server = self[\.traffic.serverP50] else { return }
+        self[\.traffic.clientOverheadP50] = client - server
     }
 
     mutating func recordTraffic(_ t: NodeTrafficDetails) {
         details.traffic = t
-        self[\.servingNodes] = t.nodes.filter { $0.requests > 0 }.count
-        self[\.nodeShareImbalance] = t.nodeShareImbalance
-        self[\.replicaShareImbalance] = t.replicaShareImbalance
+        self[\.traffic.servingNodes] = t.nodes.filter { $0.requests > 0 }.count
+        self[\.traffic.nodeShareImbalance] = t.nodeShareImbalance
+        self[\.traffic.replicaShareImbalance] = t.replicaShareImbalance
         notes += t.idleReplicaGroupNotes
-        self[\.nodeCpuPercentMax] = t.nodes.compactMap(\.cpuPercent).max()
-        self[\.serverP50] = t.proxyLatency?.p50Ms.map { .milliseconds($0) }
-        self[\.serverP99] = t.proxyLatency?.p99Ms.map { .milliseconds($0) }
-        compareWithServer()
+        self[\.traffic.nodeCpuPercentMax] = t.nodes.compactMap(\.cpuPercent).max()
+        self[\.traffic.serverP50] = t.proxyLatency?.p50Ms.map { .milliseconds($0) }
+        self[\.traffic.serverP99] = t.proxyLatency?.p99Ms.map { .milliseconds($0) }
     }
 }
 
@@ -138,12 +117,12 @@ extension StepRecorder where Spec.Metrics: RecallMetrics, Spec.Details: RecallRe
         let outcome = await RecallProbe.measure(setting, template: template, context: context)
         if let note = outcome.note {
             notes.append(note)
-            leaveOut(\.recall, \.recallMin, \.recallP5, because: note.description)
+            leaveOut(\.quality.recall, \.quality.recallMin, \.quality.recallP5, because: note.description)
         }
         guard let d = outcome.details, let s = Recall.summary(d.perQuery) else { return }
         details.recall = d
-        self[\.recall] = s.mean
-        self[\.recallMin] = s.min
-        self[\.recallP5] = s.p5
+        self[\.quality.recall] = s.mean
+        self[\.quality.recallMin] = s.min
+        self[\.quality.recallP5] = s.p5
     }
 }

@@ -38,9 +38,9 @@ struct SweepRunner: StepRunner {
             }
             if let search = sweepRow.steps.first(where: { StepKinds.type(named: $0.kind)?.measuresSearchLatency == true && $0.status == .ok }),
                let latency = StepKinds.type(named: search.kind)?.latencyMetrics {
-                sweepRow.qps = search.metrics[latency.qps]
-                sweepRow.avgMs = search.metrics[latency.avg.name]
-                sweepRow.p99Ms = search.metrics[latency.p99.name]
+                sweepRow.qps = search.metrics[latency.load.qps]
+                sweepRow.avgMs = search.metrics[latency.load.avg.name]
+                sweepRow.p99Ms = search.metrics[latency.load.p99.name]
             }
             rows.append(sweepRow)
             record.details.sweep = SweepDetails(parameter: spec.parameter, rows: rows)
@@ -63,7 +63,7 @@ struct SweepRunner: StepRunner {
         record[\.worstP99] = measured.compactMap(\.p99Ms).max().map { .milliseconds($0) }
         record[\.maxSpeedup] = rows.compactMap(\.speedup).max()
         record[\.lastSpeedup] = rows.last?.speedup
-        let recalls = rows.compactMap { row in row.steps.first { $0.recall != nil && $0.status == .ok }?.metrics[QualityMetrics.recall.name] }
+        let recalls = rows.compactMap { row in row.steps.first { $0.recall != nil && $0.status == .ok }?.metrics[QualityMetrics().recall.name] }
         record[\.bestRecall] = recalls.max()
         record[\.worstRecall] = recalls.min()
         record[\.totalTime] = clock.now - start

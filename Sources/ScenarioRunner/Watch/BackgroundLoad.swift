@@ -1,5 +1,6 @@
 import Foundation
 import Histogram
+import LoadEngine
 import MilvusClient
 import ScenarioRecord
 import Synchronization
@@ -113,18 +114,13 @@ final class BackgroundLoad<Request: Sendable>: Sendable {
             outcome.finishedAt = now - origin
             self.add(outcome)
         }
-        self.totals.withLock { previous in
-            guard let p = previous else { previous = totals; return }
-            previous = OpenLoop.Totals(scheduled: p.scheduled + totals.scheduled, started: p.started + totals.started, late: p.late + totals.late,
-                                       dropped: p.dropped + totals.dropped, abandoned: p.abandoned + totals.abandoned,
-                                       clientLate: p.clientLate + totals.clientLate)
-        }
+        self.totals.withLock { previous in previous = previous.map { $0 + totals } ?? totals }
     }
 
     static func code(of error: any Error) -> String {
         if error is BackgroundDeadlinePassed { return "notSent" }
         if let e = error as? BackgroundConnectError { return e.reason.map { "connect: " + $0 } ?? "not connected" }
-        return WorkerTally.code(of: error)
+        return FailureClassifier.milvus.code(error)
     }
 
     /// Searches that finished in `window` (by finish time): count, failures, P99 of the successes.

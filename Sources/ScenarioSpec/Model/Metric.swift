@@ -148,94 +148,90 @@ public protocol StepMetrics: Sendable {
 protocol AnyMetric { var spec: MetricSpec { get } }
 extension Metric: AnyMetric {}
 
+/// Metrics several kinds record alike, declared once and embedded by each kind as a stored
+/// property (`public let load = LoadMetrics()`); their metrics keep their own names.
+public protocol MetricGroup: Sendable {}
+
 extension StepMetrics {
-    /// The declared metrics, in declaration order.
-    public static var all: [MetricSpec] {
-        Mirror(reflecting: Self()).children.compactMap { ($0.value as? any AnyMetric)?.spec }
+    /// The declared metrics, in declaration order (a group's where the group is declared).
+    public static var all: [MetricSpec] { specs(of: Self()) }
+
+    private static func specs(of value: Any) -> [MetricSpec] {
+        Mirror(reflecting: value).children.flatMap { child -> [MetricSpec] in
+            if let metric = child.value as? any AnyMetric { return [metric.spec] }
+            if child.value is any MetricGroup { return specs(of: child.value) }
+            return []
+        }
     }
 }
 
-/// The latency metrics every request-load kind records (searches or scalar queries: the
-/// document's 查询性能统计), so one function writes them for each such kind.
-public protocol LoadLatencyMetrics: StepMetrics {
-    var queries: Metric<CountValue> { get }
-    var errors: Metric<CountValue> { get }
-    var errorRate: Metric<PercentValue> { get }
-    var qps: Metric<RateValue> { get }
-    var avg: Metric<DurationValue> { get }
-    var p50: Metric<DurationValue> { get }
-    var p99: Metric<DurationValue> { get }
-    var max: Metric<DurationValue> { get }
+/// The metrics of a request load (searches, hybrid searches or scalar queries: the document's
+/// 查询性能统计), written by the one load lifecycle for every such kind.
+public struct LoadMetrics: MetricGroup {
+    public init() {}
+    public let queries = Metric<CountValue>("queries", .neither, "Measured queries (warm-up excluded).")
+    public let errors = Metric<CountValue>("errors", .lower, "Queries that failed.")
+    public let errorRate = Metric<PercentValue>("errorRate", .lower, "Failed queries as a percent of all measured queries.")
+    public let totalTime = Metric<DurationValue>("totalTime", .lower, "Wall time of the measured queries (总耗时).")
+    public let qps = Metric<RateValue>("qps", .higher, "Completed queries per second (吞吐量).")
+    public let avg = Metric<DurationValue>("avg", .lower, "Mean latency (平均延迟).")
+    public let min = Metric<DurationValue>("min", .lower, "Lowest latency.")
+    public let p50 = Metric<DurationValue>("p50", .lower, "Median latency.")
+    public let p90 = Metric<DurationValue>("p90", .lower, "90th percentile latency.")
+    public let p95 = Metric<DurationValue>("p95", .lower, "95th percentile latency.")
+    public let p99 = Metric<DurationValue>("p99", .lower, "99th percentile latency.")
+    public let p999 = Metric<DurationValue>("p999", .lower, "99.9th percentile latency.")
+    public let max = Metric<DurationValue>("max", .lower, "Highest latency.")
+    public let late = Metric<CountValue>("late", .lower, "Open loop (`rate`, `stages`): queries that started after their scheduled time.")
+    public let dropped = Metric<CountValue>("dropped", .lower, "Open loop (`rate`, `stages`): queries never sent because the in-flight cap stayed full until the run ended.")
 }
 
-/// The full percentile spread of a request load (`concurrentSearch`, `query`).
-public protocol LatencyPercentiles: LoadLatencyMetrics {
-    var min: Metric<DurationValue> { get }
-    var p90: Metric<DurationValue> { get }
-    var p95: Metric<DurationValue> { get }
-    var p999: Metric<DurationValue> { get }
+/// A kind that runs a request load: its metrics embed `LoadMetrics`.
+public protocol LoadLatencyMetrics: StepMetrics {
+    var load: LoadMetrics { get }
 }
+
+extension LoadLatencyMetrics {
+    /// The load's wall time is the step's.
+    public var totalTime: Metric<DurationValue> { load.totalTime }
+}
+
+/// A request load listed in the query-performance table with its full percentile spread
+/// (`concurrentSearch`, `hybridSearch`, `query`; a hot search has its own table).
+public protocol LatencyPercentiles: LoadLatencyMetrics {}
 
 /// The latency metrics of a search-load kind, with the query nodes' traffic and recall beside
 /// them (a sweep row's comparison and `compare` read these).
 public protocol SearchLatencyMetrics: LoadLatencyMetrics, NodeTrafficMetrics, RecallMetrics {}
 
-/// The request-load metrics, declared once for every kind that records them (each kind's
-/// `Metrics` lists them as `public let qps = LoadMetrics.qps`, …).
-public enum LoadMetrics {
-    public static let queries = Metric<CountValue>("queries", .neither, "Measured queries (warm-up excluded).")
-    public static let errors = Metric<CountValue>("errors", .lower, "Queries that failed.")
-    public static let errorRate = Metric<PercentValue>("errorRate", .lower, "Failed queries as a percent of all measured queries.")
-    public static let totalTime = Metric<DurationValue>("totalTime", .lower, "Wall time of the measured queries (总耗时).")
-    public static let qps = Metric<RateValue>("qps", .higher, "Completed queries per second (吞吐量).")
-    public static let avg = Metric<DurationValue>("avg", .lower, "Mean latency (平均延迟).")
-    public static let min = Metric<DurationValue>("min", .lower, "Lowest latency.")
-    public static let p50 = Metric<DurationValue>("p50", .lower, "Median latency.")
-    public static let p90 = Metric<DurationValue>("p90", .lower, "90th percentile latency.")
-    public static let p95 = Metric<DurationValue>("p95", .lower, "95th percentile latency.")
-    public static let p99 = Metric<DurationValue>("p99", .lower, "99th percentile latency.")
-    public static let p999 = Metric<DurationValue>("p999", .lower, "99.9th percentile latency.")
-    public static let max = Metric<DurationValue>("max", .lower, "Highest latency.")
-    public static let late = Metric<CountValue>("late", .lower, "Open loop: queries that started after their scheduled time.")
-    public static let dropped = Metric<CountValue>("dropped", .lower, "Open loop: queries never sent because the in-flight cap stayed full until the run ended.")
+/// Per-query-node traffic during a search step (from the nodes' request counters).
+public struct TrafficMetrics: MetricGroup {
+    public init() {}
+    public let servingNodes = Metric<CountValue>("servingNodes", .neither, "Query nodes that executed searches during the measured queries (from their request counters).")
+    public let nodeShareImbalance = Metric<RatioValue>("nodeShareImbalance", .lower, "Most search requests on one node ÷ mean over the nodes holding the collection (1 = evenly spread), from the nodes' counters.")
+    public let replicaShareImbalance = Metric<RatioValue>("replicaShareImbalance", .lower, "Most searches sent to one replica group ÷ mean over the groups (1 = evenly spread); with one group, 1.")
+    public let nodeCpuPercentMax = Metric<PercentValue>("nodeCpuPercent.max", .neither, "Highest query-node process CPU averaged over the measured queries (percent of one core). Informational in `compare`: it follows the load.")
+    public let serverP50 = Metric<DurationValue>("serverP50", .lower, "Median search latency as the proxy measured it (`milvus_proxy_sq_latency`, differenced over the measured queries; interpolated within the histogram's power-of-two buckets).")
+    public let serverP99 = Metric<DurationValue>("serverP99", .lower, "99th percentile search latency as the proxy measured it (interpolated within its bucket, like `serverP50`).")
+    public let clientOverheadP50 = Metric<DurationValue>("clientOverheadP50", .lower, "Client P50 − server P50: the median time spent outside the server (network, gRPC, client), to the server percentile's bucket precision.")
 }
 
-/// Per-query-node traffic during a search step (from the nodes' request counters), recorded
-/// by every search-load kind.
+/// A kind that reads the query nodes' traffic during its load: its metrics embed `TrafficMetrics`.
 public protocol NodeTrafficMetrics: StepMetrics {
-    var servingNodes: Metric<CountValue> { get }
-    var nodeShareImbalance: Metric<RatioValue> { get }
-    var replicaShareImbalance: Metric<RatioValue> { get }
-    var nodeCpuPercentMax: Metric<PercentValue> { get }
-    var serverP50: Metric<DurationValue> { get }
-    var serverP99: Metric<DurationValue> { get }
-    var clientOverheadP50: Metric<DurationValue> { get }
-}
-
-/// The traffic and server-latency metrics, declared once for every search-load kind (each
-/// kind's `Metrics` lists them as `public let servingNodes = TrafficMetrics.servingNodes`, …).
-public enum TrafficMetrics {
-    public static let servingNodes = Metric<CountValue>("servingNodes", .neither, "Query nodes that executed searches during the measured queries (from their request counters).")
-    public static let nodeShareImbalance = Metric<RatioValue>("nodeShareImbalance", .lower, "Most search requests on one node ÷ mean over the nodes holding the collection (1 = evenly spread), from the nodes' counters.")
-    public static let replicaShareImbalance = Metric<RatioValue>("replicaShareImbalance", .lower, "Most searches sent to one replica group ÷ mean over the groups (1 = evenly spread); with one group, 1.")
-    public static let nodeCpuPercentMax = Metric<PercentValue>("nodeCpuPercent.max", .neither, "Highest query-node process CPU averaged over the measured queries (percent of one core). Informational in `compare`: it follows the load.")
-    public static let serverP50 = Metric<DurationValue>("serverP50", .lower, "Median search latency as the proxy measured it (`milvus_proxy_sq_latency`, differenced over the measured queries; interpolated within the histogram's power-of-two buckets).")
-    public static let serverP99 = Metric<DurationValue>("serverP99", .lower, "99th percentile search latency as the proxy measured it (interpolated within its bucket, like `serverP50`).")
-    public static let clientOverheadP50 = Metric<DurationValue>("clientOverheadP50", .lower, "Client P50 − server P50: the median time spent outside the server (network, gRPC, client), to the server percentile's bucket precision.")
+    var traffic: TrafficMetrics { get }
 }
 
 /// Search quality, recorded by every search-load kind whose step sets `recall`.
-public protocol RecallMetrics: StepMetrics {
-    var recall: Metric<FractionValue> { get }
-    var recallMin: Metric<FractionValue> { get }
-    var recallP5: Metric<FractionValue> { get }
+public struct QualityMetrics: MetricGroup {
+    public init() {}
+    public let recall = Metric<FractionValue>("recall", .higher, "Mean recall@topK over the `recall` sample (0–1): the share of each query's exact topK nearest rows the search found, against ground truth the tool computes by brute force. Recorded only when `recall` is set.")
+    public let recallMin = Metric<FractionValue>("recall.min", .higher, "Lowest recall of one query in the `recall` sample.")
+    public let recallP5 = Metric<FractionValue>("recall.p5", .higher, "5th percentile of per-query recall: 95 % of the sampled queries did at least this well.")
 }
 
-/// The recall metrics, declared once for every search-load kind.
-public enum QualityMetrics {
-    public static let recall = Metric<FractionValue>("recall", .higher, "Mean recall@topK over the `recall` sample (0–1): the share of each query's exact topK nearest rows the search found, against ground truth the tool computes by brute force. Recorded only when `recall` is set.")
-    public static let recallMin = Metric<FractionValue>("recall.min", .higher, "Lowest recall of one query in the `recall` sample.")
-    public static let recallP5 = Metric<FractionValue>("recall.p5", .higher, "5th percentile of per-query recall: 95 % of the sampled queries did at least this well.")
+/// A kind that scores recall: its metrics embed `QualityMetrics`.
+public protocol RecallMetrics: StepMetrics {
+    var quality: QualityMetrics { get }
 }
 
 /// The `nodeTraffic` setting of the search-load kinds.

@@ -72,6 +72,9 @@ extension LoadSettings {
         switch loop {
         case .closed(let workers): s.loop = .closed(workers: shard.concurrency(workers))
         case .open(let rate, let inFlight): s.loop = .open(rate: shard.share(of: rate), maxInFlight: shard.concurrency(inFlight))
+        case .ramping(let start, let stages, let inFlight):
+            s.loop = .ramping(start: shard.share(of: start), stages: stages.map { LoadSettings.Stage(rate: shard.share(of: $0.rate), duration: $0.duration) },
+                              maxInFlight: shard.concurrency(inFlight))
         }
         return s
     }

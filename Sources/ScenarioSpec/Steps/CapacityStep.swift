@@ -28,9 +28,7 @@ public struct CapacityStep: SearchingStep {
         public let ratesTried = Metric<CountValue>("ratesTried", .neither, "Rates measured (steps and bisections).")
         public let clientLimited = Metric<FlagValue>("clientLimited", .lower, "1 when the search stopped because the client could not keep a rate: `maxQps` is then the client's limit, not the server's.")
         public let totalTime = Metric<DurationValue>.totalTime("every rate")
-        public let recall = QualityMetrics.recall
-        public let recallMin = QualityMetrics.recallMin
-        public let recallP5 = QualityMetrics.recallP5
+        public let quality = QualityMetrics()
     }
 
     public var from: Rate

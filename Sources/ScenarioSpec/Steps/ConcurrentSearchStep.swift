@@ -17,31 +17,9 @@ public struct ConcurrentSearchStep: SearchingStep, ParallelLoad {
 
     public struct Metrics: SearchLatencyMetrics, LatencyPercentiles {
         public init() {}
-        public let queries = LoadMetrics.queries
-        public let errors = LoadMetrics.errors
-        public let errorRate = LoadMetrics.errorRate
-        public let totalTime = LoadMetrics.totalTime
-        public let qps = LoadMetrics.qps
-        public let avg = LoadMetrics.avg
-        public let min = LoadMetrics.min
-        public let p50 = LoadMetrics.p50
-        public let p90 = LoadMetrics.p90
-        public let p95 = LoadMetrics.p95
-        public let p99 = LoadMetrics.p99
-        public let p999 = LoadMetrics.p999
-        public let max = LoadMetrics.max
-        public let late = LoadMetrics.late
-        public let dropped = LoadMetrics.dropped
-        public let servingNodes = TrafficMetrics.servingNodes
-        public let nodeShareImbalance = TrafficMetrics.nodeShareImbalance
-        public let replicaShareImbalance = TrafficMetrics.replicaShareImbalance
-        public let nodeCpuPercentMax = TrafficMetrics.nodeCpuPercentMax
-        public let serverP50 = TrafficMetrics.serverP50
-        public let serverP99 = TrafficMetrics.serverP99
-        public let clientOverheadP50 = TrafficMetrics.clientOverheadP50
-        public let recall = QualityMetrics.recall
-        public let recallMin = QualityMetrics.recallMin
-        public let recallP5 = QualityMetrics.recallP5
+        public let load = LoadMetrics()
+        public let traffic = TrafficMetrics()
+        public let quality = QualityMetrics()
         public let pages = Metric<CountValue>("pages", .neither, "(`iterator`) Page requests sent by all completed queries.")
         public let pagesPerSecond = Metric<RateValue>("pagesPerSecond", .higher, "(`iterator`) Pages read per second over the measured phase.")
         public let rowsPerQuery = Metric<RatioValue>("rowsPerQuery", .neither, "(`iterator`) Mean rows a query read over all its pages.")

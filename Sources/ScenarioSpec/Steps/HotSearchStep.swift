@@ -20,15 +20,7 @@ public struct HotSearchStep: SearchingStep {
 
     public struct Metrics: SearchLatencyMetrics {
         public init() {}
-        public let queries = Metric<CountValue>("queries", .neither, "Measured queries.")
-        public let errors = Metric<CountValue>("errors", .lower, "Queries that failed.")
-        public let errorRate = Metric<PercentValue>("errorRate", .lower, "Failed queries as a percent of all.")
-        public let totalTime = Metric<DurationValue>("totalTime", .lower, "Wall time of all queries.")
-        public let qps = Metric<RateValue>("qps", .higher, "Queries per second (热点查询 吞吐量).")
-        public let avg = Metric<DurationValue>("avg", .lower, "Mean latency of all queries (平均延迟).")
-        public let p50 = Metric<DurationValue>("p50", .lower, "Median latency of all queries.")
-        public let p99 = Metric<DurationValue>("p99", .lower, "99th percentile latency of all queries.")
-        public let max = Metric<DurationValue>("max", .lower, "Highest latency.")
+        public let load = LoadMetrics()
         public let hotQueries = Metric<CountValue>("hot.queries", .neither, "Queries that reused a hot vector.")
         public let hotAvg = Metric<DurationValue>("hot.avg", .lower, "Mean latency of hot queries.")
         public let hotP50 = Metric<DurationValue>("hot.p50", .lower, "Median latency of hot queries.")
@@ -38,16 +30,8 @@ public struct HotSearchStep: SearchingStep {
         public let coldP50 = Metric<DurationValue>("cold.p50", .lower, "Median latency of cold queries.")
         public let coldP99 = Metric<DurationValue>("cold.p99", .lower, "99th percentile latency of cold queries.")
         public let hotSpeedup = Metric<RatioValue>("hotSpeedup", .higher, "cold.avg ÷ hot.avg: above 1 means hot queries were faster.")
-        public let servingNodes = TrafficMetrics.servingNodes
-        public let nodeShareImbalance = TrafficMetrics.nodeShareImbalance
-        public let replicaShareImbalance = TrafficMetrics.replicaShareImbalance
-        public let nodeCpuPercentMax = TrafficMetrics.nodeCpuPercentMax
-        public let serverP50 = TrafficMetrics.serverP50
-        public let serverP99 = TrafficMetrics.serverP99
-        public let clientOverheadP50 = TrafficMetrics.clientOverheadP50
-        public let recall = QualityMetrics.recall
-        public let recallMin = QualityMetrics.recallMin
-        public let recallP5 = QualityMetrics.recallP5
+        public let traffic = TrafficMetrics()
+        public let quality = QualityMetrics()
     }
 
     public var queries: Int

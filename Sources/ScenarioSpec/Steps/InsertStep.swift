@@ -162,7 +162,7 @@ public struct InsertStep: ParallelLoad {
         public let dynamic = ObjectMapKey<LeafKeys>("dynamic", leafInfo, .optional, "(collections with `dynamicFields: true`) Extra keys per row, kept in the dynamic field: key → leaf generator.")
         public let seed = Key.integer("seed", min: 0, max: nil, .defaultValue("42"), "Base seed: the same seed gives the same rows.")
         public let flush = Key.boolean("flush", .defaultValue("true"), "Flush after the last batch and wait until segments are sealed (and indexed, when an index exists).")
-        public let rate = Key.rate("rate", .optional, "Send batches on a fixed schedule at this many rows per second (`2000/s`): a streaming insert, e.g. inside `parallel` next to searches. Without it, each batch goes as soon as the last returned.")
+        public let rate = Key.rate("rate", .optional, "Send batches on a fixed schedule at this many rows per second (`2000/s`): a streaming insert, e.g. inside `parallel` next to searches. An open loop like every `rate` (batch *i* due at *i* × batch ÷ rate), with one batch in flight so rows go in order: a batch due while the last is still in flight is sent when it returns and counts as `late` (`lateMax`: by how much). Without it, each batch goes as soon as the last returned.")
         public let freshness = Key.duration("freshness", allowZero: false, .optional, "Measure how soon inserted rows are visible: at most this often (`1s`), after a batch is acknowledged, query its last row by primary key at the collection's consistency level until it is found. Records `freshness.p50`/`p99`/`max` (int64 primary keys).")
         public let freshnessTimeout = Key.duration("freshnessTimeout", allowZero: false, .defaultValue("30s"), "How long one freshness probe looks for its row before it counts as not found.")
         public let segmentRows = Key.integer("segmentRows", min: 1, max: nil, .optional, "Also flush after every this many rows, so the data lands in several sealed segments of about this size per shard instead of one (Milvus seals at 512 MiB by default). Segments are what query nodes balance; with one segment there is nothing to spread. Must be a multiple of `batch`.")
@@ -174,15 +174,10 @@ public struct InsertStep: ParallelLoad {
         public let rows = Metric<CountValue>("rows", .neither, "Rows inserted.")
         public let rowsPerSecond = Metric<RateValue>("rowsPerSecond", .higher, "Rows per second over the insert phase.")
         public let insertTime = Metric<DurationValue>("insertTime", .lower, "Time spent in insert requests.")
-        public let flushTime = RowWrites.flushTime
-        public let sealTime = RowWrites.sealTime
-        public let flushes = RowWrites.flushes
+        public let flushing = FlushMetrics()
         public let totalTime = Metric<DurationValue>.totalTime("the whole step")
-        public let freshnessSamples = RowWrites.freshnessSamples
-        public let freshnessP50 = RowWrites.freshnessP50
-        public let freshnessP99 = RowWrites.freshnessP99
-        public let freshnessMax = RowWrites.freshnessMax
-        public let freshnessTimeouts = RowWrites.freshnessTimeouts
+        public let freshness = FreshnessMetrics()
+        public let pacing = PacingMetrics()
         public var writeTime: Metric<DurationValue> { insertTime }
     }
 

@@ -21,21 +21,7 @@ public struct QueryStep: ParallelLoad {
 
     public struct Metrics: LatencyPercentiles {
         public init() {}
-        public let queries = LoadMetrics.queries
-        public let errors = LoadMetrics.errors
-        public let errorRate = LoadMetrics.errorRate
-        public let totalTime = LoadMetrics.totalTime
-        public let qps = LoadMetrics.qps
-        public let avg = LoadMetrics.avg
-        public let min = LoadMetrics.min
-        public let p50 = LoadMetrics.p50
-        public let p90 = LoadMetrics.p90
-        public let p95 = LoadMetrics.p95
-        public let p99 = LoadMetrics.p99
-        public let p999 = LoadMetrics.p999
-        public let max = LoadMetrics.max
-        public let late = LoadMetrics.late
-        public let dropped = LoadMetrics.dropped
+        public let load = LoadMetrics()
         public let rows = Metric<CountValue>("rows", .neither, "Rows returned by all completed queries together (for `count(*)`, the counts added up).")
         public let rowsPerQuery = Metric<RatioValue>("rowsPerQuery", .neither, "Mean rows returned per completed query.")
     }

@@ -12,15 +12,10 @@ public struct UpsertStep: ParallelLoad {
         public let rows = Metric<CountValue>("rows", .neither, "Rows upserted.")
         public let rowsPerSecond = Metric<RateValue>("rowsPerSecond", .higher, "Rows per second over the upsert phase.")
         public let writeTime = Metric<DurationValue>("upsertTime", .lower, "Time spent in upsert requests.")
-        public let flushTime = RowWrites.flushTime
-        public let sealTime = RowWrites.sealTime
-        public let flushes = RowWrites.flushes
+        public let flushing = FlushMetrics()
         public let totalTime = Metric<DurationValue>.totalTime("the whole step")
-        public let freshnessSamples = RowWrites.freshnessSamples
-        public let freshnessP50 = RowWrites.freshnessP50
-        public let freshnessP99 = RowWrites.freshnessP99
-        public let freshnessMax = RowWrites.freshnessMax
-        public let freshnessTimeouts = RowWrites.freshnessTimeouts
+        public let freshness = FreshnessMetrics()
+        public let pacing = PacingMetrics()
     }
 
     /// The rows, as an insert step would write them.
@@ -40,28 +35,35 @@ public protocol RowWriteMetrics: StepMetrics {
     var rowsPerSecond: Metric<RateValue> { get }
     /// Time spent in the write requests (`insertTime`, `upsertTime`).
     var writeTime: Metric<DurationValue> { get }
-    var flushTime: Metric<DurationValue> { get }
-    var sealTime: Metric<DurationValue> { get }
-    var flushes: Metric<CountValue> { get }
-    var totalTime: Metric<DurationValue> { get }
-    var freshnessSamples: Metric<CountValue> { get }
-    var freshnessP50: Metric<DurationValue> { get }
-    var freshnessP99: Metric<DurationValue> { get }
-    var freshnessMax: Metric<DurationValue> { get }
-    var freshnessTimeouts: Metric<CountValue> { get }
+    var flushing: FlushMetrics { get }
+    var freshness: FreshnessMetrics { get }
+    var pacing: PacingMetrics { get }
 }
 
-/// The metrics insert and upsert share, declared once: flushing, and how soon written rows
-/// became visible (`freshness`).
-public enum RowWrites {
-    public static let flushTime = Metric<DurationValue>("flushTime", .lower, "Time from the flush request until it returned.")
-    public static let sealTime = Metric<DurationValue>("sealTime", .lower, "Time from the flush until every segment was sealed (and indexed).")
-    public static let flushes = Metric<CountValue>("flushes", .neither, "Flush requests sent (one per `segmentRows`, plus the final one).")
-    public static let freshnessSamples = Metric<CountValue>("freshness.samples", .neither, "Rows probed for visibility (`freshness`).")
-    public static let freshnessP50 = Metric<DurationValue>("freshness.p50", .lower, "Median time from a batch's acknowledgement until a query at the collection's consistency level found its last row.")
-    public static let freshnessP99 = Metric<DurationValue>("freshness.p99", .lower, "99th percentile of that time.")
-    public static let freshnessMax = Metric<DurationValue>("freshness.max", .lower, "Longest of that time.")
-    public static let freshnessTimeouts = Metric<CountValue>("freshness.timeouts", .lower, "Probed rows not found within `freshnessTimeout`.")
+/// Flushing, as insert and upsert record it.
+public struct FlushMetrics: MetricGroup {
+    public init() {}
+    public let flushTime = Metric<DurationValue>("flushTime", .lower, "Time from the flush request until it returned.")
+    public let sealTime = Metric<DurationValue>("sealTime", .lower, "Time from the flush until every segment was sealed (and indexed).")
+    public let flushes = Metric<CountValue>("flushes", .neither, "Flush requests sent (one per `segmentRows`, plus the final one).")
+}
+
+/// How soon written rows became visible (`freshness`).
+public struct FreshnessMetrics: MetricGroup {
+    public init() {}
+    public let samples = Metric<CountValue>("freshness.samples", .neither, "Rows probed for visibility (`freshness`).")
+    public let p50 = Metric<DurationValue>("freshness.p50", .lower, "Median time from a batch's acknowledgement until a query at the collection's consistency level found its last row.")
+    public let p99 = Metric<DurationValue>("freshness.p99", .lower, "99th percentile of that time.")
+    public let max = Metric<DurationValue>("freshness.max", .lower, "Longest of that time.")
+    public let timeouts = Metric<CountValue>("freshness.timeouts", .lower, "Probed rows not found within `freshnessTimeout`.")
+}
+
+/// A write paced by `rate` (an open loop of batches, one in flight): how it kept its schedule.
+public struct PacingMetrics: MetricGroup {
+    public init() {}
+    public let late = Metric<CountValue>("late", .lower, "(`rate`) Batches sent after their scheduled time: the previous batch was still in flight (the server took longer than the schedule allowed).")
+    public let dropped = Metric<CountValue>("dropped", .lower, "(`rate`, inside `parallel`) Batches due before the parallel ended but never sent.")
+    public let lateMax = Metric<DurationValue>("lateMax", .lower, "(`rate`) The most a batch was sent after its scheduled time.")
 }
 
 extension DiagnosticCode {

@@ -4,7 +4,7 @@ import Foundation
 /// on it, so that other suites keeping the two threads of the shared cooperative pool busy
 /// (parsing a corpus, rendering reports) cannot hold their tasks back for seconds: the
 /// operating system still shares the cores fairly between threads.
-final class DedicatedThread: TaskExecutor, @unchecked Sendable {
+public final class DedicatedThread: TaskExecutor, @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
 
@@ -14,7 +14,7 @@ final class DedicatedThread: TaskExecutor, @unchecked Sendable {
         thread.start()
     }
 
-    func enqueue(_ job: consuming ExecutorJob) {
+    public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         condition.lock()
         jobs.append(job)
@@ -33,10 +33,10 @@ final class DedicatedThread: TaskExecutor, @unchecked Sendable {
     }
 
     /// One executor for all timing tests of the process (its thread lives as long as the process).
-    static let timing = DedicatedThread(name: "timing-tests")
+    public static let timing = DedicatedThread(name: "timing-tests")
 
     /// Runs `body`, and every child task it starts, on the timing thread.
-    static func run<T: Sendable>(_ body: @Sendable () async -> T) async -> T {
+    public static func run<T: Sendable>(_ body: @Sendable () async -> T) async -> T {
         await withTaskExecutorPreference(timing) { await body() }
     }
 }

@@ -1,12 +1,19 @@
 import Foundation
-import MilvusClient
+import Primitives
 import Synchronization
 
-/// The runner's one open-loop scheduler. Every load that is driven by a rate uses it: the
-/// `concurrentSearch` step with `rate`, the watch's background searches, and any later kind
-/// (parallel workloads, capacity searches).
+/// Where a load's workers run: an executor that can also sleep on its own timer (a client's
+/// event loop, `MilvusClient.loadExecutors`), so that a schedule waiting for a due time and the
+/// operation it then starts wake no other thread.
+public protocol LoadExecutor: TaskExecutor, Sendable {
+    func sleep(until instant: ContinuousClock.Instant) async
+}
+
+/// The engine's one open-loop scheduler. Every load driven by a rate uses it: a step's `rate`
+/// or `stages` (searches, queries, hybrid searches, inserts), capacity's rates, the watch's
+/// background searches and writes.
 ///
-/// Operation *i* is due at `start + i / rate`, whatever happened to the operations before it —
+/// Operation *i* is due at `start + schedule.due(i)` (i / rate at a constant rate), whatever happened to the operations before it —
 /// a slow server does not slow the schedule down (no coordinated omission). At most
 /// `maxInFlight` operations run at once; a due operation that finds every slot busy waits for
 /// one and starts late. Callers measure latency from `Ticket.due`, not from the moment the
@@ -14,56 +21,72 @@ import Synchronization
 /// accounting complete: `late` (started more than `lateness` after its due time), `dropped`
 /// (due before the end, still waiting for a slot when the phase was over: never started) and
 /// `abandoned` (not started because the caller asked to stop).
-struct OpenLoop: Sendable {
+public struct OpenLoop: Sendable {
     /// One scheduled operation.
-    struct Ticket: Sendable {
+    public struct Ticket: Sendable {
         /// Numbers the operations of one run from 0.
-        var index: Int
-        /// When it was due to start: `start + index / rate`.
-        var due: ContinuousClock.Instant
+        public var index: Int
+        /// When it was due to start: `start + schedule.due(index)`.
+        public var due: ContinuousClock.Instant
         /// When a worker took it up.
-        var started: ContinuousClock.Instant
+        public var started: ContinuousClock.Instant
 
         /// How long it waited for a free slot (or for a late wake-up) after its due time.
-        var lateBy: Duration { started - due }
+        public var lateBy: Duration { started - due }
     }
 
     /// Every scheduled operation is exactly one of started, dropped or abandoned.
-    struct Totals: Sendable, Equatable {
-        var scheduled = 0
-        var started = 0
-        var late = 0
-        var dropped = 0
-        var abandoned = 0
+    public struct Totals: Sendable, Equatable {
+        public var scheduled = 0
+        public var started = 0
+        public var late = 0
+        public var dropped = 0
+        public var abandoned = 0
         /// Operations handed out more than `clientLateness` after their due time although a
         /// worker was idle, waiting for one: the schedule itself fell behind, so the client (its
         /// CPU) could not keep the rate — not the server.
-        var clientLate = 0
+        public var clientLate = 0
+
+        public init(scheduled: Int = 0, started: Int = 0, late: Int = 0, dropped: Int = 0, abandoned: Int = 0, clientLate: Int = 0) {
+            self.scheduled = scheduled
+            self.started = started
+            self.late = late
+            self.dropped = dropped
+            self.abandoned = abandoned
+            self.clientLate = clientLate
+        }
+
+        /// Both runs' totals (a load that changed its rate part of the way).
+        public static func + (a: Totals, b: Totals) -> Totals {
+            Totals(scheduled: a.scheduled + b.scheduled, started: a.started + b.started, late: a.late + b.late,
+                   dropped: a.dropped + b.dropped, abandoned: a.abandoned + b.abandoned, clientLate: a.clientLate + b.clientLate)
+        }
     }
 
-    /// Operations per second.
-    var rate: Double
+    /// When each operation is due.
+    public var schedule: RateSchedule
     /// Most operations in flight at once.
-    var maxInFlight: Int
+    public var maxInFlight: Int
     /// Started later than this after its due time: counted as late.
-    static let lateness = Duration.milliseconds(1)
+    public static let lateness = Duration.milliseconds(1)
     /// The schedule handing an operation out this late to an idle worker is the client falling
     /// behind, not timer jitter (which stays within a few milliseconds here even under load).
-    static let clientLateness = Duration.milliseconds(10)
+    public static let clientLateness = Duration.milliseconds(10)
 
     /// Where the workers run: worker *i* prefers `executors[i % count]`; empty: anywhere. With
-    /// executors the schedule itself runs on the first one and sleeps on its event loop's timer.
-    var executors: [EventLoopTaskExecutor]
+    /// executors the schedule itself runs on the first one and sleeps on its timer.
+    public var executors: [any LoadExecutor]
 
-    init(rate: Double, maxInFlight: Int, executors: [EventLoopTaskExecutor] = []) {
-        precondition(rate > 0 && rate.isFinite, "rate must be positive")
-        self.rate = rate
+    public init(schedule: RateSchedule, maxInFlight: Int, executors: [any LoadExecutor] = []) {
+        self.schedule = schedule
         self.maxInFlight = max(1, maxInFlight)
         self.executors = executors
     }
 
-    /// Time between two due times.
-    var interval: Duration { .nanoseconds(Int64((1e9 / rate).rounded())) }
+    /// A constant rate of `rate` operations a second.
+    public init(rate: Double, maxInFlight: Int, executors: [any LoadExecutor] = []) {
+        self.init(schedule: .constant(perSecond: rate), maxInFlight: maxInFlight, executors: executors)
+    }
 
     /// Runs the schedule from `start` until `end` (operations due at or after it are not
     /// scheduled) or until `count` operations, whichever comes first, and until `shouldStop`.
@@ -72,18 +95,18 @@ struct OpenLoop: Sendable {
     /// lets `perform` judge a late one. Each of the `maxInFlight` workers keeps its own `Tally`
     /// (made by `tally`); `perform` runs one operation, `drop` is told about one that was due but
     /// never started. Returns when every started operation has finished.
-    func run<Tally: Sendable>(
+    public func run<Tally: Sendable>(
         start: ContinuousClock.Instant, end: ContinuousClock.Instant?, dropAfter: ContinuousClock.Instant?, count: Int? = nil,
         shouldStop: @escaping @Sendable () -> Bool = { false },
         tally: @escaping @Sendable () -> Tally,
         perform: @escaping @Sendable (Ticket, inout Tally) async -> Void,
         drop: @escaping @Sendable (Ticket, inout Tally) -> Void = { _, _ in }
     ) async -> (tallies: [Tally], totals: Totals) {
-        precondition(end != nil || count != nil, "an open loop needs an end or a count")
+        precondition(end != nil || count != nil || schedule.duration != nil, "an open loop needs an end, a count or a schedule that ends")
         let clock = ContinuousClock()
         let queue = TicketQueue(lanes: executors.count)
         let counts = TotalsCounter()
-        let interval = self.interval
+        let schedule = self.schedule
         let total = count ?? .max
         let timer = executors.first
         var tallies: [Tally] = []
@@ -114,7 +137,8 @@ struct OpenLoop: Sendable {
                 // The schedule itself: computed, never shifted by how long operations take.
                 var index = 0
                 while index < total, !shouldStop() {
-                    let due = start + interval * index
+                    guard let offset = schedule.due(index) else { break }
+                    let due = start + offset
                     if let end, due >= end { break }
                     if due > clock.now {
                         if let timer {
@@ -142,7 +166,7 @@ struct OpenLoop: Sendable {
     /// while a server hangs, `rate × timeout` operations are outstanding at once, so a cap below
     /// that would hold due operations back and send them late — after the outage — where they
     /// would succeed and hide it. A quarter more, plus a few, for the client's own overhead.
-    static func defaultMaxInFlight(rate: Double, timeout: Duration) -> Int {
+    public static func defaultMaxInFlight(rate: Double, timeout: Duration) -> Int {
         let outstanding = rate * timeout.milliseconds / 1000
         return min(4096, Int((outstanding * 1.25).rounded(.up)) + 4)
     }
