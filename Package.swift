@@ -113,13 +113,46 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
-        // Executes scenarios: step runners, monitoring probes; produces the RunRecord.
+        // Observing a cluster: the servers' own per-node counters (Prometheus text from each
+        // process's /metrics), resources and traffic, server-side latency, health probes.
+        .target(
+            name: "ClusterObservation",
+            dependencies: [
+                "ScenarioSpec",
+                "ScenarioRecord",
+                "MilvusClient",
+                "Primitives",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        // Alerting and actions: alert rules, notifiers (webhook, Alertmanager, SMTP over NIOSSL),
+        // commands (faults, recoveries, scaling) and the auto-scaler's decisions.
+        .target(
+            name: "Alerting",
+            dependencies: [
+                "ScenarioSpec",
+                "ScenarioRecord",
+                "ClusterObservation",
+                "Primitives",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        // Executes scenarios: the step runners, composed of the parts above; produces the RunRecord.
         .target(
             name: "ScenarioRunner",
             dependencies: [
                 "ScenarioSpec",
                 "ScenarioRecord",
                 "LoadEngine",
+                "ClusterObservation",
+                "Alerting",
                 "MilvusClient",
                 "Primitives",
                 "GroundTruth",
@@ -236,8 +269,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ScenarioRunnerTests",
-            dependencies: ["ScenarioRunner", "ScenarioRecord", "ScenarioSpec", "MilvusClient", "GroundTruth", "VectorFiles", "TestSupport", "Primitives", "LoadEngine",
-                           .product(name: "NIOPosix", package: "swift-nio")]
+            dependencies: ["ScenarioRunner", "ScenarioRecord", "ScenarioSpec", "MilvusClient", "GroundTruth", "VectorFiles", "TestSupport", "Primitives", "LoadEngine", "ClusterObservation", "Alerting",
+                           .product(name: "NIOPosix", package: "swift-nio"), .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
+        .testTarget(
+            name: "ClusterObservationTests",
+            dependencies: ["ClusterObservation"]
         ),
         .testTarget(
             name: "ScenarioReportTests",
@@ -246,7 +283,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MilvusScenarioCLITests",
-            dependencies: ["MilvusScenarioCLI", "ScenarioRunner", "ScenarioRecord", "TestSupport"]
+            dependencies: ["MilvusScenarioCLI", "ScenarioRunner", "ScenarioRecord", "ScenarioReport", "ClusterObservation", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -3,6 +3,7 @@ import TestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import ClusterObservation
 import ScenarioRunner
 import Testing
 #if canImport(Glibc)

@@ -72,6 +72,25 @@ struct PackageShapeTests {
         #expect(reachable == ["ScenarioRecord", "ScenarioSpec", "CYAML", "Primitives", "Histogram"], "\(reachable.sorted())")
     }
 
+    /// The runner's parts stand alone: the load engine drives any executor (it knows no client and
+    /// no network stack), what observes the cluster knows no alerts, and neither knows the runner
+    /// that composes them — so each can be tested, benchmarked and reused on its own.
+    @Test("the load engine, cluster observation and alerting do not reach the runner or each other upwards")
+    func runnerParts() throws {
+        let deps = try Self.dependencies()
+        let engine = Self.closure(of: "LoadEngine", in: deps)
+        #expect(engine.filter(Self.forbidden).isEmpty, "LoadEngine reaches \(engine.filter(Self.forbidden).sorted())")
+        let observation = Self.closure(of: "ClusterObservation", in: deps)
+        #expect(!observation.contains("ScenarioRunner") && !observation.contains("Alerting") && !observation.contains("LoadEngine"),
+                "ClusterObservation reaches \(observation.sorted())")
+        let alerting = Self.closure(of: "Alerting", in: deps)
+        #expect(!alerting.contains("ScenarioRunner") && !alerting.contains("LoadEngine"), "Alerting reaches \(alerting.sorted())")
+        // Alerting uses ClusterObservation's HTTP client; it has no business with Milvus's own API.
+        #expect(!(deps["Alerting"] ?? []).contains("MilvusClient"), "\(deps["Alerting"] ?? [])")
+        let runner = Set(deps["ScenarioRunner"] ?? [])
+        #expect(runner.isSuperset(of: ["LoadEngine", "ClusterObservation", "Alerting"]), "\(runner.sorted())")
+    }
+
     /// `merge`, `compare`, `report`, `baseline`, `schema` and `reference` live in ScenarioCommands;
     /// the executable adds `run` and `validate`. A binary of the record commands alone would link
     /// none of the client: nothing they reach can.

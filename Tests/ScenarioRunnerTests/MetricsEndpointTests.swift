@@ -1,4 +1,5 @@
 import Foundation
+@testable import ClusterObservation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif

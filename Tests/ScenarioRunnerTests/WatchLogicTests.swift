@@ -1,4 +1,5 @@
 import Foundation
+@testable import Alerting
 import ScenarioRecord
 import Testing
 import ScenarioSpec

@@ -1,4 +1,6 @@
 import Foundation
+import Alerting
+import ClusterObservation
 import MilvusClient
 import ScenarioRecord
 import ScenarioSpec
@@ -111,11 +113,7 @@ struct MonitorRunner: StepRunner {
     }
 
     /// max ÷ mean; 1 is perfectly even (and so is nothing at all).
-    static func imbalance(_ values: [Int]) -> Double {
-        guard !values.isEmpty else { return 1 }
-        let mean = Double(values.reduce(0, +)) / Double(values.count)
-        return mean > 0 ? Double(values.max()!) / mean : 1
-    }
+    static func imbalance(_ values: [Int]) -> Double { Balance.imbalance(values) }
 
     /// The worst within-group imbalance over the replica groups that have nodes in `nodes`;
     /// nil without groups.

@@ -1,4 +1,6 @@
 import Foundation
+import Alerting
+import ClusterObservation
 import GroundTruth
 import LoadEngine
 import ScenarioRecord

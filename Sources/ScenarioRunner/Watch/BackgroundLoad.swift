@@ -1,4 +1,6 @@
 import Foundation
+import Alerting
+import ClusterObservation
 import Histogram
 import LoadEngine
 import MilvusClient

@@ -1,4 +1,6 @@
 import Foundation
+import Alerting
+import ClusterObservation
 import MilvusClient
 import ScenarioRecord
 

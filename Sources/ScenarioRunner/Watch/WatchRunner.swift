@@ -1,4 +1,6 @@
 import Foundation
+import Alerting
+import ClusterObservation
 import MilvusClient
 import ScenarioRecord
 import ScenarioSpec
@@ -13,247 +15,18 @@ import Synchronization
 /// the step ends when the duration is over and everything it started has finished.
 struct WatchRunner: StepRunner {
     func run(_ spec: WatchStep, _ step: Step, _ context: RunContext, _ record: inout StepRecorder<WatchStep>) async throws {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let startDate = Date()
-        let duration = spec.duration.swiftDuration
-        let interval = spec.interval.swiftDuration
-        let end = start + duration
-        var endpoints = spec.endpoints ?? context.scenario.target.metrics
-        let collection = step.collection
-        let checkTimeout = min(.seconds(5), max(.seconds(1), interval))
-        if let discover = spec.discover, let found = await Self.discover(discover) { endpoints = found }
-        var probe = HealthProbe(connection: context.client.options, endpoints: endpoints, timeout: checkTimeout,
-                                collection: spec.serving ? collection : nil)
-        let journal = WatchJournal(WatchDetails(intervalMs: interval.milliseconds, durationMs: duration.milliseconds))
-        let channels = context.scenario.notifiers.map(AlertChannels.make)
-        let dryRun = context.dryRunActions
-        let since: @Sendable () -> Double = { (clock.now - start).milliseconds }
-
-        var uncountedBefore: String?
-        if let collection {
-            do {
-                let rows = try await context.client.rowCount(collection)
-                journal.update { $0.rowsBefore = rows }
-            } catch {
-                uncountedBefore = "the rows could not be counted when the watch started: \(HealthProbe.short(error))"
-                record.notes.append(StepNote(.rowsBeforeUncounted, ["collection": collection, "reason": HealthProbe.short(error)]))
-            }
-        }
-
-        // The runner itself before the watch opens anything, to compare with its end (leaks).
-        let runnerStart = RunnerFootprint.sample()
-        var lastRunner = runnerStart.map { (sample: $0, at: clock.now) }
-
-        // Faults and scaling split the loads' outcomes around their times at the end, so they need
-        // every outcome; otherwise only the checks' windows read them (see BackgroundLoad).
-        let retention: Duration? = spec.faults.isEmpty && spec.scale == nil ? interval * 2 + .seconds(10) : nil
-
-        // The background load, on its own connection.
-        var backgroundTask: Task<Void, Never>?
-        var background: BackgroundSearches?
-        // Watching a server that is down from the start is legitimate: then there is no load.
-        if let settings = spec.background, let collection, let template = await Self.template(collection, settings, context, &record) {
-            let pool = try template.queryPool(size: 256)
-            let load = BackgroundSearches(rate: settings.rate.perSecond, timeout: settings.search.timeout?.swiftDuration ?? WatchStep.Background.defaultTimeout.swiftDuration,
-                                          maxInFlight: settings.maxInFlight, retention: retention)
-            background = load
-            let connection = context.client.options
-            let heavyEnd = settings.duration.map { min(end, start + $0.swiftDuration) } ?? end
-            let rest = settings.rest.map { (rate: $0.perSecond, from: heavyEnd) }
-            backgroundTask = Task {
-                await load.run(connection: connection, start: start, end: rest == nil ? heavyEnd : end, rest: rest,
-                               shouldStop: { context.isStopping }) { i in
-                    template.request(pool[i % pool.count])
-                }
-            }
-        }
-
-        // The write load, on a connection of its own too.
-        var writesTask: Task<Void, Never>?
-        var writes: BackgroundWrites?
-        if let settings = spec.writes, let collection {
-            do {
-                let rows = try await Self.rowMaker(collection, batch: settings.batch, context)
-                let load = BackgroundWrites(rate: settings.rate.perSecond, timeout: settings.timeout.swiftDuration, maxInFlight: settings.maxInFlight,
-                                            retention: retention)
-                writes = load
-                let connection = context.client.options
-                writesTask = Task {
-                    await load.run(connection: connection, collection: collection, start: start, end: end,
-                                   shouldStop: { context.isStopping }) { _ in rows.next() }
-                }
-            } catch {
-                record.notes.append(StepNote(.noWriteLoad, ["collection": collection, "reason": HealthProbe.short(error)]))
-            }
-        }
-
-        // Faults at their times.
-        var faultTasks: [Task<Void, Never>] = []
-        for (i, fault) in spec.faults.enumerated() {
-            faultTasks.append(Task {
-                try? await clock.sleep(until: start + fault.at.swiftDuration)
-                guard !Task.isCancelled, !context.isStopping else { return }
-                let name = fault.name ?? "fault \(i + 1)"
-                context.progress.note("\(step.id): \(dryRun ? "would inject" : "injecting") \(name): \(CommandRunner.display(fault.command))")
-                let action = await Self.execute(fault.command, kind: .fault, name: name, at: since(), dryRun: dryRun)
-                journal.update { $0.actions.append(action) }
-                context.progress.note("\(step.id): \(Self.describe(action))")
-            })
-        }
-
-        var rules = AlertRules(spec.rules)
-        var scaler = spec.scale.map(AutoScaler.init)
-        var tracker = ScalingTracker()
-        var sampler = NodeResourceSampler(endpoints: endpoints)
-        var hostMemory: [Int64: Int] = [:]
-        var side: [Task<Void, Never>] = []
-        var check = 0
-        while !context.isStopping {
-            let due = start + interval * check
-            if due > end { break }
-            if due > clock.now { try? await clock.sleep(until: due) }
-            if context.isStopping { break }
-            // Nodes that joined or left since the last check (scaling) are checked and sampled.
-            if let discover = spec.discover, let found = await Self.discover(discover), found != endpoints {
-                endpoints = found
-                probe = HealthProbe(connection: context.client.options, endpoints: endpoints, timeout: checkTimeout,
-                                    collection: spec.serving ? collection : nil)
-                sampler.use(endpoints)
-            }
-            let at = clock.now - start
-            let observation = await probe.check()
-            for n in observation.systemInfo?.queryNodes ?? [] where n.memoryBytes > 0 { hostMemory[n.id] = n.memoryBytes }
-            let usage = await sampler.sample(hostMemory: hostMemory, timeout: checkTimeout).usages
-            var sample = HealthSample(atMs: at.milliseconds, serving: observation.serving, live: observation.live,
-                                      checkHealth: observation.details.checkHealth, unhealthyComponents: observation.unhealthyComponents,
-                                      latencyMs: observation.latencyMs, searchLatencyMs: observation.searchLatencyMs,
-                                      problem: observation.problem)
-            sample.nodeMemoryMB = usage.compactMap(\.memoryMB).max()
-            sample.nodeMemoryPercent = usage.compactMap(\.memoryPercent).max()
-            sample.nodeCPUPercent = usage.compactMap(\.cpuPercent).max()
-            let down = observation.details.endpoints.filter { !$0.ok }.map(\.url)
-            sample.downEndpoints = down.isEmpty ? nil : down
-            let queryNodes = observation.systemInfo.map { Set($0.queryNodes.map(\.id)) }
-            let liveNodes = Set(usage.map(\.nodeID))
-            sample.queryNodes = liveNodes.isEmpty ? nil : liveNodes.count
-            sample.reportedQueryNodes = queryNodes?.count
-            let cpuAverage = Self.average(usage.compactMap(\.cpuPercent)), memoryAverage = Self.average(usage.compactMap(\.memoryPercent))
-            if scaler != nil { sample.nodeCPUAveragePercent = cpuAverage }
-            let backgroundWindow = background?.window((at - interval)...at)
-            sample.backgroundP99Ms = backgroundWindow?.p99Ms
-            let now = clock.now
-            if let runner = RunnerFootprint.sample(previous: lastRunner, at: now) {
-                sample.runner = runner
-                lastRunner = (runner, now)
-            }
-            journal.update { $0.checks.append(sample) }
-            context.metrics?.health(observation.details)
-            if scaler != nil {
-                tracker.observe(atMs: at.milliseconds, reported: queryNodes, live: liveNodes,
-                                segments: Dictionary(usage.map { ($0.nodeID, $0.segments) }, uniquingKeysWith: +),
-                                searches: Dictionary(usage.map { ($0.nodeID, $0.searches) }, uniquingKeysWith: +))
-            }
-
-            var signals = Self.signals(observation, sample)
-            if let w = backgroundWindow {
-                if w.count > 0 {
-                    signals["search.errorRate"] = Double(w.failed) / Double(w.count) * 100
-                    if let p99 = w.p99Ms { signals["search.p99"] = p99 }
-                }
-                signals["search.qps"] = Double(w.count - w.failed) / max(0.001, interval.milliseconds / 1000)
-            }
-
-            for event in rules.evaluate(signals, at: at) {
-                side += handle(event, step: step, context: context, journal: journal, channels: channels, dryRun: dryRun, since: since, startDate: startDate)
-            }
-
-            if var s = scaler {
-                let cpu = cpuAverage, memory = memoryAverage
-                let previous = s.replicas
-                if let desired = s.decide(cpuPercent: cpu, memoryPercent: memory, at: at), let settings = spec.scale {
-                    let name = "\(previous) → \(desired)"
-                    let reason = ScalingTracker.reason(to: desired, from: previous, cpu: cpu, memory: memory,
-                                                       cpuAbove: settings.cpuAbove, memoryAbove: settings.memoryAbove)
-                    context.progress.note("\(step.id): scale \(name) (\(reason))")
-                    let decidedAt = since()
-                    let action = await Self.execute(settings.command, kind: .scale, name: name, at: decidedAt, dryRun: dryRun,
-                                                    substitutions: ["replicas": String(desired)])
-                    journal.update { $0.actions.append(action) }
-                    context.progress.note("\(step.id): \(Self.describe(action))")
-                    var decision = ScalingRecord(atMs: decidedAt, from: previous, to: desired, reason: reason, cpuPercent: cpu, memoryPercent: memory,
-                                                 command: action.command, dryRun: action.dryRun,
-                                                 nodesBefore: liveNodes.union(queryNodes ?? []).sorted())
-                    decision.exitCode = action.exitCode
-                    decision.commandMs = action.durationMs
-                    decision.error = action.error
-                    tracker.decided(decision)
-                    if !action.succeeded, !action.dryRun { s.failed(keeping: previous) }
-                }
-                scaler = s
-            }
-
-            let firing = journal.read { $0.alerts.filter { $0.resolvedAtMs == nil }.count }
-            var status = "\(Int(at.milliseconds / 1000)) s of \(Int(duration.milliseconds / 1000)) s: "
-            status += observation.healthy && observation.live ? "healthy" : (observation.problem.map { "trouble: \($0)" } ?? "trouble")
-            if firing > 0 { status += "; \(firing) alert\(firing == 1 ? "" : "s") firing" }
-            context.progress.stepProgress(step, status)
-            // A check that took longer than the interval (a hung server) skips the ticks it
-            // missed rather than running them back to back.
-            check = max(check + 1, Int(((clock.now - start) / interval).rounded(.up)))
-        }
-
-        for t in faultTasks { t.cancel() }
-        await backgroundTask?.value
-        await writesTask?.value
-        for t in faultTasks + side { await t.value }
-        // The write load's rows (and those of failed inserts the server may still have applied)
-        // are not made again from the insert steps: recall is not scored against this collection.
-        if let collection, writes != nil { context.rewritten(collection) }
-
-        if let collection {
-            // Every acknowledged row must be there too.
-            let written = writes?.acknowledgedRows
-            let before = journal.read(\.rowsBefore).map { $0 + (written ?? 0) }
-            let counted = await RowCounter.count(collection, expected: before, recount: spec.recount.swiftDuration,
-                                                 connection: context.client.options) { attempt in
-                guard let before, attempt.count.map({ $0 < before }) ?? true else { return }
-                let seen = attempt.count.map { "\($0) of \(before) rows" } ?? "no count (\(attempt.error ?? "?"))"
-                context.progress.note("\(step.id): counting the rows of '\(collection)' after the watch: \(seen); counting again")
-            }
-            journal.update {
-                $0.rowCount = counted
-                $0.rowsAfter = counted.rows
-            }
-            if let reason = counted.unverifiedReason {
-                record.notes.append(StepNote(.rowsAfterUnverified, ["collection": collection, "reason": reason]))
-                record.leaveOut(\.rowsAfter, \.rowsLost, because: reason)
-            } else if let reason = uncountedBefore {
-                record.leaveOut(\.rowsBefore, \.rowsLost, because: reason)
-            }
-        }
-
-        var details = journal.read { $0 }
-        details.background = background?.record()
-        details.writes = writes?.record()
-        details.runnerStart = runnerStart
-        details.runnerEnd = await Self.runnerAtEnd(comparedWith: details.checks.compactMap(\.runner).first ?? runnerStart, last: lastRunner)
-        if spec.scale != nil {
-            let endMs = (clock.now - start).milliseconds
-            let scaling = tracker.finished(background: background, endMs: endMs)
-            details.scaling = scaling
-            // New capacity the deployment did not use is the finding, said in words.
-            for (i, r) in scaling.enumerated() where r.isScaleOut && !r.dryRun && r.nodesAtMs != nil && r.servingAtMs == nil && r.segmentsAtMs == nil {
-                let until = i + 1 < scaling.count ? scaling[i + 1].atMs : endMs
-                record.notes.append(StepNote(.scaledNodeIdle, ["nodes": r.nodesAdded.map(String.init).joined(separator: ", "),
-                                                               "seconds": String(format: "%.0f", (until - r.nodesAtMs!) / 1000)]))
-            }
-        }
-        details.recovery = Self.recovery(details, background: background, writes: writes, end: clock.now - start, settle: spec.settle.swiftDuration)
+        var watch = await WatchSession(spec, step, context)
+        await watch.countRowsBefore(&record)
+        let loads = try await watch.startLoads(&record)
+        let faults = watch.scheduleFaults()
+        let sideTasks = await watch.checkUntilEnd(loads)
+        await watch.finish(loads, faults: faults, sideTasks: sideTasks)
+        await watch.recountRows(loads, &record)
+        let details = await watch.details(loads, &record)
         record.details.watch = details
         Self.record(details, into: &record)
-        record[\.totalTime] = clock.now - start
-        if dryRun, !details.actions.isEmpty { record.notes.append(StepNote(.dryRunActions, ["count": String(details.actions.count)])) }
+        record[\.totalTime] = watch.elapsed
+        if watch.dryRun, !details.actions.isEmpty { record.notes.append(StepNote(.dryRunActions, ["count": String(details.actions.count)])) }
     }
 
     /// The runner after the watch, once what it opened had a moment to close: connections are
@@ -308,63 +81,6 @@ struct WatchRunner: StepRunner {
             record.notes.append(StepNote(.noBackgroundLoad, ["collection": collection, "reason": HealthProbe.short(error)]))
             return nil
         }
-    }
-
-    // MARK: Alerts
-
-    /// Records an alert change, notifies, and starts the rule's recovery when it fires.
-    private func handle(_ event: AlertRules.Event, step: Step, context: RunContext, journal: WatchJournal, channels: [any AlertChannel],
-                        dryRun: Bool, since: @escaping @Sendable () -> Double, startDate: Date) -> [Task<Void, Never>] {
-        let rule = event.rule
-        // Both from the watch's start, so every notification of one alert has the same startsAt.
-        let now = startDate.addingTimeInterval(event.at.milliseconds / 1000)
-        let firedDate = startDate.addingTimeInterval(event.firedAt.milliseconds / 1000)
-        let kind: NotificationRecord.Kind
-        switch event.transition {
-        case .fired:
-            kind = .firing
-            journal.update { $0.alerts.append(AlertRecord(rule: rule.name, severity: rule.severity.rawValue, condition: rule.whenText,
-                                                          firedAtMs: event.at.milliseconds, resolvedAtMs: nil, values: event.values)) }
-            context.progress.note("\(step.id): ALERT \(rule.name) (\(rule.severity.rawValue)) fired: \(rule.whenText)")
-        case .repeated:
-            kind = .repeat
-        case .resolved:
-            kind = .resolved
-            journal.update { d in
-                if let i = d.alerts.lastIndex(where: { $0.rule == rule.name && $0.resolvedAtMs == nil }) { d.alerts[i].resolvedAtMs = event.at.milliseconds }
-            }
-            context.progress.note("\(step.id): alert \(rule.name) resolved")
-        }
-        let notification = AlertNotification(rule: rule.name, severity: rule.severity.rawValue, kind: kind, summary: rule.summary,
-                                             condition: rule.whenText, values: event.values, startsAt: firedDate,
-                                             endsAt: kind == .resolved ? now : nil, scenario: context.scenario.name, step: step.id)
-        var tasks: [Task<Void, Never>] = []
-        for channel in channels where rule.notify?.contains(channel.name) ?? true {
-            tasks.append(Task {
-                let at = since()
-                let clock = ContinuousClock()
-                let t0 = clock.now
-                var delivery = NotificationRecord(rule: rule.name, notifier: channel.name, channel: channel.channel, kind: kind,
-                                                  atMs: at, delivered: true, error: nil, durationMs: 0)
-                do { try await channel.deliver(notification) } catch {
-                    delivery.delivered = false
-                    delivery.error = String("\(error)".prefix(300))
-                    context.progress.note("\(step.id): could not notify \(channel.name) (\(channel.channel)) of \(rule.name): \(delivery.error!)")
-                }
-                delivery.durationMs = (clock.now - t0).milliseconds
-                journal.update { $0.notifications.append(delivery) }
-            })
-        }
-        if let recover = rule.recover, event.transition != .resolved, journal.startRecovery(rule.name) {
-            tasks.append(Task {
-                context.progress.note("\(step.id): \(dryRun ? "would recover" : "recovering") (\(rule.name)): \(CommandRunner.display(recover))")
-                let action = await Self.execute(recover, kind: .recover, name: rule.name, at: since(), dryRun: dryRun)
-                journal.update { $0.actions.append(action) }
-                journal.finishRecovery(rule.name)
-                context.progress.note("\(step.id): \(Self.describe(action))")
-            })
-        }
-        return tasks
     }
 
     // MARK: Commands

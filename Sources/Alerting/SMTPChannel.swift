@@ -7,12 +7,12 @@ import ScenarioSpec
 /// E-mail through an SMTP server (the document's channel): EHLO, STARTTLS or TLS from the
 /// start, AUTH PLAIN (or LOGIN) when a user is set, one message per notification.
 /// The password goes only into the AUTH exchange; it is never logged or recorded.
-struct SMTPChannel: AlertChannel {
-    let name: String
-    let settings: Notifier.SMTP
-    var channel: String { "smtp" }
+public struct SMTPChannel: AlertChannel {
+    public let name: String
+    public let settings: Notifier.SMTP
+    public var channel: String { "smtp" }
 
-    func deliver(_ notification: AlertNotification) async throws {
+    public func deliver(_ notification: AlertNotification) async throws {
         let message = Self.message(notification, settings: settings, date: Date())
         try await withDeadline(settings.timeout.swiftDuration, what: "SMTP delivery to \(settings.host):\(settings.port)") {
             try await SMTPSession.send(message, settings: settings)
@@ -20,7 +20,7 @@ struct SMTPChannel: AlertChannel {
     }
 
     /// The RFC 5322 message: headers, a blank line, the text (CRLF line ends, UTF-8).
-    static func message(_ n: AlertNotification, settings: Notifier.SMTP, date: Date) -> String {
+    public static func message(_ n: AlertNotification, settings: Notifier.SMTP, date: Date) -> String {
         let subject = "\(settings.subjectPrefix) \(n.headline)"
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
@@ -43,25 +43,25 @@ struct SMTPChannel: AlertChannel {
     }
 
     /// RFC 2047 for subjects that are not plain ASCII.
-    static func encodedHeader(_ text: String) -> String {
+    public static func encodedHeader(_ text: String) -> String {
         text.allSatisfy { $0.isASCII } ? text : "=?UTF-8?B?\(Data(text.utf8).base64EncodedString())?="
     }
 }
 
 /// One SMTP conversation on a NIO channel.
 private struct SMTPSession {
-    let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
-    var inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
-    let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
-    var pending = ""
+    public let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+    public var inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+    public let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    public var pending = ""
 
-    struct Reply {
-        var code: Int
-        var lines: [String]
-        var text: String { lines.joined(separator: " / ") }
+    public struct Reply {
+        public var code: Int
+        public var lines: [String]
+        public var text: String { lines.joined(separator: " / ") }
     }
 
-    static func send(_ message: String, settings: Notifier.SMTP) async throws {
+    public static func send(_ message: String, settings: Notifier.SMTP) async throws {
         let tls: NIOSSLContext? = settings.security == .none ? nil : try {
             var configuration = TLSConfiguration.makeClientConfiguration()
             if let ca = settings.caFile { configuration.trustRoots = .file(ca) }
@@ -84,11 +84,11 @@ private struct SMTPSession {
         }
     }
 
-    static func sni(_ host: String) -> String? {
+    public static func sni(_ host: String) -> String? {
         host.first?.isNumber == true || host.contains(":") ? nil : host
     }
 
-    mutating func converse(_ message: String, settings: Notifier.SMTP, tls: NIOSSLContext?) async throws {
+    public mutating func converse(_ message: String, settings: Notifier.SMTP, tls: NIOSSLContext?) async throws {
         try expect(await reply(), 220, "greeting")
         let me = ProcessInfo.processInfo.hostName.isEmpty ? "localhost" : ProcessInfo.processInfo.hostName
         var capabilities = try expect(await command("EHLO \(me)"), 250, "EHLO")
@@ -130,18 +130,18 @@ private struct SMTPSession {
     }
 
     @discardableResult
-    func expect(_ reply: Reply, _ code: Int, _ what: String) throws -> Reply {
+    public func expect(_ reply: Reply, _ code: Int, _ what: String) throws -> Reply {
         guard reply.code == code else { throw DeliveryError(description: "\(what): server answered \(reply.code) \(reply.text)") }
         return reply
     }
 
-    mutating func command(_ line: String) async throws -> Reply {
+    public mutating func command(_ line: String) async throws -> Reply {
         try await outbound.write(ByteBuffer(string: line + "\r\n"))
         return try await reply()
     }
 
     /// One reply, possibly several lines (`250-…` continues, `250 …` ends).
-    mutating func reply() async throws -> Reply {
+    public mutating func reply() async throws -> Reply {
         var lines: [String] = []
         while true {
             let line = try await nextLine()
@@ -155,7 +155,7 @@ private struct SMTPSession {
         }
     }
 
-    mutating func nextLine() async throws -> String {
+    public mutating func nextLine() async throws -> String {
         while true {
             if let range = pending.range(of: "\r\n") ?? pending.range(of: "\n") {
                 let line = String(pending[..<range.lowerBound])
@@ -171,7 +171,7 @@ private struct SMTPSession {
 }
 
 /// Runs `body`, failing with a clear message when it takes longer than `limit`.
-func withDeadline<T: Sendable>(_ limit: Duration, what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+public func withDeadline<T: Sendable>(_ limit: Duration, what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask { try await body() }
         group.addTask {

@@ -3,36 +3,36 @@ import Foundation
 /// Query-node process memory and CPU (and segments and rows) from the metrics endpoints; CPU is
 /// the change of `process_cpu_seconds_total` since the previous sample of the same endpoint.
 /// `monitor` samples twice a second apart; `watch` samples at every check.
-struct NodeResourceSampler: Sendable {
-    struct Usage: Sendable {
-        var nodeID: Int64
+public struct NodeResourceSampler: Sendable {
+    public struct Usage: Sendable {
+        public var nodeID: Int64
         /// The endpoint the numbers came from.
-        var source: String
-        var memoryMB: Double?
-        var memoryPercent: Double?
-        var cpuPercent: Double?
+        public var source: String
+        public var memoryMB: Double?
+        public var memoryPercent: Double?
+        public var cpuPercent: Double?
         /// `milvus_querynode_segment_num` / `milvus_querynode_entity_num`, summed over the node's series.
-        var segments: Int
-        var rows: Int
+        public var segments: Int
+        public var rows: Int
         /// Searches the node has run (`milvus_querynode_sq_req_count`, as in `NodeTrafficProbe`).
-        var searches: Double = 0
+        public var searches: Double = 0
     }
 
-    struct Sample: Sendable {
-        var usages: [Usage]
+    public struct Sample: Sendable {
+        public var usages: [Usage]
         /// Endpoints that could not be read, with the reason.
-        var failures: [(endpoint: String, reason: String)]
+        public var failures: [(endpoint: String, reason: String)]
     }
 
     private(set) var endpoints: [MetricsEndpoint]
     private var previous: [String: (cpuSeconds: Double, at: ContinuousClock.Instant)] = [:]
 
-    init(endpoints: [String]) {
+    public init(endpoints: [String]) {
         self.endpoints = endpoints.map(MetricsEndpoint.init)
     }
 
     /// Follows another set of endpoints (nodes joined or left); those it had keep their CPU baseline.
-    mutating func use(_ urls: [String]) {
+    public mutating func use(_ urls: [String]) {
         endpoints = urls.map(MetricsEndpoint.init)
         let kept = Set(endpoints.map(\.base))
         previous = previous.filter { kept.contains($0.key) }
@@ -40,7 +40,7 @@ struct NodeResourceSampler: Sendable {
 
     /// The query nodes found on the endpoints that answered. `hostMemory` maps node ids to the
     /// host's memory (GetMetrics); for endpoints on this machine this machine's memory is used.
-    mutating func sample(hostMemory: [Int64: Int], timeout: Duration = .seconds(5)) async -> Sample {
+    public mutating func sample(hostMemory: [Int64: Int], timeout: Duration = .seconds(5)) async -> Sample {
         var result = Sample(usages: [], failures: [])
         let texts = await MetricsEndpoint.readAll(endpoints, timeout: timeout)
         for e in endpoints {
@@ -78,10 +78,10 @@ struct NodeResourceSampler: Sendable {
 }
 
 /// Which query nodes a process's `/metrics` speaks for.
-enum QueryNodeSeries {
+public enum QueryNodeSeries {
     /// The `node_id` labels of its `milvus_querynode_*` series (a node without segments has no
     /// segment_num series, so every querynode family is looked at).
-    static func nodeIDs(_ text: PrometheusText) -> Set<Int64> {
+    public static func nodeIDs(_ text: PrometheusText) -> Set<Int64> {
         Set(text.families.values.filter { $0.name.hasPrefix("milvus_querynode_") }.flatMap(\.samples)
             .compactMap { $0.labels["node_id"].flatMap { Int64($0) } })
     }
@@ -89,7 +89,7 @@ enum QueryNodeSeries {
 
 extension MetricsEndpoint {
     /// Whether the endpoint is on this machine (its memory is then this machine's).
-    var isLocal: Bool {
+    public var isLocal: Bool {
         guard let host = URLComponents(string: base)?.host else { return false }
         return host == "127.0.0.1" || host == "localhost" || host == "::1" || host == "[::1]"
     }

@@ -12,39 +12,39 @@ import Synchronization
 /// proxy among the replica groups, and that leader sends a request to every node holding the
 /// shard's segments in its group, itself included (`scope="FromLeader"`). So `OnLeader` says which
 /// replica group the proxy picked, `FromLeader` how the work spread over the nodes.
-final class NodeTrafficProbe: Sendable {
+public final class NodeTrafficProbe: Sendable {
     /// A node's counters at one moment.
-    struct Counters: Sendable, Equatable {
-        var requests: Double
-        var led: Double
-        var failures: Double
+    public struct Counters: Sendable, Equatable {
+        public var requests: Double
+        public var led: Double
+        public var failures: Double
         /// Sum of `milvus_querynode_search_nq`: query vectors of the searches led; nil without the series.
-        var vectors: Double?
-        var cpuSeconds: Double?
-        var source: String
+        public var vectors: Double?
+        public var cpuSeconds: Double?
+        public var source: String
     }
 
-    struct Snapshot: Sendable {
-        var at: ContinuousClock.Instant
-        var nodes: [Int64: Counters]
+    public struct Snapshot: Sendable {
+        public var at: ContinuousClock.Instant
+        public var nodes: [Int64: Counters]
         /// The proxies' and the shard leaders' search latency histograms, summed over processes.
-        var proxyLatency: BucketHistogram?
-        var leaderLatency: BucketHistogram?
+        public var proxyLatency: BucketHistogram?
+        public var leaderLatency: BucketHistogram?
     }
 
     /// What starting found out: the probe, or why there is none (as notes for the step), and
     /// the endpoints that could not be read.
-    struct Start: Sendable {
-        var probe: NodeTrafficProbe?
-        var notes: [StepNote]
-        var unreadable: [(endpoint: String, reason: String)] = []
+    public struct Start: Sendable {
+        public var probe: NodeTrafficProbe?
+        public var notes: [StepNote]
+        public var unreadable: [(endpoint: String, reason: String)] = []
     }
 
-    static let defaultInterval: Duration = .seconds(1)
+    public static let defaultInterval: Duration = .seconds(1)
 
     /// The only families the readings after the first need: parsing just these keeps a reading
     /// of a Milvus `/metrics` cheap for the client (it runs every second during the load).
-    static let families: Set<String> = ["milvus_querynode_sq_req_count", "milvus_querynode_search_nq", "process_cpu_seconds_total",
+    public static let families: Set<String> = ["milvus_querynode_sq_req_count", "milvus_querynode_search_nq", "process_cpu_seconds_total",
                                          ServerLatency.proxyHistogram, ServerLatency.nodeHistogram]
 
     private let endpoints: [MetricsEndpoint]
@@ -69,7 +69,7 @@ final class NodeTrafficProbe: Sendable {
     /// Reads every endpoint once, keeps those that serve query-node series or the proxy's search
     /// latency, and starts sampling them every `interval`. No probe (with a note saying why)
     /// when none does.
-    static func start(endpoints urls: [String], collection: String?, client: MilvusClient,
+    public static func start(endpoints urls: [String], collection: String?, client: MilvusClient,
                       interval: Duration? = defaultInterval) async -> Start {
         guard !urls.isEmpty else { return Start(probe: nil, notes: [StepNote(.trafficUnknown, ["endpoints": "any endpoint (target.metrics is empty)"])]) }
         let all = urls.map(MetricsEndpoint.init)
@@ -108,7 +108,7 @@ final class NodeTrafficProbe: Sendable {
     }
 
     /// Stops sampling, reads the counters a last time and works out each node's part.
-    func finish() async -> NodeTrafficDetails {
+    public func finish() async -> NodeTrafficDetails {
         let task = sampler.withLock { t -> Task<Void, Never>? in defer { t = nil }; return t }
         task?.cancel()
         await task?.value
@@ -133,7 +133,7 @@ final class NodeTrafficProbe: Sendable {
         return (texts, failures, .now)
     }
 
-    static func snapshot(_ texts: [String: PrometheusText], at: ContinuousClock.Instant, endpoints: [MetricsEndpoint],
+    public static func snapshot(_ texts: [String: PrometheusText], at: ContinuousClock.Instant, endpoints: [MetricsEndpoint],
                          nodes known: [String: Set<Int64>]) -> Snapshot {
         var nodes: [Int64: Counters] = [:]
         var proxies: [BucketHistogram] = [], leaders: [BucketHistogram] = []
@@ -151,7 +151,7 @@ final class NodeTrafficProbe: Sendable {
 
     /// A node's search counters. Servers without the `scope` label count every search request
     /// once; then `requests` and `led` are the same number.
-    static func counters(_ text: PrometheusText, node: Int64, cpuSeconds: Double?, source: String) -> Counters {
+    public static func counters(_ text: PrometheusText, node: Int64, cpuSeconds: Double?, source: String) -> Counters {
         let series = text.samples(named: "milvus_querynode_sq_req_count")
             .filter { $0.labels["node_id"] == String(node) && $0.labels["query_type"] == "search" }
         func sum(scope: String?, status: String) -> Double {
@@ -168,13 +168,13 @@ final class NodeTrafficProbe: Sendable {
 
     /// The increase of a counter; a decrease means the process restarted (its counter began
     /// again at 0), so the new value is the increase.
-    static func increase(_ a: Double?, _ b: Double?) -> Double {
+    public static func increase(_ a: Double?, _ b: Double?) -> Double {
         guard let b else { return 0 }
         guard let a else { return b }
         return b >= a ? b - a : b
     }
 
-    static func details(first: Snapshot, samples: [Snapshot], last: Snapshot, groups: [ReplicaGroup], interval: Duration?) -> NodeTrafficDetails {
+    public static func details(first: Snapshot, samples: [Snapshot], last: Snapshot, groups: [ReplicaGroup], interval: Duration?) -> NodeTrafficDetails {
         let ids = Set(first.nodes.keys).union(last.nodes.keys).sorted()
         let span = max((last.at - first.at).seconds, 0.001)
         let groupOf = Dictionary(groups.flatMap { g in g.nodeIDs.map { ($0, g.id) } }, uniquingKeysWith: { a, _ in a })
@@ -237,21 +237,21 @@ final class NodeTrafficProbe: Sendable {
 extension NodeTrafficDetails {
     /// The nodes that hold the collection (members of its replica groups), or every node seen
     /// when the groups are unknown: imbalance is judged among them.
-    var holdingNodes: [Node] {
+    public var holdingNodes: [Node] {
         let members = Set(groups.flatMap(\.nodeIDs))
         return members.isEmpty ? nodes : nodes.filter { members.contains($0.nodeID) }
     }
 
     /// max ÷ mean of the requests of the nodes holding the collection; nil without traffic.
-    var nodeShareImbalance: Double? {
+    public var nodeShareImbalance: Double? {
         let counts = holdingNodes.map(\.requests)
         guard counts.reduce(0, +) > 0 else { return nil }
-        return MonitorRunner.imbalance(counts)
+        return Balance.imbalance(counts)
     }
 
     /// One note per replica group that led none of the searches while another led some: with
     /// 2 or more groups that is the proxy's routing, not chance.
-    var idleReplicaGroupNotes: [StepNote] {
+    public var idleReplicaGroupNotes: [StepNote] {
         let total = groups.reduce(0) { $0 + $1.searches }
         guard groups.count >= 2, total > 0 else { return [] }
         return groups.filter { $0.searches == 0 }.map {
@@ -261,13 +261,23 @@ extension NodeTrafficDetails {
     }
 
     /// max ÷ mean of the searches each replica group led; nil without groups or traffic.
-    var replicaShareImbalance: Double? {
+    public var replicaShareImbalance: Double? {
         let counts = groups.map(\.searches)
         guard !counts.isEmpty, counts.reduce(0, +) > 0 else { return nil }
-        return MonitorRunner.imbalance(counts)
+        return Balance.imbalance(counts)
     }
 }
 
 extension Duration {
-    var seconds: Double { milliseconds / 1000 }
+    public var seconds: Double { milliseconds / 1000 }
+}
+
+/// How evenly something is spread over nodes or groups.
+public enum Balance {
+    /// max ÷ mean; 1 is perfectly even (and so is nothing at all).
+    public static func imbalance(_ values: [Int]) -> Double {
+        guard !values.isEmpty else { return 1 }
+        let mean = Double(values.reduce(0, +)) / Double(values.count)
+        return mean > 0 ? Double(values.max()!) / mean : 1
+    }
 }

@@ -1,5 +1,5 @@
 import Testing
-@testable import ScenarioRunner
+@testable import ClusterObservation
 
 @Suite("Prometheus text format")
 struct PrometheusTextTests {

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 import MilvusClient
 import ScenarioRecord
 import ScenarioSpec
@@ -10,22 +11,22 @@ import Synchronization
 ///
 /// Each round opens a fresh connection with one attempt per call, so a check sees the server
 /// as a new client would — not a connection that is still backing off from an earlier failure.
-final class HealthProbe: Sendable {
-    let connection: ConnectionOptions
-    let endpoints: [MetricsEndpoint]
-    let timeout: Duration
+public final class HealthProbe: Sendable {
+    public let connection: ConnectionOptions
+    public let endpoints: [MetricsEndpoint]
+    public let timeout: Duration
     /// The collection the serving check searches; nil skips it.
-    let collection: String?
+    public let collection: String?
     private let target = Mutex<ServingTarget?>(nil)
 
     /// What the serving search needs, looked up once.
-    struct ServingTarget: Sendable {
-        var field: String
-        var dim: Int
-        var metric: String?
+    public struct ServingTarget: Sendable {
+        public var field: String
+        public var dim: Int
+        public var metric: String?
     }
 
-    init(connection: ConnectionOptions, endpoints: [String], timeout: Duration, collection: String?) {
+    public init(connection: ConnectionOptions, endpoints: [String], timeout: Duration, collection: String?) {
         var options = connection
         options.timeout = timeout
         options.maxAttempts = 1
@@ -37,7 +38,7 @@ final class HealthProbe: Sendable {
     }
 
     /// Runs every check once; never throws: what failed is part of the answer.
-    func check() async -> HealthObservation {
+    public func check() async -> HealthObservation {
         var observation = HealthObservation(details: HealthDetails(checkHealth: nil, reasons: [], quotaStates: [], components: [:],
                                                                    endpoints: [], serving: nil, servingError: nil))
         let timeout = self.timeout
@@ -85,8 +86,10 @@ final class HealthProbe: Sendable {
             let t1 = clock.now
             do {
                 let target = try await servingTarget(client, collection)
-                var vectors = QueryVectors(dim: target.dim, settings: nil)
-                _ = try await client.search(SearchRequest(collection: collection, field: target.field, vectors: vectors.next(1), topK: 1,
+                // Any vector will do: a seeded one, the same every check.
+                var random = SeededRandom(seed: 7)
+                let vector = (0..<target.dim).map { _ in random.unitFloat() }
+                _ = try await client.search(SearchRequest(collection: collection, field: target.field, vectors: [vector], topK: 1,
                                                           metric: target.metric, timeout: timeout))
                 observation.details.serving = true
                 observation.searchLatencyMs = (clock.now - t1).milliseconds
@@ -115,7 +118,7 @@ final class HealthProbe: Sendable {
     }
 
     /// The reason without the long gRPC detail, for timelines.
-    static func short(_ error: any Error) -> String {
+    public static func short(_ error: any Error) -> String {
         let text = (error as? MilvusError).map { e -> String in
             var s = e.reason
             if case .server(_, let code) = e.kind { s = "code \(code): \(s)" }
@@ -126,25 +129,25 @@ final class HealthProbe: Sendable {
 }
 
 /// The answer of one `HealthProbe` round.
-struct HealthObservation: Sendable {
-    var details: HealthDetails
-    var latencyMs: Double?
-    var searchLatencyMs: Double?
-    var connectError: String?
-    var systemInfo: SystemInfo?
+public struct HealthObservation: Sendable {
+    public var details: HealthDetails
+    public var latencyMs: Double?
+    public var searchLatencyMs: Double?
+    public var connectError: String?
+    public var systemInfo: SystemInfo?
 
-    var live: Bool { details.endpoints.allSatisfy(\.ok) }
-    var serving: Bool? { details.serving }
-    var unhealthyComponents: Int {
+    public var live: Bool { details.endpoints.allSatisfy(\.ok) }
+    public var serving: Bool? { details.serving }
+    public var unhealthyComponents: Int {
         details.components.values.filter { $0 != "healthy" }.count + details.endpoints.filter { !$0.ok }.count
     }
     /// Serving (when checked) and not declared unhealthy by CheckHealth, and reachable at all.
-    var healthy: Bool { connectError == nil && (details.serving ?? true) && details.checkHealth != false }
+    public var healthy: Bool { connectError == nil && (details.serving ?? true) && details.checkHealth != false }
     /// Something is wrong: not serving, not live, unreachable or CheckHealth unhealthy.
-    var troubled: Bool { !healthy || !live }
+    public var troubled: Bool { !healthy || !live }
 
     /// The first problem, for the timeline.
-    var problem: String? {
+    public var problem: String? {
         if let e = details.servingError { return e }
         if let e = connectError { return e }
         if details.checkHealth == false { return "CheckHealth: " + (details.reasons.first ?? "unhealthy") }

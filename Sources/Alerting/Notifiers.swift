@@ -1,35 +1,50 @@
+import ClusterObservation
 import Foundation
 import ScenarioRecord
 import ScenarioSpec
 
 /// One alert state change, as every channel receives it.
-struct AlertNotification: Sendable {
-    var rule: String
-    var severity: String
-    var kind: NotificationRecord.Kind
-    var summary: String?
-    var condition: String
-    var values: [String: Double]
-    var startsAt: Date
+public struct AlertNotification: Sendable {
+    public var rule: String
+    public var severity: String
+    public var kind: NotificationRecord.Kind
+    public var summary: String?
+    public var condition: String
+    public var values: [String: Double]
+    public var startsAt: Date
     /// Set when the alert resolved.
-    var endsAt: Date?
-    var scenario: String
-    var step: String
+    public var endsAt: Date?
+    public var scenario: String
+    public var step: String
 
-    var status: String { kind == .resolved ? "resolved" : "firing" }
+    public init(rule: String, severity: String, kind: NotificationRecord.Kind, summary: String?, condition: String, values: [String: Double],
+                startsAt: Date, endsAt: Date?, scenario: String, step: String) {
+        self.rule = rule
+        self.severity = severity
+        self.kind = kind
+        self.summary = summary
+        self.condition = condition
+        self.values = values
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+        self.scenario = scenario
+        self.step = step
+    }
+
+    public var status: String { kind == .resolved ? "resolved" : "firing" }
 
     /// One line for chat and subjects: `[FIRING] critical server-down: …`.
-    var headline: String {
+    public var headline: String {
         "[\(status.uppercased())] \(severity) \(rule)" + (summary.map { ": \($0)" } ?? "")
     }
 
     /// The values that made it fire, e.g. `serving=0, live=0`.
-    var valuesText: String {
+    public var valuesText: String {
         values.keys.sorted().map { "\($0)=\(Self.number(values[$0]!))" }.joined(separator: ", ")
     }
 
     /// A few lines with everything a person on call needs.
-    var text: String {
+    public var text: String {
         var lines = [headline,
                      "condition: \(condition)" + (values.isEmpty ? "" : " (\(valuesText))"),
                      "scenario: \(scenario), step: \(step)",
@@ -39,25 +54,25 @@ struct AlertNotification: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    static func number(_ v: Double) -> String {
+    public static func number(_ v: Double) -> String {
         v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(format: "%.3g", v)
     }
 
-    static func timestamp(_ date: Date) -> String {
+    public static func timestamp(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }
 
 /// Somewhere alerts go. Delivery errors are thrown and recorded by the watch, never fatal.
-protocol AlertChannel: Sendable {
+public protocol AlertChannel: Sendable {
     var name: String { get }
     /// `webhook`, `alertmanager` or `smtp`.
     var channel: String { get }
     func deliver(_ notification: AlertNotification) async throws
 }
 
-enum AlertChannels {
-    static func make(_ notifier: Notifier) -> any AlertChannel {
+public enum AlertChannels {
+    public static func make(_ notifier: Notifier) -> any AlertChannel {
         switch notifier.channel {
         case .webhook(let url, let headers, let timeout):
             return WebhookChannel(name: notifier.name, url: url, headers: headers, timeout: timeout.swiftDuration)
@@ -70,14 +85,14 @@ enum AlertChannels {
 }
 
 /// A delivery that did not work, with what the receiver said.
-struct DeliveryError: Error, CustomStringConvertible {
-    var description: String
+public struct DeliveryError: Error, CustomStringConvertible {
+    public var description: String
 }
 
 /// POSTs JSON; the HTTP status must be 2xx.
-enum HTTPDelivery {
+public enum HTTPDelivery {
 
-    static func post(_ url: String, json: Any, headers: [Parameter], timeout: Duration) async throws {
+    public static func post(_ url: String, json: Any, headers: [Parameter], timeout: Duration) async throws {
         guard URL(string: url) != nil else { throw DeliveryError(description: "'\(url)' is not a URL") }
         let body = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
         let response: HTTP.Response
@@ -95,15 +110,15 @@ enum HTTPDelivery {
 }
 
 /// A JSON POST with a Slack-compatible `text` field and the alert's fields beside it.
-struct WebhookChannel: AlertChannel {
-    let name: String
-    let url: String
+public struct WebhookChannel: AlertChannel {
+    public let name: String
+    public let url: String
     /// May hold secrets (tokens); never logged or recorded.
-    let headers: [Parameter]
-    let timeout: Duration
-    var channel: String { "webhook" }
+    public let headers: [Parameter]
+    public let timeout: Duration
+    public var channel: String { "webhook" }
 
-    static func payload(_ n: AlertNotification) -> [String: Any] {
+    public static func payload(_ n: AlertNotification) -> [String: Any] {
         var p: [String: Any] = [
             "text": n.text,
             "alert": n.rule,
@@ -121,20 +136,20 @@ struct WebhookChannel: AlertChannel {
         return p
     }
 
-    func deliver(_ notification: AlertNotification) async throws {
+    public func deliver(_ notification: AlertNotification) async throws {
         try await HTTPDelivery.post(url, json: Self.payload(notification), headers: headers, timeout: timeout)
     }
 }
 
 /// Prometheus Alertmanager's API: `POST /api/v2/alerts`, `endsAt` when resolved.
-struct AlertmanagerChannel: AlertChannel {
-    let name: String
-    let url: String
-    let labels: [Parameter]
-    let timeout: Duration
-    var channel: String { "alertmanager" }
+public struct AlertmanagerChannel: AlertChannel {
+    public let name: String
+    public let url: String
+    public let labels: [Parameter]
+    public let timeout: Duration
+    public var channel: String { "alertmanager" }
 
-    static func payload(_ n: AlertNotification, labels extra: [Parameter]) -> [[String: Any]] {
+    public static func payload(_ n: AlertNotification, labels extra: [Parameter]) -> [[String: Any]] {
         var labels = ["alertname": n.rule, "severity": n.severity, "scenario": n.scenario, "step": n.step, "source": "milvus-scenario"]
         for l in extra { labels[l.name] = l.value }
         var annotations = ["description": n.text.split(separator: "\n").dropFirst().joined(separator: "\n")]
@@ -145,7 +160,7 @@ struct AlertmanagerChannel: AlertChannel {
         return [alert]
     }
 
-    func deliver(_ notification: AlertNotification) async throws {
+    public func deliver(_ notification: AlertNotification) async throws {
         let base = url.hasSuffix("/") ? String(url.dropLast()) : url
         try await HTTPDelivery.post(base + "/api/v2/alerts", json: Self.payload(notification, labels: labels), headers: [], timeout: timeout)
     }

@@ -72,7 +72,7 @@ public struct PrometheusText: Sendable {
     }
 
     /// Whether a line (a sample, or a `# TYPE` / `# HELP` line) is about one of `wanted`'s families.
-    static func belongs(_ line: Substring.UTF8View, to wanted: Set<String>) -> Bool {
+    public static func belongs(_ line: Substring.UTF8View, to wanted: Set<String>) -> Bool {
         var rest = line[...]
         if rest.first == UInt8(ascii: "#") {
             // "# TYPE name type" / "# HELP name text": the third word.

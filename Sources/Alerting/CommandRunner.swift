@@ -5,27 +5,27 @@ import ScenarioSpec
 /// never through a shell unless the scenario wrote `shell: true` — from the current directory,
 /// with standard output and error captured (the tail is kept) and a deadline. A command that has
 /// started runs to its end or its deadline; cancelling the calling task does not cut it short.
-enum CommandRunner {
-    struct Outcome: Sendable {
-        var exitCode: Int32?
-        var duration: Duration
-        var outputTail: String?
-        var error: String?
+public enum CommandRunner {
+    public struct Outcome: Sendable {
+        public var exitCode: Int32?
+        public var duration: Duration
+        public var outputTail: String?
+        public var error: String?
     }
 
     /// How long one command may run before it is stopped (SIGTERM, then SIGKILL after 5 s).
-    static let deadline = Duration.seconds(600)
+    public static let deadline = Duration.seconds(600)
     /// Lines of output kept in the record.
-    static let tailLines = 15
+    public static let tailLines = 15
 
     /// What runs before the command: `/usr/bin/env` finds a bare name on PATH without a shell,
     /// and resets every signal to its default first — `run` ignores SIGINT and SIGTERM itself
     /// (it handles them), and ignored signals are inherited across exec: a server a recover
     /// command starts would otherwise ignore SIGTERM for good.
-    static let launcher = ["/usr/bin/env", "--default-signal", "--"]
+    public static let launcher = ["/usr/bin/env", "--default-signal", "--"]
 
     /// The argv to execute; a shell command becomes `sh -c LINE`.
-    static func argv(_ command: Command, replacing substitutions: [String: String] = [:]) -> [String] {
+    public static func argv(_ command: Command, replacing substitutions: [String: String] = [:]) -> [String] {
         let args = command.argv.map { arg in
             substitutions.reduce(arg) { $0.replacingOccurrences(of: "${\($1.key)}", with: $1.value) }
         }
@@ -33,13 +33,13 @@ enum CommandRunner {
     }
 
     /// How the command reads in reports (what the user wrote, substitutions applied).
-    static func display(_ command: Command, replacing substitutions: [String: String] = [:]) -> String {
+    public static func display(_ command: Command, replacing substitutions: [String: String] = [:]) -> String {
         let args = argv(command, replacing: substitutions).dropFirst(launcher.count + (command.shell ? 2 : 0))
         if command.shell { return "sh -c " + (args.first.map { "'\($0)'" } ?? "") }
         return args.map { $0.isEmpty || $0.contains(where: { " '\"$".contains($0) }) ? "'\($0)'" : $0 }.joined(separator: " ")
     }
 
-    static func run(_ argv: [String], environment: [String: String] = [:], deadline: Duration = deadline, keepLines: Int = tailLines) async -> Outcome {
+    public static func run(_ argv: [String], environment: [String: String] = [:], deadline: Duration = deadline, keepLines: Int = tailLines) async -> Outcome {
         let clock = ContinuousClock()
         let start = clock.now
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("milvus-scenario-command-\(UUID().uuidString).log")

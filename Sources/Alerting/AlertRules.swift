@@ -7,36 +7,36 @@ import ScenarioSpec
 /// most once per `repeat` (the document's storm suppression: one alert, not one per check);
 /// it resolves at the first check where the condition no longer holds. A signal that was not
 /// measured at a check (no background load, no metrics endpoint) makes its comparison false.
-struct AlertRules: Sendable {
-    enum Transition: Sendable, Equatable {
+public struct AlertRules: Sendable {
+    public enum Transition: Sendable, Equatable {
         case fired, repeated, resolved
     }
 
-    struct Event: Sendable {
-        var rule: WatchStep.Rule
-        var transition: Transition
+    public struct Event: Sendable {
+        public var rule: WatchStep.Rule
+        public var transition: Transition
         /// When the alert fired (for `startsAt`), and now.
-        var firedAt: Duration
-        var at: Duration
-        var values: [String: Double]
+        public var firedAt: Duration
+        public var at: Duration
+        public var values: [String: Double]
     }
 
     private struct State: Sendable {
-        var holdingSince: Duration?
-        var firedAt: Duration?
-        var notifiedAt: Duration?
+        public var holdingSince: Duration?
+        public var firedAt: Duration?
+        public var notifiedAt: Duration?
     }
 
-    let rules: [WatchStep.Rule]
+    public let rules: [WatchStep.Rule]
     private var states: [State]
 
-    init(_ rules: [WatchStep.Rule]) {
+    public init(_ rules: [WatchStep.Rule]) {
         self.rules = rules
         states = Array(repeating: State(), count: rules.count)
     }
 
     /// Whether `condition` holds for these signal values (every comparison of some group).
-    static func holds(_ condition: Condition, _ signals: [String: Double]) -> Bool {
+    public static func holds(_ condition: Condition, _ signals: [String: Double]) -> Bool {
         condition.anyOf.contains { group in
             group.allSatisfy { c in
                 guard let observed = signals[c.subject],
@@ -48,14 +48,14 @@ struct AlertRules: Sendable {
     }
 
     /// The signals a condition reads, with their values at this check.
-    static func values(_ condition: Condition, _ signals: [String: Double]) -> [String: Double] {
+    public static func values(_ condition: Condition, _ signals: [String: Double]) -> [String: Double] {
         var v: [String: Double] = [:]
         for c in condition.anyOf.joined() { v[c.subject] = signals[c.subject] }
         return v
     }
 
     /// Evaluates every rule at one check; returns what changed.
-    mutating func evaluate(_ signals: [String: Double], at now: Duration) -> [Event] {
+    public mutating func evaluate(_ signals: [String: Double], at now: Duration) -> [Event] {
         var events: [Event] = []
         for (i, rule) in rules.enumerated() {
             var s = states[i]

@@ -2,20 +2,20 @@ import Foundation
 import Synchronization
 
 /// One Milvus process's metrics port: `/metrics` (Prometheus text) and `/healthz`.
-struct MetricsEndpoint: Sendable {
-    var base: String
+public struct MetricsEndpoint: Sendable {
+    public var base: String
 
-    init(_ base: String) {
+    public init(_ base: String) {
         self.base = base.hasSuffix("/") ? String(base.dropLast()) : base
     }
 
-    func get(_ path: String, timeout: Duration) async throws -> (status: Int, body: String) {
+    public func get(_ path: String, timeout: Duration) async throws -> (status: Int, body: String) {
         let r = try await HTTP.get(base + path, timeout: timeout)
         return (r.status, r.body)
     }
 
     /// `/metrics`, parsed; with `only`, just those families (see `PrometheusText.init(_:only:)`).
-    func metrics(timeout: Duration = .seconds(5), only: Set<String>? = nil) async throws -> PrometheusText {
+    public func metrics(timeout: Duration = .seconds(5), only: Set<String>? = nil) async throws -> PrometheusText {
         let status: Int, body: String
         do { (status, body) = try await get("/metrics", timeout: timeout) } catch let e as HTTP.Failure {
             throw MetricsError(endpoint: base, reason: e.reason)
@@ -25,7 +25,7 @@ struct MetricsEndpoint: Sendable {
     }
 
     /// `/healthz`: whether it answered 200 with OK (or JSON per component), and what it said.
-    func healthz(timeout: Duration = .seconds(5)) async -> (ok: Bool, answer: String) {
+    public func healthz(timeout: Duration = .seconds(5)) async -> (ok: Bool, answer: String) {
         do {
             let (status, body) = try await get("/healthz", timeout: timeout)
             let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -39,21 +39,21 @@ struct MetricsEndpoint: Sendable {
 }
 
 /// An endpoint's `/metrics` could not be read: `reason` says why in a few words.
-struct MetricsError: Error, CustomStringConvertible {
-    var endpoint: String
-    var reason: String
-    var description: String { "\(endpoint): \(reason)" }
+public struct MetricsError: Error, CustomStringConvertible {
+    public var endpoint: String
+    public var reason: String
+    public var description: String { "\(endpoint): \(reason)" }
 }
 
 extension MetricsError {
     /// Why `error` kept an endpoint's metrics from being read, without the endpoint's address.
-    static func reason(_ error: any Error) -> String { (error as? MetricsError)?.reason ?? "\(error)" }
+    public static func reason(_ error: any Error) -> String { (error as? MetricsError)?.reason ?? "\(error)" }
 }
 
 extension MetricsEndpoint {
     /// Reads every endpoint's `/metrics` at once (one that does not answer costs its timeout
     /// once, not once per endpoint): each endpoint's text or why it could not be read, and when.
-    static func readAll(_ endpoints: [MetricsEndpoint], timeout: Duration, only: Set<String>? = nil) async
+    public static func readAll(_ endpoints: [MetricsEndpoint], timeout: Duration, only: Set<String>? = nil) async
         -> [String: (text: Result<PrometheusText, MetricsError>, at: ContinuousClock.Instant)] {
         let results = ReadResults()
         await withDiscardingTaskGroup { group in
@@ -72,6 +72,6 @@ extension MetricsEndpoint {
     }
 
     private final class ReadResults: Sendable {
-        let value = Mutex<[String: (text: Result<PrometheusText, MetricsError>, at: ContinuousClock.Instant)]>([:])
+        public let value = Mutex<[String: (text: Result<PrometheusText, MetricsError>, at: ContinuousClock.Instant)]>([:])
     }
 }

@@ -8,27 +8,27 @@ import NIOPosix
 /// through one shared async-http-client (connection pooling, per-request deadlines), with
 /// errors put into a few plain words (`connection refused`, `timed out after 2 s`) instead of
 /// a transport error's dump.
-enum HTTP {
-    struct Response: Sendable {
-        var status: Int
-        var body: String
+public enum HTTP {
+    public struct Response: Sendable {
+        public var status: Int
+        public var body: String
     }
 
     /// What went wrong reaching `url`, in words a person can act on.
-    struct Failure: Error, CustomStringConvertible {
-        var url: String
-        var reason: String
-        var description: String { "\(url): \(reason)" }
+    public struct Failure: Error, CustomStringConvertible {
+        public var url: String
+        public var reason: String
+        public var description: String { "\(url): \(reason)" }
     }
 
     /// Bodies larger than this are cut (a Milvus `/metrics` is about 100 KB).
-    static let maxBody = 16 * 1024 * 1024
+    public static let maxBody = 16 * 1024 * 1024
 
-    static func get(_ url: String, timeout: Duration) async throws -> Response {
+    public static func get(_ url: String, timeout: Duration) async throws -> Response {
         try await execute(HTTPClientRequest(url: url), url: url, timeout: timeout)
     }
 
-    static func post(_ url: String, body: Data, headers: [(String, String)], timeout: Duration) async throws -> Response {
+    public static func post(_ url: String, body: Data, headers: [(String, String)], timeout: Duration) async throws -> Response {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -70,7 +70,7 @@ enum HTTP {
     }
 
     /// A transport error in a few words.
-    static func describe(_ error: any Error, timeout seconds: Double) -> String {
+    public static func describe(_ error: any Error, timeout seconds: Double) -> String {
         let limit = String(format: seconds < 10 ? "%.1f s" : "%.0f s", seconds)
         switch error {
         case let e as HTTPClientError:

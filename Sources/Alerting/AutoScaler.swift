@@ -4,18 +4,18 @@ import ScenarioSpec
 /// The document's auto-scaler, as pure logic: average query-node CPU above `cpuAbove` or memory
 /// above `memoryAbove` → one more replica, up to `max`; both under half of theirs → one fewer,
 /// down to `min`; at most one change per `cooldown`.
-struct AutoScaler: Sendable {
-    let settings: WatchStep.Scaling
-    private(set) var replicas: Int
+public struct AutoScaler: Sendable {
+    public let settings: WatchStep.Scaling
+    public private(set) var replicas: Int
     private var lastChange: Duration?
 
-    init(_ settings: WatchStep.Scaling) {
+    public init(_ settings: WatchStep.Scaling) {
         self.settings = settings
         replicas = settings.initial
     }
 
     /// The desired count when it should change now, else nil. Unknown CPU or memory: no change.
-    mutating func decide(cpuPercent: Double?, memoryPercent: Double?, at now: Duration) -> Int? {
+    public mutating func decide(cpuPercent: Double?, memoryPercent: Double?, at now: Duration) -> Int? {
         guard let cpu = cpuPercent, let memory = memoryPercent else { return nil }
         if let last = lastChange, now - last < settings.cooldown.swiftDuration { return nil }
         var desired = replicas
@@ -31,7 +31,7 @@ struct AutoScaler: Sendable {
     }
 
     /// The scale command failed: the deployment still runs `previous` (the cooldown still applies).
-    mutating func failed(keeping previous: Int) {
+    public mutating func failed(keeping previous: Int) {
         replicas = previous
     }
 }
