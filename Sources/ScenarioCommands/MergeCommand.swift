@@ -21,8 +21,12 @@ public struct MergeCommand: ParsableCommand {
         Every shard 0…N−1 must be given, finished, of the same scenario file (SHA-256); a missing \
         or unfinished shard is an error, or with --allow-partial a note naming it.
 
+        With --check, the merged run.json is read back and every load step's queries, errors and \
+        latency histogram buckets are compared with the shards' sums; a table shows them, and a \
+        difference exits 3.
+
         Exit codes as for run: 0 passed · 1 a threshold failed · 2 unusable input · 3 a shard's \
-        step failed · 130 a shard was interrupted.
+        step failed (or --check found a difference) · 130 a shard was interrupted.
         """
     )
 
@@ -34,6 +38,9 @@ public struct MergeCommand: ParsableCommand {
 
     @Flag(name: .customLong("allow-partial"), help: "Merge what there is when shards are missing or did not finish, with a note naming them, instead of failing.")
     var allowPartial = false
+
+    @Flag(help: "Read the merged run.json back and check each load step's queries, errors and histogram against the shards' sums; exit 3 on a difference.")
+    var check = false
 
     @Flag(name: .shortAndLong, help: "Print only errors and the result line.")
     var quiet = false
@@ -63,6 +70,9 @@ public struct MergeCommand: ParsableCommand {
             let written = try RunRecord.load(from: directory.appendingPathComponent(RecordFile.name))
             let formats = Set((merged.scenario.formats ?? ReportSet.Format.allCases.map(\.rawValue)).compactMap(ReportSet.Format.init(rawValue:)))
             try ReportSet.write(written, to: directory, formats: formats)
+            if check { try checkTotals(written, inputs.map(\.record)) }
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             printError("error: could not write into \(directory.path): \(error)")
             throw ExitCode(3)
@@ -72,6 +82,21 @@ public struct MergeCommand: ParsableCommand {
         else { print("result: \(Summary.verdict(merged.status))") }
         print("merged \(shards) of \(merged.shard?.count ?? 0) shards; reports: \(directory.path)")
         try exitForOutcome(merged)
+    }
+
+    /// The merged totals against the shards' sums, as written to disk.
+    func checkTotals(_ merged: RunRecord, _ shards: [RunRecord]) throws {
+        let steps = ShardCheck.check(merged: merged, shards: shards)
+        print(ShardCheck.table(steps), terminator: "")
+        let wrong = steps.filter { !$0.isExact }
+        guard wrong.isEmpty else {
+            for s in wrong {
+                printError("error: merged step '\(s.id)' is not the shards' sum: queries \(s.mergedQueries) vs \(s.shardQueries.reduce(0, +)), "
+                           + "errors \(s.mergedErrors) vs \(s.shardErrors)"
+                           + (s.differingHistograms.isEmpty ? "" : ", histogram buckets differ (\(s.differingHistograms.map { $0.isEmpty ? "latency" : $0 }.joined(separator: ", ")))"))
+            }
+            throw ExitCode(3)
+        }
     }
 
     func outputFolder(for record: RunRecord) throws -> URL {

@@ -4,24 +4,33 @@ import ScenarioRecord
 import ScenarioReport
 import ScenarioSpec
 
-/// `milvus-scenario report RUN.json`: rebuilds a run's reports from its run record.
+/// `milvus-scenario report RUN.json`: rebuilds a run's reports from its run record;
+/// `report --matrix DIR`: the chaos matrix's table from its case folders.
 public struct ReportCommand: ParsableCommand {
     public init() {}
 
     public static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Rebuild a run's reports (report.md, CSV, junit.xml, SVG) from its run.json.",
+        abstract: "Rebuild a run's reports (report.md, CSV, junit.xml, SVG) from its run.json, or a chaos matrix's table from its case folders.",
         discussion: """
         The reports are pure functions of the run record, so this gives the same files the run \
         wrote — or the same reports in the other language, or after a format change. Writes \
         into the run.json's folder unless --output is given.
+
+        With --matrix DIR: DIR holds one folder per chaos case (each a run's report folder with \
+        the case.json scripts/chaos writes beside its run.json); writes chaos.md, chaos.csv and \
+        chaos.json into DIR (or --output) and prints one line per case. Exit 2 when DIR holds \
+        no case or a record of a newer format.
         """
     )
 
     @Argument(help: ArgumentHelp("A run record written by 'run'.", valueName: "run.json"))
-    var record: String
+    var record: String?
 
-    @Option(help: ArgumentHelp("Folder to write into (default: the record's folder).", valueName: "dir"))
+    @Option(help: ArgumentHelp("A chaos matrix's folder (scripts/chaos --out): rebuild its chaos.md, .csv and .json from the case folders.", valueName: "dir"))
+    var matrix: String?
+
+    @Option(help: ArgumentHelp("Folder to write into (default: the record's folder, or the matrix folder).", valueName: "dir"))
     var output: String?
 
     @Option(help: ArgumentHelp("Language of the reports: en or zh (default: the scenario's).", valueName: "language"))
@@ -31,6 +40,14 @@ public struct ReportCommand: ParsableCommand {
     var formats: [String] = []
 
     public func validate() throws {
+        switch (record, matrix) {
+        case (nil, nil): throw ValidationError("give a run.json, or --matrix DIR")
+        case (_?, _?): throw ValidationError("give a run.json or --matrix DIR, not both")
+        default: break
+        }
+        if matrix != nil, language != nil || !formats.isEmpty {
+            throw ValidationError("--matrix writes chaos.md, chaos.csv and chaos.json in English; --language and --format apply to a run.json")
+        }
         if let language, !["en", "zh"].contains(language) { throw ValidationError("--language takes en or zh, not '\(language)'") }
         for f in formats where ReportSet.Format(rawValue: f) == nil {
             throw ValidationError("unknown format '\(f)'; use markdown, csv, junit or svg")
@@ -38,11 +55,26 @@ public struct ReportCommand: ParsableCommand {
     }
 
     public func run() throws {
+        if let matrix { return try writeMatrix(matrix) }
+        let record = record!
         let run = try loadRecord(record)
         let directory = output.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: record).deletingLastPathComponent()
         let chosen = formats.isEmpty ? (run.scenario.formats ?? ReportSet.Format.allCases.map(\.rawValue)) : formats
         let names = try ReportSet.write(run, to: directory, formats: Set(chosen.compactMap(ReportSet.Format.init(rawValue:))), language: language)
         print("wrote \(names.count) file\(names.count == 1 ? "" : "s") into \(directory.path): \(names.joined(separator: ", "))")
+    }
+
+    func writeMatrix(_ path: String) throws {
+        let table: FaultMatrix
+        do { table = try FaultMatrix.read(URL(fileURLWithPath: path)) } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+        let directory = URL(fileURLWithPath: output ?? path)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let names = try FaultMatrixReport.write(table, to: directory)
+        for row in table.rows { print(FaultMatrixReport.summary(row)) }
+        print("wrote \(names.joined(separator: ", ")) into \(directory.path) (\(table.rows.count) case\(table.rows.count == 1 ? "" : "s"))")
     }
 }
 

@@ -36,6 +36,8 @@ public enum RecordFile {
                 return "\(file): not a readable run record: \(reason)"
             }
         }
+
+        public var isNewerFormat: Bool { if case .newerFormat = self { true } else { false } }
     }
 
     /// What went wrong writing a file, in the system's words ("No space left on device",

@@ -148,8 +148,8 @@ struct CLITests {
         ([String](), ["run", "validate", "report", "merge", "compare", "baseline", "schema", "reference", "Exit codes"]),
         (["run"], ["--report-dir <dir>", "--var <name=value>", "--uri <uri>", "--quiet", "--verbose", "130 interrupted", "latest",
                    "--shard <I/N>", "JOB_COMPLETION_INDEX", "--start-at <time>", "--phase <all|setup|load>", "--setup-timeout <duration>"]),
-        (["merge"], ["<run.json|dir> ...", "--output <dir>", "--allow-partial", "exact percentiles", "2 unusable input"]),
-        (["report"], ["run.json", "--output <dir>", "--language <language>", "--format <format>"]),
+        (["merge"], ["<run.json|dir> ...", "--output <dir>", "--allow-partial", "--check", "exact percentiles", "2 unusable input"]),
+        (["report"], ["run.json", "--matrix <dir>", "case.json", "--output <dir>", "--language <language>", "--format <format>"]),
         (["compare"], ["<run.json> ...", "--baseline <dir>", "--metric <metric>", "--max-regression <percent>", "--junit <file>", "1 a significant regression", "inconclusive"]),
         (["baseline", "add"], ["<run.json> <dir>", "--keep <n>"]),
         (["validate"], ["file:line:col", "--var <name=value>", "--format <format>", "--strict"]),
@@ -218,6 +218,24 @@ struct CLITests {
         #expect(empty.status == 0 && empty.stdout.contains("No baseline runs of this scenario file"), "\(empty.stdout)")
         let badLanguage = try Self.run(["report", "x.json", "--language", "fr"])
         #expect(badLanguage.status == 2 && badLanguage.stderr.contains("--language takes en or zh"))
+        let nothing = try Self.run(["report"])
+        #expect(nothing.status == 2 && nothing.stderr.contains("give a run.json, or --matrix DIR"), "\(nothing.stderr)")
+        let noMatrix = try Self.run(["report", "--matrix", "/nonexistent-matrix"])
+        #expect(noMatrix.status == 2 && noMatrix.stderr.contains("/nonexistent-matrix is not a folder of chaos cases"), "\(noMatrix.stderr)")
+    }
+
+    @Test("report --matrix: the committed chaos matrix's table again, from its case folders")
+    func matrix() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("matrix-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let r = try Self.run(["report", "--matrix", Self.root.appendingPathComponent("reports/chaos-examples").path, "--output", out.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("kill-broker: exit 1 in 88 s: detect 6.4 s, live never lost, serving 30.4 s") && r.stdout.contains("900 acknowledged rows missing"),
+                "\(r.stdout)")
+        #expect(r.stdout.hasSuffix("into \(out.path) (19 cases)\n"), "\(r.stdout)")
+        let written = try String(contentsOf: out.appendingPathComponent("chaos.md"), encoding: .utf8)
+        let committed = try String(contentsOf: Self.root.appendingPathComponent("reports/chaos-examples/chaos.md"), encoding: .utf8)
+        #expect(written == committed)
     }
 
     @Test("--version")

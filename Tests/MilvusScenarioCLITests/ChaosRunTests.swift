@@ -1,8 +1,10 @@
 import Foundation
+import ScenarioReport
 import TestSupport
 import Testing
 
-/// Three cases of the chaos matrix (scripts/chaos.py, `make chaos`) on the real local cluster:
+/// Three cases of the chaos matrix (scripts/chaos.py, `make chaos`; the table by
+/// `milvus-scenario report --matrix`) on the real local cluster:
 /// a frozen query node (SIGSTOP: its sockets stay open, nothing answers), a query node cut off
 /// by the network (its own namespace, veth link down) and a killed proxy — each with 2 replicas
 /// loaded, background searches and inserts, each undone by the scenario 15 s later.
@@ -43,28 +45,28 @@ struct ChaosRunTests {
         let output = chaos.output
         #expect(chaos.status == 0, "\(output.suffix(4000))")
 
-        let table = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("chaos.json"))) as? [String: Any]
-        let rows = try #require(table?["cases"] as? [[String: Any]])
-        #expect(Set(rows.compactMap { $0["case"] as? String }) == Set(Self.cases), "\(rows)")
+        // The table as `report --matrix` wrote it, read back with the same types.
+        struct Table: Decodable { var cases: [FaultMatrix.Row] }
+        let rows = try JSONDecoder().decode(Table.self, from: Data(contentsOf: out.appendingPathComponent("chaos.json"))).cases
+        #expect(Set(rows.map(\.name)) == Set(Self.cases), "\(rows.map(\.name))")
         for row in rows {
-            let name = row["case"] as? String ?? "?"
-            print("[chaos] \(name): exit \(row["exit"] ?? "?"), detect \(row["detect"] ?? "—") s, live \(row["live"] ?? "—") s, "
-                  + "serving \(row["serving"] ?? "—"), success \(row["successBefore"] ?? "—")/\(row["successDuring"] ?? "—")/\(row["successAfter"] ?? "—") %, "
-                  + "inserts \(row["writeBefore"] ?? "—")/\(row["writeDuring"] ?? "—")/\(row["writeAfter"] ?? "—") %, rows written \(row["rowsWritten"] ?? "—") (\(row["rowsWrittenDuring"] ?? "—") during), "
-                  + "P99 during \(row["p99DuringMs"] ?? "—") ms, alerts \(row["alertsFired"] ?? "—")/\(row["alertsResolved"] ?? "—")")
+            let name = row.name
+            print("[chaos] \(FaultMatrixReport.summary(row))")
             // The run reached its watch and measured it; its exit status (0, 1 for a threshold,
             // 3 when a step after the fault failed — e.g. a DDL timeout right after a restart) is
             // a finding for the table, not a test failure.
-            #expect([0, 1, 3].contains(row["exit"] as? Int ?? -1), "\(name): \(row)")
-            #expect(row["detect"] is Double, "\(name): the fault was not noticed: \(row)")
-            #expect(row["live"] is Double, "\(name): not everything answered /healthz again: \(row)")
-            #expect(row["clusterSurvived"] as? Bool == true, "\(name): \(row)")
-            #expect(row["actionsFailed"] as? Int == 0, "\(name): \(row)")
-            #expect(row["successBefore"] as? Double == 100, "\(name): \(row)")
+            #expect([0, 1, 3].contains(row.exit ?? -1), "\(name): \(row)")
+            #expect(row.detect != nil, "\(name): the fault was not noticed: \(row)")
+            #expect(row.live?.seconds != nil, "\(name): not everything answered /healthz again: \(row)")
+            #expect(row.clusterSurvived == true, "\(name): \(row)")
+            #expect(row.actionsFailed == 0, "\(name): \(row)")
+            #expect(row.successBefore == 100, "\(name): \(row)")
             // Inserts went on through the fault; every acknowledged row is still there.
-            let written = row["rowsWritten"] as? Int ?? 0
-            #expect(row["writeBefore"] as? Double == 100 && written > 0, "\(name): \(row)")
-            #expect(row["rowsBefore"] as? Int == 10000 && (row["rowsAfter"] as? Int ?? 0) >= 10000 + written, "\(name): \(row)")
+            let written = row.rowsWritten ?? 0
+            #expect(row.writeBefore == 100 && written > 0, "\(name): \(row)")
+            #expect(row.rowsBefore == 10000 && (row.rowsAfter ?? 0) >= 10000 + written, "\(name): \(row)")
+            // The case's own file, written by the script beside the run's report folder.
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).appendingPathComponent("case.json").path))
         }
         let markdown = try String(contentsOf: out.appendingPathComponent("chaos.md"), encoding: .utf8)
         #expect(markdown.contains("| partition-querynode2 |") && markdown.contains("inserts ok before/during/after"), "\(markdown)")

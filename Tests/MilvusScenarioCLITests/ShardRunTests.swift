@@ -125,9 +125,12 @@ struct ShardRunTests {
             #expect((try #require(s["search"] as? [String: Any]))["concurrency"] as? Int == 1)
         }
         let merged = dir.appendingPathComponent("merged")
-        let m = try CLITests.run(["merge"] + (0..<4).map { dir.appendingPathComponent("s\($0)").path } + ["--output", merged.path])
+        let m = try CLITests.run(["merge", "--check"] + (0..<4).map { dir.appendingPathComponent("s\($0)").path } + ["--output", merged.path])
         #expect(m.status == 0, "\(m.stdout)\(m.stderr)")
         #expect(m.stdout.contains("merged 4 of 4 shards"), "\(m.stdout)")
+        // --check read the merged record back: each load step's totals and histogram are the shards' sums.
+        let checked = m.stdout.split(separator: "\n").filter { $0.hasPrefix("s ") || $0.hasPrefix("hot ") }
+        #expect(checked.count == 2 && checked.allSatisfy { $0.contains("exact") }, "\(m.stdout)")
         let record = try RunTests.record(merged)
         #expect(record["status"] as? String == "passed")
         #expect((record["shard"] as? [String: Any])?["merged"] as? [Int] == [0, 1, 2, 3])

@@ -65,6 +65,33 @@ struct ShardMergeTests {
         #expect(!s.notes.contains { $0.code == .shardOverlap }, "95 % overlap is side by side")
     }
 
+    @Test("merge --check: the merged totals and histogram buckets are the shards' sums; a changed merged record is caught")
+    func check() throws {
+        let a = Self.shard(0, of: 2, latencies: Array(repeating: 10, count: 90) + [40], from: 0)
+        let b = Self.shard(1, of: 2, latencies: Array(repeating: 20, count: 99) + [45], errors: 3, from: 0.5)
+        let m = try ShardMerge.merge(Self.inputs([a, b]))
+        let ok = ShardCheck.check(merged: m, shards: [a, b])
+        #expect(ok.map(\.id) == ["s"] && ok.allSatisfy(\.isExact), "\(ok)")
+        #expect(ok.first?.shardQueries == [91, 103] && ok.first?.mergedQueries == 194)
+        #expect(ShardCheck.table(ok).contains("91 + 103") && ShardCheck.table(ok).contains("exact"))
+
+        // One query's latency moved to another bucket behind the merge's back: same count, other histogram.
+        var moved = m
+        moved.steps[1].updateDetails(of: ConcurrentSearchStep.self) { d in
+            var h = LatencyHistogram(decoding: d.search!.latency)
+            h.record(.milliseconds(500))
+            d.search!.latency = h.encoded
+        }
+        let wrong = ShardCheck.check(merged: moved, shards: [a, b])
+        #expect(wrong.first?.isExact == false && wrong.first?.differingHistograms == [""], "\(wrong)")
+        #expect(ShardCheck.table(wrong).contains("DIFFERS"))
+
+        // A shard's queries lost from the merged count.
+        var fewer = m
+        fewer.steps[1].metrics["queries"] = 100
+        #expect(ShardCheck.check(merged: fewer, shards: [a, b]).first?.isExact == false)
+    }
+
     @Test("shards that did not send at the same time are flagged")
     func overlap() throws {
         let m = try ShardMerge.merge(Self.inputs([Self.shard(0, of: 2, latencies: [10], from: 0), Self.shard(1, of: 2, latencies: [10], from: 5)]))
