@@ -50,7 +50,7 @@ case "ScenarioRecord":
 
     extension StepDetailsCatalog {
         /// Every kind's details type, in the order of `StepKinds.all`.
-        static let generatedEntries: [(kind: String, type: any StepDetails.Type)] = [
+        static let generatedEntries: [Entry] = [
     \(names.map { "        entry(\($0)Step.self)," }.joined(separator: "\n"))
         ]
     }

@@ -55,18 +55,28 @@ public struct NoDetails: StepDetails, Equatable {
 /// not compile.
 public protocol RecordedStep: StepSpec {
     associatedtype Details: StepDetails
+    /// The note codes only this kind records (declared in its file; see `StepNote.Code`).
+    static var noteCodes: [StepNote.Code] { get }
+}
+
+extension RecordedStep {
+    public static var noteCodes: [StepNote.Code] { [] }
 }
 
 /// Which details type each kind of this build records, by kind name: how `run.json` is read.
 public struct StepDetailsCatalog: Sendable {
+    typealias Entry = (kind: String, type: any StepDetails.Type, notes: [StepNote.Code])
     private let types: [String: any StepDetails.Type]
+    /// The note codes the kinds record, in the kinds' order.
+    let noteCodes: [StepNote.Code]
 
-    init(_ entries: [(kind: String, type: any StepDetails.Type)]) {
+    init(_ entries: [Entry]) {
         types = Dictionary(entries.map { ($0.kind, $0.type) }, uniquingKeysWith: { first, _ in first })
+        noteCodes = entries.flatMap(\.notes)
     }
 
     /// One kind's entry (what the generated list is made of).
-    static func entry<S: RecordedStep>(_ spec: S.Type) -> (kind: String, type: any StepDetails.Type) { (S.kind, S.Details.self) }
+    static func entry<S: RecordedStep>(_ spec: S.Type) -> Entry { (S.kind, S.Details.self, S.noteCodes) }
 
     /// The details type of a kind; nil for a kind this build does not know (a newer record).
     public func type(ofKind kind: String) -> (any StepDetails.Type)? { types[kind] }

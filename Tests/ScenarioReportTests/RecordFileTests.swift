@@ -1,6 +1,7 @@
 import Foundation
 @testable import ScenarioRecord
 @testable import ScenarioReport
+import ScenarioSpec
 import Testing
 
 @Suite("run.json reading and writing")
@@ -90,7 +91,8 @@ struct StepNoteTests {
 
     @Test("every code has English and Chinese words, and a format-1 note is read back as its fact")
     func wordsAndLegacy() throws {
-        #expect(Set(Self.samples.map(\.code)) == Set(StepNote.Code.allCases).subtracting([.text]))
+        #expect(Set(Self.samples.map(\.code)) == Set(StepNote.Code.all).subtracting([.text]))
+        #expect(StepNote.Code.all.count == Set(StepNote.Code.all).count, "a code is registered twice")
         for note in Self.samples {
             #expect(!note.description.contains("?") || note.values.values.contains { $0.contains("?") }, "\(note)")
             #expect(StepNote(legacy: note.description) == note, "\(note.description)")
@@ -99,6 +101,17 @@ struct StepNoteTests {
         }
         #expect(StepNote(legacy: "something else").code == .text)
         #expect(Labels(language: "zh").note(StepNote(legacy: "something else")) == "something else")
+    }
+
+    @Test("a kind's codes are declared with the kind and registered through its record; an unknown code (a newer record's) still reads")
+    func kindCodes() throws {
+        // Declared in Kinds/CapacityRecord.swift, listed by CapacityStep.noteCodes, known by name.
+        #expect(CapacityStep.noteCodes.contains(.capacityP99) && StepNote.Code(rawValue: "capacityP99").chinese == StepNote.Code.capacityP99.chinese)
+        #expect(WatchStep.noteCodes.contains(.scaledNodeIdle) && CreateStep.noteCodes == [.recreated])
+        let data = Data(#"{"code": "comesLater", "values": {"node": "7", "why": "new"}}"#.utf8)
+        let note = try JSONDecoder().decode(StepNote.self, from: data)
+        #expect(note.description == "comesLater: node=7, why=new" && Labels(language: "zh").note(note) == note.description)
+        #expect(String(decoding: try JSONEncoder().encode(note.code), as: UTF8.self) == #""comesLater""#)
     }
 
     @Test("notes are written as code and values; format-1 strings still read, the unsupported marker dropped")

@@ -8,7 +8,10 @@ public struct CapacityStepDetails: RecallRecording, Equatable {
     public init() {}
 }
 
-extension CapacityStep: RecordedStep { public typealias Details = CapacityStepDetails }
+extension CapacityStep: RecordedStep {
+    public typealias Details = CapacityStepDetails
+    public static var noteCodes: [StepNote.Code] { [.capacityP99, .capacityNoQuery, .capacityErrors, .capacityAchieved, .capacityRecall, .capacityClientLimit] }
+}
 
 /// What a `capacity` step found: every rate tried, with its numbers and verdict, and the
 /// highest rate that held the SLA.
@@ -79,4 +82,38 @@ public struct CapacityDetails: Codable, Sendable, Equatable {
         self.maxQps = maxQps
         self.clientLimited = clientLimited
     }
+}
+
+// MARK: - Notes
+
+extension StepNote.Code {
+    /// A capacity rate's P99 was at or above the SLA. Values: p99, limit (with units).
+    public static let capacityP99 = StepNote.Code("capacityP99",
+        en: "p99 {p99} ≥ {limit}",
+        zh: "P99 {p99} ≥ {limit}")
+
+    /// A capacity rate had no completed query.
+    public static let capacityNoQuery = StepNote.Code("capacityNoQuery",
+        en: "no query completed",
+        zh: "没有查询完成")
+
+    /// A capacity rate failed more queries than the SLA allows. Values: rate, limit (percent).
+    public static let capacityErrors = StepNote.Code("capacityErrors",
+        en: "errors {rate}% > {limit}%",
+        zh: "错误率 {rate}% > {limit}%")
+
+    /// A capacity rate was not achieved. Values: achieved, share (percent), target.
+    public static let capacityAchieved = StepNote.Code("capacityAchieved",
+        en: "achieved {achieved}/s < {share}% of {target}/s",
+        zh: "实际速率 {achieved}/秒 低于目标 {target}/秒 的 {share}%")
+
+    /// Capacity's recall was below its floor. Values: recall, floor.
+    public static let capacityRecall = StepNote.Code("capacityRecall",
+        en: "recall {recall} < {floor}",
+        zh: "召回率 {recall} < {floor}")
+
+    /// A capacity rate was limited by the client. Values: late, sent.
+    public static let capacityClientLimit = StepNote.Code("capacityClientLimit",
+        en: "client limit: {late} of {sent} queries sent late with a connection idle",
+        zh: "客户端上限：{sent} 个查询中有 {late} 个在有空闲连接时延迟发出")
 }

@@ -7,7 +7,10 @@ public struct HealthStepDetails: StepDetails {
     public init() {}
 }
 
-extension HealthStep: RecordedStep { public typealias Details = HealthStepDetails }
+extension HealthStep: RecordedStep {
+    public typealias Details = HealthStepDetails
+    public static var noteCodes: [StepNote.Code] { [.connectFailed] }
+}
 
 /// What a `health` step found.
 public struct HealthDetails: Codable, Sendable {
@@ -42,3 +45,11 @@ public struct HealthDetails: Codable, Sendable {
     }
 }
 
+// MARK: - Notes
+
+extension StepNote.Code {
+    /// The health step's connect-and-list failed. Values: reason.
+    public static let connectFailed = StepNote.Code("connectFailed",
+        en: "connect and list failed: {reason}",
+        zh: "连接并列出集合失败：{reason}")
+}

@@ -7,7 +7,10 @@ public struct MonitorStepDetails: StepDetails {
     public init() {}
 }
 
-extension MonitorStep: RecordedStep { public typealias Details = MonitorStepDetails }
+extension MonitorStep: RecordedStep {
+    public typealias Details = MonitorStepDetails
+    public static var noteCodes: [StepNote.Code] { [.segmentInfoUnsupported] }
+}
 
 /// Per-node load from a `monitor` step (节点负载分布).
 public struct MonitorDetails: Codable, Sendable {
@@ -58,3 +61,11 @@ public struct MonitorDetails: Codable, Sendable {
     }
 }
 
+// MARK: - Notes
+
+extension StepNote.Code {
+    /// The server lacks GetQuerySegmentInfo; segments per node come from `/metrics`.
+    public static let segmentInfoUnsupported = StepNote.Code("segmentInfoUnsupported",
+        en: "GetQuerySegmentInfo is not supported by this server; segments come from /metrics",
+        zh: "该服务器不支持 GetQuerySegmentInfo；各节点的 Segment 数取自 /metrics")
+}

@@ -34,3 +34,35 @@ public struct RecallDetails: Codable, Sendable, Equatable {
 
     public var mean: Double { perQuery.isEmpty ? 0 : perQuery.reduce(0, +) / Double(perQuery.count) }
 }
+
+// MARK: - Notes
+
+extension StepNote.Code {
+    /// Recall was asked for, but the collection's rows are unknown (not created and filled by
+    /// this scenario). Values: collection.
+    public static let recallNoRows = StepNote.Code("recallNoRows",
+        en: "recall not measured: '{collection}' was not created and filled by this scenario, so its rows are unknown",
+        zh: "未测量召回率：集合 '{collection}' 不是由本场景创建并插入数据的，其数据未知")
+
+    /// Recall was asked for with a metric it cannot score. Values: metric.
+    public static let recallMetric = StepNote.Code("recallMetric",
+        en: "recall not measured: metric {metric} is not L2, IP or COSINE",
+        zh: "未测量召回率：距离度量 {metric} 不是 L2、IP 或 COSINE")
+
+    /// Recall was asked for on a step whose `filter` the tool cannot evaluate on the rows it
+    /// makes again. Values: reason.
+    public static let recallFilter = StepNote.Code("recallFilter",
+        en: "recall not measured: the filter cannot be evaluated on the generated rows: {reason}",
+        zh: "未测量召回率：无法在生成的数据上计算 filter：{reason}")
+
+    /// Recall's sample search failed or answered without the hits' vectors. Values: reason.
+    public static let recallFailed = StepNote.Code("recallFailed",
+        en: "recall not measured: {reason}",
+        zh: "未测量召回率：{reason}")
+
+    /// The query vectors' file has exact neighbours, but they do not fit the collection or
+    /// the step, so the tool computed them from the file's rows instead. Values: reason.
+    public static let recallFileNeighbors = StepNote.Code("recallFileNeighbors",
+        en: "the data file's neighbours were not used ({reason}); recall is scored against neighbours computed from the file's rows",
+        zh: "未使用数据文件自带的近邻（{reason}）；召回率按根据文件数据计算的精确近邻评估")
+}

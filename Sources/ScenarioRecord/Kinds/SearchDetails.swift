@@ -29,7 +29,10 @@ public struct HotSearchStepDetails: RequestLoadDetails, NodeTrafficRecording, Re
     }
 }
 
-extension ConcurrentSearchStep: RecordedStep { public typealias Details = SearchStepDetails }
+extension ConcurrentSearchStep: RecordedStep {
+    public typealias Details = SearchStepDetails
+    public static var noteCodes: [StepNote.Code] { [.iteratorShort] }
+}
 extension HotSearchStep: RecordedStep { public typealias Details = HotSearchStepDetails }
 
 /// A hot-search step's hot and cold latencies, apart.
@@ -47,3 +50,12 @@ public struct HotSearchDetails: Codable, Sendable {
     }
 }
 
+// MARK: - Notes
+
+extension StepNote.Code {
+    /// A search iterator read fewer rows per query than the filter matches (the server's
+    /// range search stopped early). Values: read, expected.
+    public static let iteratorShort = StepNote.Code("iteratorShort",
+        en: "the iterator read {read} rows per query of the {expected} the search can reach: this server's range search stopped early (milvus-lite 3.2.2 looks only among the 5 × batch nearest rows)",
+        zh: "迭代器每次查询只读到 {read} 行，而可达 {expected} 行：该服务器的范围搜索提前结束（milvus-lite 3.2.2 只在最近的 5 × batch 行中查找）")
+}

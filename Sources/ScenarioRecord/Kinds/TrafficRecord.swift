@@ -125,3 +125,19 @@ public struct ServerLatencyDetails: Codable, Sendable, Equatable {
         self.bucketBoundsMs = bucketBoundsMs
     }
 }
+
+// MARK: - Notes
+
+extension StepNote.Code {
+    /// A search step's per-node traffic is unknown: no endpoint served query-node request
+    /// counters. Values: endpoints (comma-separated, or "none").
+    public static let trafficUnknown = StepNote.Code("trafficUnknown",
+        en: "per-node search traffic unknown: no query-node request counters at {endpoints}",
+        zh: "各节点查询流量未知：{endpoints} 没有查询节点的请求计数")
+
+    /// A search step on 2 or more replica groups where a group led none of the searches (the
+    /// nodes' own counters). Values: nodes, searches, groups.
+    public static let replicaGroupIdle = StepNote.Code("replicaGroupIdle",
+        en: "the replica group of node(s) {nodes} led none of the {searches} searches: the proxy sent every one to the other group(s) of {groups}. A Milvus 2.3 proxy routes by a shard-leader list it caches for proxy.shardLeaderCacheInterval (30 s by default); a list fetched while a group was still coming up leaves that group out until it expires. To measure how replicas share traffic, warm up for longer than that after a load",
+        zh: "节点 {nodes} 所在的副本组未主导 {searches} 次查询中的任何一次：代理把全部查询发给了 {groups} 个副本组中的其他组。Milvus 2.3 的代理按缓存的分片主节点列表路由，缓存时长为 proxy.shardLeaderCacheInterval（默认 30 秒）；若列表是在某副本组尚未就绪时获取的，该组在缓存过期前不会收到查询。要测量副本之间如何分担流量，请在加载后预热超过该时长")
+}

@@ -8,7 +8,10 @@ public struct WatchStepDetails: StepDetails {
     public init() {}
 }
 
-extension WatchStep: RecordedStep { public typealias Details = WatchStepDetails }
+extension WatchStep: RecordedStep {
+    public typealias Details = WatchStepDetails
+    public static var noteCodes: [StepNote.Code] { [.rowsBeforeUncounted, .rowsAfterUnverified, .dryRunActions, .noBackgroundLoad, .noWriteLoad, .scaledNodeIdle] }
+}
 
 /// What a `watch` step saw: every check (the health timeline), the alerts and the notifications
 /// sent for them, every command run (faults, recoveries, scaling), the background load's
@@ -454,4 +457,39 @@ public struct ScalingRecord: Codable, Sendable {
     }
 
     public var isScaleOut: Bool { to > from }
+}
+
+// MARK: - Notes
+
+extension StepNote.Code {
+    /// The rows could not be counted when a watch started. Values: collection, reason.
+    public static let rowsBeforeUncounted = StepNote.Code("rowsBeforeUncounted",
+        en: "could not count the rows of '{collection}' when the watch started: {reason}",
+        zh: "监控开始时无法统计集合 '{collection}' 的行数：{reason}")
+
+    /// The rows after a watch could not be verified. Values: collection, reason.
+    public static let rowsAfterUnverified = StepNote.Code("rowsAfterUnverified",
+        en: "could not verify the rows of '{collection}' after the watch: {reason}",
+        zh: "监控结束后无法核实集合 '{collection}' 的行数：{reason}")
+
+    /// `--dry-run-actions`: commands recorded, none run. Values: count.
+    public static let dryRunActions = StepNote.Code("dryRunActions",
+        en: "--dry-run-actions: {count} command(s) recorded, none run",
+        zh: "--dry-run-actions：记录了 {count} 条命令，均未执行")
+
+    /// A watch's background load could not start. Values: collection, reason.
+    public static let noBackgroundLoad = StepNote.Code("noBackgroundLoad",
+        en: "no background load: could not look up '{collection}': {reason}",
+        zh: "未运行后台负载：无法查询集合 '{collection}'：{reason}")
+
+    /// A watch's `writes` could not start. Values: collection, reason.
+    public static let noWriteLoad = StepNote.Code("noWriteLoad",
+        en: "no background writes into '{collection}': {reason}",
+        zh: "未向 '{collection}' 运行后台写入：{reason}")
+
+    /// A watch scaled out, the new query node came up, but it held no segment and ran no
+    /// search before the watch ended or the next decision. Values: nodes, seconds.
+    public static let scaledNodeIdle = StepNote.Code("scaledNodeIdle",
+        en: "query node(s) {nodes} came up after the scale-out but held no segment and ran no search in the {seconds} s that followed: the deployment gave the new capacity no work within the watch (on Milvus 2.3 with queryCoord.autoBalance false, its default there, loaded segments never move to a node that joins)",
+        zh: "扩容后查询节点 {nodes} 已启动，但在随后的 {seconds} 秒内未持有任何分段、未处理任何查询：在监控期内系统没有给新容量分配工作（Milvus 2.3 中 queryCoord.autoBalance 默认为 false，已加载的分段不会迁移到新加入的节点）")
 }

@@ -131,3 +131,14 @@ extension Labels {
         r.reasons?.map(note) ?? r.failures ?? []
     }
 }
+
+/// The words only the `capacity` tables use, in English and Chinese.
+extension Labels {
+    var capacityTitle: String { pick("Capacity: highest rate within the SLA", "容量：满足 SLA 的最高速率") }
+    var targetRate: String { pick("Target rate (/s)", "目标速率 (/秒)") }
+    var achievedRate: String { pick("Achieved (/s)", "实际速率 (/秒)") }
+    var phase: String { pick("Phase", "阶段") }
+    var late: String { pick("Late", "延迟发出") }
+    var dropped: String { pick("Dropped", "未发出") }
+    var clientLate: String { pick("Client late", "客户端延迟") }
+}

@@ -39,3 +39,11 @@ extension StepRecord {
     /// What a `health` step found (nil for a step of another kind).
     var health: HealthDetails? { details(of: HealthStep.self)?.health }
 }
+
+/// The words only the `health` tables use, in English and Chinese.
+extension Labels {
+    var health: String { pick("Health", "健康检查") }
+    var healthy: String { pick("Healthy (serving)", "健康 (可查询)") }
+    var live: String { pick("Live (/healthz)", "存活 (/healthz)") }
+    var reasons: String { pick("Reasons", "原因") }
+}

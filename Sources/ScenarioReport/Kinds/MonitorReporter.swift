@@ -123,3 +123,13 @@ extension StepRecord {
     /// A `monitor` step's nodes (nil for a step of another kind).
     var monitor: MonitorDetails? { details(of: MonitorStep.self)?.monitor }
 }
+
+/// The words only the `monitor` tables use, in English and Chinese.
+extension Labels {
+    var balance: String { pick("Balance", "负载均衡") }
+    var withinReplicas: String { pick("Within replica groups (segments / rows)", "副本组内 (Segment / 行)") }
+    var acrossNodes: String { pick("Across nodes (segments / rows)", "跨节点 (Segment / 行)") }
+    var balanced: String { pick("balanced", "均衡") }
+    var unbalanced: String { pick("unbalanced", "不均衡") }
+    var searchStep: String { pick("Search step", "查询步骤") }
+}

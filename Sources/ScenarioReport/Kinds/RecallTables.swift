@@ -108,3 +108,11 @@ extension Charts {
         return Chart(file: "recall_\(id).svg", title: title, svg: svg)
     }
 }
+
+/// The words only the recall tables use, in English and Chinese.
+extension Labels {
+    var recallTitle: String { pick("Search quality (recall)", "检索质量（召回率）") }
+    var recallMin: String { pick("Recall min", "最低召回率") }
+    var metricType: String { pick("Metric", "距离度量") }
+    var groundTruthTime: String { pick("Ground truth", "精确近邻计算") }
+}

@@ -211,3 +211,12 @@ extension StepRecord {
     /// A `hotSearch`'s hot and cold latencies (nil for a step of another kind).
     var hot: HotSearchDetails? { details(of: HotSearchStep.self)?.hot }
 }
+
+/// The words only the search kinds tables use, in English and Chinese.
+extension Labels {
+    var queryPerformance: String { pick("Query performance", "查询性能统计") }
+    var hotQueries: String { pick("Hot-query performance", "热点查询性能") }
+    var hotAvg: String { pick("Hot avg", "热点平均延迟") }
+    var coldAvg: String { pick("Cold avg", "普通平均延迟") }
+    var hotCold: String { pick("Speed-up (cold ÷ hot)", "加速比 (普通 ÷ 热点)") }
+}

@@ -81,3 +81,11 @@ extension StepRecord {
     /// A `sweep`'s rows (nil for a step of another kind).
     var sweep: SweepDetails? { details(of: SweepStep.self)?.sweep }
 }
+
+/// The words only the `sweep` tables use, in English and Chinese.
+extension Labels {
+    var speedup: String { pick("Speed-up", "性能提升") }
+    var baseline: String { pick("baseline", "基准") }
+    var nodeShares: String { pick("Node shares", "节点查询占比") }
+    var groupShares: String { pick("Replica group shares", "副本组查询占比") }
+}

@@ -124,3 +124,14 @@ extension Charts {
         return Chart(file: file, title: title, svg: svg)
     }
 }
+
+/// The words only the per-node traffic tables use, in English and Chinese.
+extension Labels {
+    var nodeTraffic: String { pick("Node load during searches (traffic)", "节点负载分布 — 查询期间") }
+    var replicaTraffic: String { pick("Searches per replica group", "各副本组查询分布") }
+    var requestsPerSecond: String { pick("Requests/s", "每秒查询数") }
+    var led: String { pick("Led as shard leader", "作为分片主节点") }
+    var vectors: String { pick("Query vectors", "查询向量数") }
+    var cpuPeak: String { pick("CPU peak", "CPU 峰值") }
+    func nodeName(_ id: Int64) -> String { pick("node \(id)", "节点 \(id)") }
+}

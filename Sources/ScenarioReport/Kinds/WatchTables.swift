@@ -318,3 +318,23 @@ extension TableBuilder {
                            rows: rows)
     }
 }
+
+/// The words only the `watch` tables use, in English and Chinese.
+extension Labels {
+    func notification(_ kind: String) -> String {
+        switch kind {
+        case "firing": return pick("firing", "触发")
+        case "repeat": return pick("repeat", "重复")
+        case "resolved": return pick("resolved", "恢复")
+        default: return kind
+        }
+    }
+    func actionKind(_ kind: String) -> String {
+        switch kind {
+        case "fault": return pick("fault", "故障注入")
+        case "recover": return pick("recover", "恢复")
+        case "scale": return pick("scale", "扩缩容")
+        default: return kind
+        }
+    }
+}
