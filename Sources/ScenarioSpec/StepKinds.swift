@@ -11,6 +11,7 @@ public enum StepKinds {
         UpsertStep.self,
         DeleteStep.self,
         IndexStep.self,
+        FlushStep.self,
         LoadStep.self,
         ReleaseStep.self,
         DropStep.self,
