@@ -56,6 +56,19 @@ public final class RunMetrics: Sendable {
         func record(_ latency: Duration?) {
             if let latency { self.latency.record(latency); success.increment() } else { failure.increment() }
         }
+
+        /// Runs one query, counting its latency, or its failure.
+        func measure<T>(_ query: () async throws -> T) async throws -> T {
+            let sent = ContinuousClock.now
+            do {
+                let result = try await query()
+                record(ContinuousClock.now - sent)
+                return result
+            } catch {
+                record(nil)
+                throw error
+            }
+        }
     }
 
     func queryRecorder(step: String, collection: String) -> QueryRecorder {
@@ -155,5 +168,13 @@ private final class MetricsHandler: ChannelInboundHandler, Sendable {
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
             if !keepAlive { channel.close(promise: nil) }
         }
+    }
+}
+
+extension Optional where Wrapped == RunMetrics.QueryRecorder {
+    /// Runs one query, counted on the run's metrics endpoint when there is one (`--metrics-port`).
+    func measure<T>(_ query: () async throws -> T) async throws -> T {
+        guard let recorder = self else { return try await query() }
+        return try await recorder.measure(query)
     }
 }

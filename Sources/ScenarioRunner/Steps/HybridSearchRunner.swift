@@ -27,15 +27,8 @@ struct HybridSearchRunner: StepRunner {
             let searches = templates.indices.map { templates[$0].request(pools[$0][index % pools[$0].count]) }
             let request = HybridSearchRequest(collection: collection, searches: searches, ranker: ranker, limit: limit,
                                               outputFields: outputFields, consistency: consistency, timeout: timeout)
-            let sent = ContinuousClock.now
-            do {
-                let result = try await client.hybridSearch(request)
-                recorder?.record(ContinuousClock.now - sent)
-                hits.add(result.count, ordering: .relaxed)
-            } catch {
-                recorder?.record(nil)
-                throw error
-            }
+            let result = try await recorder.measure { try await client.hybridSearch(request) }
+            hits.add(result.count, ordering: .relaxed)
         }
         let result = try await record.runLoad(driver, spec.load.plan, step, context, target: spec.load.target,
                                               warmedUp: { hits.store(0, ordering: .relaxed) })

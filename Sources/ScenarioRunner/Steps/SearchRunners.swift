@@ -115,14 +115,7 @@ struct ConcurrentSearchRunner: StepRunner {
         let query = try template.queryLoad(context.client, try template.queryPool(size: 1024))
         let recorder = context.metrics?.queryRecorder(step: step.id, collection: template.collection)
         let driver = LoadDriver.forStep(spec.load.shape, context) { index in
-            let sent = ContinuousClock.now
-            do {
-                try await query(index)
-                recorder?.record(ContinuousClock.now - sent)
-            } catch {
-                recorder?.record(nil)
-                throw error
-            }
+            try await recorder.measure { try await query(index) }
         }
         // An iterator counts its pages and rows over the measured queries only.
         let result = try await record.runSearchLoad(driver, spec.load.plan, step, context, target: spec.load.target,
@@ -166,14 +159,7 @@ struct HotSearchRunner: StepRunner {
         let recorder = context.metrics?.queryRecorder(step: step.id, collection: template.collection)
         // One closed loop; each query counted with its class too (hot 1, cold 0).
         let driver = LoadDriver.forStep(.closed(workers: spec.concurrency), context, classify: { isHot[$0] ? 1 : 0 }) { index in
-            let sent = ContinuousClock.now
-            do {
-                try await query(index)
-                recorder?.record(ContinuousClock.now - sent)
-            } catch {
-                recorder?.record(nil)
-                throw error
-            }
+            try await recorder.measure { try await query(index) }
         }
         let load = LoadPlan(shape: .closed(workers: spec.concurrency), length: .operations(spec.queries))
         let result = try await record.runSearchLoad(driver, load, step, context, target: " of \(spec.queries.formatted())",
