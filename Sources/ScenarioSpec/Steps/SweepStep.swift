@@ -12,7 +12,9 @@ public struct SweepStep: StepSpec {
     public struct Keys: KeySet {
         public init() {}
 
-        public let over = Key.node("over", .map(.list(.scalar, minCount: 1)), .required, "One parameter name and its values: `{replicas: [1, 2, 3]}`, `{concurrency: [1, 10, 20]}`, `{nprobe: [8, 16, 32]}`.")  // TODO node
+        // Read as the YAML node: its one key names the parameter and each value is bound as
+        // written (text, with its mark) when the row's steps are decoded.
+        public let over = Key.node("over", .map(.list(.scalar, minCount: 1)), .required, "One parameter name and its values: `{replicas: [1, 2, 3]}`, `{concurrency: [1, 10, 20]}`, `{nprobe: [8, 16, 32]}`.")
         public let steps = VariantListKey("steps", StepKinds.nested, minCount: 1, .required, "Steps run for each value; refer to the value as `${name}`.")
         public let onUnsupported = Key<OnUnsupported>.choice("onUnsupported", .defaultValue("continue"), "What to do when a row is not supported by the deployment: record it and go on, or fail the run.")
     }
