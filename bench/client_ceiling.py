@@ -5,7 +5,7 @@ usage: bench/client_ceiling.py [--rounds 3] [--seconds 10] [--steps-seconds 6] [
 
 Starts bench/InstantMilvus (instant-milvus: answers every Milvus call at once with a canned
 reply, one event-loop thread) on loopback and runs bench/RunnerCeiling (the runner's own
-SearchLoad engine on one MilvusClient) against it: closed loop at concurrency 1, 10 and 50,
+load engine (LoadDriver, Sources/LoadEngine) on one MilvusClient) against it: closed loop at concurrency 1, 10 and 50,
 open loop at 1,000, 2,000, 5,000 and 10,000 searches/s. Each cell is the median of the rounds
 (they alternate). A second table takes this release's savings away one at a time (runner-ceiling
 --transport grpc / --per-call-encoding / --no-pinning), closed loop at concurrency 1, 10 and 50,
@@ -89,7 +89,7 @@ def main():
         "project's machine kind (2 cores, shared by the client and the server). The server is "
         "`bench/InstantMilvus`: it answers every call at once with a canned reply (Search: one query, "
         "10 hits with ids and scores), on one event-loop thread, no Milvus. The client is "
-        "`bench/RunnerCeiling`: the runner's own search engine (`SearchLoad`, the closed and open loops "
+        "`bench/RunnerCeiling`: the runner's own load engine (`LoadDriver` in `Sources/LoadEngine`, the closed and open loops "
         "every search step uses, with its histogram and counters) on one `MilvusClient`, release build, "
         "128-d query vectors, after a 2 s warm-up, with Swift's global executor on NIO's event loops as in "
         "`milvus-scenario`. Each cell is the median of the rounds, which alternate.",
