@@ -35,6 +35,25 @@ public struct QueryResult: Sendable {
     public var fields: [String]
     /// The answer of a `count(*)` query.
     public var count: Int?
+    /// The columns as the server sent them, decoded on demand by `values(of:)`.
+    let data: [Milvus_Proto_Schema_FieldData]
+
+    public init(rows: Int, fields: [String], count: Int?) {
+        self.init(rows: rows, fields: fields, count: count, data: [])
+    }
+
+    init(rows: Int, fields: [String], count: Int?, data: [Milvus_Proto_Schema_FieldData]) {
+        self.rows = rows
+        self.fields = fields
+        self.count = count
+        self.data = data
+    }
+
+    /// Each returned row's value of `field` (`.null` for a null), nil when the server did not
+    /// send the field. Dynamic keys arrive inside the `$meta` column, as JSON.
+    public func values(of field: String) -> [FieldValue]? {
+        data.first { $0.fieldName == field }?.fieldValues
+    }
 }
 
 extension MilvusClient {
@@ -57,7 +76,7 @@ extension MilvusClient {
             try await s.query(proto, metadata: m, options: o)
         }
         let count = r.fieldsData.first { $0.fieldName == "count(*)" }.flatMap { $0.scalars.longData.data.first }.map(Int.init)
-        return QueryResult(rows: r.fieldsData.map(\.rowCount).max() ?? 0, fields: r.fieldsData.map(\.fieldName), count: count)
+        return QueryResult(rows: r.fieldsData.map(\.rowCount).max() ?? 0, fields: r.fieldsData.map(\.fieldName), count: count, data: r.fieldsData)
     }
 }
 

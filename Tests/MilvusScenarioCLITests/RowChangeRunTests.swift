@@ -60,6 +60,11 @@ extension RunTests {
         let first = metrics("firstKeys"), last = metrics("lastKeys")
         #expect(first["rows"] == 5000 && first["requests"] == 5 && first["remaining"] == 0, "\(first)")
         #expect(last["rows"] == 1000 && last["requests"] == 1 && last["remaining"] == 0, "\(last)")
+        // The answers checked row by row against the tool's shadow of the writes: all right.
+        let left = metrics("rowsLeft")
+        #expect(left["verify.queries"] == 2 && left["rowsPerQuery"] == 3000 && left["wrongRows"] == 0 && left["missingRows"] == 0
+                && left["extraRows"] == 0 && left["wrongValues"] == 0, "\(left)")
+        #expect(metrics("books")["verify.queries"] == 5 && metrics("music")["resurrectedRows"] == 0 && metrics("music")["recall"] != nil, "\(metrics("music"))")
         // The query steps are in the query-performance table beside the search.
         let report = try String(contentsOf: dir.appendingPathComponent("report.md"), encoding: .utf8)
         #expect(report.contains("| books |") && report.contains("| music |"), "\(report)")

@@ -1,5 +1,6 @@
 import Testing
 @testable import ScenarioRunner
+@testable import ScenarioSpec
 
 /// The filter evaluator recall uses to pick the rows a filtered search may return.
 @Suite("filter expressions")

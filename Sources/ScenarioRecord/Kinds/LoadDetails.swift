@@ -8,7 +8,16 @@ public struct LoadStepDetails: RequestLoadDetails {
 }
 
 extension HybridSearchStep: RecordedStep { public typealias Details = LoadStepDetails }
-extension QueryStep: RecordedStep { public typealias Details = LoadStepDetails }
+extension QueryStep: RecordedStep { public typealias Details = QueryStepDetails }
+
+/// What a `query` step saw: its load, and with `verify` how its answers compared with the rows
+/// the tool knows.
+public struct QueryStepDetails: RequestLoadDetails {
+    public var search: SearchDetails?
+    public var answers: QueryCheckDetails?
+
+    public init() {}
+}
 
 /// What a search step saw.
 public struct SearchDetails: Codable, Sendable {

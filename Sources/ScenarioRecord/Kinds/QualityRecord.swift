@@ -32,7 +32,79 @@ public struct RecallDetails: Codable, Sendable, Equatable {
         self.perQuery = perQuery
     }
 
+    /// Hits of the sample checked against the rows the collection holds now.
+    public var hitsChecked: Int?
+    /// Hits that are not what the collection holds: a deleted row, or an upserted row's old
+    /// vector (wrong answers, apart from recall).
+    public var resurrected: Int?
+    /// Hits on rows whose write had an unknown outcome, or acknowledged within the consistency
+    /// level's staleness bound (accepted either way).
+    public var indeterminateHits: Int?
+    /// Up to five wrong hits.
+    public var examples: [AnswerExample]?
+
     public var mean: Double { perQuery.isEmpty ? 0 : perQuery.reduce(0, +) / Double(perQuery.count) }
+}
+
+/// One wrong answer, for the report: the row's key, the field (nil for the row as a whole),
+/// what the collection holds and what the server answered.
+public struct AnswerExample: Codable, Sendable, Equatable {
+    /// `wrongRows`, `missingRows`, `extraRows`, `wrongValues`, `resurrectedRows`, `wrongCount`.
+    public var kind: String
+    public var key: String
+    public var field: String?
+    public var expected: String?
+    public var got: String?
+
+    public init(kind: String, key: String, field: String? = nil, expected: String? = nil, got: String? = nil) {
+        self.kind = kind
+        self.key = key
+        self.field = field
+        self.expected = expected
+        self.got = got
+    }
+
+    public var description: String {
+        "\(kind) key \(key)" + (field.map { " \($0)" } ?? "") + (expected.map { ": expected \($0)" } ?? "") + (got.map { ", got \($0)" } ?? "")
+    }
+}
+
+/// What `query`'s `verify` found: its sample of queries compared with the rows the tool knows
+/// the collection holds.
+public struct QueryCheckDetails: Codable, Sendable, Equatable {
+    public var queries: Int
+    /// Rows the checked queries returned, together.
+    public var rows: Int
+    public var wrongRows: Int
+    public var missingRows: Int
+    public var extraRows: Int
+    public var wrongValues: Int
+    /// Rows whose difference is explained by the consistency level (written or deleted less than
+    /// its staleness bound before the query).
+    public var staleRows: Int
+    /// Rows whose write or delete had an unknown outcome (accepted either way).
+    public var indeterminateRows: Int
+    /// The staleness bound applied, in milliseconds (0 under Strong; nil: unbounded, Eventually).
+    public var stalenessMs: Double?
+    /// Up to five examples of each kind of wrong answer.
+    public var examples: [AnswerExample]
+
+    public init(queries: Int = 0, rows: Int = 0, wrongRows: Int = 0, missingRows: Int = 0, extraRows: Int = 0, wrongValues: Int = 0,
+                staleRows: Int = 0, indeterminateRows: Int = 0, stalenessMs: Double? = nil, examples: [AnswerExample] = []) {
+        self.queries = queries
+        self.rows = rows
+        self.wrongRows = wrongRows
+        self.missingRows = missingRows
+        self.extraRows = extraRows
+        self.wrongValues = wrongValues
+        self.staleRows = staleRows
+        self.indeterminateRows = indeterminateRows
+        self.stalenessMs = stalenessMs
+        self.examples = examples
+    }
+
+    /// Wrong answers of every kind.
+    public var wrong: Int { wrongRows + missingRows + extraRows + wrongValues }
 }
 
 // MARK: - Notes
@@ -43,6 +115,23 @@ extension StepNote.Code {
     public static let recallNoRows = StepNote.Code("recallNoRows",
         en: "recall not measured: '{collection}' was not created and filled by this scenario, so its rows are unknown",
         zh: "未测量召回率：集合 '{collection}' 不是由本场景创建并插入数据的，其数据未知")
+
+    /// Recall was asked for, but the tool stopped following the collection's rows. Values:
+    /// collection, reason.
+    public static let recallShadowLost = StepNote.Code("recallShadowLost",
+        en: "recall not measured: the rows of '{collection}' are no longer known ({reason})",
+        zh: "未测量召回率：集合 '{collection}' 的数据已无法确定（{reason}）")
+
+    /// `verify` was asked for, but the tool does not know the collection's rows. Values:
+    /// collection, reason.
+    public static let verifyUnknownRows = StepNote.Code("verifyUnknownRows",
+        en: "answers not checked: the rows of '{collection}' are not known ({reason})",
+        zh: "未校验结果：集合 '{collection}' 的数据未知（{reason}）")
+
+    /// A `verify` found wrong answers. Values: count, examples.
+    public static let wrongAnswers = StepNote.Code("wrongAnswers",
+        en: "{count} wrong answers: {examples}",
+        zh: "{count} 个错误结果：{examples}")
 
     /// Recall was asked for with a metric it cannot score. Values: metric.
     public static let recallMetric = StepNote.Code("recallMetric",

@@ -35,7 +35,8 @@ enum SearchLines {
     /// The recall summary line, when the step measured it.
     static func recallLine(_ s: StepRecord) -> String {
         guard let r = s.recall, let mean = s.metrics["recall"] else { return "" }
-        return "    recall@\(r.k): \(String(format: "%.3f", mean)) mean, \(String(format: "%.3f", s.metrics["recall.p5"] ?? 0)) P5, \(String(format: "%.3f", s.metrics["recall.min"] ?? 0)) min over \(r.queries) queries; exact neighbours over \(r.rows) rows " + (r.reused ? "(reused)" : String(format: "in %.1f s", r.groundTruthMs / 1000)) + "\n"
+        return "    recall@\(r.k): \(String(format: "%.3f", mean)) mean, \(String(format: "%.3f", s.metrics["recall.p5"] ?? 0)) P5, \(String(format: "%.3f", s.metrics["recall.min"] ?? 0)) min over \(r.queries) queries; exact neighbours over \(r.rows) rows " + (r.reused ? "(reused)" : String(format: "in %.1f s", r.groundTruthMs / 1000))
+            + (r.hitsChecked.map { "; \($0) hits checked, \(r.resurrected ?? 0) not what the collection holds" } ?? "") + "\n"
     }
 
     static func trafficLines(_ s: StepRecord) -> String {
@@ -100,6 +101,15 @@ struct QueryReporter: StepReporter {
     static func summary(_ s: StepRecord) -> String {
         SearchLines.summary(s, as: Spec.self, extra: ", \(Format.number(s.metrics(of: Spec.self)[\.rowsPerQuery])) rows per query")
     }
+
+    static func summaryDetails(_ s: StepRecord) -> String {
+        guard let a = (s.details as? QueryStepDetails)?.answers else { return "" }
+        return "    verify: \(a.queries) answers checked, \(a.rows) rows: \(a.wrongRows) wrong rows, \(a.missingRows) missing, \(a.extraRows) extra, \(a.wrongValues) wrong values"
+            + (a.staleRows + a.indeterminateRows > 0 ? " (\(a.staleRows) stale, \(a.indeterminateRows) indeterminate)" : "") + "\n"
+    }
+
+    /// Every step's checked answers (queries' `verify`, searches' recall hits).
+    static func tables(_ b: TableBuilder) -> [ReportTable] { [b.answers, b.wrongAnswers] }
 }
 
 /// `hybridSearch`: fused searches over several fields, in the query-performance table.

@@ -8,10 +8,10 @@ import VectorFiles
 /// used as it is when the collection holds exactly that file's rows; each neighbour's distance
 /// is computed from its row, so hits are scored the same way as against computed ground truth.
 enum FileNeighbors {
-    /// The file the collection's `field` was filled from, when one insert of a file filled it.
-    static func rowsFile(of contents: CollectionContents, field: String) -> DataFile? {
-        guard contents.parts.count == 1, let part = contents.parts.first,
-              case .file(let file) = part.insert.generators.first(where: { $0.field == field })?.generator else { return nil }
+    /// The file the collection's `field` was filled from, when one insert of a file filled it
+    /// and nothing changed it since.
+    static func rowsFile(of shadow: CollectionShadow, field: String) -> DataFile? {
+        guard shadow.isOneInsert, case .file(let file) = shadow.sources[0].generators.first(where: { $0.field.name == field })?.generator else { return nil }
         return file
     }
 

@@ -24,9 +24,10 @@ enum RecallProbe {
 
     static func measure(_ setting: RecallSetting, template: SearchTemplate, context: RunContext) async -> Outcome {
         let collection = template.collection
-        guard let contents = context.contents(of: collection) else {
+        guard let shadow = context.shadow(of: collection) else {
             return Outcome(note: StepNote(.recallNoRows, ["collection": collection]))
         }
+        if let lost = shadow.lost { return Outcome(note: StepNote(.recallShadowLost, ["collection": collection, "reason": lost])) }
         guard let metricName = template.metric, let metric = DistanceMetric(milvus: metricName) else {
             return Outcome(note: StepNote(.recallMetric, ["metric": template.metric ?? "?"]))
         }
@@ -37,16 +38,7 @@ enum RecallProbe {
             case .failure(let e): return Outcome(note: StepNote(.recallFilter, ["reason": e.description]))
             case .success(let f): filter = f
             }
-            for part in contents.parts {
-                for name in filter!.fields.sorted() {
-                    guard let field = part.schema.fields.first(where: { $0.name == name }) else {
-                        return Outcome(note: StepNote(.recallFilter, ["reason": "the collection has no field '\(name)'"]))
-                    }
-                    if field.autoID {
-                        return Outcome(note: StepNote(.recallFilter, ["reason": "'\(name)' has autoId: Milvus assigns its values, so they cannot be made again"]))
-                    }
-                }
-            }
+            if let why = shadow.cannotEvaluate(filter!.fields) { return Outcome(note: StepNote(.recallFilter, ["reason": why])) }
         }
         let k = template.settings.topK
         var generator = QueryVectors(dim: template.dim, settings: template.settings.vectors)
@@ -63,6 +55,8 @@ enum RecallProbe {
         // What Milvus finds, scored by the exact distance of each hit's vector.
         var found: [[Double]] = []
         found.reserveCapacity(queries.count)
+        var all: [SearchHit] = []
+        let sent = ContinuousClock.now
         do {
             for start in stride(from: 0, to: queries.count, by: batch) {
                 let slice = Array(queries[start..<min(start + batch, queries.count)])
@@ -77,6 +71,7 @@ enum RecallProbe {
                         return Outcome(note: StepNote(.recallFailed, ["reason": "the server returned hits without the vectors of '\(template.field)'"]))
                     }
                     found.append(hits.map { metric.distance($0.vector!, slice[i]) })
+                    all.append(contentsOf: hits)
                 }
             }
         } catch {
@@ -84,7 +79,15 @@ enum RecallProbe {
         }
 
         // The truth, once per set of rows and queries (a sweep over `ef` reuses it).
-        let key = GroundTruthKey(collection: collection, version: contents.version, field: template.field, metric: metric.rawValue, k: k,
+        // Every hit must be a row the collection holds now, with its current vector.
+        let wrong: HitCheck
+        do {
+            wrong = try await HitCheck.check(all, field: template.field, shadow: context.shadow(of: collection) ?? shadow, sent: sent,
+                                            consistency: template.settings.consistency.rawValue)
+        } catch {
+            return Outcome(note: StepNote(.recallFailed, ["reason": "the hits could not be checked: \(error)"]))
+        }
+        let key = GroundTruthKey(collection: collection, version: shadow.version, field: template.field, metric: metric.rawValue, k: k,
                                  filter: template.settings.filter, queries: setting.queries,
                                  vectors: template.settings.vectors.map { "\($0.generator) seed \($0.seed.map(String.init) ?? "-") normalize \($0.normalize)" } ?? "default")
         let truth: GroundTruthResult
@@ -96,8 +99,8 @@ enum RecallProbe {
         } else {
             var fromFile: GroundTruthResult?
             if filter == nil, case .file(let source) = template.settings.vectors?.generator,
-               let rows = FileNeighbors.rowsFile(of: contents, field: template.field) {
-                switch FileNeighbors.truth(queries: queries, source: source, rows: rows, rowCount: contents.rows, k: k, metric: metric) {
+               let rows = FileNeighbors.rowsFile(of: shadow, field: template.field) {
+                switch FileNeighbors.truth(queries: queries, source: source, rows: rows, rowCount: shadow.rows, k: k, metric: metric) {
                 case .success(let t)?: fromFile = t
                 case .failure(let problem)?: note = StepNote(.recallFileNeighbors, ["reason": problem.description])
                 case nil: break
@@ -106,8 +109,8 @@ enum RecallProbe {
             if let fromFile {
                 truth = fromFile
             } else {
-                context.progress.note("recall: exact \(k) nearest of \(queries.count) queries over \(contents.rows.formatted()) rows")
-                switch await compute(queries: queries, k: k, metric: metric, field: template.field, filter: filter, contents: contents) {
+                context.progress.note("recall: exact \(k) nearest of \(queries.count) queries over \(shadow.rows.formatted()) rows")
+                switch await compute(queries: queries, k: k, metric: metric, field: template.field, filter: filter, shadow: shadow) {
                 case .success(let t): truth = t
                 case .failure(let e): return Outcome(note: StepNote(.recallFailed, ["reason": e.description]))
                 }
@@ -115,39 +118,39 @@ enum RecallProbe {
             context.remember(truth, for: key)
         }
         let perQuery = zip(found, truth.distances).map { Recall.of(found: $0, truth: $1, k: k) }
-        return Outcome(details: RecallDetails(queries: queries.count, k: k, metric: metric.rawValue, source: truth.source, rows: truth.rows,
-                                              groundTruthMs: truth.milliseconds, reused: cached, kernel: truth.kernel, perQuery: perQuery),
-                       note: note)
+        var details = RecallDetails(queries: queries.count, k: k, metric: metric.rawValue, source: truth.source, rows: truth.rows,
+                                    groundTruthMs: truth.milliseconds, reused: cached, kernel: truth.kernel, perQuery: perQuery)
+        details.hitsChecked = all.count
+        details.resurrected = wrong.resurrected
+        details.indeterminateHits = wrong.indeterminate
+        details.examples = wrong.examples.isEmpty ? nil : wrong.examples
+        return Outcome(details: details, note: note)
     }
 
-    /// Exact nearest distances for each query, off the concurrency pool (it is seconds of CPU).
-    static func compute(queries: [[Float]], k: Int, metric: DistanceMetric, field: String, filter: FilterExpression? = nil, contents: CollectionContents,
+    /// Exact nearest distances for each query over the rows the collection holds now (each key's
+    /// current row; deleted rows and replaced values left out, as are rows whose write's outcome
+    /// is unknown), off the concurrency pool (it is seconds of CPU).
+    static func compute(queries: [[Float]], k: Int, metric: DistanceMetric, field: String, filter: FilterExpression? = nil, shadow: CollectionShadow,
                         kernel: ExactNeighbors.Kernel = .blas) async -> Result<GroundTruthResult, VectorFileError> {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 let clock = ContinuousClock()
                 let start = clock.now
                 let exact = ExactNeighbors(queries: queries, k: k, metric: metric, kernel: kernel)
-                var fromFile = false
+                let fromFile = shadow.sources.contains { s in s.generators.contains { g in
+                    if case .file = g.generator, g.field.name == field { return true } else { return false } } }
+                let schema = shadow.schema
                 do {
-                    for part in contents.parts {
-                        var generators = part.insert.valueGenerators(for: part.schema)
-                        guard let v = generators.firstIndex(where: { $0.field.name == field }) else { continue }
-                        if case .file = generators[v].generator { fromFile = true }
-                        let filtered = filter.map { f in generators.indices.filter { f.fields.contains(generators[$0].field.name) } } ?? []
-                        var done = 0
-                        while done < part.rows {
-                            let n = min(block, part.rows - done)
-                            guard case .floatVector(_, let values) = try generators[v].next(n) else { break }
-                            var include: [Bool]?
-                            if let filter {
-                                var columns: [String: ColumnData] = [:]
-                                for i in filtered { columns[generators[i].field.name] = try generators[i].next(n) }
-                                include = (0..<n).map { row in filter.matches { columns[$0]?.filterValue(row) } }
-                            }
-                            exact.add(values, include: include)
-                            done += n
+                    let fields = filter.map { shadow.fieldsRead(by: $0.fields) } ?? []
+                    try shadow.forEachBlock(fields: fields.union([field]), block: block) { b in
+                        guard case .floatVector(_, let values)? = b.columns[field]?.data else { return }
+                        let decoded = filter == nil ? [:] : b.columns.filter { $0.key != field }.mapValues(\.values)
+                        let include = (0..<b.count).map { i -> Bool in
+                            guard let key = b.keys[i], !b.indeterminate[i] else { return false }
+                            guard let filter, let schema else { return true }
+                            return filter.matches { CollectionShadow.filterValue($0, key: key, schema: schema, decoded: decoded, row: i) }
                         }
+                        exact.add(values, include: include)
                     }
                 } catch {
                     continuation.resume(returning: .failure(error as? VectorFileError ?? VectorFileError(String(describing: error))))

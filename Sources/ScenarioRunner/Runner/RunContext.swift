@@ -21,8 +21,8 @@ public final class RunContext: Sendable {
     private let stop = Atomic<Bool>(false)
     private let cache = Mutex<[String: CollectionFacts]>([:])
     private let unreadableEndpoints = Mutex<Set<String>>([])
-    /// What the run put into each collection it created (Quality/CollectionContents.swift).
-    let contents = Mutex<[String: CollectionContents]>([:])
+    /// What the tool knows each collection it created holds, key by key (Quality/Shadow.swift).
+    let shadows = Mutex<[String: CollectionShadow]>([:])
     /// Exact nearest neighbours already computed, for the same rows and queries (RecallProbe).
     let groundTruths = Mutex<[GroundTruthKey: GroundTruthResult]>([:])
 

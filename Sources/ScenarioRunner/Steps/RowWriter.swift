@@ -24,16 +24,9 @@ func writeRows<Spec: StepSpec>(_ kind: RowWrite, _ spec: InsertStep, _ step: Ste
     let total = spec.untilEnd ? Int.max : spec.rows > 0 ? spec.rows : generators.compactMap(\.fileRows).min() ?? 0
     let probe = try spec.freshness.map { try FreshnessProbe(client: client, collection: name, schema: schema, every: $0.swiftDuration,
                                                             timeout: spec.freshnessTimeout.swiftDuration) }
+    // What the rows are, batch by batch, for the collection's shadow (queries and recall check against it).
+    let shadow = ShadowWriter(context, name, generators: generators, schema: schema, write: kind == .insert ? "insert" : "upsert")
     let state = Mutex(RowWriteState(generators: generators))
-    defer {
-        let written = state.withLock { $0.written }
-        switch kind {
-        // Whatever happens, the rows that went in are known (for recall's ground truth).
-        case .insert: context.inserted(name, by: spec, schema: schema, rows: written)
-        // Replaced rows cannot be told apart from the inserted ones they replaced.
-        case .upsert: context.rewritten(name)
-        }
-    }
     let verb = kind == .insert ? "inserted" : "upserted"
     let of = total == .max ? "" : " of \(total.formatted())"
     let batches = total == .max ? Int.max : (total + spec.batch - 1) / spec.batch
@@ -41,12 +34,18 @@ func writeRows<Spec: StepSpec>(_ kind: RowWrite, _ spec: InsertStep, _ step: Ste
     let shape: LoadShape = spec.rate.map { .constantRate(perSecond: $0.perSecond / Double(spec.batch), maxInFlight: 1) } ?? .closed(workers: 1)
     let driver = LoadDriver(shape: shape, classifier: .milvus, shouldStop: { context.isStopping || state.withLock { $0.failure != nil } }) { index in
         let count = min(spec.batch, total - index * spec.batch)
-        let columns = try state.withLock { s in try s.generators.indices.map { try s.generators[$0].nextColumn(count) } }
+        // Made and announced to the shadow under one lock, so its row numbers are the generators'.
+        let (columns, ticket) = try state.withLock { s in
+            let columns = try s.generators.indices.map { try s.generators[$0].nextColumn(count) }
+            return (columns, shadow?.sending(columns))
+        }
         let t0 = clock.now
         let result: InsertResult
         do {
             result = try await client.write(kind, name, columns: columns)
+            if let ticket { shadow?.finished(ticket, .success(result)) }
         } catch {
+            if let ticket { shadow?.finished(ticket, .failure(error)) }
             // A write that failed ends the step: the rows after it would not be the ones asked for.
             state.withLock { if $0.failure == nil { $0.failure = error } }
             throw error

@@ -186,9 +186,8 @@ struct WatchSession {
     func finish(_ loads: Loads, faults: [Task<Void, Never>], sideTasks: [Task<Void, Never>]) async {
         for t in faults { t.cancel() }
         for t in loads.tasks + faults + sideTasks { await t.value }
-        // The write load's rows (and those of failed inserts the server may still have applied)
-        // are not made again from the insert steps: recall is not scored against this collection.
-        if let collection, loads.writes != nil { context.rewritten(collection) }
+        // The write load's rows are not followed key by key yet: the shadow stops here.
+        if let collection, loads.writes != nil { context.shadowLost(collection, "a watch's writes changed it") }
     }
 
     // MARK: Details

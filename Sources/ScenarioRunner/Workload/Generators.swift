@@ -297,3 +297,21 @@ public struct FieldValueGenerator: Sendable {
         for k in start..<(start + dim) { values[k] /= norm }
     }
 }
+
+extension InsertStep {
+    /// The value generator of each field the step fills (all but an auto-ID key and a function's
+    /// output), seeded the way `insert` seeds them, so the same scenario makes the same rows
+    /// every time; last, the dynamic field's, when the step generates `dynamic` keys.
+    func valueGenerators(for schema: CollectionSchema) -> [FieldValueGenerator] {
+        var all: [FieldValueGenerator] = schema.fields.enumerated().compactMap { i, field in
+            guard field.isWritten else { return nil }
+            let g = generators.first { $0.field == field.name }
+            return FieldValueGenerator(field: field, settings: g, seed: UInt64(g?.seed ?? (seed + i)))
+        }
+        if !dynamic.isEmpty {
+            all.append(FieldValueGenerator(field: FieldSchema("$meta", .json, isDynamic: true), generator: .json(dynamic),
+                                           seed: UInt64(seed + schema.fields.count)))
+        }
+        return all
+    }
+}

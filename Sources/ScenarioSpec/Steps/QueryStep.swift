@@ -15,6 +15,7 @@ public struct QueryStep: ParallelLoad {
         public let consistency = Key<CreateStep.ConsistencyLevel>.choice("consistency", .defaultValue("Bounded"), "Consistency level of each query.")
         public let timeout = Key.duration("timeout", allowZero: false, .runtimeDefault("the target's `timeout`"), "Deadline of each query.")
         public let expectRows = Key.integer("expectRows", min: 0, max: nil, .optional, "Rows each query must return; any other number fails that query (for `count(*)`, the count it must answer).")
+        public let verify = VerifySetting.key()
     }
 
     public static let constraints = LoadSettings.constraints
@@ -24,6 +25,7 @@ public struct QueryStep: ParallelLoad {
         public let load = LoadMetrics()
         public let rows = Metric<CountValue>("rows", .neither, "Rows returned by all completed queries together (for `count(*)`, the counts added up).")
         public let rowsPerQuery = Metric<RatioValue>("rowsPerQuery", .neither, "Mean rows returned per completed query.")
+        public let answers = AnswerMetrics()
     }
 
     public var load: LoadSettings
@@ -38,6 +40,8 @@ public struct QueryStep: ParallelLoad {
     public var consistency: CreateStep.ConsistencyLevel
     public var timeout: ScenarioDuration?
     public var expectRows: Int?
+    /// Check a sample of answers against the rows the tool knows; nil: not checked.
+    public var verify: VerifySetting?
     /// Where `filter` was written (for diagnostics that check its field names).
     public var filterMark: Mark?
 
@@ -51,6 +55,10 @@ public struct QueryStep: ParallelLoad {
         consistency = r[\.consistency] ?? .Bounded
         timeout = r[\.timeout]
         expectRows = r[\.expectRows]
+        verify = r.object(\.verify) { VerifySetting($0) }
+        if verify != nil, !filter.trimmingCharacters(in: .whitespaces).isEmpty, case .failure(let e) = FilterExpression.parse(filter) {
+            r.decoder.error(filterMark ?? r.mark(\.verify), .verifyFilter, "'verify' checks answers by evaluating the filter on the rows the tool knows, and it cannot evaluate this one: \(e.description)")
+        }
         let counts = outputFields.contains("count(*)")
         if filter.trimmingCharacters(in: .whitespaces).isEmpty, limit == nil, !counts {
             r.decoder.error(filterMark ?? r.node.mark, .queryUnbounded, "a query without a 'filter' needs a 'limit' (Milvus refuses to return every row), or outputFields: [\"count(*)\"]")
@@ -69,6 +77,7 @@ public struct QueryStep: ParallelLoad {
 
 extension DiagnosticCode {
     public static let queryUnbounded = DiagnosticCode("query-unbounded")
+    public static let verifyFilter = DiagnosticCode("verify-filter")
 }
 
 extension QueryStep {
@@ -82,7 +91,7 @@ extension QueryStep {
 }
 
 extension QueryStep {
-    public static let diagnosticCodes: [DiagnosticCode] = [.queryUnbounded]
+    public static let diagnosticCodes: [DiagnosticCode] = [.queryUnbounded, .verifyFilter]
 
     public static let examples: [StepExample] = [
         .valid("500 scalar queries from 4 workers, 100 rows each at most", """
@@ -91,8 +100,14 @@ extension QueryStep {
         .valid("A strong count that must find every inserted row", """
             - query: {outputFields: ["count(*)"], consistency: Strong, expectRows: 1000, queries: 1}
             """),
+        .valid("Answers checked against the rows the tool knows: every matching row, with its values", """
+            - query: {filter: "id < 500 and category in ['books', 'music']", outputFields: [id, category], limit: 1000, queries: 200, verify: {queries: 20}}
+            """),
         .invalid("Every row, without a limit", """
             - query: {outputFields: [id]}
             """, .queryUnbounded),
+        .invalid("Checking answers of a filter the tool cannot evaluate", """
+            - query: {filter: "id * 2 < 10", limit: 10, verify: {}}
+            """, .verifyFilter),
     ]
 }

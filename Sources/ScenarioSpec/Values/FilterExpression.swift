@@ -1,5 +1,3 @@
-import MilvusClient
-
 /// A Milvus boolean filter (`category == "books" and price < 10`), parsed so the rows the tool
 /// makes again can be filtered the way the server filters them: recall's ground truth must
 /// come from the rows the search was allowed to return.
@@ -10,16 +8,16 @@ import MilvusClient
 /// parentheses. Anything else — arithmetic, JSON paths, array functions — is refused with the
 /// reason, and recall is then reported as not measured rather than measured against the wrong
 /// rows.
-indirect enum FilterExpression: Sendable, Equatable {
-    enum Value: Sendable, Equatable {
+public indirect enum FilterExpression: Sendable, Equatable {
+    public enum Value: Sendable, Equatable {
         case number(Double)
         case text(String)
         case bool(Bool)
     }
 
-    enum Op: String, Sendable {
+    public enum Op: String, Sendable {
         case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">="
-        var flipped: Op {
+        public var flipped: Op {
             switch self {
             case .lt: return .gt
             case .le: return .ge
@@ -37,12 +35,12 @@ indirect enum FilterExpression: Sendable, Equatable {
     case or(FilterExpression, FilterExpression)
     case not(FilterExpression)
 
-    struct ParseError: Error, Sendable, CustomStringConvertible {
-        var description: String
+    public struct ParseError: Error, Sendable, CustomStringConvertible {
+        public var description: String
     }
 
     /// The fields the expression reads.
-    var fields: Set<String> {
+    public var fields: Set<String> {
         switch self {
         case .compare(let f, _, _), .member(let f, _, _), .like(let f, _): return [f]
         case .and(let a, let b), .or(let a, let b): return a.fields.union(b.fields)
@@ -51,7 +49,7 @@ indirect enum FilterExpression: Sendable, Equatable {
     }
 
     /// Whether a row passes; `value` gives the row's value of a field.
-    func matches(_ value: (String) -> Value?) -> Bool {
+    public func matches(_ value: (String) -> Value?) -> Bool {
         switch self {
         case .compare(let f, let op, let v):
             guard let x = value(f) else { return false }
@@ -68,7 +66,7 @@ indirect enum FilterExpression: Sendable, Equatable {
         }
     }
 
-    static func compare(_ x: Value, _ op: Op, _ y: Value) -> Bool {
+    public static func compare(_ x: Value, _ op: Op, _ y: Value) -> Bool {
         switch (x, y) {
         case (.number(let a), .number(let b)):
             switch op { case .eq: return a == b; case .ne: return a != b; case .lt: return a < b; case .le: return a <= b; case .gt: return a > b; case .ge: return a >= b }
@@ -82,7 +80,7 @@ indirect enum FilterExpression: Sendable, Equatable {
     }
 
     /// SQL-style `%` wildcards (any run of characters); everything else literal.
-    static func like(_ s: String, _ pattern: String) -> Bool {
+    public static func like(_ s: String, _ pattern: String) -> Bool {
         let parts = pattern.split(separator: "%", omittingEmptySubsequences: false).map(String.init)
         guard parts.count > 1 else { return s == pattern }
         var rest = Substring(s)
@@ -97,7 +95,7 @@ indirect enum FilterExpression: Sendable, Equatable {
 
     // MARK: - Parsing
 
-    static func parse(_ text: String) -> Result<FilterExpression, ParseError> {
+    public static func parse(_ text: String) -> Result<FilterExpression, ParseError> {
         var parser = Parser(tokens: Tokenizer.tokens(text))
         do {
             let e = try parser.orExpression()
@@ -280,17 +278,3 @@ indirect enum FilterExpression: Sendable, Equatable {
     }
 }
 
-extension ColumnData {
-    /// Row `i` as a filter value; nil for vectors.
-    func filterValue(_ i: Int) -> FilterExpression.Value? {
-        switch self {
-        case .int64(let v): return .number(Double(v[i]))
-        case .int32(let v), .int16(let v), .int8(let v): return .number(Double(v[i]))
-        case .float(let v): return .number(Double(v[i]))
-        case .double(let v): return .number(v[i])
-        case .bool(let v): return .bool(v[i])
-        case .varchar(let v): return .text(v[i])
-        default: return nil  // vectors, JSON and arrays are not filtered by the recall probe
-        }
-    }
-}

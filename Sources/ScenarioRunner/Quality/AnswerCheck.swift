@@ -1,0 +1,237 @@
+import Dispatch
+import Foundation
+import MilvusClient
+import ScenarioRecord
+import ScenarioSpec
+
+/// How long after a write the server may still answer without it, by consistency level: none
+/// under Strong; Milvus's default graceful time (`common.gracefulTime`, 5 s) under Bounded and
+/// Session (the tool does not send Session's own-write timestamp, so it is held to Bounded's
+/// bound); any under Eventually (nil).
+enum Staleness {
+    static let gracefulTime: Duration = .seconds(5)
+
+    static func bound(_ level: String?) -> Duration? {
+        switch level?.lowercased() {
+        case "strong": return .zero
+        case "eventually": return nil
+        default: return gracefulTime
+        }
+    }
+
+    /// Whether a change made at `time` may be missing from an answer to a request sent at `sent`.
+    static func allows(_ time: ContinuousClock.Instant?, sent: ContinuousClock.Instant, bound: Duration?) -> Bool {
+        guard let time else { return false }
+        guard let bound else { return true }
+        return time >= sent || sent - time < bound
+    }
+}
+
+/// Off the concurrency pool: making rows again is seconds of CPU on a large collection.
+func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+    }
+}
+
+/// The hits of recall's sample searches checked against the rows the collection holds now:
+/// each hit's key must hold a row, and the hit's vector must be that row's current vector.
+struct HitCheck: Sendable {
+    var resurrected = 0
+    var indeterminate = 0
+    var examples: [AnswerExample] = []
+
+    static func check(_ hits: [SearchHit], field: String, shadow: CollectionShadow, sent: ContinuousClock.Instant,
+                      consistency: String?) async throws -> HitCheck {
+        let keys = Set(hits.compactMap { if case .int(let k) = $0.id { k } else { nil } })
+        let current = try await offPool { try shadow.values(of: keys, fields: [field]) }
+        let bound = Staleness.bound(consistency)
+        var out = HitCheck()
+        func wrong(_ key: Int64, expected: String, got: String) {
+            out.resurrected += 1
+            if out.examples.count < 5 { out.examples.append(AnswerExample(kind: "resurrectedRows", key: String(key), field: field, expected: expected, got: got)) }
+        }
+        for hit in hits {
+            guard case .int(let key) = hit.id else { continue }
+            guard let entry = shadow.keys.entry(key) else {
+                let deletion = shadow.deletion(of: key)
+                if Staleness.allows(deletion?.at, sent: sent, bound: bound) || shadow.isInFlight(key) || shadow.inFlightUnkeyed > 0 || shadow.unkeyed > 0 {
+                    out.indeterminate += 1
+                } else {
+                    wrong(key, expected: deletion == nil ? "no such row" : "deleted", got: "a hit")
+                }
+                continue
+            }
+            if entry.indeterminate || Staleness.allows(shadow.sources[Int(entry.source)].acknowledgement(of: entry.row), sent: sent, bound: bound) {
+                out.indeterminate += 1
+                continue
+            }
+            guard case .vector(let v)? = current[key]?[field], let got = hit.vector else { continue }
+            if v != got { wrong(key, expected: FieldValue.vector(v).description, got: FieldValue.vector(got).description) }
+        }
+        return out
+    }
+}
+
+/// One query's answer compared with the rows the tool knows the collection holds.
+struct QueryCheck: Sendable {
+    var details = QueryCheckDetails()
+
+    /// `result` answered `request`, sent at `sent`; `shadow` is what the tool knew once the answer came.
+    static func check(_ request: QueryRequest, _ result: QueryResult, filter: FilterExpression?, shadow: CollectionShadow,
+                      sent: ContinuousClock.Instant) throws -> QueryCheckDetails {
+        guard let schema = shadow.schema, let pk = schema.primaryKey else { return QueryCheckDetails() }
+        let bound = Staleness.bound(request.consistency?.rawValue ?? "Bounded")
+        var d = QueryCheckDetails(queries: 1, stalenessMs: bound?.milliseconds)
+        func example(_ kind: String, _ key: String, field: String? = nil, expected: String? = nil, got: String? = nil) {
+            guard d.examples.filter({ $0.kind == kind }).count < 5 else { return }
+            d.examples.append(AnswerExample(kind: kind, key: key, field: field, expected: expected, got: got))
+        }
+        let counting = request.outputFields.contains("count(*)")
+        // The fields compared: those asked for (all of them for "*"), not the key.
+        var outputs = request.outputFields.filter { $0 != "count(*)" && $0 != pk.name }
+        if outputs.contains("*") { outputs = schema.fields.filter { !$0.isPrimaryKey && !$0.isDynamic && !$0.isFunctionOutput }.map(\.name) }
+        let declared = Set(schema.fields.map(\.name))
+        let dynamicOutputs = outputs.filter { !declared.contains($0) }
+        var returned: [Int64: Int] = [:]
+        if !counting {
+            guard let keys = result.values(of: pk.name) else {
+                throw MilvusError(rpc: "Query", kind: .verificationFailed, reason: "the answer has no '\(pk.name)' column to check its rows by")
+            }
+            for (i, v) in keys.enumerated() { if case .int(let k) = v { returned[k] = i } }
+            d.rows = keys.count
+        }
+        let got: [String: [FieldValue]] = Dictionary(uniqueKeysWithValues: outputs.filter { declared.contains($0) }.compactMap { f in result.values(of: f).map { (f, $0) } })
+        let gotMeta = dynamicOutputs.isEmpty ? nil : result.values(of: "$meta")
+
+        var seen: Set<Int64> = []
+        var matched = 0, staleMatched = 0, indeterminateMatched = 0, staleMissing = 0
+        var missing: [Int64] = []
+        let read = shadow.fieldsRead(by: (filter?.fields ?? []).union(outputs))
+        try shadow.forEachBlock(fields: read) { b in
+            let decoded = b.columns.mapValues(\.values)
+            for i in 0..<b.count {
+                guard let key = b.keys[i] else { continue }
+                let value = { (name: String) in CollectionShadow.filterValue(name, key: key, schema: schema, decoded: decoded, row: i) }
+                let passes = filter?.matches(value) ?? true
+                let recent = b.indeterminate[i] || Staleness.allows(shadow.sources[b.source].acknowledgement(of: b.firstRow + Int64(i)), sent: sent, bound: bound)
+                if passes {
+                    if b.indeterminate[i] { indeterminateMatched += 1 } else { matched += 1 }
+                    if recent, !b.indeterminate[i] { staleMatched += 1 }
+                }
+                guard let at = returned[key] else {
+                    if passes, !counting, !b.indeterminate[i] { if recent { staleMissing += 1 } else { missing.append(key) } }
+                    continue
+                }
+                seen.insert(key)
+                if b.indeterminate[i] {
+                    d.indeterminateRows += 1
+                    continue
+                }
+                if !passes {
+                    if recent { d.staleRows += 1 } else {
+                        d.wrongRows += 1
+                        example("wrongRows", String(key), expected: "does not match the filter")
+                    }
+                    continue
+                }
+                for field in outputs {
+                    let expected: FieldValue?
+                    let answer: FieldValue?
+                    if declared.contains(field) {
+                        expected = decoded[field]?[i]
+                        answer = got[field].flatMap { at < $0.count ? $0[at] : nil }
+                    } else {
+                        expected = Self.dynamicValue(field, decoded["$meta"]?[i])
+                        answer = Self.dynamicValue(field, gotMeta.flatMap { at < $0.count ? $0[at] : nil })
+                    }
+                    guard let expected else { continue }
+                    guard let answer else {
+                        d.wrongValues += 1
+                        example("wrongValues", String(key), field: field, expected: expected.description, got: "no value")
+                        continue
+                    }
+                    if !expected.matches(answer) {
+                        if recent { d.staleRows += 1 } else {
+                            d.wrongValues += 1
+                            example("wrongValues", String(key), field: field, expected: expected.description, got: answer.description)
+                        }
+                    }
+                }
+            }
+        }
+        if counting {
+            guard let count = result.count else {
+                throw MilvusError(rpc: "Query", kind: .verificationFailed, reason: "count(*) answered without a count")
+            }
+            d.rows = count
+            // Between the rows the tool is sure of (less those the consistency level may still miss)
+            // and all it might hold (with the unknown outcomes and the recent deletes).
+            let recentDeletes = shadow.deletions.reversed().prefix { Staleness.allows($0.at, sent: sent, bound: bound) }.reduce(0) { $0 + Int($1.hi - $1.lo) }
+            let low = matched - staleMatched
+            let high = matched + indeterminateMatched + recentDeletes + shadow.unkeyed + (shadow.inFlight.isEmpty && shadow.inFlightUnkeyed == 0 ? 0 : Int.max / 2)
+            if count < low {
+                d.missingRows += low - count
+                example("missingRows", "count(*)", expected: "\(matched)", got: "\(count)")
+            } else if count > high {
+                d.extraRows += count - high
+                example("extraRows", "count(*)", expected: "\(matched)", got: "\(count)")
+            } else if count != matched {
+                d.staleRows += abs(count - matched)
+                d.indeterminateRows += min(indeterminateMatched, abs(count - matched))
+            }
+            return d
+        }
+        // Returned keys no row holds now.
+        for key in returned.keys where !seen.contains(key) {
+            let deletion = shadow.deletion(of: key)
+            if Staleness.allows(deletion?.at, sent: sent, bound: bound) {
+                d.staleRows += 1
+            } else if shadow.isInFlight(key) || shadow.inFlightUnkeyed > 0 || shadow.unkeyed > 0 || shadow.keys.entry(key)?.indeterminate == true {
+                d.indeterminateRows += 1
+            } else {
+                d.extraRows += 1
+                example("extraRows", String(key), expected: deletion == nil ? "no such row" : "deleted", got: "returned")
+            }
+        }
+        // Missing rows: by key when the limit lets every match through, by number otherwise.
+        let offset = request.offset ?? 0
+        if offset == 0, request.limit.map({ $0 >= matched + indeterminateMatched }) ?? true {
+            d.missingRows += missing.count
+            for key in missing.prefix(5) { example("missingRows", String(key), expected: "matches the filter", got: "not returned") }
+            d.staleRows += staleMissing
+        } else {
+            let want = min(request.limit ?? Int.max, max(0, matched - staleMatched - offset))
+            if returned.count < want {
+                d.missingRows += want - returned.count
+                example("missingRows", "-", expected: "\(want) rows", got: "\(returned.count)")
+            }
+        }
+        return d
+    }
+
+    /// A dynamic key's value inside a row's `$meta` document, as compact JSON.
+    static func dynamicValue(_ key: String, _ meta: FieldValue?) -> FieldValue? {
+        guard case .json(let text)? = meta,
+              let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return nil }
+        guard let v = object[key] else { return .null }
+        guard let data = try? JSONSerialization.data(withJSONObject: v, options: [.fragmentsAllowed, .sortedKeys]) else { return nil }
+        return .json(String(decoding: data, as: UTF8.self))
+    }
+}
+
+extension QueryCheckDetails {
+    /// Adds another query's check.
+    mutating func add(_ o: QueryCheckDetails) {
+        queries += o.queries
+        rows += o.rows
+        wrongRows += o.wrongRows
+        missingRows += o.missingRows
+        extraRows += o.extraRows
+        wrongValues += o.wrongValues
+        staleRows += o.staleRows
+        indeterminateRows += o.indeterminateRows
+        stalenessMs = o.stalenessMs
+        for e in o.examples where examples.filter({ $0.kind == e.kind }).count < 5 && !examples.contains(e) { examples.append(e) }
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `verify` and recall on the live rows against the real standalone server: first the answers
+/// after inserts, an upsert and deletes must all be right; then pymilvus changes rows behind the
+/// tool's back and exactly those rows must be reported wrong — so the checks can fail.
+extension RunTests {
+    static func answersScenario(_ name: String, tamper: String) -> String {
+        """
+        collection: \(name)
+        target: {uri: "${MILVUS_URI}", metrics: "${MILVUS_METRICS}", timeout: 30s}
+        cleanup: always
+        steps:
+          - create:
+              recreate: true
+              fields:
+                - {name: id, type: int64, primary: true}
+                - {name: category, type: varchar, maxLength: 16}
+                - {name: price, type: int64}
+                - {name: embedding, type: floatVector, dim: 32}
+          - insert: {rows: 20000, batch: 5000, generate: {id: {sequence: 0}, category: {cycle: [books, music, film, games]}, price: {sequence: 0}}}
+          - index: {type: FLAT, metric: L2}
+          - load
+          # Rows 0-999 become sale items with new vectors; 1,000-5,999 and 19,000 on are deleted.
+          - upsert: {rows: 1000, batch: 500, generate: {id: {sequence: 0}, category: {constant: sale}, price: {sequence: 100000}, embedding: {uniform: [0, 1], seed: 99}}}
+          - delete: {firstId: 1000, rows: 5000, batch: 1000}
+          - delete: {filter: "id >= 19000"}
+          - query: {id: checkA, filter: "price < 9000 or category == 'sale'", outputFields: [id, category, price], limit: 16384, consistency: Strong, queries: 3, concurrency: 1, verify: {queries: 2}}
+          - query: {id: countA, filter: "price < 9000 or category == 'sale'", outputFields: ["count(*)"], consistency: Strong, queries: 3, concurrency: 1, verify: {queries: 2}}
+          - concurrentSearch: {id: searchA, queries: 50, concurrency: 2, topK: 10, consistency: Strong, recall: {queries: 50}}
+          # Behind the tool's back.
+          - watch:
+              duration: 2s
+              interval: 1s
+              recount: 0s
+              faults: [{at: 0s, run: [\(tamper)], name: tamper}]
+          - query: {id: checkC, filter: "price < 9000 or category == 'sale'", outputFields: [id, category, price], limit: 16384, consistency: Strong, queries: 3, concurrency: 1, verify: {queries: 2}}
+          - query: {id: countC, filter: "price < 9000 or category == 'sale'", outputFields: ["count(*)"], consistency: Strong, queries: 3, concurrency: 1, verify: {queries: 2}}
+          - concurrentSearch: {id: searchC, queries: 50, concurrency: 2, topK: 10, consistency: Strong, recall: {queries: 50}}
+        thresholds:
+          - checkA.wrongRows == 0
+          - checkA.missingRows == 0
+          - checkA.wrongValues == 0
+          - searchA.resurrectedRows == 0
+          - checkC.missingRows == 0
+          - checkC.wrongValues == 0
+        """
+    }
+
+    /// Deletes keys 7000-7002, rewrites the category and price of 8000-8004, and gives rows
+    /// 6000-6999 new vectors — with pymilvus 2.3.7, outside the tool.
+    static func tamperScript(_ name: String, port: Int) -> String {
+        """
+        import random
+        from pymilvus import connections, Collection
+        connections.connect(host="127.0.0.1", port="\(port)")
+        c = Collection("\(name)")
+        c.delete("id in [7000, 7001, 7002]")
+        rows = sorted(c.query("id >= 8000 and id <= 8004", output_fields=["id", "embedding"], consistency_level="Strong"), key=lambda r: r["id"])
+        c.upsert([[r["id"] for r in rows], ["tampered"] * len(rows), [-1] * len(rows), [[float(x) for x in r["embedding"]] for r in rows]])
+        rows = sorted(c.query("id >= 6000 and id < 7000", output_fields=["id", "category", "price"], consistency_level="Strong", limit=16384), key=lambda r: r["id"])
+        rng = random.Random(5)
+        c.upsert([[r["id"] for r in rows], [r["category"] for r in rows], [r["price"] for r in rows], [[rng.random() for _ in range(32)] for _ in rows]])
+        print("tampered", len(rows))
+        """
+    }
+
+    @Test("answers: after inserts, an upsert and deletes every checked answer is right and recall over the live rows is exact (FLAT); rows pymilvus changes behind the tool's back are reported by key",
+          .enabled(if: standaloneUp, "Milvus standalone is not running (scripts/milvus-local standalone up)"))
+    func answersBehindTheBack() throws {
+        let dir = try Self.temporaryFolder()
+        let name = "answers_check"
+        let script = dir.appendingPathComponent("tamper.py")
+        try Self.tamperScript(name, port: 19530).write(to: script, atomically: true, encoding: .utf8)
+        let r = try CLITests.run(["run", try Self.scenario(Self.answersScenario(name, tamper: "\"\(Self.python)\", \"\(script.path)\""), in: dir),
+                                  "--report-dir", dir.path], environment: Self.environment)
+        // The run fails on the two thresholds that forbid wrong answers after the tampering.
+        #expect(r.status == 1, "\(r.stdout)\n\(r.stderr)")
+        let steps = Self.steps(try Self.record(dir))
+        func step(_ id: String) -> [String: Any] { steps.first { $0["id"] as? String == id } ?? [:] }
+        func metrics(_ id: String) -> [String: Double] { (step(id)["metrics"] as? [String: Double]) ?? [:] }
+        func examples(_ id: String) -> [[String: Any]] {
+            let details = step(id)["details"] as? [String: Any] ?? step(id)
+            return ((details["answers"] as? [String: Any])?["examples"] as? [[String: Any]]) ?? []
+        }
+
+        // Before: 4,000 rows match (0-999 on sale, 6,000-8,999), every value as written.
+        let a = metrics("checkA")
+        #expect(a["verify.queries"] == 2 && a["wrongRows"] == 0 && a["missingRows"] == 0 && a["extraRows"] == 0 && a["wrongValues"] == 0, "\(a)")
+        #expect(metrics("checkA")["rowsPerQuery"] == 4000, "\(a)")
+        let countA = metrics("countA")
+        #expect(countA["missingRows"] == 0 && countA["extraRows"] == 0 && countA["rowsPerQuery"] == 4000, "\(countA)")
+        // FLAT is exact: over the live rows (upserted vectors, deleted rows gone) recall is 1.
+        let sa = metrics("searchA")
+        #expect(sa["recall"] == 1 && sa["recall.min"] == 1 && sa["resurrectedRows"] == 0, "\(sa)")
+
+        // After: exactly the deleted keys are missing, exactly the rewritten values are wrong.
+        let c = metrics("checkC")
+        #expect(c["missingRows"] == 6 && c["wrongValues"] == 20 && c["wrongRows"] == 0 && c["extraRows"] == 0, "\(c)")
+        let missing = Set(examples("checkC").filter { $0["kind"] as? String == "missingRows" }.compactMap { $0["key"] as? String })
+        #expect(missing == ["7000", "7001", "7002"], "\(examples("checkC"))")
+        let wrong = examples("checkC").filter { $0["kind"] as? String == "wrongValues" }
+        #expect(!wrong.isEmpty && wrong.allSatisfy { (["8000", "8001", "8002", "8003", "8004"] as Set).contains($0["key"] as? String ?? "") }, "\(wrong)")
+        #expect(wrong.contains { $0["field"] as? String == "category" && $0["got"] as? String == "\"tampered\"" }, "\(wrong)")
+        let countC = metrics("countC")
+        #expect(countC["missingRows"] == 6 && countC["rowsPerQuery"] == 3997, "\(countC)")
+        // The hits on rows with new vectors are wrong answers, named by key.
+        let sc = metrics("searchC")
+        #expect((sc["resurrectedRows"] ?? 0) > 0 && (sc["recall"] ?? 1) < 1, "\(sc)")
+        let recall = (step("searchC")["details"] as? [String: Any] ?? step("searchC"))["recall"] as? [String: Any] ?? [:]
+        let hitKeys = ((recall["examples"] as? [[String: Any]]) ?? []).compactMap { ($0["key"] as? String).flatMap(Int.init) }
+        #expect(!hitKeys.isEmpty && hitKeys.allSatisfy { (6000..<7000).contains($0) }, "\(recall)")
+        #expect(r.stdout.contains("checkC.missingRows == 0") || r.stderr.contains("checkC.missingRows"), "\(r.stdout)")
+        let report = try String(contentsOf: dir.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(report.contains("7000") && report.contains("tampered"), "the report names the wrong rows")
+    }
+}
