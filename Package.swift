@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "MilvusClient", targets: ["MilvusClient"]),
         .executable(name: "milvus-client-bench", targets: ["MilvusClientBench"]),
         .executable(name: "ground-truth-bench", targets: ["GroundTruthBench"]),
+        .executable(name: "shadow-bench", targets: ["ShadowBench"]),
         .executable(name: "instant-milvus", targets: ["InstantMilvus"]),
         .executable(name: "runner-ceiling", targets: ["RunnerCeiling"]),
     ],
@@ -205,6 +206,13 @@ let package = Package(
             name: "GroundTruthBench",
             dependencies: ["GroundTruth", "ScenarioRunner", "ScenarioSpec", "MilvusClient"],
             path: "bench/GroundTruthBench"
+        ),
+        // The shadow of a 10,000,000-row collection after deletes and upserts: memory and
+        // ground truth over its live rows, driven by bench/shadow.
+        .executableTarget(
+            name: "ShadowBench",
+            dependencies: ["ScenarioRunner"],
+            path: "bench/ShadowBench"
         ),
         // The commands that read and write records and scenario files without a server —
         // report, compare, baseline, merge, schema, reference — and what every command shares.

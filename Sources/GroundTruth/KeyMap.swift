@@ -21,15 +21,33 @@ public struct KeyMap: Sendable {
         }
     }
 
-    /// Keys `lo ..< hi` hold rows `row ..< row + (hi - lo)` of `source`.
+    /// Keys `lo ..< hi` hold rows `row ..< row + (hi - lo)` of `source`. 24 bytes: the length
+    /// and the source (its sign the indeterminate flag) packed.
     public struct Range: Sendable, Hashable {
         public var lo: Int64
-        public var hi: Int64
         public var row: Int64
-        public var source: Int32
-        public var indeterminate: Bool
+        private var length: UInt32
+        private var tagged: Int32
 
-        public var count: Int { Int(hi - lo) }
+        public init(lo: Int64, hi: Int64, row: Int64, source: Int32, indeterminate: Bool) {
+            precondition(hi - lo <= Int64(UInt32.max), "a range longer than 2^32 keys")
+            self.lo = lo
+            self.row = row
+            self.length = UInt32(hi - lo)
+            self.tagged = indeterminate ? ~source : source
+        }
+
+        public var hi: Int64 {
+            get { lo + Int64(length) }
+            set { length = UInt32(newValue - lo) }
+        }
+        public var source: Int32 { tagged < 0 ? ~tagged : tagged }
+        public var indeterminate: Bool {
+            get { tagged < 0 }
+            set { tagged = newValue ? ~source : source }
+        }
+
+        public var count: Int { Int(length) }
         func entry(_ key: Int64) -> Entry { Entry(source: source, row: row + (key - lo), indeterminate: indeterminate) }
         /// Keys `a ..< b` of this range (within it).
         func slice(_ a: Int64, _ b: Int64) -> Range {
@@ -37,7 +55,7 @@ public struct KeyMap: Sendable {
         }
         /// `next` continues this range: the next keys, the next rows of the same source.
         func continues(with next: Range) -> Bool {
-            hi == next.lo && source == next.source && indeterminate == next.indeterminate && row + Int64(count) == next.row
+            hi == next.lo && tagged == next.tagged && row + Int64(count) == next.row && Int64(length) + Int64(next.length) <= Int64(UInt32.max)
         }
     }
 
@@ -123,12 +141,7 @@ public struct KeyMap: Sendable {
             }
             if i == j { c += 1; continue }
             chunk.replaceSubrange(i..<j, with: replacement)
-            if chunk.isEmpty {
-                chunks.remove(at: c)
-            } else {
-                chunks[c] = chunk
-                c += 1
-            }
+            c += store(chunk, at: c)
         }
         count -= removed
         return removed
@@ -190,12 +203,23 @@ public struct KeyMap: Sendable {
             chunks[c + 1].removeFirst()
             if chunks[c + 1].isEmpty { chunks.remove(at: c + 1) }
         }
-        if chunk.count > Self.chunkLimit {
-            let half = chunk.count / 2
-            chunks[c] = Array(chunk[..<half])
-            chunks.insert(Array(chunk[half...]), at: c + 1)
-        } else {
-            chunks[c] = chunk
+        _ = store(chunk, at: c)
+    }
+
+    /// Puts a changed chunk back: dropped when empty, halved when over `chunkLimit` (a run of
+    /// splits — scattered deletes — must not grow one chunk without end). Returns how many
+    /// chunks it now takes.
+    private mutating func store(_ chunk: [Range], at c: Int) -> Int {
+        if chunk.isEmpty {
+            chunks.remove(at: c)
+            return 0
         }
+        guard chunk.count > Self.chunkLimit else {
+            chunks[c] = chunk
+            return 1
+        }
+        let parts = stride(from: 0, to: chunk.count, by: Self.chunkLimit / 2).map { Array(chunk[$0..<min(chunk.count, $0 + Self.chunkLimit / 2)]) }
+        chunks.replaceSubrange(c...c, with: parts)
+        return parts.count
     }
 }

@@ -116,3 +116,62 @@ extension RunTests {
         #expect(report.contains("7000") && report.contains("tampered"), "the report names the wrong rows")
     }
 }
+
+extension RunTests {
+    @Test("streaming_recall.yaml: recall after a deleted and an upserted window and at every checkpoint while rows stream in, no wrong answer",
+          .enabled(if: standaloneUp, "Milvus standalone is not running (scripts/milvus-local standalone up)"))
+    func streamingRecall() throws {
+        let dir = try Self.temporaryFolder()
+        let r = try CLITests.run(["run", "scenarios/streaming_recall.yaml", "--report-dir", dir.path], environment: Self.environment)
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        let steps = Self.steps(try Self.record(dir))
+        func flat(_ s: [[String: Any]]) -> [[String: Any]] {
+            s.flatMap { [$0] + flat(($0["parallel"] as? [[String: Any]]) ?? []) }
+        }
+        let all = flat(steps)
+        let search = try #require(all.first { $0["id"] as? String == "search" })
+        let m = search["metrics"] as? [String: Double] ?? [:]
+        #expect((m["recall.checkpoints"] ?? 0) >= 4 && m["resurrectedRows"] == 0, "\(m)")
+        // The checkpoints saw the streamed rows: each over more rows than the one before.
+        let points = ((search["recall"] as? [String: Any])?["checkpoints"] as? [[String: Any]]) ?? []
+        let rows = points.compactMap { $0["rows"] as? Int }
+        #expect(rows.count >= 4 && zip(rows, rows.dropFirst()).allSatisfy { $0 < $1 } && rows.first! > 15000, "\(rows)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("recall_search.svg").path))
+    }
+
+    @Test("a watch's writes are followed key by key: afterwards every acknowledged row is found with its values",
+          .enabled(if: standaloneUp, "Milvus standalone is not running (scripts/milvus-local standalone up)"))
+    func watchWritesShadowed() throws {
+        let dir = try Self.temporaryFolder()
+        let text = """
+        collection: watch_writes_shadow
+        target: {uri: "${MILVUS_URI}", metrics: "${MILVUS_METRICS}"}
+        cleanup: always
+        steps:
+          - create:
+              recreate: true
+              fields:
+                - {name: id, type: int64, primary: true}
+                - {name: price, type: int64}
+                - {name: embedding, type: floatVector, dim: 8}
+          - insert: {rows: 1000, generate: {id: {sequence: 0}, price: {sequence: 0}}}
+          - index: {type: FLAT, metric: L2}
+          - load
+          - watch: {duration: 4s, interval: 2s, writes: {rate: 10/s, batch: 50}, recount: 0s}
+          - query: {id: written, filter: "id >= 1000", outputFields: [id, price, embedding], limit: 16384, consistency: Strong, queries: 1, concurrency: 1, verify: {queries: 1}}
+          - query: {id: counted, outputFields: ["count(*)"], consistency: Strong, queries: 1, concurrency: 1, verify: {queries: 1}}
+        thresholds:
+          - written.missingRows == 0
+          - written.extraRows == 0
+          - written.wrongValues == 0
+          - counted.missingRows == 0
+          - counted.extraRows == 0
+        """
+        let r = try CLITests.run(["run", try Self.scenario(text, in: dir), "--report-dir", dir.path], environment: Self.environment)
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        let steps = Self.steps(try Self.record(dir))
+        let written = (steps.first { $0["id"] as? String == "written" }?["metrics"] as? [String: Double]) ?? [:]
+        // About 40 batches of 50 went in during the watch, every one of them checked.
+        #expect((written["rowsPerQuery"] ?? 0) >= 1000 && written["verify.queries"] == 1, "\(written)")
+    }
+}

@@ -42,8 +42,31 @@ public struct RecallDetails: Codable, Sendable, Equatable {
     public var indeterminateHits: Int?
     /// Up to five wrong hits.
     public var examples: [AnswerExample]?
+    /// (`every`) Recall scored while the queries ran, in time order.
+    public var checkpoints: [RecallCheckpoint]?
 
     public var mean: Double { perQuery.isEmpty ? 0 : perQuery.reduce(0, +) / Double(perQuery.count) }
+}
+
+/// Recall scored at one moment while a step's queries ran, against the rows acknowledged by then.
+public struct RecallCheckpoint: Codable, Sendable, Equatable {
+    /// From the start of the measured queries.
+    public var atMs: Double
+    public var recall: Double
+    public var recallMin: Double
+    /// Rows the exact search went over (the live rows the search was sure to see).
+    public var rows: Int
+    public var resurrected: Int
+    public var indeterminateHits: Int
+
+    public init(atMs: Double, recall: Double, recallMin: Double, rows: Int, resurrected: Int, indeterminateHits: Int) {
+        self.atMs = atMs
+        self.recall = recall
+        self.recallMin = recallMin
+        self.rows = rows
+        self.resurrected = resurrected
+        self.indeterminateHits = indeterminateHits
+    }
 }
 
 /// One wrong answer, for the report: the row's key, the field (nil for the row as a whole),

@@ -46,6 +46,39 @@ extension Format {
 }
 
 extension Charts {
+    /// Recall over time (`recall.every`): each checkpoint's mean and lowest recall against the
+    /// seconds since the queries started, with the rows it was scored over.
+    static func recallOverTime(_ f: FlatStep, _ l: Labels) -> Chart? {
+        guard let points = f.step.recall?.checkpoints, !points.isEmpty else { return nil }
+        let title = l.pick("Recall over time", "召回率随时间变化") + " (\(f.label))"
+        let width = 640.0, height = 360.0
+        let x0 = 70.0, y0 = 50.0, w = 520.0, h = 230.0
+        let end = max(1, (points.map(\.atMs).max() ?? 1) / 1000)
+        let low = max(0, floor(((points.map(\.recallMin).min() ?? 0) - 0.05) * 10) / 10)
+        func x(_ ms: Double) -> Double { x0 + w * (ms / 1000) / end }
+        func y(_ r: Double) -> Double { y0 + h * (1 - (r - low) / max(0.0001, 1 - low)) }
+        var svg = header(width: width, height: height, title: title)
+        for i in 0...4 {
+            let v = low + (1 - low) * Double(i) / 4
+            svg += line(x0, y(v), x0 + w, y(v), stroke: "#ddd")
+            svg += text(String(format: "%.2f", v), x: x0 - 8, y: y(v) + 4, anchor: "end", size: 11)
+        }
+        svg += line(x0, y0 + h, x0 + w, y0 + h, stroke: "#888")
+        svg += text(l.pick("seconds since the queries started", "查询开始后的秒数"), x: x0 + w / 2, y: y0 + h + 36, anchor: "middle", size: 11)
+        for (series, color, name) in [(points.map(\.recall), palette[0], l.pick("mean", "平均")), (points.map(\.recallMin), palette[1], l.pick("lowest query", "最低"))] {
+            let path = zip(points, series).map { "\(r(x($0.atMs))),\(r(y($1)))" }.joined(separator: " ")
+            svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(path)\"/>\n"
+            for (p, v) in zip(points, series) {
+                svg += "<circle cx=\"\(r(x(p.atMs)))\" cy=\"\(r(y(v)))\" r=\"3\" fill=\"\(color)\"><title>\(name) \(String(format: "%.3f", v)) \(l.pick("at", "于")) \(r(p.atMs / 1000)) s, \(p.rows) \(l.rows)</title></circle>\n"
+            }
+        }
+        for p in points { svg += text(r(p.atMs / 1000), x: x(p.atMs), y: y0 + h + 16, anchor: "middle", size: 10) }
+        svg += text(l.pick("— mean", "— 平均"), x: x0 + 10, y: y0 + h + 56, anchor: "start", size: 11, fill: palette[0])
+        svg += text(l.pick("— lowest query", "— 最低查询"), x: x0 + 120, y: y0 + h + 56, anchor: "start", size: 11, fill: palette[1])
+        svg += "</svg>\n"
+        return Chart(file: "recall_\(f.fileSuffix).svg", title: title, svg: svg)
+    }
+
     /// QPS against recall for a sweep whose rows measured recall: recall on x, QPS on a log
     /// scale on y, each point labelled with its parameter value — the higher and further right,
     /// the better (ann-benchmarks' plot).

@@ -6,7 +6,8 @@ import ScenarioSpec
 enum SearchLines {
     /// A search step's per-node traffic over time, when it was measured.
     static func trafficCharts(_ f: FlatStep, _ l: Labels) -> [Chart] {
-        f.step.traffic.flatMap { Charts.trafficChart(f.label, file: "traffic_\(f.fileSuffix).svg", $0, l) }.map { [$0] } ?? []
+        (f.step.traffic.flatMap { Charts.trafficChart(f.label, file: "traffic_\(f.fileSuffix).svg", $0, l) }.map { [$0] } ?? [])
+            + [Charts.recallOverTime(f, l)].compactMap { $0 }
     }
 
     static func brief<S: StepSpec>(_ s: StepRecord, _ l: Labels, as kind: S.Type) -> String where S.Metrics: LoadLatencyMetrics {

@@ -7,7 +7,7 @@ import ScenarioSpec
 /// How long after a write the server may still answer without it, by consistency level: none
 /// under Strong; Milvus's default graceful time (`common.gracefulTime`, 5 s) under Bounded and
 /// Session (the tool does not send Session's own-write timestamp, so it is held to Bounded's
-/// bound); any under Eventually (nil).
+/// bound); any under Eventually (nil) — for deletes, as long as the shadow remembers them (60 s).
 enum Staleness {
     static let gracefulTime: Duration = .seconds(5)
 

@@ -22,7 +22,10 @@ enum RecallProbe {
         var note: StepNote?
     }
 
-    static func measure(_ setting: RecallSetting, template: SearchTemplate, context: RunContext) async -> Outcome {
+    /// `visibleBefore`: a checkpoint while rows stream in — only rows acknowledged by then are
+    /// in the exact neighbours (and the ground truth is not reused).
+    static func measure(_ setting: RecallSetting, template: SearchTemplate, context: RunContext,
+                        visibleBefore: ContinuousClock.Instant? = nil) async -> Outcome {
         let collection = template.collection
         guard let shadow = context.shadow(of: collection) else {
             return Outcome(note: StepNote(.recallNoRows, ["collection": collection]))
@@ -93,12 +96,12 @@ enum RecallProbe {
         let truth: GroundTruthResult
         var cached = false
         var note: StepNote?
-        if let t = context.groundTruth(key) {
+        if visibleBefore == nil, let t = context.groundTruth(key) {
             truth = t
             cached = true
         } else {
             var fromFile: GroundTruthResult?
-            if filter == nil, case .file(let source) = template.settings.vectors?.generator,
+            if filter == nil, visibleBefore == nil, case .file(let source) = template.settings.vectors?.generator,
                let rows = FileNeighbors.rowsFile(of: shadow, field: template.field) {
                 switch FileNeighbors.truth(queries: queries, source: source, rows: rows, rowCount: shadow.rows, k: k, metric: metric) {
                 case .success(let t)?: fromFile = t
@@ -110,12 +113,13 @@ enum RecallProbe {
                 truth = fromFile
             } else {
                 context.progress.note("recall: exact \(k) nearest of \(queries.count) queries over \(shadow.rows.formatted()) rows")
-                switch await compute(queries: queries, k: k, metric: metric, field: template.field, filter: filter, shadow: shadow) {
+                switch await compute(queries: queries, k: k, metric: metric, field: template.field, filter: filter, shadow: shadow,
+                                     visibleBefore: visibleBefore) {
                 case .success(let t): truth = t
                 case .failure(let e): return Outcome(note: StepNote(.recallFailed, ["reason": e.description]))
                 }
             }
-            context.remember(truth, for: key)
+            if visibleBefore == nil { context.remember(truth, for: key) }
         }
         let perQuery = zip(found, truth.distances).map { Recall.of(found: $0, truth: $1, k: k) }
         var details = RecallDetails(queries: queries.count, k: k, metric: metric.rawValue, source: truth.source, rows: truth.rows,
@@ -131,7 +135,7 @@ enum RecallProbe {
     /// current row; deleted rows and replaced values left out, as are rows whose write's outcome
     /// is unknown), off the concurrency pool (it is seconds of CPU).
     static func compute(queries: [[Float]], k: Int, metric: DistanceMetric, field: String, filter: FilterExpression? = nil, shadow: CollectionShadow,
-                        kernel: ExactNeighbors.Kernel = .blas) async -> Result<GroundTruthResult, VectorFileError> {
+                        visibleBefore: ContinuousClock.Instant? = nil, kernel: ExactNeighbors.Kernel = .blas) async -> Result<GroundTruthResult, VectorFileError> {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 let clock = ContinuousClock()
@@ -147,6 +151,9 @@ enum RecallProbe {
                         let decoded = filter == nil ? [:] : b.columns.filter { $0.key != field }.mapValues(\.values)
                         let include = (0..<b.count).map { i -> Bool in
                             guard let key = b.keys[i], !b.indeterminate[i] else { return false }
+                            if let cutoff = visibleBefore {
+                                guard let at = shadow.sources[b.source].acknowledgement(of: b.firstRow + Int64(i)), at <= cutoff else { return false }
+                            }
                             guard let filter, let schema else { return true }
                             return filter.matches { CollectionShadow.filterValue($0, key: key, schema: schema, decoded: decoded, row: i) }
                         }

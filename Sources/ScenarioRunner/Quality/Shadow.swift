@@ -42,6 +42,10 @@ struct CollectionShadow: Sendable {
         var at: ContinuousClock.Instant
     }
 
+    /// How long a delete is remembered for telling a stale answer from a wrong one: a deleted
+    /// row returned later than this is wrong at every consistency level.
+    static let deletionMemory: Duration = .seconds(60)
+
     var sources: [Source] = []
     var keys = KeyMap()
     var deletions: [Deletion] = []
@@ -75,11 +79,17 @@ struct CollectionShadow: Sendable {
         inFlight.contains { $0.contains(key) }
     }
 
-    /// How rows `keys` stood for the run: live, indeterminate.
+    /// Keys whose write or delete had an unknown outcome.
     var indeterminate: Int {
         var n = 0
         keys.forEach { if $0.indeterminate { n += $0.count } }
         return n
+    }
+
+    /// Bytes the shadow holds (the key map, the acknowledgements, the recent deletes).
+    var bytes: Int {
+        keys.bytes + sources.reduce(0) { $0 + $1.acknowledged.capacity * MemoryLayout<(row: Int64, at: ContinuousClock.Instant)>.stride }
+            + deletions.capacity * MemoryLayout<Deletion>.stride + inFlight.capacity * MemoryLayout<ClosedRange<Int64>>.stride
     }
 }
 
@@ -201,6 +211,11 @@ extension RunContext {
             for r in ranges {
                 s.keys.remove(r.lo, r.hi)
                 s.deletions.append(.init(lo: r.lo, hi: r.hi, at: time))
+            }
+            // Only recent deletes explain a stale answer: older ones are let go, so the log does
+            // not grow with the run.
+            if let first = s.deletions.first, time - first.at > CollectionShadow.deletionMemory {
+                s.deletions.removeAll { time - $0.at > CollectionShadow.deletionMemory }
             }
             s.version += 1
             all[collection] = s

@@ -118,8 +118,9 @@ struct ConcurrentSearchRunner: StepRunner {
             try await recorder.measure { try await query(index) }
         }
         // An iterator counts its pages and rows over the measured queries only.
+        let checkpoints = RecallCheckpoints(spec.recall, template, context)
         let result = try await record.runSearchLoad(driver, spec.load.plan, step, context, target: spec.load.target,
-                                                    nodeTraffic: spec.nodeTraffic, every: spec.nodeTrafficInterval,
+                                                    nodeTraffic: spec.nodeTraffic, every: spec.nodeTrafficInterval, checkpoints: checkpoints,
                                                     warmedUp: { template.iterated.reset() })
         if spec.search.iterator != nil {
             let (pages, rows) = template.iterated.totals
@@ -135,7 +136,7 @@ struct ConcurrentSearchRunner: StepRunner {
                 }
             }
         }
-        await record.measureRecall(spec.recall, template, step, context)
+        await record.measureRecall(spec.recall, template, step, context, checkpoints: checkpoints)
     }
 }
 
@@ -162,8 +163,9 @@ struct HotSearchRunner: StepRunner {
             try await recorder.measure { try await query(index) }
         }
         let load = LoadPlan(shape: .closed(workers: spec.concurrency), length: .operations(spec.queries))
+        let checkpoints = RecallCheckpoints(spec.recall, template, context)
         let result = try await record.runSearchLoad(driver, load, step, context, target: " of \(spec.queries.formatted())",
-                                                    nodeTraffic: spec.nodeTraffic, every: spec.nodeTrafficInterval)
+                                                    nodeTraffic: spec.nodeTraffic, every: spec.nodeTrafficInterval, checkpoints: checkpoints)
         let hot = result.classes[1] ?? ClassCounts(), cold = result.classes[0] ?? ClassCounts()
         record[\.hotQueries] = hot.completed + hot.errors
         record[\.coldQueries] = cold.completed + cold.errors
@@ -176,6 +178,6 @@ struct HotSearchRunner: StepRunner {
         record[\.coldP99] = coldLatency?.p99
         if let h = hotLatency?.mean, let c = coldLatency?.mean, h > .zero { record[\.hotSpeedup] = c / h }
         record.details.hot = HotSearchDetails(hotVectors: spec.hotVectors, hotRatio: spec.hotRatio, hot: hot.latency.encoded, cold: cold.latency.encoded)
-        await record.measureRecall(spec.recall, template, step, context)
+        await record.measureRecall(spec.recall, template, step, context, checkpoints: checkpoints)
     }
 }

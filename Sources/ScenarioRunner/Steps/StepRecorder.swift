@@ -5,6 +5,7 @@ import GroundTruth
 import LoadEngine
 import ScenarioRecord
 import ScenarioSpec
+import Synchronization
 
 /// A step's record while its runner fills it in. Metric values go in only through the metrics
 /// the runner's kind declares, by key path into the kind's `Metrics`:
@@ -66,9 +67,12 @@ extension StepRecorder where Spec.Metrics: SearchLatencyMetrics, Spec.Details: R
     /// the server's median.
     @discardableResult
     mutating func runSearchLoad(_ driver: LoadDriver, _ plan: LoadPlan, _ step: Step, _ context: RunContext, target: String,
-                                nodeTraffic: Bool, every interval: ScenarioDuration, warmedUp: () -> Void = {}) async throws -> LoadResult {
+                                nodeTraffic: Bool, every interval: ScenarioDuration, checkpoints: RecallCheckpoints? = nil,
+                                warmedUp: () -> Void = {}) async throws -> LoadResult {
         guard nodeTraffic else {
-            return try await runLoad(driver, plan, step, context, target: target, warmedUp: warmedUp)
+            return try await runLoad(driver, plan, step, context, target: target, warmedUp: warmedUp) { phase in
+                await RecallCheckpoints.beside(checkpoints, phase)
+            }
         }
         // The nodes' counters are read around the measured phase only — after the warm-up — so
         // the traffic is that of the measured searches and nothing else.
@@ -84,7 +88,7 @@ extension StepRecorder where Spec.Metrics: SearchLatencyMetrics, Spec.Details: R
         return try await runLoad(driver, plan, step, context, target: target, warmedUp: warmedUp) { phase in
             let start = await NodeTrafficProbe.start(endpoints: endpoints, collection: collection, client: client, interval: every)
             started = start
-            let result = await phase()
+            let result = await RecallCheckpoints.beside(checkpoints, phase)
             traffic = await start.probe?.finish()
             return result
         }
@@ -113,7 +117,9 @@ extension StepRecorder where Spec.Metrics: RecallMetrics, Spec.Details: RecallRe
     /// Scores recall@topK on a sample of the step's queries when the step asks for it (after the
     /// measured queries, so they are not slowed): details, the three metrics, or a note saying
     /// why recall is unknown (a threshold on it then fails with that reason).
-    mutating func measureRecall(_ setting: RecallSetting?, _ template: SearchTemplate, _ step: Step, _ context: RunContext) async {
+    mutating func measureRecall(_ setting: RecallSetting?, _ template: SearchTemplate, _ step: Step, _ context: RunContext,
+                                checkpoints: RecallCheckpoints? = nil) async {
+        if let checkpoints { recordCheckpoints(checkpoints) }
         guard let setting, !context.isStopping else { return }
         context.progress.stepProgress(step, "recall: scoring \(setting.queries) queries")
         let outcome = await RecallProbe.measure(setting, template: template, context: context)
@@ -130,6 +136,80 @@ extension StepRecorder where Spec.Metrics: RecallMetrics, Spec.Details: RecallRe
         self[\.quality.resurrectedRows] = d.resurrected
         if let examples = d.examples, let n = d.resurrected, n > 0 {
             notes.append(StepNote(.wrongAnswers, ["count": String(n), "examples": examples.map(\.description).joined(separator: "; ")]))
+        }
+    }
+
+    /// The checkpoints scored while the queries ran: the series, the lowest, and their wrong hits.
+    mutating func recordCheckpoints(_ checkpoints: RecallCheckpoints) {
+        let (series, examples) = checkpoints.collected
+        self[\.quality.checkpoints] = series.count
+        self[\.quality.checkpointMin] = series.map(\.recall).min()
+        guard !series.isEmpty else { return }
+        if details.recall == nil {
+            // Only checkpoints (a `parallel` member is not scored again after its queries).
+            details.recall = RecallDetails(queries: checkpoints.setting.queries, k: checkpoints.template.settings.topK,
+                                           metric: checkpoints.template.metric ?? "", source: "regenerated", rows: series.last?.rows ?? 0,
+                                           groundTruthMs: 0, reused: false, kernel: "", perQuery: [])
+        }
+        details.recall?.checkpoints = series
+        let wrong = series.reduce(0) { $0 + $1.resurrected }
+        self[\.quality.resurrectedRows] = (self[\.quality.resurrectedRows] ?? 0) + wrong
+        if wrong > 0 {
+            let earlier = details.recall?.examples ?? []
+            details.recall?.examples = Array((earlier + examples).prefix(5))
+            notes.append(StepNote(.wrongAnswers, ["count": String(wrong), "examples": examples.prefix(5).map(\.description).joined(separator: "; ") + " (at the checkpoints)"]))
+        }
+    }
+}
+
+/// Recall scored every `recall.every` while a search load runs, against the rows acknowledged by
+/// then less those the consistency level may not show yet.
+final class RecallCheckpoints: Sendable {
+    let setting: RecallSetting
+    let template: SearchTemplate
+    let context: RunContext
+    private let state = Mutex<(series: [RecallCheckpoint], examples: [AnswerExample])>(([], []))
+
+    /// nil unless the step's `recall` has `every`.
+    init?(_ setting: RecallSetting?, _ template: SearchTemplate, _ context: RunContext) {
+        guard let setting, setting.every != nil else { return nil }
+        self.setting = setting
+        self.template = template
+        self.context = context
+    }
+
+    var collected: (series: [RecallCheckpoint], examples: [AnswerExample]) { state.withLock { $0 } }
+
+    /// Runs `phase` with the checkpoints beside it (none when `checkpoints` is nil).
+    static func beside(_ checkpoints: RecallCheckpoints?, _ phase: () async -> LoadResult) async -> LoadResult {
+        guard let checkpoints else { return await phase() }
+        let task = checkpoints.start()
+        let result = await phase()
+        task.cancel()
+        await task.value
+        return result
+    }
+
+    private func start() -> Task<Void, Never> {
+        let every = setting.every!.swiftDuration
+        let start = ContinuousClock.now
+        let bound = Staleness.bound(template.settings.consistency.rawValue) ?? Staleness.gracefulTime
+        return Task {
+            var due = start + every
+            while !Task.isCancelled, !context.isStopping {
+                do { try await Task.sleep(until: due) } catch { return }
+                let sent = ContinuousClock.now
+                // On the schedule: a checkpoint that took longer than `every` skips the ones it overran.
+                while due <= sent { due += every }
+                let outcome = await RecallProbe.measure(setting, template: template, context: context, visibleBefore: sent - bound)
+                guard !Task.isCancelled, let d = outcome.details, let s = Recall.summary(d.perQuery) else { continue }
+                context.progress.note("recall checkpoint at \(Int((sent - start).milliseconds / 1000)) s: \(String(format: "%.3f", s.mean)) over \(d.rows.formatted()) rows")
+                state.withLock {
+                    $0.series.append(RecallCheckpoint(atMs: (sent - start).milliseconds, recall: s.mean, recallMin: s.min, rows: d.rows,
+                                                      resurrected: d.resurrected ?? 0, indeterminateHits: d.indeterminateHits ?? 0))
+                    $0.examples += (d.examples ?? []).prefix(5 - min(5, $0.examples.count))
+                }
+            }
         }
     }
 }

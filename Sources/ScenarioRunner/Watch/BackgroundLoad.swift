@@ -10,7 +10,13 @@ import Synchronization
 /// The search load of a watch's `background`.
 typealias BackgroundSearches = BackgroundLoad<SearchRequest>
 /// The insert load of a watch's `writes`: each request is one batch of rows.
-typealias BackgroundWrites = BackgroundLoad<[Column]>
+typealias BackgroundWrites = BackgroundLoad<WriteBatch>
+
+/// A batch of a watch's writes, and its place in the collection's shadow.
+struct WriteBatch: Sendable {
+    var columns: [Column]
+    var ticket: ShadowWriter.Ticket?
+}
 
 /// A steady load during a watch — searches, or inserts — on its own connection, that keeps going
 /// through a fault: every request is due on the shared open-loop schedule (`OpenLoop`), sent once
@@ -181,7 +187,7 @@ final class BackgroundLoad<Request: Sendable>: Sendable {
         var record = BackgroundLoadRecord(rate: rate, seconds: k.seconds.keys.sorted().map { .init(second: $0, succeeded: k.seconds[$0]!.succeeded, failed: k.seconds[$0]!.failed) },
                                           errorsByCode: k.errors, latency: k.latency, emptyResults: k.empty,
                                           maxInFlight: maxInFlight, late: totals?.late, notSent: k.errors[Self.notSent] ?? 0)
-        if Request.self == [Column].self {
+        if Request.self == WriteBatch.self {
             record.emptyResults = nil
             record.rows = k.rows
         }
@@ -245,19 +251,27 @@ extension BackgroundLoad where Request == SearchRequest {
     }
 }
 
-extension BackgroundLoad where Request == [Column] {
+extension BackgroundLoad where Request == WriteBatch {
     /// Inserts batches on a connection of its own, as the searches do: one attempt per insert,
     /// its time left as the call deadline, reconnecting at most once a second while the server
     /// is away. An insert that failed may still have been applied; only acknowledged rows count.
+    /// Each batch's outcome goes to the collection's shadow (`shadow`): acknowledged, refused,
+    /// or unknown (no answer: its rows may or may not be stored).
     func run(connection: ConnectionOptions, collection: String, start: ContinuousClock.Instant, end: ContinuousClock.Instant,
-             shouldStop: @escaping @Sendable () -> Bool, request: @escaping @Sendable (Int) -> [Column]) async {
+             shadow: ShadowWriter? = nil, shouldStop: @escaping @Sendable () -> Bool, request: @escaping @Sendable (Int) -> WriteBatch) async {
         let link = await ownConnection(connection)
-        let send: Send = { columns, deadline in
-            let client = try await Self.client(link)
-            let left = deadline - .now
-            guard left > .zero else { throw BackgroundDeadlinePassed() }
-            let result = try await client.write(.insert, collection, columns: columns, timeout: left)
-            return Reply(rows: result.insertedCount)
+        let send: Send = { batch, deadline in
+            do {
+                let client = try await Self.client(link)
+                let left = deadline - .now
+                guard left > .zero else { throw BackgroundDeadlinePassed() }
+                let result = try await client.write(.insert, collection, columns: batch.columns, timeout: left)
+                if let ticket = batch.ticket { shadow?.finished(ticket, .success(result)) }
+                return Reply(rows: result.insertedCount)
+            } catch {
+                if let ticket = batch.ticket { shadow?.finished(ticket, .failure(error)) }
+                throw error
+            }
         }
         await run(start: start, end: end, shouldStop: shouldStop, request: request, send: send)
         await link.close()

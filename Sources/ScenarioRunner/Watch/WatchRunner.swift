@@ -71,7 +71,9 @@ struct WatchRunner: StepRunner {
             }
             generators.append(FieldValueGenerator(field: field, generator: generator, seed: UInt64(1000 + i)))
         }
-        return RowMaker(generators, batch: batch)
+        // Its rows go into the collection's shadow, so answers and rows are checked through the watch.
+        let shadow = ShadowWriter(context, collection, generators: generators, schema: schema, write: "watch writes")
+        return RowMaker(generators, batch: batch, shadow: shadow)
     }
 
     /// The background load's requests, or nil (with a note) when the collection cannot be looked up.
@@ -244,15 +246,21 @@ struct WatchRunner: StepRunner {
 final class RowMaker: Sendable {
     private let generators: Mutex<[FieldValueGenerator]>
     let batch: Int
+    let shadow: ShadowWriter?
 
-    init(_ generators: [FieldValueGenerator], batch: Int) {
+    init(_ generators: [FieldValueGenerator], batch: Int, shadow: ShadowWriter? = nil) {
         self.generators = Mutex(generators)
         self.batch = batch
+        self.shadow = shadow
     }
 
-    /// The next batch; default generators never fail (only data set files can).
-    func next() -> [Column] {
-        generators.withLock { g in g.indices.compactMap { try? g[$0].nextColumn(batch) } }
+    /// The next batch, announced to the shadow as it is made (so its rows are numbered in the
+    /// generators' order); default generators never fail (only data set files can).
+    func next() -> WriteBatch {
+        generators.withLock { g in
+            let columns = g.indices.compactMap { try? g[$0].nextColumn(batch) }
+            return WriteBatch(columns: columns, ticket: shadow?.sending(columns))
+        }
     }
 }
 

@@ -155,7 +155,7 @@ struct WatchSession {
                                             maxInFlight: settings.maxInFlight, retention: retention)
                 loads.writes = load
                 loads.tasks.append(Task {
-                    await load.run(connection: connection, collection: collection, start: start, end: end,
+                    await load.run(connection: connection, collection: collection, start: start, end: end, shadow: rows.shadow,
                                    shouldStop: { context.isStopping }) { _ in rows.next() }
                 })
             } catch {
@@ -186,8 +186,6 @@ struct WatchSession {
     func finish(_ loads: Loads, faults: [Task<Void, Never>], sideTasks: [Task<Void, Never>]) async {
         for t in faults { t.cancel() }
         for t in loads.tasks + faults + sideTasks { await t.value }
-        // The write load's rows are not followed key by key yet: the shadow stops here.
-        if let collection, loads.writes != nil { context.shadowLost(collection, "a watch's writes changed it") }
     }
 
     // MARK: Details

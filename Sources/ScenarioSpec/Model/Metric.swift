@@ -227,7 +227,9 @@ public struct QualityMetrics: MetricGroup {
     public let recall = Metric<FractionValue>("recall", .higher, "Mean recall@topK over the `recall` sample (0–1): the share of each query's exact topK nearest rows the search found, against ground truth the tool computes by brute force. Recorded only when `recall` is set.")
     public let recallMin = Metric<FractionValue>("recall.min", .higher, "Lowest recall of one query in the `recall` sample.")
     public let recallP5 = Metric<FractionValue>("recall.p5", .higher, "5th percentile of per-query recall: 95 % of the sampled queries did at least this well.")
-    public let resurrectedRows = Metric<CountValue>("resurrectedRows", .lower, "Hits of the `recall` sample that are not what the collection holds: a deleted row, or an upserted row's old vector — wrong answers, counted apart from recall (a change less than the consistency level's staleness bound before the search is not counted).")
+    public let checkpointMin = Metric<FractionValue>("recall.checkpointMin", .higher, "(`recall.every`) The lowest mean recall of the checkpoints scored while the queries ran.")
+    public let checkpoints = Metric<CountValue>("recall.checkpoints", .neither, "(`recall.every`) Checkpoints scored while the queries ran.")
+    public let resurrectedRows = Metric<CountValue>("resurrectedRows", .lower, "Hits of the `recall` sample that are not what the collection holds: a deleted row, or an upserted row's old vector — wrong answers, counted apart from recall (a change less than the consistency level's staleness bound before the search is not counted); with `every`, the checkpoints' too.")
 }
 
 /// A kind that scores recall: its metrics embed `QualityMetrics`.

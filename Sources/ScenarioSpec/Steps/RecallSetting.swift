@@ -3,12 +3,16 @@
 public struct RecallSetting: Sendable, Hashable {
     /// Query vectors scored: the first of the step's query vectors.
     public var queries: Int
+    /// Also score recall every this long while the step's queries run (checkpoints, e.g. while
+    /// rows stream in beside them); nil: only after them.
+    public var every: ScenarioDuration?
 
     public static let defaultQueries = 100
 
     public struct Keys: KeySet {
         public init() {}
         public let queries = Key.integer("queries", min: 1, max: 10_000, .defaultValue("\(RecallSetting.defaultQueries)"), "Query vectors scored (the first of the step's query vectors).")
+        public let every = Key.duration("every", allowZero: false, .optional, "Also score recall every this long while the step's queries run — checkpoints against the rows acknowledged by then (less those the consistency level may not show yet), e.g. while `parallel` streams rows in beside the searches. Metrics `recall.checkpointMin` (the lowest checkpoint's mean) and `recall.checkpoints`; run.json keeps the series and the report draws recall over time.")
     }
 
     public static let info = ObjectInfo(
@@ -21,11 +25,13 @@ public struct RecallSetting: Sendable, Hashable {
                   "Measure recall@topK (metrics `recall`, `recall.min`, `recall.p5`), e.g. `recall: {queries: 200}`; `recall: {}` scores 100 queries. Off when not set.")
     }
 
-    public init(queries: Int = defaultQueries) {
+    public init(queries: Int = defaultQueries, every: ScenarioDuration? = nil) {
         self.queries = queries
+        self.every = every
     }
 
     init(_ r: KeyReader<Keys>) {
         queries = r[\.queries] ?? Self.defaultQueries
+        every = r[\.every]
     }
 }
