@@ -65,6 +65,10 @@ struct ChaosRunTests {
             let written = row.rowsWritten ?? 0
             #expect(row.writeBefore == 100 && written > 0, "\(name): \(row)")
             #expect(row.rowsBefore == 10000 && (row.rowsAfter ?? 0) >= 10000 + written, "\(name): \(row)")
+            // Right answers before and after the fault: recall over the live rows, and every
+            // acknowledged row by key (none wrong before; after, any wrong one is in the row).
+            #expect(row.recallBefore != nil && row.wrongBefore == 0 && row.recallAfter != nil && row.wrongAfter != nil, "\(name): \(row)")
+            if row.wrongAfter ?? 0 > 0 { #expect(row.outcome.contains("wrong answers after"), "\(name): \(row)") }
             // The case's own file, written by the script beside the run's report folder.
             #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).appendingPathComponent("case.json").path))
         }

@@ -103,6 +103,15 @@ public struct FaultMatrix: Sendable {
         public var thresholdsFailed: [String]?
         /// A step after the watch that failed (the monitor, the drop).
         public var failedAfter: String?
+        /// The lowest mean recall of the search steps before and after the watch (`recall`).
+        public var recallBefore: Double?
+        public var recallAfter: Double?
+        /// Wrong answers of the checked steps before and after the watch (`verify`'s wrong,
+        /// missing and extra rows and wrong values, recall's resurrected hits).
+        public var wrongBefore: Int?
+        public var wrongAfter: Int?
+        /// Up to five of the wrong answers after the watch, by key.
+        public var wrongAfterExamples: [String]?
         /// The verdict, in words ("survived", or what went wrong).
         public var outcome: String = ""
 
@@ -111,6 +120,7 @@ public struct FaultMatrix: Sendable {
             case successBefore, successDuring, successAfter, p99DuringMs, rowsBefore, rowsAfter, rowCount, rowCounts
             case writeBefore, writeDuring, writeAfter, rowsWritten, rowsWrittenDuring, alertsFired, alertsResolved, actionsFailed
             case segmentsBefore, segmentsAfter, replicaRowsBefore, replicaRowsAfter, thresholdsFailed, failedAfter, outcome
+            case recallBefore, recallAfter, wrongBefore, wrongAfter, wrongAfterExamples
         }
 
         /// The rows count(*) should hold after the watch: before plus every acknowledged insert.
@@ -237,6 +247,11 @@ public struct FaultMatrix: Sendable {
         row.replicaRowsBefore = before?.rows
         row.replicaRowsAfter = after?.rows
         row.thresholdsFailed = record.thresholds.filter { !$0.passed }.map(\.expression)
+        if let i = record.steps.firstIndex(where: { $0.id == watch.id }) {
+            let before = answers(record.steps[..<i]), after = answers(record.steps[(i + 1)...])
+            (row.recallBefore, row.wrongBefore) = (before.recall, before.wrong)
+            (row.recallAfter, row.wrongAfter, row.wrongAfterExamples) = (after.recall, after.wrong, after.examples.isEmpty ? nil : after.examples)
+        }
         if r?.detectedAtMs == nil { row.finding = "not detected" }
         if let f = record.failure {
             let what = [f.rpc, String(f.reason.prefix(120))].compactMap { $0 }.joined(separator: " ")
@@ -244,6 +259,27 @@ public struct FaultMatrix: Sendable {
         }
         return row
     }
+
+    /// What the checked steps among `steps` found: the lowest mean recall, the wrong answers
+    /// (nil when no step checked any), and up to five of them.
+    static func answers(_ steps: ArraySlice<StepRecord>) -> (recall: Double?, wrong: Int?, examples: [String]) {
+        var recall: Double?, wrong: Int?
+        var examples: [String] = []
+        for step in steps where step.status == .ok {
+            if let r = step.recall, r.hitsChecked != nil, let mean = step.metrics["recall"] {
+                recall = min(recall ?? 1, round3(mean))
+                wrong = (wrong ?? 0) + (r.resurrected ?? 0)
+                examples += (r.examples ?? []).map { "\(step.id): \($0.description)" }
+            }
+            if let a = step.details(of: QueryStep.self)?.answers {
+                wrong = (wrong ?? 0) + a.wrong
+                examples += a.examples.map { "\(step.id): \($0.description)" }
+            }
+        }
+        return (recall, wrong, Array(examples.prefix(5)))
+    }
+
+    static func round3(_ v: Double) -> Double { (v * 1000).rounded(.toNearestOrEven) / 1000 }
 
     /// A `monitor` step's segments per node and rows over all replicas, when it ran.
     static func monitor(_ record: RunRecord, _ id: String) -> (segments: [String: Int], rows: Int?)? {
@@ -278,6 +314,9 @@ public struct FaultMatrix: Sendable {
             else if r.rowsWritten != nil, after > expected { notes.append("\(after - expected) rows stored although their insert failed") }
         }
         if let after = r.writeAfter, after < 99 { notes.append("inserts after recovery \(Int(after.rounded(.toNearestOrEven))) %") }
+        if let n = r.wrongAfter, n > 0 {
+            notes.append("\(n) wrong answers after" + (r.wrongAfterExamples?.first.map { " (e.g. \($0))" } ?? ""))
+        }
         if let f = r.failedAfter { notes.append(f) }
         if let n = r.actionsFailed, n > 0 { notes.append("\(n) fault/undo command(s) failed") }
         if let b = r.replicaRowsBefore, b > 0, let a = r.replicaRowsAfter, a < b { notes.append("replicas hold \(a) of \(b) rows after") }

@@ -26,14 +26,16 @@ public enum FaultMatrixReport {
     public static func summary(_ r: FaultMatrix.Row) -> String {
         func time(_ s: FaultMatrix.Since?) -> String { s?.seconds.map { "\(number($0)) s" } ?? since(s) }
         return "\(r.name): exit \(r.exit.map(String.init) ?? "—") in \(number(r.seconds)) s: detect \(time(r.detect.map(FaultMatrix.Since.seconds))), "
-            + "live \(time(r.live)), serving \(time(r.serving)), searches ok during \(number(r.successDuring.map(FaultMatrix.round1))) % -> \(r.outcome)"
+            + "live \(time(r.live)), serving \(time(r.serving)), searches ok during \(number(r.successDuring.map(FaultMatrix.round1))) %, "
+            + "recall \(number(r.recallBefore)) -> \(number(r.recallAfter)), wrong answers \(number(r.wrongBefore))/\(number(r.wrongAfter))"
+            + (r.thresholdsFailed?.isEmpty == false ? ", failed: \(r.thresholdsFailed!.joined(separator: ", "))" : "") + " -> \(r.outcome)"
     }
 
     // MARK: Markdown
 
     static let columns = ["case", "detect s", "live s", "serving s", "searches ok before/during/after %", "P99 during (worst check) ms",
                           "inserts ok before/during/after %", "rows written (during the fault)", "rows before → after (expected)",
-                          "alerts fired/resolved", "segments per node before → after", "outcome"]
+                          "recall before → after", "wrong answers before/after", "alerts fired/resolved", "segments per node before → after", "outcome"]
 
     public static func markdown(_ matrix: FaultMatrix) -> String {
         var lines = ["# Chaos matrix", "", intro(matrix.setup), "",
@@ -46,6 +48,7 @@ public enum FaultMatrixReport {
                 [r.writeBefore, r.writeDuring, r.writeAfter].map { number($0.map(FaultMatrix.round1)) }.joined(separator: "/"),
                 "\(number(r.rowsWritten)) (\(number(r.rowsWrittenDuring)))",
                 "\(number(r.rowsBefore)) → \(number(r.rowsAfter)) (\(number(r.expectedRows)))",
+                "\(number(r.recallBefore)) → \(number(r.recallAfter))", "\(number(r.wrongBefore))/\(number(r.wrongAfter))",
                 "\(number(r.alertsFired))/\(number(r.alertsResolved))",
                 "\(segments(r.segmentsBefore)) → \(segments(r.segmentsAfter))", r.outcome,
             ]
@@ -100,7 +103,9 @@ public enum FaultMatrixReport {
             ("writeAfter", { d($0.writeAfter) }), ("rowsWritten", { i($0.rowsWritten) }), ("rowsWrittenDuring", { i($0.rowsWrittenDuring) }),
             ("rowsBefore", { i($0.rowsBefore) }), ("rowsAfter", { i($0.rowsAfter) }), ("rowCount", { $0.rowCount ?? "" }),
             ("alertsFired", { i($0.alertsFired) }), ("alertsResolved", { i($0.alertsResolved) }), ("actionsFailed", { i($0.actionsFailed) }),
-            ("clusterSurvived", { b($0.clusterSurvived) }), ("restartedBefore", { b($0.restartedBefore) }), ("outcome", \.outcome),
+            ("clusterSurvived", { b($0.clusterSurvived) }), ("restartedBefore", { b($0.restartedBefore) }),
+            ("recallBefore", { d($0.recallBefore) }), ("recallAfter", { d($0.recallAfter) }), ("wrongBefore", { i($0.wrongBefore) }),
+            ("wrongAfter", { i($0.wrongAfter) }), ("outcome", \.outcome),
         ]
         return ReportTable(id: "chaos", title: "Chaos matrix", columns: fields.map { .init(id: $0.0, header: $0.0) },
                            rows: matrix.rows.map { row in fields.map { ReportTable.Cell($0.1(row)) } })
