@@ -175,3 +175,81 @@ extension RunTests {
         #expect((written["rowsPerQuery"] ?? 0) >= 1000 && written["verify.queries"] == 1, "\(written)")
     }
 }
+
+extension RunTests {
+    static let filterFormsScenario = """
+        collection: verify_forms
+        vars:
+          arith: price % 7 == 0
+          sources: meta["source"] in ["mail", "chat"]
+        target: {uri: "${MILVUS_URI}", metrics: "${MILVUS_METRICS}"}
+        cleanup: always
+        steps:
+          - create:
+              recreate: true
+              dynamicFields: true
+              fields:
+                - {name: id, type: int64, primary: true}
+                - {name: price, type: int64}
+                - {name: name, type: varchar, maxLength: 32}
+                - {name: meta, type: json}
+                - {name: tags, type: array, elementType: varchar, maxCapacity: 4, maxLength: 16}
+                - {name: nums, type: array, elementType: int64, maxCapacity: 4}
+                - {name: embedding, type: floatVector, dim: 8}
+          - insert:
+              rows: 3000
+              batch: 1000
+              generate:
+                id: {sequence: 0}
+                price: {sequence: 0}
+                name: {choice: [alpha, beta, gamma]}
+                meta:
+                  json:
+                    source: {choice: [web, mail, chat]}
+                    stats.views: {sequence: 0}
+                tags: {choice: [red, green, blue, gold], length: [1, 4]}
+                nums: {sequence: 0, length: [1, 4]}
+              dynamic:
+                extra: {choice: [1, 2, 3]}
+          - index: {type: FLAT, metric: L2}
+          - load
+          - query: {id: jsonPath, filter: "meta[\\"stats\\"][\\"views\\"] < 500 and meta[\\"source\\"] == \\"web\\"", outputFields: [id, meta], limit: 16384, consistency: Strong, queries: 1, concurrency: 1, verify: {queries: 1}}
+          - query: {id: jsonContains, filter: "json_contains(tags, \\"red\\")", outputFields: [id, tags], limit: 16384, consistency: Strong, queries: 1, concurrency: 1, verify: {queries: 1}}
+          - query: {id: arrayContains, filter: "array_contains_any(tags, [\\"gold\\", \\"blue\\"]) and price < 1000", outputFields: [id, tags, nums], limit: 16384, consistency: Strong, queries: 1, concurrency: 1, verify: {queries: 1}}
+          - query: {id: arrayLength, filter: "array_length(nums) == 2", outputFields: [id, nums], limit: 16384, consistency: Strong, queries: 1, concurrency: 1, verify: {queries: 1}}
+          - query: {id: arithmetic, filter: "${arith}", outputFields: [id, price, name], limit: 16384, consistency: Strong, queries: 1, concurrency: 1, verify: {queries: 1}}
+          - query: {id: likePrefix, filter: "name like \\"al%\\"", outputFields: [id, name], limit: 16384, consistency: Strong, queries: 1, concurrency: 1, verify: {queries: 1}}
+          - query: {id: dynamicKey, filter: "extra == 2", outputFields: [id, extra], limit: 16384, consistency: Strong, queries: 1, concurrency: 1, verify: {queries: 1}}
+          - query: {id: countJson, filter: "${sources}", outputFields: ["count(*)"], consistency: Strong, queries: 1, concurrency: 1, verify: {queries: 1}}
+        """
+
+    @Test("verify evaluates JSON paths, json_contains, array_contains_any, array_length, arithmetic, like and dynamic keys as Milvus 2.3.5 does",
+          .enabled(if: standaloneUp, "Milvus standalone is not running (scripts/milvus-local standalone up)"))
+    func filterForms() throws {
+        try filterForms(environment: Self.environment)
+    }
+
+    @Test("… and as milvus-lite 3.2.2 does (its parser takes other arithmetic, and no JSON path before 'in')",
+          .enabled(if: liteUp, "milvus-lite is not running (scripts/milvus-local lite up)"))
+    func filterFormsLite() throws {
+        var environment = Self.environment
+        environment["MILVUS_URI"] = "http://127.0.0.1:21530"
+        environment["MILVUS_METRICS"] = "http://127.0.0.1:\(try Self.freePort())"
+        try filterForms(environment: environment, vars: ["arith=price * 2 + 1 < 901", "sources=meta[\"source\"] == \"mail\" or meta[\"source\"] == \"chat\""])
+    }
+
+    func filterForms(environment: [String: String], vars: [String] = []) throws {
+        let dir = try Self.temporaryFolder()
+        let r = try CLITests.run(["run", try Self.scenario(Self.filterFormsScenario, in: dir), "--report-dir", dir.path] + vars.flatMap { ["--var", $0] },
+                                 environment: environment)
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        let steps = Self.steps(try Self.record(dir)).filter { $0["kind"] as? String == "query" }
+        #expect(steps.count == 8)
+        for step in steps {
+            let m = step["metrics"] as? [String: Double] ?? [:]
+            // Each filter picks some rows, not none and not all, and every answer is right.
+            #expect(m["verify.queries"] == 1 && (m["rowsPerQuery"] ?? 0) > 0 && (m["rowsPerQuery"] ?? 0) < 3000, "\(step["id"] ?? ""): \(m)")
+            #expect(m["wrongRows"] == 0 && m["missingRows"] == 0 && m["extraRows"] == 0 && m["wrongValues"] == 0, "\(step["id"] ?? ""): \(m)")
+        }
+    }
+}

@@ -60,7 +60,8 @@ extension CollectionShadow {
 }
 
 extension FilterExpression.Value {
-    /// A cell as a filter compares it; nil for null and for what a comparison cannot read.
+    /// A cell as a filter reads it (JSON documents and arrays as their values); nil for null and
+    /// for what a filter cannot read (vectors).
     init?(_ v: FieldValue) {
         switch v {
         case .int(let i): self = .number(Double(i))
@@ -68,6 +69,7 @@ extension FilterExpression.Value {
         case .double(let d): self = .number(d)
         case .text(let s): self = .text(s)
         case .bool(let b): self = .bool(b)
+        case .array(let items): self = .array(items.compactMap { FilterExpression.Value($0) })
         case .json(let text):
             guard let any = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else { return nil }
             self.init(json: any)
@@ -75,13 +77,19 @@ extension FilterExpression.Value {
         }
     }
 
-    /// A JSON value (from JSONSerialization) as a filter compares it.
+    /// A JSON value (from JSONSerialization) as a filter reads it.
     init?(json v: Any) {
-        if let n = v as? NSNumber {
+        if let n = v as? NSNumber, !(v is String) {
             // JSONSerialization's booleans are NSNumbers of type "c" (char); its numbers never are.
             if String(cString: n.objCType) == "c" { self = .bool(n.boolValue) } else { self = .number(n.doubleValue) }
         } else if let s = v as? String {
             self = .text(s)
+        } else if let a = v as? [Any] {
+            self = .array(a.map { FilterExpression.Value(json: $0) ?? .null })
+        } else if let o = v as? [String: Any] {
+            self = .object(o.mapValues { FilterExpression.Value(json: $0) ?? .null })
+        } else if v is NSNull {
+            self = .null
         } else {
             return nil
         }

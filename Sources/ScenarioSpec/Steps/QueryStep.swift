@@ -107,7 +107,7 @@ extension QueryStep {
             - query: {outputFields: [id]}
             """, .queryUnbounded),
         .invalid("Checking answers of a filter the tool cannot evaluate", """
-            - query: {filter: "id * 2 < 10", limit: 10, verify: {}}
+            - query: {filter: "id ** 2 < 10", limit: 10, verify: {}}
             """, .verifyFilter),
     ]
 }
