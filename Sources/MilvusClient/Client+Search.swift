@@ -144,6 +144,26 @@ public struct SearchResult: Sendable {
     public var hits: [[SearchHit]]
     /// Total number of hits over all queries.
     public var count: Int { hits.reduce(0) { $0 + $1.count } }
+    /// The output fields as the server sent them, decoded on demand by `values(of:)`.
+    var data: [Milvus_Proto_Schema_FieldData] = []
+
+    public init(hits: [[SearchHit]]) {
+        self.hits = hits
+    }
+
+    /// Each hit's value of output field `field`, query by query (as `hits`); nil when the server
+    /// did not send it. Dynamic keys arrive inside `$meta`.
+    public func values(of field: String) -> [[FieldValue]]? {
+        guard let column = data.first(where: { $0.fieldName == field })?.fieldValues else { return nil }
+        var out: [[FieldValue]] = []
+        var offset = 0
+        for query in hits {
+            let end = min(column.count, offset + query.count)
+            out.append(offset < end ? Array(column[offset..<end]) : [])
+            offset += query.count
+        }
+        return out
+    }
 }
 
 /// A search encoded once, to be sent many times: a load step prepares its pool of queries before
@@ -268,7 +288,9 @@ extension MilvusClient {
             hits.append(query)
             offset += n
         }
-        return SearchResult(hits: hits)
+        var result = SearchResult(hits: hits)
+        result.data = data.fieldsData
+        return result
     }
 }
 

@@ -28,7 +28,7 @@ extension RunTests {
           - delete: {filter: "id >= 19000"}
           - query: {id: checkA, filter: "price < 9000 or category == 'sale'", outputFields: [id, category, price], limit: 16384, consistency: Strong, queries: 3, concurrency: 1, verify: {queries: 2}}
           - query: {id: countA, filter: "price < 9000 or category == 'sale'", outputFields: ["count(*)"], consistency: Strong, queries: 3, concurrency: 1, verify: {queries: 2}}
-          - concurrentSearch: {id: searchA, queries: 50, concurrency: 2, topK: 10, consistency: Strong, recall: {queries: 50}}
+          - concurrentSearch: {id: searchA, queries: 50, concurrency: 2, topK: 10, consistency: Strong, outputFields: [category, price], recall: {queries: 50}}
           # Behind the tool's back.
           - watch:
               duration: 2s
@@ -37,7 +37,7 @@ extension RunTests {
               faults: [{at: 0s, run: [\(tamper)], name: tamper}]
           - query: {id: checkC, filter: "price < 9000 or category == 'sale'", outputFields: [id, category, price], limit: 16384, consistency: Strong, queries: 3, concurrency: 1, verify: {queries: 2}}
           - query: {id: countC, filter: "price < 9000 or category == 'sale'", outputFields: ["count(*)"], consistency: Strong, queries: 3, concurrency: 1, verify: {queries: 2}}
-          - concurrentSearch: {id: searchC, queries: 50, concurrency: 2, topK: 10, consistency: Strong, recall: {queries: 50}}
+          - concurrentSearch: {id: searchC, queries: 50, concurrency: 2, topK: 10, consistency: Strong, outputFields: [category, price], recall: {queries: 50}}
         thresholds:
           - checkA.wrongRows == 0
           - checkA.missingRows == 0
@@ -48,8 +48,9 @@ extension RunTests {
         """
     }
 
-    /// Deletes keys 7000-7002, rewrites the category and price of 8000-8004, and gives rows
-    /// 6000-6999 new vectors — with pymilvus 2.3.7, outside the tool.
+    /// Deletes keys 7000-7002, rewrites the category and price of 8000-8004 and the category of
+    /// 9000-9999 (vectors kept), and gives rows 6000-6999 new vectors — with pymilvus 2.3.7,
+    /// outside the tool.
     static func tamperScript(_ name: String, port: Int) -> String {
         """
         import random
@@ -59,6 +60,8 @@ extension RunTests {
         c.delete("id in [7000, 7001, 7002]")
         rows = sorted(c.query("id >= 8000 and id <= 8004", output_fields=["id", "embedding"], consistency_level="Strong"), key=lambda r: r["id"])
         c.upsert([[r["id"] for r in rows], ["tampered"] * len(rows), [-1] * len(rows), [[float(x) for x in r["embedding"]] for r in rows]])
+        rows = sorted(c.query("id >= 9000 and id < 10000", output_fields=["id", "price", "embedding"], consistency_level="Strong", limit=16384), key=lambda r: r["id"])
+        c.upsert([[r["id"] for r in rows], ["relabeled"] * len(rows), [r["price"] for r in rows], [[float(x) for x in r["embedding"]] for r in rows]])
         rows = sorted(c.query("id >= 6000 and id < 7000", output_fields=["id", "category", "price"], consistency_level="Strong", limit=16384), key=lambda r: r["id"])
         rng = random.Random(5)
         c.upsert([[r["id"] for r in rows], [r["category"] for r in rows], [r["price"] for r in rows], [[rng.random() for _ in range(32)] for _ in rows]])
@@ -94,6 +97,8 @@ extension RunTests {
         // FLAT is exact: over the live rows (upserted vectors, deleted rows gone) recall is 1.
         let sa = metrics("searchA")
         #expect(sa["recall"] == 1 && sa["recall.min"] == 1 && sa["resurrectedRows"] == 0, "\(sa)")
+        // Every hit's score is the L2 distance the tool computes, its category and price the row's.
+        #expect(sa["wrongHits"] == 0, "\(sa)")
 
         // After: exactly the deleted keys are missing, exactly the rewritten values are wrong.
         let c = metrics("checkC")
@@ -109,8 +114,13 @@ extension RunTests {
         let sc = metrics("searchC")
         #expect((sc["resurrectedRows"] ?? 0) > 0 && (sc["recall"] ?? 1) < 1, "\(sc)")
         let recall = (step("searchC")["details"] as? [String: Any] ?? step("searchC"))["recall"] as? [String: Any] ?? [:]
-        let hitKeys = ((recall["examples"] as? [[String: Any]]) ?? []).compactMap { ($0["key"] as? String).flatMap(Int.init) }
-        #expect(!hitKeys.isEmpty && hitKeys.allSatisfy { (6000..<7000).contains($0) }, "\(recall)")
+        let examplesC = (recall["examples"] as? [[String: Any]]) ?? []
+        let resurrectedKeys = examplesC.filter { $0["kind"] as? String == "resurrectedRows" }.compactMap { ($0["key"] as? String).flatMap(Int.init) }
+        #expect(!resurrectedKeys.isEmpty && resurrectedKeys.allSatisfy { (6000..<7000).contains($0) }, "\(recall)")
+        // Hits on the relabelled rows carry the server's new category: wrong values, by key.
+        #expect((sc["wrongHits"] ?? 0) > 0, "\(sc)")
+        let relabeled = examplesC.filter { $0["kind"] as? String == "wrongValues" }
+        #expect(relabeled.allSatisfy { ($0["key"] as? String).flatMap(Int.init).map { (9000..<10000).contains($0) } == true && $0["got"] as? String == "\"relabeled\"" }, "\(relabeled)")
         #expect(r.stdout.contains("checkC.missingRows == 0") || r.stderr.contains("checkC.missingRows"), "\(r.stdout)")
         let report = try String(contentsOf: dir.appendingPathComponent("report.md"), encoding: .utf8)
         #expect(report.contains("7000") && report.contains("tampered"), "the report names the wrong rows")

@@ -37,6 +37,10 @@ public struct RecallDetails: Codable, Sendable, Equatable {
     /// Hits that are not what the collection holds: a deleted row, or an upserted row's old
     /// vector (wrong answers, apart from recall).
     public var resurrected: Int?
+    /// Hits whose other output fields are not the row's values.
+    public var wrongValues: Int?
+    /// Hits whose score is not the metric on the row's vector and the query (beyond float32's tolerance).
+    public var wrongScores: Int?
     /// Hits on rows whose write had an unknown outcome, or acknowledged within the consistency
     /// level's staleness bound (accepted either way).
     public var indeterminateHits: Int?

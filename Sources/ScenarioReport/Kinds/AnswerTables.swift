@@ -21,7 +21,8 @@ extension TableBuilder {
             let n = { (v: Int?) in Format.plain(v.map(Double.init)) }
             return [.init(c.step.label, raw: c.step.step.id), .init(c.step.row ?? "", raw: c.step.row ?? ""),
                     n(q?.queries ?? c.recall?.queries), n(q?.rows ?? c.recall?.hitsChecked),
-                    n(q?.wrongRows), n(q?.missingRows), n(q?.extraRows), n(q?.wrongValues), n(c.recall?.resurrected),
+                    n(q?.wrongRows), n(q?.missingRows), n(q?.extraRows),
+                    n(q?.wrongValues ?? c.recall.map { ($0.wrongValues ?? 0) + ($0.wrongScores ?? 0) }), n(c.recall?.resurrected),
                     n(q?.staleRows), n(q.map(\.indeterminateRows) ?? c.recall?.indeterminateHits),
                     .init(q.map { d in d.stalenessMs.map { Format.number($0 / 1000) + " s" } ?? "∞" } ?? "—", raw: q?.stalenessMs.map(Format.raw) ?? "")]
         }
@@ -40,8 +41,8 @@ extension TableBuilder {
                                 rows: rows)
         guard !rows.isEmpty else { return table }
         table.notes.append(l.pick(
-            "Each answer is compared with the rows the tool knows the collection holds: its shadow of every acknowledged insert, upsert and delete of this run (rows made again from the generators' seeds). Wrong rows: returned, but the row the key holds does not pass the filter; missing: a matching row not returned (or a count(*) short); extra: a key no row holds (deleted, never written); wrong values: an output field other than the row holds; resurrected: a search hit on a deleted row or with a replaced vector. Stale: a difference the consistency level allows (written or deleted less than the staleness bound before the request); indeterminate: rows of writes or deletes that got no answer, accepted either way. Counts are over all checked queries.",
-            "每个结果都与工具所知的集合数据比较：本次运行中每个已确认的 insert、upsert、delete 的影子（数据按生成器种子重新生成）。错误行：返回了，但该主键当前的数据不满足过滤条件；缺失：满足条件却未返回（或 count(*) 偏少）；多余：没有数据的主键（已删除或从未写入）；错误值：输出字段与数据不符；复活行：检索命中已删除的行或已被替换的向量。陈旧：一致性级别允许的差异（写入或删除距请求不足陈旧上限）；不确定：未得到应答的写入或删除，两种结果都接受。计数为所有被校验查询之和。"))
+            "Each answer is compared with the rows the tool knows the collection holds: its shadow of every acknowledged insert, upsert and delete of this run (rows made again from the generators' seeds). Wrong rows: returned, but the row the key holds does not pass the filter; missing: a matching row not returned (or a count(*) short); extra: a key no row holds (deleted, never written); wrong values: an output field other than the row holds (for a search hit also a score other than the metric on the row's vector and the query); resurrected: a search hit on a deleted row or with a replaced vector. Stale: a difference the consistency level allows (written or deleted less than the staleness bound before the request); indeterminate: rows of writes or deletes that got no answer, accepted either way. Counts are over all checked queries.",
+            "每个结果都与工具所知的集合数据比较：本次运行中每个已确认的 insert、upsert、delete 的影子（数据按生成器种子重新生成）。错误行：返回了，但该主键当前的数据不满足过滤条件；缺失：满足条件却未返回（或 count(*) 偏少）；多余：没有数据的主键（已删除或从未写入）；错误值：输出字段与数据不符（检索命中的得分与按该行向量和查询计算的距离不符也算）；复活行：检索命中已删除的行或已被替换的向量。陈旧：一致性级别允许的差异（写入或删除距请求不足陈旧上限）；不确定：未得到应答的写入或删除，两种结果都接受。计数为所有被校验查询之和。"))
         return table
     }
 

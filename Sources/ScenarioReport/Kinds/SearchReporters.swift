@@ -37,7 +37,7 @@ enum SearchLines {
     static func recallLine(_ s: StepRecord) -> String {
         guard let r = s.recall, let mean = s.metrics["recall"] else { return "" }
         return "    recall@\(r.k): \(String(format: "%.3f", mean)) mean, \(String(format: "%.3f", s.metrics["recall.p5"] ?? 0)) P5, \(String(format: "%.3f", s.metrics["recall.min"] ?? 0)) min over \(r.queries) queries; exact neighbours over \(r.rows) rows " + (r.reused ? "(reused)" : String(format: "in %.1f s", r.groundTruthMs / 1000))
-            + (r.hitsChecked.map { "; \($0) hits checked, \(r.resurrected ?? 0) not what the collection holds" } ?? "") + "\n"
+            + (r.hitsChecked.map { "; \($0) hits checked, \((r.resurrected ?? 0) + (r.wrongValues ?? 0) + (r.wrongScores ?? 0)) not what the collection holds" } ?? "") + "\n"
     }
 
     static func trafficLines(_ s: StepRecord) -> String {

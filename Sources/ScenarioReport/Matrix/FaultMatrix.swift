@@ -268,7 +268,7 @@ public struct FaultMatrix: Sendable {
         for step in steps where step.status == .ok {
             if let r = step.recall, r.hitsChecked != nil, let mean = step.metrics["recall"] {
                 recall = min(recall ?? 1, round3(mean))
-                wrong = (wrong ?? 0) + (r.resurrected ?? 0)
+                wrong = (wrong ?? 0) + (r.resurrected ?? 0) + (r.wrongValues ?? 0) + (r.wrongScores ?? 0)
                 examples += (r.examples ?? []).map { "\(step.id): \($0.description)" }
             }
             if let a = step.details(of: QueryStep.self)?.answers {

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import GroundTruth
 import MilvusClient
 import ScenarioRecord
 import ScenarioSpec
@@ -35,30 +36,45 @@ func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async thro
 }
 
 /// The hits of recall's sample searches checked against the rows the collection holds now:
-/// each hit's key must hold a row, and the hit's vector must be that row's current vector.
+/// each hit's key must hold a row, the hit's vector must be that row's current vector, its other
+/// output fields the row's values, and its score the distance the tool computes from the row's
+/// vector and the query (within float32's tolerance).
 struct HitCheck: Sendable {
+    /// One hit, with the query vector it answered and the output field values it carried.
+    struct Hit: Sendable {
+        var hit: SearchHit
+        var query: [Float]
+        var fields: [String: FieldValue]
+    }
+
     var resurrected = 0
+    var wrongValues = 0
+    var wrongScores = 0
     var indeterminate = 0
     var examples: [AnswerExample] = []
 
-    static func check(_ hits: [SearchHit], field: String, shadow: CollectionShadow, sent: ContinuousClock.Instant,
+    static func check(_ hits: [Hit], field: String, metric: DistanceMetric, shadow: CollectionShadow, sent: ContinuousClock.Instant,
                       consistency: String?) async throws -> HitCheck {
-        let keys = Set(hits.compactMap { if case .int(let k) = $0.id { k } else { nil } })
-        let current = try await offPool { try shadow.values(of: keys, fields: [field]) }
+        let keys = Set(hits.compactMap { if case .int(let k) = $0.hit.id { k } else { nil } })
+        let outputs = Set(hits.flatMap(\.fields.keys))
+        let declared = Set(shadow.schema?.fields.map(\.name) ?? [])
+        let read = shadow.fieldsRead(by: outputs.union([field]))
+        let current = try await offPool { try shadow.values(of: keys, fields: read) }
         let bound = Staleness.bound(consistency)
         var out = HitCheck()
-        func wrong(_ key: Int64, expected: String, got: String) {
-            out.resurrected += 1
-            if out.examples.count < 5 { out.examples.append(AnswerExample(kind: "resurrectedRows", key: String(key), field: field, expected: expected, got: got)) }
+        func example(_ kind: String, _ key: Int64, field: String, expected: String, got: String) {
+            guard out.examples.filter({ $0.kind == kind }).count < 5 else { return }
+            out.examples.append(AnswerExample(kind: kind, key: String(key), field: field, expected: expected, got: got))
         }
-        for hit in hits {
-            guard case .int(let key) = hit.id else { continue }
+        for h in hits {
+            guard case .int(let key) = h.hit.id else { continue }
             guard let entry = shadow.keys.entry(key) else {
                 let deletion = shadow.deletion(of: key)
                 if Staleness.allows(deletion?.at, sent: sent, bound: bound) || shadow.isInFlight(key) || shadow.inFlightUnkeyed > 0 || shadow.unkeyed > 0 {
                     out.indeterminate += 1
                 } else {
-                    wrong(key, expected: deletion == nil ? "no such row" : "deleted", got: "a hit")
+                    out.resurrected += 1
+                    example("resurrectedRows", key, field: field, expected: deletion == nil ? "no such row" : "deleted", got: "a hit")
                 }
                 continue
             }
@@ -66,8 +82,28 @@ struct HitCheck: Sendable {
                 out.indeterminate += 1
                 continue
             }
-            guard case .vector(let v)? = current[key]?[field], let got = hit.vector else { continue }
-            if v != got { wrong(key, expected: FieldValue.vector(v).description, got: FieldValue.vector(got).description) }
+            guard let row = current[key] else { continue }
+            if case .vector(let v)? = row[field], let got = h.hit.vector {
+                if v != got {
+                    out.resurrected += 1
+                    example("resurrectedRows", key, field: field, expected: FieldValue.vector(v).description, got: FieldValue.vector(got).description)
+                    continue
+                }
+                // The score the server gave is the metric on the row's vector and the query.
+                let d = metric.distance(v, h.query)
+                let expected = metric == .l2 ? d : -d
+                if abs(Double(h.hit.score) - expected) > 1e-4 + 1e-3 * abs(expected) {
+                    out.wrongScores += 1
+                    example("wrongScores", key, field: "score", expected: String(format: "%.6g", expected), got: String(format: "%.6g", h.hit.score))
+                }
+            }
+            for (name, got) in h.fields where name != field {
+                let expected = declared.contains(name) ? row[name] : QueryCheck.dynamicValue(name, row["$meta"])
+                let answer = declared.contains(name) ? got : QueryCheck.dynamicValue(name, h.fields["$meta"])
+                guard let expected, let answer, !expected.matches(answer) else { continue }
+                out.wrongValues += 1
+                example("wrongValues", key, field: name, expected: expected.description, got: answer.description)
+            }
         }
         return out
     }

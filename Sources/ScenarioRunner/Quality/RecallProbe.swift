@@ -58,13 +58,14 @@ enum RecallProbe {
         // What Milvus finds, scored by the exact distance of each hit's vector.
         var found: [[Double]] = []
         found.reserveCapacity(queries.count)
-        var all: [SearchHit] = []
+        var all: [HitCheck.Hit] = []
         let sent = ContinuousClock.now
         do {
             for start in stride(from: 0, to: queries.count, by: batch) {
                 let slice = Array(queries[start..<min(start + batch, queries.count)])
                 var request = template.request(slice)
-                request.outputFields = [template.field]
+                // The hits' vectors (scored exactly), and the step's own output fields (checked).
+                request.outputFields = [template.field] + template.settings.outputFields.filter { $0 != template.field }
                 let result = try await context.client.search(request)
                 guard result.hits.count == slice.count else {
                     return Outcome(note: StepNote(.recallFailed, ["reason": "the server answered \(result.hits.count) result lists for \(slice.count) query vectors"]))
@@ -74,7 +75,11 @@ enum RecallProbe {
                         return Outcome(note: StepNote(.recallFailed, ["reason": "the server returned hits without the vectors of '\(template.field)'"]))
                     }
                     found.append(hits.map { metric.distance($0.vector!, slice[i]) })
-                    all.append(contentsOf: hits)
+                    let values = template.settings.outputFields.compactMap { f in result.values(of: f).map { (f, $0[i]) } }
+                    all += hits.enumerated().map { j, hit in
+                        HitCheck.Hit(hit: hit, query: slice[i], fields: Dictionary(values.compactMap { f, v in j < v.count ? (f, v[j]) : nil },
+                                                                                   uniquingKeysWith: { a, _ in a }))
+                    }
                 }
             }
         } catch {
@@ -85,7 +90,7 @@ enum RecallProbe {
         // Every hit must be a row the collection holds now, with its current vector.
         let wrong: HitCheck
         do {
-            wrong = try await HitCheck.check(all, field: template.field, shadow: context.shadow(of: collection) ?? shadow, sent: sent,
+            wrong = try await HitCheck.check(all, field: template.field, metric: metric, shadow: context.shadow(of: collection) ?? shadow, sent: sent,
                                             consistency: template.settings.consistency.rawValue)
         } catch {
             return Outcome(note: StepNote(.recallFailed, ["reason": "the hits could not be checked: \(error)"]))
@@ -126,6 +131,8 @@ enum RecallProbe {
                                     groundTruthMs: truth.milliseconds, reused: cached, kernel: truth.kernel, perQuery: perQuery)
         details.hitsChecked = all.count
         details.resurrected = wrong.resurrected
+        details.wrongValues = wrong.wrongValues
+        details.wrongScores = wrong.wrongScores
         details.indeterminateHits = wrong.indeterminate
         details.examples = wrong.examples.isEmpty ? nil : wrong.examples
         return Outcome(details: details, note: note)

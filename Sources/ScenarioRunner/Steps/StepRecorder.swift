@@ -126,7 +126,7 @@ extension StepRecorder where Spec.Metrics: RecallMetrics, Spec.Details: RecallRe
         if let note = outcome.note {
             notes.append(note)
             leaveOut(\.quality.recall, \.quality.recallMin, \.quality.recallP5, because: note.description)
-            leaveOut(\.quality.resurrectedRows, because: note.description)
+            leaveOut(\.quality.resurrectedRows, \.quality.wrongHits, because: note.description)
         }
         guard let d = outcome.details, let s = Recall.summary(d.perQuery) else { return }
         details.recall = d
@@ -134,7 +134,9 @@ extension StepRecorder where Spec.Metrics: RecallMetrics, Spec.Details: RecallRe
         self[\.quality.recallMin] = s.min
         self[\.quality.recallP5] = s.p5
         self[\.quality.resurrectedRows] = d.resurrected
-        if let examples = d.examples, let n = d.resurrected, n > 0 {
+        self[\.quality.wrongHits] = d.hitsChecked.map { _ in (d.wrongValues ?? 0) + (d.wrongScores ?? 0) }
+        let n = (d.resurrected ?? 0) + (d.wrongValues ?? 0) + (d.wrongScores ?? 0)
+        if let examples = d.examples, n > 0 {
             notes.append(StepNote(.wrongAnswers, ["count": String(n), "examples": examples.map(\.description).joined(separator: "; ")]))
         }
     }

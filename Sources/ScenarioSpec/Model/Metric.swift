@@ -229,6 +229,7 @@ public struct QualityMetrics: MetricGroup {
     public let recallP5 = Metric<FractionValue>("recall.p5", .higher, "5th percentile of per-query recall: 95 % of the sampled queries did at least this well.")
     public let checkpointMin = Metric<FractionValue>("recall.checkpointMin", .higher, "(`recall.every`) The lowest mean recall of the checkpoints scored while the queries ran.")
     public let checkpoints = Metric<CountValue>("recall.checkpoints", .neither, "(`recall.every`) Checkpoints scored while the queries ran.")
+    public let wrongHits = Metric<CountValue>("wrongHits", .lower, "Hits of the `recall` sample whose score is not the metric on the row's vector and the query (beyond float32's tolerance), or whose other output fields are not the row's values.")
     public let resurrectedRows = Metric<CountValue>("resurrectedRows", .lower, "Hits of the `recall` sample that are not what the collection holds: a deleted row, or an upserted row's old vector — wrong answers, counted apart from recall (a change less than the consistency level's staleness bound before the search is not counted); with `every`, the checkpoints' too.")
 }
 
