@@ -52,6 +52,13 @@ public struct RecallDetails: Codable, Sendable, Equatable {
     public var mean: Double { perQuery.isEmpty ? 0 : perQuery.reduce(0, +) / Double(perQuery.count) }
 }
 
+extension StepNote {
+    /// `count` wrong answers, with the examples in words.
+    public static func wrongAnswers(_ count: Int, _ examples: [AnswerExample], suffix: String = "") -> StepNote {
+        StepNote(.wrongAnswers, ["count": String(count), "examples": examples.map(\.description).joined(separator: "; ") + suffix])
+    }
+}
+
 /// Recall scored at one moment while a step's queries ran, against the rows acknowledged by then.
 public struct RecallCheckpoint: Codable, Sendable, Equatable {
     /// From the start of the measured queries.

@@ -74,7 +74,7 @@ struct QueryRunner: StepRunner {
         record[\.answers.staleRows] = total.staleRows
         record[\.answers.indeterminateRows] = total.indeterminateRows
         if total.wrong > 0 {
-            record.notes.append(StepNote(.wrongAnswers, ["count": String(total.wrong), "examples": total.examples.map(\.description).joined(separator: "; ")]))
+            record.notes.append(.wrongAnswers(total.wrong, total.examples))
         }
     }
 }

@@ -137,7 +137,7 @@ extension StepRecorder where Spec.Metrics: RecallMetrics, Spec.Details: RecallRe
         self[\.quality.wrongHits] = d.hitsChecked.map { _ in (d.wrongValues ?? 0) + (d.wrongScores ?? 0) }
         let n = (d.resurrected ?? 0) + (d.wrongValues ?? 0) + (d.wrongScores ?? 0)
         if let examples = d.examples, n > 0 {
-            notes.append(StepNote(.wrongAnswers, ["count": String(n), "examples": examples.map(\.description).joined(separator: "; ")]))
+            notes.append(.wrongAnswers(n, examples))
         }
     }
 
@@ -159,7 +159,7 @@ extension StepRecorder where Spec.Metrics: RecallMetrics, Spec.Details: RecallRe
         if wrong > 0 {
             let earlier = details.recall?.examples ?? []
             details.recall?.examples = Array((earlier + examples).prefix(5))
-            notes.append(StepNote(.wrongAnswers, ["count": String(wrong), "examples": examples.prefix(5).map(\.description).joined(separator: "; ") + " (at the checkpoints)"]))
+            notes.append(.wrongAnswers(wrong, Array(examples.prefix(5)), suffix: " (at the checkpoints)"))
         }
     }
 }
