@@ -24,6 +24,13 @@ struct CollectionShadow: Sendable {
         /// Each acknowledged batch's first row and when it was acknowledged, in row order.
         var acknowledged: [(row: Int64, at: ContinuousClock.Instant)] = []
 
+        /// Batches answered out of order (a watch's writes, several in flight) still go in row order.
+        mutating func acknowledge(_ row: Int64, at time: ContinuousClock.Instant) {
+            var i = acknowledged.count
+            while i > 0, acknowledged[i - 1].row > row { i -= 1 }
+            acknowledged.insert((row, time), at: i)
+        }
+
         /// When row `row` was acknowledged (nil: never, or not by an acknowledgement this source kept).
         func acknowledgement(of row: Int64) -> ContinuousClock.Instant? {
             var low = 0, high = acknowledged.count
@@ -187,7 +194,7 @@ extension RunContext {
                 case .acknowledged(let keys):
                     if keys.count == count {
                         s.keys.assign(keys: keys, source: source, firstRow: firstRow)
-                        s.sources[Int(source)].acknowledged.append((firstRow, time))
+                        s.sources[Int(source)].acknowledge(firstRow, at: time)
                     } else {
                         s.lost = "the server acknowledged \(count) rows with \(keys.count) primary keys"
                     }
