@@ -28,6 +28,20 @@ enum Staleness {
     }
 }
 
+extension CollectionShadow {
+    /// A key the shadow does not hold may still be in an answer: a write of it was in flight, or
+    /// writes with server-assigned keys had no answer.
+    func mayHoldUnknown(_ key: Int64) -> Bool {
+        isInFlight(key) || inFlightUnkeyed > 0 || unkeyed > 0
+    }
+
+    /// The row a key holds may not be in an answer yet: its write had no answer, or was
+    /// acknowledged within the staleness bound before the request.
+    func isRecent(_ entry: KeyMap.Entry, sent: ContinuousClock.Instant, bound: Duration?) -> Bool {
+        entry.indeterminate || Staleness.allows(sources[Int(entry.source)].acknowledgement(of: entry.row), sent: sent, bound: bound)
+    }
+}
+
 /// Off the concurrency pool: making rows again is seconds of CPU on a large collection.
 func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
@@ -70,7 +84,7 @@ struct HitCheck: Sendable {
             guard case .int(let key) = h.hit.id else { continue }
             guard let entry = shadow.keys.entry(key) else {
                 let deletion = shadow.deletion(of: key)
-                if Staleness.allows(deletion?.at, sent: sent, bound: bound) || shadow.isInFlight(key) || shadow.inFlightUnkeyed > 0 || shadow.unkeyed > 0 {
+                if Staleness.allows(deletion?.at, sent: sent, bound: bound) || shadow.mayHoldUnknown(key) {
                     out.indeterminate += 1
                 } else {
                     out.resurrected += 1
@@ -78,7 +92,7 @@ struct HitCheck: Sendable {
                 }
                 continue
             }
-            if entry.indeterminate || Staleness.allows(shadow.sources[Int(entry.source)].acknowledgement(of: entry.row), sent: sent, bound: bound) {
+            if shadow.isRecent(entry, sent: sent, bound: bound) {
                 out.indeterminate += 1
                 continue
             }
@@ -150,7 +164,8 @@ struct QueryCheck: Sendable {
                 guard let key = b.keys[i] else { continue }
                 let value = { (name: String) in CollectionShadow.filterValue(name, key: key, schema: schema, decoded: decoded, row: i) }
                 let passes = filter?.matches(value) ?? true
-                let recent = b.indeterminate[i] || Staleness.allows(shadow.sources[b.source].acknowledgement(of: b.firstRow + Int64(i)), sent: sent, bound: bound)
+                let recent = shadow.isRecent(KeyMap.Entry(source: Int32(b.source), row: b.firstRow + Int64(i), indeterminate: b.indeterminate[i]),
+                                             sent: sent, bound: bound)
                 if passes {
                     if b.indeterminate[i] { indeterminateMatched += 1 } else { matched += 1 }
                     if recent, !b.indeterminate[i] { staleMatched += 1 }
@@ -223,7 +238,7 @@ struct QueryCheck: Sendable {
             let deletion = shadow.deletion(of: key)
             if Staleness.allows(deletion?.at, sent: sent, bound: bound) {
                 d.staleRows += 1
-            } else if shadow.isInFlight(key) || shadow.inFlightUnkeyed > 0 || shadow.unkeyed > 0 || shadow.keys.entry(key)?.indeterminate == true {
+            } else if shadow.mayHoldUnknown(key) {
                 d.indeterminateRows += 1
             } else {
                 d.extraRows += 1

@@ -86,13 +86,6 @@ struct CollectionShadow: Sendable {
         inFlight.contains { $0.contains(key) }
     }
 
-    /// Keys whose write or delete had an unknown outcome.
-    var indeterminate: Int {
-        var n = 0
-        keys.forEach { if $0.indeterminate { n += $0.count } }
-        return n
-    }
-
     /// Bytes the shadow holds (the key map, the acknowledgements, the recent deletes).
     var bytes: Int {
         keys.bytes + sources.reduce(0) { $0 + $1.acknowledged.capacity * MemoryLayout<(row: Int64, at: ContinuousClock.Instant)>.stride }
