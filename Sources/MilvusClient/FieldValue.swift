@@ -58,7 +58,7 @@ public enum FieldValue: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The document parsed and written again with sorted keys and no spacing.
-    static func canonicalJSON(_ text: String) -> Data? {
+    public static func canonicalJSON(_ text: String) -> Data? {
         guard let v = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else { return nil }
         return try? JSONSerialization.data(withJSONObject: v, options: [.fragmentsAllowed, .sortedKeys])
     }

@@ -31,9 +31,11 @@ extension RunTests {
           - concurrentSearch: {id: searchA, queries: 50, concurrency: 2, topK: 10, consistency: Strong, outputFields: [category, price], recall: {queries: 50}}
           # Behind the tool's back.
           - watch:
-              duration: 2s
+              id: tamper
+              duration: 8s
               interval: 1s
               recount: 0s
+              background: {rate: 10/s, topK: 10, consistency: Strong, outputFields: [category, price]}
               faults: [{at: 0s, run: [\(tamper)], name: tamper}]
           - query: {id: checkC, filter: "price < 9000 or category == 'sale'", outputFields: [id, category, price], limit: 16384, consistency: Strong, queries: 3, concurrency: 1, verify: {queries: 2}}
           - query: {id: countC, filter: "price < 9000 or category == 'sale'", outputFields: ["count(*)"], consistency: Strong, queries: 3, concurrency: 1, verify: {queries: 2}}
@@ -49,8 +51,10 @@ extension RunTests {
     }
 
     /// Deletes keys 7000-7002, rewrites the category and price of 8000-8004 and the category of
-    /// 9000-9999 (vectors kept), and gives rows 6000-6999 new vectors — with pymilvus 2.3.7,
-    /// outside the tool.
+    /// 9000-9999 (vectors kept), gives rows 6000-6999 new vectors, puts key 500 (upserted by the
+    /// scenario) back to its inserted category and price, and adds key 50000 — with pymilvus
+    /// 2.3.7, outside the tool. Keys 500 and 50000 get vectors far from every query, so no search
+    /// meets them.
     static func tamperScript(_ name: String, port: Int) -> String {
         """
         import random
@@ -65,6 +69,8 @@ extension RunTests {
         rows = sorted(c.query("id >= 6000 and id < 7000", output_fields=["id", "category", "price"], consistency_level="Strong", limit=16384), key=lambda r: r["id"])
         rng = random.Random(5)
         c.upsert([[r["id"] for r in rows], [r["category"] for r in rows], [r["price"] for r in rows], [[rng.random() for _ in range(32)] for _ in rows]])
+        c.upsert([[500], ["books"], [500], [[100.0] * 32]])
+        c.insert([[50000], ["ghost"], [999999], [[100.0] * 32]])
         print("tampered", len(rows))
         """
     }
@@ -102,11 +108,11 @@ extension RunTests {
 
         // After: exactly the deleted keys are missing, exactly the rewritten values are wrong.
         let c = metrics("checkC")
-        #expect(c["missingRows"] == 6 && c["wrongValues"] == 20 && c["wrongRows"] == 0 && c["extraRows"] == 0, "\(c)")
+        #expect(c["missingRows"] == 6 && c["wrongValues"] == 24 && c["wrongRows"] == 0 && c["extraRows"] == 0, "\(c)")
         let missing = Set(examples("checkC").filter { $0["kind"] as? String == "missingRows" }.compactMap { $0["key"] as? String })
         #expect(missing == ["7000", "7001", "7002"], "\(examples("checkC"))")
         let wrong = examples("checkC").filter { $0["kind"] as? String == "wrongValues" }
-        #expect(!wrong.isEmpty && wrong.allSatisfy { (["8000", "8001", "8002", "8003", "8004"] as Set).contains($0["key"] as? String ?? "") }, "\(wrong)")
+        #expect(!wrong.isEmpty && wrong.allSatisfy { (["500", "8000", "8001", "8002", "8003", "8004"] as Set).contains($0["key"] as? String ?? "") }, "\(wrong)")
         #expect(wrong.contains { $0["field"] as? String == "category" && $0["got"] as? String == "\"tampered\"" }, "\(wrong)")
         let countC = metrics("countC")
         #expect(countC["missingRows"] == 6 && countC["rowsPerQuery"] == 3997, "\(countC)")
@@ -121,9 +127,28 @@ extension RunTests {
         #expect((sc["wrongHits"] ?? 0) > 0, "\(sc)")
         let relabeled = examplesC.filter { $0["kind"] as? String == "wrongValues" }
         #expect(relabeled.allSatisfy { ($0["key"] as? String).flatMap(Int.init).map { (9000..<10000).contains($0) } == true && $0["got"] as? String == "\"relabeled\"" }, "\(relabeled)")
+        // The watch read every row back by key: 14,000 known, 3 gone, 1 never written, 1 upsert
+        // undone, 2,005 rows rewritten (6000-6999, 8000-8004, 9000-9999).
+        let audit = metrics("tamper")
+        #expect(audit["audit.rows"] == 13998 && audit["audit.lost"] == 3 && audit["audit.back"] == 1 && audit["audit.upsertsLost"] == 1
+                    && audit["audit.wrongValues"] == 2005 && audit["audit.wrong"] == 2010, "\(audit)")
+        // The background searches' hits, checked at every check: once pymilvus had rewritten
+        // rows, hits on them carried other scores or categories than the rows the tool knows.
+        #expect((audit["background.hitsChecked"] ?? 0) > 0 && (audit["background.wrongHits"] ?? 0) > 0, "\(audit)")
+        let backgroundExamples = ((step("tamper")["watch"] as? [String: Any])?["answers"] as? [String: Any])?["examples"] as? [[String: Any]] ?? []
+        #expect(!backgroundExamples.isEmpty && backgroundExamples.allSatisfy { e in
+            let key = (e["key"] as? String).flatMap(Int.init) ?? -1
+            return (6000..<7000).contains(key) || (8000...8004).contains(key) || (9000..<10000).contains(key)
+        }, "\(backgroundExamples)")
+        let auditExamples = ((step("tamper")["watch"] as? [String: Any])?["audit"] as? [String: Any])?["examples"] as? [[String: Any]] ?? []
+        func keys(_ kind: String) -> Set<String> { Set(auditExamples.filter { $0["kind"] as? String == kind }.compactMap { $0["key"] as? String }) }
+        #expect(keys("lostRows") == ["7000", "7001", "7002"] && keys("rowsBack") == ["50000"] && keys("upsertsLost") == ["500"], "\(auditExamples)")
+        #expect(auditExamples.contains { $0["kind"] as? String == "upsertsLost" && $0["field"] as? String == "category" && $0["expected"] as? String == "\"sale\"" && $0["got"] as? String == "\"books\"" },
+                "\(auditExamples)")
         #expect(r.stdout.contains("checkC.missingRows == 0") || r.stderr.contains("checkC.missingRows"), "\(r.stdout)")
         let report = try String(contentsOf: dir.appendingPathComponent("report.md"), encoding: .utf8)
         #expect(report.contains("7000") && report.contains("tampered"), "the report names the wrong rows")
+        #expect(report.contains("Rows after the watch, key by key") && report.contains("50000"), "the report has the watch's audit")
     }
 }
 
@@ -167,7 +192,7 @@ extension RunTests {
           - insert: {rows: 1000, generate: {id: {sequence: 0}, price: {sequence: 0}}}
           - index: {type: FLAT, metric: L2}
           - load
-          - watch: {duration: 4s, interval: 2s, writes: {rate: 10/s, batch: 50}, recount: 0s}
+          - watch: {duration: 4s, interval: 1s, writes: {rate: 10/s, batch: 50}, background: {rate: 10/s, topK: 10, consistency: Strong, outputFields: [price]}, recount: 0s}
           - query: {id: written, filter: "id >= 1000", outputFields: [id, price, embedding], limit: 16384, consistency: Strong, queries: 1, concurrency: 1, verify: {queries: 1}}
           - query: {id: counted, outputFields: ["count(*)"], consistency: Strong, queries: 1, concurrency: 1, verify: {queries: 1}}
         thresholds:
@@ -183,6 +208,11 @@ extension RunTests {
         let written = (steps.first { $0["id"] as? String == "written" }?["metrics"] as? [String: Double]) ?? [:]
         // About 40 batches of 50 went in during the watch, every one of them checked.
         #expect((written["rowsPerQuery"] ?? 0) >= 1000 && written["verify.queries"] == 1, "\(written)")
+        // Read back by key after the watch: every row there, as written.
+        let watch = (steps.first { $0["kind"] as? String == "watch" }?["metrics"] as? [String: Double]) ?? [:]
+        #expect((watch["audit.rows"] ?? 0) >= 2000 && watch["audit.wrong"] == 0 && watch["audit.indeterminateNotStored"] == 0, "\(watch)")
+        // The background searches met rows as they streamed in: every hit checked was right.
+        #expect((watch["background.hitsChecked"] ?? 0) > 0 && watch["background.wrongHits"] == 0, "\(watch)")
     }
 }
 

@@ -69,6 +69,10 @@ struct ChaosRunTests {
             // acknowledged row by key (none wrong before; after, any wrong one is in the row).
             #expect(row.recallBefore != nil && row.wrongBefore == 0 && row.recallAfter != nil && row.wrongAfter != nil, "\(name): \(row)")
             if row.wrongAfter ?? 0 > 0 { #expect(row.outcome.contains("wrong answers after"), "\(name): \(row)") }
+            // Every row read back by key after the watch; writes with an unknown outcome resolved.
+            #expect(row.wrongDuring != nil, "\(name): the background hits were not checked during the fault: \(row)")
+            #expect(row.keysLost != nil && row.keysBack != nil && row.keysWrongValues != nil && row.unknownStored != nil, "\(name): \(row)")
+            if (row.keysLost ?? 0) + (row.keysBack ?? 0) + (row.keysWrongValues ?? 0) > 0 { #expect(row.outcome.contains("by key"), "\(name): \(row)") }
             // The case's own file, written by the script beside the run's report folder.
             #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).appendingPathComponent("case.json").path))
         }

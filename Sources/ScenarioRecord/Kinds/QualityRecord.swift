@@ -141,6 +141,85 @@ public struct QueryCheckDetails: Codable, Sendable, Equatable {
     public var wrong: Int { wrongRows + missingRows + extraRows + wrongValues }
 }
 
+/// Every row of a collection read back by key after a watch, compared with the rows the tool
+/// knows it holds (its shadow of every acknowledged write).
+public struct RowAuditRecord: Codable, Sendable, Equatable {
+    /// Rows the server returned.
+    public var rows: Int
+    /// Rows the tool knew the collection holds (those of writes with an unknown outcome included).
+    public var expectedRows: Int
+    /// Acknowledged rows the server no longer has.
+    public var lost: Int
+    /// Rows under keys no acknowledged write left there (deleted, or never written).
+    public var back: Int
+    /// Rows whose last acknowledged write was an upsert, holding other values.
+    public var upsertsLost: Int
+    /// Other rows holding values their last acknowledged write did not send.
+    public var wrongValues: Int
+    /// Rows of writes with an unknown outcome, stored / not stored.
+    public var indeterminateStored: Int
+    public var indeterminateNotStored: Int
+    /// The fields compared (besides the key).
+    public var fields: [String]
+    /// Queries sent to read the rows, and how long reading and comparing took.
+    public var queries: Int
+    public var durationMs: Double
+    /// Up to five examples of each kind: `lostRows`, `rowsBack`, `upsertsLost`, `wrongValues`.
+    public var examples: [AnswerExample]
+
+    public init(rows: Int = 0, expectedRows: Int = 0, lost: Int = 0, back: Int = 0, upsertsLost: Int = 0, wrongValues: Int = 0,
+                indeterminateStored: Int = 0, indeterminateNotStored: Int = 0, fields: [String] = [], queries: Int = 0, durationMs: Double = 0,
+                examples: [AnswerExample] = []) {
+        self.rows = rows
+        self.expectedRows = expectedRows
+        self.lost = lost
+        self.back = back
+        self.upsertsLost = upsertsLost
+        self.wrongValues = wrongValues
+        self.indeterminateStored = indeterminateStored
+        self.indeterminateNotStored = indeterminateNotStored
+        self.fields = fields
+        self.queries = queries
+        self.durationMs = durationMs
+        self.examples = examples
+    }
+
+    /// Wrong rows of every kind.
+    public var wrong: Int { lost + back + upsertsLost + wrongValues }
+}
+
+/// The background searches' answers a watch checked at its checks: a sample of each interval's
+/// searches, every hit compared with the rows the tool knew the collection held when it was sent.
+public struct BackgroundAnswersRecord: Codable, Sendable, Equatable {
+    /// Searches checked, and their hits.
+    public var searches: Int
+    public var hits: Int
+    /// Hits found wrong (a hit may be wrong in more than one way: the counts below).
+    public var wrongHits: Int
+    /// Hits on a row the collection does not hold (deleted, never written) or with a replaced vector.
+    public var resurrected: Int
+    /// Scores other than the metric on the row's vector and the query.
+    public var wrongScores: Int
+    /// Output field values other than the row holds.
+    public var wrongValues: Int
+    /// Hits on rows written or deleted within the staleness bound, or by writes of unknown outcome.
+    public var indeterminate: Int
+    /// Up to five examples of each kind.
+    public var examples: [AnswerExample]
+
+    public init(searches: Int = 0, hits: Int = 0, wrongHits: Int = 0, resurrected: Int = 0, wrongScores: Int = 0, wrongValues: Int = 0,
+                indeterminate: Int = 0, examples: [AnswerExample] = []) {
+        self.searches = searches
+        self.hits = hits
+        self.wrongHits = wrongHits
+        self.resurrected = resurrected
+        self.wrongScores = wrongScores
+        self.wrongValues = wrongValues
+        self.indeterminate = indeterminate
+        self.examples = examples
+    }
+}
+
 // MARK: - Notes
 
 extension StepNote.Code {
@@ -161,6 +240,22 @@ extension StepNote.Code {
     public static let verifyUnknownRows = StepNote.Code("verifyUnknownRows",
         en: "answers not checked: the rows of '{collection}' are not known ({reason})",
         zh: "未校验结果：集合 '{collection}' 的数据未知（{reason}）")
+
+    /// A watch's audit could not read the rows back, or the rows were not known. Values:
+    /// collection, reason.
+    public static let auditNotDone = StepNote.Code("auditNotDone",
+        en: "rows of '{collection}' not audited after the watch: {reason}",
+        zh: "监控结束后未逐行核对集合 '{collection}'：{reason}")
+
+    /// A watch's background answers could not be checked. Values: reason.
+    public static let backgroundUnchecked = StepNote.Code("backgroundUnchecked",
+        en: "background search answers not checked: {reason}",
+        zh: "未校验后台检索结果：{reason}")
+
+    /// A watch's audit found wrong rows. Values: count, examples.
+    public static let auditWrongRows = StepNote.Code("auditWrongRows",
+        en: "{count} rows not as written, key by key after the watch: {examples}",
+        zh: "监控结束后逐行核对，{count} 行与写入的不符：{examples}")
 
     /// A `verify` found wrong answers. Values: count, examples.
     public static let wrongAnswers = StepNote.Code("wrongAnswers",

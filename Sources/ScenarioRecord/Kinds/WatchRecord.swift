@@ -10,7 +10,7 @@ public struct WatchStepDetails: StepDetails {
 
 extension WatchStep: RecordedStep {
     public typealias Details = WatchStepDetails
-    public static var noteCodes: [StepNote.Code] { [.rowsBeforeUncounted, .rowsAfterUnverified, .dryRunActions, .noBackgroundLoad, .noWriteLoad, .scaledNodeIdle] }
+    public static var noteCodes: [StepNote.Code] { [.rowsBeforeUncounted, .rowsAfterUnverified, .dryRunActions, .noBackgroundLoad, .noWriteLoad, .scaledNodeIdle, .auditNotDone, .auditWrongRows, .backgroundUnchecked, .wrongAnswers] }
 }
 
 /// What a `watch` step saw: every check (the health timeline), the alerts and the notifications
@@ -32,6 +32,12 @@ public struct WatchDetails: Codable, Sendable {
     public var rowsAfter: Int?
     /// How the rows after the watch were counted: every try, and what they add up to.
     public var rowCount: RowCountRecord?
+    /// Every row read back by key after the watch and compared with the rows the tool knows the
+    /// collection holds (nil when not audited: a note says why).
+    public var audit: RowAuditRecord?
+    /// The background searches' answers checked at the checks (nil without background searches,
+    /// or when they could not be checked: a note says why).
+    public var answers: BackgroundAnswersRecord?
     /// Every scaling decision and what followed it (nil when the watch does not scale).
     public var scaling: [ScalingRecord]?
     /// The insert load of `writes` (nil without one): per second, by error, latency, and in
@@ -84,6 +90,10 @@ public struct HealthSample: Codable, Sendable {
     public var nodeCPUAveragePercent: Double?
     /// P99 (ms) of the background searches that finished since the previous check.
     public var backgroundP99Ms: Double?
+    /// Hits of the background searches sampled since the previous check, checked against the
+    /// rows the collection holds, and how many were wrong.
+    public var hitsChecked: Int?
+    public var wrongHits: Int?
     /// The runner's own resident memory, CPU since the previous check, open files and TCP
     /// connections at this check (a soak shows whether they stay flat).
     public var runner: RunnerSample?
@@ -383,6 +393,11 @@ public struct RecoveryRecord: Codable, Sendable {
     public var writeSuccessDuring: Double?
     public var writeSuccessAfter: Double?
     public var rowsWrittenDuring: Int?
+    /// Wrong hits among the background searches checked, by when they were sent (split as the
+    /// success rates are).
+    public var wrongHitsBefore: Int?
+    public var wrongHitsDuring: Int?
+    public var wrongHitsAfter: Int?
 
     public init(faultAtMs: Double, detectedAtMs: Double? = nil, liveAtMs: Double? = nil, servingAtMs: Double? = nil, servingLost: Bool, recoveredAtMs: Double? = nil, successBefore: Double? = nil, successDuring: Double? = nil, successAfter: Double? = nil, settleMs: Double? = nil) {
         self.faultAtMs = faultAtMs

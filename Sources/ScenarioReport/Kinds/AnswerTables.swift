@@ -46,10 +46,50 @@ extension TableBuilder {
         return table
     }
 
+    /// Watches whose rows were read back by key afterwards.
+    var audits: [(step: FlatStep, audit: RowAuditRecord)] {
+        record.flatSteps.compactMap { f in f.step.watch?.audit.map { (f, $0) } }
+    }
+
+    /// The rows after each watch, key by key: lost, back, upserts lost, wrong values, and how
+    /// the writes with an unknown outcome resolved.
+    var rowAudit: ReportTable {
+        let rows = audits.map { s, a -> [ReportTable.Cell] in
+            let n = { (v: Int) in Format.plain(Double(v)) }
+            return [.init(s.label, raw: s.step.id), n(a.expectedRows), n(a.rows), n(a.lost), n(a.back), n(a.upsertsLost), n(a.wrongValues),
+                    .init("\(a.indeterminateStored) / \(a.indeterminateNotStored)", raw: "\(a.indeterminateStored)/\(a.indeterminateNotStored)"),
+                    .init(Format.number(a.durationMs / 1000) + " s", raw: Format.raw(a.durationMs))]
+        }
+        var table = ReportTable(id: "row_audit", title: l.pick("Rows after the watch, key by key", "监控结束后逐行核对"),
+                                columns: [.init(id: "step", header: l.step),
+                                          .init(id: "expected_rows", header: l.pick("rows known", "已知行数"), alignRight: true),
+                                          .init(id: "server_rows", header: l.pick("rows read", "读回行数"), alignRight: true),
+                                          .init(id: "lost", header: l.pick("acknowledged, lost", "已确认但丢失"), alignRight: true),
+                                          .init(id: "back", header: l.pick("deleted or unwritten, back", "已删除或未写入却存在"), alignRight: true),
+                                          .init(id: "upserts_lost", header: l.pick("upserts lost (old values)", "upsert 丢失 (旧值)"), alignRight: true),
+                                          .init(id: "wrong_values", header: l.pick("wrong values", "错误值"), alignRight: true),
+                                          .init(id: "indeterminate", header: l.pick("unknown outcome: stored / not", "结果未知: 已存储 / 未存储"), alignRight: true),
+                                          .init(id: "duration_ms", header: l.pick("read in", "读取耗时"), alignRight: true)],
+                                rows: rows)
+        guard !rows.isEmpty else { return table }
+        table.notes.append(l.pick(
+            "After the watch every row was read back by key (strongly consistent) and compared with the rows the tool knows the collection holds — its shadow of every acknowledged write, the watch's own included. Acknowledged, lost: a row an acknowledged insert or upsert left that is gone; back: a row under a key that was deleted or never acknowledged; upserts lost: the last acknowledged write was an upsert, the row holds other values (the old ones); wrong values: any other row not as written. Writes that got no answer (timed out, connection lost) are accepted either way and counted by how they resolved. Examples by key are in the wrong-answers table.",
+            "监控结束后按主键读回每一行（强一致），与工具所知的集合数据比较——即每个已确认写入（包括监控自身的写入）的影子。已确认但丢失：已确认的 insert 或 upsert 写入的行不见了；已删除或未写入却存在：已删除或从未确认写入的主键上有数据；upsert 丢失：最后一次已确认的写入是 upsert，但行中仍是其他值（旧值）；错误值：其他与写入不符的行。未得到应答的写入（超时、连接断开）两种结果都接受，并按其结果计数。按主键的示例见错误结果表。"))
+        return table
+    }
+
     var wrongAnswers: ReportTable {
         let rows = answerChecks.flatMap { c -> [[ReportTable.Cell]] in
             ((c.queries?.examples ?? []) + (c.recall?.examples ?? [])).map { e in
                 [.init(c.step.label, raw: c.step.step.id), .init(e.kind), .init(e.key), .init(e.field ?? ""), .init(e.expected ?? ""), .init(e.got ?? "")]
+            }
+        } + audits.flatMap { s, a in
+            a.examples.map { e -> [ReportTable.Cell] in
+                [.init(s.label, raw: s.step.id), .init(e.kind), .init(e.key), .init(e.field ?? ""), .init(e.expected ?? ""), .init(e.got ?? "")]
+            }
+        } + record.flatSteps.flatMap { s in
+            (s.step.watch?.answers?.examples ?? []).map { e -> [ReportTable.Cell] in
+                [.init(s.label, raw: s.step.id), .init(e.kind), .init(e.key), .init(e.field ?? ""), .init(e.expected ?? ""), .init(e.got ?? "")]
             }
         }
         var table = ReportTable(id: "wrong_answers", title: l.pick("Wrong answers (examples)", "错误结果（示例）"),

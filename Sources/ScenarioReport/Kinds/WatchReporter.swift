@@ -47,6 +47,17 @@ struct WatchReporter: StepReporter {
                 if let written = w.writes?.rows { text += " (\(b + written) expected: \(written) written)" }
             }
         }
+        if let a = s.watch?.answers {
+            text += "\n    background answers checked: \(a.searches) searches, \(a.hits) hits, \(a.wrongHits) wrong"
+            if let r = s.watch?.recovery, r.wrongHitsDuring != nil || r.wrongHitsBefore != nil {
+                text += " (before \(r.wrongHitsBefore.map(String.init) ?? "—"), during \(r.wrongHitsDuring.map(String.init) ?? "—"), after \(r.wrongHitsAfter.map(String.init) ?? "—"))"
+            }
+            if a.indeterminate > 0 { text += ", \(a.indeterminate) on rows still changing (accepted)" }
+        }
+        if let a = s.watch?.audit {
+            text += "\n    rows read back by key: \(a.rows) of \(a.expectedRows) known; \(a.lost) acknowledged lost, \(a.back) back, \(a.upsertsLost) upserts lost, \(a.wrongValues) wrong values"
+            if a.indeterminateStored + a.indeterminateNotStored > 0 { text += "; unknown outcome: \(a.indeterminateStored) stored, \(a.indeterminateNotStored) not" }
+        }
         for r in s.watch?.scaling ?? [] {
             func after(_ t: Double?) -> String { t.map { String(format: "%.1f s", ($0 - r.atMs) / 1000) } ?? "not within the watch" }
             text += "\n    scale \(r.from) → \(r.to) at \(String(format: "%.1f", r.atMs / 1000)) s (\(r.reason)): node \(r.isScaleOut ? "up" : "gone") after \(after(r.nodesAtMs)), cluster reported \(r.to) after \(after(r.reportedAtMs))"

@@ -7,7 +7,7 @@ import ScenarioSpec
 extension TableBuilder {
     var watches: [FlatStep] { record.flatSteps.filter { $0.step.watch != nil } }
 
-    var watchTables: [ReportTable] { [recovery, scaling, healthTimeline, alerts, actions, runnerFootprint] }
+    var watchTables: [ReportTable] { [recovery, rowAudit, scaling, healthTimeline, alerts, actions, runnerFootprint] }
 
     /// Every scaling decision: when, from → to, why, the command's result, and how long until the
     /// deployment had the nodes, a new node held segments and served searches; the background
@@ -72,6 +72,13 @@ extension TableBuilder {
                 row("success_during_percent", l.pick("Search success during the fault", "故障期间查询成功率"), Format.percent(r.successDuring))
                 let settled = r.settleMs.map { ms in l.pick(" (from \(Format.number(ms / 1000)) s after)", " (恢复 \(Format.number(ms / 1000)) 秒后起)") } ?? ""
                 row("success_after_percent", l.pick("Search success after recovery", "恢复后查询成功率") + settled, Format.percent(r.successAfter))
+            }
+            if let a = w.answers {
+                let r = w.recovery
+                let split = r.map { r in [r.wrongHitsBefore, r.wrongHitsDuring, r.wrongHitsAfter].map { $0.map(String.init) ?? "—" }.joined(separator: " / ") }
+                row("background_wrong_hits", l.pick("Background hits checked: wrong" + (split == nil ? "" : " (before / during / after the fault)"),
+                                                     "后台检索命中校验：错误" + (split == nil ? "" : " (故障前 / 期间 / 恢复后)")),
+                    .init("\(a.hits): \(a.wrongHits)" + (split.map { " (\($0))" } ?? ""), raw: String(a.wrongHits)))
             }
             if let writes = w.writes {
                 let r = w.recovery

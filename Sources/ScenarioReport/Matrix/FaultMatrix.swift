@@ -112,6 +112,18 @@ public struct FaultMatrix: Sendable {
         public var wrongAfter: Int?
         /// Up to five of the wrong answers after the watch, by key.
         public var wrongAfterExamples: [String]?
+        /// The rows read back by key after the watch (its `audit`): acknowledged rows lost,
+        /// rows back (deleted or never acknowledged), rows with other values (upserts lost and
+        /// wrong values), writes with an unknown outcome stored / not stored, and up to five
+        /// examples by key.
+        /// Wrong hits among the background searches checked during the fault (`background.verify`).
+        public var wrongDuring: Int?
+        public var keysLost: Int?
+        public var keysBack: Int?
+        public var keysWrongValues: Int?
+        public var unknownStored: Int?
+        public var unknownNotStored: Int?
+        public var auditExamples: [String]?
         /// The verdict, in words ("survived", or what went wrong).
         public var outcome: String = ""
 
@@ -121,6 +133,7 @@ public struct FaultMatrix: Sendable {
             case writeBefore, writeDuring, writeAfter, rowsWritten, rowsWrittenDuring, alertsFired, alertsResolved, actionsFailed
             case segmentsBefore, segmentsAfter, replicaRowsBefore, replicaRowsAfter, thresholdsFailed, failedAfter, outcome
             case recallBefore, recallAfter, wrongBefore, wrongAfter, wrongAfterExamples
+            case wrongDuring, keysLost, keysBack, keysWrongValues, unknownStored, unknownNotStored, auditExamples
         }
 
         /// The rows count(*) should hold after the watch: before plus every acknowledged insert.
@@ -252,6 +265,12 @@ public struct FaultMatrix: Sendable {
             (row.recallBefore, row.wrongBefore) = (before.recall, before.wrong)
             (row.recallAfter, row.wrongAfter, row.wrongAfterExamples) = (after.recall, after.wrong, after.examples.isEmpty ? nil : after.examples)
         }
+        row.wrongDuring = r?.wrongHitsDuring
+        if let a = w.audit {
+            (row.keysLost, row.keysBack, row.keysWrongValues) = (a.lost, a.back, a.upsertsLost + a.wrongValues)
+            (row.unknownStored, row.unknownNotStored) = (a.indeterminateStored, a.indeterminateNotStored)
+            row.auditExamples = a.examples.isEmpty ? nil : a.examples.map(\.description)
+        }
         if r?.detectedAtMs == nil { row.finding = "not detected" }
         if let f = record.failure {
             let what = [f.rpc, String(f.reason.prefix(120))].compactMap { $0 }.joined(separator: " ")
@@ -313,7 +332,13 @@ public struct FaultMatrix: Sendable {
             if after < expected { notes.append("\(expected - after) acknowledged rows missing") }
             else if r.rowsWritten != nil, after > expected { notes.append("\(after - expected) rows stored although their insert failed") }
         }
+        if let lost = r.keysLost, let back = r.keysBack, let wrong = r.keysWrongValues, lost + back + wrong > 0 {
+            let parts = [(lost, "acknowledged rows lost"), (back, "rows back that were deleted or never acknowledged"), (wrong, "rows with other values")]
+                .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
+            notes.append("by key: " + parts.joined(separator: ", ") + (r.auditExamples?.first.map { " (e.g. \($0))" } ?? ""))
+        }
         if let after = r.writeAfter, after < 99 { notes.append("inserts after recovery \(Int(after.rounded(.toNearestOrEven))) %") }
+        if let n = r.wrongDuring, n > 0 { notes.append("\(n) wrong search hits during the fault") }
         if let n = r.wrongAfter, n > 0 {
             notes.append("\(n) wrong answers after" + (r.wrongAfterExamples?.first.map { " (e.g. \($0))" } ?? ""))
         }

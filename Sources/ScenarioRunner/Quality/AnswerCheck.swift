@@ -59,6 +59,8 @@ struct HitCheck: Sendable {
         var hit: SearchHit
         var query: [Float]
         var fields: [String: FieldValue]
+        /// When its search was sent, when not the `sent` of the whole check.
+        var sent: ContinuousClock.Instant?
     }
 
     var resurrected = 0
@@ -66,6 +68,11 @@ struct HitCheck: Sendable {
     var wrongScores = 0
     var indeterminate = 0
     var examples: [AnswerExample] = []
+    /// The hits (indices into those checked) found wrong.
+    var wrongHits: Set<Int> = []
+
+    /// Wrong answers of every kind.
+    var wrong: Int { resurrected + wrongValues + wrongScores }
 
     static func check(_ hits: [Hit], field: String, metric: DistanceMetric, shadow: CollectionShadow, sent: ContinuousClock.Instant,
                       consistency: String?) async throws -> HitCheck {
@@ -76,12 +83,14 @@ struct HitCheck: Sendable {
         let current = try await offPool { try shadow.values(of: keys, fields: read) }
         let bound = Staleness.bound(consistency)
         var out = HitCheck()
-        func example(_ kind: String, _ key: Int64, field: String, expected: String, got: String) {
-            guard out.examples.filter({ $0.kind == kind }).count < 5 else { return }
-            out.examples.append(AnswerExample(kind: kind, key: String(key), field: field, expected: expected, got: got))
-        }
-        for h in hits {
+        for (index, h) in hits.enumerated() {
             guard case .int(let key) = h.hit.id else { continue }
+            let sent = h.sent ?? sent
+            func example(_ kind: String, _ key: Int64, field: String, expected: String, got: String) {
+                out.wrongHits.insert(index)
+                guard out.examples.filter({ $0.kind == kind }).count < 5 else { return }
+                out.examples.append(AnswerExample(kind: kind, key: String(key), field: field, expected: expected, got: got))
+            }
             guard let entry = shadow.keys.entry(key) else {
                 let deletion = shadow.deletion(of: key)
                 if Staleness.allows(deletion?.at, sent: sent, bound: bound) || shadow.mayHoldUnknown(key) {

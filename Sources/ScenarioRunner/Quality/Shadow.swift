@@ -232,6 +232,20 @@ extension RunContext {
         }
     }
 
+    /// An audit read back what writes with an unknown outcome did: `stored` keys hold their
+    /// rows, `notStored` keys hold nothing.
+    func resolved(_ collection: String, stored: [Int64], notStored: [Int64]) {
+        shadows.withLock { all in
+            guard var s = all[collection], s.lost == nil, !(stored.isEmpty && notStored.isEmpty) else { return }
+            for k in stored {
+                if let e = s.keys.entry(k), e.indeterminate { s.keys.assign(keys: [k], source: e.source, firstRow: e.row) }
+            }
+            for r in keyRanges(notStored) { s.keys.remove(r.lo, r.hi) }
+            s.version += 1
+            all[collection] = s
+        }
+    }
+
     /// What the tool knows the collection holds; nil when it was not created by this run.
     func shadow(of collection: String) -> CollectionShadow? {
         shadows.withLock { $0[collection] }

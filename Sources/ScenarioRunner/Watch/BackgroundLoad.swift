@@ -232,16 +232,20 @@ extension BackgroundLoad where Request == SearchRequest {
     /// server is away.
     /// With `rest`, the load goes on from `rest.from` at `rest.rate` until `end` (the heavy part
     /// ends at `rest.from`).
+    /// `answers` keeps a sample of the answers for checking.
     func run(connection: ConnectionOptions, start: ContinuousClock.Instant, end: ContinuousClock.Instant,
-             rest: (rate: Double, from: ContinuousClock.Instant)? = nil,
+             rest: (rate: Double, from: ContinuousClock.Instant)? = nil, answers: BackgroundAnswers? = nil,
              shouldStop: @escaping @Sendable () -> Bool, request: @escaping @Sendable (Int) -> SearchRequest) async {
         let link = await ownConnection(connection)
         let send: Send = { r, deadline in
             let client = try await Self.client(link)
             var r = r
-            r.timeout = deadline - .now
+            let sent = ContinuousClock.now
+            r.timeout = deadline - sent
             guard r.timeout! > .zero else { throw BackgroundDeadlinePassed() }
-            return Reply(empty: try await client.search(r).count == 0)
+            let result = try await client.search(r)
+            answers?.offer(r, result, sent: sent)
+            return Reply(empty: result.count == 0)
         }
         await run(start: start, end: min(end, rest?.from ?? end), shouldStop: shouldStop, request: request, send: send)
         if let rest, rest.rate > 0, rest.from < end, !shouldStop() {

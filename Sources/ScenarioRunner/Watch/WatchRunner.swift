@@ -21,7 +21,10 @@ struct WatchRunner: StepRunner {
         let faults = watch.scheduleFaults()
         let sideTasks = await watch.checkUntilEnd(loads)
         await watch.finish(loads, faults: faults, sideTasks: sideTasks)
+        // The searches answered after the last check.
+        _ = await watch.checkAnswers(loads)
         await watch.recountRows(loads, &record)
+        await watch.auditRows(&record)
         let details = await watch.details(loads, &record)
         record.details.watch = details
         Self.record(details, into: &record)
@@ -140,8 +143,8 @@ struct WatchRunner: StepRunner {
     /// lands somewhere inside its command, e.g. after an interpreter starts, so a search sent a
     /// moment before the command ended may already have met the fault); everything after them
     /// that was sent before recovery (plus `settle`) is "during".
-    static func recovery(_ d: WatchDetails, background: BackgroundSearches?, writes: BackgroundWrites? = nil, end: Duration,
-                         settle: Duration = .zero) -> RecoveryRecord? {
+    static func recovery(_ d: WatchDetails, background: BackgroundSearches?, writes: BackgroundWrites? = nil, answers: BackgroundAnswers? = nil,
+                         end: Duration, settle: Duration = .zero) -> RecoveryRecord? {
         let faults = d.actions.filter { $0.kind == .fault && !$0.dryRun }
         guard let fault = faults.map({ $0.startedAtMs + ($0.durationMs ?? 0) }).min(),
               let commandStart = faults.map(\.startedAtMs).min() else { return nil }
@@ -160,6 +163,11 @@ struct WatchRunner: StepRunner {
                 r.writeSuccessDuring = writes.successRate(of: during)
                 if let afterStart { r.writeSuccessAfter = writes.successRate(sentIn: afterStart..<end) }
                 r.rowsWrittenDuring = writes.rows(of: during)
+            }
+            if let answers {
+                r.wrongHitsBefore = answers.wrongHits(sentIn: .zero..<untouched)
+                r.wrongHitsDuring = answers.wrongHits(sentIn: untouched..<duringEnd)
+                if let afterStart { r.wrongHitsAfter = answers.wrongHits(sentIn: afterStart..<end) }
             }
         }
         guard let detected = after.first(where: \.isTroubled) else {
@@ -219,6 +227,23 @@ struct WatchRunner: StepRunner {
             if let n = r.rowsWrittenDuring { record[\.rowsWrittenDuring] = n }
         }
         if let c = d.rowCount { record[\.rowsUnverified] = !c.isVerified }
+        if let a = d.answers {
+            record[\.hitsChecked] = a.hits
+            record[\.wrongHits] = a.wrongHits
+            record[\.wrongHitsBefore] = d.recovery?.wrongHitsBefore
+            record[\.wrongHitsDuring] = d.recovery?.wrongHitsDuring
+            record[\.wrongHitsAfter] = d.recovery?.wrongHitsAfter
+        }
+        if let a = d.audit {
+            record[\.audit.rows] = a.rows
+            record[\.audit.lost] = a.lost
+            record[\.audit.back] = a.back
+            record[\.audit.upsertsLost] = a.upsertsLost
+            record[\.audit.wrongValues] = a.wrongValues
+            record[\.audit.wrong] = a.wrong
+            record[\.audit.indeterminateStored] = a.indeterminateStored
+            record[\.audit.indeterminateNotStored] = a.indeterminateNotStored
+        }
         let runner = d.checks.compactMap(\.runner)
         if let growth = RunnerFootprint.growth(runner.map(\.rssMB)) { record[\.runnerRSSGrowth] = growth }
         if let a = d.runnerStart, let b = d.runnerEnd {

@@ -55,6 +55,7 @@ extension WatchSession {
         if scaler != nil { sample.nodeCPUAveragePercent = cpuAverage }
         let backgroundWindow = loads.background?.window((at - interval)...at)
         sample.backgroundP99Ms = backgroundWindow?.p99Ms
+        if let found = await checkAnswers(loads) { (sample.hitsChecked, sample.wrongHits) = (found.hits, found.wrong) }
         let now = clock.now
         if let runner = RunnerFootprint.sample(previous: lastRunner, at: now) {
             sample.runner = runner

@@ -1,4 +1,5 @@
 import Foundation
+import GroundTruth
 import Alerting
 import ClusterObservation
 import MilvusClient
@@ -43,6 +44,8 @@ struct WatchSession {
     /// The loads the watch keeps going beside its checks, each on its own connection.
     struct Loads {
         var background: BackgroundSearches?
+        /// The background searches' sampled answers, checked at every check.
+        var answers: BackgroundAnswers?
         var writes: BackgroundWrites?
         var tasks: [Task<Void, Never>] = []
     }
@@ -118,6 +121,35 @@ struct WatchSession {
         }
     }
 
+    /// Reads every row back by key and compares it with the rows the tool knows the collection
+    /// holds (`audit`); resolves the writes with an unknown outcome in the shadow.
+    func auditRows(_ record: inout StepRecorder<WatchStep>) async {
+        guard spec.audit, let collection, !context.isStopping, let shadow = context.shadow(of: collection), shadow.schema != nil else { return }
+        func notDone(_ reason: String) {
+            record.notes.append(StepNote(.auditNotDone, ["collection": collection, "reason": reason]))
+            record.leaveOut(\.audit.rows, \.audit.lost, \.audit.back, \.audit.upsertsLost, \.audit.wrongValues, \.audit.wrong,
+                            \.audit.indeterminateStored, \.audit.indeterminateNotStored, because: "not audited: \(reason)")
+        }
+        if let lost = shadow.lost { return notDone("its rows are no longer known (\(lost))") }
+        let (step, context) = (step, context)
+        context.progress.stepProgress(step, "audit: reading \(shadow.rows) rows of '\(collection)' back by key")
+        do {
+            let outcome = try await RowAudit.run(collection, shadow: shadow, client: context.client) { context.progress.stepProgress(step, $0) }
+            // Another step wrote while the rows were read: the comparison is not with what was read.
+            guard context.shadow(of: collection)?.version == shadow.version else {
+                return notDone("other steps wrote to it while the audit read it")
+            }
+            context.resolved(collection, stored: outcome.stored, notStored: outcome.notStored)
+            journal.update { $0.audit = outcome.record }
+            if outcome.record.wrong > 0 {
+                record.notes.append(StepNote(.auditWrongRows, ["count": String(outcome.record.wrong),
+                                                               "examples": outcome.record.examples.map(\.description).joined(separator: "; ")]))
+            }
+        } catch {
+            notDone(HealthProbe.short(error))
+        }
+    }
+
     // MARK: Loads and faults
 
     /// Starts the background search load and the write load, when the step asks for them and
@@ -138,10 +170,12 @@ struct WatchSession {
                                           timeout: settings.search.timeout?.swiftDuration ?? WatchStep.Background.defaultTimeout.swiftDuration,
                                           maxInFlight: settings.maxInFlight, retention: retention)
             loads.background = load
+            if settings.verify { loads.answers = answerCheck(template, &record) }
             let heavyEnd = settings.duration.map { min(end, start + $0.swiftDuration) } ?? end
             let rest = settings.rest.map { (rate: $0.perSecond, from: heavyEnd) }
+            let answers = loads.answers
             loads.tasks.append(Task {
-                await load.run(connection: connection, start: start, end: rest == nil ? heavyEnd : end, rest: rest,
+                await load.run(connection: connection, start: start, end: rest == nil ? heavyEnd : end, rest: rest, answers: answers,
                                shouldStop: { context.isStopping }) { i in
                     template.request(pool[i % pool.count])
                 }
@@ -163,6 +197,39 @@ struct WatchSession {
             }
         }
         return loads
+    }
+
+    /// Most rows a collection may hold for the background answers to be checked at every check.
+    static let answerCheckRows = 2_000_000
+
+    /// Checks the background searches' answers kept since the last check (the hits and how many
+    /// were wrong; nil when none was kept or they could not be checked).
+    func checkAnswers(_ loads: Loads) async -> (hits: Int, wrong: Int)? {
+        guard let answers = loads.answers, let collection, let shadow = context.shadow(of: collection), shadow.lost == nil else { return nil }
+        guard let found = try? await answers.check(shadow), found.hits > 0 else { return nil }
+        return found
+    }
+
+    /// The check of the background searches' answers, when the tool knows the collection's rows
+    /// and can score the search; otherwise a note says why not.
+    func answerCheck(_ template: SearchTemplate, _ record: inout StepRecorder<WatchStep>) -> BackgroundAnswers? {
+        func unchecked(_ reason: String) -> BackgroundAnswers? {
+            record.notes.append(StepNote(.backgroundUnchecked, ["reason": reason]))
+            return nil
+        }
+        guard let shadow = context.shadow(of: template.collection) else {
+            return unchecked("'\(template.collection)' was not created and filled by this scenario, so its rows are unknown")
+        }
+        if let lost = shadow.lost { return unchecked("the rows of '\(template.collection)' are no longer known (\(lost))") }
+        guard let name = template.metric, let metric = DistanceMetric(milvus: name) else {
+            return unchecked("the tool does not compute the metric \(template.metric ?? "?")")
+        }
+        guard case .floatVector = template.type else { return unchecked("only float-vector searches are checked") }
+        // Each check makes the hit rows again from the generators, up to the last one hit.
+        guard shadow.rows <= Self.answerCheckRows else {
+            return unchecked("\(shadow.rows) rows are more than the \(Self.answerCheckRows) the tool makes again at every check; a search step's recall checks answers on them")
+        }
+        return BackgroundAnswers(field: template.field, metric: metric, consistency: template.settings.consistency.rawValue, origin: start)
     }
 
     /// One task per fault, sleeping until its time.
@@ -209,8 +276,13 @@ struct WatchSession {
                                                                "seconds": String(format: "%.0f", (until - r.nodesAtMs!) / 1000)]))
             }
         }
-        details.recovery = WatchRunner.recovery(details, background: loads.background, writes: loads.writes, end: elapsed,
-                                                settle: spec.settle.swiftDuration)
+        details.recovery = WatchRunner.recovery(details, background: loads.background, writes: loads.writes, answers: loads.answers,
+                                                end: elapsed, settle: spec.settle.swiftDuration)
+        if let answers = loads.answers {
+            let checked = answers.record
+            details.answers = checked
+            if checked.wrongHits > 0 { record.notes.append(.wrongAnswers(checked.wrongHits, checked.examples, suffix: " (background searches)")) }
+        }
         return details
     }
 }

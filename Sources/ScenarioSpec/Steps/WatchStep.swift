@@ -99,6 +99,8 @@ public struct WatchStep: StepSpec {
         public var duration: ScenarioDuration?
         /// After `duration`: keep sending at this (lower) rate until the watch ends; nil: stop.
         public var rest: Rate?
+        /// Check a sample of the answers at every check.
+        public var verify: Bool = true
 
         /// A background search's deadline when `timeout` is not set.
         public static let defaultTimeout = ScenarioDuration.seconds(5)
@@ -169,6 +171,8 @@ public struct WatchStep: StepSpec {
                                            "Send at `rate` for this long from the watch's start, e.g. so that the scaler scales in once the load is gone.")
         public let rest = Key.rate("rest", .optional,
                                    "After `duration`, keep sending at this lower rate until the watch ends, so what the searches see while nodes leave (scale-in) is measured too. Without it the load stops after `duration`.")
+        public let verify = Key.boolean("verify", .defaultValue("true"),
+                                        "At every check, compare the hits of a random sample of the searches that succeeded since the last check (5) with the rows the tool knows the collection holds, as recall's sample is checked: a hit on a deleted or never-written row or with a replaced vector (`resurrected`), a score other than the metric on the row's vector and the query, an output field other than the row's — each a wrong hit (metrics `background.wrongHits`, `wrongHits.before`/`during`/`after`; examples by key in the report). A row written or deleted less than the consistency level's staleness bound before the search was sent is accepted either way. Needs a collection this run created with an int64 key, float vectors and a metric the tool computes.")
         public let search = SearchSettings.Keys()
     }
 
@@ -202,6 +206,7 @@ public struct WatchStep: StepSpec {
         public let scale = ObjectKey<ScaleKeys>("scale", scaleInfo, .optional, "Automatic scaling.")
         public let background = ObjectKey<BackgroundKeys>("background", backgroundInfo, .optional, "Background search load.")
         public let writes = ObjectKey<WritesKeys>("writes", writesInfo, .optional, "Background insert load (needs the step's collection).")
+        public let audit = Key.boolean("audit", .defaultValue("true"), "After the watch (and the `recount`), read every row of the collection back by key (strongly consistent, in key windows) and compare it with the rows the tool knows it holds — its shadow of every acknowledged insert, upsert and delete, the watch's `writes` included: acknowledged rows lost, deleted or never-written rows back, upserts lost (old values), other wrong values, and how each write with an unknown outcome resolved (stored or not), each with examples (metrics `audit.*`). Every declared field but the key is compared (not the dynamic field, nor a field with a server-side default). Only for a collection this run created with an int64 primary key; the rows are streamed, so it costs a read of the collection (about a second per 100,000 rows of 128-d vectors here).")
         public let settle = Key.duration("settle", allowZero: true, .defaultValue("0s"), "After the deployment serves again, how long before `successRate.after` starts counting; the background searches in between count as `during`. A restarted Milvus can answer a first search and then refuse searches for a few seconds more (seen on 2.3.5 standalone: \"collection not loaded\" for 2 s after a successful check).")
         public let recount = Key.duration("recount", allowZero: true, .defaultValue("90s"), "When the rows counted after the watch are fewer than at its start: how long to keep counting (strongly consistent, every 3 s) until the count is back, or the same at least 4 times in a row over at least 30 s (half of `recount` when that is shorter) while the collection statistics do not say every row is stored. Only such a stable count says rows were lost; otherwise `rowsUnverified` is 1. `0s` counts once.")
     }
@@ -231,6 +236,12 @@ public struct WatchStep: StepSpec {
         public let writeSuccessBefore = Metric<PercentValue>("writeSuccess.before", .higher, "(`writes`) Background inserts acknowledged before the first fault.")
         public let writeSuccessDuring = Metric<PercentValue>("writeSuccess.during", .higher, "(`writes`) Background inserts acknowledged between the fault and serving again (plus `settle`).")
         public let writeSuccessAfter = Metric<PercentValue>("writeSuccess.after", .higher, "(`writes`) Background inserts acknowledged after serving again (plus `settle`).")
+        public let audit = RowAuditMetrics()
+        public let hitsChecked = Metric<CountValue>("background.hitsChecked", .neither, "(`background.verify`) Hits of the sampled background searches checked against the rows the collection holds.")
+        public let wrongHits = Metric<CountValue>("background.wrongHits", .lower, "(`background.verify`) Checked hits that were wrong: a row the collection does not hold or a replaced vector, a wrong score or a wrong output value.")
+        public let wrongHitsBefore = Metric<CountValue>("wrongHits.before", .lower, "(`background.verify`) Wrong hits of searches sent before the first fault.")
+        public let wrongHitsDuring = Metric<CountValue>("wrongHits.during", .lower, "(`background.verify`) Wrong hits of searches sent between the fault and recovery (plus `settle`).")
+        public let wrongHitsAfter = Metric<CountValue>("wrongHits.after", .lower, "(`background.verify`) Wrong hits of searches sent after recovery (plus `settle`).")
         public let rowsUnverified = Metric<FlagValue>("rowsUnverified", .lower, "1 when the rows after the watch could not be verified (the count failed, or kept changing until `recount` ran out), else 0.")
         public let scaleOuts = Metric<CountValue>("scaleOuts", .neither, "(`scale`) Decisions to add a query node.")
         public let scaleIns = Metric<CountValue>("scaleIns", .neither, "(`scale`) Decisions to remove a query node.")
@@ -257,6 +268,8 @@ public struct WatchStep: StepSpec {
     public var writes: Writes?
     public var serverNeeds: [ServerNeed] { background?.search.serverNeeds ?? [] }
     public var recount: ScenarioDuration
+    /// Read every row back after the watch and compare it with the shadow.
+    public var audit: Bool
     public var settle: ScenarioDuration
 
     public init(_ r: KeyReader<Keys>, _ context: StepDecodingContext) {
@@ -278,7 +291,7 @@ public struct WatchStep: StepSpec {
         scale = d.withBindings(["replicas": .deferred]) { r.object(\.scale) { Self.scaling($0) } } ?? nil
         background = r.object(\.background) { b in
             let settings = Background(rate: b[\.rate] ?? Rate(perSecond: 5), search: SearchSettings(b.group(\.search)), maxInFlight: b[\.concurrency],
-                                      duration: b[\.duration], rest: b[\.rest])
+                                      duration: b[\.duration], rest: b[\.rest], verify: b[\.verify] ?? true)
             if let cap = settings.maxInFlight {
                 let timeout = settings.search.timeout ?? Background.defaultTimeout
                 let outstanding = settings.rate.perSecond * timeout.milliseconds / 1000
@@ -294,6 +307,7 @@ public struct WatchStep: StepSpec {
                    maxInFlight: w[\.concurrency])
         }
         recount = r[\.recount] ?? .seconds(90)
+        audit = r[\.audit] ?? true
         settle = r[\.settle] ?? .seconds(0)
 
         if interval > duration {
@@ -489,4 +503,17 @@ extension WatchStep {
                 rules: [{name: down, when: serving == 0, notify: [chat]}]
             """, .notifierUnknown),
     ]
+}
+
+/// What a watch's `audit` records: the collection's rows read back by key after the watch.
+public struct RowAuditMetrics: MetricGroup {
+    public init() {}
+    public let rows = Metric<CountValue>("audit.rows", .neither, "(`audit`) Rows read back from the server after the watch.")
+    public let lost = Metric<CountValue>("audit.lost", .lower, "(`audit`) Rows an acknowledged write left that the server no longer has.")
+    public let back = Metric<CountValue>("audit.back", .lower, "(`audit`) Rows the server has under keys no acknowledged write left there: deleted rows back, or rows never written.")
+    public let upsertsLost = Metric<CountValue>("audit.upsertsLost", .lower, "(`audit`) Rows whose last acknowledged write was an upsert, holding other values (the old row's).")
+    public let wrongValues = Metric<CountValue>("audit.wrongValues", .lower, "(`audit`) Other rows whose values are not those their last acknowledged write sent.")
+    public let wrong = Metric<CountValue>("audit.wrong", .lower, "(`audit`) lost + back + upsertsLost + wrongValues: a threshold `audit.wrong == 0` forbids every kind.")
+    public let indeterminateStored = Metric<CountValue>("audit.indeterminateStored", .neither, "(`audit`) Rows of writes with an unknown outcome (timed out, connection lost) that the server stored.")
+    public let indeterminateNotStored = Metric<CountValue>("audit.indeterminateNotStored", .neither, "(`audit`) Rows of writes with an unknown outcome that the server did not store (or, for an upsert, still holds the old row).")
 }
