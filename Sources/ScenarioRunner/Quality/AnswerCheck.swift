@@ -227,7 +227,7 @@ struct QueryCheck: Sendable {
             d.rows = count
             // Between the rows the tool is sure of (less those the consistency level may still miss)
             // and all it might hold (with the unknown outcomes and the recent deletes).
-            let recentDeletes = shadow.deletions.reversed().prefix { Staleness.allows($0.at, sent: sent, bound: bound) }.reduce(0) { $0 + Int($1.hi - $1.lo) }
+            let recentDeletes = shadow.deletions.reversed().prefix { Staleness.allows($0.at, sent: sent, bound: bound) }.reduce(0) { $0 + $1.keys }
             let low = matched - staleMatched
             let high = matched + indeterminateMatched + recentDeletes + shadow.unkeyed + (shadow.inFlight.isEmpty && shadow.inFlightUnkeyed == 0 ? 0 : Int.max / 2)
             if count < low {

@@ -42,11 +42,42 @@ struct CollectionShadow: Sendable {
         }
     }
 
-    /// A delete the server acknowledged, for telling a stale answer from a wrong one.
+    /// A delete request the server acknowledged, for telling a stale answer from a wrong one:
+    /// its keys as runs `starts[i] ..< starts[i] + lengths[i]`, ascending (12 bytes a run).
     struct Deletion: Sendable {
-        var lo: Int64
-        var hi: Int64
         var at: ContinuousClock.Instant
+        var starts: [Int64]
+        var lengths: [UInt32]
+
+        init(_ ranges: [(lo: Int64, hi: Int64)], at: ContinuousClock.Instant) {
+            self.at = at
+            var starts: [Int64] = [], lengths: [UInt32] = []
+            for r in ranges.sorted(by: { $0.lo < $1.lo }) {
+                var lo = r.lo
+                while lo < r.hi {
+                    let n = min(r.hi - lo, Int64(UInt32.max))
+                    starts.append(lo)
+                    lengths.append(UInt32(n))
+                    lo += n
+                }
+            }
+            self.starts = starts
+            self.lengths = lengths
+        }
+
+        /// Keys it deleted.
+        var keys: Int { lengths.reduce(0) { $0 + Int($1) } }
+
+        func contains(_ key: Int64) -> Bool {
+            var low = 0, high = starts.count
+            while low < high {
+                let mid = (low + high) / 2
+                if starts[mid] <= key { low = mid + 1 } else { high = mid }
+            }
+            return low > 0 && key < starts[low - 1] + Int64(lengths[low - 1])
+        }
+
+        var bytes: Int { starts.capacity * 8 + lengths.capacity * 4 + MemoryLayout<Deletion>.stride }
     }
 
     /// How long a delete is remembered for telling a stale answer from a wrong one: a deleted
@@ -78,7 +109,19 @@ struct CollectionShadow: Sendable {
 
     /// The last deletion of `key`, if any.
     func deletion(of key: Int64) -> Deletion? {
-        deletions.last { $0.lo <= key && key < $0.hi }
+        deletions.last { $0.contains(key) }
+    }
+
+    /// The server acknowledged deleting keys `lo ..< hi` (each range) at `time`.
+    mutating func delete(_ ranges: [(lo: Int64, hi: Int64)], at time: ContinuousClock.Instant) {
+        for r in ranges { keys.remove(r.lo, r.hi) }
+        deletions.append(Deletion(ranges, at: time))
+        // Only recent deletes explain a stale answer: older ones are let go, so the log does
+        // not grow with the run.
+        if let first = deletions.first, time - first.at > Self.deletionMemory {
+            deletions.removeAll { time - $0.at > Self.deletionMemory }
+        }
+        version += 1
     }
 
     /// Whether a write of `key` was in flight.
@@ -89,7 +132,7 @@ struct CollectionShadow: Sendable {
     /// Bytes the shadow holds (the key map, the acknowledgements, the recent deletes).
     var bytes: Int {
         keys.bytes + sources.reduce(0) { $0 + $1.acknowledged.capacity * MemoryLayout<(row: Int64, at: ContinuousClock.Instant)>.stride }
-            + deletions.capacity * MemoryLayout<Deletion>.stride + inFlight.capacity * MemoryLayout<ClosedRange<Int64>>.stride
+            + deletions.reduce(0) { $0 + $1.bytes } + inFlight.capacity * MemoryLayout<ClosedRange<Int64>>.stride
     }
 }
 
@@ -182,6 +225,9 @@ extension RunContext {
             } else {
                 s.inFlightUnkeyed = Swift.max(0, s.inFlightUnkeyed - 1)
             }
+            if s.lost == nil, !KeyMap.fits(source: source, firstRow: firstRow, count: count) {
+                s.lost = "more write sources or rows than the shadow maps (\(KeyMap.Range.maxSource + 1) sources of \(KeyMap.Range.maxRow + 1) rows)"
+            }
             if s.lost == nil {
                 switch outcome {
                 case .acknowledged(let keys):
@@ -208,16 +254,7 @@ extension RunContext {
     func deleted(_ collection: String, _ ranges: [(lo: Int64, hi: Int64)], at time: ContinuousClock.Instant = .now) {
         shadows.withLock { all in
             guard var s = all[collection], s.lost == nil else { return }
-            for r in ranges {
-                s.keys.remove(r.lo, r.hi)
-                s.deletions.append(.init(lo: r.lo, hi: r.hi, at: time))
-            }
-            // Only recent deletes explain a stale answer: older ones are let go, so the log does
-            // not grow with the run.
-            if let first = s.deletions.first, time - first.at > CollectionShadow.deletionMemory {
-                s.deletions.removeAll { time - $0.at > CollectionShadow.deletionMemory }
-            }
-            s.version += 1
+            s.delete(ranges, at: time)
             all[collection] = s
         }
     }

@@ -54,9 +54,7 @@ public enum ShadowBenchmark {
         }
         // Deleted as delete steps do: a request's keys at a time (as ranges).
         for first in stride(from: 0, to: deleted.count, by: 1000) {
-            let ranges = keyRanges(Array(deleted[first..<min(deleted.count, first + 1000)]))
-            for r in ranges { shadow.keys.remove(r.lo, r.hi) }
-            shadow.deletions.append(contentsOf: ranges.map { .init(lo: $0.lo, hi: $0.hi, at: clock.now) })
+            shadow.delete(keyRanges(Array(deleted[first..<min(deleted.count, first + 1000)])), at: clock.now)
         }
         for first in stride(from: 0, to: upserted.count, by: batch) {
             let keys = Array(upserted[first..<min(upserted.count, first + batch)])
