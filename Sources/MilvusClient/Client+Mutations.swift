@@ -53,6 +53,7 @@ extension MilvusClient {
                 result.insertedCount += Int(r.upsertCnt != 0 ? r.upsertCnt : r.insertCnt)
             }
             result.requests += 1
+            SessionTimestamps.wrote(r.timestamp, options, collection)
             result.ids += r.ids.intID.data
             start = end
         }
@@ -80,6 +81,7 @@ extension MilvusClient {
         let r = try await call("Delete", retry: .never, timeout: timeout) { [request] s, m, o in
             try await s.delete(request, metadata: m, options: o)
         }
+        SessionTimestamps.wrote(r.timestamp, options, collection)
         return Int(r.deleteCnt)
     }
 }

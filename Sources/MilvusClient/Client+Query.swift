@@ -69,6 +69,7 @@ extension MilvusClient {
         proto.queryParams = params
         if let c = request.consistency {
             proto.consistencyLevel = c.proto
+            if c == .session { proto.guaranteeTimestamp = SessionTimestamps.guarantee(options, request.collection) }
         } else {
             proto.useDefaultConsistency = true
         }

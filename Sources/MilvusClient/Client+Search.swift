@@ -184,20 +184,37 @@ extension MilvusClient {
 
     /// Encodes a search for `search(_:)`; throws only when the request cannot be encoded.
     public func prepare(_ request: SearchRequest) throws -> PreparedSearch {
-        let proto = try Self.proto(for: request, database: options.database)
+        try prepared(Self.proto(for: request, database: options.database), timeout: request.timeout)
+    }
+
+    /// Encodes `proto`; a `Session` search gets this process's newest write timestamp as its
+    /// guarantee.
+    private func prepared(_ proto: Milvus_Proto_Milvus_SearchRequest, timeout: Duration?) throws -> PreparedSearch {
+        var proto = proto
+        if !proto.useDefaultConsistency, proto.consistencyLevel == .session {
+            proto.guaranteeTimestamp = SessionTimestamps.guarantee(options, proto.collectionName)
+        }
         guard direct != nil else {
-            return PreparedSearch(proto: proto, framed: ByteBuffer(), timeout: request.timeout)
+            return PreparedSearch(proto: proto, framed: ByteBuffer(), timeout: timeout)
         }
         let message: ByteBufferBytes = try proto.serializedBytes()
         var framed = ByteBufferAllocator().buffer(capacity: message.count + 5)
         framed.writeInteger(UInt8(0))
         framed.writeInteger(UInt32(message.count))
         framed.writeImmutableBuffer(message.buffer)
-        return PreparedSearch(proto: proto, framed: framed, timeout: request.timeout)
+        return PreparedSearch(proto: proto, framed: framed, timeout: timeout)
     }
 
     public func search(_ prepared: PreparedSearch) async throws -> SearchResult {
         try await Self.result(searchResults(prepared).results)
+    }
+
+    /// A prepared `Session` search is made again as it is sent: its guarantee must be the
+    /// newest write's then, not when it was prepared.
+    private func current(_ prepared: PreparedSearch) throws -> PreparedSearch {
+        guard !prepared.proto.useDefaultConsistency, prepared.proto.consistencyLevel == .session,
+              prepared.proto.guaranteeTimestamp != SessionTimestamps.guarantee(options, prepared.proto.collectionName) else { return prepared }
+        return try self.prepared(prepared.proto, timeout: prepared.timeout)
     }
 
     /// How many hits the search found, without building them (what a load needs to know).
@@ -206,6 +223,7 @@ extension MilvusClient {
     }
 
     private func searchResults(_ prepared: PreparedSearch) async throws -> Milvus_Proto_Milvus_SearchResults {
+        let prepared = try current(prepared)
         guard let direct else {
             return try await call("Search", retry: .onConnectionLoss, timeout: prepared.timeout) { [proto = prepared.proto] s, m, o in
                 try await s.search(proto, metadata: m, options: o)
@@ -354,7 +372,10 @@ public struct HybridSearchRequest: Sendable {
 
 extension MilvusClient {
     public func hybridSearch(_ request: HybridSearchRequest) async throws -> SearchResult {
-        let proto = try Self.proto(for: request, database: options.database)
+        var proto = try Self.proto(for: request, database: options.database)
+        if !proto.useDefaultConsistency, proto.consistencyLevel == .session {
+            proto.guaranteeTimestamp = SessionTimestamps.guarantee(options, proto.collectionName)
+        }
         let r = try await call("HybridSearch", retry: .onConnectionLoss, timeout: request.timeout) { [proto] s, m, o in
             try await s.hybridSearch(proto, metadata: m, options: o)
         }

@@ -78,12 +78,22 @@ extension RunTests {
     @Test("answers: after inserts, an upsert and deletes every checked answer is right and recall over the live rows is exact (FLAT); rows pymilvus changes behind the tool's back are reported by key",
           .enabled(if: standaloneUp, "Milvus standalone is not running (scripts/milvus-local standalone up)"))
     func answersBehindTheBack() throws {
+        try behindTheBack(environment: Self.environment, port: 19530)
+    }
+
+    @Test("… and the same on the cluster (3 query nodes, the proxy in front)",
+          .enabled(if: TrafficRunTests.clusterUp, "needs the local cluster (scripts/milvus-local cluster up)"))
+    func answersBehindTheBackOnCluster() throws {
+        try behindTheBack(environment: TrafficRunTests.environment, port: 20530)
+    }
+
+    func behindTheBack(environment: [String: String], port: Int) throws {
         let dir = try Self.temporaryFolder()
         let name = "answers_check"
         let script = dir.appendingPathComponent("tamper.py")
-        try Self.tamperScript(name, port: 19530).write(to: script, atomically: true, encoding: .utf8)
+        try Self.tamperScript(name, port: port).write(to: script, atomically: true, encoding: .utf8)
         let r = try CLITests.run(["run", try Self.scenario(Self.answersScenario(name, tamper: "\"\(Self.python)\", \"\(script.path)\""), in: dir),
-                                  "--report-dir", dir.path], environment: Self.environment)
+                                  "--report-dir", dir.path], environment: environment)
         // The run fails on the two thresholds that forbid wrong answers after the tampering.
         #expect(r.status == 1, "\(r.stdout)\n\(r.stderr)")
         let steps = Self.steps(try Self.record(dir))
@@ -291,5 +301,48 @@ extension RunTests {
             #expect(m["verify.queries"] == 1 && (m["rowsPerQuery"] ?? 0) > 0 && (m["rowsPerQuery"] ?? 0) < 3000, "\(step["id"] ?? ""): \(m)")
             #expect(m["wrongRows"] == 0 && m["missingRows"] == 0 && m["extraRows"] == 0 && m["wrongValues"] == 0, "\(step["id"] ?? ""): \(m)")
         }
+    }
+}
+
+extension RunTests {
+    @Test("Session reads see the run's own writes at once: verified queries right after inserts find every row, none stale; freshness never over the bound",
+          .enabled(if: standaloneUp, "Milvus standalone is not running (scripts/milvus-local standalone up)"))
+    func sessionSeesOwnWrites() throws {
+        let dir = try Self.temporaryFolder()
+        let text = """
+        collection: session_reads
+        target: {uri: "${MILVUS_URI}", metrics: "${MILVUS_METRICS}"}
+        cleanup: always
+        steps:
+          - create:
+              recreate: true
+              consistency: Session
+              fields:
+                - {name: id, type: int64, primary: true}
+                - {name: price, type: int64}
+                - {name: embedding, type: floatVector, dim: 8}
+          - index: {type: FLAT, metric: L2}
+          - load
+          - insert: {id: first, rows: 3000, batch: 100, generate: {id: {sequence: 0}, price: {sequence: 0}}, freshness: 100ms}
+          - query: {id: counted, outputFields: ["count(*)"], consistency: Session, queries: 1, concurrency: 1, verify: {queries: 3}}
+          - insert: {id: more, rows: 500, batch: 100, generate: {id: {sequence: 3000}, price: {sequence: 3000}}}
+          - query: {id: fresh, filter: "id >= 3000", outputFields: [id, price], limit: 16384, consistency: Session, queries: 1, concurrency: 1, verify: {queries: 3}}
+        thresholds:
+          - counted.missingRows == 0
+          - fresh.missingRows == 0
+          - first.freshness.overBound == 0
+        """
+        let r = try CLITests.run(["run", try Self.scenario(text, in: dir), "--report-dir", dir.path], environment: Self.environment)
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        let steps = Self.steps(try Self.record(dir))
+        func metrics(_ id: String) -> [String: Double] { (steps.first { $0["id"] as? String == id }?["metrics"] as? [String: Double]) ?? [:] }
+        // Session allows no staleness for the run's own writes: every difference would be wrong.
+        for id in ["counted", "fresh"] {
+            let m = metrics(id)
+            #expect(m["verify.queries"] == 3 && m["missingRows"] == 0 && m["staleRows"] == 0 && m["extraRows"] == 0, "\(id): \(m)")
+        }
+        #expect(metrics("fresh")["rowsPerQuery"] == 500, "\(metrics("fresh"))")
+        let first = metrics("first")
+        #expect((first["freshness.samples"] ?? 0) > 0 && first["freshness.overBound"] == 0, "\(first)")
     }
 }

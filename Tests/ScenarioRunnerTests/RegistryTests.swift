@@ -67,7 +67,7 @@ struct TypedMetricsTests {
     @Test("each kind's declared metrics are exactly its Metrics' properties, each with its quantity's unit")
     func declarations() {
         #expect(InsertStep.metrics.map(\.name) == ["rows", "rowsPerSecond", "insertTime", "flushTime", "sealTime", "flushes", "totalTime",
-                                                     "freshness.samples", "freshness.p50", "freshness.p99", "freshness.max", "freshness.timeouts",
+                                                     "freshness.samples", "freshness.p50", "freshness.p99", "freshness.max", "freshness.timeouts", "freshness.overBound",
                                                      "late", "dropped", "lateMax"])
         #expect(InsertStep.metrics.first { $0.name == "insertTime" }?.unit == .milliseconds)
         #expect(HealthStep.metrics.first { $0.name == "healthy" }?.unit == .boolean)

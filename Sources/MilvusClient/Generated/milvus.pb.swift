@@ -1187,6 +1187,9 @@ nonisolated struct Milvus_Proto_Milvus_QueryRequest: Sendable {
 
   var outputFields: [String] = []
 
+  /// A `Session` read's guarantee: the newest write timestamp of this process.
+  var guaranteeTimestamp: UInt64 = 0
+
   /// `limit` and `offset`, as key-value pairs.
   var queryParams: [Milvus_Proto_Common_KeyValuePair] = []
 
@@ -3495,7 +3498,7 @@ nonisolated extension Milvus_Proto_Milvus_SearchResults: SwiftProtobuf.Message, 
 
 nonisolated extension Milvus_Proto_Milvus_QueryRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".QueryRequest"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{4}\u{2}db_name\0\u{3}collection_name\0\u{1}expr\0\u{3}output_fields\0\u{4}\u{4}query_params\0\u{4}\u{2}consistency_level\0\u{3}use_default_consistency\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{4}\u{2}db_name\0\u{3}collection_name\0\u{1}expr\0\u{3}output_fields\0\u{4}\u{3}guarantee_timestamp\0\u{3}query_params\0\u{4}\u{2}consistency_level\0\u{3}use_default_consistency\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3507,6 +3510,7 @@ nonisolated extension Milvus_Proto_Milvus_QueryRequest: SwiftProtobuf.Message, S
       case 3: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.expr) }()
       case 5: try { try decoder.decodeRepeatedStringField(value: &self.outputFields) }()
+      case 8: try { try decoder.decodeSingularUInt64Field(value: &self.guaranteeTimestamp) }()
       case 9: try { try decoder.decodeRepeatedMessageField(value: &self.queryParams) }()
       case 11: try { try decoder.decodeSingularEnumField(value: &self.consistencyLevel) }()
       case 12: try { try decoder.decodeSingularBoolField(value: &self.useDefaultConsistency) }()
@@ -3528,6 +3532,9 @@ nonisolated extension Milvus_Proto_Milvus_QueryRequest: SwiftProtobuf.Message, S
     if !self.outputFields.isEmpty {
       try visitor.visitRepeatedStringField(value: self.outputFields, fieldNumber: 5)
     }
+    if self.guaranteeTimestamp != 0 {
+      try visitor.visitSingularUInt64Field(value: self.guaranteeTimestamp, fieldNumber: 8)
+    }
     if !self.queryParams.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.queryParams, fieldNumber: 9)
     }
@@ -3545,6 +3552,7 @@ nonisolated extension Milvus_Proto_Milvus_QueryRequest: SwiftProtobuf.Message, S
     if lhs.collectionName != rhs.collectionName {return false}
     if lhs.expr != rhs.expr {return false}
     if lhs.outputFields != rhs.outputFields {return false}
+    if lhs.guaranteeTimestamp != rhs.guaranteeTimestamp {return false}
     if lhs.queryParams != rhs.queryParams {return false}
     if lhs.consistencyLevel != rhs.consistencyLevel {return false}
     if lhs.useDefaultConsistency != rhs.useDefaultConsistency {return false}

@@ -6,15 +6,19 @@ import ScenarioRecord
 import ScenarioSpec
 
 /// How long after a write the server may still answer without it, by consistency level: none
-/// under Strong; Milvus's default graceful time (`common.gracefulTime`, 5 s) under Bounded and
-/// Session (the tool does not send Session's own-write timestamp, so it is held to Bounded's
-/// bound); any under Eventually (nil) — for deletes, as long as the shadow remembers them (60 s).
+/// under Strong; none under Session either, for the tool's own writes (every read at Session
+/// sends the newest write timestamp of this process as its guarantee — `SessionTimestamps` —
+/// and every write the shadow knows is the tool's); the server's graceful time
+/// (`target.gracefulTime`, Milvus's `common.gracefulTime`, 5 s by default) under Bounded; any
+/// under Eventually (nil) — for deletes, as long as the shadow remembers them (60 s).
+/// `freshness` measures the same thing from the other side: how long after its acknowledgement
+/// a row became visible at the step's level.
 enum Staleness {
     static let gracefulTime: Duration = .seconds(5)
 
-    static func bound(_ level: String?) -> Duration? {
+    static func bound(_ level: String?, gracefulTime: Duration = gracefulTime) -> Duration? {
         switch level?.lowercased() {
-        case "strong": return .zero
+        case "strong", "session": return .zero
         case "eventually": return nil
         default: return gracefulTime
         }
@@ -81,7 +85,7 @@ struct HitCheck: Sendable {
         let declared = Set(shadow.schema?.fields.map(\.name) ?? [])
         let read = shadow.fieldsRead(by: outputs.union([field]))
         let current = try await offPool { try shadow.values(of: keys, fields: read) }
-        let bound = Staleness.bound(consistency)
+        let bound = Staleness.bound(consistency, gracefulTime: shadow.gracefulTime)
         var out = HitCheck()
         for (index, h) in hits.enumerated() {
             guard case .int(let key) = h.hit.id else { continue }
@@ -140,7 +144,7 @@ struct QueryCheck: Sendable {
     static func check(_ request: QueryRequest, _ result: QueryResult, filter: FilterExpression?, shadow: CollectionShadow,
                       sent: ContinuousClock.Instant) throws -> QueryCheckDetails {
         guard let schema = shadow.schema, let pk = schema.primaryKey else { return QueryCheckDetails() }
-        let bound = Staleness.bound(request.consistency?.rawValue ?? "Bounded")
+        let bound = Staleness.bound(request.consistency?.rawValue ?? "Bounded", gracefulTime: shadow.gracefulTime)
         var d = QueryCheckDetails(queries: 1, stalenessMs: bound?.milliseconds)
         func example(_ kind: String, _ key: String, field: String? = nil, expected: String? = nil, got: String? = nil) {
             guard d.examples.filter({ $0.kind == kind }).count < 5 else { return }

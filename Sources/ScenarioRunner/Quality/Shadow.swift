@@ -98,6 +98,8 @@ struct CollectionShadow: Sendable {
     var version = 0
     /// Why the tool no longer knows what the collection holds.
     var lost: String?
+    /// The server's graceful time (`target.gracefulTime`): how stale a Bounded read may be.
+    var gracefulTime = Staleness.gracefulTime
 
     /// Rows a key holds now.
     var rows: Int { keys.count }
@@ -170,7 +172,8 @@ extension [Column] {
 extension RunContext {
     /// `create` made the collection: it is empty, and what goes in will be known.
     func created(_ collection: String) {
-        shadows.withLock { $0[collection] = CollectionShadow(version: ($0[collection]?.version ?? 0) + 1) }
+        let graceful = scenario.target.gracefulTime.swiftDuration
+        shadows.withLock { $0[collection] = CollectionShadow(version: ($0[collection]?.version ?? 0) + 1, gracefulTime: graceful) }
     }
 
     func dropped(_ collection: String) {

@@ -64,6 +64,8 @@ public final class RunContext: Sendable {
     struct CollectionFacts: Sendable {
         var schema: CollectionSchema
         var indexMetric: [String: String]
+        /// The collection's default consistency level, as the server names it ("bounded", …).
+        var consistency: String = "bounded"
     }
 
     func facts(_ collection: String) async throws -> CollectionFacts {
@@ -73,7 +75,7 @@ public final class RunContext: Sendable {
         if let indexes = try? await client.describeIndexes(collection) {
             for i in indexes { metrics[i.field] = i.params["metric_type"] }
         }
-        let f = CollectionFacts(schema: description.schema, indexMetric: metrics)
+        let f = CollectionFacts(schema: description.schema, indexMetric: metrics, consistency: description.consistency)
         cache.withLock { $0[collection] = f }
         return f
     }

@@ -16,14 +16,18 @@ func writeRows<Spec: StepSpec>(_ kind: RowWrite, _ spec: InsertStep, _ step: Ste
     let client = context.client
     let clock = ContinuousClock()
     let start = clock.now
-    let schema = try await context.facts(name).schema
+    let facts = try await context.facts(name)
+    let schema = facts.schema
     var generators = spec.valueGenerators(for: schema)
     // A data set file that does not fit the collection fails here, before any row goes in.
     for i in generators.indices { try generators[i].prepare(rows: spec.rows) }
     // Without `rows`: all of the data set file's rows, or (streaming in `parallel`) until it ends.
     let total = spec.untilEnd ? Int.max : spec.rows > 0 ? spec.rows : generators.compactMap(\.fileRows).min() ?? 0
+    // The same bound the answer checks allow a read at the collection's level.
+    let bound = Staleness.bound(facts.consistency, gracefulTime: context.scenario.target.gracefulTime.swiftDuration)
     let probe = try spec.freshness.map { try FreshnessProbe(client: client, collection: name, schema: schema, every: $0.swiftDuration,
-                                                            timeout: spec.freshnessTimeout.swiftDuration) }
+                                                            timeout: spec.freshnessTimeout.swiftDuration, bound: bound,
+                                                            consistency: ConsistencyLevel.allCases.first { $0.rawValue.lowercased() == facts.consistency.lowercased() }) }
     // What the rows are, batch by batch, for the collection's shadow (queries and recall check against it).
     let shadow = ShadowWriter(context, name, generators: generators, schema: schema, write: kind == .insert ? "insert" : "upsert")
     let state = Mutex(RowWriteState(generators: generators))
@@ -97,6 +101,7 @@ func writeRows<Spec: StepSpec>(_ kind: RowWrite, _ spec: InsertStep, _ step: Ste
         let f = await probe.finish()
         record[\.freshness.samples] = f.samples
         record[\.freshness.timeouts] = f.timeouts
+        if bound != nil { record[\.freshness.overBound] = f.overBound }
         if let l = LatencySummary(f.latency) {
             record[\.freshness.p50] = l.p50
             record[\.freshness.p99] = l.p99
@@ -164,11 +169,14 @@ struct RequestSamples {
 /// How soon written rows become visible: after a batch is acknowledged (at most once per
 /// `every`, one probe at a time), its last row is queried by primary key at the collection's
 /// consistency level until it is found — the time from the acknowledgement is its freshness.
+/// One definition with the answer checks (`Staleness`): a query sent `bound` or more after the
+/// acknowledgement must see the row; a probe with such a query that did not is `overBound`.
 final class FreshnessProbe: Sendable {
     struct Result: Sendable {
         var latency = LatencyHistogram.latency()
         var samples = 0
         var timeouts = 0
+        var overBound = 0
     }
 
     private let client: MilvusClient
@@ -178,7 +186,15 @@ final class FreshnessProbe: Sendable {
     private let timeout: Duration
     private let state = Mutex<(result: Result, lastStart: ContinuousClock.Instant?, running: Task<Void, Never>?)>((Result(), nil, nil))
 
-    init(client: MilvusClient, collection: String, schema: CollectionSchema, every: Duration, timeout: Duration) throws {
+    /// How stale a read at the collection's level may be (nil: any, Eventually).
+    private let bound: Duration?
+
+    /// The level it reads at: the collection's, sent explicitly (a `Session` read then carries
+    /// the newest write's timestamp; one that leaves the level to the collection would not).
+    private let consistency: ConsistencyLevel?
+
+    init(client: MilvusClient, collection: String, schema: CollectionSchema, every: Duration, timeout: Duration, bound: Duration? = nil,
+         consistency: ConsistencyLevel? = nil) throws {
         guard let key = schema.primaryKey, key.type == .int64 else {
             throw MilvusError(rpc: "Query", kind: .invalidArgument,
                               reason: "freshness queries rows by an int64 primary key; '\(collection)' has \(schema.primaryKey.map { "'\($0.name)' (\($0.type))" } ?? "none")")
@@ -188,6 +204,8 @@ final class FreshnessProbe: Sendable {
         self.key = key.name
         self.every = every
         self.timeout = timeout
+        self.bound = bound
+        self.consistency = consistency
     }
 
     /// A batch with these primary keys was acknowledged at `time`: probe its last row when due.
@@ -202,17 +220,23 @@ final class FreshnessProbe: Sendable {
 
     private func probe(_ id: Int64, acknowledged: ContinuousClock.Instant) async {
         let clock = ContinuousClock()
-        let request = QueryRequest(collection: collection, filter: "\(key) == \(id)", outputFields: [key], timeout: timeout)
+        let request = QueryRequest(collection: collection, filter: "\(key) == \(id)", outputFields: [key], consistency: consistency, timeout: timeout)
         var found: Duration?
+        var overBound = false
         while clock.now - acknowledged < timeout {
-            if let r = try? await client.query(request), r.rows > 0 {
-                found = clock.now - acknowledged
-                break
+            let sent = clock.now
+            if let r = try? await client.query(request) {
+                if r.rows > 0 {
+                    found = clock.now - acknowledged
+                    break
+                }
+                if let bound, sent - acknowledged >= bound { overBound = true }
             }
             try? await Task.sleep(for: .milliseconds(10))
         }
         state.withLock { s in
             s.result.samples += 1
+            if overBound { s.result.overBound += 1 }
             if let found { s.result.latency.record(found) } else { s.result.timeouts += 1 }
             s.running = nil
         }

@@ -195,7 +195,8 @@ final class RecallCheckpoints: Sendable {
     private func start() -> Task<Void, Never> {
         let every = setting.every!.swiftDuration
         let start = ContinuousClock.now
-        let bound = Staleness.bound(template.settings.consistency.rawValue) ?? Staleness.gracefulTime
+        let graceful = context.scenario.target.gracefulTime.swiftDuration
+        let bound = Staleness.bound(template.settings.consistency.rawValue, gracefulTime: graceful) ?? graceful
         return Task {
             var due = start + every
             while !Task.isCancelled, !context.isStopping {

@@ -9,6 +9,8 @@ public struct Target: Sendable {
     /// Base URLs of the components' metrics ports (`/metrics`, `/healthz`); one per process on a cluster.
     public var metrics: [String]
     public var tls: TLS?
+    /// The server's `common.gracefulTime`: how stale a `Bounded` read may be.
+    public var gracefulTime: ScenarioDuration
 
     public struct TLS: Sendable {
         /// PEM file of the certificate authority to trust, instead of the system's.
@@ -36,6 +38,8 @@ public struct Target: Sendable {
         public let timeout = Key.duration("timeout", allowZero: false, .defaultValue("30s"), "Deadline of each call (waits for loads and indexes have their own).")
         public let metrics = Key.oneOrMore("metrics", of: .url, .runtimeDefault("none"), "Metrics base URLs, e.g. `http://127.0.0.1:9091` (one per process on a cluster), used by `monitor`, `health` and `watch`.")
         public let tls = ObjectKey<TLSKeys>("tls", tlsInfo, .optional, "TLS settings.")
+        public let gracefulTime = Key.duration("gracefulTime", allowZero: true, .defaultValue("5s"),
+                                               "The server's `common.gracefulTime` (milvus.yaml; 5 s unless changed): a `Bounded` read sees every write acknowledged at least this long before it. Answer checks (`verify`, recall's hits, a watch's searches) count a row written or deleted more recently as stale, not wrong. Set it to what the server is configured with; no API reports it.")
     }
 
     public static let info = ObjectInfo(
@@ -54,6 +58,7 @@ public struct Target: Sendable {
         timeout = r[\.timeout] ?? .seconds(30)
         metrics = r[\.metrics] ?? []
         tls = r.object(\.tls) { t in TLS(caFile: t[\.caFile], serverName: t[\.serverName]) }
+        gracefulTime = r[\.gracefulTime] ?? .seconds(5)
         for (secret, key) in [(token, \Keys.token), (password, \Keys.password)] {
             if let s = secret, s.writtenLiterally, !s.isEmpty {
                 let name = r.name(key)

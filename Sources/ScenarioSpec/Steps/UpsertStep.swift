@@ -56,6 +56,7 @@ public struct FreshnessMetrics: MetricGroup {
     public let p99 = Metric<DurationValue>("freshness.p99", .lower, "99th percentile of that time.")
     public let max = Metric<DurationValue>("freshness.max", .lower, "Longest of that time.")
     public let timeouts = Metric<CountValue>("freshness.timeouts", .lower, "Probed rows not found within `freshnessTimeout`.")
+    public let overBound = Metric<CountValue>("freshness.overBound", .lower, "Probed rows a query sent at least the consistency level's staleness bound after the acknowledgement did not find (0 under Strong and Session, `target.gracefulTime` under Bounded; not recorded under Eventually): what the answer checks count as wrong, not stale.")
 }
 
 /// A write paced by `rate` (an open loop of batches, one in flight): how it kept its schedule.
