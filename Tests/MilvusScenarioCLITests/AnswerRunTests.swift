@@ -35,7 +35,7 @@ extension RunTests {
               duration: 8s
               interval: 1s
               recount: 0s
-              background: {rate: 10/s, topK: 10, consistency: Strong, outputFields: [category, price]}
+              background: {rate: 10/s, topK: 10, consistency: Strong, outputFields: [category, price], recall: {queries: 20}}
               faults: [{at: 0s, run: [\(tamper)], name: tamper}]
           - query: {id: checkC, filter: "price < 9000 or category == 'sale'", outputFields: [id, category, price], limit: 16384, consistency: Strong, queries: 3, concurrency: 1, verify: {queries: 2}}
           - query: {id: countC, filter: "price < 9000 or category == 'sale'", outputFields: ["count(*)"], consistency: Strong, queries: 3, concurrency: 1, verify: {queries: 2}}
@@ -145,6 +145,9 @@ extension RunTests {
         // The background searches' hits, checked at every check: once pymilvus had rewritten
         // rows, hits on them carried other scores or categories than the rows the tool knows.
         #expect((audit["background.hitsChecked"] ?? 0) > 0 && (audit["background.wrongHits"] ?? 0) > 0, "\(audit)")
+        // Recall at the checks: once the vectors were rewritten behind its back, the tool's exact
+        // neighbours (the rows as written) are not what the server finds.
+        #expect((audit["recall.lowest"] ?? 1) < 1, "\(audit)")
         let backgroundExamples = ((step("tamper")["watch"] as? [String: Any])?["answers"] as? [String: Any])?["examples"] as? [[String: Any]] ?? []
         #expect(!backgroundExamples.isEmpty && backgroundExamples.allSatisfy { e in
             let key = (e["key"] as? String).flatMap(Int.init) ?? -1
@@ -202,7 +205,7 @@ extension RunTests {
           - insert: {rows: 1000, generate: {id: {sequence: 0}, price: {sequence: 0}}}
           - index: {type: FLAT, metric: L2}
           - load
-          - watch: {duration: 4s, interval: 1s, writes: {rate: 10/s, batch: 50}, background: {rate: 10/s, topK: 10, consistency: Strong, outputFields: [price]}, recount: 0s}
+          - watch: {duration: 4s, interval: 1s, writes: {rate: 10/s, batch: 50}, background: {rate: 10/s, topK: 10, consistency: Strong, outputFields: [price], recall: {queries: 10}}, recount: 0s}
           - query: {id: written, filter: "id >= 1000", outputFields: [id, price, embedding], limit: 16384, consistency: Strong, queries: 1, concurrency: 1, verify: {queries: 1}}
           - query: {id: counted, outputFields: ["count(*)"], consistency: Strong, queries: 1, concurrency: 1, verify: {queries: 1}}
         thresholds:
@@ -223,6 +226,11 @@ extension RunTests {
         #expect((watch["audit.rows"] ?? 0) >= 2000 && watch["audit.wrong"] == 0 && watch["audit.indeterminateNotStored"] == 0, "\(watch)")
         // The background searches met rows as they streamed in: every hit checked was right.
         #expect((watch["background.hitsChecked"] ?? 0) > 0 && watch["background.wrongHits"] == 0, "\(watch)")
+        // Recall at every check, each over the rows acknowledged by then (FLAT, Strong: 1 here, but a
+        // growing segment's interim index may cost a little).
+        let points = ((steps.first { $0["kind"] as? String == "watch" }?["watch"] as? [String: Any])?["recall"] as? [[String: Any]]) ?? []
+        let rows = points.compactMap { $0["rows"] as? Int }
+        #expect(points.count >= 3 && zip(rows, rows.dropFirst()).allSatisfy { $0 < $1 } && (watch["recall.lowest"] ?? 0) >= 0.95, "\(watch) \(points)")
     }
 }
 

@@ -38,6 +38,9 @@ public struct WatchDetails: Codable, Sendable {
     /// The background searches' answers checked at the checks (nil without background searches,
     /// or when they could not be checked: a note says why).
     public var answers: BackgroundAnswersRecord?
+    /// Recall scored at the checks (`background.recall`): one point per check whose sample
+    /// search succeeded, `atMs` when it was sent.
+    public var recall: [RecallCheckpoint]?
     /// Every scaling decision and what followed it (nil when the watch does not scale).
     public var scaling: [ScalingRecord]?
     /// The insert load of `writes` (nil without one): per second, by error, latency, and in
@@ -398,6 +401,10 @@ public struct RecoveryRecord: Codable, Sendable {
     public var wrongHitsBefore: Int?
     public var wrongHitsDuring: Int?
     public var wrongHitsAfter: Int?
+    /// Mean recall of the checks before the fault, during it and after (`background.recall`).
+    public var recallBefore: Double?
+    public var recallDuring: Double?
+    public var recallAfter: Double?
 
     public init(faultAtMs: Double, detectedAtMs: Double? = nil, liveAtMs: Double? = nil, servingAtMs: Double? = nil, servingLost: Bool, recoveredAtMs: Double? = nil, successBefore: Double? = nil, successDuring: Double? = nil, successAfter: Double? = nil, settleMs: Double? = nil) {
         self.faultAtMs = faultAtMs

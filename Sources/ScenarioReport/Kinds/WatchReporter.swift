@@ -47,6 +47,11 @@ struct WatchReporter: StepReporter {
                 if let written = w.writes?.rows { text += " (\(b + written) expected: \(written) written)" }
             }
         }
+        if let points = s.watch?.recall, !points.isEmpty {
+            let mean = points.map(\.recall).reduce(0, +) / Double(points.count)
+            text += "\n    recall at \(points.count) checks: mean \(Format.number(mean)), lowest \(Format.number(points.map(\.recall).min()))"
+            if let r = s.watch?.recovery { text += " (before \(Format.number(r.recallBefore)), during \(Format.number(r.recallDuring)), after \(Format.number(r.recallAfter)))" }
+        }
         if let a = s.watch?.answers {
             text += "\n    background answers checked: \(a.searches) searches, \(a.hits) hits, \(a.wrongHits) wrong"
             if let r = s.watch?.recovery, r.wrongHitsDuring != nil || r.wrongHitsBefore != nil {

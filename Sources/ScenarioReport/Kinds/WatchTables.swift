@@ -73,6 +73,18 @@ extension TableBuilder {
                 let settled = r.settleMs.map { ms in l.pick(" (from \(Format.number(ms / 1000)) s after)", " (恢复 \(Format.number(ms / 1000)) 秒后起)") } ?? ""
                 row("success_after_percent", l.pick("Search success after recovery", "恢复后查询成功率") + settled, Format.percent(r.successAfter))
             }
+            if let points = w.recall, !points.isEmpty {
+                let mean = points.map(\.recall).reduce(0, +) / Double(points.count)
+                let text: String
+                if let r = w.recovery {
+                    text = [r.recallBefore, r.recallDuring, r.recallAfter].map { $0.map { Format.number($0) } ?? "—" }.joined(separator: " / ")
+                } else {
+                    text = Format.number(mean)
+                }
+                row("background_recall", l.pick("Recall at the checks" + (w.recovery == nil ? "" : " (before / during / after the fault)") + ", lowest",
+                                                 "各次检查的召回率" + (w.recovery == nil ? "" : " (故障前 / 期间 / 恢复后)") + "，最低"),
+                    .init("\(text), \(Format.number(points.map(\.recall).min()))", raw: Format.raw(mean)))
+            }
             if let a = w.answers {
                 let r = w.recovery
                 let split = r.map { r in [r.wrongHitsBefore, r.wrongHitsDuring, r.wrongHitsAfter].map { $0.map(String.init) ?? "—" }.joined(separator: " / ") }

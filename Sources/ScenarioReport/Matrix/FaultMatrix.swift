@@ -118,6 +118,8 @@ public struct FaultMatrix: Sendable {
         /// examples by key.
         /// Wrong hits among the background searches checked during the fault (`background.verify`).
         public var wrongDuring: Int?
+        /// Mean recall of the watch's checks during the fault (`background.recall`).
+        public var recallDuring: Double?
         public var keysLost: Int?
         public var keysBack: Int?
         public var keysWrongValues: Int?
@@ -133,7 +135,7 @@ public struct FaultMatrix: Sendable {
             case writeBefore, writeDuring, writeAfter, rowsWritten, rowsWrittenDuring, alertsFired, alertsResolved, actionsFailed
             case segmentsBefore, segmentsAfter, replicaRowsBefore, replicaRowsAfter, thresholdsFailed, failedAfter, outcome
             case recallBefore, recallAfter, wrongBefore, wrongAfter, wrongAfterExamples
-            case wrongDuring, keysLost, keysBack, keysWrongValues, unknownStored, unknownNotStored, auditExamples
+            case wrongDuring, recallDuring, keysLost, keysBack, keysWrongValues, unknownStored, unknownNotStored, auditExamples
         }
 
         /// The rows count(*) should hold after the watch: before plus every acknowledged insert.
@@ -266,6 +268,7 @@ public struct FaultMatrix: Sendable {
             (row.recallAfter, row.wrongAfter, row.wrongAfterExamples) = (after.recall, after.wrong, after.examples.isEmpty ? nil : after.examples)
         }
         row.wrongDuring = r?.wrongHitsDuring
+        row.recallDuring = r?.recallDuring.map(round3)
         if let a = w.audit {
             (row.keysLost, row.keysBack, row.keysWrongValues) = (a.lost, a.back, a.upsertsLost + a.wrongValues)
             (row.unknownStored, row.unknownNotStored) = (a.indeterminateStored, a.indeterminateNotStored)

@@ -27,7 +27,7 @@ public enum FaultMatrixReport {
         func time(_ s: FaultMatrix.Since?) -> String { s?.seconds.map { "\(number($0)) s" } ?? since(s) }
         return "\(r.name): exit \(r.exit.map(String.init) ?? "—") in \(number(r.seconds)) s: detect \(time(r.detect.map(FaultMatrix.Since.seconds))), "
             + "live \(time(r.live)), serving \(time(r.serving)), searches ok during \(number(r.successDuring.map(FaultMatrix.round1))) %, "
-            + "recall \(number(r.recallBefore)) -> \(number(r.recallAfter)), wrong answers \(number(r.wrongBefore))/\(number(r.wrongDuring))/\(number(r.wrongAfter))"
+            + "recall \(number(r.recallBefore)) -> \(number(r.recallDuring)) -> \(number(r.recallAfter)), wrong answers \(number(r.wrongBefore))/\(number(r.wrongDuring))/\(number(r.wrongAfter))"
             + (r.thresholdsFailed?.isEmpty == false ? ", failed: \(r.thresholdsFailed!.joined(separator: ", "))" : "") + " -> \(r.outcome)"
     }
 
@@ -35,7 +35,7 @@ public enum FaultMatrixReport {
 
     static let columns = ["case", "detect s", "live s", "serving s", "searches ok before/during/after %", "P99 during (worst check) ms",
                           "inserts ok before/during/after %", "rows written (during the fault)", "rows before → after (expected)",
-                          "recall before → after", "wrong answers before/during/after", "by key after: lost/back/wrong values", "unknown writes: stored/not", "alerts fired/resolved", "segments per node before → after", "outcome"]
+                          "recall before → during → after", "wrong answers before/during/after", "by key after: lost/back/wrong values", "unknown writes: stored/not", "alerts fired/resolved", "segments per node before → after", "outcome"]
 
     public static func markdown(_ matrix: FaultMatrix) -> String {
         var lines = ["# Chaos matrix", "", intro(matrix.setup), "",
@@ -48,7 +48,7 @@ public enum FaultMatrixReport {
                 [r.writeBefore, r.writeDuring, r.writeAfter].map { number($0.map(FaultMatrix.round1)) }.joined(separator: "/"),
                 "\(number(r.rowsWritten)) (\(number(r.rowsWrittenDuring)))",
                 "\(number(r.rowsBefore)) → \(number(r.rowsAfter)) (\(number(r.expectedRows)))",
-                "\(number(r.recallBefore)) → \(number(r.recallAfter))", "\(number(r.wrongBefore))/\(number(r.wrongDuring))/\(number(r.wrongAfter))",
+                "\(number(r.recallBefore)) → \(number(r.recallDuring)) → \(number(r.recallAfter))", "\(number(r.wrongBefore))/\(number(r.wrongDuring))/\(number(r.wrongAfter))",
                 "\(number(r.keysLost))/\(number(r.keysBack))/\(number(r.keysWrongValues))", "\(number(r.unknownStored))/\(number(r.unknownNotStored))",
                 "\(number(r.alertsFired))/\(number(r.alertsResolved))",
                 "\(segments(r.segmentsBefore)) → \(segments(r.segmentsAfter))", r.outcome,
@@ -106,7 +106,7 @@ public enum FaultMatrixReport {
             ("alertsFired", { i($0.alertsFired) }), ("alertsResolved", { i($0.alertsResolved) }), ("actionsFailed", { i($0.actionsFailed) }),
             ("clusterSurvived", { b($0.clusterSurvived) }), ("restartedBefore", { b($0.restartedBefore) }),
             ("recallBefore", { d($0.recallBefore) }), ("recallAfter", { d($0.recallAfter) }), ("wrongBefore", { i($0.wrongBefore) }),
-            ("wrongAfter", { i($0.wrongAfter) }), ("wrongDuring", { i($0.wrongDuring) }), ("keysLost", { i($0.keysLost) }), ("keysBack", { i($0.keysBack) }),
+            ("wrongAfter", { i($0.wrongAfter) }), ("wrongDuring", { i($0.wrongDuring) }), ("recallDuring", { d($0.recallDuring) }), ("keysLost", { i($0.keysLost) }), ("keysBack", { i($0.keysBack) }),
             ("keysWrongValues", { i($0.keysWrongValues) }), ("unknownStored", { i($0.unknownStored) }), ("unknownNotStored", { i($0.unknownNotStored) }),
             ("outcome", \.outcome),
         ]

@@ -24,8 +24,10 @@ enum RecallProbe {
 
     /// `visibleBefore`: a checkpoint while rows stream in — only rows acknowledged by then are
     /// in the exact neighbours (and the ground truth is not reused).
+    /// `announce`: say on the console when the exact neighbours are computed (not at every
+    /// check of a watch).
     static func measure(_ setting: RecallSetting, template: SearchTemplate, context: RunContext,
-                        visibleBefore: ContinuousClock.Instant? = nil) async -> Outcome {
+                        visibleBefore: ContinuousClock.Instant? = nil, announce: Bool = true) async -> Outcome {
         let collection = template.collection
         guard let shadow = context.shadow(of: collection) else {
             return Outcome(note: StepNote(.recallNoRows, ["collection": collection]))
@@ -117,7 +119,7 @@ enum RecallProbe {
             if let fromFile {
                 truth = fromFile
             } else {
-                context.progress.note("recall: exact \(k) nearest of \(queries.count) queries over \(shadow.rows.formatted()) rows")
+                if announce { context.progress.note("recall: exact \(k) nearest of \(queries.count) queries over \(shadow.rows.formatted()) rows") }
                 switch await compute(queries: queries, k: k, metric: metric, field: template.field, filter: filter, shadow: shadow,
                                      visibleBefore: visibleBefore) {
                 case .success(let t): truth = t

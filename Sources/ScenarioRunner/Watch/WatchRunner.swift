@@ -144,7 +144,7 @@ struct WatchRunner: StepRunner {
     /// moment before the command ended may already have met the fault); everything after them
     /// that was sent before recovery (plus `settle`) is "during".
     static func recovery(_ d: WatchDetails, background: BackgroundSearches?, writes: BackgroundWrites? = nil, answers: BackgroundAnswers? = nil,
-                         end: Duration, settle: Duration = .zero) -> RecoveryRecord? {
+                         recall: BackgroundRecall? = nil, end: Duration, settle: Duration = .zero) -> RecoveryRecord? {
         let faults = d.actions.filter { $0.kind == .fault && !$0.dryRun }
         guard let fault = faults.map({ $0.startedAtMs + ($0.durationMs ?? 0) }).min(),
               let commandStart = faults.map(\.startedAtMs).min() else { return nil }
@@ -168,6 +168,11 @@ struct WatchRunner: StepRunner {
                 r.wrongHitsBefore = answers.wrongHits(sentIn: .zero..<untouched)
                 r.wrongHitsDuring = answers.wrongHits(sentIn: untouched..<duringEnd)
                 if let afterStart { r.wrongHitsAfter = answers.wrongHits(sentIn: afterStart..<end) }
+            }
+            if let recall {
+                r.recallBefore = recall.mean(sentIn: .zero..<untouched)
+                r.recallDuring = recall.mean(sentIn: untouched..<duringEnd)
+                if let afterStart { r.recallAfter = recall.mean(sentIn: afterStart..<end) }
             }
         }
         guard let detected = after.first(where: \.isTroubled) else {
@@ -227,6 +232,16 @@ struct WatchRunner: StepRunner {
             if let n = r.rowsWrittenDuring { record[\.rowsWrittenDuring] = n }
         }
         if let c = d.rowCount { record[\.rowsUnverified] = !c.isVerified }
+        if let points = d.recall, !points.isEmpty {
+            if let r = d.recovery {
+                record[\.recallBefore] = r.recallBefore
+                record[\.recallDuring] = r.recallDuring
+                record[\.recallAfter] = r.recallAfter
+            } else {
+                record[\.recallBefore] = points.map(\.recall).reduce(0, +) / Double(points.count)
+            }
+            record[\.recallLowest] = points.map(\.recall).min()
+        }
         if let a = d.answers {
             record[\.hitsChecked] = a.hits
             record[\.wrongHits] = a.wrongHits

@@ -56,6 +56,7 @@ extension WatchSession {
         let backgroundWindow = loads.background?.window((at - interval)...at)
         sample.backgroundP99Ms = backgroundWindow?.p99Ms
         if let found = await checkAnswers(loads) { (sample.hitsChecked, sample.wrongHits) = (found.hits, found.wrong) }
+        loads.recall?.check()
         let now = clock.now
         if let runner = RunnerFootprint.sample(previous: lastRunner, at: now) {
             sample.runner = runner

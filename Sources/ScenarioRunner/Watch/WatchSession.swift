@@ -46,6 +46,8 @@ struct WatchSession {
         var background: BackgroundSearches?
         /// The background searches' sampled answers, checked at every check.
         var answers: BackgroundAnswers?
+        /// Recall scored at every check.
+        var recall: BackgroundRecall?
         var writes: BackgroundWrites?
         var tasks: [Task<Void, Never>] = []
     }
@@ -171,6 +173,14 @@ struct WatchSession {
                                           maxInFlight: settings.maxInFlight, retention: retention)
             loads.background = load
             if settings.verify { loads.answers = answerCheck(template, &record) }
+            if let setting = settings.recall {
+                if let shadow = context.shadow(of: collection), shadow.lost == nil {
+                    loads.recall = BackgroundRecall(setting, template: template, context: context, origin: start)
+                } else {
+                    let reason = context.shadow(of: collection)?.lost.map { "the rows are no longer known (\($0))" } ?? "'\(collection)' was not created and filled by this scenario"
+                    record.notes.append(StepNote(.backgroundUnchecked, ["reason": "recall not scored: " + reason]))
+                }
+            }
             let heavyEnd = settings.duration.map { min(end, start + $0.swiftDuration) } ?? end
             let rest = settings.rest.map { (rate: $0.perSecond, from: heavyEnd) }
             let answers = loads.answers
@@ -276,8 +286,9 @@ struct WatchSession {
                                                                "seconds": String(format: "%.0f", (until - r.nodesAtMs!) / 1000)]))
             }
         }
+        if let recall = loads.recall { details.recall = await recall.finish() }
         details.recovery = WatchRunner.recovery(details, background: loads.background, writes: loads.writes, answers: loads.answers,
-                                                end: elapsed, settle: spec.settle.swiftDuration)
+                                                recall: loads.recall, end: elapsed, settle: spec.settle.swiftDuration)
         if let answers = loads.answers {
             let checked = answers.record
             details.answers = checked

@@ -101,6 +101,8 @@ public struct WatchStep: StepSpec {
         public var rest: Rate?
         /// Check a sample of the answers at every check.
         public var verify: Bool = true
+        /// Score recall at every check (nil: not).
+        public var recall: RecallSetting?
 
         /// A background search's deadline when `timeout` is not set.
         public static let defaultTimeout = ScenarioDuration.seconds(5)
@@ -173,6 +175,8 @@ public struct WatchStep: StepSpec {
                                    "After `duration`, keep sending at this lower rate until the watch ends, so what the searches see while nodes leave (scale-in) is measured too. Without it the load stops after `duration`.")
         public let verify = Key.boolean("verify", .defaultValue("true"),
                                         "At every check, compare the hits of a random sample of the searches that succeeded since the last check (5) with the rows the tool knows the collection holds, as recall's sample is checked: a hit on a deleted or never-written row or with a replaced vector (`resurrected`), a score other than the metric on the row's vector and the query, an output field other than the row's — each a wrong hit (metrics `background.wrongHits`, `wrongHits.before`/`during`/`after`; examples by key in the report). A row written or deleted less than the consistency level's staleness bound before the search was sent is accepted either way. Needs a collection this run created with an int64 key, float vectors and a metric the tool computes.")
+        public let recall = ObjectKey<RecallSetting.Keys>("recall", RecallSetting.info, .optional,
+                                                          "Score recall@topK at every check: `queries` of the background's query vectors searched once more (beside the load, never delaying a check) and scored against the exact neighbours among the rows acknowledged by then (less those the consistency level may not show yet), e.g. `recall: {queries: 10}`. Metrics `recall.before`, `recall.during`, `recall.after` (the mean of the checks' recalls around the first fault) and `recall.lowest`; run.json keeps every check's in `recall`. `every` does not apply: the watch's `interval` sets the pace.")
         public let search = SearchSettings.Keys()
     }
 
@@ -242,6 +246,10 @@ public struct WatchStep: StepSpec {
         public let wrongHitsBefore = Metric<CountValue>("wrongHits.before", .lower, "(`background.verify`) Wrong hits of searches sent before the first fault.")
         public let wrongHitsDuring = Metric<CountValue>("wrongHits.during", .lower, "(`background.verify`) Wrong hits of searches sent between the fault and recovery (plus `settle`).")
         public let wrongHitsAfter = Metric<CountValue>("wrongHits.after", .lower, "(`background.verify`) Wrong hits of searches sent after recovery (plus `settle`).")
+        public let recallBefore = Metric<FractionValue>("recall.before", .higher, "(`background.recall`) Mean recall of the checks before the first fault (of the whole watch without faults).")
+        public let recallDuring = Metric<FractionValue>("recall.during", .higher, "(`background.recall`) Mean recall of the checks between the fault and recovery (plus `settle`) whose sample search succeeded.")
+        public let recallAfter = Metric<FractionValue>("recall.after", .higher, "(`background.recall`) Mean recall of the checks after recovery (plus `settle`).")
+        public let recallLowest = Metric<FractionValue>("recall.lowest", .higher, "(`background.recall`) The lowest of the checks' mean recalls.")
         public let rowsUnverified = Metric<FlagValue>("rowsUnverified", .lower, "1 when the rows after the watch could not be verified (the count failed, or kept changing until `recount` ran out), else 0.")
         public let scaleOuts = Metric<CountValue>("scaleOuts", .neither, "(`scale`) Decisions to add a query node.")
         public let scaleIns = Metric<CountValue>("scaleIns", .neither, "(`scale`) Decisions to remove a query node.")
@@ -291,7 +299,11 @@ public struct WatchStep: StepSpec {
         scale = d.withBindings(["replicas": .deferred]) { r.object(\.scale) { Self.scaling($0) } } ?? nil
         background = r.object(\.background) { b in
             let settings = Background(rate: b[\.rate] ?? Rate(perSecond: 5), search: SearchSettings(b.group(\.search)), maxInFlight: b[\.concurrency],
-                                      duration: b[\.duration], rest: b[\.rest], verify: b[\.verify] ?? true)
+                                      duration: b[\.duration], rest: b[\.rest], verify: b[\.verify] ?? true,
+                                      recall: b.object(\.recall) { RecallSetting($0) })
+            if let every = b.written(\.recall)?["every"] {
+                d.error(every.mark, .watchRecallEvery, "a watch scores recall at each check ('interval'); leave out 'every'")
+            }
             if let cap = settings.maxInFlight {
                 let timeout = settings.search.timeout ?? Background.defaultTimeout
                 let outstanding = settings.rate.perSecond * timeout.milliseconds / 1000
@@ -392,6 +404,7 @@ extension DiagnosticCode {
     public static let scaleCommandUnused = DiagnosticCode("scale-command-unused")
     public static let scaleRange = DiagnosticCode("scale-range")
     public static let watchBackgroundCap = DiagnosticCode("watch-background-cap")
+    public static let watchRecallEvery = DiagnosticCode("watch-recall-every")
     public static let watchFaultTime = DiagnosticCode("watch-fault-time")
     public static let watchInterval = DiagnosticCode("watch-interval")
     public static let notifierUnknown = DiagnosticCode("notifier-unknown")
@@ -425,7 +438,7 @@ extension WatchStep {
 }
 
 extension WatchStep {
-    public static let diagnosticCodes: [DiagnosticCode] = [.ruleCondition, .ruleDuplicate, .ruleNeedsBackground, .ruleSignalUnknown, .scaleCommandUnused, .scaleRange, .watchBackgroundCap, .watchFaultTime, .watchInterval, .notifierUnknown, .notifiersMissing]
+    public static let diagnosticCodes: [DiagnosticCode] = [.ruleCondition, .ruleDuplicate, .ruleNeedsBackground, .ruleSignalUnknown, .scaleCommandUnused, .scaleRange, .watchBackgroundCap, .watchRecallEvery, .watchFaultTime, .watchInterval, .notifierUnknown, .notifiersMissing]
 
     public static let examples: [StepExample] = [
         .valid("Two minutes of checks every 5 s with searches in the background and an alert", """
@@ -479,6 +492,11 @@ extension WatchStep {
                 duration: 1m
                 rules: [{name: slow, when: search.p99 > 500ms, notify: []}]
             """, .ruleNeedsBackground),
+        .invalid("Recall on its own schedule inside a watch", """
+            - watch:
+                duration: 1m
+                background: {rate: 5/s, recall: {queries: 10, every: 5s}}
+            """, .watchRecallEvery),
         .invalid("A signal that does not exist", """
             - watch:
                 duration: 1m
