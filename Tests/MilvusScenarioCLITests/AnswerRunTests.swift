@@ -354,3 +354,70 @@ extension RunTests {
         #expect((first["freshness.samples"] ?? 0) > 0 && first["freshness.overBound"] == 0, "\(first)")
     }
 }
+
+extension RunTests {
+    /// Makes the query vectors (numpy), then — after the run — reads every row back with pymilvus,
+    /// checks the keys are exactly those the steps left, computes the exact 10 nearest squared L2
+    /// distances of the first 10 query vectors with numpy and compares them with the ground truth
+    /// the tool recorded (`recall.truthSample`); drops the collection.
+    static let groundTruthScript = """
+        import json, sys
+        import numpy as np
+        mode, folder = sys.argv[1], sys.argv[2]
+        if mode == "queries":
+            np.save(folder + "/queries.npy", np.random.default_rng(17).random((20, 32), dtype=np.float32))
+            sys.exit(0)
+        from pymilvus import connections, Collection, utility
+        connections.connect(host="127.0.0.1", port=sys.argv[3])
+        c = Collection("gt_crosscheck")
+        rows = c.query("id >= 0", output_fields=["id", "embedding"], consistency_level="Strong", limit=16384)
+        keys = sorted(r["id"] for r in rows)
+        expected = list(range(0, 1000)) + list(range(2000, 5000))
+        vectors = np.array([r["embedding"] for r in rows], dtype=np.float64)
+        queries = np.load(folder + "/queries.npy").astype(np.float64)
+        record = json.load(open(folder + "/run.json"))
+        search = next(s for s in record["steps"] if s["id"] == "search")
+        truth = search["recall"]["truthSample"]
+        worst = 0.0
+        for q, t in zip(queries, truth):
+            d = np.sort(((vectors - q) ** 2).sum(axis=1))[:10]
+            worst = max(worst, float(np.max(np.abs(d - np.array(t)) / np.maximum(1e-6, d))))
+        utility.drop_collection("gt_crosscheck")
+        print(json.dumps({"keys": keys == expected, "rows": len(keys), "queries": len(truth), "worst": worst}))
+        """
+
+    @Test("recall's exact neighbours after an upsert and a delete are numpy's, over the rows pymilvus reads back",
+          .enabled(if: standaloneUp, "Milvus standalone is not running (scripts/milvus-local standalone up)"))
+    func groundTruthAgainstNumpy() throws {
+        let dir = try Self.temporaryFolder()
+        let script = dir.appendingPathComponent("crosscheck.py")
+        try Self.groundTruthScript.write(to: script, atomically: true, encoding: .utf8)
+        let made = try ChildProcess.run(URL(fileURLWithPath: Self.python), [script.path, "queries", dir.path], in: dir)
+        #expect(made.status == 0, "\(made.output)")
+        let text = """
+        collection: gt_crosscheck
+        target: {uri: "${MILVUS_URI}", metrics: "${MILVUS_METRICS}"}
+        steps:
+          - create:
+              recreate: true
+              fields:
+                - {name: id, type: int64, primary: true}
+                - {name: embedding, type: floatVector, dim: 32}
+          - insert: {rows: 5000, batch: 1000, generate: {id: {sequence: 0}}}
+          - index: {type: FLAT, metric: L2}
+          - load
+          - upsert: {rows: 1000, batch: 500, generate: {id: {sequence: 0}, embedding: {uniform: [0, 1], seed: 7}}}
+          - delete: {firstId: 1000, rows: 1000, batch: 500}
+          - concurrentSearch: {id: search, queries: 20, concurrency: 1, topK: 10, consistency: Strong, vectors: {file: queries.npy}, recall: {queries: 20}}
+        """
+        let r = try CLITests.run(["run", try Self.scenario(text, in: dir), "--report-dir", dir.path], environment: Self.environment)
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        let check = try ChildProcess.run(URL(fileURLWithPath: Self.python), [script.path, "check", dir.path, "19530"], in: dir)
+        #expect(check.status == 0, "\(check.output)")
+        let line = check.output.split(separator: "\n").last.map(String.init) ?? ""
+        let result = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
+        // The rows are those the steps left; the tool's exact distances are numpy's (float32 sums).
+        #expect(result["keys"] as? Bool == true && result["rows"] as? Int == 4000 && result["queries"] as? Int == 10, "\(result)")
+        #expect(((result["worst"] as? Double) ?? 1) < 1e-4, "\(result)")
+    }
+}

@@ -19,6 +19,10 @@ public struct RecallDetails: Codable, Sendable, Equatable {
     public var kernel: String
     /// Each scored query's recall (0–1), in query order.
     public var perQuery: [Double]
+    /// The exact nearest distances of the first (at most 10) scored queries, nearest first —
+    /// what their hits were compared with — as the tool orders them (L2: squared distance; IP
+    /// and COSINE: the similarity negated), so the ground truth can be checked from outside.
+    public var truthSample: [[Float]]?
 
     public init(queries: Int, k: Int, metric: String, source: String, rows: Int, groundTruthMs: Double, reused: Bool, kernel: String, perQuery: [Double]) {
         self.queries = queries

@@ -79,16 +79,13 @@ extension TableBuilder {
     }
 
     var wrongAnswers: ReportTable {
-        let rows = answerChecks.flatMap { c -> [[ReportTable.Cell]] in
-            ((c.queries?.examples ?? []) + (c.recall?.examples ?? [])).map { e in
-                [.init(c.step.label, raw: c.step.step.id), .init(e.kind), .init(e.key), .init(e.field ?? ""), .init(e.expected ?? ""), .init(e.got ?? "")]
-            }
-        } + audits.flatMap { s, a in
-            a.examples.map { e -> [ReportTable.Cell] in
-                [.init(s.label, raw: s.step.id), .init(e.kind), .init(e.key), .init(e.field ?? ""), .init(e.expected ?? ""), .init(e.got ?? "")]
-            }
-        } + record.flatSteps.flatMap { s in
-            (s.step.watch?.answers?.examples ?? []).map { e -> [ReportTable.Cell] in
+        // Every kind of check's examples, step by step: queries' `verify`, recall's hits, a watch's
+        // audit and its background searches.
+        let examples: [(step: FlatStep, examples: [AnswerExample])] = answerChecks.map { ($0.step, ($0.queries?.examples ?? []) + ($0.recall?.examples ?? [])) }
+            + audits.map { ($0.step, $0.audit.examples) }
+            + record.flatSteps.compactMap { s in s.step.watch?.answers.map { (s, $0.examples) } }
+        let rows = examples.flatMap { s, list in
+            list.map { e -> [ReportTable.Cell] in
                 [.init(s.label, raw: s.step.id), .init(e.kind), .init(e.key), .init(e.field ?? ""), .init(e.expected ?? ""), .init(e.got ?? "")]
             }
         }

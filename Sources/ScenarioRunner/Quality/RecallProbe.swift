@@ -131,6 +131,7 @@ enum RecallProbe {
         let perQuery = zip(found, truth.distances).map { Recall.of(found: $0, truth: $1, k: k) }
         var details = RecallDetails(queries: queries.count, k: k, metric: metric.rawValue, source: truth.source, rows: truth.rows,
                                     groundTruthMs: truth.milliseconds, reused: cached, kernel: truth.kernel, perQuery: perQuery)
+        details.truthSample = Array(truth.distances.prefix(10))
         details.hitsChecked = all.count
         details.resurrected = wrong.resurrected
         details.wrongValues = wrong.wrongValues
