@@ -282,7 +282,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ClusterObservationTests",
-            dependencies: ["ClusterObservation"]
+            dependencies: ["ClusterObservation", "ScenarioRecord"]
         ),
         .testTarget(
             name: "ScenarioReportTests",

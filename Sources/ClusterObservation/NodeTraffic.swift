@@ -22,11 +22,19 @@ public final class NodeTrafficProbe: Sendable {
         public var vectors: Double?
         public var cpuSeconds: Double?
         public var source: String
+        /// When the node's endpoint answered this reading (nil: as the reading was sent). A frozen
+        /// endpoint may answer a reading long after it was sent: its counters are of then.
+        public var answeredAt: ContinuousClock.Instant? = nil
     }
 
     public struct Snapshot: Sendable {
+        /// When the reading was sent (a healthy endpoint answers within milliseconds, so its
+        /// counters are of about this moment).
         public var at: ContinuousClock.Instant
+        /// The nodes whose endpoint answered; a node missing here was not read this time.
         public var nodes: [Int64: Counters]
+        /// The endpoints that did not answer, with why.
+        public var unanswered: [String: String] = [:]
         /// The proxies' and the shard leaders' search latency histograms, summed over processes.
         public var proxyLatency: BucketHistogram?
         public var leaderLatency: BucketHistogram?
@@ -84,7 +92,7 @@ public final class NodeTrafficProbe: Sendable {
         guard !serving.isEmpty else { return Start(probe: nil, notes: notes, unreadable: reads.failures) }
         let groups = collection == nil ? [] : ((try? await client.replicas(collection!)) ?? [])
         let nodes = Dictionary(uniqueKeysWithValues: serving.map { ($0.base, reads.texts[$0.base].map(QueryNodeSeries.nodeIDs) ?? []) })
-        let first = snapshot(reads.texts, at: reads.at, endpoints: serving, nodes: nodes)
+        let first = snapshot(reads.texts, at: reads.at, endpoints: serving, nodes: nodes, answered: reads.answered)
         let probe = NodeTrafficProbe(endpoints: serving, nodesByEndpoint: nodes, groups: groups, interval: interval, first: first)
         if let interval { probe.sampler.withLock { $0 = Task { await probe.sampleUntilCancelled(every: interval) } } }
         return Start(probe: probe, notes: notes, unreadable: reads.failures)
@@ -100,7 +108,8 @@ public final class NodeTrafficProbe: Sendable {
             let endpoints = self.endpoints
             let reads = await Task { await Self.read(endpoints, only: Self.families) }.value
             if Task.isCancelled { return }
-            let s = Self.snapshot(reads.texts, at: reads.at, endpoints: endpoints, nodes: nodesByEndpoint)
+            var s = Self.snapshot(reads.texts, at: reads.at, endpoints: endpoints, nodes: nodesByEndpoint, answered: reads.answered)
+            s.unanswered = Dictionary(reads.failures, uniquingKeysWith: { a, _ in a })
             samples.withLock { $0.append(s) }
             next += interval
             if next < clock.now { next = clock.now + interval }
@@ -113,28 +122,32 @@ public final class NodeTrafficProbe: Sendable {
         task?.cancel()
         await task?.value
         let reads = await Self.read(endpoints, only: Self.families)
-        let last = Self.snapshot(reads.texts, at: reads.at, endpoints: endpoints, nodes: nodesByEndpoint)
-        return Self.details(first: first, samples: samples.withLock { $0 }, last: last, groups: groups, interval: interval)
+        var last = Self.snapshot(reads.texts, at: reads.at, endpoints: endpoints, nodes: nodesByEndpoint, answered: reads.answered)
+        last.unanswered = Dictionary(reads.failures, uniquingKeysWith: { a, _ in a })
+        return Self.details(first: first, samples: samples.withLock { $0 }, last: last, groups: groups, interval: interval, nodesByEndpoint: nodesByEndpoint)
     }
 
     // MARK: - Reading
 
-    private static func read(_ endpoints: [MetricsEndpoint], only: Set<String>? = nil) async -> (texts: [String: PrometheusText], failures: [(endpoint: String, reason: String)], at: ContinuousClock.Instant) {
+    private static func read(_ endpoints: [MetricsEndpoint], only: Set<String>? = nil)
+        async -> (texts: [String: PrometheusText], failures: [(endpoint: String, reason: String)], at: ContinuousClock.Instant, answered: [String: ContinuousClock.Instant]) {
+        let sent = ContinuousClock.now
         let reads = await MetricsEndpoint.readAll(endpoints, timeout: .seconds(2), only: only)
         var texts: [String: PrometheusText] = [:]
+        var answered: [String: ContinuousClock.Instant] = [:]
         var failures: [(endpoint: String, reason: String)] = []
         for e in endpoints {
             switch reads[e.base]?.text {
-            case .success(let t): texts[e.base] = t
+            case .success(let t): texts[e.base] = t; answered[e.base] = reads[e.base]?.at
             case .failure(let error): failures.append((e.base, error.reason))
             case nil: break
             }
         }
-        return (texts, failures, .now)
+        return (texts, failures, sent, answered)
     }
 
     public static func snapshot(_ texts: [String: PrometheusText], at: ContinuousClock.Instant, endpoints: [MetricsEndpoint],
-                         nodes known: [String: Set<Int64>]) -> Snapshot {
+                         nodes known: [String: Set<Int64>], answered: [String: ContinuousClock.Instant] = [:]) -> Snapshot {
         var nodes: [Int64: Counters] = [:]
         var proxies: [BucketHistogram] = [], leaders: [BucketHistogram] = []
         for e in endpoints {
@@ -142,6 +155,7 @@ public final class NodeTrafficProbe: Sendable {
             let cpu = text.sum("process_cpu_seconds_total")
             for id in QueryNodeSeries.nodeIDs(text).union(known[e.base] ?? []) {
                 nodes[id] = counters(text, node: id, cpuSeconds: cpu, source: "\(e.base)/metrics")
+                nodes[id]?.answeredAt = answered[e.base]
             }
             if let h = ServerLatency.proxy(text) { proxies.append(h) }
             if let h = ServerLatency.leaders(text) { leaders.append(h) }
@@ -174,22 +188,88 @@ public final class NodeTrafficProbe: Sendable {
         return b >= a ? b - a : b
     }
 
-    public static func details(first: Snapshot, samples: [Snapshot], last: Snapshot, groups: [ReplicaGroup], interval: Duration?) -> NodeTrafficDetails {
-        let ids = Set(first.nodes.keys).union(last.nodes.keys).sorted()
+    /// Each node's part of the step and of every interval between readings. A node's value in
+    /// an interval is its counters' change since its own last good reading: when its endpoint
+    /// did not answer a reading, the node has no value there (a gap, `nil`), and the change read
+    /// after the gap covers the whole gap (`sinceMs`) instead of being put in one interval. A
+    /// node's total is the sum of its changes, so the intervals add up to it; a process that
+    /// restarted (its counter fell) counts from 0 again.
+    public static func details(first: Snapshot, samples: [Snapshot], last: Snapshot, groups: [ReplicaGroup], interval: Duration?,
+                               nodesByEndpoint: [String: Set<Int64>] = [:]) -> NodeTrafficDetails {
+        let readings = [first] + samples + [last]
+        let ids = Set(readings.flatMap(\.nodes.keys)).sorted()
         let span = max((last.at - first.at).seconds, 0.001)
         let groupOf = Dictionary(groups.flatMap { g in g.nodeIDs.map { ($0, g.id) } }, uniquingKeysWith: { a, _ in a })
+        let endpointOf = Dictionary(nodesByEndpoint.flatMap { e, ids in ids.map { ($0, e) } }, uniquingKeysWith: { a, _ in a })
+        func ms(_ t: ContinuousClock.Instant) -> Double { (t - first.at).seconds * 1000 }
+
+        // Walk the readings once per node: its changes, where its intervals span a gap, its gaps.
+        struct Walk {
+            var requests: [Int?] = [], led: [Int?] = [], cpu: [Double?] = [], since: [Double?] = []
+            var total = Counters(requests: 0, led: 0, failures: 0, vectors: nil, cpuSeconds: nil, source: "")
+            var cpuSpan = 0.0
+            var gaps: [NodeTrafficDetails.Gap] = []
+        }
+        var walks: [Int64: Walk] = [:]
+        for id in ids {
+            var w = Walk()
+            var good: (index: Int, counters: Counters)? = first.nodes[id].map { (0, $0) }
+            var gapStart: Int?
+            var reason: String?
+            for j in 1..<readings.count {
+                let b = readings[j]
+                guard let now = b.nodes[id] else {
+                    w.requests.append(nil); w.led.append(nil); w.cpu.append(nil); w.since.append(nil)
+                    if gapStart == nil { gapStart = j }
+                    if reason == nil, let e = endpointOf[id] { reason = b.unanswered[e] }
+                    continue
+                }
+                let before = good?.counters
+                w.requests.append(Int(increase(before?.requests, now.requests)))
+                w.led.append(Int(increase(before?.led, now.led)))
+                w.total.requests += increase(before?.requests, now.requests)
+                w.total.led += increase(before?.led, now.led)
+                w.total.failures += increase(before?.failures, now.failures)
+                if let v = now.vectors { w.total.vectors = (w.total.vectors ?? 0) + increase(before?.vectors, v) }
+                // The node's own reading times: when its endpoint answered.
+                let from = good.map { $0.counters.answeredAt ?? readings[$0.index].at } ?? b.at
+                let to = now.answeredAt ?? b.at
+                if let x = before?.cpuSeconds, let y = now.cpuSeconds, to > from {
+                    w.total.cpuSeconds = (w.total.cpuSeconds ?? 0) + increase(x, y)
+                    w.cpuSpan += (to - from).seconds
+                    w.cpu.append(increase(x, y) / (to - from).seconds * 100)
+                } else {
+                    w.cpu.append(nil)
+                }
+                // The change covers more than this interval: it spans the gap before it.
+                w.since.append(good.map { $0.index < j - 1 ? ms(from) : nil } ?? nil)
+                w.total.source = now.source
+                if let g = gapStart {
+                    w.gaps.append(NodeTrafficDetails.Gap(nodeID: id, endpoint: endpointOf[id] ?? now.source, fromMs: ms(readings[g].at),
+                                                         toMs: ms(to), lastReadMs: good.map { _ in ms(from) }, reason: reason, open: false))
+                    gapStart = nil
+                    reason = nil
+                }
+                good = (j, now)
+            }
+            if let g = gapStart {
+                // The endpoint never answered again: the node's total stops at its last reading.
+                w.gaps.append(NodeTrafficDetails.Gap(nodeID: id, endpoint: endpointOf[id] ?? w.total.source, fromMs: ms(readings[g].at),
+                                                     toMs: ms(last.at), lastReadMs: good.map { ms($0.counters.answeredAt ?? readings[$0.index].at) }, reason: reason, open: true))
+            }
+            if w.total.source.isEmpty { w.total.source = first.nodes[id]?.source ?? endpointOf[id].map { "\($0)/metrics" } ?? "" }
+            walks[id] = w
+        }
 
         var nodes: [NodeTrafficDetails.Node] = []
         for id in ids {
-            let a = first.nodes[id], b = last.nodes[id]
-            let requests = Int(increase(a?.requests, b?.requests))
-            var cpu: Double?
-            if let x = a?.cpuSeconds, let y = b?.cpuSeconds { cpu = increase(x, y) / span * 100 }
-            let vectors = b?.vectors.map { Int(increase(a?.vectors, $0)) }
-            nodes.append(NodeTrafficDetails.Node(nodeID: id, replicaID: groupOf[id], source: (b ?? a)!.source, requests: requests,
-                                                 led: Int(increase(a?.led, b?.led)), failures: Int(increase(a?.failures, b?.failures)),
-                                                 vectors: vectors,
-                                                 sharePercent: 0, perSecond: Double(requests) / span, cpuPercent: cpu, cpuPeakPercent: nil))
+            let w = walks[id]!
+            let requests = Int(w.total.requests)
+            nodes.append(NodeTrafficDetails.Node(nodeID: id, replicaID: groupOf[id], source: w.total.source, requests: requests,
+                                                 led: Int(w.total.led), failures: Int(w.total.failures),
+                                                 vectors: w.total.vectors.map { Int($0) },
+                                                 sharePercent: 0, perSecond: Double(requests) / span,
+                                                 cpuPercent: w.total.cpuSeconds.map { w.cpuSpan > 0 ? $0 / w.cpuSpan * 100 : 0 }, cpuPeakPercent: nil))
         }
         // A node that has not led a search yet has no `search_nq` series; where the deployment's
         // other nodes have one, such a node led no query vectors.
@@ -201,20 +281,18 @@ public final class NodeTrafficProbe: Sendable {
 
         // Every interval between consecutive readings.
         var intervals: [NodeTrafficDetails.Interval] = []
-        let readings = [first] + samples + [last]
-        for (a, b) in zip(readings, readings.dropFirst()) {
+        for j in 1..<readings.count {
+            let (a, b) = (readings[j - 1], readings[j])
             let seconds = (b.at - a.at).seconds
-            guard seconds > 0 else { continue }
-            let cpu = ids.map { id -> Double? in
-                guard let x = a.nodes[id]?.cpuSeconds, let y = b.nodes[id]?.cpuSeconds else { return nil }
-                return increase(x, y) / seconds * 100
-            }
-            intervals.append(NodeTrafficDetails.Interval(atMs: (b.at - first.at).seconds * 1000, durationMs: seconds * 1000,
-                                                         requests: ids.map { Int(increase(a.nodes[$0]?.requests, b.nodes[$0]?.requests)) },
-                                                         cpuPercent: cpu))
+            let since = ids.map { walks[$0]!.since[j - 1] }
+            intervals.append(NodeTrafficDetails.Interval(atMs: ms(b.at), durationMs: max(seconds, 0) * 1000,
+                                                         requests: ids.map { walks[$0]!.requests[j - 1] },
+                                                         led: ids.map { walks[$0]!.led[j - 1] },
+                                                         cpuPercent: ids.map { walks[$0]!.cpu[j - 1] },
+                                                         sinceMs: since.contains { $0 != nil } ? since : nil))
         }
-        for (i, _) in ids.enumerated() {
-            nodes[i].cpuPeakPercent = intervals.compactMap { $0.cpuPercent[i] }.max()
+        for (i, id) in ids.enumerated() {
+            nodes[i].cpuPeakPercent = walks[id]!.cpu.compactMap { $0 }.max()
         }
 
         let led = nodes.reduce(0) { $0 + $1.led }
@@ -227,7 +305,7 @@ public final class NodeTrafficProbe: Sendable {
             guard let after = last[keyPath: path] else { return nil }
             return ServerLatency.record(BucketHistogram.increase(from: first[keyPath: path], to: after), source: source)
         }
-        return NodeTrafficDetails(nodes: nodes, groups: groupRecords, intervals: intervals,
+        return NodeTrafficDetails(nodes: nodes, groups: groupRecords, intervals: intervals, gaps: ids.flatMap { walks[$0]!.gaps },
                                   proxyLatency: latency(\.proxyLatency, ServerLatency.proxyHistogram),
                                   leaderLatency: latency(\.leaderLatency, ServerLatency.nodeHistogram + " (OnLeader)"),
                                   intervalMs: (interval?.seconds ?? 0) * 1000, durationMs: span * 1000)

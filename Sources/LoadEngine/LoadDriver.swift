@@ -78,10 +78,11 @@ public struct LoadDriver: Sendable {
         let limit: Int = { if case .operations(let n) = length { return n } else { return .max } }()
         let operation = self.operation, shouldStop = self.shouldStop, fatal = self.fatal, classifier = self.classifier, classify = self.classify
         var result = LoadResult.empty
+        let timeline = TimelineRecorder(start: start)
         await withTaskGroup(of: WorkerTally.self) { group in
             for worker in 0..<max(1, workers) {
                 group.addTask(executorPreference: executor(worker)) {
-                    var tally = WorkerTally(phaseStart: start, classifier: classifier)
+                    var tally = WorkerTally(phaseStart: start, classifier: classifier, timeline: timeline)
                     while !shouldStop(), !fatal.isSet {
                         let index = issued.next()
                         if index >= limit { break }
@@ -94,6 +95,7 @@ public struct LoadDriver: Sendable {
             for await tally in group { result.merge(tally) }
         }
         result.wall = clock.now - start
+        result.timeline = timeline.series(wall: result.wall)
         result.startedAt = startedAt
         result.fatal = fatal.error
         return result
@@ -114,9 +116,10 @@ public struct LoadDriver: Sendable {
         if let total = schedule.duration { phaseEnd = phaseEnd.map { min($0, total) } ?? total }
         let end = phaseEnd.map { start + $0 }
         let count: Int? = { if case .operations(let n) = length { return n } else { return nil } }()
+        let timeline = TimelineRecorder(start: start)
         let (tallies, totals) = await OpenLoop(schedule: schedule, maxInFlight: maxInFlight, executors: executors).run(
             start: start, end: end, dropAfter: end, count: count, shouldStop: { shouldStop() || fatal.isSet },
-            tally: { WorkerTally(phaseStart: start, classifier: classifier) }
+            tally: { WorkerTally(phaseStart: start, classifier: classifier, timeline: timeline) }
         ) { ticket, tally in
             tally.maxLateness = max(tally.maxLateness, ticket.lateBy)
             // From the due time: a stalled server shows in the percentiles.
@@ -128,6 +131,7 @@ public struct LoadDriver: Sendable {
             result.maxLateness = max(result.maxLateness, t.maxLateness)
         }
         result.wall = clock.now - start
+        result.timeline = timeline.series(wall: result.wall)
         result.late = totals.late
         result.dropped = totals.dropped
         result.clientLate = totals.clientLate

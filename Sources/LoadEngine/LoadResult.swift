@@ -46,6 +46,8 @@ public struct LoadResult: LoadCounts {
     public var fatal: (any Error)?
     /// Completions per interval of the phase, when the tallies kept them.
     public var series: CompletionSeries?
+    /// The phase second by second: sent, completed, failed by code, latency per interval.
+    public var timeline: TimelineSeries?
     /// When the phase started, by the wall clock (`merge` lines shards up with it).
     public var startedAt: Date?
     /// The operations' classes apart (a hot search's hot and cold queries, a ramping load's
@@ -180,15 +182,19 @@ public struct WorkerTally: LoadCounts {
     /// Open loop: the most an operation of this worker started after its due time.
     public var maxLateness = Duration.zero
     let classifier: FailureClassifier
+    /// The phase's shared second-by-second recorder, when it keeps one.
+    let timeline: TimelineRecorder?
 
-    public init(phaseStart: ContinuousClock.Instant? = nil, classifier: FailureClassifier = .plain) {
+    public init(phaseStart: ContinuousClock.Instant? = nil, classifier: FailureClassifier = .plain, timeline: TimelineRecorder? = nil) {
         series = phaseStart.map(CompletionSeries.init(start:))
         self.classifier = classifier
+        self.timeline = timeline
     }
 
     public mutating func failed(_ error: any Error) {
         errors += 1
         let code = classifier.code(error)
+        timeline?.failed(at: .now, code: code)
         errorsByCode[code, default: 0] += 1
         reasons.add(code: code, reason: classifier.reason(error), error: error)
     }
@@ -200,11 +206,13 @@ public struct WorkerTally: LoadCounts {
     @discardableResult
     public mutating func measure(since: ContinuousClock.Instant, progress: LoadProgress?, fatal: FatalBox, in operationClass: Int? = nil,
                                  _ operation: () async throws -> Void) async -> Duration? {
+        timeline?.sent(at: .now)
         do {
             try await operation()
             let now = ContinuousClock.now
             let latency = now - since
             self.latency.record(latency)
+            timeline?.completed(at: now, latency: latency)
             series?.add(at: now)
             completed += 1
             if let operationClass {

@@ -130,7 +130,7 @@ public struct RunRecord: Codable, Sendable {
 /// The outcome of one step.
 public struct StepRecord: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
-        case path, id, kind, collection, status, startedAt, durationMs, clientCpuMs, metrics, unverified, retries, failure, measuredFrom, rates, notes
+        case path, id, kind, collection, status, startedAt, durationMs, clientCpuMs, metrics, unverified, retries, failure, measuredFrom, rates, timeline, notes
     }
 
     public enum Status: String, Codable, Sendable {
@@ -168,6 +168,8 @@ public struct StepRecord: Codable, Sendable {
     /// What a step's rates were made of (completions per interval, rows per request), for
     /// `compare`'s significance test; nil in records made before they were kept.
     public var rates: [RateSamples]?
+    /// A load step's measured phase second by second; nil for other steps and older records.
+    public var timeline: LoadTimelineRecord?
     /// Facts worth knowing (which nodes serve the replicas, what could not be measured).
     public var notes: [StepNote]
     /// What the step's kind records beyond metrics and notes (its spec type's `Details`): the
@@ -204,6 +206,7 @@ public struct StepRecord: Codable, Sendable {
         failure = try c.decodeIfPresent(StepFailure.self, forKey: .failure)
         measuredFrom = try c.decodeIfPresent(Date.self, forKey: .measuredFrom)
         rates = try c.decodeIfPresent([RateSamples].self, forKey: .rates)
+        timeline = try c.decodeIfPresent(LoadTimelineRecord.self, forKey: .timeline)
         notes = try c.decode([StepNote].self, forKey: .notes)
         // The kind's details, from the same JSON object; a kind this build does not know keeps none.
         details = try StepDetailsCatalog.thisBuild.type(ofKind: kind).map { try $0.init(from: decoder) }
@@ -225,6 +228,7 @@ public struct StepRecord: Codable, Sendable {
         try c.encodeIfPresent(failure, forKey: .failure)
         try c.encodeIfPresent(measuredFrom, forKey: .measuredFrom)
         try c.encodeIfPresent(rates, forKey: .rates)
+        try c.encodeIfPresent(timeline, forKey: .timeline)
         try c.encode(notes, forKey: .notes)
         try details?.encode(to: encoder)
     }

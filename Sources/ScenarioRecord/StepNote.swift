@@ -40,7 +40,7 @@ public struct StepNote: Codable, Sendable, Equatable, CustomStringConvertible {
         /// The codes of the whole run or of several kinds: declared below, and with the facets
         /// several kinds share (per-node traffic in Kinds/TrafficRecord.swift, recall in
         /// Kinds/QualityRecord.swift).
-        static let general: [Code] = [.trafficUnknown, .replicaGroupIdle, .recallNoRows, .recallShadowLost, .verifyUnknownRows, .wrongAnswers, .recallMetric, .recallFilter, .recallFailed, .recallFileNeighbors,
+        static let general: [Code] = [.trafficUnknown, .replicaGroupIdle, .metricsGap, .metricsGapOpen, .recallNoRows, .recallShadowLost, .verifyUnknownRows, .wrongAnswers, .recallMetric, .recallFilter, .recallFailed, .recallFileNeighbors,
                                       .metricsUnreadable, .metricsEndpointDown, .noMetricsEndpoints, .shardLeadOnly, .shardWaitedForLoad, .shardStartedLate, .shardOverlap, .shardsMissing, .clientSaturated, .text]
 
         /// Every code of this build: the general ones and each kind's (`RecordedStep.noteCodes`).

@@ -21,6 +21,8 @@ enum Charts {
         // wherever it ran (in a sweep row or a parallel too).
         for s in record.steps { charts += StepReporters.reporter(for: s)?.runCharts(s, l) ?? [] }
         for f in record.flatSteps { charts += StepReporters.reporter(for: f.step)?.charts(f, l) ?? [] }
+        // Every load step's seconds, whatever its kind.
+        charts += record.flatSteps.compactMap { loadTimeline($0, l) }
         return charts
     }
 

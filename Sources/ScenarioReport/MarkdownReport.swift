@@ -20,7 +20,7 @@ enum MarkdownReport {
         let byID = Dictionary(tables.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var shown: Set<String> = ["environment"]
         func section(_ id: String) {
-            guard let t = byID[id] else { return }
+            guard let t = byID[id], !t.csvOnly else { return }
             shown.insert(id)
             out += table(t)
         }
@@ -38,6 +38,8 @@ enum MarkdownReport {
             chartLinks("sweep_" + t.id.dropFirst("comparison_".count))
         }
         section("hot_queries")
+        section("timeline")
+        chartLinks("timeline_")
         section("node_load")
         section("balance")
         chartLinks("nodes_")

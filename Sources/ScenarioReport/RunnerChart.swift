@@ -24,14 +24,7 @@ extension Charts {
                              values: values, second: second, color: palette[i], stepped: i == 2, floor: floor, l)
         }
         let axisY = top + 3 * panel + 2 * gap - gap
-        let step = [5.0, 10, 15, 30, 60, 120, 300, 600, 1800, 3600].first { seconds / $0 <= 10 } ?? 3600
-        var t = 0.0
-        while t <= seconds + 0.001 {
-            let xx = x(t * 1000)
-            svg += line(xx, axisY, xx, axisY + 4, stroke: "#999")
-            svg += text(t >= 60 && step >= 60 ? "\(Int(t / 60))m" : "\(Int(t))s", x: xx, y: axisY + 17, anchor: "middle", size: 11)
-            t += step
-        }
+        svg += timeAxis(y: axisY, seconds: seconds, x: x)
         svg += "</svg>\n"
         return Chart(file: "runner_\(id).svg", title: title, svg: svg)
     }

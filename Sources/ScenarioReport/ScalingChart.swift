@@ -40,14 +40,7 @@ extension Charts {
         }
         // Time axis under the last panel.
         let axisY = bottom - gap
-        let step = [5.0, 10, 15, 30, 60, 120, 300, 600, 1800, 3600].first { seconds / $0 <= 10 } ?? 3600
-        var t = 0.0
-        while t <= seconds + 0.001 {
-            let xx = x(t * 1000)
-            svg += line(xx, axisY, xx, axisY + 4, stroke: "#999")
-            svg += text(t >= 60 && step >= 60 ? "\(Int(t / 60))m" : "\(Int(t))s", x: xx, y: axisY + 17, anchor: "middle", size: 11)
-            t += step
-        }
+        svg += timeAxis(y: axisY, seconds: seconds, x: x)
         var lx = left
         let ly = axisY + 44
         for (color, dash, label) in [(palette[2], "5 3", l.pick("scale out", "扩容")), (palette[1], "5 3", l.pick("scale in", "缩容")),

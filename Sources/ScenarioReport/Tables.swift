@@ -30,6 +30,8 @@ struct ReportTable: Sendable {
     var rows: [[Cell]]
     /// Lines shown under the table in Markdown (explanations, verdicts).
     var notes: [String] = []
+    /// Written as CSV only (a per-second series too long for report.md).
+    var csvOnly = false
 }
 
 /// Number formats shared by every writer.
@@ -128,7 +130,8 @@ struct TableBuilder {
     /// The run's tables: environment and steps, then each kind's own (in `StepReporters.all`
     /// order), then the thresholds.
     var all: [ReportTable] {
-        ([environment, stepsTable, notes] + StepReporters.all.flatMap { $0.tables(self) } + [thresholds].compactMap { $0 })
+        ([environment, stepsTable, notes] + StepReporters.all.flatMap { $0.tables(self) } + [timelineSummary, timelineSeconds, nodeTimeline]
+            + [thresholds].compactMap { $0 })
             .filter { !$0.rows.isEmpty }
     }
 

@@ -48,14 +48,7 @@ extension Charts {
             }
         }
         // Time axis.
-        let step = [5.0, 10, 15, 30, 60, 120, 300, 600, 1800, 3600].first { seconds / $0 <= 10 } ?? 3600
-        var t = 0.0
-        while t <= seconds + 0.001 {
-            let xx = x(t * 1000)
-            svg += line(xx, top + ph, xx, top + ph + 4, stroke: "#999")
-            svg += text(t >= 60 && step >= 60 ? "\(Int(t / 60))m" : "\(Int(t))s", x: xx, y: top + ph + 17, anchor: "middle", size: 11)
-            t += step
-        }
+        svg += timeAxis(y: top + ph, seconds: seconds, x: x)
 
         // Markers: where they are drawn, and what they mean in the legend.
         var markers: [(ms: Double, color: String, label: String)] = []

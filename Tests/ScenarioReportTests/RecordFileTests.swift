@@ -64,6 +64,8 @@ struct StepNoteTests {
         StepNote(.scaledNodeIdle, ["nodes": "12", "seconds": "171"]),
         StepNote(.clientSaturated, ["percent": "196", "cores": "2"]),
         StepNote(.replicaGroupIdle, ["nodes": "5, 7", "searches": "200", "groups": "2"]),
+        StepNote(.metricsGap, ["node": "3", "endpoint": "http://127.0.0.1:20193", "seconds": "9.4", "from": "8.1", "to": "17.5", "reason": " (timed out)"]),
+        StepNote(.metricsGapOpen, ["node": "3", "endpoint": "http://127.0.0.1:20193", "from": "26.0", "to": "30.0", "last": "25.0", "reason": ""]),
         StepNote(.replicaGroups, ["groups": "[9, 10] [11]"]),
         StepNote(.segmentInfoUnsupported),
         StepNote(.metricsUnreadable, ["endpoint": "http://127.0.0.1:9091", "reason": "connection refused: no /metrics: here"]),

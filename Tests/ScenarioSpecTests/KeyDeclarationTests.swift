@@ -10,8 +10,8 @@ struct KeyDeclarationTests {
     func specsFromDeclarations() {
         #expect(InsertStep.LeafKeys.specs.map(\.name) == ["uniform", "gaussian", "sequence", "cycle", "choice", "constant", "words", "seed"])
         #expect(SearchSettings.TextKeys.specs.map(\.name) == ["cycle", "choice", "constant", "words", "seed"])
-        #expect(ConcurrentSearchStep.keys.map(\.name).prefix(10) == ["queries", "duration", "concurrency", "rate", "warmup", "stages", "startRate",
-                                                                      "nodeTraffic", "nodeTrafficInterval", "recall"])
+        #expect(ConcurrentSearchStep.keys.map(\.name).prefix(12) == ["queries", "duration", "concurrency", "rate", "warmup", "stages", "startRate",
+                                                                      "intervalHistograms", "faults", "nodeTraffic", "nodeTrafficInterval", "recall"])
         #expect(UpsertStep.keys.map(\.name) == InsertStep.keys.map(\.name))
     }
 

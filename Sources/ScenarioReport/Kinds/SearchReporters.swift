@@ -47,7 +47,10 @@ enum SearchLines {
         for n in t.nodes {
             let group = n.replicaID.flatMap { id in groups.firstIndex(of: id).map { " (group \($0 + 1))" } } ?? ""
             out += "    node \(n.nodeID)\(group): \(n.requests) requests (\(Format.number(n.sharePercent.rounded()))%), led \(n.led)"
-                + (n.vectors.map { $0 != n.led ? ", \($0) query vectors" : "" } ?? "") + (n.cpuPercent.map { ", CPU \(Format.number($0.rounded()))%" } ?? "") + (n.failures > 0 ? ", \(n.failures) failed" : "") + "\n"
+                + (n.vectors.map { $0 != n.led ? ", \($0) query vectors" : "" } ?? "") + (n.cpuPercent.map { ", CPU \(Format.number($0.rounded()))%" } ?? "") + (n.failures > 0 ? ", \(n.failures) failed" : "")
+                + (t.gaps ?? []).filter { $0.nodeID == n.nodeID }.map { g in
+                    ", metrics did not answer " + String(format: "%.1f–%.1f s", g.fromMs / 1000, g.toMs / 1000) + (g.open ? " (to the end: totals incomplete)" : "")
+                }.joined() + "\n"
         }
         if t.groups.count > 1 {
             out += "    replica groups: " + t.groups.enumerated().map { "\($0.offset + 1): \($0.element.searches) searches (\(Format.number($0.element.sharePercent.rounded()))%)" }.joined(separator: ", ") + "\n"

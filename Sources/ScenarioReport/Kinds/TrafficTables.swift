@@ -43,9 +43,24 @@ extension TableBuilder {
             if let replica = m[ConcurrentSearchStep.metric(\.traffic.replicaShareImbalance)], f.step.traffic!.groups.count > 1 {
                 line += l.pick(", busiest replica group ÷ mean \(String(format: "%.2f", replica))", "，最忙副本组 ÷ 平均 \(String(format: "%.2f", replica))")
             }
-            table.notes.append(line + ".")
+            table.notes.append(line + gapVerdict(f.step.traffic!) + ".")
         }
         return table
+    }
+
+    /// What a step's traffic verdict rests on when a node's metrics did not answer throughout.
+    func gapVerdict(_ t: NodeTrafficDetails) -> String {
+        let gaps = t.gaps ?? []
+        guard !gaps.isEmpty else { return "" }
+        let open = gaps.filter(\.open)
+        if !open.isEmpty {
+            let which = open.map { "\(l.nodeName($0.nodeID)) (\(Format.number((($0.lastReadMs ?? 0) / 100).rounded() / 10)) s)" }.joined(separator: ", ")
+            return l.pick(" — on incomplete data: the counters of \(which) stop at their last reading", " — 数据不完整：\(which) 的计数止于最后一次读数")
+        }
+        let which = Set(gaps.map(\.nodeID)).sorted().map { l.nodeName($0) }.joined(separator: ", ")
+        let seconds = Format.number((gaps.map { $0.toMs - $0.fromMs }.reduce(0, +) / 100).rounded() / 10)
+        return l.pick(" (the metrics of \(which) did not answer for \(seconds) s in all; the totals are complete, the per-second values across the gap are spread over it)",
+                      "（\(which) 的指标共 \(seconds) 秒没有应答；总数完整，跨越空缺的每秒值按空缺均摊）")
     }
 
     var replicaTraffic: ReportTable {
@@ -67,6 +82,25 @@ extension TableBuilder {
 }
 
 extension NodeTrafficDetails {
+    /// Node `i`'s requests per second in interval `k`, and whether the value is spread: a change
+    /// read after a gap is spread evenly over the span it covers (the gap's intervals get that
+    /// rate too). nil where nothing is known (an open gap, or no reading at all).
+    func requestRate(node i: Int, interval k: Int) -> (rate: Double, spread: Bool)? {
+        let iv = intervals[k]
+        if i < iv.requests.count, let v = iv.requests[i] {
+            let start = iv.startMs(of: i)
+            return (Double(v) / max((iv.atMs - start) / 1000, 0.001), start < iv.atMs - iv.durationMs - 0.5)
+        }
+        // In a gap: the first later value whose span covers this interval.
+        for later in intervals[(k + 1)...] where i < later.requests.count {
+            guard let v = later.requests[i] else { continue }
+            let start = later.startMs(of: i)
+            guard start <= iv.atMs - iv.durationMs + 0.5 else { return nil }
+            return (Double(v) / max((later.atMs - start) / 1000, 0.001), true)
+        }
+        return nil
+    }
+
     /// "node 4 29% · node 5 42% · node 7 29%", for a comparison row.
     func nodeShares(_ l: Labels) -> String {
         nodes.map { "\(l.nodeName($0.nodeID)) \(Format.number(($0.sharePercent).rounded()))%" }.joined(separator: " · ")
@@ -86,8 +120,9 @@ extension Charts {
         let title = "\(l.nodeTraffic) (\(name))"
         let width = 760.0, height = 340.0
         let x0 = 70.0, y0 = 56.0, w = 470.0, h = 220.0
-        let rates = t.intervals.map { iv in iv.requests.map { Double($0) / max(iv.durationMs / 1000, 0.001) } }
-        let top = nice(rates.map { $0.reduce(0, +) }.max() ?? 1)
+        // A change read after a metrics gap is spread over the gap and drawn paler.
+        let rates = t.intervals.indices.map { k in t.nodes.indices.map { t.requestRate(node: $0, interval: k) } }
+        let top = nice(rates.map { $0.reduce(0) { $0 + ($1?.rate ?? 0) } }.max() ?? 1)
         var svg = header(width: width, height: height, title: title)
         for (i, v) in ticks(top).enumerated() {
             let yy = y0 + h - h * v / top
@@ -100,9 +135,11 @@ extension Charts {
         for (k, iv) in t.intervals.enumerated() {
             let xa = x0 + w * start / total, xb = x0 + w * iv.atMs / total
             var base = y0 + h
-            for (i, rate) in rates[k].enumerated() where rate > 0 {
-                let bh = h * rate / top
-                svg += "<rect x=\"\(r(xa + 1))\" y=\"\(r(base - bh))\" width=\"\(r(Swift.max(1, xb - xa - 2)))\" height=\"\(r(bh))\" fill=\"\(palette[i % palette.count])\"/>\n"
+            for (i, value) in rates[k].enumerated() {
+                guard let value, value.rate > 0 else { continue }
+                let bh = h * value.rate / top
+                svg += "<rect x=\"\(r(xa + 1))\" y=\"\(r(base - bh))\" width=\"\(r(Swift.max(1, xb - xa - 2)))\" height=\"\(r(bh))\" fill=\"\(palette[i % palette.count])\""
+                    + (value.spread ? " fill-opacity=\"0.4\"" : "") + "/>\n"
                 base -= bh
             }
             start = iv.atMs

@@ -31,7 +31,7 @@ struct HybridSearchRunner: StepRunner {
             hits.add(result.count, ordering: .relaxed)
         }
         let result = try await record.runLoad(driver, spec.load.plan, step, context, target: spec.load.target,
-                                              warmedUp: { hits.store(0, ordering: .relaxed) })
+                                              warmedUp: { hits.store(0, ordering: .relaxed) }, timeline: spec.load.timeline)
         let queries = result.completed * spec.nq
         record[\.hitsPerQuery] = queries > 0 ? Double(hits.load(ordering: .relaxed)) / Double(queries) : nil
     }

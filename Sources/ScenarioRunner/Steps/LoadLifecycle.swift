@@ -114,8 +114,17 @@ extension StepRecorder where Spec.Metrics: LoadLatencyMetrics, Spec.Details: Req
     /// dropped of an open loop; and fails the step when the server went away or every query failed.
     @discardableResult
     mutating func runLoad(_ driver: LoadDriver, _ plan: LoadPlan, _ step: Step, _ context: RunContext, target: String, warmedUp: () -> Void = {},
+                          timeline: TimelineSetting = .init(),
                           measuring: (_ phase: () async -> LoadResult) async -> LoadResult = { await $0() }) async throws -> LoadResult {
-        let outcome = await driver.run(plan, step, context, target: target, warmedUp: warmedUp, measuring: measuring)
+        let faults = PhaseFaults(timeline.faults, step, context)
+        let outcome = await driver.run(plan, step, context, target: target, warmedUp: warmedUp) { phase in
+            await withoutActuallyEscaping(phase) { phase in
+                await measuring {
+                    faults.start()
+                    return await phase()
+                }
+            }
+        }
         let result = outcome.result
         recordLoad(result)
         if case .closed = plan.shape {} else {
@@ -123,6 +132,8 @@ extension StepRecorder where Spec.Metrics: LoadLatencyMetrics, Spec.Details: Req
             self[\.load.dropped] = result.dropped
         }
         details.search = SearchDetails(plan, warmupQueries: outcome.warmupCompleted, result)
+        self.timeline = result.timeline?.record(histograms: timeline.histograms)
+        self.timeline?.faults = await faults.finish()
         try failIfEverythingFailed(result)
         return result
     }
@@ -147,6 +158,18 @@ extension StepRecorder where Spec.Metrics: LoadLatencyMetrics, Spec.Details: Req
             self[\.load.max] = l.max
         }
     }
+}
+
+/// What a load step keeps of its measured phase beside the totals: whether every interval's
+/// latency histogram goes into run.json (nil: for phases up to 2 minutes), and the faults it
+/// injects.
+struct TimelineSetting {
+    var histograms: Bool?
+    var faults: [WatchStep.Fault] = []
+}
+
+extension LoadSettings {
+    var timeline: TimelineSetting { TimelineSetting(histograms: intervalHistograms, faults: faults) }
 }
 
 /// A load step fails when the server became unreachable (with that transport error) or when

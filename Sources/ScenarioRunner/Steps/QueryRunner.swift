@@ -22,7 +22,7 @@ struct QueryRunner: StepRunner {
             rows.add(n, ordering: .relaxed)
         }
         let result = try await record.runLoad(driver, spec.load.plan, step, context, target: spec.load.target,
-                                              warmedUp: { rows.store(0, ordering: .relaxed) })
+                                              warmedUp: { rows.store(0, ordering: .relaxed) }, timeline: spec.load.timeline)
         let returned = rows.load(ordering: .relaxed)
         record[\.rows] = returned
         record[\.rowsPerQuery] = result.completed > 0 ? Double(returned) / Double(result.completed) : nil

@@ -78,6 +78,8 @@ func writeRows<Spec: StepSpec>(_ kind: RowWrite, _ spec: InsertStep, _ step: Ste
         }
     }
     let result = await driver.run(LoadPlan(shape: shape, length: .operations(batches)), progress: LoadProgress()).result
+    // Second by second, in batches (an insert's operations are its requests).
+    record.timeline = result.timeline?.record()
     if let failure = state.withLock({ $0.failure }) { throw failure }
     if let fatal = result.fatal { throw fatal }
     let s = state.withLock { $0 }

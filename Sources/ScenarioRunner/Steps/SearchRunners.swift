@@ -121,7 +121,7 @@ struct ConcurrentSearchRunner: StepRunner {
         let checkpoints = RecallCheckpoints(spec.recall, template, context)
         let result = try await record.runSearchLoad(driver, spec.load.plan, step, context, target: spec.load.target,
                                                     nodeTraffic: spec.nodeTraffic, every: spec.nodeTrafficInterval, checkpoints: checkpoints,
-                                                    warmedUp: { template.iterated.reset() })
+                                                    timeline: spec.load.timeline, warmedUp: { template.iterated.reset() })
         if spec.search.iterator != nil {
             let (pages, rows) = template.iterated.totals
             record[\.pages] = pages

@@ -55,6 +55,10 @@ struct StepRecorder<Spec: RecordedStep> {
         get { record.rates }
         set { record.rates = newValue }
     }
+    var timeline: LoadTimelineRecord? {
+        get { record.timeline }
+        set { record.timeline = newValue }
+    }
     var measuredFrom: Date? {
         get { record.measuredFrom }
         set { record.measuredFrom = newValue }
@@ -68,9 +72,9 @@ extension StepRecorder where Spec.Metrics: SearchLatencyMetrics, Spec.Details: R
     @discardableResult
     mutating func runSearchLoad(_ driver: LoadDriver, _ plan: LoadPlan, _ step: Step, _ context: RunContext, target: String,
                                 nodeTraffic: Bool, every interval: ScenarioDuration, checkpoints: RecallCheckpoints? = nil,
-                                warmedUp: () -> Void = {}) async throws -> LoadResult {
+                                timeline: TimelineSetting = .init(), warmedUp: () -> Void = {}) async throws -> LoadResult {
         guard nodeTraffic else {
-            return try await runLoad(driver, plan, step, context, target: target, warmedUp: warmedUp) { phase in
+            return try await runLoad(driver, plan, step, context, target: target, warmedUp: warmedUp, timeline: timeline) { phase in
                 await RecallCheckpoints.beside(checkpoints, phase)
             }
         }
@@ -80,12 +84,20 @@ extension StepRecorder where Spec.Metrics: SearchLatencyMetrics, Spec.Details: R
         let every = interval.milliseconds > 0 ? interval.swiftDuration : nil
         var started: NodeTrafficProbe.Start?
         var traffic: NodeTrafficDetails?
+        var readFrom: Date?
         defer {
             if let started { notes += context.unreadableEndpoints(started.unreadable) + started.notes }
-            if let traffic { recordTraffic(traffic) }
+            if let traffic {
+                recordTraffic(traffic)
+                // A node whose metrics stopped answering explains shifts in the shares: said at once.
+                for note in traffic.gapNotes { context.progress.note("\(step.id): \(note)") }
+            }
+            // Where the nodes' readings begin on the timeline's clock (just before the phase).
+            if traffic != nil, let readFrom, let phase = measuredFrom { self.timeline?.trafficOffsetMs = (readFrom.timeIntervalSince(phase) * 1000).rounded() }
             compareWithServer()
         }
-        return try await runLoad(driver, plan, step, context, target: target, warmedUp: warmedUp) { phase in
+        return try await runLoad(driver, plan, step, context, target: target, warmedUp: warmedUp, timeline: timeline) { phase in
+            readFrom = Date()
             let start = await NodeTrafficProbe.start(endpoints: endpoints, collection: collection, client: client, interval: every)
             started = start
             let result = await RecallCheckpoints.beside(checkpoints, phase)
@@ -106,7 +118,7 @@ extension StepRecorder where Spec.Metrics: SearchLatencyMetrics, Spec.Details: R
         self[\.traffic.servingNodes] = t.nodes.filter { $0.requests > 0 }.count
         self[\.traffic.nodeShareImbalance] = t.nodeShareImbalance
         self[\.traffic.replicaShareImbalance] = t.replicaShareImbalance
-        notes += t.idleReplicaGroupNotes
+        notes += t.gapNotes + t.idleReplicaGroupNotes
         self[\.traffic.nodeCpuPercentMax] = t.nodes.compactMap(\.cpuPercent).max()
         self[\.traffic.serverP50] = t.proxyLatency?.p50Ms.map { .milliseconds($0) }
         self[\.traffic.serverP99] = t.proxyLatency?.p99Ms.map { .milliseconds($0) }

@@ -71,11 +71,25 @@ public struct WatchStep: StepSpec {
         public var mark: Mark
     }
 
-    public struct Fault: Sendable {
+    public struct Fault: Sendable, Hashable {
         public var name: String?
         public var at: ScenarioDuration
         public var command: Command
         public var mark: Mark
+
+        /// One `faults` item, nil when it lacks its time or command (already reported).
+        init?(_ f: KeyReader<FaultKeys>) {
+            let (at, command, name) = (f[\.at], Command.read(f, \.run, shell: \.shell), f[\.name])
+            guard let at, let command else { return nil }
+            self.init(name: name, at: at, command: command, mark: f.node.mark)
+        }
+
+        init(name: String?, at: ScenarioDuration, command: Command, mark: Mark) {
+            self.name = name
+            self.at = at
+            self.command = command
+            self.mark = mark
+        }
     }
 
     public struct Scaling: Sendable {
@@ -137,14 +151,14 @@ public struct WatchStep: StepSpec {
 
     public struct FaultKeys: KeySet {
         public init() {}
-        public let at = Key.duration("at", allowZero: true, .required, "When to run it, from the start of the watch.")
+        public let at = Key.duration("at", allowZero: true, .required, "When to run it, from the start of the watch (in a load step: of its measured phase, after the warm-up).")
         public let run = Key.argv("run", .required, "The command, e.g. `[scripts/milvus-local, cluster, kill, querynode, 2]`.")
         public let shell = Key.boolean("shell", .defaultValue("false"), "Run through `sh -c` (then `run` is one string).")
         public let name = Key.text("name", .optional, "Label in the report.")
     }
 
     public static let faultInfo = ObjectInfo(
-        name: "fault", title: "fault", doc: "A command run at a set time into the watch, to cause a failure on purpose. A fault whose time comes after the watch's end is not run; one still running when the watch ends is waited for (up to the 10-minute command deadline) and recorded with its exit code before the rows are counted.")
+        name: "fault", title: "fault", doc: "A command run at a set time into the watch or a load step's measured phase, to cause a failure on purpose. A fault whose time comes after the end is not run; one still running at the end is waited for (up to the 10-minute command deadline) and recorded with its exit code (in a watch, before the rows are counted). A load step marks its faults on its timeline chart.")
     public static var faultSpec: ObjectSpec { faultInfo.spec(FaultKeys.self) }
 
     public struct ScaleKeys: KeySet {
@@ -288,13 +302,7 @@ public struct WatchStep: StepSpec {
         discover = r[\.discover].map { Command(argv: $0, mark: r.mark(\.discover)) }
         serving = r[\.serving] ?? true
         rules = r.objects(\.rules) { Self.rule($0) } ?? []
-        faults = r.objects(\.faults) { f in
-            let at = f[\.at]
-            let command = Command.read(f, \.run, shell: \.shell)
-            let name = f[\.name]
-            guard let at, let command else { return nil }
-            return Fault(name: name, at: at, command: command, mark: f.node.mark)
-        } ?? []
+        faults = r.objects(\.faults, Fault.init) ?? []
         // `${replicas}` in the scale command is filled in at run time.
         scale = d.withBindings(["replicas": .deferred]) { r.object(\.scale) { Self.scaling($0) } } ?? nil
         background = r.object(\.background) { b in
