@@ -39,6 +39,15 @@ struct TrafficRunTests {
       - release
       - load: {replicas: 2}
       - concurrentSearch: {id: two_replicas, queries: 200, concurrency: 4, rate: 40/s, warmup: 31s}
+      - concurrentSearch:
+          id: frozen
+          duration: 12s
+          rate: 40/s
+          concurrency: 64
+          timeout: 5s
+          faults:
+            - {at: 3s, name: freeze, run: [scripts/milvus-local, cluster, freeze, querynode, "2"]}
+            - {at: 8s, name: thaw, run: [scripts/milvus-local, cluster, thaw, querynode, "2"]}
       - drop
     thresholds:
       - one_replica.servingNodes == 1
@@ -48,6 +57,8 @@ struct TrafficRunTests {
     @Test("with 1 replica only the node holding the segment serves; with 2 both groups do; the counts are the server's",
           .enabled(if: clusterUp, "needs the local cluster (scripts/milvus-local cluster up)"))
     func placementDecidesTraffic() throws {
+        // The step `frozen` freezes query node 2 and thaws it; thawed again whatever happens.
+        defer { _ = try? CLITests.runScript(["cluster", "thaw", "querynode", "2"]) }
         let dir = try RunTests.temporaryFolder()
         let file = dir.appendingPathComponent("traffic.yaml")
         try Self.scenario.write(to: file, atomically: true, encoding: .utf8)
@@ -90,6 +101,41 @@ struct TrafficRunTests {
         #expect(report.contains("Node load during searches") && report.contains("Searches per replica group"))
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("traffic_two_replicas.svg").path))
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("node_traffic.csv").path))
+        // Query node 2 frozen from 3 s to 8 s of `frozen`: its metrics endpoint (20202) did not
+        // answer, and that is a gap — no value in the intervals it missed, the change read after
+        // it marked as spanning it — so every node's intervals add up to its total (issue 37: the
+        // first interval after a gap held a whole stale counter).
+        let frozen = try step("frozen")
+        let frozenTraffic = try #require(frozen["traffic"] as? [String: Any])
+        let frozenNodes = try #require(frozenTraffic["nodes"] as? [[String: Any]])
+        let frozenIntervals = try #require(frozenTraffic["intervals"] as? [[String: Any]])
+        for (i, n) in frozenNodes.enumerated() {
+            let sum = frozenIntervals.reduce(0) { $0 + ((($1["requests"] as? [Any])?[i] as? Int) ?? 0) }
+            #expect(sum == n["requests"] as? Int, "node \(n["nodeID"] ?? "?"): intervals sum to \(sum), total \(n["requests"] ?? "?")")
+        }
+        let gaps = try #require(frozenTraffic["gaps"] as? [[String: Any]], "no metrics gap recorded: \(frozen["notes"] ?? "")")
+        let frozenNode = try #require(frozenNodes.first { ($0["source"] as? String)?.contains(":20202") == true }?["nodeID"] as? NSNumber)
+        let gap = try #require(gaps.first { ($0["nodeID"] as? NSNumber) == frozenNode }, "\(gaps)")
+        let (from, to) = (gap["fromMs"] as? Double ?? -1, gap["toMs"] as? Double ?? -1)
+        #expect(from >= 3000 && from <= 5500 && to >= 7900 && to <= 11_000 && gap["open"] as? Bool == false, "\(gap)")
+        #expect(gaps.allSatisfy { ($0["nodeID"] as? NSNumber) == frozenNode }, "only the frozen node has a gap: \(gaps)")
+        // Its value after the gap spans it, from its last reading before.
+        let spanning = frozenIntervals.compactMap { ($0["sinceMs"] as? [Any]) }.filter { $0.contains { $0 is Double } }
+        #expect(spanning.count == 1, "\(frozenIntervals)")
+        let notes = try #require(frozen["notes"] as? [[String: Any]])
+        let note = try #require(notes.first { $0["code"] as? String == "metricsGap" }, "\(notes)")
+        #expect((note["values"] as? [String: String])?["node"] == frozenNode.stringValue, "\(note)")
+        // The timeline: every sent search in it, both faults on it, its chart and CSVs written.
+        let timeline = try #require(frozen["timeline"] as? [String: Any])
+        let sent = (timeline["sent"] as? [Int] ?? []).reduce(0, +)
+        let frozenMetrics = try #require(frozen["metrics"] as? [String: Double])
+        #expect(Double(sent) == frozenMetrics["queries"], "\(sent) sent, \(frozenMetrics["queries"] ?? -1) queries")
+        #expect((timeline["faults"] as? [[String: Any]])?.map { $0["name"] as? String } == ["freeze", "thaw"])
+        #expect((timeline["faults"] as? [[String: Any]])?.allSatisfy { $0["exitCode"] as? Int == 0 } == true, "\(timeline["faults"] ?? "")")
+        for file in ["timeline_frozen.svg", "timeline_seconds.csv", "node_timeline.csv"] {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(file).path), "\(file)")
+        }
+        #expect(report.contains("Second by second") && report.contains("did not answer"))
         // The node-load table (节点负载分布) of the monitor step after one_replica carries that
         // step's traffic on each node's row: all 200 requests on the node holding the segment.
         let nodeLoad = try String(contentsOf: dir.appendingPathComponent("node_load.csv"), encoding: .utf8).replacingOccurrences(of: "\r", with: "")
