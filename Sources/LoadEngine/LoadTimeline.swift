@@ -102,39 +102,6 @@ public struct TimelineSlot: Sendable, Equatable {
     }
 }
 
-/// Latency buckets of an eighth of a power of two of microseconds: bucket *b* holds
-/// [2^(b/8), 2^((b+1)/8)) µs; the first holds everything under 1 µs, the last everything from
-/// about 67 s up.
-public enum LogBuckets {
-    public static let perOctave = 8
-    public static let count = 26 * perOctave + 1
-
-    public static func index(_ d: Duration) -> Int {
-        let us = d.milliseconds * 1000
-        guard us >= 1 else { return 0 }
-        return Swift.min(count - 1, Int(log2(us) * Double(perOctave)))
-    }
-
-    /// The lower bound of bucket `b`, in microseconds.
-    public static func lowerMicroseconds(_ b: Int) -> Double { b == 0 ? 0 : pow(2, Double(b) / Double(perOctave)) }
-
-    public static func quantile(_ buckets: [UInt32], _ q: Double) -> Duration? {
-        let n = buckets.reduce(0) { $0 + Int($1) }
-        guard n > 0 else { return nil }
-        let rank = Swift.max(1, Int((q * Double(n)).rounded(.up)))
-        var seen = 0
-        for (b, c) in buckets.enumerated() where c > 0 {
-            if seen + Int(c) >= rank {
-                let lo = lowerMicroseconds(b), hi = lowerMicroseconds(b + 1)
-                let within = (Double(rank - seen) - 0.5) / Double(c)
-                return .microseconds(Int64((lo + (hi - lo) * within).rounded()))
-            }
-            seen += Int(c)
-        }
-        return nil
-    }
-}
-
 /// A measured phase's timeline, as the phase ended.
 public struct TimelineSeries: Sendable, Equatable {
     public var intervalMs: Int

@@ -65,6 +65,32 @@ struct ShardMergeTests {
         #expect(!s.notes.contains { $0.code == .shardOverlap }, "95 % overlap is side by side")
     }
 
+    @Test("the shards' timelines: shifted to where each phase started, counts added, percentiles again from the added histograms")
+    func timelines() throws {
+        var a = Self.shard(0, of: 2, latencies: [10], from: 0)
+        var b = Self.shard(1, of: 2, latencies: [10], from: 1)
+        // Shard 0: two seconds of 10 searches at 2 ms; shard 1, a second later: two seconds of 10 at 50 ms, 1 timeout.
+        func timeline(_ ms: Double, errors: [Int]) -> LoadTimelineRecord {
+            let bucket = LogBuckets.index(.microseconds(Int64(ms * 1000)))
+            return LoadTimelineRecord(intervalMs: 1000, spanMs: 2000, sent: [10, 10], completed: [10, 10], errors: errors,
+                                      errorsByCode: errors.contains { $0 > 0 } ? ["timedOut": errors] : nil,
+                                      p50Ms: [ms, ms], p99Ms: [ms, ms], maxMs: [ms, ms], histograms: [[bucket, 10], [bucket, 10]])
+        }
+        a.steps[1].timeline = timeline(2, errors: [0, 0])
+        b.steps[1].timeline = timeline(50, errors: [0, 1])
+        let s = try #require(try ShardMerge.merge(Self.inputs([a, b])).steps.first { $0.id == "s" })
+        let t = try #require(s.timeline)
+        #expect(t.sent == [10, 20, 10] && t.completed == [10, 20, 10] && t.errors == [0, 0, 1] && t.errorsByCode == ["timedOut": [0, 0, 1]])
+        #expect(t.maxMs == [2, 50, 50] && t.spanMs == 3000)
+        // Second 1 holds 10 of each: its median is the faster half's, its P99 the slower's.
+        func near(_ v: Double?, _ want: Double) -> Bool { v.map { abs($0 - want) / want < 0.1 } ?? false }
+        #expect(near(t.p50Ms[1], 2) && near(t.p99Ms[1], 50) && near(t.p50Ms[2], 50), "\(t.p50Ms) \(t.p99Ms)")
+        // Without every shard's histograms, no percentiles: they do not add.
+        b.steps[1].timeline?.histograms = nil
+        let without = try #require(try ShardMerge.merge(Self.inputs([a, b])).steps.first { $0.id == "s" }?.timeline)
+        #expect(without.p99Ms.allSatisfy { $0 == nil } && without.completed == [10, 20, 10])
+    }
+
     @Test("merge --check: the merged totals and histogram buckets are the shards' sums; a changed merged record is caught")
     func check() throws {
         let a = Self.shard(0, of: 2, latencies: Array(repeating: 10, count: 90) + [40], from: 0)

@@ -190,6 +190,10 @@ public enum ShardMerge {
             if let ha = h?.mean, let ca = c?.mean, ha > .zero { set("hotSpeedup", ca / ha) }
         }
         m.rates = mergedRates(steps, from: from, windowMs: window * 1000)
+        // The traffic is shard 0's reading of all the load; its offset stays shard 0's.
+        let timelines = steps.compactMap { s in s.timeline.map { ($0, (s.measuredFrom ?? s.startedAt).timeIntervalSince(from) * 1000) } }
+        m.timeline = timelines.count == steps.count ? LoadTimelineRecord.merged(timelines) : nil
+        if let offset = steps[0].timeline?.trafficOffsetMs { m.timeline?.trafficOffsetMs = offset + ((steps[0].measuredFrom ?? steps[0].startedAt).timeIntervalSince(from) * 1000).rounded() }
         m.measuredFrom = from
         m.startedAt = steps.map(\.startedAt).min()!
         m.durationMs = steps.map { $0.startedAt.addingTimeInterval($0.durationMs / 1000) }.max()!.timeIntervalSince(m.startedAt) * 1000
@@ -236,6 +240,8 @@ public enum ShardMerge {
         m.metrics["rows"] = rows
         m.metrics["rowsPerSecond"] = window > 0 ? rows / window : nil
         m.rates = nil
+        let timelines = steps.compactMap { s in s.timeline.map { ($0, (s.measuredFrom ?? s.startedAt).timeIntervalSince(from) * 1000) } }
+        m.timeline = timelines.count == steps.count ? LoadTimelineRecord.merged(timelines) : nil
         m.clientCpuMs = steps.compactMap(\.clientCpuMs).reduce(0, +)
         m.durationMs = steps.map { $0.startedAt.addingTimeInterval($0.durationMs / 1000) }.max()!.timeIntervalSince(from) * 1000
         m.startedAt = from
