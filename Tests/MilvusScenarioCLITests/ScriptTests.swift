@@ -15,7 +15,12 @@ struct ScriptTests {
         bystander.executableURL = URL(fileURLWithPath: "/bin/sleep")
         bystander.arguments = ["60"]
         try bystander.run()
-        defer { bystander.terminate(); bystander.waitUntilExit() }
+        // SIGKILL: Foundation's terminate() did not end the sleep here, and the test waited the
+        // whole 60 s for it in waitUntilExit.
+        defer {
+            kill(bystander.processIdentifier, SIGKILL)
+            bystander.waitUntilExit()
+        }
         let pid = bystander.processIdentifier
         try Data(#"{"pids": {"serve": \#(pid), "alertmanager": \#(pid)}}"#.utf8).write(to: home.appendingPathComponent("state.json"))
 
