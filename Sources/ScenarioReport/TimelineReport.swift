@@ -12,7 +12,7 @@ extension Charts {
         let traffic = f.step.traffic.flatMap { $0.intervals.isEmpty || $0.nodes.isEmpty ? nil : $0 }
         let offset = t.trafficOffsetMs ?? 0
         let title = "\(l.pick("Second by second", "逐秒时间线")) (\(f.label))"
-        let width = 760.0, left = 70.0, right = 30.0, panel = 80.0, gap = 36.0, top = 56.0
+        let width = 760.0, left = 70.0, right = 30.0, panel = 80.0, gap = 36.0, top = 68.0
         let panels = traffic == nil ? 3 : 6
         let axisY = top + Double(panels) * (panel + gap) - gap
         let pw = width - left - right
@@ -85,7 +85,7 @@ extension Charts {
         for (k, a) in (t.faults ?? []).enumerated() {
             let xx = x(a.startedAtMs)
             svg += "<line x1=\"\(r(xx))\" y1=\"\(r(top - 14))\" x2=\"\(r(xx))\" y2=\"\(r(axisY))\" stroke=\"\(palette[1])\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\n"
-            svg += text(fit(a.name, width: 120, size: 10), x: xx + 3, y: top - 16 + Double(k % 2) * 0, anchor: "start", size: 10, fill: palette[1])
+            svg += text(fit(a.name, width: 120, size: 10), x: xx + 3, y: top - 16 - Double(k % 2) * 10, anchor: "start", size: 10, fill: palette[1])
         }
         svg += timeAxis(y: axisY, seconds: seconds, shortest: 1, x: x)
         svg += text(l.pick("seconds into the measured phase", "测量阶段开始后的秒数"), x: left + pw / 2, y: axisY + 32, anchor: "middle", size: 11)
