@@ -25,6 +25,17 @@ public final class NodeTrafficProbe: Sendable {
         /// When the node's endpoint answered this reading (nil: as the reading was sent). A frozen
         /// endpoint may answer a reading long after it was sent: its counters are of then.
         public var answeredAt: ContinuousClock.Instant? = nil
+        /// The series the sums above are made of, by family and label set: from Milvus 2.4.18 a
+        /// query node keeps one `sq_req_count` series per collection and deletes it when the
+        /// collection is released, so a sum can fall without any restart. Changes are taken
+        /// series by series (a vanished series adds nothing, a new one its value, one that fell
+        /// restarted); empty: only the sums are known.
+        public var series: [String: Double] = [:]
+    }
+
+    /// The counted families of `Counters.series`.
+    public enum Family: String, Sendable {
+        case requests, led, failures, vectors
     }
 
     public struct Snapshot: Sendable {
@@ -168,14 +179,36 @@ public final class NodeTrafficProbe: Sendable {
     public static func counters(_ text: PrometheusText, node: Int64, cpuSeconds: Double?, source: String) -> Counters {
         let series = text.samples(named: "milvus_querynode_sq_req_count")
             .filter { $0.labels["node_id"] == String(node) && $0.labels["query_type"] == "search" }
-        func sum(scope: String?, status: String) -> Double {
-            series.filter { $0.labels["status"] == status && (scope == nil || $0.labels["scope"] == scope) }.reduce(0) { $0 + $1.value }
+        func matching(scope: String?, status: String) -> [PrometheusText.Sample] {
+            series.filter { $0.labels["status"] == status && (scope == nil || $0.labels["scope"] == scope) }
         }
         let scoped = series.contains { $0.labels["scope"] != nil }
-        let requests = scoped ? sum(scope: "FromLeader", status: "success") : sum(scope: nil, status: "success")
-        let led = scoped ? sum(scope: "OnLeader", status: "success") : requests
-        let vectors = text.sum("milvus_querynode_search_nq_sum", matching: ["node_id": String(node)])
-        return Counters(requests: requests, led: led, failures: sum(scope: nil, status: "fail"), vectors: vectors, cpuSeconds: cpuSeconds, source: source)
+        let requests = scoped ? matching(scope: "FromLeader", status: "success") : matching(scope: nil, status: "success")
+        let led = scoped ? matching(scope: "OnLeader", status: "success") : requests
+        let failures = matching(scope: nil, status: "fail")
+        let vectors = text.samples(named: "milvus_querynode_search_nq_sum").filter { $0.labels["node_id"] == String(node) }
+        var c = Counters(requests: total(requests), led: total(led), failures: total(failures), vectors: vectors.isEmpty ? nil : total(vectors),
+                         cpuSeconds: cpuSeconds, source: source)
+        for (family, samples) in [(Family.requests, requests), (.led, led), (.failures, failures), (.vectors, vectors)] {
+            for sample in samples { c.series[key(family, sample)] = sample.value }
+        }
+        return c
+    }
+
+    private static func total(_ samples: [PrometheusText.Sample]) -> Double { samples.reduce(0) { $0 + $1.value } }
+
+    private static func key(_ family: Family, _ sample: PrometheusText.Sample) -> String {
+        family.rawValue + "\u{1F}" + sample.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+    }
+
+    /// How much a family of a node's counters grew from `a` to `b`: series by series when the
+    /// readings list them (a series gone since `a` — a released collection's — adds nothing; a
+    /// new one adds its value; one that fell was reset and adds its new value), else by the sums.
+    public static func change(_ a: Counters?, _ b: Counters, _ family: Family, sum: KeyPath<Counters, Double?>) -> Double {
+        let prefix = family.rawValue + "\u{1F}"
+        let now = b.series.filter { $0.key.hasPrefix(prefix) }
+        guard !now.isEmpty || !(a?.series.isEmpty ?? true) else { return increase(a?[keyPath: sum], b[keyPath: sum]) }
+        return now.reduce(0) { total, s in total + (a?.series[s.key].map { s.value >= $0 ? s.value - $0 : s.value } ?? s.value) }
     }
 
     // MARK: - Working out the parts
@@ -225,12 +258,13 @@ public final class NodeTrafficProbe: Sendable {
                     continue
                 }
                 let before = good?.counters
-                w.requests.append(Int(increase(before?.requests, now.requests)))
-                w.led.append(Int(increase(before?.led, now.led)))
-                w.total.requests += increase(before?.requests, now.requests)
-                w.total.led += increase(before?.led, now.led)
-                w.total.failures += increase(before?.failures, now.failures)
-                if let v = now.vectors { w.total.vectors = (w.total.vectors ?? 0) + increase(before?.vectors, v) }
+                let requests = change(before, now, .requests, sum: \.requestsSum), led = change(before, now, .led, sum: \.ledSum)
+                w.requests.append(Int(requests))
+                w.led.append(Int(led))
+                w.total.requests += requests
+                w.total.led += led
+                w.total.failures += change(before, now, .failures, sum: \.failuresSum)
+                if now.vectors != nil { w.total.vectors = (w.total.vectors ?? 0) + change(before, now, .vectors, sum: \.vectors) }
                 // The node's own reading times: when its endpoint answered.
                 let from = good.map { $0.counters.answeredAt ?? readings[$0.index].at } ?? b.at
                 let to = now.answeredAt ?? b.at
@@ -310,6 +344,13 @@ public final class NodeTrafficProbe: Sendable {
                                   leaderLatency: latency(\.leaderLatency, ServerLatency.nodeHistogram + " (OnLeader)"),
                                   intervalMs: (interval?.seconds ?? 0) * 1000, durationMs: span * 1000)
     }
+}
+
+extension NodeTrafficProbe.Counters {
+    // The sums as optionals, for `NodeTrafficProbe.change`'s fallback.
+    var requestsSum: Double? { requests }
+    var ledSum: Double? { led }
+    var failuresSum: Double? { failures }
 }
 
 extension NodeTrafficDetails {

@@ -84,4 +84,32 @@ struct NodeTrafficGapTests {
         #expect(d.nodes[0].requests == 50 + 5 + 20)
         #expect(d.gaps == nil && d.gapNotes.isEmpty)
     }
+
+    /// Milvus 2.4.18+ keeps a request counter per collection and deletes it on release: the sum
+    /// over a node's series falls, which is not a restart. (The texts follow pkg/metrics'
+    /// querynode_metrics.go from 2.4.18 on: labels node_id, query_type, status, scope, collection_id,
+    /// and CleanupQueryNodeCollectionMetrics deletes a collection's series by partial match on release.)
+    static func text(_ lines: [String]) throws -> PrometheusText {
+        try PrometheusText("# TYPE milvus_querynode_sq_req_count counter\n" + lines.joined(separator: "\n") + "\n")
+    }
+
+    static func series(_ collection: Int, scope: String, _ value: Int) -> String {
+        #"milvus_querynode_sq_req_count{collection_id="\#(collection)",node_id="4",query_type="search",scope="\#(scope)",status="success"} \#(value)"#
+    }
+
+    @Test("a released collection's series vanishing is not traffic: only the series still there count, each from its own value")
+    func vanishedSeries() throws {
+        let before = try Self.text([Self.series(1, scope: "FromLeader", 100), Self.series(2, scope: "FromLeader", 50), Self.series(2, scope: "OnLeader", 50)])
+        // Collection 1 released (its series deleted); collection 2 served 10 more; collection 3 is new with 4.
+        let after = try Self.text([Self.series(2, scope: "FromLeader", 60), Self.series(2, scope: "OnLeader", 60), Self.series(3, scope: "FromLeader", 4)])
+        let a = NodeTrafficProbe.counters(before, node: 4, cpuSeconds: nil, source: "x"), b = NodeTrafficProbe.counters(after, node: 4, cpuSeconds: nil, source: "x")
+        #expect(a.requests == 150 && b.requests == 64, "the sums fall")
+        #expect(NodeTrafficProbe.change(a, b, .requests, sum: \.requestsSum) == 14)
+        #expect(NodeTrafficProbe.change(a, b, .led, sum: \.ledSum) == 10)
+        // By the sums alone the fall would read as a restart: 64 requests.
+        #expect(NodeTrafficProbe.increase(a.requests, b.requests) == 64)
+        // A series that fell (the process restarted) counts its new value.
+        let restarted = try Self.text([Self.series(2, scope: "FromLeader", 3)])
+        #expect(NodeTrafficProbe.change(b, NodeTrafficProbe.counters(restarted, node: 4, cpuSeconds: nil, source: "x"), .requests, sum: \.requestsSum) == 3)
+    }
 }
