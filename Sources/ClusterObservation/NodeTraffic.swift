@@ -103,7 +103,7 @@ public final class NodeTrafficProbe: Sendable {
         guard !serving.isEmpty else { return Start(probe: nil, notes: notes, unreadable: reads.failures) }
         let groups = collection == nil ? [] : ((try? await client.replicas(collection!)) ?? [])
         let nodes = Dictionary(uniqueKeysWithValues: serving.map { ($0.base, reads.texts[$0.base].map(QueryNodeSeries.nodeIDs) ?? []) })
-        let first = snapshot(reads.texts, at: reads.at, endpoints: serving, nodes: nodes, answered: reads.answered)
+        let first = snapshot(reads, endpoints: serving, nodes: nodes)
         let probe = NodeTrafficProbe(endpoints: serving, nodesByEndpoint: nodes, groups: groups, interval: interval, first: first)
         if let interval { probe.sampler.withLock { $0 = Task { await probe.sampleUntilCancelled(every: interval) } } }
         return Start(probe: probe, notes: notes, unreadable: reads.failures)
@@ -119,8 +119,7 @@ public final class NodeTrafficProbe: Sendable {
             let endpoints = self.endpoints
             let reads = await Task { await Self.read(endpoints, only: Self.families) }.value
             if Task.isCancelled { return }
-            var s = Self.snapshot(reads.texts, at: reads.at, endpoints: endpoints, nodes: nodesByEndpoint, answered: reads.answered)
-            s.unanswered = Dictionary(reads.failures, uniquingKeysWith: { a, _ in a })
+            let s = Self.snapshot(reads, endpoints: endpoints, nodes: nodesByEndpoint)
             samples.withLock { $0.append(s) }
             next += interval
             if next < clock.now { next = clock.now + interval }
@@ -133,15 +132,18 @@ public final class NodeTrafficProbe: Sendable {
         task?.cancel()
         await task?.value
         let reads = await Self.read(endpoints, only: Self.families)
-        var last = Self.snapshot(reads.texts, at: reads.at, endpoints: endpoints, nodes: nodesByEndpoint, answered: reads.answered)
-        last.unanswered = Dictionary(reads.failures, uniquingKeysWith: { a, _ in a })
+        let last = Self.snapshot(reads, endpoints: endpoints, nodes: nodesByEndpoint)
         return Self.details(first: first, samples: samples.withLock { $0 }, last: last, groups: groups, interval: interval, nodesByEndpoint: nodesByEndpoint)
     }
 
     // MARK: - Reading
 
-    private static func read(_ endpoints: [MetricsEndpoint], only: Set<String>? = nil)
-        async -> (texts: [String: PrometheusText], failures: [(endpoint: String, reason: String)], at: ContinuousClock.Instant, answered: [String: ContinuousClock.Instant]) {
+    /// What one reading of the endpoints gave: the texts, the failures, when it was sent and when
+    /// each endpoint answered.
+    private typealias Reads = (texts: [String: PrometheusText], failures: [(endpoint: String, reason: String)], at: ContinuousClock.Instant,
+                               answered: [String: ContinuousClock.Instant])
+
+    private static func read(_ endpoints: [MetricsEndpoint], only: Set<String>? = nil) async -> Reads {
         let sent = ContinuousClock.now
         let reads = await MetricsEndpoint.readAll(endpoints, timeout: .seconds(2), only: only)
         var texts: [String: PrometheusText] = [:]
@@ -155,6 +157,14 @@ public final class NodeTrafficProbe: Sendable {
             }
         }
         return (texts, failures, sent, answered)
+    }
+
+    /// One reading of every endpoint as a snapshot: the nodes whose endpoint answered, and why
+    /// the others did not.
+    private static func snapshot(_ reads: Reads, endpoints: [MetricsEndpoint], nodes known: [String: Set<Int64>]) -> Snapshot {
+        var s = snapshot(reads.texts, at: reads.at, endpoints: endpoints, nodes: known, answered: reads.answered)
+        s.unanswered = Dictionary(reads.failures, uniquingKeysWith: { a, _ in a })
+        return s
     }
 
     public static func snapshot(_ texts: [String: PrometheusText], at: ContinuousClock.Instant, endpoints: [MetricsEndpoint],

@@ -109,10 +109,6 @@ public struct TimelineSeries: Sendable, Equatable {
     public var spanMs: Double
     public var slots: [TimelineSlot]
 
-    /// How long interval `i` is, in seconds (the last one may be cut short by the end).
-    public func seconds(_ i: Int) -> Double {
-        Swift.max(0.001, Swift.min(Double(intervalMs), spanMs - Double(i * intervalMs)) / 1000)
-    }
 }
 
 extension TimelineSeries {
